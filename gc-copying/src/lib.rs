@@ -1,0 +1,1 @@
+//! gc-copying backend (in progress).

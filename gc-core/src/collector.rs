@@ -1,0 +1,102 @@
+//! The [`Collector`] trait: the part of a heap that each backend supplies.
+//!
+//! `gc-core` owns everything the backends share (object headers, type
+//! descriptors, the shadow stack, the trigger policy, statistics); a backend
+//! supplies allocation, collection and the write barrier, and says what it can
+//! do through [`Capabilities`].
+
+use crate::config::HeapConfig;
+use crate::error::GcError;
+use crate::object::{ObjectRef, TypeInfo};
+use crate::stats::CollectionEvent;
+use crate::trace::Slot;
+
+/// What a backend does, so that tests and tools can adapt to it.
+///
+/// ```
+/// use gc_core::Capabilities;
+/// const MINE: Capabilities = Capabilities { moves_objects: true, ..Capabilities::DEFAULT };
+/// assert!(MINE.collects_cycles);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Capabilities {
+    /// Objects may change address during a collection.
+    pub moves_objects: bool,
+    /// Unreachable cycles are reclaimed (given the config allows it).
+    pub collects_cycles: bool,
+    /// Acyclic garbage is reclaimed without tracing the live heap.
+    pub reclaims_promptly: bool,
+}
+
+impl Capabilities {
+    /// A non-moving tracing collector.
+    pub const DEFAULT: Capabilities = Capabilities {
+        moves_objects: false,
+        collects_cycles: true,
+        reclaims_promptly: false,
+    };
+}
+
+/// Bytes and objects a backend currently holds (live plus not yet reclaimed).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HeapUsage {
+    /// Bytes of objects, headers included.
+    pub bytes: usize,
+    /// Number of objects.
+    pub objects: usize,
+}
+
+/// A garbage-collection backend.
+///
+/// The core calls [`alloc`](Collector::alloc) for every allocation and
+/// [`collect`](Collector::collect) when its trigger policy fires or `alloc`
+/// returns `None`; every store into a [`Gc`](crate::Gc) field goes through
+/// [`write_barrier`](Collector::write_barrier).
+///
+/// # Safety
+/// The core's soundness rests on these rules:
+/// 1. `alloc` returns a fresh, [`OBJECT_ALIGN`](crate::object::OBJECT_ALIGN)ed
+///    block of `info.object_size()` bytes with an initialised header of `info`.
+/// 2. `collect` keeps every object reachable from `roots` (through the slots
+///    reported by tracing) alive, with its payload intact; if it moves one, it
+///    updates every root and field slot that referred to it.
+/// 3. An object is finalised (see [`ObjectRef::finalize`]) at most once, only
+///    when unreachable, and its memory is reused only afterwards. Dropping the
+///    collector finalises every object still alive.
+/// 4. `write_barrier` stores `new` into `slot` before it returns and frees nothing.
+pub unsafe trait Collector: Sized {
+    /// Short name for stats and reports, such as `"mark-sweep"`.
+    const NAME: &'static str;
+    /// What this backend can do.
+    const CAPABILITIES: Capabilities;
+
+    /// Builds an empty backend for a validated `config`.
+    fn new(config: &HeapConfig) -> Result<Self, GcError>;
+
+    /// Allocates an object of type `info`, or returns `None` when a collection
+    /// is needed first (the core then collects and retries once).
+    fn alloc(&mut self, info: &'static TypeInfo) -> Option<ObjectRef>;
+
+    /// Runs a full collection. `roots` are the shadow stack's slots (all
+    /// non-null); `event` receives per-phase times and the backend's counters.
+    fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent);
+
+    /// Stores `new` into `slot`, a field of a live object.
+    #[inline(always)]
+    fn write_barrier(&self, slot: &Slot, new: Option<ObjectRef>) {
+        slot.set(new);
+    }
+
+    /// Bytes and objects currently held.
+    fn usage(&self) -> HeapUsage;
+
+    /// Checks the backend's invariants against the heap reachable from
+    /// `roots`, right after a collection (the heap runs it then when
+    /// [`HeapConfig::verify`] is on); returns a description of the first
+    /// violation. [`verify::reachable`](crate::verify::reachable) does the
+    /// shared part.
+    fn verify(&self, roots: &[Slot]) -> Result<(), String> {
+        let _ = roots;
+        Ok(())
+    }
+}

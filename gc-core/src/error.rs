@@ -1,0 +1,40 @@
+//! [`GcError`]: what the fallible (`try_`) APIs return.
+
+use std::fmt;
+
+/// Why an allocation or heap construction failed. The heap stays usable
+/// after any of these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GcError {
+    /// A full collection could not make room for the request.
+    OutOfMemory {
+        /// Bytes the allocation needed (header included).
+        requested: usize,
+        /// The heap's capacity limit in bytes.
+        limit: usize,
+        /// Bytes still in use after the collection that tried to make room.
+        in_use: usize,
+    },
+    /// A [`HeapConfig`](crate::HeapConfig) field is out of range.
+    InvalidConfig(String),
+}
+
+impl fmt::Display for GcError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GcError::OutOfMemory {
+                requested,
+                limit,
+                in_use,
+            } => write!(
+                f,
+                "out of memory: could not allocate {requested} bytes; \
+                 {in_use} of the heap's {limit}-byte limit are still live after a full collection"
+            ),
+            GcError::InvalidConfig(why) => write!(f, "invalid heap configuration: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for GcError {}

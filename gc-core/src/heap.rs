@@ -1,0 +1,218 @@
+//! [`Heap`]: a backend plus everything the backends share (the shadow stack,
+//! the trigger policy and the statistics).
+
+use crate::collector::{Collector, HeapUsage};
+use crate::config::HeapConfig;
+use crate::error::GcError;
+use crate::object::{ObjectRef, TypeInfo};
+use crate::scope::Scope;
+use crate::shadow_stack::ShadowStack;
+use crate::stats::{Cause, CollectionEvent, GcStats};
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Instant;
+
+static NEXT_HEAP_ID: AtomicU32 = AtomicU32::new(1);
+
+/// A garbage-collected heap managed by the backend `C`.
+///
+/// All access goes through [`Heap::scope`], which opens a frame on the
+/// heap's shadow stack and hands a [`Scope`] to a closure. The heap is not
+/// `Send`: its objects and roots belong to one thread.
+///
+/// ```
+/// use gc_core::{Collector, Gc, Heap, HeapConfig, Trace};
+///
+/// #[derive(Trace, Default)]
+/// struct Node { value: u64, next: Gc<Node> }
+///
+/// // Written once, runs on any backend.
+/// fn sum_list<C: Collector>(heap: &mut Heap<C>, n: u64) -> u64 {
+///     heap.scope("sum_list", |s| {
+///         let head = s.alloc(Node::default());
+///         for value in 1..=n {
+///             let node = s.alloc(Node { value, next: Gc::null() });
+///             s.set(node, |n| &n.next, head);
+///             s.assign(head, node); // re-point the root: no new slot per node
+///         }
+///         s.collect();
+///         let mut sum = 0;
+///         let mut cursor = Some(head);
+///         while let Some(node) = cursor {
+///             sum += s.get(node).value;
+///             cursor = s.load(node, |n| &n.next);
+///         }
+///         sum
+///     })
+/// }
+///
+/// let mut heap = Heap::<gc_mark_sweep::MarkSweep>::new(HeapConfig::default())?;
+/// assert_eq!(sum_list(&mut heap, 100), 5050);
+/// # Ok::<(), gc_core::GcError>(())
+/// ```
+pub struct Heap<C: Collector> {
+    pub(crate) collector: C,
+    pub(crate) roots: ShadowStack,
+    pub(crate) id: u32,
+    config: HeapConfig,
+    stats: GcStats,
+    /// Bytes that may still be allocated before the trigger fires (0 in stress mode).
+    budget: usize,
+    created: Instant,
+    on_collection: Option<Box<dyn FnMut(&CollectionEvent)>>,
+    _not_send: PhantomData<*const ()>,
+}
+
+impl<C: Collector> Heap<C> {
+    /// Creates a heap, reserving `config.capacity` bytes of address space.
+    pub fn new(config: HeapConfig) -> Result<Heap<C>, GcError> {
+        config.validate()?;
+        let collector = C::new(&config)?;
+        let mut heap = Heap {
+            collector,
+            roots: ShadowStack::default(),
+            id: NEXT_HEAP_ID.fetch_add(1, Ordering::Relaxed),
+            stats: GcStats::new(C::NAME),
+            budget: 0,
+            created: Instant::now(),
+            on_collection: None,
+            config,
+            _not_send: PhantomData,
+        };
+        heap.reset_budget();
+        Ok(heap)
+    }
+
+    /// Opens the outermost frame on the shadow stack and runs `f` in it; the
+    /// frame's roots are dropped when `f` returns. `name` labels the frame in
+    /// [`Scope::backtrace`].
+    pub fn scope<R>(
+        &mut self,
+        name: &'static str,
+        f: impl for<'s> FnOnce(&mut Scope<'s, C>) -> R,
+    ) -> R {
+        Scope::enter(self, name, f)
+    }
+
+    /// A snapshot of the cumulative statistics.
+    pub fn stats(&self) -> GcStats {
+        let mut stats = self.stats.clone();
+        let usage = self.collector.usage();
+        stats.heap_bytes = usage.bytes;
+        stats.heap_objects = usage.objects;
+        stats.peak_heap_bytes = stats.peak_heap_bytes.max(usage.bytes);
+        stats
+    }
+
+    /// Calls `callback` after every collection with its event. Replaces any
+    /// earlier callback.
+    pub fn on_collection(&mut self, callback: impl FnMut(&CollectionEvent) + 'static) {
+        self.on_collection = Some(Box::new(callback));
+    }
+
+    /// The configuration the heap was built with.
+    pub fn config(&self) -> &HeapConfig {
+        &self.config
+    }
+
+    /// Bytes and objects the backend holds now.
+    pub fn usage(&self) -> HeapUsage {
+        self.collector.usage()
+    }
+
+    /// The backend, for its own diagnostics.
+    pub fn collector(&self) -> &C {
+        &self.collector
+    }
+
+    /// Allocates room for one object of type `info`, collecting if the
+    /// trigger fires or the backend is full.
+    #[inline(always)]
+    pub(crate) fn alloc_object(&mut self, info: &'static TypeInfo) -> Result<ObjectRef, GcError> {
+        let size = info.object_size();
+        if size <= self.budget {
+            if let Some(obj) = self.collector.alloc(info) {
+                self.budget -= size;
+                self.account(size);
+                return Ok(obj);
+            }
+        }
+        self.alloc_slow(info)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn alloc_slow(&mut self, info: &'static TypeInfo) -> Result<ObjectRef, GcError> {
+        let size = info.object_size();
+        let cause = if self.config.stress {
+            Cause::Stress
+        } else if size > self.budget {
+            Cause::Threshold
+        } else {
+            Cause::AllocationFailure
+        };
+        self.collect(cause);
+        if let Some(obj) = self.collector.alloc(info) {
+            self.budget = self.budget.saturating_sub(size);
+            self.account(size);
+            return Ok(obj);
+        }
+        if cause != Cause::AllocationFailure {
+            self.collect(Cause::AllocationFailure);
+            if let Some(obj) = self.collector.alloc(info) {
+                self.budget = self.budget.saturating_sub(size);
+                self.account(size);
+                return Ok(obj);
+            }
+        }
+        Err(GcError::OutOfMemory {
+            requested: size,
+            limit: self.config.capacity,
+            in_use: self.collector.usage().bytes,
+        })
+    }
+
+    #[inline(always)]
+    fn account(&mut self, size: usize) {
+        self.stats.allocated_bytes += size as u64;
+        self.stats.allocated_objects += 1;
+    }
+
+    /// Runs a full collection and records its event.
+    pub(crate) fn collect(&mut self, cause: Cause) {
+        let before = self.collector.usage();
+        let id = self.stats.collections + 1;
+        let mut event = CollectionEvent::start(id, C::NAME, cause, self.created.elapsed());
+        let start = Instant::now();
+        self.collector.collect(self.roots.slots(), &mut event);
+        event.pause = start.elapsed();
+        let after = self.collector.usage();
+        event.bytes_before = before.bytes;
+        event.objects_before = before.objects;
+        event.bytes_after = after.bytes;
+        event.objects_after = after.objects;
+        event.objects_freed = before.objects.saturating_sub(after.objects);
+        self.reset_budget();
+        if self.config.verify {
+            if let Err(problem) = self.collector.verify(self.roots.slots()) {
+                panic!("heap verification failed after collection {id}: {problem}");
+            }
+        }
+        if let Some(callback) = &mut self.on_collection {
+            callback(&event);
+        }
+        self.stats.record(event, self.config.event_log);
+    }
+
+    /// Sets the allocation budget from the growth policy.
+    fn reset_budget(&mut self) {
+        if self.config.stress {
+            self.budget = 0;
+            return;
+        }
+        let live = self.collector.usage().bytes;
+        let target = (live as f64 * self.config.growth_factor) as usize;
+        let target = target.max(self.config.initial_trigger).min(self.config.capacity);
+        self.budget = target.saturating_sub(live);
+    }
+}

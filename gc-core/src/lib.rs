@@ -1,0 +1,89 @@
+//! # gc-core: the shared half of a pluggable garbage collector
+//!
+//! A heap of typed, garbage-collected objects for interpreters and language
+//! runtimes, with three interchangeable backends (`gc-mark-sweep`,
+//! `gc-copying`, `gc-refcount`) behind one [`Collector`] trait.
+//!
+//! ## The mechanism
+//! - Objects live in memory reserved with `mmap`; each starts with a
+//!   [header](object) pointing at its type's static descriptor.
+//! - **Roots are precise.** Rust code never holds a raw pointer into the
+//!   heap: it holds [`Root`]s, indices into the heap's **shadow stack**, a
+//!   stack of slots split into frames that [`Scope`]s push and pop like call
+//!   frames. A collector reads and rewrites those slots, so a moving
+//!   collector can relocate everything a program holds.
+//! - **Fields are traced.** Objects refer to each other through [`Gc`]
+//!   fields, found by [`Trace`] (derive it). A `Gc` never leaves its object:
+//!   it is read by rooting it ([`Scope::load`]) and written from a root
+//!   ([`Scope::set`]), and a collector clears an object's `Gc`s before its
+//!   `Drop` runs.
+//! - **The borrow checker keeps collection and references apart.** Anything
+//!   that may collect takes `&mut Scope`; [`Scope::get`] returns a `&T`
+//!   borrowed from `&Scope`. So a `&T` held across an allocation does not
+//!   compile, and no stale pointer is ever observable, even after objects move.
+//! - Every collection is timed ([`stats`]): per-phase times, a pause
+//!   histogram, JSON and CSV export.
+//!
+//! ## Example
+//! ```
+//! use gc_core::{Collector, Gc, Heap, HeapConfig, Trace};
+//!
+//! #[derive(Trace, Default)]
+//! struct Tree { left: Gc<Tree>, right: Gc<Tree>, label: u32 }
+//!
+//! fn build<C: Collector>(heap: &mut Heap<C>) -> u32 {
+//!     heap.scope("build", |s| {
+//!         let root = s.alloc(Tree { label: 1, ..Tree::default() });
+//!         let leaf = s.alloc(Tree { label: 2, ..Tree::default() });
+//!         s.set(root, |t| &t.left, leaf);
+//!         s.collect(); // the tree is rooted: it survives, wherever it lives now
+//!         let left = s.load(root, |t| &t.left).unwrap();
+//!         s.get(root).label + s.get(left).label
+//!     })
+//! }
+//!
+//! let mut heap = Heap::<gc_mark_sweep::MarkSweep>::new(HeapConfig::default())?;
+//! assert_eq!(build(&mut heap), 3);
+//! # Ok::<(), gc_core::GcError>(())
+//! ```
+//!
+//! A `&T` cannot be held across an allocation:
+//! ```compile_fail
+//! # use gc_core::{Heap, HeapConfig};
+//! # let mut heap = Heap::<gc_mark_sweep::MarkSweep>::new(HeapConfig::default()).unwrap();
+//! heap.scope("main", |s| {
+//!     let a = s.alloc(1u64);
+//!     let value: &u64 = s.get(a);
+//!     s.alloc(2u64); // error: `*s` is borrowed by `value`
+//!     assert_eq!(*value, 1);
+//! });
+//! ```
+
+extern crate self as gc_core;
+
+mod collector;
+mod config;
+mod error;
+mod handle;
+mod heap;
+pub mod object;
+pub mod os;
+mod scope;
+mod shadow_stack;
+pub mod space;
+pub mod stats;
+mod trace;
+pub mod verify;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use collector::{Capabilities, Collector, HeapUsage};
+pub use config::{HeapConfig, MIN_CAPACITY};
+pub use error::GcError;
+pub use gc_core_derive::Trace;
+pub use handle::{Gc, Root};
+pub use heap::Heap;
+pub use scope::Scope;
+pub use stats::{CollectionEvent, GcStats};
+pub use trace::{NoGc, Slot, Trace, Tracer};

@@ -1,0 +1,86 @@
+//! The one door to the operating system: every `mmap`, `munmap` and
+//! `madvise` the collectors make goes through [`Region`].
+
+use crate::error::GcError;
+use memmap2::{MmapMut, MmapOptions, UncheckedAdvice};
+use std::ptr::NonNull;
+
+/// Byte written over freed memory in debug builds, so a stale pointer reads
+/// garbage that fails loudly (a type descriptor at `0xdbdb..` faults).
+pub const POISON: u8 = 0xdb;
+
+/// A range of anonymous memory reserved with one `mmap`. The kernel commits
+/// pages on first touch; [`Region::release`] gives them back.
+pub struct Region {
+    map: MmapMut,
+}
+
+impl Region {
+    /// Reserves `len` bytes (rounded up to the page size) of zeroed memory.
+    pub fn reserve(len: usize) -> Result<Region, GcError> {
+        MmapOptions::new()
+            .len(len.max(1))
+            .map_anon()
+            .map(|map| Region { map })
+            .map_err(|e| {
+                GcError::InvalidConfig(format!("could not reserve {len} bytes of address space: {e}"))
+            })
+    }
+
+    /// The first byte (page-aligned).
+    pub fn start(&self) -> NonNull<u8> {
+        NonNull::new(self.map.as_ptr() as *mut u8).expect("mmap never returns null")
+    }
+
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Always `false`: a region has at least one byte.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// `true` if `addr` lies inside the region.
+    #[inline(always)]
+    pub fn contains(&self, addr: usize) -> bool {
+        let start = self.map.as_ptr() as usize;
+        addr >= start && addr < start + self.map.len()
+    }
+
+    /// Returns the pages of `offset..offset + len` to the kernel; they read as
+    /// zero afterwards. `offset` and `len` must be page multiples (else the
+    /// call is skipped, which is always safe).
+    ///
+    /// # Safety
+    /// - No live object lies in the range.
+    pub unsafe fn release(&self, offset: usize, len: usize) {
+        debug_assert!(offset + len <= self.map.len());
+        if len == 0 || offset % page_size() != 0 || len % page_size() != 0 {
+            return;
+        }
+        // SAFETY: the caller guarantees nothing live is in the range, and
+        // MADV_DONTNEED on private anonymous memory only zeroes it.
+        let result = unsafe {
+            self.map
+                .unchecked_advise_range(UncheckedAdvice::DontNeed, offset, len)
+        };
+        debug_assert!(result.is_ok(), "madvise failed: {result:?}");
+    }
+
+    /// Fills `offset..offset + len` with [`POISON`].
+    ///
+    /// # Safety
+    /// - No live object lies in the range, and nothing holds a Rust reference into it.
+    pub unsafe fn poison(&self, offset: usize, len: usize) {
+        assert!(offset + len <= self.map.len());
+        // SAFETY: in bounds (checked), and the caller guarantees the bytes are dead.
+        unsafe { self.start().as_ptr().add(offset).write_bytes(POISON, len) }
+    }
+}
+
+/// The system page size.
+pub fn page_size() -> usize {
+    4096
+}

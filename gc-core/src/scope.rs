@@ -1,0 +1,315 @@
+//! [`Scope`]: the mutator's view of a heap, one frame of the shadow stack.
+//!
+//! The rules that make a moving collector sound in safe code
+//! (`DESIGN.md` R1 and R2):
+//! - everything that may collect (`alloc`, `collect`, opening a nested
+//!   scope) takes `&mut self`;
+//! - everything that hands out `&T` (`get`) borrows `&self`, so the borrow
+//!   checker rejects a `&T` held across an allocation;
+//! - [`Gc`] fields are only read by rooting them (`load`) and only written
+//!   from roots (`set`), through a projection the scope checks lies inside
+//!   the object; so no unrooted pointer ever sits in a Rust local.
+
+use crate::collector::Collector;
+use crate::error::GcError;
+use crate::handle::{Gc, Root};
+use crate::heap::Heap;
+use crate::object::{ObjectRef, TypeInfo};
+use crate::stats::{Cause, GcStats};
+use crate::trace::{Slot, Trace, Tracer};
+use std::marker::PhantomData;
+use std::mem::size_of;
+
+/// A frame of roots on a heap's shadow stack, and the only door to the heap.
+///
+/// `'s` brands the roots this scope creates: they are valid until the scope
+/// closes. Roots of enclosing scopes may be used too.
+///
+/// ```
+/// use gc_core::{Gc, Heap, HeapConfig, Trace};
+/// use gc_mark_sweep::MarkSweep;
+///
+/// #[derive(Trace, Default)]
+/// struct Cons { head: i64, tail: Gc<Cons> }
+///
+/// let mut heap = Heap::<MarkSweep>::new(HeapConfig::default()).unwrap();
+/// heap.scope("main", |s| {
+///     let list = s.alloc(Cons { head: 1, tail: Gc::null() });
+///     // A helper scope returns a new value through `scope_escaping`.
+///     let longer = s.scope_escaping("push", |inner| {
+///         let cell = inner.alloc(Cons { head: 0, tail: Gc::null() });
+///         inner.set(cell, |c| &c.tail, list);
+///         cell
+///     });
+///     s.collect();
+///     assert_eq!(s.get(longer).head, 0);
+///     let tail = s.load(longer, |c| &c.tail).unwrap();
+///     assert_eq!(s.get(tail).head, 1);
+/// });
+/// ```
+pub struct Scope<'s, C: Collector> {
+    heap: &'s mut Heap<C>,
+    depth: usize,
+    _brand: PhantomData<fn(&'s ()) -> &'s ()>,
+}
+
+impl<C: Collector> Drop for Scope<'_, C> {
+    fn drop(&mut self) {
+        self.heap.roots.pop_frame(self.depth);
+    }
+}
+
+impl<'s, C: Collector> Scope<'s, C> {
+    pub(crate) fn enter<R>(
+        heap: &mut Heap<C>,
+        name: &'static str,
+        f: impl for<'i> FnOnce(&mut Scope<'i, C>) -> R,
+    ) -> R {
+        let depth = heap.roots.push_frame(name);
+        let mut scope = Scope {
+            heap,
+            depth,
+            _brand: PhantomData,
+        };
+        f(&mut scope)
+    }
+
+    /// Opens a nested scope named `name`; its roots are dropped when `f` returns.
+    pub fn scope<R>(
+        &mut self,
+        name: &'static str,
+        f: impl for<'i> FnOnce(&mut Scope<'i, C>) -> R,
+    ) -> R {
+        Scope::enter(self.heap, name, f)
+    }
+
+    /// Opens a nested scope whose result, a root of the nested scope, is
+    /// re-rooted in this one (V8's `EscapableHandleScope`).
+    pub fn scope_escaping<T>(
+        &mut self,
+        name: &'static str,
+        f: impl for<'i> FnOnce(&mut Scope<'i, C>) -> Root<'i, T>,
+    ) -> Root<'s, T> {
+        // Nothing collects between reading the result and re-rooting it.
+        let obj = Scope::enter(self.heap, name, |inner| {
+            let result = f(inner);
+            inner.object(result)
+        });
+        Root::new(self.heap.roots.push(obj), self.heap.id)
+    }
+
+    /// Allocates `value` on the heap and roots it in this scope.
+    ///
+    /// # Panics
+    /// With the [`GcError::OutOfMemory`] message when a full collection cannot
+    /// make room; use [`Scope::try_alloc`] to handle that.
+    #[inline]
+    pub fn alloc<T: Trace + 'static>(&mut self, value: T) -> Root<'s, T> {
+        match self.try_alloc(value) {
+            Ok(root) => root,
+            Err(error) => panic!("{error}"),
+        }
+    }
+
+    /// Allocates `value` on the heap and roots it in this scope, or returns
+    /// [`GcError::OutOfMemory`] (the heap stays usable).
+    ///
+    /// `value`'s [`Gc`] fields are null (code outside the heap can only create
+    /// null ones); fill them in with [`Scope::set`].
+    #[inline]
+    pub fn try_alloc<T: Trace + 'static>(&mut self, value: T) -> Result<Root<'s, T>, GcError> {
+        let obj = self.heap.alloc_object(TypeInfo::of::<T>())?;
+        // SAFETY: `alloc_object` returned a fresh object of `T`'s size and
+        // alignment whose payload nothing has read; writing it initialises it.
+        unsafe { obj.payload().cast::<T>().as_ptr().write(value) };
+        Ok(Root::new(self.heap.roots.push(obj), self.heap.id))
+    }
+
+    /// Borrows the object behind `root`. The borrow holds `&self`, so no
+    /// allocation or collection can happen while it is alive.
+    ///
+    /// # Panics
+    /// If `root` belongs to another heap.
+    #[inline(always)]
+    pub fn get<T>(&self, root: Root<'_, T>) -> &T {
+        let obj = self.object(root);
+        // SAFETY: a root of type `T` refers to a live, initialised `T` (it was
+        // allocated as one, or loaded from a `Gc<T>`), and the object cannot
+        // move or die while `&self` is borrowed.
+        unsafe { obj.payload().cast::<T>().as_ref() }
+    }
+
+    /// Roots the object in `obj`'s field chosen by `field`, or `None` if the
+    /// field is null.
+    ///
+    /// # Panics
+    /// If `field` returns a `Gc` that is not part of `obj`, or `obj` belongs
+    /// to another heap.
+    #[inline]
+    pub fn load<T: Trace, U>(
+        &self,
+        obj: Root<'_, T>,
+        field: impl FnOnce(&T) -> &Gc<U>,
+    ) -> Option<Root<'s, U>> {
+        self.load_with(obj, |value| Some(field(value)))
+    }
+
+    /// Like [`Scope::load`], for fields that only some values have (an enum's
+    /// variant): `field` returns `None` when there is no such field.
+    #[inline]
+    pub fn load_with<T: Trace, U>(
+        &self,
+        obj: Root<'_, T>,
+        field: impl FnOnce(&T) -> Option<&Gc<U>>,
+    ) -> Option<Root<'s, U>> {
+        let (_, slot) = self.field_slot(obj, field)?;
+        let target = slot.get()?;
+        Some(Root::new(self.heap.roots.push(target), self.heap.id))
+    }
+
+    /// Stores `value` into `obj`'s field chosen by `field` (through the
+    /// backend's write barrier).
+    ///
+    /// Checking `field` costs two comparisons when the `Gc` lies inside the
+    /// object; one inside a `Vec` or `Box` the object owns costs a trace of
+    /// the object.
+    ///
+    /// # Panics
+    /// If `field` returns a `Gc` that is not part of `obj`, or a root belongs
+    /// to another heap.
+    #[inline]
+    pub fn set<T: Trace, U>(
+        &self,
+        obj: Root<'_, T>,
+        field: impl FnOnce(&T) -> &Gc<U>,
+        value: Root<'_, U>,
+    ) {
+        let target = self.object(value);
+        self.store(obj, field, Some(target));
+    }
+
+    /// Makes `obj`'s field chosen by `field` null.
+    ///
+    /// # Panics
+    /// As [`Scope::set`].
+    #[inline]
+    pub fn clear<T: Trace, U>(&self, obj: Root<'_, T>, field: impl FnOnce(&T) -> &Gc<U>) {
+        self.store(obj, field, None);
+    }
+
+    #[inline(always)]
+    fn store<T: Trace, U>(
+        &self,
+        obj: Root<'_, T>,
+        field: impl FnOnce(&T) -> &Gc<U>,
+        target: Option<ObjectRef>,
+    ) {
+        let (_, slot) = self
+            .field_slot(obj, |value| Some(field(value)))
+            .expect("the projection returned a field");
+        self.heap.collector.write_barrier(slot, target);
+    }
+
+    /// Re-points the slot of `root` (which may belong to an enclosing scope)
+    /// at `value`'s object, like assigning a local variable; every copy of
+    /// `root` sees the change. Lets a loop walk or build a structure without
+    /// a new slot per step.
+    #[inline]
+    pub fn assign<T>(&self, root: Root<'_, T>, value: Root<'_, T>) {
+        self.check(root);
+        let target = self.object(value);
+        self.heap.roots.set(root.index as usize, target);
+    }
+
+    /// A new root in this scope for the object behind `root`.
+    #[inline]
+    pub fn root<T>(&self, root: Root<'_, T>) -> Root<'s, T> {
+        Root::new(self.heap.roots.push(self.object(root)), self.heap.id)
+    }
+
+    /// `true` if both roots refer to the same object.
+    #[inline]
+    pub fn ptr_eq<T, U>(&self, a: Root<'_, T>, b: Root<'_, U>) -> bool {
+        self.object(a) == self.object(b)
+    }
+
+    /// The object's current address. For tests and diagnostics: on a moving
+    /// backend it changes across collections (handles follow).
+    pub fn address<T>(&self, root: Root<'_, T>) -> usize {
+        self.object(root).addr()
+    }
+
+    /// Runs a full collection now.
+    pub fn collect(&mut self) {
+        self.heap.collect(Cause::Explicit);
+    }
+
+    /// Bytes and objects the backend holds now.
+    pub fn usage(&self) -> crate::HeapUsage {
+        self.heap.collector.usage()
+    }
+
+    /// A snapshot of the heap's statistics.
+    pub fn stats(&self) -> GcStats {
+        self.heap.stats()
+    }
+
+    /// The shadow stack printed like a backtrace, innermost frame first.
+    pub fn backtrace(&self) -> String {
+        self.heap.roots.to_string()
+    }
+
+    /// The backend, for its own diagnostics.
+    pub fn collector(&self) -> &C {
+        &self.heap.collector
+    }
+
+    #[inline(always)]
+    fn check<T>(&self, root: Root<'_, T>) {
+        assert!(
+            root.heap == self.heap.id,
+            "a root of heap {} was used with heap {}",
+            root.heap,
+            self.heap.id
+        );
+    }
+
+    #[inline(always)]
+    fn object<T>(&self, root: Root<'_, T>) -> ObjectRef {
+        self.check(root);
+        self.heap.roots.get(root.index as usize)
+    }
+
+    /// Applies `field` to `obj`'s value and checks that the `Gc` it returns
+    /// belongs to the object: inside its payload (fast), or among the slots
+    /// its trace reports (for `Gc`s in vectors and boxes it owns).
+    #[inline(always)]
+    fn field_slot<'a, T: Trace, U: 'a>(
+        &'a self,
+        obj: Root<'_, T>,
+        field: impl FnOnce(&'a T) -> Option<&'a Gc<U>>,
+    ) -> Option<(&'a T, &'a Slot)> {
+        let value = self.get(obj);
+        let gc = field(value)?;
+        let start = value as *const T as usize;
+        let at = gc as *const Gc<U> as usize;
+        if !(at >= start && at + size_of::<Gc<U>>() <= start + size_of::<T>()) {
+            assert_owned_slot(value, gc.slot());
+        }
+        Some((value, gc.slot()))
+    }
+}
+
+/// Panics unless `slot` is one that `value`'s trace reports.
+#[cold]
+#[inline(never)]
+fn assert_owned_slot<T: Trace>(value: &T, slot: &Slot) {
+    let mut tracer = Tracer::including_null();
+    value.trace(&mut tracer);
+    let found = tracer.drain().any(|s| std::ptr::eq(s.as_ptr(), slot));
+    assert!(
+        found,
+        "the field projection returned a Gc that is not part of the object \
+         (a projection must return one of the object's own fields)"
+    );
+}

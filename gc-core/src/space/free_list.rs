@@ -1,0 +1,327 @@
+//! The free-list space of the non-moving backends (mark-sweep and reference
+//! counting): small objects in size-class blocks, large ones in a
+//! [`LargeObjectSpace`].
+//!
+//! ```text
+//!  region (reserved once, `capacity` bytes)
+//!  ┌──────────────┬──────────────┬──────────────┬─────────── ─ ─
+//!  │ block 0      │ block 1      │ block 2      │ fresh ...
+//!  │ class 32 B   │ class 128 B  │ (empty pool) │
+//!  │[c][c][c][c]..│[ c ][ c ]... │              │
+//!  └──────────────┴──────────────┴──────────────┴─────────── ─ ─
+//!  alloc bitmap, mark bitmap: one bit per 16-byte granule of the region
+//!  free[class] ──► cell ──► cell ──► 0   (next pointer in a free cell's first word)
+//! ```
+//!
+//! A block holds cells of one size class. A cell is *allocated* when its bit
+//! in the alloc bitmap is set; otherwise it is on its class's free list.
+
+use crate::error::GcError;
+use crate::object::{ObjectRef, TypeInfo, OBJECT_ALIGN};
+use crate::os::Region;
+use crate::space::bitmap::Bitmap;
+use crate::space::large::{LargeObjectSpace, LARGE_OBJECT_THRESHOLD};
+use crate::trace::Tracer;
+use std::ptr::NonNull;
+
+/// Bytes per block.
+pub const BLOCK_SIZE: usize = 64 << 10;
+
+/// Cell sizes, in bytes; objects up to [`LARGE_OBJECT_THRESHOLD`] take the
+/// smallest class that fits (at most 25% internal fragmentation above 128 B).
+pub const SIZE_CLASSES: [usize; 32] = [
+    16, 32, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 896, 1024,
+    1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192,
+];
+
+const GRANULES: usize = LARGE_OBJECT_THRESHOLD / OBJECT_ALIGN;
+const UNUSED: u8 = u8::MAX;
+
+/// Size class for each object size in granules.
+static CLASS_OF: [u8; GRANULES + 1] = {
+    let mut table = [0u8; GRANULES + 1];
+    let mut granules = 0;
+    let mut class = 0;
+    while granules <= GRANULES {
+        while SIZE_CLASSES[class] < granules * OBJECT_ALIGN {
+            class += 1;
+        }
+        table[granules] = class as u8;
+        granules += 1;
+    }
+    table
+};
+
+/// Size-class blocks with free lists, side bitmaps, and a large-object space.
+pub struct FreeListSpace {
+    region: Region,
+    base: usize,
+    /// Size class of each block touched so far (`UNUSED` when in the empty pool).
+    block_class: Vec<u8>,
+    /// Blocks swept empty, ready for any class.
+    empty: Vec<usize>,
+    /// Blocks holding a class.
+    blocks_in_use: usize,
+    /// Free-list heads per class; 0 is the end of a list.
+    free: [usize; SIZE_CLASSES.len()],
+    alloc_bits: Bitmap,
+    mark_bits: Bitmap,
+    large: LargeObjectSpace,
+    capacity: usize,
+    small_bytes: usize,
+    small_objects: usize,
+    scratch: Tracer,
+}
+
+impl FreeListSpace {
+    /// Reserves `capacity` bytes of address space.
+    pub fn new(capacity: usize) -> Result<FreeListSpace, GcError> {
+        let region = Region::reserve(capacity.next_multiple_of(BLOCK_SIZE))?;
+        let base = region.start().as_ptr() as usize;
+        Ok(FreeListSpace {
+            alloc_bits: Bitmap::new(base, region.len()),
+            mark_bits: Bitmap::new(base, region.len()),
+            region,
+            base,
+            block_class: Vec::new(),
+            empty: Vec::new(),
+            blocks_in_use: 0,
+            free: [0; SIZE_CLASSES.len()],
+            large: LargeObjectSpace::default(),
+            capacity,
+            small_bytes: 0,
+            small_objects: 0,
+            scratch: Tracer::new(),
+        })
+    }
+
+    /// Allocates an object of type `info` with backend word `meta`, or
+    /// returns `None` when the space is full.
+    #[inline(always)]
+    pub fn alloc(&mut self, info: &'static TypeInfo, meta: usize) -> Option<ObjectRef> {
+        let size = info.object_size();
+        if size > LARGE_OBJECT_THRESHOLD {
+            return self.alloc_large(info, meta);
+        }
+        let class = CLASS_OF[size / OBJECT_ALIGN] as usize;
+        let mut cell = self.free[class];
+        if cell == 0 {
+            cell = self.refill(class)?;
+        }
+        // SAFETY: `cell` is on a free list, so its first word holds the next
+        // free cell of the class.
+        self.free[class] = unsafe { *(cell as *const usize) };
+        self.alloc_bits.set(cell);
+        self.small_bytes += SIZE_CLASSES[class];
+        self.small_objects += 1;
+        // SAFETY: a free cell of at least `size` bytes, 16-aligned, unused.
+        Some(unsafe { ObjectRef::init(NonNull::new_unchecked(cell as *mut u8), info, meta) })
+    }
+
+    #[cold]
+    fn alloc_large(&mut self, info: &'static TypeInfo, meta: usize) -> Option<ObjectRef> {
+        let limit = self.capacity - self.blocks_in_use * BLOCK_SIZE;
+        self.large.alloc(info, meta, limit)
+    }
+
+    /// Gives `class` a block (from the empty pool or fresh) and returns its
+    /// first free cell, or `None` if the capacity is used up.
+    #[cold]
+    #[inline(never)]
+    fn refill(&mut self, class: usize) -> Option<usize> {
+        if (self.blocks_in_use + 1) * BLOCK_SIZE + self.large.bytes() > self.capacity {
+            return None;
+        }
+        let block = match self.empty.pop() {
+            Some(block) => block,
+            None if self.block_class.len() * BLOCK_SIZE < self.region.len() => {
+                self.block_class.push(UNUSED);
+                self.block_class.len() - 1
+            }
+            None => return None,
+        };
+        self.block_class[block] = class as u8;
+        self.blocks_in_use += 1;
+        let cell = SIZE_CLASSES[class];
+        let start = self.block_start(block);
+        for i in (0..BLOCK_SIZE / cell).rev() {
+            // SAFETY: the block is ours and unused; its cells are in bounds.
+            unsafe { self.push_free(class, start + i * cell) };
+        }
+        Some(self.free[class])
+    }
+
+    /// # Safety
+    /// - `cell` is an unallocated cell of a block of class `class`.
+    #[inline(always)]
+    unsafe fn push_free(&mut self, class: usize, cell: usize) {
+        // SAFETY: the cell is free memory inside the region, at least 16 bytes.
+        unsafe { *(cell as *mut usize) = self.free[class] };
+        self.free[class] = cell;
+    }
+
+    fn block_start(&self, block: usize) -> usize {
+        self.base + block * BLOCK_SIZE
+    }
+
+    /// Finalises `obj` and returns its memory to the free lists (reference
+    /// counting frees objects one at a time).
+    ///
+    /// # Safety
+    /// - `obj` is an unreachable object of this space, not yet finalised.
+    pub unsafe fn free(&mut self, obj: ObjectRef) {
+        if !self.region.contains(obj.addr()) {
+            // SAFETY: forwarded to the caller.
+            unsafe { self.large.free(obj, &mut self.scratch) };
+            return;
+        }
+        let class = self.class_of_cell(obj.addr());
+        self.release_cell(obj.addr(), class);
+        // SAFETY: forwarded to the caller; the cell is off the books first, so
+        // a panicking destructor cannot lead to a second finalisation.
+        unsafe { obj.finalize(&mut self.scratch) };
+        // SAFETY: the cell is now unallocated and of class `class`.
+        unsafe { self.push_free(class, obj.addr()) };
+    }
+
+    fn class_of_cell(&self, addr: usize) -> usize {
+        self.block_class[(addr - self.base) / BLOCK_SIZE] as usize
+    }
+
+    fn release_cell(&mut self, addr: usize, class: usize) {
+        self.alloc_bits.clear(addr);
+        self.small_bytes -= SIZE_CLASSES[class];
+        self.small_objects -= 1;
+    }
+
+    /// Clears every mark, before a marking phase.
+    pub fn clear_marks(&mut self) {
+        let used = self.block_class.len() * BLOCK_SIZE;
+        self.mark_bits.clear_range(self.base, used);
+        self.large.clear_marks();
+    }
+
+    /// Marks `obj`; returns `true` if it was unmarked.
+    #[inline(always)]
+    pub fn mark(&mut self, obj: ObjectRef) -> bool {
+        if self.region.contains(obj.addr()) {
+            self.mark_bits.set(obj.addr())
+        } else {
+            self.large.mark(obj)
+        }
+    }
+
+    /// `true` if `obj` is marked.
+    pub fn is_marked(&self, obj: ObjectRef) -> bool {
+        if self.region.contains(obj.addr()) {
+            self.mark_bits.get(obj.addr())
+        } else {
+            self.large.is_marked(obj)
+        }
+    }
+
+    /// Finalises and frees every allocated, unmarked object; rebuilds the
+    /// free lists; returns emptied blocks to the pool. Returns the number of
+    /// objects freed.
+    pub fn sweep(&mut self) -> usize {
+        self.free = [0; SIZE_CLASSES.len()];
+        let mut freed = 0;
+        for block in 0..self.block_class.len() {
+            let class = self.block_class[block];
+            if class != UNUSED {
+                freed += self.sweep_block(block, class as usize);
+            }
+        }
+        freed + self.large.sweep(&mut self.scratch)
+    }
+
+    fn sweep_block(&mut self, block: usize, class: usize) -> usize {
+        let (start, cell) = (self.block_start(block), SIZE_CLASSES[class]);
+        let cells = (0..BLOCK_SIZE / cell).map(|i| start + i * cell);
+        let mut live = 0;
+        let mut freed = 0;
+        for addr in cells.clone() {
+            if !self.alloc_bits.get(addr) {
+                continue;
+            }
+            if self.mark_bits.get(addr) {
+                live += 1;
+                continue;
+            }
+            self.release_cell(addr, class);
+            freed += 1;
+            // SAFETY: allocated and unmarked: an unreachable object, taken off
+            // the books above so it is finalised exactly once.
+            unsafe { ObjectRef::from_addr(addr).finalize(&mut self.scratch) };
+        }
+        if live == 0 {
+            self.block_class[block] = UNUSED;
+            self.blocks_in_use -= 1;
+            self.empty.push(block);
+            // SAFETY: no live object remains in the block.
+            unsafe { self.region.release(start - self.base, BLOCK_SIZE) };
+        } else {
+            for addr in cells.rev() {
+                if !self.alloc_bits.get(addr) {
+                    // SAFETY: an unallocated cell of this class's block.
+                    unsafe { self.push_free(class, addr) };
+                }
+            }
+        }
+        freed
+    }
+
+    /// `true` if `addr` is the start of an allocated object of this space.
+    pub fn is_object(&self, addr: usize) -> bool {
+        if !self.region.contains(addr) {
+            // SAFETY: only compares addresses.
+            return addr % OBJECT_ALIGN == 0 && self.large.contains(unsafe { ObjectRef::from_addr(addr) });
+        }
+        let block = (addr - self.base) / BLOCK_SIZE;
+        let Some(&class) = self.block_class.get(block) else {
+            return false;
+        };
+        class != UNUSED
+            && (addr - self.block_start(block)) % SIZE_CLASSES[class as usize] == 0
+            && self.alloc_bits.get(addr)
+    }
+
+    /// Calls `f` on every allocated object.
+    pub fn for_each_object(&self, mut f: impl FnMut(ObjectRef)) {
+        for (block, &class) in self.block_class.iter().enumerate() {
+            if class == UNUSED {
+                continue;
+            }
+            let (start, cell) = (self.block_start(block), SIZE_CLASSES[class as usize]);
+            for addr in (0..BLOCK_SIZE / cell).map(|i| start + i * cell) {
+                if self.alloc_bits.get(addr) {
+                    // SAFETY: an allocated cell holds an object.
+                    f(unsafe { ObjectRef::from_addr(addr) });
+                }
+            }
+        }
+        self.large.objects().for_each(f);
+    }
+
+    /// Bytes held: small cells (by their class size) plus large objects.
+    pub fn bytes(&self) -> usize {
+        self.small_bytes + self.large.bytes()
+    }
+
+    /// Objects held.
+    pub fn objects(&self) -> usize {
+        self.small_objects + self.large.len()
+    }
+}
+
+impl Drop for FreeListSpace {
+    fn drop(&mut self) {
+        let mut live = Vec::new();
+        self.for_each_object(|obj| live.push(obj));
+        for obj in live.into_iter().filter(|o| self.region.contains(o.addr())) {
+            // SAFETY: teardown: every small object is finalised exactly once
+            // (large ones by the large-object space's own drop).
+            unsafe { obj.finalize(&mut self.scratch) };
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! Memory spaces shared by the backends: the free-list space (size-class
+//! blocks plus large objects, for the non-moving collectors) and the
+//! large-object space on its own (which the copying collector uses).
+
+mod bitmap;
+pub mod free_list;
+pub mod large;
+
+pub use free_list::{FreeListSpace, BLOCK_SIZE, SIZE_CLASSES};
+pub use large::{LargeObjectSpace, LARGE_OBJECT_THRESHOLD};

@@ -1,0 +1,59 @@
+//! Counting destructor runs, to check that each object is dropped exactly once.
+
+use crate::trace::{NoGc, Trace, Tracer};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// A shared tally of drops, by object id.
+#[derive(Clone, Default)]
+pub struct Drops(Rc<RefCell<Vec<u32>>>);
+
+impl Drops {
+    /// A counter for the object with id `id`.
+    pub fn counter(&self, id: u32) -> DropCounter {
+        DropCounter {
+            id,
+            drops: self.clone(),
+        }
+    }
+
+    /// How many times object `id` was dropped.
+    pub fn count(&self, id: u32) -> usize {
+        self.0.borrow().iter().filter(|&&d| d == id).count()
+    }
+
+    /// Total drops recorded.
+    pub fn total(&self) -> usize {
+        self.0.borrow().len()
+    }
+
+    /// Panics if any id was dropped more than once.
+    pub fn assert_no_double_drop(&self) {
+        let mut ids = self.0.borrow().clone();
+        ids.sort_unstable();
+        if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
+            panic!("object {} was dropped more than once", w[0]);
+        }
+    }
+}
+
+/// A heap field that records its object's id in [`Drops`] when dropped.
+pub struct DropCounter {
+    /// The object's id.
+    pub id: u32,
+    drops: Drops,
+}
+
+impl Drop for DropCounter {
+    fn drop(&mut self) {
+        self.drops.0.borrow_mut().push(self.id);
+    }
+}
+
+// SAFETY: owns no `Gc` (rules 1 and 5); an empty trace is complete.
+unsafe impl Trace for DropCounter {
+    const NEEDS_TRACE: bool = false;
+    fn trace(&self, _: &mut Tracer) {}
+}
+// SAFETY: owns no `Gc`.
+unsafe impl NoGc for DropCounter {}

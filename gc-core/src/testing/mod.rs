@@ -1,0 +1,72 @@
+//! Test support for collector authors (feature `testing`): the conformance
+//! suite every backend must pass, written once and generic over the backend.
+//!
+//! A backend crate runs the whole suite, in normal and stress mode, with one
+//! line in `tests/conformance.rs`:
+//!
+//! ```ignore
+//! gc_core::conformance_suite!(gc_mark_sweep::MarkSweep);
+//! ```
+
+pub mod conformance;
+mod drop_counter;
+
+pub use drop_counter::{DropCounter, Drops};
+
+/// Expands to a `#[test]` per conformance check, each run twice: with the
+/// default configuration and in stress mode (`<name>_stress`).
+#[macro_export]
+macro_rules! conformance_suite {
+    ($backend:ty) => {
+        $crate::conformance_suite!(@tests $backend;
+            unreachable_objects_are_freed,
+            transitive_death,
+            cycles_are_collected,
+            long_list_is_marked_without_recursion,
+            drop_runs_exactly_once,
+            teardown_drops_every_live_object,
+            out_of_memory_is_an_error_and_the_heap_recovers,
+            nested_scope_roots_survive_collections,
+            values_survive_collections,
+            fields_set_and_cleared,
+            objects_held_in_vectors_survive,
+            large_objects_live_and_die,
+            escaped_roots_survive,
+            stats_record_every_collection,
+            invalid_config_is_rejected,
+            projection_outside_the_object_panics,
+            root_of_another_heap_panics,
+        );
+
+        #[test]
+        #[ignore = "10 million nodes: run with --ignored"]
+        fn ten_million_node_list_is_marked_without_recursion() {
+            $crate::testing::conformance::long_list::<$backend>(
+                $crate::HeapConfig::default(),
+                10_000_000,
+            );
+        }
+    };
+    (@tests $backend:ty; $($name:ident),* $(,)?) => {
+        mod normal {
+            $(
+                #[test]
+                fn $name() {
+                    $crate::testing::conformance::$name::<$backend>(
+                        $crate::testing::conformance::Mode::Normal,
+                    );
+                }
+            )*
+        }
+        mod stress {
+            $(
+                #[test]
+                fn $name() {
+                    $crate::testing::conformance::$name::<$backend>(
+                        $crate::testing::conformance::Mode::Stress,
+                    );
+                }
+            )*
+        }
+    };
+}

@@ -1,0 +1,213 @@
+//! [`Trace`]: how a collector finds the [`Gc`](crate::Gc) fields inside an object.
+
+use crate::object::ObjectRef;
+use std::cell::Cell;
+
+/// A place that holds a (nullable) reference to a heap object: a shadow-stack
+/// root or a [`Gc`](crate::Gc) field. Collectors read it and, when they move
+/// the object, write the new address back.
+pub type Slot = Cell<Option<ObjectRef>>;
+
+/// Types a collector can trace: it reports every [`Gc`](crate::Gc) it owns.
+///
+/// Derive it with `#[derive(Trace)]`; a hand-written implementation is
+/// `unsafe` because the collector's soundness rests on these rules:
+///
+/// 1. `trace` reports every `Gc` the value owns, directly or through fields,
+///    boxes, vectors and other containers, by calling [`Trace::trace`] on it
+///    (for a `Gc`, that reports its slot to the [`Tracer`]).
+/// 2. `trace` reports the same slots each time while the value is unchanged,
+///    and nothing else: no slot of another value, no slot twice.
+/// 3. `trace` does not allocate on, collect, or otherwise touch the heap, and
+///    does not panic.
+/// 4. The type never hands out `&mut` to a `Gc` it owns, and never moves one
+///    out through interior mutability (`Cell`, `RefCell`, `Mutex`, ...). A `Gc`
+///    leaving its object would be a pointer the collector cannot update.
+/// 5. `NEEDS_TRACE` is `false` only if the type can never own a `Gc`.
+///
+/// ```
+/// use gc_core::{Gc, Trace};
+///
+/// #[derive(Trace)]
+/// struct Node {
+///     value: i64,
+///     children: Vec<Gc<Node>>,
+///     next: Gc<Node>,
+/// }
+/// ```
+///
+/// # Safety
+/// An implementation must follow rules 1 to 5 above.
+pub unsafe trait Trace {
+    /// `false` if values of this type never own a [`Gc`](crate::Gc); collectors
+    /// then never call [`Trace::trace`] on it.
+    const NEEDS_TRACE: bool;
+
+    /// Reports every `Gc` this value owns to `tracer`.
+    fn trace(&self, tracer: &mut Tracer);
+}
+
+/// A type that owns no [`Gc`](crate::Gc), so it may sit behind interior
+/// mutability (`Cell<T>`, `RefCell<T>`) inside a heap object.
+///
+/// ```
+/// use gc_core::Trace;
+/// use std::cell::{Cell, RefCell};
+///
+/// #[derive(Trace)]
+/// struct Counter {
+///     hits: Cell<u64>,
+///     log: RefCell<Vec<String>>,
+/// }
+/// ```
+///
+/// # Safety
+/// The type must never own a `Gc`, directly or indirectly.
+pub unsafe trait NoGc: Trace {}
+
+/// Collects the slots a traced object reports. Collector-facing: backends
+/// trace an object, then [`drain`](Tracer::drain) the slots it reported.
+#[derive(Default)]
+pub struct Tracer {
+    slots: Vec<std::ptr::NonNull<Slot>>,
+    /// Report null slots too (for checking a field projection).
+    include_null: bool,
+}
+
+impl Tracer {
+    /// An empty tracer.
+    pub fn new() -> Tracer {
+        Tracer::default()
+    }
+
+    /// A tracer that also records null slots.
+    pub fn including_null() -> Tracer {
+        Tracer {
+            slots: Vec::new(),
+            include_null: true,
+        }
+    }
+
+    /// Records one non-null slot. Called by `Gc`'s [`Trace`] implementation.
+    #[inline(always)]
+    pub fn report(&mut self, slot: &Slot) {
+        if self.include_null || slot.get().is_some() {
+            self.slots.push(std::ptr::NonNull::from(slot));
+        }
+    }
+
+    /// Removes and returns the most recently reported slot.
+    #[inline(always)]
+    pub fn pop(&mut self) -> Option<std::ptr::NonNull<Slot>> {
+        self.slots.pop()
+    }
+
+    /// Removes and yields every reported slot, most recent first. Each pointer
+    /// is valid for as long as the object that reported it is alive and unmoved.
+    pub fn drain(&mut self) -> impl Iterator<Item = std::ptr::NonNull<Slot>> + '_ {
+        std::iter::from_fn(move || self.slots.pop())
+    }
+
+    /// Number of slots reported and not yet removed.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// `true` when no slots are pending.
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+}
+
+macro_rules! leaf {
+    ($($t:ty),* $(,)?) => {$(
+        // SAFETY: a leaf owns no `Gc`; an empty trace reports all of them.
+        unsafe impl Trace for $t {
+            const NEEDS_TRACE: bool = false;
+            #[inline(always)]
+            fn trace(&self, _: &mut Tracer) {}
+        }
+        // SAFETY: a leaf owns no `Gc`.
+        unsafe impl NoGc for $t {}
+    )*};
+}
+
+leaf!(
+    (), bool, char, u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f32, f64,
+    String, &'static str, std::num::NonZeroU32, std::num::NonZeroU64, std::num::NonZeroUsize,
+    std::time::Duration, std::time::Instant,
+);
+
+macro_rules! container {
+    ($(<$t:ident> $ty:ty => |$this:ident, $tracer:ident| $body:expr;)*) => {$(
+        // SAFETY: traces every element it owns (rule 1), once (rule 2).
+        unsafe impl<$t: Trace> Trace for $ty {
+            const NEEDS_TRACE: bool = $t::NEEDS_TRACE;
+            #[inline]
+            fn trace(&self, $tracer: &mut Tracer) {
+                let $this = self;
+                if $t::NEEDS_TRACE {
+                    $body
+                }
+            }
+        }
+        // SAFETY: owns only `T`s, which own no `Gc`.
+        unsafe impl<$t: NoGc> NoGc for $ty {}
+    )*};
+}
+
+container! {
+    <T> Option<T> => |this, tracer| if let Some(v) = this { v.trace(tracer) };
+    <T> Box<T> => |this, tracer| (**this).trace(tracer);
+    <T> Box<[T]> => |this, tracer| this.iter().for_each(|v| v.trace(tracer));
+    <T> Vec<T> => |this, tracer| this.iter().for_each(|v| v.trace(tracer));
+    <T> std::collections::VecDeque<T> => |this, tracer| this.iter().for_each(|v| v.trace(tracer));
+}
+
+// SAFETY: traces every element (rule 1), once (rule 2).
+unsafe impl<T: Trace, const N: usize> Trace for [T; N] {
+    const NEEDS_TRACE: bool = T::NEEDS_TRACE;
+    #[inline]
+    fn trace(&self, tracer: &mut Tracer) {
+        if T::NEEDS_TRACE {
+            self.iter().for_each(|v| v.trace(tracer));
+        }
+    }
+}
+// SAFETY: owns only `T`s, which own no `Gc`.
+unsafe impl<T: NoGc, const N: usize> NoGc for [T; N] {}
+
+// SAFETY: `T` owns no `Gc`, so there is nothing to report; `Cell` cannot
+// move a `Gc` out of the object because there is none (rule 4).
+unsafe impl<T: NoGc> Trace for Cell<T> {
+    const NEEDS_TRACE: bool = false;
+    fn trace(&self, _: &mut Tracer) {}
+}
+// SAFETY: as above.
+unsafe impl<T: NoGc> Trace for std::cell::RefCell<T> {
+    const NEEDS_TRACE: bool = false;
+    fn trace(&self, _: &mut Tracer) {}
+}
+
+macro_rules! tuple {
+    ($($name:ident)+) => {
+        // SAFETY: traces every element (rule 1), once (rule 2).
+        unsafe impl<$($name: Trace),+> Trace for ($($name,)+) {
+            const NEEDS_TRACE: bool = $($name::NEEDS_TRACE)||+;
+            #[allow(non_snake_case)]
+            #[inline]
+            fn trace(&self, tracer: &mut Tracer) {
+                let ($($name,)+) = self;
+                $($name.trace(tracer);)+
+            }
+        }
+        // SAFETY: owns only elements that own no `Gc`.
+        unsafe impl<$($name: NoGc),+> NoGc for ($($name,)+) {}
+    };
+}
+tuple!(A);
+tuple!(A B);
+tuple!(A B C);
+tuple!(A B C D);
+tuple!(A B C D E);
+tuple!(A B C D E F);

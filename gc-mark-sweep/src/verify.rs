@@ -1,0 +1,16 @@
+//! The mark-sweep heap verifier.
+
+use crate::MarkSweep;
+use gc_core::Slot;
+
+/// Checks that every root and every field reachable from `roots` refers to
+/// an allocated object, and that the last collection left every reachable
+/// object marked (so marking missed no edge it should have followed).
+pub(crate) fn verify(ms: &MarkSweep, roots: &[Slot]) -> Result<(), String> {
+    // SAFETY: `is_object` accepts only allocated (live) objects.
+    let live = unsafe { gc_core::verify::reachable(roots, |o| ms.space.is_object(o.addr())) }?;
+    match live.iter().find(|&&o| !ms.space.is_marked(o)) {
+        Some(obj) => Err(format!("{obj:?} is reachable but was not marked")),
+        None => Ok(()),
+    }
+}

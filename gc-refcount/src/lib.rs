@@ -1,0 +1,1 @@
+//! gc-refcount backend (in progress).
