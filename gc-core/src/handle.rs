@@ -84,6 +84,9 @@ unsafe impl<T> Trace for Gc<T> {
     }
 }
 
+/// An invariant lifetime marker: `'s` can be neither shortened nor lengthened.
+pub(crate) type Brand<'s> = fn(&'s ()) -> &'s ();
+
 /// A rooted handle: an index into the heap's shadow stack, valid for the scope
 /// `'s` that created it, and `Copy`.
 ///
@@ -95,7 +98,7 @@ unsafe impl<T> Trace for Gc<T> {
 pub struct Root<'s, T> {
     pub(crate) index: u32,
     pub(crate) heap: u32,
-    _brand: PhantomData<(fn(&'s ()) -> &'s (), *const T)>,
+    _brand: PhantomData<(Brand<'s>, *const T)>,
 }
 
 impl<T> Root<'_, T> {

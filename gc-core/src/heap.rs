@@ -12,6 +12,8 @@ use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Instant;
 
+type CollectionCallback = Box<dyn FnMut(&CollectionEvent)>;
+
 static NEXT_HEAP_ID: AtomicU32 = AtomicU32::new(1);
 
 /// A garbage-collected heap managed by the backend `C`.
@@ -59,7 +61,7 @@ pub struct Heap<C: Collector> {
     /// Bytes that may still be allocated before the trigger fires (0 in stress mode).
     budget: usize,
     created: Instant,
-    on_collection: Option<Box<dyn FnMut(&CollectionEvent)>>,
+    on_collection: Option<CollectionCallback>,
     _not_send: PhantomData<*const ()>,
 }
 

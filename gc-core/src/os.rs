@@ -57,7 +57,7 @@ impl Region {
     /// - No live object lies in the range.
     pub unsafe fn release(&self, offset: usize, len: usize) {
         debug_assert!(offset + len <= self.map.len());
-        if len == 0 || offset % page_size() != 0 || len % page_size() != 0 {
+        if len == 0 || !offset.is_multiple_of(page_size()) || !len.is_multiple_of(page_size()) {
             return;
         }
         // SAFETY: the caller guarantees nothing live is in the range, and

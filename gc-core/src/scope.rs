@@ -12,7 +12,7 @@
 
 use crate::collector::Collector;
 use crate::error::GcError;
-use crate::handle::{Gc, Root};
+use crate::handle::{Brand, Gc, Root};
 use crate::heap::Heap;
 use crate::object::{ObjectRef, TypeInfo};
 use crate::stats::{Cause, GcStats};
@@ -50,7 +50,7 @@ use std::mem::size_of;
 pub struct Scope<'s, C: Collector> {
     heap: &'s mut Heap<C>,
     depth: usize,
-    _brand: PhantomData<fn(&'s ()) -> &'s ()>,
+    _brand: PhantomData<Brand<'s>>,
 }
 
 impl<C: Collector> Drop for Scope<'_, C> {

@@ -275,14 +275,14 @@ impl FreeListSpace {
     pub fn is_object(&self, addr: usize) -> bool {
         if !self.region.contains(addr) {
             // SAFETY: only compares addresses.
-            return addr % OBJECT_ALIGN == 0 && self.large.contains(unsafe { ObjectRef::from_addr(addr) });
+            return addr.is_multiple_of(OBJECT_ALIGN) && self.large.contains(unsafe { ObjectRef::from_addr(addr) });
         }
         let block = (addr - self.base) / BLOCK_SIZE;
         let Some(&class) = self.block_class.get(block) else {
             return false;
         };
         class != UNUSED
-            && (addr - self.block_start(block)) % SIZE_CLASSES[class as usize] == 0
+            && (addr - self.block_start(block)).is_multiple_of(SIZE_CLASSES[class as usize])
             && self.alloc_bits.get(addr)
     }
 
