@@ -61,6 +61,11 @@
 
 extern crate self as gc_core;
 
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeExample;
+
 mod collector;
 mod config;
 mod error;
@@ -68,6 +73,7 @@ mod handle;
 mod heap;
 pub mod object;
 pub mod os;
+pub mod parallel;
 mod scope;
 mod shadow_stack;
 pub mod space;

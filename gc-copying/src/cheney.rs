@@ -1,0 +1,144 @@
+//! Cheney's algorithm: copy what the roots refer to, then scan to-space from
+//! its start; the copies between `scan` and `free` are the work queue.
+//!
+//! ```text
+//!  to-space  ┌────────────────┬────────────────┬───────────────
+//!            │ scanned: fields│ copied, fields │ free
+//!            │ point to-space │ not yet scanned│
+//!            └────────────────┴────────────────┴───────────────
+//!            start            scan             free
+//! ```
+//!
+//! Scanning an object updates each of its slots: a target in from-space is
+//! copied to `free` (unless it already was) and the slot gets the new
+//! address; a large object is marked and, the first time, queued on a small
+//! gray list so its fields are scanned too. The loop ends when `scan` meets
+//! `free` and the gray list is empty. Breadth-first order, no recursion, no
+//! mark stack for the semispace objects.
+
+use crate::semispace::Semispace;
+use gc_core::object::ObjectRef;
+use gc_core::space::LargeObjectSpace;
+use gc_core::{Slot, Tracer};
+
+/// Tag in a from-space header's `meta` word: the rest of the word is the
+/// object's new address. Objects are 16-aligned, so bit 0 is free.
+const FORWARDED: usize = 1;
+
+/// Buffers reused across collections, so a collection allocates nothing in
+/// the steady state.
+#[derive(Default)]
+pub(crate) struct Buffers {
+    /// Large objects marked but not yet scanned.
+    gray: Vec<ObjectRef>,
+    /// Slots reported by the object being scanned (or finalised).
+    pub(crate) tracer: Tracer,
+    /// Dead objects waiting for their destructor.
+    pub(crate) dead: Vec<ObjectRef>,
+}
+
+/// One collection's copying pass from `from` into `to`.
+pub(crate) struct Cheney<'a> {
+    pub(crate) from: &'a Semispace,
+    pub(crate) to: &'a mut Semispace,
+    pub(crate) large: &'a mut LargeObjectSpace,
+    pub(crate) buffers: &'a mut Buffers,
+}
+
+impl Cheney<'_> {
+    /// Copies the object each root refers to and rewrites the root.
+    pub(crate) fn copy_roots(&mut self, roots: &[Slot]) {
+        for slot in roots {
+            self.update(slot);
+        }
+    }
+
+    /// The Cheney loop: scans copied objects (and gray large ones) until
+    /// every reachable object has been copied or marked.
+    pub(crate) fn scan(&mut self) {
+        let mut scan = self.to.start();
+        loop {
+            let obj = if scan < self.to.free() {
+                // SAFETY: copies lie back to back from the start of to-space.
+                let obj = unsafe { ObjectRef::from_addr(scan) };
+                // SAFETY: a copy has the header of the object it copies.
+                scan += unsafe { obj.size() };
+                obj
+            } else if let Some(obj) = self.buffers.gray.pop() {
+                obj
+            } else {
+                return;
+            };
+            // SAFETY: `obj` is a complete copy in to-space or a marked large
+            // object: live, with an initialised payload.
+            unsafe { obj.trace(&mut self.buffers.tracer) };
+            while let Some(slot) = self.buffers.tracer.pop() {
+                // SAFETY: reported just now by a live object that does not move
+                // during this collection.
+                self.update(unsafe { slot.as_ref() });
+            }
+        }
+    }
+
+    /// Points `slot` at the to-space (or large-object space) address of its target.
+    #[inline(always)]
+    fn update(&mut self, slot: &Slot) {
+        if let Some(obj) = slot.get() {
+            slot.set(Some(self.forward(obj)));
+        }
+    }
+
+    /// The address `obj` has after this collection: a from-space object is
+    /// copied on first sight; a large object stays put and is marked.
+    #[inline(always)]
+    fn forward(&mut self, obj: ObjectRef) -> ObjectRef {
+        if !self.from.contains(obj.addr()) {
+            // SAFETY: a slot's target outside from-space is a live large object.
+            if self.large.mark(obj) && unsafe { obj.info() }.needs_trace {
+                self.buffers.gray.push(obj);
+            }
+            return obj;
+        }
+        // SAFETY: a slot's target in from-space is an object that was live
+        // when the collection started, so its header is intact.
+        match unsafe { forwarding_address(obj) } {
+            Some(new) => new,
+            // SAFETY: as above, and not yet copied.
+            None => unsafe { self.copy(obj) },
+        }
+    }
+
+    /// Copies `obj` to the free end of to-space and leaves a forwarding
+    /// pointer in its old header.
+    ///
+    /// # Safety
+    /// - `obj` is a from-space object, live at the start of the collection
+    ///   and not yet forwarded.
+    unsafe fn copy(&mut self, obj: ObjectRef) -> ObjectRef {
+        // SAFETY: the header is intact (caller).
+        let size = unsafe { obj.size() };
+        let to = self
+            .to
+            .bump(size)
+            .expect("to-space is as large as from-space, so every live object fits");
+        // SAFETY: `size` bytes at the object's start are readable; `to` is
+        // `size` fresh bytes in the other semispace, so they do not overlap.
+        unsafe { std::ptr::copy_nonoverlapping(obj.start().as_ptr(), to.as_ptr(), size) };
+        // SAFETY: the header is intact; from now on it is only a forwarding record.
+        unsafe { obj.meta() }.set(to.as_ptr() as usize | FORWARDED);
+        // SAFETY: `to` now starts a copy of the object.
+        unsafe { ObjectRef::from_addr(to.as_ptr() as usize) }
+    }
+}
+
+/// The new address of `obj` if this collection copied it, else `None`.
+///
+/// # Safety
+/// - `obj` has an intact header: a from-space object that was live when the
+///   collection started, or any object outside from-space.
+pub(crate) unsafe fn forwarding_address(obj: ObjectRef) -> Option<ObjectRef> {
+    // SAFETY: the header is intact (caller).
+    let meta = unsafe { obj.meta() }.get();
+    // SAFETY: a tagged meta word holds the address of the object's copy.
+    (meta & FORWARDED != 0).then(|| unsafe { ObjectRef::from_addr(meta & !FORWARDED) })
+}

@@ -1,0 +1,169 @@
+//! [`Copying`]: the backend's state and its [`Collector`] implementation.
+
+use crate::cheney::{forwarding_address, Buffers, Cheney};
+use crate::semispace::Semispace;
+use gc_core::object::{ObjectRef, TypeInfo};
+use gc_core::os::page_size;
+use gc_core::space::{LargeObjectSpace, LARGE_OBJECT_THRESHOLD};
+use gc_core::stats::{CollectionEvent, Phase};
+use gc_core::{Capabilities, Collector, GcError, HeapConfig, HeapUsage, Slot};
+
+/// The copying backend. Use it as `Heap<Copying>`.
+///
+/// ```text
+///  space: where the mutator allocates       spare: the copy reserve
+///  ┌──────────────────┬────────┬──────┐     ┌──────────────────────────┐
+///  │ objects          │ free   │ LOS  │     │ empty between collections│
+///  │ (back to back)   │        │share │     │ (poisoned or released)   │
+///  └──────────────────┴────────┴──────┘     └──────────────────────────┘
+///  start              free     limit  end    capacity / 2 bytes each
+/// ```
+///
+/// Small objects and large ones together fit in one semispace
+/// (`limit = end - large.bytes()`), so the live small objects always fit in
+/// the spare half, and the heap never holds more than `capacity` bytes.
+pub struct Copying {
+    /// Where the mutator allocates; after a collection, the to-space.
+    pub(crate) space: Semispace,
+    /// The other half: the to-space during a collection, unused otherwise.
+    pub(crate) spare: Semispace,
+    /// Objects above [`LARGE_OBJECT_THRESHOLD`]: never move; marked and swept.
+    pub(crate) large: LargeObjectSpace,
+    /// Every object in `space` whose type has drop glue. A copying collection
+    /// never visits dead objects; this list is how it finds their destructors.
+    pub(crate) drop_list: Vec<ObjectRef>,
+    buffers: Buffers,
+}
+
+// SAFETY: `alloc` bumps fresh, 16-aligned memory and writes the header
+// (rule 1). `collect` copies every object reachable from the roots, payload
+// byte for byte, and rewrites every root and traced slot that referred to it;
+// large objects reached are marked and kept (rule 2). Objects are finalised
+// only from the drop list (an entry that was not forwarded is unreachable)
+// and by the large-object sweep, each entry taken off its list first; the
+// old semispace is reused only after that; `Drop` finalises the rest
+// (rule 3). The write barrier is the default plain store (rule 4).
+unsafe impl Collector for Copying {
+    const NAME: &'static str = "copying";
+    const CAPABILITIES: Capabilities = Capabilities {
+        moves_objects: true,
+        ..Capabilities::DEFAULT
+    };
+
+    fn new(config: &HeapConfig) -> Result<Self, GcError> {
+        let half = config.capacity / 2 / page_size() * page_size();
+        Ok(Copying {
+            space: Semispace::new(half)?,
+            spare: Semispace::new(half)?,
+            large: LargeObjectSpace::default(),
+            drop_list: Vec::new(),
+            buffers: Buffers::default(),
+        })
+    }
+
+    #[inline(always)]
+    fn alloc(&mut self, info: &'static TypeInfo) -> Option<ObjectRef> {
+        let size = info.object_size();
+        if size > LARGE_OBJECT_THRESHOLD {
+            return self.alloc_large(info);
+        }
+        let start = self.space.bump(size)?;
+        // SAFETY: `bump` handed out `size` fresh, 16-aligned bytes.
+        let obj = unsafe { ObjectRef::init(start, info, 0) };
+        if info.drop.is_some() {
+            self.drop_list.push(obj);
+        }
+        Some(obj)
+    }
+
+    fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent) {
+        self.large.clear_marks();
+        self.spare.clear();
+        let mut cheney = Cheney {
+            from: &self.space,
+            to: &mut self.spare,
+            large: &mut self.large,
+            buffers: &mut self.buffers,
+        };
+        event.time(Phase::Roots, || cheney.copy_roots(roots));
+        event.time(Phase::Trace, || cheney.scan());
+        event.bytes_copied = self.spare.used();
+        event.time(Phase::Reclaim, || self.reclaim());
+    }
+
+    fn usage(&self) -> HeapUsage {
+        HeapUsage {
+            bytes: self.space.used() + self.large.bytes(),
+            objects: self.space.object_count() + self.large.len(),
+        }
+    }
+
+    fn verify(&self, roots: &[Slot]) -> Result<(), String> {
+        crate::verify::verify(self, roots)
+    }
+}
+
+impl Copying {
+    #[cold]
+    #[inline(never)]
+    fn alloc_large(&mut self, info: &'static TypeInfo) -> Option<ObjectRef> {
+        let room = self.space.len() - self.space.used();
+        let obj = self.large.alloc(info, 0, room)?;
+        self.space.set_limit(self.large.bytes());
+        Some(obj)
+    }
+
+    /// After the copy: flips the semispaces, runs the destructors of dead
+    /// objects, sweeps the large objects and discards the old semispace.
+    fn reclaim(&mut self) {
+        std::mem::swap(&mut self.space, &mut self.spare);
+        // The large objects' share only shrinks in the sweep, so this limit
+        // is safe even if a destructor below panics.
+        self.space.set_limit(self.large.bytes());
+        self.settle_drop_list();
+        self.large.sweep(&mut self.buffers.tracer);
+        self.space.set_limit(self.large.bytes());
+        // SAFETY: every reachable object was copied out of the old semispace
+        // and every slot referring to it rewritten; the dead ones were
+        // finalised above and are off the drop list.
+        unsafe { self.spare.discard() };
+    }
+
+    /// Points each drop-list entry that was copied at its copy, and finalises
+    /// the rest (unreachable) while their memory is still intact. Dead
+    /// entries leave the list before any destructor runs, so a panicking one
+    /// cannot cause a second finalisation.
+    fn settle_drop_list(&mut self) {
+        let dead = &mut self.buffers.dead;
+        self.drop_list.retain_mut(|obj| {
+            // SAFETY: entries are objects of the old semispace, which is intact.
+            match unsafe { forwarding_address(*obj) } {
+                Some(copy) => {
+                    *obj = copy;
+                    true
+                }
+                None => {
+                    dead.push(*obj);
+                    false
+                }
+            }
+        });
+        for obj in self.buffers.dead.drain(..) {
+            // SAFETY: not forwarded, so unreachable; it was on the drop list
+            // once and has left it, so this is its only finalisation.
+            unsafe { obj.finalize(&mut self.buffers.tracer) };
+        }
+    }
+}
+
+impl Drop for Copying {
+    /// Teardown: finalises every object still on the drop list (large
+    /// objects are finalised by their space's own `Drop`).
+    fn drop(&mut self) {
+        for obj in self.drop_list.drain(..) {
+            // SAFETY: every entry is an object of `space`, not yet finalised,
+            // and no program can reach it any more.
+            unsafe { obj.finalize(&mut self.buffers.tracer) };
+        }
+    }
+}

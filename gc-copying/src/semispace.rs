@@ -1,0 +1,156 @@
+//! A semispace: one half of the copying heap, filled by a bump pointer.
+//!
+//! ```text
+//!  start                            free              limit        end
+//!  ├─ obj ─┼─── obj ───┼─ obj ─┼─ ... ┼──── unused ─────┼── LOS share ──┤
+//!  objects lie back to back: walking from `start` by object sizes visits each
+//! ```
+//!
+//! Invariants: `start <= free <= limit <= end`, all 16-aligned; `start..free`
+//! holds `objects` contiguous objects with initialised headers. `end - limit`
+//! is the share of the semispace that large objects take (see
+//! [`Copying`](crate::Copying)); during a collection the to-space has no
+//! such share (`limit == end`).
+
+use gc_core::object::{ObjectRef, OBJECT_ALIGN};
+use gc_core::os::{page_size, Region};
+use gc_core::GcError;
+use std::ptr::NonNull;
+
+/// One half of the heap, reserved once.
+pub(crate) struct Semispace {
+    region: Region,
+    start: usize,
+    /// Next free byte.
+    free: usize,
+    /// Allocation stops here.
+    limit: usize,
+    end: usize,
+    /// Objects in `start..free`.
+    objects: usize,
+}
+
+impl Semispace {
+    /// Reserves a semispace of `len` bytes (a page multiple, so that
+    /// [`Semispace::discard`] can release whole pages).
+    pub(crate) fn new(len: usize) -> Result<Semispace, GcError> {
+        let region = Region::reserve(len)?;
+        let start = region.start().as_ptr() as usize;
+        Ok(Semispace {
+            region,
+            start,
+            free: start,
+            limit: start + len,
+            end: start + len,
+            objects: 0,
+        })
+    }
+
+    /// Takes `size` bytes (a multiple of [`OBJECT_ALIGN`]) off the free end,
+    /// or returns `None` if they would pass the limit.
+    #[inline(always)]
+    pub(crate) fn bump(&mut self, size: usize) -> Option<NonNull<u8>> {
+        debug_assert!(
+            size & (OBJECT_ALIGN - 1) == 0,
+            "object size {size} is not 16-aligned"
+        );
+        debug_assert!(
+            self.free <= self.limit,
+            "free {:#x} is past limit {:#x}",
+            self.free,
+            self.limit
+        );
+        if size > self.limit - self.free {
+            return None;
+        }
+        let start = self.free;
+        self.free += size;
+        self.objects += 1;
+        // SAFETY: `start` lies inside the mapped region, which is never at address 0.
+        Some(unsafe { NonNull::new_unchecked(start as *mut u8) })
+    }
+
+    /// Keeps the last `reserved` bytes out of reach of [`Semispace::bump`]
+    /// (the large objects' share).
+    pub(crate) fn set_limit(&mut self, reserved: usize) {
+        self.limit = self.end - reserved;
+        debug_assert!(
+            self.free <= self.limit,
+            "{reserved} reserved bytes overlap the {} used",
+            self.used()
+        );
+    }
+
+    /// Empties the space and lifts the limit, before it receives copies.
+    pub(crate) fn clear(&mut self) {
+        self.free = self.start;
+        self.limit = self.end;
+        self.objects = 0;
+    }
+
+    /// Makes the old contents unusable after a flip: debug builds fill them
+    /// with [`POISON`](gc_core::os::POISON) (a stale pointer then reads a
+    /// `0xdbdb...` type descriptor and faults); release builds give the pages
+    /// back to the kernel instead (they read as zero: a null descriptor).
+    /// Doing both would wipe the poison.
+    ///
+    /// # Safety
+    /// - No live object lies in the space, and no slot or Rust reference points into it.
+    pub(crate) unsafe fn discard(&self) {
+        let used = self.used();
+        if cfg!(debug_assertions) {
+            // SAFETY: the caller guarantees nothing live or borrowed is in `0..used`.
+            unsafe { self.region.poison(0, used) }
+        } else {
+            // SAFETY: as above; the semispace is a page multiple, so the
+            // rounded-up range stays inside it.
+            unsafe { self.region.release(0, used.next_multiple_of(page_size())) }
+        }
+    }
+
+    /// `true` if `addr` lies in the used part, `start..free`.
+    #[inline(always)]
+    pub(crate) fn contains(&self, addr: usize) -> bool {
+        addr >= self.start && addr < self.free
+    }
+
+    /// Every object, in address order.
+    pub(crate) fn objects(&self) -> impl Iterator<Item = ObjectRef> + '_ {
+        let mut at = self.start;
+        std::iter::from_fn(move || {
+            (at < self.free).then(|| {
+                // SAFETY: objects lie back to back from `start`, so `at` is
+                // the start of one with an initialised header.
+                let obj = unsafe { ObjectRef::from_addr(at) };
+                // SAFETY: as above.
+                at += unsafe { obj.size() };
+                obj
+            })
+        })
+    }
+
+    /// The first byte.
+    pub(crate) fn start(&self) -> usize {
+        self.start
+    }
+
+    /// The next free byte.
+    pub(crate) fn free(&self) -> usize {
+        self.free
+    }
+
+    /// Bytes of objects.
+    pub(crate) fn used(&self) -> usize {
+        self.free - self.start
+    }
+
+    /// Bytes the semispace spans.
+    pub(crate) fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    /// Number of objects.
+    pub(crate) fn object_count(&self) -> usize {
+        self.objects
+    }
+}

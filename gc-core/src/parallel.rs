@@ -1,0 +1,199 @@
+//! Work stealing for parallel tracing: per-worker deques, stealing, and a
+//! termination protocol, used by collectors that mark on several threads.
+//!
+//! The deques are crossbeam-deque's; under `cfg(loom)` they are replaced by
+//! `Mutex<VecDeque>` stand-ins (crossbeam-deque is not loom-aware) so that
+//! `tests/loom.rs` can check the termination protocol exhaustively.
+//!
+//! ## Termination
+//! `active` counts workers that may still produce work. A worker pushes only
+//! to its own deque and only while active; it goes idle (decrements) only
+//! once its own deque is empty, and it re-activates (increments) *before*
+//! stealing. So an idle worker's deque stays empty, every item is held by an
+//! active worker, and when `active` reads 0 no item exists anywhere: every
+//! worker may stop.
+//!
+//! ```
+//! use gc_core::parallel::run;
+//! use std::sync::atomic::{AtomicUsize, Ordering};
+//!
+//! // Visit a binary tree of depth 10 given only its root, on 2 threads.
+//! let visited = AtomicUsize::new(0);
+//! run(2, vec![10u32], |depth, worker| {
+//!     visited.fetch_add(1, Ordering::Relaxed);
+//!     if depth > 0 {
+//!         worker.push(depth - 1);
+//!         worker.push(depth - 1);
+//!     }
+//! });
+//! assert_eq!(visited.into_inner(), (1 << 11) - 1);
+//! ```
+
+use queue::{Local, Stealer};
+use sync::{AtomicUsize, Ordering};
+
+#[cfg(not(loom))]
+mod sync {
+    pub(super) use std::sync::atomic::{AtomicUsize, Ordering};
+    pub(super) fn pause() {
+        std::thread::yield_now();
+    }
+}
+
+#[cfg(loom)]
+mod sync {
+    pub(super) use loom::sync::atomic::{AtomicUsize, Ordering};
+    pub(super) fn pause() {
+        loom::thread::yield_now();
+    }
+}
+
+#[cfg(not(loom))]
+mod queue {
+    use crossbeam_deque::{Steal, Stealer as CbStealer, Worker};
+
+    /// A worker's own deque (LIFO for the owner, FIFO for thieves).
+    pub struct Local<T>(Worker<T>);
+    /// The handle other workers steal through.
+    pub struct Stealer<T>(CbStealer<T>);
+
+    pub fn new<T>() -> (Local<T>, Stealer<T>) {
+        let worker = Worker::new_lifo();
+        let stealer = worker.stealer();
+        (Local(worker), Stealer(stealer))
+    }
+
+    impl<T> Local<T> {
+        pub fn push(&self, item: T) {
+            self.0.push(item);
+        }
+        pub fn pop(&self) -> Option<T> {
+            self.0.pop()
+        }
+    }
+
+    impl<T> Stealer<T> {
+        pub fn steal(&self) -> Option<T> {
+            loop {
+                match self.0.steal() {
+                    Steal::Success(item) => return Some(item),
+                    Steal::Empty => return None,
+                    Steal::Retry => continue,
+                }
+            }
+        }
+        pub fn is_empty(&self) -> bool {
+            self.0.is_empty()
+        }
+    }
+}
+
+#[cfg(loom)]
+mod queue {
+    use loom::sync::{Arc, Mutex};
+    use std::collections::VecDeque;
+
+    pub struct Local<T>(Arc<Mutex<VecDeque<T>>>);
+    pub struct Stealer<T>(Arc<Mutex<VecDeque<T>>>);
+
+    pub fn new<T>() -> (Local<T>, Stealer<T>) {
+        let deque = Arc::new(Mutex::new(VecDeque::new()));
+        (Local(deque.clone()), Stealer(deque))
+    }
+
+    impl<T> Local<T> {
+        pub fn push(&self, item: T) {
+            self.0.lock().unwrap().push_back(item);
+        }
+        pub fn pop(&self) -> Option<T> {
+            self.0.lock().unwrap().pop_back()
+        }
+    }
+
+    impl<T> Stealer<T> {
+        pub fn steal(&self) -> Option<T> {
+            self.0.lock().unwrap().pop_front()
+        }
+        pub fn is_empty(&self) -> bool {
+            self.0.lock().unwrap().is_empty()
+        }
+    }
+}
+
+/// What a worker's `process` callback uses to queue more work.
+pub struct Worker<T> {
+    local: Local<T>,
+}
+
+impl<T> Worker<T> {
+    /// Queues `item` on this worker's deque, where idle workers can steal it.
+    #[inline]
+    pub fn push(&self, item: T) {
+        self.local.push(item);
+    }
+}
+
+/// The state the workers share: everyone's stealer and the active count.
+pub struct Shared<T> {
+    stealers: Vec<Stealer<T>>,
+    active: AtomicUsize,
+}
+
+/// Builds `workers` deques, spreading `initial` over them round-robin.
+pub fn setup<T>(workers: usize, initial: Vec<T>) -> (Shared<T>, Vec<Worker<T>>) {
+    let workers = workers.max(1);
+    let (locals, stealers): (Vec<_>, Vec<_>) = (0..workers).map(|_| queue::new()).unzip();
+    let locals: Vec<_> = locals.into_iter().map(|local| Worker { local }).collect();
+    for (i, item) in initial.into_iter().enumerate() {
+        locals[i % workers].push(item);
+    }
+    let shared = Shared {
+        stealers,
+        active: AtomicUsize::new(workers),
+    };
+    (shared, locals)
+}
+
+impl<T> Shared<T> {
+    /// The loop each worker thread runs: drain its own deque, steal when it is
+    /// empty, and stop when no worker is active (see the module docs).
+    pub fn work(&self, me: usize, worker: &Worker<T>, mut process: impl FnMut(T, &Worker<T>)) {
+        loop {
+            while let Some(item) = worker.local.pop().or_else(|| self.steal(me)) {
+                process(item, worker);
+            }
+            self.active.fetch_sub(1, Ordering::SeqCst);
+            loop {
+                if self.stealers.iter().any(|s| !s.is_empty()) {
+                    self.active.fetch_add(1, Ordering::SeqCst);
+                    break;
+                }
+                if self.active.load(Ordering::SeqCst) == 0 {
+                    return;
+                }
+                sync::pause();
+            }
+        }
+    }
+
+    fn steal(&self, me: usize) -> Option<T> {
+        let n = self.stealers.len();
+        (1..n).find_map(|k| self.stealers[(me + k) % n].steal())
+    }
+}
+
+/// Processes `initial` and everything `process` pushes, on `threads` threads
+/// (the calling thread is one of them), returning when no work is left.
+#[cfg(not(loom))]
+pub fn run<T: Send>(threads: usize, initial: Vec<T>, process: impl Fn(T, &Worker<T>) + Sync) {
+    let (shared, workers) = setup(threads, initial);
+    let (shared, process) = (&shared, &process);
+    std::thread::scope(|scope| {
+        let mut workers = workers.into_iter().enumerate();
+        let (_, first) = workers.next().expect("at least one worker");
+        for (me, worker) in workers {
+            scope.spawn(move || shared.work(me, &worker, process));
+        }
+        shared.work(0, &first, process);
+    });
+}

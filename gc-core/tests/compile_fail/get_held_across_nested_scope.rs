@@ -1,0 +1,16 @@
+//! R2: a `&T` from `Scope::get` cannot be held across opening a nested scope,
+//! whose allocations may collect.
+use gc_core::{Collector, Heap};
+
+fn run<C: Collector>(heap: &mut Heap<C>) {
+    heap.scope("main", |s| {
+        let a = s.alloc(1u64);
+        let value: &u64 = s.get(a);
+        s.scope("inner", |inner| {
+            inner.alloc(2u64);
+        });
+        assert_eq!(*value, 1);
+    });
+}
+
+fn main() {}

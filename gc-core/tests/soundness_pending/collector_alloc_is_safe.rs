@@ -1,0 +1,15 @@
+//! SOUNDNESS HOLE (pending fix): `Collector::alloc` is a safe method that
+//! returns an object whose payload is uninitialised, and dropping the collector
+//! finalises it. This runs `drop_in_place::<Box<Box<u64>>>` on zeroed memory:
+//! SIGSEGV, in safe code. Fixed when `Collector::alloc` is an `unsafe fn`
+//! (the caller must initialise the payload before anything else touches the
+//! collector); then this fails with E0133.
+use gc_core::object::TypeInfo;
+use gc_core::{Collector, HeapConfig};
+use gc_mark_sweep::MarkSweep;
+
+fn main() {
+    let mut collector = MarkSweep::new(&HeapConfig::default()).unwrap();
+    let _uninit = collector.alloc(TypeInfo::of::<Box<Box<u64>>>());
+    drop(collector);
+}
