@@ -12,6 +12,22 @@ pub struct MarkSweep {
     pub(crate) marker: MarkStack,
 }
 
+impl MarkSweep {
+    /// A full collection; `SKIP_LAST_SLOT` is the seeded bug of
+    /// [`MarkStack::mark_loop`](crate::mark::MarkStack), `false` but in tests.
+    pub(crate) fn collect_with<const SKIP_LAST_SLOT: bool>(
+        &mut self,
+        roots: &[Slot],
+        event: &mut CollectionEvent,
+    ) {
+        self.space.clear_marks();
+        let (space, marker) = (&mut self.space, &mut self.marker);
+        event.time(Phase::Roots, || marker.mark_roots(space, roots));
+        event.time(Phase::Trace, || marker.mark_loop::<SKIP_LAST_SLOT>(space));
+        event.time(Phase::Reclaim, || space.sweep());
+    }
+}
+
 // SAFETY: `alloc` hands out fresh cells with initialised headers (rule 1);
 // `collect` marks everything reachable from the roots before sweeping, and
 // never moves (rule 2); the space finalises each unmarked object once, taking
@@ -34,11 +50,7 @@ unsafe impl Collector for MarkSweep {
     }
 
     fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent) {
-        self.space.clear_marks();
-        let (space, marker) = (&mut self.space, &mut self.marker);
-        event.time(Phase::Roots, || marker.mark_roots(space, roots));
-        event.time(Phase::Trace, || marker.mark_from(space));
-        event.time(Phase::Reclaim, || space.sweep());
+        self.collect_with::<false>(roots, event);
     }
 
     fn usage(&self) -> HeapUsage {

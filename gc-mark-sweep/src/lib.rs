@@ -30,6 +30,8 @@
 
 mod collector;
 pub mod mark;
+#[cfg(any(test, feature = "seeded-bug-skip-last-field"))]
+pub mod seeded_bug;
 mod verify;
 
 pub use collector::MarkSweep;

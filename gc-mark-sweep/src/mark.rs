@@ -23,9 +23,20 @@ impl MarkStack {
 
     /// The mark loop: scans gray objects until none is left.
     pub fn mark_from(&mut self, space: &mut FreeListSpace) {
+        self.mark_loop::<false>(space);
+    }
+
+    /// The mark loop. `SKIP_LAST_SLOT` plants a bug for the seeded-bug test
+    /// (see `seeded_bug`): it drops the last slot each object reports. The
+    /// real collector passes `false`, which compiles the check away.
+    #[inline(always)]
+    pub(crate) fn mark_loop<const SKIP_LAST_SLOT: bool>(&mut self, space: &mut FreeListSpace) {
         while let Some(obj) = self.gray.pop() {
             // SAFETY: gray objects are marked, hence reachable and live.
             unsafe { obj.trace(&mut self.tracer) };
+            if SKIP_LAST_SLOT {
+                self.tracer.pop();
+            }
             while let Some(slot) = self.tracer.pop() {
                 // SAFETY: the slot was just reported by a live object's trace.
                 if let Some(child) = unsafe { slot.as_ref() }.get() {

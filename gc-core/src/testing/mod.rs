@@ -1,5 +1,6 @@
 //! Test support for collector authors (feature `testing`): the conformance
-//! suite every backend must pass, written once and generic over the backend.
+//! suite every backend must pass, written once and generic over the backend,
+//! and the model-based [`harness`] that runs random programs on it.
 //!
 //! A backend crate runs the whole suite, in normal and stress mode, with one
 //! line in `tests/conformance.rs`:
@@ -10,6 +11,7 @@
 
 pub mod conformance;
 mod drop_counter;
+pub mod harness;
 
 pub use drop_counter::{DropCounter, Drops};
 

@@ -1,0 +1,453 @@
+//! A model-based, property-based harness that checks any [`Collector`].
+//!
+//! ## How it works
+//! [proptest] generates **mutator programs**, lists of [`Op`]s: allocate
+//! small and large objects, set and clear fields, load fields into new roots,
+//! re-point and duplicate roots, enter and leave nested scopes, read, and
+//! collect. Ops name objects by an index into the list of live roots, taken
+//! modulo its length, so every generated program is valid and a program still
+//! makes sense after proptest deletes some of its ops while shrinking.
+//!
+//! Each program runs twice side by side: on a real [`Heap<C>`](crate::Heap)
+//! (with the backend's verifier on) and on a plain model, a graph of payload
+//! ids plus a mirror of the shadow stack. Objects are identified by payload
+//! id, never by address, so the same programs check moving, non-moving and
+//! reference-counting backends. After **every** step the harness checks:
+//! - no reachable object was dropped and no object was dropped twice (each
+//!   object counts its own drops, so this is checked without reading the heap);
+//! - every object the model says is reachable can be reached on the real heap
+//!   from the same root along the same edges, with its exact payload id, owned
+//!   `Vec<u64>`, inline words (for large objects) and edges, and at one
+//!   address per id;
+//! - after an explicit `collect()`: `usage().objects` equals the number of
+//!   reachable objects and every unreachable object was dropped exactly once
+//!   (for backends that do not collect cycles, only that nothing extra lives);
+//! - when the heap is dropped at the end, every object was dropped exactly once.
+//!
+//! A failure is shrunk by proptest, then by a last pass that puts the
+//! program in canonical form (indices reduced modulo the roots they pick
+//! from, no-ops dropped) and deletes ops and lowers numbers until nothing
+//! more can go (deleting an op can change what later indices mean, which
+//! leaves proptest's vector shrinker in local minima). [`check_collector`]
+//! prints the result as Rust you can paste into a regression test for
+//! [`run_program`], with a comment per op saying what it did.
+//!
+//! ## Environment
+//! - `GC_HARNESS_CASES=n` runs `n` programs per check instead of
+//!   [`HarnessConfig::cases`] (for long soaks, e.g. `GC_HARNESS_CASES=20000`).
+//! - `GC_HARNESS_SEED=s` replays the programs of a reported seed.
+//!
+//! ## Using it from a backend crate
+//! `tests/harness.rs`:
+//! ```ignore
+//! gc_core::harness_suite!(gc_mark_sweep::MarkSweep);
+//! ```
+//! which expands to two tests, `harness_normal` and `harness_stress`, each a
+//! call to [`check_collector`].
+//!
+//! ## Seeded bugs: proving the harness has teeth
+//! A seeded bug is a copy of a backend with one planted mistake; the harness
+//! must catch it and shrink it to a short program. The pattern, as
+//! `gc-mark-sweep` does it for a mark loop that skips each object's last slot:
+//! 1. Make the mistake a compile-time switch of the internal routine
+//!    (`fn mark_loop<const SKIP_LAST_SLOT: bool>`); the real collector
+//!    passes `false`, so it costs nothing.
+//! 2. Add a wrapper collector that passes `true`, compiled under
+//!    `#[cfg(any(test, feature = "seeded-bug-<name>"))]` (the feature marked
+//!    test-only in `Cargo.toml`), so plain `cargo test` builds it for the
+//!    crate's unit tests and the release library never contains it.
+//! 3. In a unit test, call [`assert_catches`] on the wrapper and paste the
+//!    shrunk program it returns into the test's doc comment.
+//!
+//! [proptest]: https://docs.rs/proptest
+
+mod exec;
+mod model;
+mod shrink;
+
+use crate::{Collector, HeapConfig};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
+use std::fmt;
+
+/// One mutator operation. Indices (`obj`, `target`, `root`, `from`) pick a
+/// root from the list of live roots (every open scope, outermost first),
+/// modulo its length; an op that needs a root does nothing while there is
+/// none.
+///
+/// Every object has four edges: `small[0..3]`, which refer to small
+/// objects, and `large`, which refers to a large one. Fields `0..3` name
+/// `small[field]` and `3` names `large`.
+///
+/// ```
+/// use gc_core::testing::harness::Op;
+/// // Two objects, the first pointing at the second, then the second root
+/// // re-pointed at the first: the second object is now only reachable
+/// // through the first's `small[0]`.
+/// let program = vec![
+///     Op::Alloc { len: 2 },
+///     Op::Alloc { len: 0 },
+///     Op::Set { obj: 0, field: 0, target: 1 },
+///     Op::Assign { root: 1, from: 0 },
+///     Op::Collect,
+/// ];
+/// assert_eq!(program.len(), 5);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Op {
+    /// Allocates a small object with a fresh payload id and a `Vec<u64>` of
+    /// `len` words, rooted in the current scope.
+    Alloc {
+        /// Words in the owned vector.
+        len: u8,
+    },
+    /// Allocates a large object (an inline `[u64; 1100]`, above the 8 KiB
+    /// threshold), rooted in the current scope.
+    AllocLarge {
+        /// Words in the owned vector.
+        len: u8,
+    },
+    /// Points an edge of root `obj`'s object at root `target`'s object:
+    /// `small[field % 3]` for a small target, `large` for a large one.
+    Set {
+        /// Root whose object is written.
+        obj: usize,
+        /// Which `small` edge, for a small target.
+        field: u8,
+        /// Root whose object is stored.
+        target: usize,
+    },
+    /// Makes edge `field % 4` of root `obj`'s object null.
+    Clear {
+        /// Root whose object is written.
+        obj: usize,
+        /// Which edge (3 is `large`).
+        field: u8,
+    },
+    /// Roots the object behind edge `field % 4` of root `obj`'s object in
+    /// the current scope (nothing if the edge is null).
+    Load {
+        /// Root whose object is read.
+        obj: usize,
+        /// Which edge (3 is `large`).
+        field: u8,
+    },
+    /// Roots root `obj`'s object again, in the current scope.
+    Root {
+        /// Root to copy.
+        obj: usize,
+    },
+    /// Re-points root `root` (possibly of an outer scope) at root `from`'s
+    /// object, unrooting what it held; nothing if their kinds differ.
+    Assign {
+        /// Root to re-point.
+        root: usize,
+        /// Root whose object it gets.
+        from: usize,
+    },
+    /// Opens a nested scope.
+    Enter,
+    /// Closes the innermost nested scope, dropping its roots (nothing in the
+    /// outermost scope). Scopes still open at the end are closed then.
+    Leave,
+    /// Reads root `obj`'s payload id.
+    Read {
+        /// Root to read.
+        obj: usize,
+    },
+    /// Runs `collect()`.
+    Collect,
+}
+
+/// How many programs to run, how long, and on what kind of heap.
+///
+/// ```
+/// use gc_core::testing::harness::HarnessConfig;
+/// let soak = HarnessConfig { cases: 10_000, stress: true, ..HarnessConfig::default() };
+/// assert!(soak.verify);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HarnessConfig {
+    /// Programs to run (proptest cases). `GC_HARNESS_CASES` overrides it.
+    /// Default 1024: about 6 s per run for mark-sweep in a debug build.
+    pub cases: u32,
+    /// Longest program generated. Default 48.
+    pub max_ops: usize,
+    /// Run the heap in stress mode (collect on every allocation).
+    pub stress: bool,
+    /// Run the backend's verifier after every collection. Default `true`;
+    /// switch it off to check that the model alone catches a bug.
+    pub verify: bool,
+    /// Seed for the program generator; `None` picks a random one (reported
+    /// on failure). `GC_HARNESS_SEED` overrides it.
+    pub seed: Option<u64>,
+}
+
+impl Default for HarnessConfig {
+    fn default() -> Self {
+        HarnessConfig {
+            cases: 1024,
+            max_ops: 48,
+            stress: false,
+            verify: true,
+            seed: None,
+        }
+    }
+}
+
+impl HarnessConfig {
+    /// The heap each program runs on: small (16 MiB) with a 64 KiB first
+    /// trigger, so collections also happen on their own outside stress mode.
+    pub fn heap_config(&self) -> HeapConfig {
+        HeapConfig {
+            capacity: 16 << 20,
+            initial_trigger: 64 << 10,
+            stress: self.stress,
+            verify: self.verify,
+            event_log: 0,
+            ..HeapConfig::default()
+        }
+    }
+
+    fn effective_cases(&self) -> u32 {
+        env_number("GC_HARNESS_CASES").map_or(self.cases, |n| n as u32)
+    }
+
+    fn effective_seed(&self) -> u64 {
+        env_number("GC_HARNESS_SEED")
+            .or(self.seed)
+            .unwrap_or_else(|| {
+                use std::hash::BuildHasher;
+                std::collections::hash_map::RandomState::new()
+                    .hash_one(std::time::SystemTime::now())
+            })
+    }
+}
+
+fn env_number(name: &str) -> Option<u64> {
+    let text = std::env::var(name).ok()?;
+    Some(
+        text.trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}={text:?} is not a number")),
+    )
+}
+
+/// A failing program, shrunk, and how to replay it.
+///
+/// Its `Display` is the report [`check_collector`] panics with:
+///
+/// ```
+/// use gc_core::testing::harness::{Failure, Op};
+/// let failure = Failure {
+///     collector: "mark-sweep",
+///     stress: false,
+///     seed: 7,
+///     message: "step 1 (Collect): #0 is reachable but was dropped 1 time(s)".into(),
+///     program: vec![Op::Alloc { len: 0 }, Op::Collect],
+/// };
+/// let report = failure.to_string();
+/// assert!(report.contains("Op::Alloc { len: 0 },"));
+/// assert!(report.contains("GC_HARNESS_SEED=7"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Failure {
+    /// The collector's [`Collector::NAME`].
+    pub collector: &'static str,
+    /// Whether the heap ran in stress mode.
+    pub stress: bool,
+    /// The generator seed that found it.
+    pub seed: u64,
+    /// What went wrong, in the minimal program.
+    pub message: String,
+    /// The minimal program.
+    pub program: Vec<Op>,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "the GC harness found a bug in `{}` (stress: {})",
+            self.collector, self.stress
+        )?;
+        writeln!(f, "  {}", self.message)?;
+        writeln!(
+            f,
+            "minimal program ({} ops; GC_HARNESS_SEED={} finds it again):",
+            self.program.len(),
+            self.seed
+        )?;
+        f.write_str(&listing(&self.program))
+    }
+}
+
+/// `program` as a Rust `vec![..]`, one op per line, each with a comment
+/// saying what it did in the model.
+pub fn listing(program: &[Op]) -> String {
+    let mut model = model::Model::default();
+    let mut out = String::from("vec![\n");
+    for (i, op) in program.iter().enumerate() {
+        let step = model.resolve(op);
+        let code = format!("Op::{op:?},");
+        out += &format!("    {code:<44} // {i}: {}\n", model.explain(step));
+        model.apply(step);
+    }
+    out + "]\n"
+}
+
+/// The program generator: 1 to `max_ops` ops, weighted towards allocation
+/// and field writes.
+pub fn programs(max_ops: usize) -> impl Strategy<Value = Vec<Op>> {
+    let root = || 0..16usize;
+    let op = prop_oneof![
+        4 => (0..8u8).prop_map(|len| Op::Alloc { len }),
+        1 => (0..8u8).prop_map(|len| Op::AllocLarge { len }),
+        5 => (root(), 0..3u8, root()).prop_map(|(obj, field, target)| Op::Set { obj, field, target }),
+        1 => (root(), 0..4u8).prop_map(|(obj, field)| Op::Clear { obj, field }),
+        2 => (root(), 0..4u8).prop_map(|(obj, field)| Op::Load { obj, field }),
+        1 => root().prop_map(|obj| Op::Root { obj }),
+        2 => (root(), root()).prop_map(|(root, from)| Op::Assign { root, from }),
+        1 => Just(Op::Enter),
+        1 => Just(Op::Leave),
+        1 => root().prop_map(|obj| Op::Read { obj }),
+        2 => Just(Op::Collect),
+    ];
+    proptest::collection::vec(op, 1..=max_ops.max(1))
+}
+
+/// Runs one program on a fresh `Heap<C>` (configured by `config`) and the
+/// model, returning the first disagreement. Use it to keep a shrunk program
+/// as a regression test.
+///
+/// ```
+/// use gc_core::testing::harness::{run_program, HarnessConfig, Op};
+/// use gc_mark_sweep::MarkSweep;
+///
+/// let program = vec![
+///     Op::Alloc { len: 3 },
+///     Op::AllocLarge { len: 1 },
+///     Op::Set { obj: 0, field: 0, target: 1 }, // a large target: sets `large`
+///     Op::Assign { root: 1, from: 1 },
+///     Op::Enter,
+///     Op::Load { obj: 0, field: 3 },
+///     Op::Leave,
+///     Op::Collect,
+/// ];
+/// run_program::<MarkSweep>(&program, &HarnessConfig::default()).unwrap();
+/// ```
+pub fn run_program<C: Collector>(program: &[Op], config: &HarnessConfig) -> Result<(), String> {
+    exec::run_program::<C>(program, config)
+}
+
+/// Runs the harness on `C`; returns the shrunk failure, or `None` if every
+/// program passed.
+///
+/// ```
+/// use gc_core::testing::harness::{find_failure, HarnessConfig};
+/// let config = HarnessConfig { cases: 8, seed: Some(1), ..HarnessConfig::default() };
+/// assert!(find_failure::<gc_mark_sweep::MarkSweep>(&config).is_none());
+/// ```
+pub fn find_failure<C: Collector>(config: &HarnessConfig) -> Option<Failure> {
+    let seed = config.effective_seed();
+    let mut runner = TestRunner::new(Config {
+        cases: config.effective_cases(),
+        failure_persistence: None,
+        rng_seed: RngSeed::Fixed(seed),
+        ..Config::default()
+    });
+    let outcome = runner.run(&programs(config.max_ops), |program| {
+        run_program::<C>(&program, config).map_err(TestCaseError::fail)
+    });
+    match outcome {
+        Ok(()) => None,
+        Err(TestError::Fail(reason, program)) => {
+            let run = |program: &[Op]| run_program::<C>(program, config);
+            let (program, message) = shrink::minimize(&program, reason.message().to_string(), run);
+            Some(Failure {
+                collector: C::NAME,
+                stress: config.stress,
+                seed,
+                message,
+                program,
+            })
+        }
+        Err(TestError::Abort(reason)) => panic!("the GC harness gave up: {reason}"),
+    }
+}
+
+/// Runs the harness on `C` and panics with the shrunk failing program if any
+/// program fails.
+///
+/// ```
+/// use gc_core::testing::harness::{check_collector, HarnessConfig};
+/// check_collector::<gc_mark_sweep::MarkSweep>(HarnessConfig {
+///     cases: 8,
+///     stress: true,
+///     ..HarnessConfig::default()
+/// });
+/// ```
+pub fn check_collector<C: Collector>(config: HarnessConfig) {
+    if let Some(failure) = find_failure::<C>(&config) {
+        panic!("{failure}");
+    }
+}
+
+/// For seeded bugs: runs the harness on `C`, a collector with a planted
+/// mistake, and returns the shrunk failure. Panics if the harness finds
+/// nothing, or if the shrunk program has more than `max_len` ops.
+///
+/// ```
+/// use gc_core::testing::harness::{assert_catches, HarnessConfig};
+/// // A real seeded bug lives in the backend crate (see the module docs);
+/// // the correct collector is not caught, so this panics.
+/// let config = HarnessConfig { cases: 4, ..HarnessConfig::default() };
+/// let caught = std::panic::catch_unwind(|| {
+///     assert_catches::<gc_mark_sweep::MarkSweep>(config, 10)
+/// });
+/// assert!(caught.is_err());
+/// ```
+pub fn assert_catches<C: Collector>(config: HarnessConfig, max_len: usize) -> Failure {
+    let failure = find_failure::<C>(&config).unwrap_or_else(|| {
+        panic!(
+            "the harness did not catch the seeded bug in `{}` ({config:?})",
+            C::NAME
+        )
+    });
+    assert!(
+        failure.program.len() <= max_len,
+        "the harness caught the seeded bug but shrank it only to {} ops (limit {max_len}):\n{failure}",
+        failure.program.len()
+    );
+    failure
+}
+
+/// Expands to two tests running [`check_collector`] on a backend:
+/// `harness_normal` and `harness_stress`.
+///
+/// ```ignore
+/// // gc-mark-sweep/tests/harness.rs
+/// gc_core::harness_suite!(gc_mark_sweep::MarkSweep);
+/// ```
+#[macro_export]
+macro_rules! harness_suite {
+    ($backend:ty) => {
+        #[test]
+        fn harness_normal() {
+            $crate::testing::harness::check_collector::<$backend>(
+                $crate::testing::harness::HarnessConfig::default(),
+            );
+        }
+
+        #[test]
+        fn harness_stress() {
+            $crate::testing::harness::check_collector::<$backend>(
+                $crate::testing::harness::HarnessConfig {
+                    stress: true,
+                    ..$crate::testing::harness::HarnessConfig::default()
+                },
+            );
+        }
+    };
+}

@@ -1,0 +1,472 @@
+//! Running a program on a real [`Heap`] next to the model, checking the
+//! heap against the model after every step.
+
+use super::model::{Edge, Kind, Model, Step};
+use super::{HarnessConfig, Op};
+use crate::{Collector, Gc, Heap, Root, Scope, Trace, Tracer};
+use std::cell::{Cell, RefCell};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::rc::Rc;
+use std::sync::Once;
+
+/// Words in a large object's inline array: 8,800 bytes, above the 8 KiB
+/// large-object threshold.
+const LARGE_WORDS: usize = 1100;
+
+/// The inline part that tells small and large objects apart.
+trait Words: Trace + 'static {
+    fn for_id(id: u64) -> Self;
+    fn intact(&self, id: u64) -> bool;
+}
+
+impl Words for () {
+    fn for_id(_: u64) -> Self {}
+    fn intact(&self, _: u64) -> bool {
+        true
+    }
+}
+
+impl Words for [u64; LARGE_WORDS] {
+    fn for_id(id: u64) -> Self {
+        [!id; LARGE_WORDS]
+    }
+    fn intact(&self, id: u64) -> bool {
+        self.iter().all(|&w| w == !id)
+    }
+}
+
+/// A harness object. `small` comes last, so a collector that loses the last
+/// slot an object reports loses a `small` edge.
+#[derive(Trace)]
+struct Obj<W: Words> {
+    id: u64,
+    data: Vec<u64>,
+    words: W,
+    mark: DropMark,
+    large: Gc<Large>,
+    small: [Gc<Small>; 3],
+}
+
+type Small = Obj<()>;
+type Large = Obj<[u64; LARGE_WORDS]>;
+
+/// The owned payload of object `id`: `len` words derived from the id.
+fn payload(id: u64, len: usize) -> Vec<u64> {
+    (0..len as u64).map(|w| id << 8 | w).collect()
+}
+
+impl<W: Words> Obj<W> {
+    /// The owned payload has `len` words and both it and the inline words
+    /// match the id.
+    fn intact(&self, len: usize) -> bool {
+        self.data == payload(self.id, len) && self.words.intact(self.id)
+    }
+
+    fn new(id: u64, len: usize, tally: &Tally) -> Self {
+        Obj {
+            id,
+            data: payload(id, len),
+            words: W::for_id(id),
+            mark: DropMark {
+                id,
+                tally: tally.clone(),
+            },
+            large: Gc::null(),
+            small: Default::default(),
+        }
+    }
+}
+
+/// Drop counts by payload id, shared by every object of one run.
+#[derive(Clone, Default)]
+struct Tally(Rc<RefCell<Vec<u32>>>);
+
+/// Records its object's drop in the [`Tally`].
+struct DropMark {
+    id: u64,
+    tally: Tally,
+}
+
+impl Drop for DropMark {
+    fn drop(&mut self) {
+        self.tally.0.borrow_mut()[self.id as usize] += 1;
+    }
+}
+
+// SAFETY: owns no `Gc` (rules 1 and 5), so the empty trace is complete and
+// there is nothing to hand out (rule 4).
+unsafe impl Trace for DropMark {
+    const NEEDS_TRACE: bool = false;
+    fn trace(&self, _: &mut Tracer) {}
+}
+
+/// A root of either object type.
+#[derive(Clone, Copy)]
+enum Handle<'s> {
+    Small(Root<'s, Small>),
+    Large(Root<'s, Large>),
+}
+
+/// Runs `$body` with `$r` bound to the typed root inside `$h`.
+macro_rules! with_root {
+    ($h:expr, |$r:ident| $body:expr) => {
+        match $h {
+            Handle::Small($r) => $body,
+            Handle::Large($r) => $body,
+        }
+    };
+}
+
+impl<'s> Handle<'s> {
+    fn alloc<C: Collector>(
+        s: &mut Scope<'s, C>,
+        id: u64,
+        kind: Kind,
+        len: usize,
+        tally: &Tally,
+    ) -> Self {
+        tally.0.borrow_mut().push(0);
+        match kind {
+            Kind::Small => Handle::Small(s.alloc(Obj::new(id, len, tally))),
+            Kind::Large => Handle::Large(s.alloc(Obj::new(id, len, tally))),
+        }
+    }
+
+    fn kind(self) -> Kind {
+        match self {
+            Handle::Small(_) => Kind::Small,
+            Handle::Large(_) => Kind::Large,
+        }
+    }
+}
+
+/// A new root in `s` for `h`'s object.
+fn root_in<'s, C: Collector>(s: &Scope<'s, C>, h: Handle<'_>) -> Handle<'s> {
+    match h {
+        Handle::Small(r) => Handle::Small(s.root(r)),
+        Handle::Large(r) => Handle::Large(s.root(r)),
+    }
+}
+
+fn id_of<C: Collector>(s: &Scope<'_, C>, h: Handle<'_>) -> u64 {
+    with_root!(h, |r| s.get(r).id)
+}
+
+fn intact<C: Collector>(s: &Scope<'_, C>, h: Handle<'_>, len: usize) -> bool {
+    with_root!(h, |r| s.get(r).intact(len))
+}
+
+fn load<'s, C: Collector>(s: &Scope<'s, C>, h: Handle<'_>, edge: Edge) -> Option<Handle<'s>> {
+    with_root!(h, |r| match edge {
+        Edge::Small(k) => s.load(r, |o| &o.small[k]).map(Handle::Small),
+        Edge::Large => s.load(r, |o| &o.large).map(Handle::Large),
+    })
+}
+
+/// Sets (`Some`) or clears (`None`) `edge` of `h`'s object.
+fn store<C: Collector>(s: &Scope<'_, C>, h: Handle<'_>, edge: Edge, value: Option<Handle<'_>>) {
+    with_root!(h, |r| match (edge, value) {
+        (Edge::Small(k), Some(Handle::Small(v))) => s.set(r, |o| &o.small[k], v),
+        (Edge::Large, Some(Handle::Large(v))) => s.set(r, |o| &o.large, v),
+        (Edge::Small(k), None) => s.clear(r, |o| &o.small[k]),
+        (Edge::Large, None) => s.clear(r, |o| &o.large),
+        _ => unreachable!("the model picks the edge from the target's kind"),
+    })
+}
+
+fn assign<C: Collector>(s: &Scope<'_, C>, root: Handle<'_>, from: Handle<'_>) {
+    match (root, from) {
+        (Handle::Small(a), Handle::Small(b)) => s.assign(a, b),
+        (Handle::Large(a), Handle::Large(b)) => s.assign(a, b),
+        _ => unreachable!("the model skips assignments between kinds"),
+    }
+}
+
+fn ptr_eq<C: Collector>(s: &Scope<'_, C>, a: Handle<'_>, b: Handle<'_>) -> bool {
+    with_root!(a, |a| with_root!(b, |b| s.ptr_eq(a, b)))
+}
+
+/// The roots of every open scope, outermost first, indexed like the model's
+/// shadow stack. Roots of different scopes have different brands, so each
+/// frame keeps its own and hands them out through a callback.
+trait Handles {
+    fn len(&self) -> usize;
+    fn with(&self, index: usize, f: &mut dyn FnMut(Handle<'_>));
+}
+
+struct Frame<'p, 's> {
+    parent: Option<&'p dyn Handles>,
+    own: Vec<Handle<'s>>,
+}
+
+impl Handles for Frame<'_, '_> {
+    fn len(&self) -> usize {
+        self.parent.map_or(0, |p| p.len()) + self.own.len()
+    }
+
+    fn with(&self, index: usize, f: &mut dyn FnMut(Handle<'_>)) {
+        let base = self.parent.map_or(0, |p| p.len());
+        match (index.checked_sub(base), self.parent) {
+            (Some(own), _) => f(self.own[own]),
+            (None, Some(parent)) => parent.with(index, f),
+            (None, None) => unreachable!("root {index} is below the outermost frame"),
+        }
+    }
+}
+
+/// One program's run: the ops, the model, the drop counts.
+struct Run<'a> {
+    ops: &'a [Op],
+    next: usize,
+    model: Model,
+    tally: Tally,
+    /// After an explicit collect, every unreachable object must be gone.
+    collects_cycles: bool,
+}
+
+/// How a frame's run ended.
+enum Exit {
+    Leave,
+    End,
+}
+
+/// Runs `ops` on a fresh `Heap<C>` and on the model; returns the first
+/// disagreement (or panic), prefixed with the step where it showed.
+pub(super) fn run_program<C: Collector>(ops: &[Op], config: &HarnessConfig) -> Result<(), String> {
+    let mut heap = Heap::<C>::new(config.heap_config()).map_err(|e| e.to_string())?;
+    let mut run = Run {
+        ops,
+        next: 0,
+        model: Model::default(),
+        tally: Tally::default(),
+        collects_cycles: C::CAPABILITIES.collects_cycles,
+    };
+    let result = heap.scope("harness", |s| run_frame(s, None, &mut run));
+    guarded(move || {
+        drop(heap);
+        Ok(())
+    })
+    .map_err(|e| format!("dropping the heap: {e}"))?;
+    result?;
+    let counts = run.tally.0.borrow();
+    match counts.iter().position(|&n| n != 1) {
+        Some(id) => Err(format!(
+            "after dropping the heap, #{id} was dropped {} times",
+            counts[id]
+        )),
+        None => Ok(()),
+    }
+}
+
+fn run_frame<C: Collector>(
+    s: &mut Scope<'_, C>,
+    parent: Option<&dyn Handles>,
+    run: &mut Run<'_>,
+) -> Result<Exit, String> {
+    let mut frame = Frame {
+        parent,
+        own: Vec::new(),
+    };
+    while let Some(op) = run.ops.get(run.next) {
+        run.next += 1;
+        let step = run.model.resolve(op);
+        run.model.apply(step);
+        let result = match step {
+            Step::Leave => return Ok(Exit::Leave),
+            Step::Enter => match s.scope("harness", |inner| run_frame(inner, Some(&frame), run))? {
+                Exit::End => return Ok(Exit::End),
+                Exit::Leave => Ok(()),
+            },
+            _ => guarded(|| execute(s, &mut frame, step, &run.tally)),
+        };
+        let at = run.next - 1;
+        result
+            .and_then(|()| guarded(|| check(s, &frame, run, step == Step::Collect)))
+            .map_err(|e| format!("step {at} ({:?}): {e}", run.ops[at]))?;
+    }
+    Ok(Exit::End)
+}
+
+thread_local! {
+    /// Set while this thread runs [`guarded`] code, whose panics become errors.
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f`, turning a panic into an error. The panic is not printed: a
+/// shrinking run catches hundreds, and the error carries the message.
+fn guarded(f: impl FnOnce() -> Result<(), String>) -> Result<(), String> {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was_quiet = QUIET.with(|q| q.replace(true));
+    let result = catch_unwind(AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(was_quiet));
+    result.unwrap_or_else(|payload| {
+        let text = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("(non-string panic)");
+        Err(format!("panicked: {text}"))
+    })
+}
+
+fn execute<'s, C: Collector>(
+    s: &mut Scope<'s, C>,
+    frame: &mut Frame<'_, 's>,
+    step: Step,
+    tally: &Tally,
+) -> Result<(), String> {
+    match step {
+        Step::Alloc { id, kind, len } => frame.own.push(Handle::alloc(s, id, kind, len, tally)),
+        Step::Set { obj, edge, target } => {
+            frame.with(obj, &mut |o| {
+                frame.with(target, &mut |t| store(s, o, edge, Some(t)))
+            });
+        }
+        Step::Clear { obj, edge } => frame.with(obj, &mut |o| store(s, o, edge, None)),
+        Step::Load { obj, edge, target } => {
+            let mut loaded = None;
+            frame.with(obj, &mut |o| loaded = load(s, o, edge));
+            if loaded.is_some() != target.is_some() {
+                return Err(format!(
+                    "load of {edge} returned {}",
+                    if target.is_some() {
+                        "null"
+                    } else {
+                        "an object"
+                    }
+                ));
+            }
+            frame.own.extend(loaded);
+        }
+        Step::Root { obj } => {
+            let mut rooted = None;
+            frame.with(obj, &mut |o| rooted = Some(root_in(s, o)));
+            frame.own.extend(rooted);
+        }
+        Step::Assign { root, from } => {
+            frame.with(root, &mut |r| frame.with(from, &mut |f| assign(s, r, f)))
+        }
+        Step::Read { obj, id } => {
+            let mut found = 0;
+            frame.with(obj, &mut |o| found = id_of(s, o));
+            if found != id {
+                return Err(format!("root {obj} reads as #{found}, expected #{id}"));
+            }
+        }
+        Step::Collect => s.collect(),
+        Step::Enter | Step::Leave | Step::Skip => {}
+    }
+    Ok(())
+}
+
+/// The checks after a step: drop counts (before touching the heap, so a
+/// wrongly freed object is reported rather than read), then the object
+/// count after an explicit collect, then the whole reachable graph.
+fn check<C: Collector>(
+    s: &mut Scope<'_, C>,
+    frame: &Frame<'_, '_>,
+    run: &Run<'_>,
+    collected: bool,
+) -> Result<(), String> {
+    let model = &run.model;
+    assert_eq!(
+        frame.len(),
+        model.roots.len(),
+        "harness bug: the model's shadow stack is out of step"
+    );
+    let reachable = model.reachable();
+    check_drops(
+        &run.tally.0.borrow(),
+        &reachable,
+        collected && run.collects_cycles,
+    )?;
+    if collected {
+        let expected = reachable.iter().filter(|&&r| r).count();
+        let objects = s.usage().objects;
+        if objects != expected && (run.collects_cycles || objects < expected) {
+            return Err(format!(
+                "after collect() the heap holds {objects} objects; {expected} are reachable"
+            ));
+        }
+    }
+    s.scope("harness-check", |c| walk(c, frame, model))
+}
+
+fn check_drops(
+    counts: &[u32],
+    reachable: &[bool],
+    garbage_must_be_gone: bool,
+) -> Result<(), String> {
+    for (id, (&count, &live)) in counts.iter().zip(reachable).enumerate() {
+        match (live, count) {
+            (true, 0) | (false, 1) => {}
+            (false, 0) if !garbage_must_be_gone => {}
+            (true, n) => return Err(format!("#{id} is reachable but was dropped {n} time(s)")),
+            (false, 0) => {
+                return Err(format!(
+                    "#{id} is unreachable but collect() did not drop it"
+                ))
+            }
+            (false, n) => return Err(format!("#{id} was dropped {n} times")),
+        }
+    }
+    Ok(())
+}
+
+/// Follows every root and edge on the real heap, comparing each object with
+/// the model by payload id: kind, payload, edges, and one address per id.
+fn walk<C: Collector>(
+    c: &mut Scope<'_, C>,
+    roots: &dyn Handles,
+    model: &Model,
+) -> Result<(), String> {
+    let mut seen: Vec<Option<Handle<'_>>> = vec![None; model.objects.len()];
+    let mut stack = Vec::new();
+    for (index, &id) in model.roots.iter().enumerate().rev() {
+        roots.with(index, &mut |r| {
+            stack.push((root_in(c, r), id, format!("root {index}")))
+        });
+    }
+    while let Some((h, id, path)) = stack.pop() {
+        let object = model.object(id);
+        if h.kind() != object.kind {
+            return Err(format!(
+                "{path} should be #{id}, a {:?} object",
+                object.kind
+            ));
+        }
+        let found = id_of(c, h);
+        if found != id {
+            return Err(format!("{path} should be #{id} but is #{found}"));
+        }
+        if let Some(first) = seen[id as usize] {
+            if !ptr_eq(c, first, h) {
+                return Err(format!("{path} reaches a second copy of #{id}"));
+            }
+            continue;
+        }
+        seen[id as usize] = Some(h);
+        if !intact(c, h, object.len) {
+            return Err(format!("{path} (#{id}): payload or inline words corrupted"));
+        }
+        for edge in Edge::ALL {
+            match (load(c, h, edge), object.edge(edge)) {
+                (None, None) => {}
+                (Some(next), Some(target)) => stack.push((next, target, format!("{path}.{edge}"))),
+                (Some(_), None) => return Err(format!("{path}.{edge} should be null")),
+                (None, Some(t)) => {
+                    return Err(format!("{path}.{edge} should refer to #{t} but is null"))
+                }
+            }
+        }
+    }
+    Ok(())
+}
