@@ -240,7 +240,7 @@ impl FreeListSpace {
         let cells = (0..BLOCK_SIZE / cell).map(|i| start + i * cell);
         let mut live = 0;
         let mut freed = 0;
-        for addr in cells.clone() {
+        for addr in cells {
             if !self.alloc_bits.get(addr) {
                 continue;
             }
@@ -254,21 +254,53 @@ impl FreeListSpace {
             // the books above so it is finalised exactly once.
             unsafe { ObjectRef::from_addr(addr).finalize(&mut self.scratch) };
         }
+        self.finish_block(block, class, live);
+        freed
+    }
+
+    /// Returns every small-object block that holds no object to the empty
+    /// pool and rebuilds the free lists from the others; returns the number
+    /// of blocks released. A sweep does this as it goes; reference counting
+    /// frees cells one at a time ([`FreeListSpace::free`]), so it calls this
+    /// when it needs whole blocks back for another size class or a large
+    /// object. Costs one pass over the alloc bits of every block in use.
+    pub fn release_empty_blocks(&mut self) -> usize {
+        self.free = [0; SIZE_CLASSES.len()];
+        let mut released = 0;
+        for block in 0..self.block_class.len() {
+            let class = self.block_class[block];
+            if class == UNUSED {
+                continue;
+            }
+            let (start, cell) = (self.block_start(block), SIZE_CLASSES[class as usize]);
+            let live = (0..BLOCK_SIZE / cell)
+                .filter(|i| self.alloc_bits.get(start + i * cell))
+                .count();
+            released += usize::from(self.finish_block(block, class as usize, live));
+        }
+        released
+    }
+
+    /// Ends a pass over a block of `class` holding `live` objects: an empty
+    /// block goes back to the pool (returns `true`), otherwise its free
+    /// cells are threaded onto the class's free list in address order.
+    fn finish_block(&mut self, block: usize, class: usize, live: usize) -> bool {
+        let (start, cell) = (self.block_start(block), SIZE_CLASSES[class]);
         if live == 0 {
             self.block_class[block] = UNUSED;
             self.blocks_in_use -= 1;
             self.empty.push(block);
             // SAFETY: no live object remains in the block.
             unsafe { self.region.release(start - self.base, BLOCK_SIZE) };
-        } else {
-            for addr in cells.rev() {
-                if !self.alloc_bits.get(addr) {
-                    // SAFETY: an unallocated cell of this class's block.
-                    unsafe { self.push_free(class, addr) };
-                }
+            return true;
+        }
+        for addr in (0..BLOCK_SIZE / cell).rev().map(|i| start + i * cell) {
+            if !self.alloc_bits.get(addr) {
+                // SAFETY: an unallocated cell of this class's block.
+                unsafe { self.push_free(class, addr) };
             }
         }
-        freed
+        false
     }
 
     /// `true` if `addr` is the start of an allocated object of this space.

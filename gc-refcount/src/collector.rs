@@ -1,0 +1,171 @@
+//! [`RefCount`]: the backend's state and its [`Collector`] implementation.
+
+use crate::count::{Counts, Word, NEW_OBJECT};
+use crate::cycles::TrialDeletion;
+use crate::deferred::flag_roots;
+use gc_core::object::{ObjectRef, TypeInfo};
+use gc_core::space::FreeListSpace;
+use gc_core::stats::{Cause, CollectionEvent, Phase};
+use gc_core::{Capabilities, Collector, GcError, HeapConfig, HeapUsage, Slot, Tracer};
+
+/// The cycle collector also runs at a collection of any cause once the
+/// candidate buffer holds more than this many objects (or twice as many as
+/// the last run left behind, whichever is more).
+pub const MIN_CYCLE_TRIGGER: usize = 10_000;
+
+/// The deferred reference-counting backend. Use it as `Heap<RefCount>`.
+pub struct RefCount {
+    pub(crate) space: FreeListSpace,
+    pub(crate) counts: Counts,
+    pub(crate) tracer: Tracer,
+    cycles: TrialDeletion,
+    /// Buffer length above which any collection runs the cycle collector.
+    cycle_trigger: usize,
+}
+
+impl RefCount {
+    /// The number of heap fields that refer to the object starting at `addr`
+    /// (as [`Scope::address`](gc_core::Scope::address) reports it), or
+    /// `None` if no object starts there. Roots are not counted.
+    ///
+    /// ```
+    /// use gc_core::{Gc, Heap, HeapConfig, Trace};
+    /// use gc_refcount::RefCount;
+    ///
+    /// #[derive(Trace, Default)]
+    /// struct Pair { a: Gc<Pair>, b: Gc<Pair> }
+    ///
+    /// let mut heap = Heap::<RefCount>::new(HeapConfig::default()).unwrap();
+    /// heap.scope("main", |s| {
+    ///     let p = s.alloc(Pair::default());
+    ///     let q = s.alloc(Pair::default());
+    ///     s.set(p, |p| &p.a, q);
+    ///     s.set(p, |p| &p.b, q);
+    ///     assert_eq!(s.collector().count_at(s.address(q)), Some(2));
+    ///     assert_eq!(s.collector().count_at(s.address(p)), Some(0)); // only rooted
+    /// });
+    /// ```
+    pub fn count_at(&self, addr: usize) -> Option<usize> {
+        if !self.space.is_object(addr) {
+            return None;
+        }
+        // SAFETY: `is_object`: an allocated object starts at `addr`.
+        Some(unsafe { Word::of(ObjectRef::from_addr(addr)) }.count())
+    }
+
+    /// Objects in the zero-count table: new or unreferenced from the heap,
+    /// to be reconciled against the roots at the next collection.
+    pub fn zct_len(&self) -> usize {
+        self.counts.zct.borrow().len()
+    }
+
+    /// Objects in the cycle collector's candidate buffer.
+    pub fn candidates_len(&self) -> usize {
+        self.counts.candidates.borrow().len()
+    }
+
+    /// Objects the last cycle collection examined (painted gray): the cost
+    /// of trial deletion, which is bounded by what the candidates reach,
+    /// not by the heap.
+    pub fn last_cycle_scan(&self) -> usize {
+        self.cycles.last_scanned
+    }
+
+    /// The cycle-collection policy: always on an explicit collection or when
+    /// the heap is out of room, otherwise once the candidate buffer grows
+    /// past its trigger; never when `HeapConfig::collect_cycles` is off.
+    fn wants_cycle_collection(&self, cause: Cause) -> bool {
+        self.counts.collect_cycles
+            && (matches!(cause, Cause::Explicit | Cause::AllocationFailure)
+                || self.candidates_len() > self.cycle_trigger)
+    }
+}
+
+// SAFETY: `alloc` hands out fresh cells of the free-list space with
+// initialised headers (rule 1). Nothing moves. `collect` frees only objects
+// that no root refers to and whose count shows no heap reference (the ZCT),
+// whose freeing released their children first, or that trial deletion proved
+// referenced only from inside a garbage subgraph; rooted objects count as
+// externally referenced, so everything reachable from the roots survives
+// (rule 2). Each object leaves every table before the space finalises it,
+// once; the space finalises the rest on drop (rule 3). `write_barrier`
+// stores first and only updates counts and tables (rule 4).
+unsafe impl Collector for RefCount {
+    const NAME: &'static str = "refcount";
+    const CAPABILITIES: Capabilities = Capabilities {
+        moves_objects: false,
+        collects_cycles: true,
+        reclaims_promptly: true,
+    };
+
+    fn new(config: &HeapConfig) -> Result<Self, GcError> {
+        Ok(RefCount {
+            space: FreeListSpace::new(config.capacity)?,
+            counts: Counts::new(config.collect_cycles),
+            tracer: Tracer::new(),
+            cycles: TrialDeletion::default(),
+            cycle_trigger: MIN_CYCLE_TRIGGER,
+        })
+    }
+
+    /// A new object starts with count 0, in the zero-count table.
+    #[inline(always)]
+    fn alloc(&mut self, info: &'static TypeInfo) -> Option<ObjectRef> {
+        let obj = self.space.alloc(info, NEW_OBJECT)?;
+        self.counts.zct.get_mut().push(obj);
+        Some(obj)
+    }
+
+    fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent) {
+        event.time(Phase::Roots, || flag_roots(roots, true));
+        event.time(Phase::Reclaim, || self.reconcile());
+        if self.wants_cycle_collection(event.cause) {
+            // SAFETY: roots are flagged, the ZCT reconciled and the DEAD
+            // candidates freed (by `reconcile`).
+            let freed = event.time(Phase::Cycles, || unsafe {
+                self.cycles.collect(&self.counts, &mut self.space)
+            });
+            event.freed_by_cycles = freed;
+            self.cycle_trigger = MIN_CYCLE_TRIGGER.max(2 * self.candidates_len());
+        } else if !self.counts.collect_cycles {
+            event.leaked_objects = event.time(Phase::Trace, || {
+                crate::leak::count_leaked(&mut self.space, roots, &mut self.tracer)
+            });
+        }
+        if event.cause == Cause::AllocationFailure {
+            event.time(Phase::Reclaim, || self.space.release_empty_blocks());
+        }
+        event.time(Phase::Roots, || flag_roots(roots, false));
+    }
+
+    /// Stores `new`, counts it, and uncounts the old target. Frees nothing:
+    /// an old target left at 0 goes to the zero-count table, one left above
+    /// 0 becomes a cycle candidate.
+    #[inline(always)]
+    fn write_barrier(&self, slot: &Slot, new: Option<ObjectRef>) {
+        let old = slot.replace(new);
+        if old == new {
+            return;
+        }
+        if let Some(new) = new {
+            // SAFETY: the core stores only rooted, hence allocated, objects.
+            unsafe { self.counts.increment(new) };
+        }
+        if let Some(old) = old {
+            // SAFETY: `slot` is a field of a live object, so its target was
+            // allocated and counted that field.
+            unsafe { self.counts.decrement(old) };
+        }
+    }
+
+    fn usage(&self) -> HeapUsage {
+        HeapUsage {
+            bytes: self.space.bytes(),
+            objects: self.space.objects(),
+        }
+    }
+
+    fn verify(&self, roots: &[Slot]) -> Result<(), String> {
+        crate::verify::verify(self, roots)
+    }
+}

@@ -1,0 +1,228 @@
+//! The reference count in each object's header word, and the two tables the
+//! write barrier feeds: the zero-count table and the cycle candidates.
+//!
+//! Layout of the header's `meta` word:
+//!
+//! ```text
+//!  bit 63                                   8   7   6    5      4        3        2   1  0
+//!  ┌──────────────────────────────────────────┬───────┬──────┬────────┬──────────┬────────┬──────┐
+//!  │ count: references from heap fields       │ 0   0 │ DEAD │ ROOTED │ BUFFERED │ IN_ZCT │color │
+//!  └──────────────────────────────────────────┴───────┴──────┴────────┴──────────┴────────┴──────┘
+//!   count   roots are not counted (deferred reference counting)
+//!   color   Bacon–Rajan trial-deletion color: 0 black, 1 gray, 2 white
+//!   IN_ZCT  the object is in the zero-count table
+//!   BUFFERED the object is in the cycle-candidate buffer (the paper's "purple")
+//!   ROOTED  a shadow-stack slot refers to it (set only during a collection)
+//!   DEAD    its children are released but it waits in the candidate buffer
+//!           to be freed (freed before the collection returns)
+//! ```
+//!
+//! The count sits in the high bits, so incrementing it adds `1 << 8`.
+//! Freshly allocated objects start with `meta == IN_ZCT`: count 0, black.
+
+use gc_core::object::ObjectRef;
+use gc_core::Tracer;
+use std::cell::{Cell, RefCell};
+
+const COLOR_MASK: usize = 0b11;
+const COUNT_SHIFT: usize = 8;
+const ONE: usize = 1 << COUNT_SHIFT;
+
+/// One of the flag bits of the header word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Flag(usize);
+
+impl Flag {
+    /// In the zero-count table.
+    pub(crate) const IN_ZCT: Flag = Flag(1 << 2);
+    /// In the cycle-candidate buffer.
+    pub(crate) const BUFFERED: Flag = Flag(1 << 3);
+    /// Referred to by a root (set only while a collection runs).
+    pub(crate) const ROOTED: Flag = Flag(1 << 4);
+    /// Children released, memory still held by the candidate buffer.
+    pub(crate) const DEAD: Flag = Flag(1 << 5);
+}
+
+/// Trial-deletion colors (Bacon and Rajan, 2001).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Color {
+    /// In use, or not being examined.
+    Black = 0,
+    /// Possibly garbage: its internal references have been subtracted.
+    Gray = 1,
+    /// Garbage: no reference from outside the gray subgraph reaches it.
+    White = 2,
+}
+
+/// An object's header word, read as count, color and flags.
+#[derive(Clone, Copy)]
+pub(crate) struct Word<'a>(&'a Cell<usize>);
+
+impl<'a> Word<'a> {
+    /// The word of `obj`.
+    ///
+    /// # Safety
+    /// - `obj` is allocated (not freed) for `'a`.
+    #[inline(always)]
+    pub(crate) unsafe fn of(obj: ObjectRef) -> Word<'a> {
+        // SAFETY: forwarded to the caller.
+        Word(unsafe { obj.meta() })
+    }
+
+    /// References from heap fields.
+    #[inline(always)]
+    pub(crate) fn count(self) -> usize {
+        self.0.get() >> COUNT_SHIFT
+    }
+
+    #[inline(always)]
+    pub(crate) fn increment(self) {
+        debug_assert!(self.0.get() < usize::MAX - ONE, "reference count overflow");
+        self.0.set(self.0.get() + ONE);
+    }
+
+    /// Subtracts one reference; returns the new count.
+    #[inline(always)]
+    pub(crate) fn decrement(self) -> usize {
+        debug_assert!(self.count() > 0, "reference count underflow");
+        self.0.set(self.0.get() - ONE);
+        self.count()
+    }
+
+    #[inline(always)]
+    pub(crate) fn color(self) -> Color {
+        match self.0.get() & COLOR_MASK {
+            0 => Color::Black,
+            1 => Color::Gray,
+            _ => Color::White,
+        }
+    }
+
+    #[inline(always)]
+    pub(crate) fn paint(self, color: Color) {
+        self.0.set(self.0.get() & !COLOR_MASK | color as usize);
+    }
+
+    #[inline(always)]
+    pub(crate) fn has(self, flag: Flag) -> bool {
+        self.0.get() & flag.0 != 0
+    }
+
+    #[inline(always)]
+    pub(crate) fn set(self, flag: Flag) {
+        self.0.set(self.0.get() | flag.0);
+    }
+
+    #[inline(always)]
+    pub(crate) fn clear(self, flag: Flag) {
+        self.0.set(self.0.get() & !flag.0);
+    }
+}
+
+/// The header word of a new object: count 0, black, in the zero-count table.
+pub(crate) const NEW_OBJECT: usize = Flag::IN_ZCT.0;
+
+/// Calls `f` on the object each non-null field of `obj` refers to.
+///
+/// # Safety
+/// - `obj` is allocated and its payload initialised, and `f` frees nothing.
+#[inline]
+pub(crate) unsafe fn for_each_child(
+    obj: ObjectRef,
+    tracer: &mut Tracer,
+    mut f: impl FnMut(ObjectRef),
+) {
+    // SAFETY: `obj` is live, per the caller.
+    unsafe { obj.trace(tracer) };
+    while let Some(slot) = tracer.pop() {
+        // SAFETY: reported just now by the trace of `obj`, which `f` does not free.
+        if let Some(child) = unsafe { slot.as_ref() }.get() {
+            f(child);
+        }
+    }
+}
+
+/// The bookkeeping the write barrier does through `&self`.
+///
+/// Invariants (between collections):
+/// - an object is in `zct` exactly when its `IN_ZCT` flag is set, and every
+///   object whose count is 0 is in `zct`;
+/// - an object is in `candidates` exactly when its `BUFFERED` flag is set;
+/// - every entry of both tables is an allocated object.
+pub(crate) struct Counts {
+    /// The zero-count table: new objects and objects whose count fell to 0.
+    /// They are garbage unless a root refers to them (checked when a
+    /// collection reconciles the table against the roots).
+    pub(crate) zct: RefCell<Vec<ObjectRef>>,
+    /// Bacon–Rajan's buffer of possible roots of garbage cycles.
+    pub(crate) candidates: RefCell<Vec<ObjectRef>>,
+    /// `HeapConfig::collect_cycles`: when `false`, nothing is buffered.
+    pub(crate) collect_cycles: bool,
+}
+
+impl Counts {
+    pub(crate) fn new(collect_cycles: bool) -> Counts {
+        Counts {
+            zct: RefCell::default(),
+            candidates: RefCell::default(),
+            collect_cycles,
+        }
+    }
+
+    /// Records one more heap reference to `obj`.
+    ///
+    /// # Safety
+    /// - `obj` is allocated.
+    #[inline(always)]
+    pub(crate) unsafe fn increment(&self, obj: ObjectRef) {
+        // SAFETY: forwarded to the caller.
+        unsafe { Word::of(obj) }.increment();
+    }
+
+    /// Records one heap reference to `obj` fewer. Frees nothing: at 0 the
+    /// object enters the zero-count table; above 0 it may be the last
+    /// external reference to a cycle, so the object becomes a candidate.
+    ///
+    /// # Safety
+    /// - `obj` is allocated and its count is above 0.
+    #[inline(always)]
+    pub(crate) unsafe fn decrement(&self, obj: ObjectRef) {
+        // SAFETY: forwarded to the caller.
+        if unsafe { Word::of(obj) }.decrement() == 0 {
+            // SAFETY: as above.
+            unsafe { self.enter_zct(obj) };
+        } else {
+            // SAFETY: as above.
+            unsafe { self.possible_root(obj) };
+        }
+    }
+
+    /// Puts `obj` in the zero-count table unless it is there already.
+    ///
+    /// # Safety
+    /// - `obj` is allocated.
+    #[inline(always)]
+    pub(crate) unsafe fn enter_zct(&self, obj: ObjectRef) {
+        // SAFETY: forwarded to the caller.
+        let word = unsafe { Word::of(obj) };
+        if !word.has(Flag::IN_ZCT) {
+            word.set(Flag::IN_ZCT);
+            self.zct.borrow_mut().push(obj);
+        }
+    }
+
+    /// Buffers `obj` as a possible root of a garbage cycle (when cycle
+    /// collection is on and it is not buffered yet).
+    ///
+    /// # Safety
+    /// - `obj` is allocated.
+    #[inline(always)]
+    pub(crate) unsafe fn possible_root(&self, obj: ObjectRef) {
+        // SAFETY: forwarded to the caller.
+        let word = unsafe { Word::of(obj) };
+        if self.collect_cycles && !word.has(Flag::BUFFERED) {
+            word.set(Flag::BUFFERED);
+            self.candidates.borrow_mut().push(obj);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! The reference-counting heap verifier.
+
+use crate::count::{for_each_child, Color, Flag, Word};
+use crate::RefCount;
+use gc_core::object::ObjectRef;
+use gc_core::{Slot, Tracer};
+use hashbrown::{HashMap, HashSet};
+
+/// Checks, right after a collection, that every reference reachable from
+/// `roots` lands on an allocated object, that every object's count equals
+/// the number of heap fields referring to it, that no collection state
+/// (gray, white, `ROOTED`, `DEAD`) is left behind, and that the two tables
+/// hold exactly the flagged objects (the ZCT: only rooted ones, since
+/// reconciliation just freed the others).
+pub(crate) fn verify(rc: &RefCount, roots: &[Slot]) -> Result<(), String> {
+    let is_object = |obj: ObjectRef| rc.space.is_object(obj.addr());
+    // SAFETY: `is_object` accepts only allocated objects.
+    unsafe { gc_core::verify::reachable(roots, is_object) }?;
+    let in_degree = in_degrees(rc)?;
+    let mut result = Ok(());
+    let (mut in_zct, mut buffered) = (0, 0);
+    rc.space.for_each_object(|obj| {
+        // SAFETY: `for_each_object` yields allocated objects.
+        let word = unsafe { Word::of(obj) };
+        in_zct += usize::from(word.has(Flag::IN_ZCT));
+        buffered += usize::from(word.has(Flag::BUFFERED));
+        if result.is_ok() {
+            result = check_word(obj, word, in_degree.get(&obj).copied().unwrap_or(0));
+        }
+    });
+    result?;
+    let rooted: HashSet<ObjectRef> = roots.iter().filter_map(Slot::get).collect();
+    let zct = rc.counts.zct.borrow();
+    let rooted_entry = |obj| is_object(obj) && rooted.contains(&obj);
+    check_table("zero-count table", &zct, Flag::IN_ZCT, in_zct, rooted_entry)?;
+    let candidates = rc.counts.candidates.borrow();
+    check_table(
+        "candidate buffer",
+        &candidates,
+        Flag::BUFFERED,
+        buffered,
+        is_object,
+    )
+}
+
+/// The number of heap fields referring to each object, from a walk of
+/// every allocated object's fields.
+fn in_degrees(rc: &RefCount) -> Result<HashMap<ObjectRef, usize>, String> {
+    let mut tracer = Tracer::new();
+    let mut in_degree = HashMap::new();
+    let mut stray = None;
+    rc.space.for_each_object(|obj| {
+        // SAFETY: `for_each_object` yields allocated objects; the closure frees nothing.
+        unsafe {
+            for_each_child(obj, &mut tracer, |child| {
+                if !rc.space.is_object(child.addr()) {
+                    stray.get_or_insert(format!(
+                        "a field of {obj:?} refers to {child:?}, not an object"
+                    ));
+                }
+                *in_degree.entry(child).or_insert(0) += 1;
+            })
+        };
+    });
+    stray.map_or(Ok(in_degree), Err)
+}
+
+fn check_word(obj: ObjectRef, word: Word<'_>, in_degree: usize) -> Result<(), String> {
+    // SAFETY: the caller got `word` from the allocated `obj`.
+    let name = unsafe { obj.info() }.name();
+    let problem = if word.count() != in_degree {
+        format!("has count {} but {in_degree} heap references", word.count())
+    } else if word.color() != Color::Black {
+        format!("is left {:?} after a collection", word.color())
+    } else if word.has(Flag::ROOTED) || word.has(Flag::DEAD) {
+        "has a ROOTED or DEAD flag left after a collection".to_string()
+    } else if word.count() == 0 && !word.has(Flag::IN_ZCT) {
+        "has count 0 but is not in the zero-count table".to_string()
+    } else {
+        return Ok(());
+    };
+    Err(format!("{obj:?} ({name}) {problem}"))
+}
+
+/// Checks that `table` holds each object flagged `flag` (there are
+/// `flagged`) exactly once, and only objects `allowed` accepts.
+fn check_table(
+    name: &str,
+    table: &[ObjectRef],
+    flag: Flag,
+    flagged: usize,
+    allowed: impl Fn(ObjectRef) -> bool,
+) -> Result<(), String> {
+    // `allowed` runs first: it checks that the entry is an allocated object.
+    // SAFETY: so `Word::of` reads only allocated objects.
+    let bad = |obj: ObjectRef| !allowed(obj) || !unsafe { Word::of(obj) }.has(flag);
+    if let Some(obj) = table.iter().copied().find(|&obj| bad(obj)) {
+        return Err(format!("the {name} holds {obj:?}, which it may not hold"));
+    }
+    let distinct: HashSet<&ObjectRef> = table.iter().collect();
+    if distinct.len() != table.len() || table.len() != flagged {
+        return Err(format!(
+            "the {name} holds {} entries ({} distinct) but {flagged} objects are flagged",
+            table.len(),
+            distinct.len()
+        ));
+    }
+    Ok(())
+}

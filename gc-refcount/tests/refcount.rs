@@ -1,0 +1,266 @@
+//! Reference counting's own guarantees: prompt reclamation of acyclic
+//! garbage, exact counts, and the cycle leak (with cycle collection off)
+//! that trial deletion removes.
+
+use gc_core::testing::{DropCounter, Drops};
+use gc_core::{CollectionEvent, Gc, Heap, HeapConfig, Root, Scope, Trace};
+use gc_refcount::RefCount;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+#[derive(Trace, Default)]
+struct Node {
+    value: u64,
+    left: Gc<Node>,
+    right: Gc<Node>,
+}
+
+#[derive(Trace)]
+struct Counted {
+    counter: DropCounter,
+    next: Gc<Counted>,
+}
+
+fn heap(collect_cycles: bool) -> Heap<RefCount> {
+    let config = HeapConfig {
+        collect_cycles,
+        verify: true,
+        ..HeapConfig::default()
+    };
+    Heap::new(config).expect("valid config")
+}
+
+/// Records every collection event of `heap`.
+fn record_events(heap: &mut Heap<RefCount>) -> Rc<RefCell<Vec<CollectionEvent>>> {
+    let events = Rc::new(RefCell::new(Vec::new()));
+    let sink = events.clone();
+    heap.on_collection(move |event| sink.borrow_mut().push(event.clone()));
+    events
+}
+
+fn node<'s>(s: &mut Scope<'s, RefCount>, value: u64) -> Root<'s, Node> {
+    s.alloc(Node {
+        value,
+        ..Node::default()
+    })
+}
+
+fn count(s: &Scope<'_, RefCount>, root: Root<'_, Node>) -> usize {
+    s.collector()
+        .count_at(s.address(root))
+        .expect("a live object")
+}
+
+/// Builds a `len`-node list `head -> ... -> tail` in `s`, one scope per step.
+fn list<'s>(s: &mut Scope<'s, RefCount>, len: u64) -> Root<'s, Node> {
+    let head = node(s, 0);
+    let tail = s.root(head);
+    for i in 1..len {
+        s.scope("step", |t| {
+            let next = node(t, i);
+            t.set(tail, |n| &n.left, next);
+            t.assign(tail, next);
+        });
+    }
+    head
+}
+
+#[test]
+fn acyclic_garbage_is_freed_at_the_next_reconciliation_without_a_full_trace() {
+    let mut heap = heap(true);
+    let events = record_events(&mut heap);
+    heap.scope("main", |s| {
+        let live = list(s, 10_000);
+        s.collect();
+        let before = s.usage();
+        assert_eq!(before.objects, 10_000);
+        s.scope("garbage", |g| {
+            // A binary tree of 1023 nodes, each below the root counted once.
+            let root = node(g, 0);
+            let mut level = vec![root];
+            for depth in 1..10 {
+                let mut next = Vec::new();
+                for &parent in &level {
+                    let l = node(g, depth);
+                    let r = node(g, depth);
+                    g.set(parent, |n| &n.left, l);
+                    g.set(parent, |n| &n.right, r);
+                    next.extend([l, r]);
+                }
+                level = next;
+            }
+            assert_eq!(count(g, root), 0, "roots are not counted");
+            assert!(level.iter().all(|&leaf| count(g, leaf) == 1));
+        });
+        s.collect();
+        let event = events.borrow().last().cloned().unwrap();
+        assert_eq!(event.objects_freed, 1023);
+        assert_eq!(
+            event.freed_by_cycles, 0,
+            "the tree is acyclic: the ZCT frees it"
+        );
+        assert_eq!(s.usage(), before, "every byte of the tree is back");
+        assert!(
+            s.collector().last_cycle_scan() < 10,
+            "trial deletion examined {} objects; the 10,000 live ones must not be traced",
+            s.collector().last_cycle_scan()
+        );
+        assert_eq!(s.get(live).value, 0);
+    });
+}
+
+#[test]
+fn counts_are_exact_after_overwriting_fields() {
+    let mut heap = heap(true);
+    heap.scope("main", |s| {
+        let a = node(s, 1);
+        let b = node(s, 2);
+        let c = node(s, 3);
+        s.set(a, |n| &n.left, b);
+        s.set(a, |n| &n.right, b);
+        s.set(b, |n| &n.left, c);
+        assert_eq!((count(s, a), count(s, b), count(s, c)), (0, 2, 1));
+        s.set(a, |n| &n.left, c); // b loses one, c gains one
+        s.set(a, |n| &n.left, c); // storing the same target changes nothing
+        assert_eq!((count(s, b), count(s, c)), (1, 2));
+        s.clear(a, |n| &n.right);
+        s.set(c, |n| &n.left, c); // a self-reference counts too
+        s.set(c, |n| &n.right, a);
+        assert_eq!((count(s, a), count(s, b), count(s, c)), (1, 0, 3));
+        s.collect(); // the verifier recomputes every in-degree and compares
+        assert_eq!((count(s, a), count(s, b), count(s, c)), (1, 0, 3));
+        assert_eq!(s.usage().objects, 3, "b is unreferenced but rooted");
+    });
+    heap.scope("after", |s| {
+        s.collect();
+        assert_eq!(
+            s.usage().objects,
+            0,
+            "a <-> c is a garbage cycle, b plain garbage"
+        );
+    });
+}
+
+/// Builds, in a closed scope, 10 two-object cycles, a self-loop, and 9
+/// objects of acyclic garbage (ids 100..109), then collects. Returns the
+/// drops, the heap and the last collection's event.
+fn cycles_and_garbage(collect_cycles: bool) -> (Drops, Heap<RefCount>, CollectionEvent) {
+    let drops = Drops::default();
+    let mut heap = heap(collect_cycles);
+    let events = record_events(&mut heap);
+    let counted = |id| Counted {
+        counter: drops.counter(id),
+        next: Gc::null(),
+    };
+    heap.scope("main", |s| {
+        s.scope("garbage", |g| {
+            for i in 0..10 {
+                let a = g.alloc(counted(2 * i));
+                let b = g.alloc(counted(2 * i + 1));
+                g.set(a, |n| &n.next, b);
+                g.set(b, |n| &n.next, a);
+            }
+            let me = g.alloc(counted(20));
+            g.set(me, |n| &n.next, me);
+            let mut prev = g.alloc(counted(100));
+            for id in 101..109 {
+                let next = g.alloc(counted(id));
+                g.set(prev, |n| &n.next, next);
+                prev = next;
+            }
+        });
+        s.collect();
+    });
+    let event = events.borrow().last().cloned().unwrap();
+    (drops, heap, event)
+}
+
+#[test]
+fn cycles_leak_without_cycle_collection() {
+    let (drops, heap, event) = cycles_and_garbage(false);
+    assert_eq!(drops.total(), 9, "only the acyclic garbage is dropped");
+    assert!(
+        (0..=20).all(|id| drops.count(id) == 0),
+        "no cycle member is dropped"
+    );
+    assert_eq!(
+        heap.usage().objects,
+        21,
+        "the cycle members are still allocated"
+    );
+    assert_eq!(event.leaked_objects, 21);
+    assert_eq!(heap.stats().leaked_objects, 21);
+    assert_eq!(event.freed_by_cycles, 0);
+    drop(heap);
+    assert_eq!(drops.total(), 30, "teardown drops the leaked cycles");
+    drops.assert_no_double_drop();
+}
+
+#[test]
+fn cycle_collection_frees_every_cycle_exactly_once() {
+    let (drops, heap, event) = cycles_and_garbage(true);
+    assert_eq!(drops.total(), 30);
+    assert!((0..=20).chain(100..109).all(|id| drops.count(id) == 1));
+    assert_eq!(heap.usage().objects, 0);
+    assert_eq!(event.leaked_objects, 0);
+    assert_eq!(heap.stats().leaked_objects, 0);
+    assert_eq!(event.freed_by_cycles, 21, "21 cycle members, reported");
+    assert_eq!(event.objects_freed, 30);
+    assert_eq!(heap.stats().freed_by_cycles, 21);
+    drop(heap);
+    assert_eq!(drops.total(), 30);
+}
+
+#[test]
+fn rooted_cycles_survive_and_die_once_unrooted() {
+    let drops = Drops::default();
+    let mut heap = heap(true);
+    heap.scope("main", |s| {
+        let a = s.alloc(Counted {
+            counter: drops.counter(0),
+            next: Gc::null(),
+        });
+        s.scope("link", |l| {
+            let b = l.alloc(Counted {
+                counter: drops.counter(1),
+                next: Gc::null(),
+            });
+            l.set(a, |n| &n.next, b);
+            l.set(b, |n| &n.next, a);
+        });
+        // Trial deletion sees the cycle while `a` is rooted, more than once.
+        s.collect();
+        s.collect();
+        assert_eq!(drops.total(), 0, "a rooted cycle is live");
+        assert_eq!(s.usage().objects, 2);
+    });
+    heap.scope("after", |s| {
+        s.collect();
+        assert_eq!(drops.total(), 2, "unrooted, the same cycle is garbage");
+    });
+    drops.assert_no_double_drop();
+}
+
+#[test]
+fn million_node_list_frees_without_stack_overflow() {
+    let mut heap = heap(true);
+    let events = record_events(&mut heap);
+    heap.scope("main", |s| {
+        list(s, 1_000_000);
+        s.collect();
+        assert_eq!(s.usage().objects, 1_000_000);
+    });
+    heap.scope("drop", |s| {
+        s.collect();
+        assert_eq!(s.usage().objects, 0);
+    });
+    let last = events.borrow().last().cloned().unwrap();
+    assert_eq!(
+        last.objects_freed, 1_000_000,
+        "the whole list dies in one cascade"
+    );
+    assert_eq!(
+        last.freed_by_cycles, 0,
+        "by the ZCT cascade, not the cycle collector"
+    );
+}
