@@ -62,10 +62,11 @@ unsafe impl Collector for Copying {
     }
 
     #[inline(always)]
-    fn alloc(&mut self, info: &'static TypeInfo) -> Option<ObjectRef> {
+    unsafe fn alloc(&mut self, info: &'static TypeInfo) -> Option<ObjectRef> {
         let size = info.object_size();
         if size > LARGE_OBJECT_THRESHOLD {
-            return self.alloc_large(info);
+            // SAFETY: forwarded to the caller.
+            return unsafe { self.alloc_large(info) };
         }
         let start = self.space.bump(size)?;
         // SAFETY: `bump` handed out `size` fresh, 16-aligned bytes.
@@ -76,7 +77,7 @@ unsafe impl Collector for Copying {
         Some(obj)
     }
 
-    fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent) {
+    unsafe fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent) {
         self.large.clear_marks();
         self.spare.clear();
         let mut cheney = Cheney {
@@ -98,17 +99,20 @@ unsafe impl Collector for Copying {
         }
     }
 
-    fn verify(&self, roots: &[Slot]) -> Result<(), String> {
+    unsafe fn verify(&self, roots: &[Slot]) -> Result<(), String> {
         crate::verify::verify(self, roots)
     }
 }
 
 impl Copying {
+    /// # Safety
+    /// - As [`Collector::alloc`].
     #[cold]
     #[inline(never)]
-    fn alloc_large(&mut self, info: &'static TypeInfo) -> Option<ObjectRef> {
+    unsafe fn alloc_large(&mut self, info: &'static TypeInfo) -> Option<ObjectRef> {
         let room = self.space.len() - self.space.used();
-        let obj = self.large.alloc(info, 0, room)?;
+        // SAFETY: forwarded to the caller.
+        let obj = unsafe { self.large.alloc(info, 0, room) }?;
         self.space.set_limit(self.large.bytes());
         Some(obj)
     }

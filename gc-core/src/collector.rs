@@ -75,11 +75,19 @@ pub unsafe trait Collector: Sized {
 
     /// Allocates an object of type `info`, or returns `None` when a collection
     /// is needed first (the core then collects and retries once).
-    fn alloc(&mut self, info: &'static TypeInfo) -> Option<ObjectRef>;
+    ///
+    /// # Safety
+    /// - The caller writes a valid value of `info`'s type into the payload
+    ///   before it calls any other method of this collector.
+    unsafe fn alloc(&mut self, info: &'static TypeInfo) -> Option<ObjectRef>;
 
     /// Runs a full collection. `roots` are the shadow stack's slots (all
     /// non-null); `event` receives per-phase times and the backend's counters.
-    fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent);
+    ///
+    /// # Safety
+    /// - Every root refers to a live object of this collector, and every
+    ///   object allocated so far has an initialised payload.
+    unsafe fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent);
 
     /// Stores `new` into `slot`, a field of a live object.
     #[inline(always)]
@@ -95,7 +103,10 @@ pub unsafe trait Collector: Sized {
     /// [`HeapConfig::verify`] is on); returns a description of the first
     /// violation. [`verify::reachable`](crate::verify::reachable) does the
     /// shared part.
-    fn verify(&self, roots: &[Slot]) -> Result<(), String> {
+    ///
+    /// # Safety
+    /// - As for [`Collector::collect`].
+    unsafe fn verify(&self, roots: &[Slot]) -> Result<(), String> {
         let _ = roots;
         Ok(())
     }

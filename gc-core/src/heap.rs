@@ -128,12 +128,14 @@ impl<C: Collector> Heap<C> {
     }
 
     /// Allocates room for one object of type `info`, collecting if the
-    /// trigger fires or the backend is full.
+    /// trigger fires or the backend is full. The caller must initialise the
+    /// payload before anything else uses the heap (`Collector::alloc`).
     #[inline(always)]
     pub(crate) fn alloc_object(&mut self, info: &'static TypeInfo) -> Result<ObjectRef, GcError> {
         let size = info.object_size();
         if size <= self.budget {
-            if let Some(obj) = self.collector.alloc(info) {
+            // SAFETY: the caller (`Scope::try_alloc`) writes the payload at once.
+            if let Some(obj) = unsafe { self.collector.alloc(info) } {
                 self.budget -= size;
                 self.account(size);
                 return Ok(obj);
@@ -154,14 +156,16 @@ impl<C: Collector> Heap<C> {
             Cause::AllocationFailure
         };
         self.collect(cause);
-        if let Some(obj) = self.collector.alloc(info) {
+        // SAFETY: as in `alloc_object`.
+        if let Some(obj) = unsafe { self.collector.alloc(info) } {
             self.budget = self.budget.saturating_sub(size);
             self.account(size);
             return Ok(obj);
         }
         if cause != Cause::AllocationFailure {
             self.collect(Cause::AllocationFailure);
-            if let Some(obj) = self.collector.alloc(info) {
+            // SAFETY: as in `alloc_object`.
+            if let Some(obj) = unsafe { self.collector.alloc(info) } {
                 self.budget = self.budget.saturating_sub(size);
                 self.account(size);
                 return Ok(obj);
@@ -186,7 +190,10 @@ impl<C: Collector> Heap<C> {
         let id = self.stats.collections + 1;
         let mut event = CollectionEvent::start(id, C::NAME, cause, self.created.elapsed());
         let start = Instant::now();
-        self.collector.collect(self.roots.slots(), &mut event);
+        // SAFETY: shadow-stack slots refer to live objects of this heap (roots
+        // are checked against the heap id), and `Scope::try_alloc` initialises
+        // every payload right after allocating it.
+        unsafe { self.collector.collect(self.roots.slots(), &mut event) };
         event.pause = start.elapsed();
         let after = self.collector.usage();
         event.bytes_before = before.bytes;
@@ -196,7 +203,8 @@ impl<C: Collector> Heap<C> {
         event.objects_freed = before.objects.saturating_sub(after.objects);
         self.reset_budget();
         if self.config.verify {
-            if let Err(problem) = self.collector.verify(self.roots.slots()) {
+            // SAFETY: as for `collect` above.
+            if let Err(problem) = unsafe { self.collector.verify(self.roots.slots()) } {
                 panic!("heap verification failed after collection {id}: {problem}");
             }
         }

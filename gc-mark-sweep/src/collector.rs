@@ -45,11 +45,12 @@ unsafe impl Collector for MarkSweep {
     }
 
     #[inline(always)]
-    fn alloc(&mut self, info: &'static TypeInfo) -> Option<ObjectRef> {
-        self.space.alloc(info, 0)
+    unsafe fn alloc(&mut self, info: &'static TypeInfo) -> Option<ObjectRef> {
+        // SAFETY: forwarded to the caller, who initialises the payload.
+        unsafe { self.space.alloc(info, 0) }
     }
 
-    fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent) {
+    unsafe fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent) {
         self.collect_with::<false>(roots, event);
     }
 
@@ -60,7 +61,7 @@ unsafe impl Collector for MarkSweep {
         }
     }
 
-    fn verify(&self, roots: &[Slot]) -> Result<(), String> {
+    unsafe fn verify(&self, roots: &[Slot]) -> Result<(), String> {
         crate::verify::verify(self, roots)
     }
 }

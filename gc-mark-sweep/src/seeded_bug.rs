@@ -34,11 +34,12 @@ unsafe impl Collector for SkipLastField {
         MarkSweep::new(config).map(SkipLastField)
     }
 
-    fn alloc(&mut self, info: &'static TypeInfo) -> Option<ObjectRef> {
-        self.0.alloc(info)
+    unsafe fn alloc(&mut self, info: &'static TypeInfo) -> Option<ObjectRef> {
+        // SAFETY: forwarded to the caller.
+        unsafe { self.0.alloc(info) }
     }
 
-    fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent) {
+    unsafe fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent) {
         self.0.collect_with::<true>(roots, event);
     }
 
@@ -46,8 +47,9 @@ unsafe impl Collector for SkipLastField {
         self.0.usage()
     }
 
-    fn verify(&self, roots: &[Slot]) -> Result<(), String> {
-        self.0.verify(roots)
+    unsafe fn verify(&self, roots: &[Slot]) -> Result<(), String> {
+        // SAFETY: forwarded to the caller.
+        unsafe { self.0.verify(roots) }
     }
 }
 

@@ -110,13 +110,14 @@ unsafe impl Collector for RefCount {
 
     /// A new object starts with count 0, in the zero-count table.
     #[inline(always)]
-    fn alloc(&mut self, info: &'static TypeInfo) -> Option<ObjectRef> {
-        let obj = self.space.alloc(info, NEW_OBJECT)?;
+    unsafe fn alloc(&mut self, info: &'static TypeInfo) -> Option<ObjectRef> {
+        // SAFETY: forwarded to the caller, who initialises the payload.
+        let obj = unsafe { self.space.alloc(info, NEW_OBJECT) }?;
         self.counts.zct.get_mut().push(obj);
         Some(obj)
     }
 
-    fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent) {
+    unsafe fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent) {
         event.time(Phase::Roots, || flag_roots(roots, true));
         event.time(Phase::Reclaim, || self.reconcile());
         if self.wants_cycle_collection(event.cause) {
@@ -165,7 +166,7 @@ unsafe impl Collector for RefCount {
         }
     }
 
-    fn verify(&self, roots: &[Slot]) -> Result<(), String> {
+    unsafe fn verify(&self, roots: &[Slot]) -> Result<(), String> {
         crate::verify::verify(self, roots)
     }
 }

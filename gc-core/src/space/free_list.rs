@@ -97,11 +97,16 @@ impl FreeListSpace {
 
     /// Allocates an object of type `info` with backend word `meta`, or
     /// returns `None` when the space is full.
+    ///
+    /// # Safety
+    /// - The caller initialises the payload with a valid value of `info`'s
+    ///   type before it calls any other method of the space.
     #[inline(always)]
-    pub fn alloc(&mut self, info: &'static TypeInfo, meta: usize) -> Option<ObjectRef> {
+    pub unsafe fn alloc(&mut self, info: &'static TypeInfo, meta: usize) -> Option<ObjectRef> {
         let size = info.object_size();
         if size > LARGE_OBJECT_THRESHOLD {
-            return self.alloc_large(info, meta);
+            // SAFETY: forwarded to the caller.
+            return unsafe { self.alloc_large(info, meta) };
         }
         let class = CLASS_OF[size / OBJECT_ALIGN] as usize;
         let mut cell = self.free[class];
@@ -118,10 +123,13 @@ impl FreeListSpace {
         Some(unsafe { ObjectRef::init(NonNull::new_unchecked(cell as *mut u8), info, meta) })
     }
 
+    /// # Safety
+    /// - As [`FreeListSpace::alloc`].
     #[cold]
-    fn alloc_large(&mut self, info: &'static TypeInfo, meta: usize) -> Option<ObjectRef> {
+    unsafe fn alloc_large(&mut self, info: &'static TypeInfo, meta: usize) -> Option<ObjectRef> {
         let limit = self.capacity - self.blocks_in_use * BLOCK_SIZE;
-        self.large.alloc(info, meta, limit)
+        // SAFETY: forwarded to the caller.
+        unsafe { self.large.alloc(info, meta, limit) }
     }
 
     /// Gives `class` a block (from the empty pool or fresh) and returns its

@@ -21,7 +21,11 @@ pub struct LargeObjectSpace {
 impl LargeObjectSpace {
     /// Allocates a large object with a header of `info` and backend word `meta`,
     /// or `None` if it would take the space past `limit` bytes in total.
-    pub fn alloc(&mut self, info: &'static TypeInfo, meta: usize, limit: usize) -> Option<ObjectRef> {
+    ///
+    /// # Safety
+    /// - The caller initialises the payload with a valid value of `info`'s
+    ///   type before it calls any other method of the space or drops it.
+    pub unsafe fn alloc(&mut self, info: &'static TypeInfo, meta: usize, limit: usize) -> Option<ObjectRef> {
         let size = info.object_size();
         if self.bytes + size > limit {
             return None;

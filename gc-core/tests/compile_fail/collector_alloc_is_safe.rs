@@ -1,9 +1,9 @@
-//! SOUNDNESS HOLE (pending fix): `Collector::alloc` is a safe method that
+//! Once a soundness hole, now closed: `Collector::alloc` was a safe method that
 //! returns an object whose payload is uninitialised, and dropping the collector
 //! finalises it. This runs `drop_in_place::<Box<Box<u64>>>` on zeroed memory:
-//! SIGSEGV, in safe code. Fixed when `Collector::alloc` is an `unsafe fn`
+//! SIGSEGV, in safe code. Closed by making `Collector::alloc` an `unsafe fn`
 //! (the caller must initialise the payload before anything else touches the
-//! collector); then this fails with E0133.
+//! collector), so this fails with E0133.
 use gc_core::object::TypeInfo;
 use gc_core::{Collector, HeapConfig};
 use gc_mark_sweep::MarkSweep;

@@ -1,6 +1,6 @@
-//! SOUNDNESS HOLE (pending fix): `FreeListSpace::alloc` is safe and leaves the
+//! Once a soundness hole, now closed: `FreeListSpace::alloc` was safe and left the
 //! payload uninitialised; `sweep` (also safe) finalises it: SIGSEGV in safe
-//! code. Fixed when `FreeListSpace::alloc` is an `unsafe fn`; then E0133.
+//! code. Closed by making `FreeListSpace::alloc` an `unsafe fn`, so this fails with E0133.
 use gc_core::object::TypeInfo;
 use gc_core::space::FreeListSpace;
 

@@ -1,6 +1,6 @@
-//! SOUNDNESS HOLE (pending fix): `LargeObjectSpace::alloc` is safe and leaves
+//! Once a soundness hole, now closed: `LargeObjectSpace::alloc` was safe and left
 //! the payload uninitialised; dropping the space finalises it: SIGSEGV in safe
-//! code. Fixed when `LargeObjectSpace::alloc` is an `unsafe fn`; then E0133.
+//! code. Closed by making `LargeObjectSpace::alloc` an `unsafe fn`, so this fails with E0133.
 use gc_core::object::TypeInfo;
 use gc_core::space::LargeObjectSpace;
 
