@@ -2,7 +2,10 @@
 //! `gc_core::parallel`: every item is processed exactly once and every
 //! worker stops, under every interleaving loom explores.
 //!
-//! Run: `RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom cargo test -p gc-core --release --test loom`
+//! Run: `LOOM_MAX_PREEMPTIONS=3 RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom cargo test -p gc-core --release --test loom`
+//! (unbounded preemptions do not finish in reasonable time because of the idle
+//! workers' spin loop). Teeth: dropping the re-activation before a steal makes
+//! the first two models fail.
 #![cfg(loom)]
 
 use gc_core::parallel::{setup, Worker};
