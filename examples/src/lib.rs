@@ -8,21 +8,30 @@ use gc_core::{Collector, GcError, Heap, HeapConfig};
 use std::fmt;
 use std::str::FromStr;
 
+pub mod lisp;
+pub mod workloads;
+
 /// The collectors a program can run on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     /// `gc_mark_sweep::MarkSweep`: non-moving mark-sweep.
     MarkSweep,
+    /// `gc_copying::Copying`: compacting Cheney semispace copying.
+    Copying,
+    /// `gc_refcount::RefCount`: deferred reference counting with cycle collection.
+    RefCount,
 }
 
 impl Backend {
     /// Every backend, in the order reports list them.
-    pub const ALL: &'static [Backend] = &[Backend::MarkSweep];
+    pub const ALL: &'static [Backend] = &[Backend::MarkSweep, Backend::Copying, Backend::RefCount];
 
     /// The name used on command lines and in reports.
     pub fn name(self) -> &'static str {
         match self {
             Backend::MarkSweep => "mark-sweep",
+            Backend::Copying => "copying",
+            Backend::RefCount => "refcount",
         }
     }
 
@@ -30,6 +39,8 @@ impl Backend {
     pub fn run<P: Program>(self, config: HeapConfig, program: P) -> Result<P::Output, GcError> {
         match self {
             Backend::MarkSweep => Ok(program.run(&mut Heap::<gc_mark_sweep::MarkSweep>::new(config)?)),
+            Backend::Copying => Ok(program.run(&mut Heap::<gc_copying::Copying>::new(config)?)),
+            Backend::RefCount => Ok(program.run(&mut Heap::<gc_refcount::RefCount>::new(config)?)),
         }
     }
 }

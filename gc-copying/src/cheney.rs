@@ -47,9 +47,22 @@ pub(crate) struct Cheney<'a> {
 
 impl Cheney<'_> {
     /// Copies the object each root refers to and rewrites the root.
-    pub(crate) fn copy_roots(&mut self, roots: &[Slot]) {
-        for slot in roots {
+    ///
+    /// `STALE_LAST_ROOT` plants a bug for the seeded-bug test (see
+    /// `seeded_bug`): the last root's object is copied but the root is not
+    /// rewritten, so it keeps pointing into from-space. The real collector
+    /// passes `false`, which compiles the check away.
+    #[inline(always)]
+    pub(crate) fn copy_roots<const STALE_LAST_ROOT: bool>(&mut self, roots: &[Slot]) {
+        let (updated, stale) = match roots.split_last() {
+            Some((last, rest)) if STALE_LAST_ROOT => (rest, Some(last)),
+            _ => (roots, None),
+        };
+        for slot in updated {
             self.update(slot);
+        }
+        if let Some(obj) = stale.and_then(Slot::get) {
+            self.forward(obj);
         }
     }
 

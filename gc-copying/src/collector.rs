@@ -78,18 +78,7 @@ unsafe impl Collector for Copying {
     }
 
     unsafe fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent) {
-        self.large.clear_marks();
-        self.spare.clear();
-        let mut cheney = Cheney {
-            from: &self.space,
-            to: &mut self.spare,
-            large: &mut self.large,
-            buffers: &mut self.buffers,
-        };
-        event.time(Phase::Roots, || cheney.copy_roots(roots));
-        event.time(Phase::Trace, || cheney.scan());
-        event.bytes_copied = self.spare.used();
-        event.time(Phase::Reclaim, || self.reclaim());
+        self.collect_with::<false>(roots, event);
     }
 
     fn usage(&self) -> HeapUsage {
@@ -105,6 +94,27 @@ unsafe impl Collector for Copying {
 }
 
 impl Copying {
+    /// A full collection; `STALE_LAST_ROOT` is the seeded bug of
+    /// [`Cheney::copy_roots`], `false` but in tests.
+    pub(crate) fn collect_with<const STALE_LAST_ROOT: bool>(
+        &mut self,
+        roots: &[Slot],
+        event: &mut CollectionEvent,
+    ) {
+        self.large.clear_marks();
+        self.spare.clear();
+        let mut cheney = Cheney {
+            from: &self.space,
+            to: &mut self.spare,
+            large: &mut self.large,
+            buffers: &mut self.buffers,
+        };
+        event.time(Phase::Roots, || cheney.copy_roots::<STALE_LAST_ROOT>(roots));
+        event.time(Phase::Trace, || cheney.scan());
+        event.bytes_copied = self.spare.used();
+        event.time(Phase::Reclaim, || self.reclaim());
+    }
+
     /// # Safety
     /// - As [`Collector::alloc`].
     #[cold]

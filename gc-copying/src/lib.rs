@@ -80,6 +80,8 @@
 
 mod cheney;
 mod collector;
+#[cfg(any(test, feature = "seeded-bug-stale-root"))]
+pub mod seeded_bug;
 mod semispace;
 mod verify;
 

@@ -71,6 +71,67 @@ impl RefCount {
         self.cycles.last_scanned
     }
 
+    /// A collection. `UNFLAG_ROOTS_EARLY` plants a bug for the seeded-bug
+    /// test (see `seeded_bug`): the `ROOTED` flags are cleared before trial
+    /// deletion instead of after it, so it takes a cycle that only roots
+    /// hold for garbage. The real collector passes `false`.
+    ///
+    /// # Safety
+    /// - As [`Collector::collect`].
+    #[inline(always)]
+    pub(crate) unsafe fn collect_with<const UNFLAG_ROOTS_EARLY: bool>(
+        &mut self,
+        roots: &[Slot],
+        event: &mut CollectionEvent,
+    ) {
+        event.time(Phase::Roots, || flag_roots(roots, true));
+        event.time(Phase::Reclaim, || self.reconcile());
+        if UNFLAG_ROOTS_EARLY {
+            event.time(Phase::Roots, || flag_roots(roots, false));
+        }
+        if self.wants_cycle_collection(event.cause) {
+            // SAFETY: roots are flagged (unless `UNFLAG_ROOTS_EARLY`, the
+            // seeded bug, which breaks exactly this), the ZCT reconciled and
+            // the DEAD candidates freed (by `reconcile`).
+            let freed = event.time(Phase::Cycles, || unsafe {
+                self.cycles.collect(&self.counts, &mut self.space)
+            });
+            event.freed_by_cycles = freed;
+            self.cycle_trigger = MIN_CYCLE_TRIGGER.max(2 * self.candidates_len());
+        } else if !self.counts.collect_cycles {
+            event.leaked_objects = event.time(Phase::Trace, || {
+                crate::leak::count_leaked(&mut self.space, roots, &mut self.tracer)
+            });
+        }
+        if event.cause == Cause::AllocationFailure {
+            event.time(Phase::Reclaim, || self.space.release_empty_blocks());
+        }
+        if !UNFLAG_ROOTS_EARLY {
+            event.time(Phase::Roots, || flag_roots(roots, false));
+        }
+    }
+
+    /// The write barrier. `MISS_DECREMENT` plants a bug for the seeded-bug
+    /// test (see `seeded_bug`): the old target is never uncounted, so its
+    /// count stays too high and it outlives its last reference. The real
+    /// collector passes `false`, which compiles the check away.
+    #[inline(always)]
+    pub(crate) fn barrier<const MISS_DECREMENT: bool>(&self, slot: &Slot, new: Option<ObjectRef>) {
+        let old = slot.replace(new);
+        if old == new {
+            return;
+        }
+        if let Some(new) = new {
+            // SAFETY: the core stores only rooted, hence allocated, objects.
+            unsafe { self.counts.increment(new) };
+        }
+        if let Some(old) = old.filter(|_| !MISS_DECREMENT) {
+            // SAFETY: `slot` is a field of a live object, so its target was
+            // allocated and counted that field.
+            unsafe { self.counts.decrement(old) };
+        }
+    }
+
     /// The cycle-collection policy: always on an explicit collection or when
     /// the heap is out of room, otherwise once the candidate buffer grows
     /// past its trigger; never when `HeapConfig::collect_cycles` is off.
@@ -118,25 +179,8 @@ unsafe impl Collector for RefCount {
     }
 
     unsafe fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent) {
-        event.time(Phase::Roots, || flag_roots(roots, true));
-        event.time(Phase::Reclaim, || self.reconcile());
-        if self.wants_cycle_collection(event.cause) {
-            // SAFETY: roots are flagged, the ZCT reconciled and the DEAD
-            // candidates freed (by `reconcile`).
-            let freed = event.time(Phase::Cycles, || unsafe {
-                self.cycles.collect(&self.counts, &mut self.space)
-            });
-            event.freed_by_cycles = freed;
-            self.cycle_trigger = MIN_CYCLE_TRIGGER.max(2 * self.candidates_len());
-        } else if !self.counts.collect_cycles {
-            event.leaked_objects = event.time(Phase::Trace, || {
-                crate::leak::count_leaked(&mut self.space, roots, &mut self.tracer)
-            });
-        }
-        if event.cause == Cause::AllocationFailure {
-            event.time(Phase::Reclaim, || self.space.release_empty_blocks());
-        }
-        event.time(Phase::Roots, || flag_roots(roots, false));
+        // SAFETY: forwarded to the caller.
+        unsafe { self.collect_with::<false>(roots, event) };
     }
 
     /// Stores `new`, counts it, and uncounts the old target. Frees nothing:
@@ -144,19 +188,7 @@ unsafe impl Collector for RefCount {
     /// 0 becomes a cycle candidate.
     #[inline(always)]
     fn write_barrier(&self, slot: &Slot, new: Option<ObjectRef>) {
-        let old = slot.replace(new);
-        if old == new {
-            return;
-        }
-        if let Some(new) = new {
-            // SAFETY: the core stores only rooted, hence allocated, objects.
-            unsafe { self.counts.increment(new) };
-        }
-        if let Some(old) = old {
-            // SAFETY: `slot` is a field of a live object, so its target was
-            // allocated and counted that field.
-            unsafe { self.counts.decrement(old) };
-        }
+        self.barrier::<false>(slot, new);
     }
 
     fn usage(&self) -> HeapUsage {

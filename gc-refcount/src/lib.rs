@@ -67,6 +67,12 @@ pub mod count;
 pub mod cycles;
 pub mod deferred;
 mod leak;
+#[cfg(any(
+    test,
+    feature = "seeded-bug-missed-decrement",
+    feature = "seeded-bug-free-rooted-cycle"
+))]
+pub mod seeded_bug;
 mod verify;
 
 pub use collector::{RefCount, MIN_CYCLE_TRIGGER};

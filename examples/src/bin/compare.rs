@@ -1,0 +1,232 @@
+//! Runs binary-trees on every collector and on plain `Box`, and prints one
+//! row per run: wall time, collections, pauses, peak heap and checksum.
+//!
+//! ```text
+//! cargo run --release -p examples --bin compare [-- --depth N] [--backend NAME] [--heap MIB] [--json]
+//! ```
+//!
+//! With `--json`, standard output gets each heap's `GcStats::to_json()`, one
+//! object per line, and the table goes to standard error.
+
+use examples::workloads::{binary_trees, BinaryTrees, BoxForest, MIN_DEPTH};
+use examples::{Backend, Program};
+use gc_core::{Collector, GcError, GcStats, Heap, HeapConfig};
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+/// The deepest long-lived tree accepted: past it, the stretch tree alone
+/// needs gigabytes.
+const MAX_DEPTH: u32 = 24;
+
+const USAGE: &str = "\
+usage: compare [--depth N] [--backend NAME] [--heap MIB] [--json]
+
+Runs binary-trees (a long-lived tree of depth N, default 16, among many
+short-lived ones) on each collector and on plain Box, one row per run.
+
+  --depth N        depth of the long-lived tree (4 to 24; default 16)
+  --backend NAME   run only this collector (the Box baseline always runs)
+  --heap MIB       heap capacity limit in MiB (default 1024); past it a run
+                   fails with out of memory
+  --json           print each heap's statistics as one JSON object per line
+                   on stdout; the table goes to stderr";
+
+/// What the command line asked for.
+struct Options {
+    depth: u32,
+    backends: Vec<Backend>,
+    config: HeapConfig,
+    json: bool,
+}
+
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
+    let mut options = Options {
+        depth: 16,
+        backends: Backend::ALL.to_vec(),
+        config: HeapConfig::default(),
+        json: false,
+    };
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or(format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--depth" => options.depth = parse_depth(&value()?)?,
+            "--backend" => options.backends = vec![value()?.parse()?],
+            "--heap" => options.config = heap_config(&value()?)?,
+            "--json" => options.json = true,
+            "-h" | "--help" => return Err(String::new()),
+            _ => return Err(format!("unknown argument {arg:?}")),
+        }
+    }
+    Ok(options)
+}
+
+fn parse_depth(text: &str) -> Result<u32, String> {
+    match text.parse() {
+        Ok(depth) if (MIN_DEPTH..=MAX_DEPTH).contains(&depth) => Ok(depth),
+        _ => Err(format!(
+            "--depth must be a whole number from {MIN_DEPTH} to {MAX_DEPTH}, not {text:?}"
+        )),
+    }
+}
+
+fn heap_config(mib: &str) -> Result<HeapConfig, String> {
+    let capacity = mib
+        .parse::<usize>()
+        .ok()
+        .and_then(|mib| mib.checked_mul(1 << 20))
+        .ok_or(format!("--heap takes a size in MiB, not {mib:?}"))?;
+    let config = HeapConfig {
+        capacity,
+        initial_trigger: HeapConfig::default().initial_trigger.min(capacity),
+        ..HeapConfig::default()
+    };
+    config.validate().map_err(|error| error.to_string())?;
+    Ok(config)
+}
+
+/// One finished run.
+struct Row {
+    name: &'static str,
+    wall: Duration,
+    checksum: u64,
+    /// `None` for the `Box` baseline, which has no collector.
+    stats: Option<GcStats>,
+}
+
+/// Runs a program and also returns its wall time and the heap's final stats.
+struct Measured<P>(P);
+
+impl<P: Program<Output = Result<u64, GcError>>> Program for Measured<P> {
+    type Output = Result<(u64, Duration, GcStats), GcError>;
+
+    fn run<C: Collector>(self, heap: &mut Heap<C>) -> Self::Output {
+        let start = Instant::now();
+        let checksum = self.0.run(heap)?;
+        Ok((checksum, start.elapsed(), heap.stats()))
+    }
+}
+
+fn run_box(depth: u32) -> Row {
+    let start = Instant::now();
+    let checksum = match binary_trees(&mut BoxForest, depth) {
+        Ok(checksum) => checksum,
+        Err(never) => match never {},
+    };
+    Row {
+        name: "box",
+        wall: start.elapsed(),
+        checksum,
+        stats: None,
+    }
+}
+
+fn run_backend(backend: Backend, depth: u32, config: HeapConfig) -> Result<Row, GcError> {
+    let program = Measured(BinaryTrees { depth });
+    let (checksum, wall, stats) = backend.run(config, program)??;
+    Ok(Row {
+        name: backend.name(),
+        wall,
+        checksum,
+        stats: Some(stats),
+    })
+}
+
+const HEADER: [&str; 10] = [
+    "backend",
+    "wall",
+    "vs box",
+    "GCs",
+    "total pause",
+    "p50",
+    "p99",
+    "max",
+    "peak MiB",
+    "checksum",
+];
+const WIDTHS: [usize; 10] = [12, 10, 7, 6, 12, 10, 10, 10, 9, 10];
+
+fn print_cells(out: &mut dyn Write, cells: &[String]) {
+    let mut line = format!("{:<w$}", cells[0], w = WIDTHS[0]);
+    for (cell, width) in cells.iter().zip(WIDTHS).skip(1) {
+        line.push_str(&format!(" {cell:>width$}"));
+    }
+    let _ = writeln!(out, "{}", line.trim_end());
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+fn cells(row: &Row, baseline: Duration) -> Vec<String> {
+    let ratio = row.wall.as_secs_f64() / baseline.as_secs_f64();
+    let mut cells = vec![row.name.to_string(), ms(row.wall), format!("{ratio:.2}x")];
+    match &row.stats {
+        Some(s) => cells.extend([
+            s.collections.to_string(),
+            ms(s.total_pause),
+            ms(s.pauses.quantile(0.5)),
+            ms(s.pauses.quantile(0.99)),
+            ms(s.pauses.max()),
+            format!("{:.1}", s.peak_heap_bytes as f64 / (1 << 20) as f64),
+        ]),
+        None => cells.extend(["-"; 6].map(String::from)),
+    }
+    cells.push(row.checksum.to_string());
+    cells
+}
+
+fn main() -> ExitCode {
+    let options = match parse_args(std::env::args().skip(1)) {
+        Ok(options) => options,
+        Err(problem) => {
+            if !problem.is_empty() {
+                eprintln!("compare: {problem}\n");
+            }
+            eprintln!("{USAGE}");
+            return ExitCode::from(if problem.is_empty() { 0 } else { 2 });
+        }
+    };
+    let (mut stdout, mut stderr) = (std::io::stdout(), std::io::stderr());
+    let table: &mut dyn Write = if options.json {
+        &mut stderr
+    } else {
+        &mut stdout
+    };
+    let _ = writeln!(
+        table,
+        "binary-trees, depth {}, heap limit {} MiB",
+        options.depth,
+        options.config.capacity >> 20
+    );
+    print_cells(table, &HEADER.map(String::from));
+    let baseline = run_box(options.depth);
+    print_cells(table, &cells(&baseline, baseline.wall));
+    let mut failed = false;
+    for &backend in &options.backends {
+        match run_backend(backend, options.depth, options.config.clone()) {
+            Ok(row) => {
+                print_cells(table, &cells(&row, baseline.wall));
+                if row.checksum != baseline.checksum {
+                    eprintln!(
+                        "compare: {backend}: checksum {} differs from Box's {}",
+                        row.checksum, baseline.checksum
+                    );
+                    failed = true;
+                }
+                if let (true, Some(stats)) = (options.json, &row.stats) {
+                    println!("{}", stats.to_json());
+                }
+            }
+            Err(error) => {
+                eprintln!("compare: {backend} failed: {error}");
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}

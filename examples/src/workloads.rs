@@ -1,0 +1,443 @@
+//! The benchmark workloads, written once for every backend and for plain
+//! `Box`, so the comparison tool and the criterion benchmarks measure the
+//! same work.
+//!
+//! - **binary-trees** (the benchmarks game's shape, after Boehm's GCBench):
+//!   a stretch tree of depth `D + 1` built and dropped, a long-lived tree of
+//!   depth `D`, then for each depth `d` in `4, 6, .. D`, `2^(D - d + 4)`
+//!   short-lived trees of depth `d`, each built, counted and dropped.
+//!   Mostly garbage, a medium live set: it measures allocation and tracing.
+//! - **churn**: many one-word allocations, each replacing one of a small
+//!   fixed set of live objects. Almost no live data: it measures the
+//!   allocator and the cost of a collection over a tiny heap.
+//!
+//! The schedules ([`binary_trees`], [`churn`]) are written once over small
+//! traits ([`Forest`], [`Pool`]) that the heap and the `Box` baseline
+//! implement; [`BinaryTrees`] and [`Churn`] wrap them as [`Program`]s for
+//! [`Backend::run`](crate::Backend::run). Every workload returns a checksum
+//! (nodes counted, values read back) so tests can check that a run did the
+//! work it claims.
+//!
+//! ```
+//! use examples::workloads::{binary_trees, BinaryTrees, BoxForest};
+//! use examples::Backend;
+//! use gc_core::HeapConfig;
+//!
+//! let on_gc = Backend::MarkSweep.run(HeapConfig::default(), BinaryTrees { depth: 6 })??;
+//! let on_box = binary_trees(&mut BoxForest, 6).unwrap();
+//! assert_eq!(on_gc, on_box);
+//! # Ok::<(), gc_core::GcError>(())
+//! ```
+
+use crate::Program;
+use gc_core::{Collector, Gc, GcError, Heap, Root, Scope, Trace};
+use std::convert::Infallible;
+
+/// The shallowest short-lived trees binary-trees builds.
+pub const MIN_DEPTH: u32 = 4;
+
+/// Something binary trees can be built in: a GC heap or plain `Box`es.
+pub trait Forest {
+    /// A handle that keeps a tree alive.
+    type Tree;
+    /// Why building can fail.
+    type Error;
+
+    /// Builds a complete binary tree of `depth` (a single node at depth 0).
+    fn build(&mut self, depth: u32) -> Result<Self::Tree, Self::Error>;
+
+    /// Counts the nodes of `tree`.
+    fn check(&mut self, tree: &Self::Tree) -> u64;
+
+    /// Builds a tree of `depth`, counts it and drops it. A GC heap overrides
+    /// this to do it in a scope of its own, so the tree becomes garbage.
+    fn build_and_check(&mut self, depth: u32) -> Result<u64, Self::Error> {
+        let tree = self.build(depth)?;
+        Ok(self.check(&tree))
+    }
+}
+
+/// The binary-trees schedule on `forest` with a long-lived tree of
+/// `max_depth` (at least [`MIN_DEPTH`]); returns the total nodes counted.
+pub fn binary_trees<F: Forest>(forest: &mut F, max_depth: u32) -> Result<u64, F::Error> {
+    let mut checksum = forest.build_and_check(max_depth + 1)?;
+    let long_lived = forest.build(max_depth)?;
+    for depth in (MIN_DEPTH..=max_depth).step_by(2) {
+        for _ in 0..1u64 << (max_depth - depth + MIN_DEPTH) {
+            checksum += forest.build_and_check(depth)?;
+        }
+    }
+    Ok(checksum + forest.check(&long_lived))
+}
+
+/// The checksum [`binary_trees`] must return for `max_depth`, in closed form
+/// (a tree of depth `d` has `2^(d+1) - 1` nodes).
+pub fn binary_trees_checksum(max_depth: u32) -> u64 {
+    let nodes = |depth: u32| (1u64 << (depth + 1)) - 1;
+    let short_lived: u64 = (MIN_DEPTH..=max_depth)
+        .step_by(2)
+        .map(|depth| (1u64 << (max_depth - depth + MIN_DEPTH)) * nodes(depth))
+        .sum();
+    nodes(max_depth + 1) + short_lived + nodes(max_depth)
+}
+
+/// A binary-tree node on a GC heap.
+#[derive(Trace, Default)]
+pub struct Node {
+    /// The left subtree; null in a leaf.
+    pub left: Gc<Node>,
+    /// The right subtree; null in a leaf.
+    pub right: Gc<Node>,
+}
+
+/// Builds a tree of `depth` rooted in `s`, top down. Each level's children
+/// are built in a nested scope, so the shadow stack holds about two roots
+/// per level however large the tree.
+pub fn build_tree<'s, C: Collector>(
+    s: &mut Scope<'s, C>,
+    depth: u32,
+) -> Result<Root<'s, Node>, GcError> {
+    let node = s.try_alloc(Node::default())?;
+    if depth > 0 {
+        s.scope("children", |t| {
+            let left = build_tree(t, depth - 1)?;
+            t.set(node, |n| &n.left, left);
+            let right = build_tree(t, depth - 1)?;
+            t.set(node, |n| &n.right, right);
+            Ok::<(), GcError>(())
+        })?;
+    }
+    Ok(node)
+}
+
+/// Counts the nodes of the tree at `node`, one scope per level.
+pub fn count_nodes<C: Collector>(s: &mut Scope<'_, C>, node: Root<'_, Node>) -> u64 {
+    s.scope("count", |t| {
+        let left = t.load(node, |n| &n.left);
+        let right = t.load(node, |n| &n.right);
+        1 + [left, right]
+            .into_iter()
+            .flatten()
+            .map(|child| count_nodes(t, child))
+            .sum::<u64>()
+    })
+}
+
+impl<'s, C: Collector> Forest for Scope<'s, C> {
+    type Tree = Root<'s, Node>;
+    type Error = GcError;
+
+    fn build(&mut self, depth: u32) -> Result<Root<'s, Node>, GcError> {
+        build_tree(self, depth)
+    }
+
+    fn check(&mut self, tree: &Root<'s, Node>) -> u64 {
+        count_nodes(self, *tree)
+    }
+
+    fn build_and_check(&mut self, depth: u32) -> Result<u64, GcError> {
+        self.scope("short-lived tree", |t| {
+            let tree = build_tree(t, depth)?;
+            Ok(count_nodes(t, tree))
+        })
+    }
+}
+
+/// binary-trees with its long-lived tree of this depth, as a [`Program`].
+#[derive(Debug, Clone, Copy)]
+pub struct BinaryTrees {
+    /// Depth of the long-lived tree; at least [`MIN_DEPTH`].
+    pub depth: u32,
+}
+
+impl Program for BinaryTrees {
+    type Output = Result<u64, GcError>;
+
+    fn run<C: Collector>(self, heap: &mut Heap<C>) -> Result<u64, GcError> {
+        heap.scope("binary-trees", |s| binary_trees(s, self.depth))
+    }
+}
+
+/// A binary-tree node in plain `Box`es: the no-GC baseline.
+#[derive(Default)]
+pub struct BoxNode {
+    /// The left subtree; `None` in a leaf.
+    pub left: Option<Box<BoxNode>>,
+    /// The right subtree; `None` in a leaf.
+    pub right: Option<Box<BoxNode>>,
+}
+
+/// Builds binary trees from `Box`es (malloc and free, no collector).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BoxForest;
+
+impl Forest for BoxForest {
+    type Tree = Box<BoxNode>;
+    type Error = Infallible;
+
+    fn build(&mut self, depth: u32) -> Result<Box<BoxNode>, Infallible> {
+        let mut node = Box::<BoxNode>::default();
+        if depth > 0 {
+            node.left = Some(self.build(depth - 1)?);
+            node.right = Some(self.build(depth - 1)?);
+        }
+        Ok(node)
+    }
+
+    fn check(&mut self, tree: &Box<BoxNode>) -> u64 {
+        let children = [&tree.left, &tree.right];
+        1 + children
+            .into_iter()
+            .flatten()
+            .map(|c| self.check(c))
+            .sum::<u64>()
+    }
+}
+
+/// A fixed number of live one-word objects, each replaceable by a new one.
+pub trait Pool {
+    /// Why allocating can fail.
+    type Error;
+
+    /// Number of live objects.
+    fn len(&self) -> usize;
+
+    /// `true` if the pool holds no objects.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Allocates a new object holding `value` in place of the one at `index`
+    /// (which becomes garbage) and returns the old one's value.
+    fn replace(&mut self, index: usize, value: u64) -> Result<u64, Self::Error>;
+
+    /// The sum of the live objects' values.
+    fn total(&self) -> u64;
+}
+
+/// The churn loop: `allocations` replacements cycling through `pool`
+/// (which must not be empty), each new object holding the step number.
+/// Returns the sum of every value read back, replaced or still live: for a
+/// pool that starts at zeros, `allocations * (allocations - 1) / 2`.
+pub fn churn<P: Pool>(pool: &mut P, allocations: u64) -> Result<u64, P::Error> {
+    let live = pool.len() as u64;
+    let mut checksum = 0u64;
+    for step in 0..allocations {
+        checksum = checksum.wrapping_add(pool.replace((step % live) as usize, step)?);
+    }
+    Ok(checksum.wrapping_add(pool.total()))
+}
+
+/// A [`Pool`] of `u64`s on a GC heap: one root per live object, re-pointed
+/// (never pushed) on each replacement.
+pub struct GcPool<'a, 's, C: Collector> {
+    scope: &'a mut Scope<'s, C>,
+    live: Vec<Root<'s, u64>>,
+}
+
+impl<'a, 's, C: Collector> GcPool<'a, 's, C> {
+    /// A pool of `size` zeros rooted in `scope`.
+    pub fn new(scope: &'a mut Scope<'s, C>, size: usize) -> Result<Self, GcError> {
+        let live = (0..size)
+            .map(|_| scope.try_alloc(0u64))
+            .collect::<Result<_, _>>()?;
+        Ok(GcPool { scope, live })
+    }
+}
+
+impl<C: Collector> Pool for GcPool<'_, '_, C> {
+    type Error = GcError;
+
+    fn len(&self) -> usize {
+        self.live.len()
+    }
+
+    fn replace(&mut self, index: usize, value: u64) -> Result<u64, GcError> {
+        let slot = self.live[index];
+        let old = *self.scope.get(slot);
+        self.scope.scope("replace", |t| {
+            let new = t.try_alloc(value)?;
+            t.assign(slot, new);
+            Ok(old)
+        })
+    }
+
+    fn total(&self) -> u64 {
+        self.live
+            .iter()
+            .fold(0, |sum, &root| sum.wrapping_add(*self.scope.get(root)))
+    }
+}
+
+/// A [`Pool`] of `Box<u64>`s: the no-GC baseline.
+#[derive(Debug, Clone, Default)]
+pub struct BoxPool(pub Vec<Box<u64>>);
+
+impl BoxPool {
+    /// A pool of `size` zeros.
+    pub fn new(size: usize) -> BoxPool {
+        BoxPool((0..size).map(|_| Box::new(0)).collect())
+    }
+}
+
+impl Pool for BoxPool {
+    type Error = Infallible;
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn replace(&mut self, index: usize, value: u64) -> Result<u64, Infallible> {
+        Ok(*std::mem::replace(&mut self.0[index], Box::new(value)))
+    }
+
+    fn total(&self) -> u64 {
+        self.0.iter().fold(0, |sum, v| sum.wrapping_add(**v))
+    }
+}
+
+/// The churn loop on a GC heap, as a [`Program`].
+#[derive(Debug, Clone, Copy)]
+pub struct Churn {
+    /// Objects allocated in the loop.
+    pub allocations: u64,
+    /// Objects kept live at any time; at least 1.
+    pub live: usize,
+}
+
+impl Program for Churn {
+    type Output = Result<u64, GcError>;
+
+    fn run<C: Collector>(self, heap: &mut Heap<C>) -> Result<u64, GcError> {
+        heap.scope("churn", |s| {
+            churn(&mut GcPool::new(s, self.live)?, self.allocations)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Backend;
+    use gc_core::HeapConfig;
+
+    /// A heap that collects early and often, so workloads run across many
+    /// collections.
+    fn small_trigger() -> HeapConfig {
+        HeapConfig {
+            initial_trigger: 64 << 10,
+            growth_factor: 1.5,
+            ..HeapConfig::default()
+        }
+    }
+
+    #[test]
+    fn box_binary_trees_counts_every_node() {
+        for depth in [4, 5, 8] {
+            let counted = binary_trees(&mut BoxForest, depth).unwrap();
+            assert_eq!(counted, binary_trees_checksum(depth), "depth {depth}");
+        }
+        // Depth 4: stretch 63 + long-lived 31 + 2^4 trees of 31 nodes.
+        assert_eq!(binary_trees_checksum(4), 63 + 31 + 16 * 31);
+    }
+
+    #[test]
+    fn binary_trees_matches_box_on_every_backend_across_collections() {
+        let expected = binary_trees(&mut BoxForest, 10).unwrap();
+        for &backend in Backend::ALL {
+            let (checksum, collections) = backend
+                .run(small_trigger(), WithCollections(BinaryTrees { depth: 10 }))
+                .unwrap();
+            assert_eq!(checksum.unwrap(), expected, "{backend}");
+            assert!(
+                collections > 5,
+                "{backend} collected only {collections} times"
+            );
+        }
+    }
+
+    #[test]
+    fn tree_helpers_leave_only_the_tree_rooted() {
+        for &backend in Backend::ALL {
+            let slots = backend.run(HeapConfig::default(), SlotsUsed).unwrap();
+            // build: the tree's root alone; count and build_and_check: nothing.
+            assert_eq!(slots, [1, 0, 0], "{backend}");
+        }
+    }
+
+    #[test]
+    fn binary_trees_reports_out_of_memory_instead_of_panicking() {
+        let tiny = HeapConfig {
+            capacity: gc_core::MIN_CAPACITY,
+            initial_trigger: gc_core::MIN_CAPACITY,
+            ..HeapConfig::default()
+        };
+        for &backend in Backend::ALL {
+            let result = backend
+                .run(tiny.clone(), BinaryTrees { depth: 16 })
+                .unwrap();
+            assert!(
+                matches!(result, Err(GcError::OutOfMemory { .. })),
+                "{backend}: {result:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn churn_reads_back_every_value_on_every_backend() {
+        let (allocations, live) = (200_000, 100);
+        let expected = allocations * (allocations - 1) / 2;
+        assert_eq!(
+            churn(&mut BoxPool::new(live), allocations).unwrap(),
+            expected
+        );
+        for &backend in Backend::ALL {
+            let (checksum, collections) = backend
+                .run(
+                    small_trigger(),
+                    WithCollections(Churn { allocations, live }),
+                )
+                .unwrap();
+            assert_eq!(checksum.unwrap(), expected, "{backend}");
+            assert!(collections > 0, "{backend} never collected");
+        }
+    }
+
+    /// Runs a program and also returns how many collections it caused.
+    struct WithCollections<P>(P);
+
+    impl<P: Program> Program for WithCollections<P> {
+        type Output = (P::Output, u64);
+
+        fn run<C: Collector>(self, heap: &mut Heap<C>) -> (P::Output, u64) {
+            let output = self.0.run(heap);
+            (output, heap.stats().collections)
+        }
+    }
+
+    /// Roots left behind in the caller's scope by `build` (depth 12),
+    /// `check` and `build_and_check`, measured by where the next root lands.
+    struct SlotsUsed;
+
+    impl Program for SlotsUsed {
+        type Output = [usize; 3];
+
+        fn run<C: Collector>(self, heap: &mut Heap<C>) -> [usize; 3] {
+            heap.scope("test", |s| {
+                let next_slot = |s: &mut Scope<'_, C>| s.alloc(0u64).slot_index();
+                let start = next_slot(s);
+                let tree = s.build(12).unwrap();
+                let after_build = next_slot(s);
+                assert_eq!(s.check(&tree), (1 << 13) - 1);
+                let after_check = next_slot(s);
+                assert_eq!(s.build_and_check(12).unwrap(), (1 << 13) - 1);
+                let after_build_and_check = next_slot(s);
+                [
+                    after_build - start - 1,
+                    after_check - after_build - 1,
+                    after_build_and_check - after_check - 1,
+                ]
+            })
+        }
+    }
+}

@@ -1,0 +1,333 @@
+//! Golden tests of the Scheme interpreter: every bundled program on every
+//! backend, with and without stress mode, against its checked-in output;
+//! then the error paths (parse, unbound variable, out of memory, stack
+//! overflow) and the `lisp` binary's command line.
+
+use examples::lisp::{run, LispError, Options, DEFAULT_MAX_DEPTH, SHOWN_FRAMES};
+use examples::Backend;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Heap cap for `churn.scm`, far below what it allocates.
+const SMALL_HEAP: usize = 256 << 10;
+
+fn program_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("lisp")
+}
+
+fn read(file: &str) -> String {
+    let path = program_dir().join(file);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Runs `source` and returns its output and result.
+fn eval(source: &str, options: &Options) -> (String, Result<(), LispError>) {
+    let mut out = Vec::new();
+    let outcome = run(source, options, &mut out);
+    (
+        String::from_utf8(out).expect("utf-8 output"),
+        outcome.result,
+    )
+}
+
+/// Runs `NAME.scm` on every backend: at full size against `NAME.out`, and in
+/// stress mode with `(define size SMALL)` against `NAME.small.out`.
+fn golden(name: &str, small: u32, options: Options) {
+    let source = read(&format!("{name}.scm"));
+    let first_line = source
+        .lines()
+        .find(|l| l.starts_with("(define size "))
+        .expect("a size");
+    let small_source = source.replacen(first_line, &format!("(define size {small})"), 1);
+    let cases = [
+        (source, read(&format!("{name}.out")), false),
+        (small_source, read(&format!("{name}.small.out")), true),
+    ];
+    for &backend in Backend::ALL {
+        for (source, expected, stress) in &cases {
+            let mut options = Options {
+                backend,
+                ..options.clone()
+            };
+            options.config.stress = *stress;
+            options.config.verify = !*stress;
+            let (output, result) = eval(source, &options);
+            let mode = if *stress {
+                "stress, small input"
+            } else {
+                "full input"
+            };
+            assert_eq!(result, Ok(()), "{name}.scm on {backend} ({mode})");
+            assert_eq!(&output, expected, "{name}.scm on {backend} ({mode})");
+        }
+    }
+}
+
+#[test]
+fn fib() {
+    golden("fib", 10, Options::default());
+}
+
+#[test]
+fn tak() {
+    golden("tak", 2, Options::default());
+}
+
+#[test]
+fn nqueens() {
+    golden("nqueens", 4, Options::default());
+}
+
+#[test]
+fn binary_trees() {
+    golden("binary-trees", 2, Options::default());
+}
+
+#[test]
+fn closures() {
+    golden("closures", 10, Options::default());
+}
+
+#[test]
+fn churn_runs_in_a_heap_smaller_than_it_allocates() {
+    golden("churn", 5, Options::default().with_capacity(SMALL_HEAP));
+}
+
+#[test]
+fn deep_non_tail_recursion() {
+    golden("deep", 100, Options::default());
+}
+
+#[test]
+fn parse_errors_name_line_and_column() {
+    let source = "(define x 1)\n(display (+ x 2)))\n";
+    let (output, result) = eval(source, &Options::default());
+    assert_eq!(output, "", "nothing runs when the program does not parse");
+    let error = result.unwrap_err().to_string();
+    assert_eq!(error, "parse error at line 2, column 18: unexpected ')'");
+    let (_, result) = eval("(display \"abc)\n", &Options::default());
+    let error = result.unwrap_err().to_string();
+    assert_eq!(
+        error,
+        "parse error at line 1, column 10: unterminated string"
+    );
+}
+
+#[test]
+fn unbound_variables_are_named() {
+    for &backend in Backend::ALL {
+        let source = "(display 1) (newline) (define (f) (+ 1 no-such-thing)) (f) (display 2)";
+        let (output, result) = eval(
+            source,
+            &Options {
+                backend,
+                ..Options::default()
+            },
+        );
+        assert_eq!(
+            output, "1\n",
+            "output before the error is kept; nothing after it runs"
+        );
+        assert_eq!(result, Err(LispError::Unbound("no-such-thing".into())));
+        assert_eq!(
+            result.unwrap_err().to_string(),
+            "unbound variable: no-such-thing"
+        );
+    }
+}
+
+#[test]
+fn runtime_errors_are_values() {
+    let cases = [
+        ("(car 5)", "error: car: expected a pair, got 5"),
+        (
+            "((lambda (x) x))",
+            "error: lambda called with 0 argument(s)",
+        ),
+        (
+            "(define (f x) x) (f 1 2)",
+            "error: f called with 2 argument(s)",
+        ),
+        ("(quotient 1 0)", "error: quotient: division by zero"),
+        (
+            "(vector-ref (vector 1 2) 2)",
+            "error: vector-ref: index 2 out of range for length 2",
+        ),
+        ("(5 1)", "error: not a procedure: 5"),
+        ("(if)", "error: bad syntax: (if)"),
+        ("(* 4611686018427387904 2)", "error: *: integer overflow"),
+    ];
+    for (source, expected) in cases {
+        let (_, result) = eval(source, &Options::default());
+        assert_eq!(result.unwrap_err().to_string(), expected, "{source}");
+    }
+}
+
+#[test]
+fn cyclic_lists_print_and_fail_cleanly() {
+    let source = "(define x (list 1 2 3)) (set-cdr! (cdr (cdr x)) x) (display x) (length x)";
+    let (output, result) = eval(source, &Options::default());
+    assert_eq!(output, "(1 2 3 1 2 ...)");
+    let error = result.unwrap_err().to_string();
+    assert_eq!(error, "error: length: not a proper list: (1 2 3 1 2 ...)");
+}
+
+#[test]
+fn out_of_memory_is_an_error() {
+    // Keeps every list it builds reachable, so no collector can help.
+    let source = "(define (grow xs) (grow (cons xs xs))) (display \"start\") (grow '())";
+    for &backend in Backend::ALL {
+        let options = Options {
+            backend,
+            ..Options::default()
+        }
+        .with_capacity(SMALL_HEAP);
+        let (output, result) = eval(source, &options);
+        assert_eq!(output, "start");
+        match result {
+            Err(LispError::OutOfMemory(message)) => {
+                assert!(
+                    message.starts_with("out of memory: could not allocate"),
+                    "{message}"
+                );
+                assert!(
+                    message.contains("of the heap's 262144-byte limit"),
+                    "{message}"
+                );
+            }
+            other => panic!("{backend}: expected out of memory, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn stack_overflow_lists_the_innermost_frames() {
+    let source = "(define (ping n) (+ 1 (pong n))) (define (pong n) (+ 1 (ping n))) (ping 0)";
+    for &backend in Backend::ALL {
+        let (_, result) = eval(
+            source,
+            &Options {
+                backend,
+                ..Options::default()
+            },
+        );
+        let Err(LispError::StackOverflow { limit, frames }) = &result else {
+            panic!("{backend}: expected a stack overflow, got {result:?}");
+        };
+        assert_eq!(*limit, DEFAULT_MAX_DEPTH);
+        assert_eq!(frames.len(), SHOWN_FRAMES);
+        assert!(
+            frames.iter().all(|f| f == "ping" || f == "pong"),
+            "{frames:?}"
+        );
+        assert!(
+            frames.windows(2).all(|w| w[0] != w[1]),
+            "they alternate: {frames:?}"
+        );
+        let message = result.unwrap_err().to_string();
+        assert!(message.starts_with(&format!(
+            "stack overflow: calls nested deeper than {DEFAULT_MAX_DEPTH}; innermost frames:\n  in p"
+        )));
+    }
+}
+
+#[test]
+fn tail_calls_run_in_constant_depth() {
+    // 40,000 iterations through every tail position, with room for only 16
+    // nested evaluations: any tail call that recursed would overflow.
+    let source = "
+        (define (down n) (cond ((= n 0) 'done) (else (begin (and #t (or #f (if #t (down (- n 1)))))))))
+        (display (down 20000))
+        (display (let loop ((i 0) (acc 0)) (if (= i 20000) acc (let ((j (+ i 1))) (loop j (+ acc 2))))))";
+    for &backend in Backend::ALL {
+        let options = Options {
+            backend,
+            max_depth: 16,
+            ..Options::default()
+        };
+        assert_eq!(
+            eval(source, &options),
+            ("done40000".into(), Ok(())),
+            "{backend}"
+        );
+    }
+}
+
+#[test]
+fn non_tail_recursion_beyond_the_limit_overflows_cleanly() {
+    let source = "(define (count n) (if (= n 0) 0 (+ 1 (count (- n 1))))) (display (count 100))";
+    let options = Options {
+        max_depth: 50,
+        ..Options::default()
+    };
+    let (_, result) = eval(source, &options);
+    let Err(LispError::StackOverflow { limit: 50, frames }) = result else {
+        panic!("expected a stack overflow, got {result:?}");
+    };
+    assert_eq!(frames, vec!["count"; SHOWN_FRAMES]);
+}
+
+/// Runs the `lisp` binary on `file` with `args`; returns (exit code, stdout, stderr).
+fn lisp(args: &[&str], file: &Path) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_lisp"))
+        .args(args)
+        .arg(file)
+        .output()
+        .expect("run lisp");
+    let text = |bytes: Vec<u8>| String::from_utf8(bytes).expect("utf-8");
+    (
+        output.status.code().unwrap_or(-1),
+        text(output.stdout),
+        text(output.stderr),
+    )
+}
+
+/// A program in a temporary file named after `test`.
+fn temp_program(test: &str, source: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("lisp-{test}-{}.scm", std::process::id()));
+    std::fs::write(&path, source).expect("write temp program");
+    path
+}
+
+#[test]
+fn binary_runs_a_program_on_each_backend_and_prints_stats() {
+    for &backend in Backend::ALL {
+        let fib = program_dir().join("fib.scm");
+        let (code, stdout, stderr) =
+            lisp(&["--gc", backend.name(), "--heap", "8M", "--stats"], &fib);
+        assert_eq!(
+            (code, stdout.as_str()),
+            (0, read("fib.out").as_str()),
+            "{stderr}"
+        );
+        assert!(stderr.starts_with(&format!("{backend}: ")), "{stderr}");
+        assert!(stderr.contains(" collections, total pause "), "{stderr}");
+    }
+}
+
+#[test]
+fn binary_reports_errors_on_stderr_with_a_nonzero_exit() {
+    let path = temp_program("unbound", "(display \"partial\")\n(car (list missing))\n");
+    let (code, stdout, stderr) = lisp(&["--stress"], &path);
+    std::fs::remove_file(&path).ok();
+    assert_eq!(code, 1);
+    assert_eq!(stdout, "partial");
+    assert_eq!(
+        stderr.trim_end(),
+        format!("{}: unbound variable: missing", path.display())
+    );
+}
+
+#[test]
+fn binary_rejects_a_bad_command_line() {
+    let fib = program_dir().join("fib.scm");
+    let (code, _, stderr) = lisp(&["--gc", "no-such-gc"], &fib);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("unknown collector \"no-such-gc\"; choose one of: mark-sweep"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = lisp(&["--heap", "12Q"], &fib);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("bad size \"12Q\""), "{stderr}");
+}

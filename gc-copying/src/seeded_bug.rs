@@ -1,0 +1,121 @@
+//! TEST-ONLY seeded bugs: copies of [`Copying`] with one planted mistake,
+//! which the model-based harness (`gc_core::testing::harness`) must catch.
+//! Compiled for this crate's unit tests, or with the test-only feature
+//! `seeded-bug-stale-root`; never part of a normal build.
+
+use crate::Copying;
+use gc_core::object::{ObjectRef, TypeInfo};
+use gc_core::stats::CollectionEvent;
+use gc_core::{Capabilities, Collector, GcError, HeapConfig, HeapUsage, Slot};
+
+/// A copying collector that copies the object the **last** root refers to
+/// but never rewrites that root, which keeps pointing at the stale original
+/// in from-space. Everything else is [`Copying`].
+///
+/// The stale root is never followed into a crash: the flip poisons the old
+/// semispace in debug builds, so reading through the root gives a
+/// `0xdbdb...` payload id the model rejects; the verifier, which runs right
+/// after the collection, rejects the root before anything dereferences it
+/// (it lies outside to-space). The harness stops a program at its first
+/// failing step, so no later collection ever traces the stale root.
+///
+/// ```
+/// use gc_core::testing::harness::{find_failure, HarnessConfig};
+/// use gc_copying::seeded_bug::StaleLastRoot;
+///
+/// let config = HarnessConfig { seed: Some(1), ..HarnessConfig::default() };
+/// let failure = find_failure::<StaleLastRoot>(&config).expect("the harness catches it");
+/// assert!(failure.program.len() <= 2, "{failure}");
+/// ```
+pub struct StaleLastRoot(Copying);
+
+// SAFETY: deliberately broken, for tests only: `collect` moves an object
+// without updating the last root that refers to it, violating rule 2. The
+// harness detects it (through the verifier, or through the poisoned payload
+// id in debug builds) at the step of that collection, before the stale root
+// is traced or its payload's owned data read; nothing else may use this
+// type. Rules 1, 3 and 4 hold as for `Copying`.
+unsafe impl Collector for StaleLastRoot {
+    const NAME: &'static str = "copying (seeded bug: stale last root)";
+    const CAPABILITIES: Capabilities = Copying::CAPABILITIES;
+
+    fn new(config: &HeapConfig) -> Result<Self, GcError> {
+        Copying::new(config).map(StaleLastRoot)
+    }
+
+    unsafe fn alloc(&mut self, info: &'static TypeInfo) -> Option<ObjectRef> {
+        // SAFETY: forwarded to the caller.
+        unsafe { self.0.alloc(info) }
+    }
+
+    unsafe fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent) {
+        self.0.collect_with::<true>(roots, event);
+    }
+
+    fn usage(&self) -> HeapUsage {
+        self.0.usage()
+    }
+
+    unsafe fn verify(&self, roots: &[Slot]) -> Result<(), String> {
+        // SAFETY: forwarded to the caller.
+        unsafe { self.0.verify(roots) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StaleLastRoot;
+    use gc_core::testing::harness::{assert_catches, HarnessConfig};
+
+    /// The harness must catch the bug in normal and stress mode, with the
+    /// verifier on and (in debug builds) off, and shrink it to the shortest
+    /// program that can show it: one object and one collection. Without the
+    /// verifier the model sees the stale root through the poison that debug
+    /// builds write over from-space; release builds give those pages back
+    /// to the kernel, so they read as zeros, which can pass for object #0.
+    /// What it printed (seeds 1 to 4, in the order of `modes`):
+    ///
+    /// ```text
+    /// seed 1, normal, verifier on:
+    ///   step 1 (Collect): panicked: heap verification failed after collection 1:
+    ///   root slot 0 refers to ObjectRef(..), which is not an object
+    /// vec![
+    ///     Op::Alloc { len: 0 },                        // 0: root 0 = new small #0 (0 words)
+    ///     Op::Collect,                                 // 1: collect (1 of 1 objects reachable)
+    /// ]
+    /// seed 2, normal, verifier off: the same program;
+    ///   step 1 (Collect): root 0 should be #0 but is #15842497851538791387
+    /// seed 3, stress, verifier on: the same program and message (collection 2:
+    ///   the stress collection before the first allocation is collection 1).
+    /// seed 4, stress, verifier off: the allocation's own collection shows it;
+    ///   step 1 (Alloc { len: 0 }): root 0 should be #0 but is #15842497851538791387
+    /// vec![
+    ///     Op::Alloc { len: 0 },                        // 0: root 0 = new small #0 (0 words)
+    ///     Op::Alloc { len: 0 },                        // 1: root 1 = new small #1 (0 words)
+    /// ]
+    /// ```
+    ///
+    /// (15842497851538791387 is `0xdbdb_dbdb_dbdb_dbdb`, the poison.)
+    #[test]
+    fn harness_catches_a_stale_root() {
+        let modes = [(false, true), (false, false), (true, true), (true, false)];
+        for (seed, (stress, verify)) in (1..).zip(modes) {
+            if !verify && !cfg!(debug_assertions) {
+                continue;
+            }
+            let config = HarnessConfig {
+                stress,
+                verify,
+                seed: Some(seed),
+                ..HarnessConfig::default()
+            };
+            let failure = assert_catches::<StaleLastRoot>(config, 2);
+            let expected = if verify {
+                "which is not an object"
+            } else {
+                "root 0 should be #0 but is #15842497851538791387"
+            };
+            assert!(failure.message.contains(expected), "{failure}");
+        }
+    }
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs the conformance suite's ownership checks (destructors, teardown, large
+# objects, cycles) and the moving/refcount tests of every backend under
+# valgrind's leak checker, and fails if any bytes are "definitely lost":
+# values owned by heap objects (a Vec inside a collected object) must be freed.
+#
+#   bash scripts/valgrind.sh            # default selection, a few minutes
+#   bash scripts/valgrind.sh cycles     # only tests whose name contains "cycles"
+set -euo pipefail
+cd "$(dirname "$0")/.."
+filter="${1:-}"
+tests=(drop_runs_exactly_once teardown_drops_every_live_object large_objects_live_and_die
+       cycles_are_collected unreachable_objects_are_freed transitive_death)
+cargo test --workspace --no-run --message-format=json 2>/dev/null \
+    | grep -o '"executable":"[^"]*/deps/\(conformance\|moving\|refcount\)-[^"]*"' \
+    | cut -d'"' -f4 | sort -u > target/valgrind-binaries.txt
+status=0
+run() { # binary, filter
+    echo "== valgrind $(basename "$1") ${2:-<all tests>}"
+    valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite \
+        --error-exitcode=1 "$1" --test-threads=1 -q $2 2>&1 | tail -n 20
+    [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+}
+while read -r binary; do
+    case "$binary" in
+        */conformance-*)
+            if [ -n "$filter" ]; then run "$binary" "$filter"; continue; fi
+            for test in "${tests[@]}"; do run "$binary" "normal::$test"; done ;;
+        *) run "$binary" "$filter" ;;
+    esac
+done < target/valgrind-binaries.txt
+[ "$status" -eq 0 ] && echo "valgrind: no definitely lost bytes"
+exit "$status"
