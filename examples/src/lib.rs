@@ -38,7 +38,9 @@ impl Backend {
     /// Builds a heap of this backend with `config` and runs `program` on it.
     pub fn run<P: Program>(self, config: HeapConfig, program: P) -> Result<P::Output, GcError> {
         match self {
-            Backend::MarkSweep => Ok(program.run(&mut Heap::<gc_mark_sweep::MarkSweep>::new(config)?)),
+            Backend::MarkSweep => {
+                Ok(program.run(&mut Heap::<gc_mark_sweep::MarkSweep>::new(config)?))
+            }
             Backend::Copying => Ok(program.run(&mut Heap::<gc_copying::Copying>::new(config)?)),
             Backend::RefCount => Ok(program.run(&mut Heap::<gc_refcount::RefCount>::new(config)?)),
         }
@@ -69,7 +71,10 @@ impl FromStr for Backend {
             .find(|b| b.name() == name)
             .ok_or_else(|| {
                 let names: Vec<_> = Backend::ALL.iter().map(|b| b.name()).collect();
-                format!("unknown collector {name:?}; choose one of: {}", names.join(", "))
+                format!(
+                    "unknown collector {name:?}; choose one of: {}",
+                    names.join(", ")
+                )
             })
     }
 }

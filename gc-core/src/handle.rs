@@ -128,4 +128,3 @@ impl<T> fmt::Debug for Root<'_, T> {
         write!(f, "Root(heap {}, slot {})", self.heap, self.index)
     }
 }
-

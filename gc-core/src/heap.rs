@@ -222,7 +222,9 @@ impl<C: Collector> Heap<C> {
         }
         let live = self.collector.usage().bytes;
         let target = (live as f64 * self.config.growth_factor) as usize;
-        let target = target.max(self.config.initial_trigger).min(self.config.capacity);
+        let target = target
+            .max(self.config.initial_trigger)
+            .min(self.config.capacity);
         self.budget = target.saturating_sub(live);
     }
 }

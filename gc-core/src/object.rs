@@ -141,7 +141,10 @@ impl ObjectRef {
     ///   `info.object_size()` bytes that no live object uses.
     #[inline(always)]
     pub unsafe fn init(start: NonNull<u8>, info: &'static TypeInfo, meta: usize) -> ObjectRef {
-        debug_assert!((start.as_ptr() as usize).is_multiple_of(OBJECT_ALIGN), "misaligned object {start:p}");
+        debug_assert!(
+            (start.as_ptr() as usize).is_multiple_of(OBJECT_ALIGN),
+            "misaligned object {start:p}"
+        );
         let header = start.cast::<Header>();
         // SAFETY: the caller guarantees the memory is writable and unused.
         unsafe {
@@ -159,7 +162,10 @@ impl ObjectRef {
     /// - `addr` is the start of an object with an initialised header.
     #[inline(always)]
     pub unsafe fn from_addr(addr: usize) -> ObjectRef {
-        debug_assert!(addr != 0 && addr.is_multiple_of(OBJECT_ALIGN), "bad object address {addr:#x}");
+        debug_assert!(
+            addr != 0 && addr.is_multiple_of(OBJECT_ALIGN),
+            "bad object address {addr:#x}"
+        );
         // SAFETY: the caller guarantees a non-null object start.
         ObjectRef(unsafe { NonNull::new_unchecked(addr as *mut Header) })
     }

@@ -23,7 +23,9 @@ impl Region {
             .map_anon()
             .map(|map| Region { map })
             .map_err(|e| {
-                GcError::InvalidConfig(format!("could not reserve {len} bytes of address space: {e}"))
+                GcError::InvalidConfig(format!(
+                    "could not reserve {len} bytes of address space: {e}"
+                ))
             })
     }
 

@@ -14,8 +14,8 @@
 //! assert!(stats.to_json().contains("\"collections\":1"));
 //! ```
 
-use std::fmt::Write as _;
 use std::collections::VecDeque;
+use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 /// Why a collection ran.
@@ -288,13 +288,17 @@ impl PauseHistogram {
 
     /// Non-empty buckets as `(lower bound, upper bound, count)`.
     pub fn buckets(&self) -> impl Iterator<Item = (Duration, Duration, u64)> + '_ {
-        self.counts.iter().enumerate().filter(|(_, &n)| n > 0).map(|(b, &n)| {
-            (
-                Duration::from_nanos(Self::lower_bound(b)),
-                Duration::from_nanos(Self::lower_bound(b + 1)),
-                n,
-            )
-        })
+        self.counts
+            .iter()
+            .enumerate()
+            .filter(|(_, &n)| n > 0)
+            .map(|(b, &n)| {
+                (
+                    Duration::from_nanos(Self::lower_bound(b)),
+                    Duration::from_nanos(Self::lower_bound(b + 1)),
+                    n,
+                )
+            })
     }
 }
 

@@ -133,9 +133,30 @@ macro_rules! leaf {
 }
 
 leaf!(
-    (), bool, char, u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f32, f64,
-    String, &'static str, std::num::NonZeroU32, std::num::NonZeroU64, std::num::NonZeroUsize,
-    std::time::Duration, std::time::Instant,
+    (),
+    bool,
+    char,
+    u8,
+    u16,
+    u32,
+    u64,
+    u128,
+    usize,
+    i8,
+    i16,
+    i32,
+    i64,
+    i128,
+    isize,
+    f32,
+    f64,
+    String,
+    &'static str,
+    std::num::NonZeroU32,
+    std::num::NonZeroU64,
+    std::num::NonZeroUsize,
+    std::time::Duration,
+    std::time::Instant,
 );
 
 macro_rules! container {

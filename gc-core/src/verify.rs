@@ -21,9 +21,13 @@ pub unsafe fn reachable(
     let mut stack = Vec::new();
     let mut tracer = Tracer::new();
     for (i, slot) in roots.iter().enumerate() {
-        let obj = slot.get().ok_or_else(|| format!("root slot {i} is empty"))?;
+        let obj = slot
+            .get()
+            .ok_or_else(|| format!("root slot {i} is empty"))?;
         if !is_object(obj) {
-            return Err(format!("root slot {i} refers to {obj:?}, which is not an object"));
+            return Err(format!(
+                "root slot {i} refers to {obj:?}, which is not an object"
+            ));
         }
         stack.push(obj);
     }
@@ -36,7 +40,9 @@ pub unsafe fn reachable(
         unsafe { obj.trace(&mut tracer) };
         for slot in tracer.drain() {
             // SAFETY: reported by a live object's trace just now.
-            let Some(child) = unsafe { slot.as_ref() }.get() else { continue };
+            let Some(child) = unsafe { slot.as_ref() }.get() else {
+                continue;
+            };
             if !is_object(child) {
                 // SAFETY: as above.
                 let name = unsafe { obj.info() }.name();

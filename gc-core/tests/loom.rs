@@ -35,7 +35,11 @@ fn model(initial: Vec<u32>, expected: usize) {
         };
         shared.work(0, &first, |d, w| expand(d, w, &seen));
         thief.join().unwrap();
-        assert_eq!(seen.load(Ordering::Relaxed), expected, "each item exactly once");
+        assert_eq!(
+            seen.load(Ordering::Relaxed),
+            expected,
+            "each item exactly once"
+        );
     });
 }
 

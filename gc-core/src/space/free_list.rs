@@ -315,7 +315,8 @@ impl FreeListSpace {
     pub fn is_object(&self, addr: usize) -> bool {
         if !self.region.contains(addr) {
             // SAFETY: only compares addresses.
-            return addr.is_multiple_of(OBJECT_ALIGN) && self.large.contains(unsafe { ObjectRef::from_addr(addr) });
+            return addr.is_multiple_of(OBJECT_ALIGN)
+                && self.large.contains(unsafe { ObjectRef::from_addr(addr) });
         }
         let block = (addr - self.base) / BLOCK_SIZE;
         let Some(&class) = self.block_class.get(block) else {

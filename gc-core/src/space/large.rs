@@ -25,7 +25,12 @@ impl LargeObjectSpace {
     /// # Safety
     /// - The caller initialises the payload with a valid value of `info`'s
     ///   type before it calls any other method of the space or drops it.
-    pub unsafe fn alloc(&mut self, info: &'static TypeInfo, meta: usize, limit: usize) -> Option<ObjectRef> {
+    pub unsafe fn alloc(
+        &mut self,
+        info: &'static TypeInfo,
+        meta: usize,
+        limit: usize,
+    ) -> Option<ObjectRef> {
         let size = info.object_size();
         if self.bytes + size > limit {
             return None;
@@ -53,12 +58,16 @@ impl LargeObjectSpace {
 
     /// `true` if `obj` is marked.
     pub fn is_marked(&self, obj: ObjectRef) -> bool {
-        self.objects.get(&obj.addr()).is_some_and(|(_, marked)| *marked)
+        self.objects
+            .get(&obj.addr())
+            .is_some_and(|(_, marked)| *marked)
     }
 
     /// Clears every mark.
     pub fn clear_marks(&mut self) {
-        self.objects.values_mut().for_each(|(_, marked)| *marked = false);
+        self.objects
+            .values_mut()
+            .for_each(|(_, marked)| *marked = false);
     }
 
     /// Finalises and unmaps every unmarked object (marks stay until
@@ -76,10 +85,14 @@ impl LargeObjectSpace {
             }
             live
         });
-        self.bytes = self.objects.keys().map(|&addr| {
-            // SAFETY: every remaining key is a live object.
-            unsafe { ObjectRef::from_addr(addr).size() }
-        }).sum();
+        self.bytes = self
+            .objects
+            .keys()
+            .map(|&addr| {
+                // SAFETY: every remaining key is a live object.
+                unsafe { ObjectRef::from_addr(addr).size() }
+            })
+            .sum();
         before - self.objects.len()
     }
 
@@ -99,7 +112,9 @@ impl LargeObjectSpace {
     /// Every object in the space.
     pub fn objects(&self) -> impl Iterator<Item = ObjectRef> + '_ {
         // SAFETY: keys are addresses of live objects.
-        self.objects.keys().map(|&addr| unsafe { ObjectRef::from_addr(addr) })
+        self.objects
+            .keys()
+            .map(|&addr| unsafe { ObjectRef::from_addr(addr) })
     }
 
     /// Bytes held (headers included).

@@ -244,7 +244,11 @@ pub fn teardown_drops_every_live_object<C: Collector>(mode: Mode) {
         let big = s.alloc(vec![0u8; 1 << 16]);
         assert_eq!(s.get(big).len(), 1 << 16);
     });
-    assert_eq!(drops.total(), 0, "no collection ran, nothing is dropped yet");
+    assert_eq!(
+        drops.total(),
+        0,
+        "no collection ran, nothing is dropped yet"
+    );
     drop(heap);
     assert_eq!(drops.total(), 50);
     drops.assert_no_double_drop();
@@ -266,9 +270,15 @@ pub fn out_of_memory_is_an_error_and_the_heap_recovers<C: Collector>(mode: Mode)
     };
     let mut heap = Heap::<C>::new(config).expect("valid config");
     let (error, filled) = heap.scope("fill", |s| {
-        let head = s.alloc(Chunk { data: [0; 120], next: Gc::null() });
+        let head = s.alloc(Chunk {
+            data: [0; 120],
+            next: Gc::null(),
+        });
         for i in 1..=10_000u64 {
-            match s.try_alloc(Chunk { data: [i; 120], next: Gc::null() }) {
+            match s.try_alloc(Chunk {
+                data: [i; 120],
+                next: Gc::null(),
+            }) {
                 Ok(next) => {
                     s.set(next, |n| &n.next, head);
                     s.assign(head, next);
@@ -278,19 +288,33 @@ pub fn out_of_memory_is_an_error_and_the_heap_recovers<C: Collector>(mode: Mode)
         }
         panic!("4 MiB held 10,000 chunks of ~1 KiB");
     });
-    let GcError::OutOfMemory { requested, limit, in_use } = error.clone() else {
+    let GcError::OutOfMemory {
+        requested,
+        limit,
+        in_use,
+    } = error.clone()
+    else {
         panic!("expected OutOfMemory, got {error:?}");
     };
     assert_eq!(limit, capacity);
     assert!(requested >= 976, "requested {requested}");
-    assert!(in_use <= capacity && filled > 1000, "in use {in_use}, filled {filled}");
+    assert!(
+        in_use <= capacity && filled > 1000,
+        "in use {in_use}, filled {filled}"
+    );
     let message = error.to_string();
-    assert!(message.contains("out of memory") && message.contains("4194304"), "{message}");
+    assert!(
+        message.contains("out of memory") && message.contains("4194304"),
+        "{message}"
+    );
     heap.scope("recovered", |s| {
         let survivor = node(s, 42);
         s.scope("garbage", |g| {
             for i in 0..2000 {
-                g.alloc(Chunk { data: [i; 120], next: Gc::null() });
+                g.alloc(Chunk {
+                    data: [i; 120],
+                    next: Gc::null(),
+                });
             }
         });
         s.collect();
@@ -319,7 +343,10 @@ pub fn nested_scope_roots_survive_collections<C: Collector>(mode: Mode) {
                 }
                 let trace = i.backtrace();
                 assert!(trace.starts_with("#2 inner"), "{trace}");
-                assert!(trace.contains("#1 middle") && trace.contains("#0 outer"), "{trace}");
+                assert!(
+                    trace.contains("#1 middle") && trace.contains("#0 outer"),
+                    "{trace}"
+                );
             });
         });
         s.collect();
@@ -349,7 +376,8 @@ pub fn values_survive_collections<C: Collector>(mode: Mode) {
         s.scope("check", |c| {
             let l = c.load(n, |x| &x.left);
             let r = c.load(n, |x| &x.right);
-            1 + l.map_or(0, |l| check(c, l, 2 * label)) + r.map_or(0, |r| check(c, r, 2 * label + 1))
+            1 + l.map_or(0, |l| check(c, l, 2 * label))
+                + r.map_or(0, |r| check(c, r, 2 * label + 1))
         })
     }
     let depth = mode.size(12, 6) as u32;
@@ -492,7 +520,11 @@ pub fn stats_record_every_collection<C: Collector>(mode: Mode) {
     });
     let stats = heap.stats();
     assert_eq!(stats.backend, C::NAME);
-    assert_eq!(seen.get(), stats.collections, "the callback saw every collection");
+    assert_eq!(
+        seen.get(),
+        stats.collections,
+        "the callback saw every collection"
+    );
     assert!(stats.collections >= 2);
     assert_eq!(stats.events.len() as u64, stats.collections);
     assert_eq!(stats.pauses.count(), stats.collections);
@@ -501,15 +533,35 @@ pub fn stats_record_every_collection<C: Collector>(mode: Mode) {
     assert_eq!(last.objects_after, 10);
     assert!(last.pause >= last.phases.iter().copied().max().unwrap());
     assert_eq!(stats.to_csv().lines().count() as u64, stats.collections + 1);
-    assert!(stats.to_json().contains(&format!("\"collections\":{}", stats.collections)));
+    assert!(stats
+        .to_json()
+        .contains(&format!("\"collections\":{}", stats.collections)));
 }
 
 /// Out-of-range configurations are rejected with the offending field named.
 pub fn invalid_config_is_rejected<C: Collector>(mode: Mode) {
     let cases = [
-        (HeapConfig { capacity: 1024, ..mode.config() }, "capacity"),
-        (HeapConfig { growth_factor: f64::NAN, ..mode.config() }, "growth_factor"),
-        (HeapConfig { initial_trigger: 0, ..mode.config() }, "initial_trigger"),
+        (
+            HeapConfig {
+                capacity: 1024,
+                ..mode.config()
+            },
+            "capacity",
+        ),
+        (
+            HeapConfig {
+                growth_factor: f64::NAN,
+                ..mode.config()
+            },
+            "growth_factor",
+        ),
+        (
+            HeapConfig {
+                initial_trigger: 0,
+                ..mode.config()
+            },
+            "initial_trigger",
+        ),
     ];
     for (config, field) in cases {
         match Heap::<C>::new(config) {
@@ -554,6 +606,10 @@ pub fn root_of_another_heap_panics<C: Collector>(mode: Mode) {
 fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
     match payload.downcast::<String>() {
         Ok(text) => *text,
-        Err(payload) => payload.downcast_ref::<&str>().copied().unwrap_or("").to_string(),
+        Err(payload) => payload
+            .downcast_ref::<&str>()
+            .copied()
+            .unwrap_or("")
+            .to_string(),
     }
 }
