@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Heap cap for `churn.scm`, far below what it allocates.
-const SMALL_HEAP: usize = 256 << 10;
+const SMALL_HEAP: usize = 1 << 20;
 
 fn program_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("lisp")
@@ -191,7 +191,7 @@ fn out_of_memory_is_an_error() {
                     "{message}"
                 );
                 assert!(
-                    message.contains("of the heap's 262144-byte limit"),
+                    message.contains("of the heap's 1048576-byte limit"),
                     "{message}"
                 );
             }

@@ -24,7 +24,8 @@ pub struct HeapConfig {
     /// with [`GcError::OutOfMemory`]. Default 1 GiB. The address space is
     /// reserved up front; pages are committed as they are used.
     pub capacity: usize,
-    /// Bytes to allocate before the first collection. Default 4 MiB.
+    /// Bytes to allocate before the first collection. Default 4 MiB; a value
+    /// above `capacity` acts as `capacity`.
     pub initial_trigger: usize,
     /// After a collection, the next one is due when the heap reaches this
     /// multiple of the live bytes. Default 3.0; must be at least 1.0.
@@ -44,7 +45,8 @@ pub struct HeapConfig {
 }
 
 /// Smallest capacity a heap accepts.
-pub const MIN_CAPACITY: usize = 64 << 10;
+/// (16 blocks of the free-list space, so every size class can get one.)
+pub const MIN_CAPACITY: usize = 1 << 20;
 
 impl Default for HeapConfig {
     fn default() -> Self {
@@ -73,11 +75,8 @@ impl HeapConfig {
         if self.capacity > isize::MAX as usize / 4 {
             return fail(format!("capacity of {} bytes is too large", self.capacity));
         }
-        if self.initial_trigger == 0 || self.initial_trigger > self.capacity {
-            return fail(format!(
-                "initial_trigger is {} bytes; it must be between 1 and the capacity ({})",
-                self.initial_trigger, self.capacity
-            ));
+        if self.initial_trigger == 0 {
+            return fail("initial_trigger is 0 bytes; it must be at least 1".to_string());
         }
         if !(self.growth_factor.is_finite() && self.growth_factor >= 1.0) {
             return fail(format!(

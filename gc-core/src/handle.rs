@@ -53,6 +53,43 @@ impl<T> Gc<T> {
         self.slot.get().is_none()
     }
 
+    /// Borrows the object this field refers to, or `None` if it is null.
+    ///
+    /// Reading through a field costs no shadow-stack slot. It is sound
+    /// because a `&Gc` can only be had by borrowing its object through
+    /// [`Scope::get`](crate::Scope::get) (or a chain of `Gc::get`s starting
+    /// there): the returned `&T` keeps that scope borrowed, so nothing can
+    /// allocate, collect or move objects while it is alive. A `Gc` outside
+    /// the heap is always null.
+    ///
+    /// ```
+    /// use gc_core::{Gc, Heap, HeapConfig, Trace};
+    /// use gc_mark_sweep::MarkSweep;
+    ///
+    /// #[derive(Trace, Default)]
+    /// struct Node { value: u32, next: Gc<Node> }
+    ///
+    /// let mut heap = Heap::<MarkSweep>::new(HeapConfig::default()).unwrap();
+    /// heap.scope("main", |s| {
+    ///     let a = s.alloc(Node { value: 1, ..Node::default() });
+    ///     let b = s.alloc(Node { value: 2, ..Node::default() });
+    ///     s.set(a, |n| &n.next, b);
+    ///     let second = s.get(a).next.get().unwrap();
+    ///     assert_eq!(second.value, 2);
+    ///     assert!(second.next.get().is_none());
+    /// });
+    /// ```
+    #[inline(always)]
+    pub fn get(&self) -> Option<&T> {
+        let obj = self.slot.get()?;
+        // SAFETY: a non-null `Gc` lives inside a live heap object (only null
+        // ones exist outside the heap, and finalisation nulls them before a
+        // destructor runs), which was reached through a borrow of its scope
+        // that outlives `&self`; while it lasts nothing collects, so the
+        // target is a live, initialised `T` that does not move.
+        Some(unsafe { obj.payload().cast::<T>().as_ref() })
+    }
+
     /// The slot, for the scope's checked reads and writes.
     pub(crate) fn slot(&self) -> &Slot {
         &self.slot
