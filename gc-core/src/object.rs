@@ -39,7 +39,7 @@ pub struct TypeInfo {
     pub align: usize,
     /// `T::NEEDS_TRACE`: `false` lets collectors skip calling [`TypeInfo::trace`].
     pub needs_trace: bool,
-    /// Reports the payload's [`Slot`]s to a tracer.
+    /// Reports the payload's [`Slot`](crate::Slot)s to a tracer.
     pub trace: unsafe fn(NonNull<u8>, &mut Tracer),
     /// Drops the payload in place, or `None` when `T` has no drop glue.
     pub drop: Option<unsafe fn(NonNull<u8>)>,
