@@ -254,6 +254,101 @@ fn tail_calls_run_in_constant_depth() {
 }
 
 #[test]
+fn loops_keep_the_shadow_stack_flat() {
+    // Every tail position, in loops of two lengths: the deepest slot an
+    // evaluation starts at must not depend on the number of iterations.
+    let program = |n: u32| {
+        format!(
+            "(define (down n) (cond ((= n 0) 'done) (else (begin (and #t (or #f (if #t (down (- n 1)))))))))
+             (define (variadic n . rest) (if (= n 0) (length rest) (variadic (- n 1) n n)))
+             (display (down {n}))
+             (display (let loop ((i 0) (acc '())) (if (= i {n}) (length acc) (let ((j (+ i 1))) (loop j (cons i acc))))))
+             (display (variadic {n}))"
+        )
+    };
+    for &backend in Backend::ALL {
+        let peak = |n: u32| {
+            let options = Options {
+                backend,
+                ..Options::default()
+            };
+            let mut out = Vec::new();
+            let outcome = run(&program(n), &options, &mut out);
+            assert_eq!(outcome.result, Ok(()), "{backend}");
+            assert_eq!(String::from_utf8(out).unwrap(), format!("done{n}2"));
+            outcome.peak_slot
+        };
+        let (short, long) = (peak(10), peak(20_000));
+        assert!(short > 0, "{backend}: evaluations were recorded");
+        assert_eq!(
+            short, long,
+            "{backend}: slots grew with the iteration count"
+        );
+    }
+}
+
+#[test]
+fn variables_are_found_and_set_at_any_depth() {
+    // Locals several frames out and several bindings down, internal
+    // redefinition, `set!` through a named let, and variadic procedures.
+    let source = "
+        (define (outer a b c)
+          (define d 4)
+          (define d 40)
+          (let ((e 5) (f 6))
+            (let loop ((i 0))
+              (if (< i 2)
+                  (begin (set! b (+ b 10)) (set! f (+ f 1)) (loop (+ i 1)))
+                  (list a b c d e f)))))
+        (display (outer 1 2 3))
+        (define (va . xs) xs)
+        (define (va2 a b . xs) (list a b xs))
+        (display (list (va) (va 1 2) (va2 1 2) (va2 1 2 3 4) ((lambda args (length args)) 7 8 9)))
+        (display (vector 1 '(2 . 3) \"s\" #t (if #f #f)))";
+    for &backend in Backend::ALL {
+        for stress in [false, true] {
+            let mut options = Options {
+                backend,
+                ..Options::default()
+            };
+            options.config.stress = stress;
+            assert_eq!(
+                eval(source, &options),
+                (
+                    "(1 22 3 40 5 8)(() (1 2) (1 2 ()) (1 2 (3 4)) 3)#(1 (2 . 3) s #t #<unspecified>)"
+                        .into(),
+                    Ok(())
+                ),
+                "{backend}, stress {stress}"
+            );
+        }
+    }
+}
+
+#[test]
+fn malformed_forms_are_syntax_errors() {
+    let cases = [
+        ("(let ((x)) x)", "error: bad syntax: (x)"),
+        (
+            "(let ((1 2)) 3)",
+            "error: expected a symbol in (let ((1 2)) 3)",
+        ),
+        ("(let loop)", "error: bad syntax: (let loop)"),
+        ("(lambda (x))", "error: bad syntax: (lambda (x))"),
+        ("(define (f 1) 1) (f 2)", "error: expected a symbol in (1)"),
+        ("(define (f . 5) 1) (f)", "error: bad syntax: 5"),
+        // The whole form is checked, even clauses after the one taken.
+        ("(cond (1 2) ())", "error: bad syntax: ()"),
+        ("(+ 1 . 2)", "error: bad syntax: (+ 1 . 2)"),
+        ("(quote)", "error: bad syntax: (quote)"),
+    ];
+    for (source, expected) in cases {
+        let (_, result) = eval(source, &Options::default());
+        assert_eq!(result.unwrap_err().to_string(), expected, "{source}");
+    }
+}
+
+#[test]
 fn non_tail_recursion_beyond_the_limit_overflows_cleanly() {
     let source = "(define (count n) (if (= n 0) 0 (+ 1 (count (- n 1))))) (display (count 100))";
     let options = Options {

@@ -1,6 +1,6 @@
 //! The procedures written in Rust.
 
-use super::data::{alloc, car, cdr, cons, make_list};
+use super::data::{alloc, car, cdr, cons, list_length, make_list};
 use super::error::LispError;
 use super::machine::Machine;
 use super::print::to_string;
@@ -104,7 +104,7 @@ pub fn call<'s, C: Collector>(
         }
         B::Display => {
             let [value] = checker.exactly()?;
-            let text = s.scope("display", |p| to_string(p, m, value, usize::MAX));
+            let text = to_string(m, s.get(value), usize::MAX);
             m.out.write_all(text.as_bytes())?;
             Ok(s.root(m.unspecified))
         }
@@ -150,7 +150,7 @@ impl<'r> Args<'_, 'r> {
         if ok(s.get(value)) {
             return Ok(());
         }
-        let shown = to_string(s, m, value, 60);
+        let shown = to_string(m, s.get(value), 60);
         Err(self.error(format!("expected a {what}, got {shown}")))
     }
 
@@ -273,32 +273,20 @@ fn predicate<'s, C: Collector>(
     Ok(s.root(m.boolean(test(s.get(x)))))
 }
 
-/// The length of a proper list.
+/// The length of a proper list (walked by borrowing: no slots).
 fn length<C: Collector>(
     s: &Scope<'_, C>,
     m: &Machine<'_, '_>,
     args: Args<'_, '_>,
     list: Root<'_, Value>,
 ) -> Result<i64> {
-    // `slow` moves at half speed: meeting it again means the spine is a cycle.
-    let cursor = s.root(list);
-    let slow = s.root(list);
-    let mut length = 0;
-    while let Value::Pair { .. } = s.get(cursor) {
-        length += 1;
-        s.assign(cursor, cdr(s, cursor));
-        if length % 2 == 0 {
-            s.assign(slow, cdr(s, slow));
-        }
-        if s.ptr_eq(cursor, slow) {
-            break;
+    match list_length(s.get(list)) {
+        Some(length) => Ok(i64::try_from(length).expect("lists are shorter than i64::MAX")),
+        None => {
+            let shown = to_string(m, s.get(list), 60);
+            Err(args.error(format!("not a proper list: {shown}")))
         }
     }
-    if let Value::Nil = s.get(cursor) {
-        return Ok(length);
-    }
-    let shown = to_string(s, m, list, 60);
-    Err(args.error(format!("not a proper list: {shown}")))
 }
 
 /// A vector of `length` elements, element `i` being `item(i)`.

@@ -3,8 +3,10 @@
 //!
 //! The idioms they show: every allocation is `try_alloc` (so running out of
 //! heap is an error value, not a panic); `Gc` fields start null and are
-//! filled with `Scope::set` from roots; a loop re-points one root with
-//! `Scope::assign` instead of pushing a new slot per step where it can.
+//! filled with `Scope::set` from roots; reads that need no root borrow
+//! through [`Gc::get`] ([`target`], [`pair_of`], [`elements`],
+//! [`list_length`]); what must outlive an allocation is rooted with
+//! `Scope::load` ([`car`], [`cdr`]).
 
 use super::error::LispError;
 use super::machine::Machine;
@@ -50,37 +52,50 @@ pub fn cdr<'s, C: Collector>(s: &Scope<'s, C>, pair: Root<'_, Value>) -> Root<'s
         .expect("a pair's fields are set when it is built")
 }
 
-/// `list` without its first `k` elements; the list is known to be that long.
-pub fn drop_front<'s, C: Collector>(
-    s: &Scope<'s, C>,
-    list: Root<'_, Value>,
-    k: usize,
-) -> Root<'s, Value> {
-    let cursor = s.root(list);
-    for _ in 0..k {
-        s.assign(cursor, cdr(s, cursor));
-    }
-    cursor
+/// The target of a field that is set once its object is built (a pair's
+/// `car`/`cdr`, a binding's value, a closure's parts), borrowed with
+/// [`Gc::get`]: no shadow-stack slot.
+pub fn target<T>(field: &Gc<T>) -> &T {
+    field
+        .get()
+        .expect("fields are set when their object is built")
 }
 
-/// The elements of a proper list, each rooted in `s`; `None` if `list` is
-/// not a proper list.
-pub fn list_items<'s, C: Collector>(
-    s: &Scope<'s, C>,
-    list: Root<'_, Value>,
-) -> Option<Vec<Root<'s, Value>>> {
-    let mut items = Vec::new();
-    let cursor = s.root(list);
-    loop {
-        match s.get(cursor) {
-            Value::Nil => return Some(items),
-            Value::Pair { .. } => {
-                items.push(car(s, cursor));
-                s.assign(cursor, cdr(s, cursor));
-            }
-            _ => return None,
+/// The `car` and `cdr` of `value`, borrowed; `None` if it is not a pair.
+pub fn pair_of(value: &Value) -> Option<(&Value, &Value)> {
+    match value {
+        Value::Pair { car, cdr } => Some((target(car), target(cdr))),
+        _ => None,
+    }
+}
+
+/// The elements of a list, borrowed; stops at the first non-pair (so an
+/// improper tail is dropped; check with [`list_length`] first).
+pub fn elements(list: &Value) -> impl Iterator<Item = &Value> {
+    let mut rest = list;
+    std::iter::from_fn(move || {
+        let (car, cdr) = pair_of(rest)?;
+        rest = cdr;
+        Some(car)
+    })
+}
+
+/// The length of a proper list, `None` for an improper or cyclic one (a
+/// second cursor at half speed meets the first on a cyclic spine).
+pub fn list_length(list: &Value) -> Option<usize> {
+    let (mut fast, mut slow) = (list, list);
+    let mut length = 0;
+    while let Some((_, rest)) = pair_of(fast) {
+        length += 1;
+        fast = rest;
+        if length % 2 == 0 {
+            slow = pair_of(slow).expect("behind fast").1;
+        }
+        if std::ptr::eq(fast, slow) {
+            return None;
         }
     }
+    matches!(fast, Value::Nil).then_some(length)
 }
 
 /// A list of `items` (and `tail` as its last cdr).

@@ -7,13 +7,18 @@
 //! Roots: `eval` opens a scope holding the loop's `expr` and `env` slots,
 //! and each step runs in its own nested scope, so the shadow stack does not
 //! grow with the number of iterations; a result is written into a slot the
-//! caller provides (`dest`) with `Scope::assign`.
+//! caller provides (`dest`) with `Scope::assign`. Within a step, the code
+//! (the form being evaluated) is read by borrowing: its shape is checked and
+//! symbols are read with `Gc::get`, and only a sub-expression that is about
+//! to be evaluated (which allocates) is rooted, with `Scope::load`. So a step
+//! uses a few slots per operand, bounded by the size of the code, not by
+//! how long the program runs.
 
 use super::builtins;
-use super::data::{bind, car, cdr, drop_front, list_items, make_list, new_frame};
+use super::data::{car, cdr, elements, list_length, make_list, new_frame, pair_of, target};
 use super::error::LispError;
 use super::machine::Machine;
-use super::value::{Frame, Sym, Value};
+use super::value::{Binding, Frame, Sym, Value};
 use gc_core::{Collector, Gc, Root, Scope};
 
 /// What a step did.
@@ -40,7 +45,7 @@ pub fn eval<'s, C: Collector>(
         _ => return Ok(s.root(expr)),
     }
     let dest = s.root(m.unspecified);
-    m.push_call()?;
+    m.push_call(dest.slot_index())?;
     let result = s.scope("eval", |i| {
         let expr = i.root(expr);
         let env = i.root(env);
@@ -54,24 +59,51 @@ pub fn eval<'s, C: Collector>(
     result.map(|()| dest)
 }
 
-/// Evaluates `expr`, naming the procedure if `expr` is a `lambda` form.
-fn eval_named<'s, C: Collector>(
+/// Evaluates the `car` of the pair `list` (an operand in the code): a
+/// variable or a constant is read without rooting the expression itself.
+fn eval_car<'s, C: Collector>(
     s: &mut Scope<'s, C>,
     m: &mut Machine<'_, '_>,
-    expr: Root<'_, Value>,
+    list: Root<'_, Value>,
+    env: Root<'_, Frame>,
+) -> Result<Root<'s, Value>> {
+    let sym = match s.get(list) {
+        Value::Pair { car: item, .. } => match target(item) {
+            Value::Sym(sym) => Some(*sym),
+            _ => None,
+        },
+        _ => unreachable!("callers pass pairs"),
+    };
+    match sym {
+        Some(sym) => m.lookup(s, env, sym),
+        None => {
+            let item = car(s, list);
+            eval(s, m, item, env)
+        }
+    }
+}
+
+/// Evaluates the `car` of `list`, naming the procedure if it is a `lambda`
+/// form (`(define f (lambda ...))`).
+fn eval_car_named<'s, C: Collector>(
+    s: &mut Scope<'s, C>,
+    m: &mut Machine<'_, '_>,
+    list: Root<'_, Value>,
     env: Root<'_, Frame>,
     name: Sym,
 ) -> Result<Root<'s, Value>> {
-    let is_lambda = matches!(s.get(expr), Value::Pair { .. })
-        && matches!(s.get(car(s, expr)), Value::Sym(sym) if *sym == m.keywords.lambda);
+    let (expr, _) = pair_of(s.get(list)).expect("callers pass pairs");
+    let is_lambda = pair_of(expr)
+        .is_some_and(|(head, _)| matches!(head, Value::Sym(sym) if *sym == m.keywords.lambda));
     if !is_lambda {
-        return eval(s, m, expr, env);
+        return eval_car(s, m, list, env);
     }
-    let form = syntax(s, m, expr, 3, usize::MAX)?;
-    make_closure(s, form[1], drop_front(s, expr, 2), env, Some(name))
+    let expr = car(s, list);
+    check_form(s, m, expr, 3, usize::MAX)?;
+    lambda(s, expr, env, Some(name))
 }
 
-/// One step of evaluating `expr` in `env`.
+/// One step of evaluating `expr` (a pair) in `env`.
 fn step<C: Collector>(
     s: &mut Scope<'_, C>,
     m: &mut Machine<'_, '_>,
@@ -79,33 +111,35 @@ fn step<C: Collector>(
     env: Root<'_, Frame>,
     dest: Root<'_, Value>,
 ) -> Result<Flow> {
-    match *s.get(expr) {
+    let head = match s.get(expr) {
         Value::Sym(sym) => {
+            let sym = *sym;
             s.assign(dest, m.lookup(s, env, sym)?);
             return Ok(Flow::Done);
         }
-        Value::Pair { .. } => {}
+        Value::Pair { car: head, .. } => target(head),
         _ => {
             s.assign(dest, expr);
             return Ok(Flow::Done);
         }
-    }
-    match *s.get(car(s, expr)) {
+    };
+    match *head {
         Value::Sym(sym) if m.is_keyword(sym) => special_form(s, m, sym, expr, env, dest),
         _ => application(s, m, expr, env, dest),
     }
 }
 
-/// The elements of the form `expr`, checking it has `min..=max` of them.
-fn syntax<'s, C: Collector>(
-    s: &Scope<'s, C>,
+/// The number of elements of the form `expr`, checking it is a proper list
+/// of `min..=max` of them (read by borrowing: no slots).
+fn check_form<C: Collector>(
+    s: &Scope<'_, C>,
     m: &Machine<'_, '_>,
     expr: Root<'_, Value>,
     min: usize,
     max: usize,
-) -> Result<Vec<Root<'s, Value>>> {
-    match list_items(s, expr) {
-        Some(items) if (min..=max).contains(&items.len()) => Ok(items),
+) -> Result<usize> {
+    match list_length(s.get(expr)) {
+        Some(length) if (min..=max).contains(&length) => Ok(length),
         _ => Err(bad_syntax(s, m, expr)),
     }
 }
@@ -118,24 +152,39 @@ fn bad_syntax<C: Collector>(
 ) -> LispError {
     LispError::Runtime(format!(
         "bad syntax: {}",
-        super::print::to_string(s, m, expr, 60)
+        super::print::to_string(m, s.get(expr), 60)
     ))
 }
 
-/// The symbol in `value`, or a syntax error about `form`.
-fn symbol<C: Collector>(
-    s: &Scope<'_, C>,
-    m: &Machine<'_, '_>,
-    value: Root<'_, Value>,
-    form: Root<'_, Value>,
-) -> Result<Sym> {
-    match s.get(value) {
+/// The symbol `value`, or a syntax error about `form`.
+fn symbol(m: &Machine<'_, '_>, value: &Value, form: &Value) -> Result<Sym> {
+    match value {
         Value::Sym(sym) => Ok(*sym),
         _ => Err(LispError::Runtime(format!(
             "expected a symbol in {}",
-            super::print::to_string(s, m, form, 60)
+            super::print::to_string(m, form, 60)
         ))),
     }
+}
+
+/// Element `index` of the form `expr` (checked to be long enough), borrowed.
+fn nth<'a, C: Collector>(s: &'a Scope<'_, C>, expr: Root<'_, Value>, index: usize) -> &'a Value {
+    elements(s.get(expr))
+        .nth(index)
+        .expect("the form's length was checked")
+}
+
+/// The form `expr` without its first `k` elements (it has that many), rooted.
+fn drop_front<'s, C: Collector>(
+    s: &Scope<'s, C>,
+    expr: Root<'_, Value>,
+    k: usize,
+) -> Root<'s, Value> {
+    let rest = cdr(s, expr);
+    for _ in 1..k {
+        s.assign(rest, cdr(s, rest));
+    }
+    rest
 }
 
 fn special_form<C: Collector>(
@@ -148,54 +197,59 @@ fn special_form<C: Collector>(
 ) -> Result<Flow> {
     let k = m.keywords;
     if keyword == k.quote {
-        let form = syntax(s, m, expr, 2, 2)?;
-        s.assign(dest, form[1]);
-        Ok(Flow::Done)
+        check_form(s, m, expr, 2, 2)?;
+        let quoted = drop_front(s, expr, 1);
+        done(s, dest, car(s, quoted))
     } else if keyword == k.if_ {
-        let form = syntax(s, m, expr, 3, 4)?;
-        let test = eval(s, m, form[1], env)?;
-        match (s.get(test).is_true(), form.get(3)) {
-            (true, _) => s.assign(expr, form[2]),
-            (false, Some(&otherwise)) => s.assign(expr, otherwise),
-            (false, None) => return done(s, dest, m.unspecified),
-        }
+        let length = check_form(s, m, expr, 3, 4)?;
+        let rest = cdr(s, expr);
+        let test = eval_car(s, m, rest, env)?;
+        let branch = match (s.get(test).is_true(), length) {
+            (true, _) => 2,
+            (false, 4) => 3,
+            (false, _) => return done(s, dest, m.unspecified),
+        };
+        let branch = drop_front(s, rest, branch - 1);
+        s.assign(expr, car(s, branch));
         Ok(Flow::Tail)
     } else if keyword == k.define {
         define(s, m, expr, env)?;
         done(s, dest, m.unspecified)
     } else if keyword == k.set {
-        let form = syntax(s, m, expr, 3, 3)?;
-        let sym = symbol(s, m, form[1], expr)?;
-        let value = eval_named(s, m, form[2], env, sym)?;
+        check_form(s, m, expr, 3, 3)?;
+        let sym = symbol(m, nth(s, expr, 1), s.get(expr))?;
+        let value = eval_car_named(s, m, drop_front(s, expr, 2), env, sym)?;
         m.set_variable(s, env, sym, value)?;
         done(s, dest, m.unspecified)
     } else if keyword == k.lambda {
-        let form = syntax(s, m, expr, 3, usize::MAX)?;
-        let closure = make_closure(s, form[1], drop_front(s, expr, 2), env, None)?;
+        check_form(s, m, expr, 3, usize::MAX)?;
+        let closure = lambda(s, expr, env, None)?;
         done(s, dest, closure)
     } else if keyword == k.let_ {
         let_form(s, m, expr, env)
     } else if keyword == k.cond {
         cond(s, m, expr, env, dest)
     } else if keyword == k.begin {
-        let form = syntax(s, m, expr, 1, usize::MAX)?;
-        if form.len() == 1 {
+        if check_form(s, m, expr, 1, usize::MAX)? == 1 {
             return done(s, dest, m.unspecified);
         }
-        sequence(s, m, &form[1..], expr, env)
+        let body = cdr(s, expr);
+        sequence(s, m, body, expr, env)
     } else {
-        let form = syntax(s, m, expr, 1, usize::MAX)?;
+        let length = check_form(s, m, expr, 1, usize::MAX)?;
         let is_and = keyword == k.and;
-        let Some((&last, init)) = form[1..].split_last() else {
+        if length == 1 {
             return done(s, dest, m.boolean(is_and));
-        };
-        for &operand in init {
-            let value = eval(s, m, operand, env)?;
+        }
+        let operand = cdr(s, expr);
+        for _ in 2..length {
+            let value = eval_car(s, m, operand, env)?;
             if s.get(value).is_true() != is_and {
                 return done(s, dest, value);
             }
+            s.assign(operand, cdr(s, operand));
         }
-        s.assign(expr, last);
+        s.assign(expr, car(s, operand));
         Ok(Flow::Tail)
     }
 }
@@ -210,20 +264,23 @@ fn done<C: Collector>(
     Ok(Flow::Done)
 }
 
-/// Evaluates all of `body` but the last expression, then continues with the
-/// last one in tail position.
+/// Evaluates all of `body` (a non-empty proper list of expressions, a root
+/// this function may re-point) but the last expression, then continues with
+/// the last one in tail position.
 fn sequence<C: Collector>(
     s: &mut Scope<'_, C>,
     m: &mut Machine<'_, '_>,
-    body: &[Root<'_, Value>],
+    body: Root<'_, Value>,
     expr: Root<'_, Value>,
     env: Root<'_, Frame>,
 ) -> Result<Flow> {
-    let (&last, init) = body.split_last().expect("bodies are not empty");
-    for &e in init {
-        s.scope("body", |b| eval(b, m, e, env).map(drop))?;
+    // Each expression but the last leaves its result and a cursor step in
+    // this step's scope: slots bounded by the body's length.
+    while let Some((_, Value::Pair { .. })) = pair_of(s.get(body)) {
+        eval_car(s, m, body, env)?;
+        s.assign(body, cdr(s, body));
     }
-    s.assign(expr, last);
+    s.assign(expr, car(s, body));
     Ok(Flow::Tail)
 }
 
@@ -234,22 +291,35 @@ fn define<C: Collector>(
     expr: Root<'_, Value>,
     env: Root<'_, Frame>,
 ) -> Result<()> {
-    let form = syntax(s, m, expr, 3, usize::MAX)?;
-    let (sym, value) = if let Value::Pair { .. } = s.get(form[1]) {
-        let sym = symbol(s, m, car(s, form[1]), expr)?;
-        let params = cdr(s, form[1]);
-        (
-            sym,
-            make_closure(s, params, drop_front(s, expr, 2), env, Some(sym))?,
-        )
+    let length = check_form(s, m, expr, 3, usize::MAX)?;
+    let (sym, value) = if let Some((name, _)) = pair_of(nth(s, expr, 1)) {
+        let sym = symbol(m, name, s.get(expr))?;
+        let signature = drop_front(s, expr, 1);
+        let params = cdr(s, car(s, signature));
+        let body = cdr(s, signature);
+        (sym, make_closure(s, params, body, env, Some(sym))?)
     } else {
-        if form.len() != 3 {
+        if length != 3 {
             return Err(bad_syntax(s, m, expr));
         }
-        let sym = symbol(s, m, form[1], expr)?;
-        (sym, eval_named(s, m, form[2], env, sym)?)
+        let sym = symbol(m, nth(s, expr, 1), s.get(expr))?;
+        let value = eval_car_named(s, m, drop_front(s, expr, 2), env, sym)?;
+        (sym, value)
     };
     m.define(s, env, sym, value)
+}
+
+/// The closure of the `lambda` form `expr` (checked to have a body) over `env`.
+fn lambda<'s, C: Collector>(
+    s: &mut Scope<'s, C>,
+    expr: Root<'_, Value>,
+    env: Root<'_, Frame>,
+    name: Option<Sym>,
+) -> Result<Root<'s, Value>> {
+    let rest = cdr(s, expr);
+    let params = car(s, rest);
+    let body = cdr(s, rest);
+    make_closure(s, params, body, env, name)
 }
 
 /// A closure over `env`.
@@ -282,42 +352,88 @@ fn let_form<C: Collector>(
     expr: Root<'_, Value>,
     env: Root<'_, Frame>,
 ) -> Result<Flow> {
-    let form = syntax(s, m, expr, 3, usize::MAX)?;
-    let name = match s.get(form[1]) {
-        Value::Sym(sym) if form.len() >= 4 => Some(*sym),
+    let length = check_form(s, m, expr, 3, usize::MAX)?;
+    let name = match nth(s, expr, 1) {
+        Value::Sym(sym) if length >= 4 => Some(*sym),
         _ => None,
     };
     let first = 1 + usize::from(name.is_some());
-    let specs = list_items(s, form[first]).ok_or_else(|| bad_syntax(s, m, expr))?;
-    let (mut vars, mut syms, mut values) = (Vec::new(), Vec::new(), Vec::new());
-    for spec in specs {
-        let pair = syntax(s, m, spec, 2, 2)?;
-        let sym = symbol(s, m, pair[0], expr)?;
-        values.push(eval_named(s, m, pair[1], env, sym)?);
-        vars.push(pair[0]);
-        syms.push(sym);
+    // Check every `(var init)` by borrowing before evaluating any of them.
+    let syms = {
+        let form = s.get(expr);
+        let specs = elements(form).nth(first).expect("length checked");
+        if list_length(specs).is_none() {
+            return Err(bad_syntax(s, m, expr));
+        }
+        let mut syms = Vec::new();
+        for spec in elements(specs) {
+            if list_length(spec) != Some(2) {
+                return Err(LispError::Runtime(format!(
+                    "bad syntax: {}",
+                    super::print::to_string(m, spec, 60)
+                )));
+            }
+            syms.push(symbol(m, elements(spec).next().expect("two"), form)?);
+        }
+        syms
+    };
+    let spec = car(s, drop_front(s, expr, first));
+    let mut values = Vec::with_capacity(syms.len());
+    for &sym in &syms {
+        let init = cdr(s, car(s, spec));
+        values.push(eval_car_named(s, m, init, env, sym)?);
+        s.assign(spec, cdr(s, spec));
     }
     let body = drop_front(s, expr, first + 1);
     let Some(name) = name else {
         let frame = new_frame(s, env)?;
-        for (&sym, &value) in syms.iter().zip(&values) {
-            bind(s, frame, sym, value)?;
-        }
+        bind_all(s, frame, &syms, &values)?;
         s.assign(env, frame);
-        return sequence(
-            s,
-            m,
-            &list_items(s, body).expect("checked by syntax"),
-            expr,
-            env,
-        );
+        return sequence(s, m, body, expr, env);
     };
     let loop_frame = new_frame(s, env)?;
+    let mut vars = Vec::with_capacity(syms.len());
+    let spec = car(s, drop_front(s, expr, first));
+    for _ in &syms {
+        vars.push(car(s, car(s, spec)));
+        s.assign(spec, cdr(s, spec));
+    }
     let nil = m.nil;
     let params = make_list(s, &vars, nil)?;
     let procedure = make_closure(s, params, body, loop_frame, Some(name))?;
-    bind(s, loop_frame, name, procedure)?;
+    bind_all(s, loop_frame, &[name], &[procedure])?;
     call_closure(s, m, procedure, &values, expr, env)
+}
+
+/// Binds `syms[i] = values[i]` in `frame` (which has no bindings yet); one
+/// slot per binding, chaining each to the previous one's root instead of
+/// loading the frame's head.
+fn bind_all<C: Collector>(
+    s: &mut Scope<'_, C>,
+    frame: Root<'_, Frame>,
+    syms: &[Sym],
+    values: &[Root<'_, Value>],
+) -> Result<()> {
+    let mut previous: Option<Root<'_, Binding>> = None;
+    for (&sym, &value) in syms.iter().zip(values) {
+        let binding = super::data::alloc(
+            s,
+            Binding {
+                sym,
+                value: Gc::null(),
+                next: Gc::null(),
+            },
+        )?;
+        s.set(binding, |b| &b.value, value);
+        if let Some(previous) = previous {
+            s.set(binding, |b| &b.next, previous);
+        }
+        previous = Some(binding);
+    }
+    if let Some(head) = previous {
+        s.set(frame, |f| &f.head, head);
+    }
+    Ok(())
 }
 
 /// `(cond (test body ...) ... (else body ...))`.
@@ -328,21 +444,32 @@ fn cond<C: Collector>(
     env: Root<'_, Frame>,
     dest: Root<'_, Value>,
 ) -> Result<Flow> {
-    let form = syntax(s, m, expr, 1, usize::MAX)?;
-    for &clause in &form[1..] {
-        let parts = syntax(s, m, clause, 1, usize::MAX)?;
-        let is_else = matches!(s.get(parts[0]), Value::Sym(sym) if *sym == m.keywords.else_);
+    check_form(s, m, expr, 1, usize::MAX)?;
+    for clause in elements(s.get(expr)).skip(1) {
+        if list_length(clause).is_none_or(|length| length == 0) {
+            return Err(LispError::Runtime(format!(
+                "bad syntax: {}",
+                super::print::to_string(m, clause, 60)
+            )));
+        }
+    }
+    let clauses = cdr(s, expr);
+    while let Value::Pair { .. } = s.get(clauses) {
+        let clause = car(s, clauses);
+        let is_else = matches!(nth(s, clause, 0), Value::Sym(sym) if *sym == m.keywords.else_);
         let test = if is_else {
             s.root(m.boolean(true))
         } else {
-            eval(s, m, parts[0], env)?
+            eval_car(s, m, clause, env)?
         };
         if s.get(test).is_true() {
-            if parts.len() == 1 {
+            let body = cdr(s, clause);
+            if let Value::Nil = s.get(body) {
                 return done(s, dest, test);
             }
-            return sequence(s, m, &parts[1..], expr, env);
+            return sequence(s, m, body, expr, env);
         }
+        s.assign(clauses, cdr(s, clauses));
     }
     done(s, dest, m.unspecified)
 }
@@ -355,11 +482,16 @@ fn application<C: Collector>(
     env: Root<'_, Frame>,
     dest: Root<'_, Value>,
 ) -> Result<Flow> {
-    let form = syntax(s, m, expr, 1, usize::MAX)?;
-    let procedure = eval(s, m, form[0], env)?;
-    let mut args = Vec::with_capacity(form.len() - 1);
-    for &operand in &form[1..] {
-        args.push(eval(s, m, operand, env)?);
+    let length = check_form(s, m, expr, 1, usize::MAX)?;
+    let procedure = eval_car(s, m, expr, env)?;
+    let mut args = Vec::with_capacity(length - 1);
+    if length > 1 {
+        let operand = cdr(s, expr);
+        args.push(eval_car(s, m, operand, env)?);
+        for _ in 2..length {
+            s.assign(operand, cdr(s, operand));
+            args.push(eval_car(s, m, operand, env)?);
+        }
     }
     match *s.get(procedure) {
         Value::Builtin(builtin) => {
@@ -369,7 +501,7 @@ fn application<C: Collector>(
         Value::Closure { .. } => call_closure(s, m, procedure, &args, expr, env),
         _ => Err(LispError::Runtime(format!(
             "not a procedure: {}",
-            super::print::to_string(s, m, procedure, 60)
+            super::print::to_string(m, s.get(procedure), 60)
         ))),
     }
 }
@@ -384,51 +516,58 @@ fn call_closure<C: Collector>(
     expr: Root<'_, Value>,
     env: Root<'_, Frame>,
 ) -> Result<Flow> {
-    let name = match s.get(closure) {
-        Value::Closure { name, .. } => name.unwrap_or(m.keywords.lambda),
-        _ => unreachable!("callers pass closures"),
+    let Value::Closure { name, params, .. } = s.get(closure) else {
+        unreachable!("callers pass closures")
     };
+    let name = name.unwrap_or(m.keywords.lambda);
     m.enter_procedure(name);
-    let parent = s.load(closure, Value::env).expect("closures are complete");
-    let frame = new_frame(s, parent)?;
-    let params = s
-        .load(closure, Value::params)
-        .expect("closures are complete");
-    let arity_error = || {
-        LispError::Runtime(format!(
-            "{} called with {} argument(s)",
-            m.symbols.name(name),
-            args.len()
-        ))
-    };
-    let mut rest = args;
+    // Match the parameter list against the arguments by borrowing; `rest`
+    // is the symbol that takes the remaining arguments, if any.
+    let mut syms = Vec::with_capacity(args.len());
+    let mut rest = None;
+    let mut params = target(params);
     loop {
-        match *s.get(params) {
-            Value::Nil if rest.is_empty() => break,
+        match params {
+            Value::Nil if syms.len() == args.len() => break,
             Value::Sym(sym) => {
-                let nil = m.nil;
-                let list = make_list(s, rest, nil)?;
-                bind(s, frame, sym, list)?;
+                rest = Some(*sym);
                 break;
             }
-            Value::Pair { .. } => {
-                let (&arg, others) = rest.split_first().ok_or_else(arity_error)?;
-                let sym = symbol(s, m, car(s, params), params)?;
-                bind(s, frame, sym, arg)?;
-                rest = others;
-                s.assign(params, cdr(s, params));
+            Value::Pair { car: param, cdr } if syms.len() < args.len() => {
+                syms.push(symbol(m, target(param), params)?);
+                params = target(cdr);
             }
-            Value::Nil => return Err(arity_error()),
-            _ => return Err(bad_syntax(s, m, params)),
+            Value::Nil | Value::Pair { .. } => {
+                return Err(LispError::Runtime(format!(
+                    "{} called with {} argument(s)",
+                    m.symbols.name(name),
+                    args.len()
+                )))
+            }
+            _ => {
+                return Err(LispError::Runtime(format!(
+                    "bad syntax: {}",
+                    super::print::to_string(m, params, 60)
+                )))
+            }
         }
+    }
+    let parent = s.load(closure, Value::env).expect("closures are complete");
+    let frame = new_frame(s, parent)?;
+    let (fixed, extra) = args.split_at(syms.len());
+    if let Some(sym) = rest {
+        let nil = m.nil;
+        let list = make_list(s, extra, nil)?;
+        syms.push(sym);
+        // Rare (variadic procedures): re-root the fixed arguments so all
+        // values share this scope's brand.
+        let mut values: Vec<_> = fixed.iter().map(|&arg| s.root(arg)).collect();
+        values.push(list);
+        bind_all(s, frame, &syms, &values)?;
+    } else {
+        bind_all(s, frame, &syms, fixed)?;
     }
     let body = s.load(closure, Value::body).expect("closures are complete");
     s.assign(env, frame);
-    sequence(
-        s,
-        m,
-        &list_items(s, body).expect("checked by syntax"),
-        expr,
-        env,
-    )
+    sequence(s, m, body, expr, env)
 }

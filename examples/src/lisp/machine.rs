@@ -84,6 +84,8 @@ pub struct Machine<'g, 'o> {
     /// One entry per active `eval`: the procedure it is running, if any.
     calls: Vec<Option<Sym>>,
     max_depth: usize,
+    /// The highest shadow-stack slot an `eval` has started at.
+    peak_slot: usize,
     pub(crate) out: &'o mut dyn Write,
 }
 
@@ -109,6 +111,7 @@ impl<'g, 'o> Machine<'g, 'o> {
             keywords,
             calls: Vec::new(),
             max_depth,
+            peak_slot: 0,
             out,
         };
         for &builtin in Builtin::ALL {
@@ -133,8 +136,10 @@ impl<'g, 'o> Machine<'g, 'o> {
         self.keywords.contains(sym)
     }
 
-    /// Enters one level of evaluation, or fails with a stack overflow.
-    pub fn push_call(&mut self) -> Result<(), LispError> {
+    /// Enters one level of evaluation, whose first shadow-stack slot is
+    /// `slot`, or fails with a stack overflow.
+    pub fn push_call(&mut self, slot: usize) -> Result<(), LispError> {
+        self.peak_slot = self.peak_slot.max(slot);
         if self.calls.len() >= self.max_depth {
             let frames = self.calls.iter().rev().flatten().take(SHOWN_FRAMES);
             return Err(LispError::StackOverflow {
@@ -146,6 +151,12 @@ impl<'g, 'o> Machine<'g, 'o> {
         }
         self.calls.push(None);
         Ok(())
+    }
+
+    /// The highest shadow-stack slot any evaluation started at: how deep
+    /// the shadow stack grew (it stays flat in a tail-recursive loop).
+    pub fn peak_slot(&self) -> usize {
+        self.peak_slot
     }
 
     /// Leaves the innermost level of evaluation.
@@ -161,20 +172,23 @@ impl<'g, 'o> Machine<'g, 'o> {
         }
     }
 
-    /// The value of variable `sym` in `env`.
+    /// The value of variable `sym` in `env`: one slot for a global, two
+    /// for a local in the innermost frame (the search itself borrows
+    /// through `Gc::get` and costs none).
     pub fn lookup<'s, C: Collector>(
         &self,
         s: &Scope<'s, C>,
         env: Root<'_, Frame>,
         sym: Sym,
     ) -> Result<Root<'s, Value>, LispError> {
-        if let Some(binding) = find_binding(s, env, sym) {
-            return Ok(s
-                .load(binding, |b| &b.value)
-                .expect("bindings are set when linked"));
+        match locate(s.get(env), sym) {
+            Some(place) => {
+                let binding = binding_at(s, env, place);
+                Ok(s.load(binding, |b| &b.value)
+                    .expect("bindings are set when linked"))
+            }
+            None => Ok(s.root(self.global(s, sym)?)),
         }
-        let value = self.global(s, sym)?;
-        Ok(s.root(value))
     }
 
     /// `(define sym value)` in `env`.
@@ -189,8 +203,11 @@ impl<'g, 'o> Machine<'g, 'o> {
             s.assign(self.globals[sym as usize], value);
             return Ok(());
         }
-        match find_in_frame(s, env, sym) {
-            Some(binding) => s.set(binding, |b| &b.value, value),
+        match locate_in_frame(s.get(env), sym) {
+            Some(index) => {
+                let binding = binding_at(s, env, Place { hops: 0, index });
+                s.set(binding, |b| &b.value, value);
+            }
             None => bind(s, env, sym, value)?,
         }
         Ok(())
@@ -204,8 +221,8 @@ impl<'g, 'o> Machine<'g, 'o> {
         sym: Sym,
         value: Root<'_, Value>,
     ) -> Result<(), LispError> {
-        match find_binding(s, env, sym) {
-            Some(binding) => s.set(binding, |b| &b.value, value),
+        match locate(s.get(env), sym) {
+            Some(place) => s.set(binding_at(s, env, place), |b| &b.value, value),
             None => s.assign(self.global(s, sym)?, value),
         }
         Ok(())
@@ -224,30 +241,60 @@ impl<'g, 'o> Machine<'g, 'o> {
     }
 }
 
-/// The innermost binding of `sym` in the local frames of `env`.
-fn find_binding<'s, C: Collector>(
-    s: &Scope<'s, C>,
-    env: Root<'_, Frame>,
-    sym: Sym,
-) -> Option<Root<'s, Binding>> {
-    let frame = s.root(env);
-    loop {
-        if let Some(binding) = find_in_frame(s, frame, sym) {
-            return Some(binding);
-        }
-        s.assign(frame, s.load(frame, |f| &f.parent)?);
-    }
+/// Where a local variable lives: `hops` frames out from the environment,
+/// `index` bindings down that frame's list.
+#[derive(Clone, Copy)]
+struct Place {
+    hops: usize,
+    index: usize,
 }
 
-/// The binding of `sym` in `frame` itself.
-fn find_in_frame<'s, C: Collector>(
-    s: &Scope<'s, C>,
-    frame: Root<'_, Frame>,
-    sym: Sym,
-) -> Option<Root<'s, Binding>> {
-    let binding = s.load(frame, |f| &f.head)?;
-    while s.get(binding).sym != sym {
-        s.assign(binding, s.load(binding, |b| &b.next)?);
+/// The innermost binding of `sym` in the local frames starting at `frame`,
+/// found by borrowing (no slots).
+fn locate(frame: &Frame, sym: Sym) -> Option<Place> {
+    let mut frame = frame;
+    for hops in 0.. {
+        if let Some(index) = locate_in_frame(frame, sym) {
+            return Some(Place { hops, index });
+        }
+        frame = frame.parent.get()?;
     }
-    Some(binding)
+    unreachable!("the loop returns")
+}
+
+/// The position of `sym`'s binding in `frame` itself.
+fn locate_in_frame(frame: &Frame, sym: Sym) -> Option<usize> {
+    let mut binding = frame.head.get()?;
+    let mut index = 0;
+    while binding.sym != sym {
+        binding = binding.next.get()?;
+        index += 1;
+    }
+    Some(index)
+}
+
+/// Roots the binding at `place` (found by [`locate`] on `env`): one slot
+/// per field on the path, since `Scope::load` is the only way from a
+/// borrowed field to a root. Nothing allocates between `locate` and this
+/// walk, so the path is still there.
+fn binding_at<'s, C: Collector>(
+    s: &Scope<'s, C>,
+    env: Root<'_, Frame>,
+    place: Place,
+) -> Root<'s, Binding> {
+    const SET: &str = "located by the borrowing walk";
+    let head = if place.hops == 0 {
+        s.load(env, |f| &f.head)
+    } else {
+        let frame = s.load(env, |f| &f.parent).expect(SET);
+        for _ in 1..place.hops {
+            s.assign(frame, s.load(frame, |f| &f.parent).expect(SET));
+        }
+        s.load(frame, |f| &f.head)
+    };
+    let binding = head.expect(SET);
+    for _ in 0..place.index {
+        s.assign(binding, s.load(binding, |b| &b.next).expect(SET));
+    }
+    binding
 }

@@ -8,18 +8,78 @@
 //!
 //! - **Values** are [`Value`] objects; environments are heap [`Frame`]s of
 //!   [`Binding`]s; global variables are roots in the outermost scope.
-//! - **Reading** an enum's field is a projection (`s.load(pair, Value::car)`);
-//!   **writing** one is `s.set` from a root, so a freshly allocated pair is
-//!   built null and filled in afterwards (see `data::cons`).
+//! - **Writing** an enum's field is `s.set` from a root through a projection
+//!   (`s.set(pair, Value::car, x)`), so a freshly allocated pair is built
+//!   null and filled in afterwards (see `data::cons`).
 //! - **Slots**: each `eval` opens a scope for its loop state and each step a
 //!   nested one, so a million-iteration loop uses a constant number of
-//!   shadow-stack slots; results go into a caller's slot with `Scope::assign`.
+//!   shadow-stack slots (the `loops_keep_the_shadow_stack_flat` test checks
+//!   [`Outcome::peak_slot`]); results go into a caller's slot with
+//!   `Scope::assign`.
 //! - **Tail calls** re-point the loop's roots instead of recursing
 //!   (see the `eval` module); non-tail recursion is bounded by [`Options::max_depth`] and
 //!   runs on a thread whose stack is sized for that depth, so running out
 //!   is a [`LispError::StackOverflow`] naming the innermost procedures.
 //! - **Errors** are values: `try_alloc` turns a full heap into
 //!   [`LispError::OutOfMemory`].
+//!
+//! # Rooting idioms
+//!
+//! - **`get` to read, `load` to keep.** Code that only *reads* borrows:
+//!   `s.get(root)` and then [`Gc::get`](gc_core::Gc::get) down the fields
+//!   (`data::pair_of`, `data::elements`, `data::list_length`). This costs no
+//!   shadow-stack slot, and the borrow checker ends the borrow before the
+//!   next allocation. Variable lookup walks frames and bindings this way,
+//!   as do printing, `length`, the shape checks of special forms, parameter
+//!   lists, and the operands of a call when they are variables. Use
+//!   `s.load(obj, field)` (one slot) only for a value that must survive an
+//!   allocation: a sub-expression about to be evaluated, a value to return,
+//!   or an object to `set` into. Because `load` is the only way from a
+//!   borrowed field to a root, a lookup finds its variable by borrowing
+//!   first and then roots just the path to it (`machine::binding_at`).
+//! - **`assign` to move a cursor or deliver a result.** `s.assign(root, v)`
+//!   re-points an existing slot: the evaluator's `expr`/`env` on a tail
+//!   call, a caller's `dest`, a list cursor. A `load` feeding the `assign`
+//!   still pushes a slot, so a loop that walks with `load` also needs a
+//!   scope per iteration (or a bound on its length, like the code of one form).
+//! - **A scope per unbounded loop, and nothing more.** `eval` opens one scope
+//!   per step. Inside a step, slots are bounded by the size of the form
+//!   being run, so `begin` bodies, operands and `display` need no scopes of
+//!   their own.
+//! - **`scope_escaping`** returns one root from a nested scope into the
+//!   enclosing one (V8's `EscapableHandleScope`). It can't carry a
+//!   `Result`, so fallible helpers here return roots in the caller's scope
+//!   instead and rely on the caller's step scope to bound them.
+//!
+//! # What the interpreter taught gc-core
+//!
+//! API changes this interpreter prompted:
+//!
+//! - **`Gc::get` (added).** Read-only walks (lookup, printing, list
+//!   checks) used to root every field they passed through. Borrowing a field's
+//!   target is sound because a `&Gc` can only come from a `Scope::get`
+//!   borrow, which freezes collection.
+//! - **Config trigger capping and `MIN_CAPACITY` = 1 MiB (done).** A heap
+//!   capped below the default first-collection trigger now moves the
+//!   trigger below the cap, and 1 MiB is the smallest cap that gives every size
+//!   class a block (`churn.scm` and the out-of-memory test run in 1 MiB).
+//! - **Escaping `Result` roots (open).** `scope_escaping` takes a closure
+//!   returning `Root`. Evaluation is fallible, so it can't use it. A
+//!   `try_scope_escaping` returning `Result<Root<'s, T>, E>` would let helpers
+//!   like variable lookup bound their temporaries.
+//! - **Vector element stores cost a trace (open).** `s.set(v, |v|
+//!   v.element(i), x)` returns a `Gc` inside the `Vec`, outside the object's
+//!   payload, so the scope checks it by tracing the whole vector:
+//!   `vector-set!` is O(length). An indexed projection (or a check against
+//!   the `Vec`'s buffer bounds) would make it O(1).
+//! - **`set_with` (open).** `load_with` takes a projection returning
+//!   `Option<&Gc>` (for an enum's variants), but `set` has no such form, so
+//!   [`Value::car`] and friends panic on the wrong variant instead of
+//!   returning `None`.
+//! - **Persistent roots (open).** Globals and constants are roots in the
+//!   outermost scope, one per symbol, kept in a `Vec` for the program's
+//!   life. A persistent-root table (added and removed in any order,
+//!   not tied to a scope) would fit globals, and a REPL, better.
 //!
 //! ```
 //! use examples::lisp::{run, Options};
@@ -93,6 +153,9 @@ pub struct Outcome {
     pub result: Result<(), LispError>,
     /// The heap's statistics at exit (`None` if no heap was built).
     pub stats: Option<GcStats>,
+    /// The highest shadow-stack slot an evaluation started at (0 if none
+    /// ran): grows with non-tail recursion, stays flat in loops.
+    pub peak_slot: usize,
 }
 
 /// Parses and runs `source`, writing what it displays to `out`.
@@ -118,6 +181,7 @@ pub fn run(source: &str, options: &Options, out: &mut (dyn Write + Send)) -> Out
                 Outcome {
                     result: Err(LispError::Runtime(message)),
                     stats: None,
+                    peak_slot: 0,
                 }
             }
         }
@@ -134,6 +198,7 @@ fn run_here(source: &str, options: &Options, out: &mut (dyn Write + Send)) -> Ou
             return Outcome {
                 result: Err(error),
                 stats: None,
+                peak_slot: 0,
             }
         }
     };
@@ -145,13 +210,15 @@ fn run_here(source: &str, options: &Options, out: &mut (dyn Write + Send)) -> Ou
         out,
     };
     match options.backend.run(options.config.clone(), runner) {
-        Ok((result, stats)) => Outcome {
+        Ok((result, stats, peak_slot)) => Outcome {
             result,
             stats: Some(stats),
+            peak_slot,
         },
         Err(error) => Outcome {
             result: Err(error.into()),
             stats: None,
+            peak_slot: 0,
         },
     }
 }
@@ -166,7 +233,7 @@ struct Runner<'o> {
 }
 
 impl Program for Runner<'_> {
-    type Output = (Result<(), LispError>, GcStats);
+    type Output = (Result<(), LispError>, GcStats, usize);
 
     fn run<C: Collector>(self, heap: &mut Heap<C>) -> Self::Output {
         let Runner {
@@ -176,6 +243,7 @@ impl Program for Runner<'_> {
             max_depth,
             out,
         } = self;
+        let mut peak_slot = 0;
         let result = heap.scope("lisp", |s| {
             let mut m = Machine::new(s, symbols, keywords, max_depth, out)?;
             let global = m.global_frame;
@@ -186,8 +254,9 @@ impl Program for Runner<'_> {
                 })
             });
             let flushed = m.out.flush();
+            peak_slot = m.peak_slot();
             result.and(flushed.map_err(LispError::from))
         });
-        (result, heap.stats())
+        (result, heap.stats(), peak_slot)
     }
 }

@@ -1,22 +1,19 @@
 //! Printing values the way `display` shows them.
 
-use super::data::{car, cdr};
+use super::data::{pair_of, target};
 use super::machine::Machine;
 use super::parse::MAX_NESTING;
 use super::value::Value;
-use gc_core::{Collector, Root, Scope};
 use std::fmt::Write as _;
 
 /// `value` as `display` prints it, cut to about `limit` characters
 /// (`usize::MAX` for no limit).
-pub fn to_string<C: Collector>(
-    s: &Scope<'_, C>,
-    m: &Machine<'_, '_>,
-    value: Root<'_, Value>,
-    limit: usize,
-) -> String {
+///
+/// Printing only reads, so it takes a borrowed value (`Scope::get`, then
+/// `Gc::get` down the structure) and costs no shadow-stack slots.
+pub fn to_string(m: &Machine<'_, '_>, value: &Value, limit: usize) -> String {
     let mut out = String::new();
-    write_value(s, m, value, &mut out, limit, 0);
+    write_value(m, value, &mut out, limit, 0);
     if out.len() > limit {
         let cut = (0..=limit)
             .rev()
@@ -29,19 +26,12 @@ pub fn to_string<C: Collector>(
 }
 
 /// Appends `value` to `out`; stops early once `out` is longer than `limit`.
-fn write_value<C: Collector>(
-    s: &Scope<'_, C>,
-    m: &Machine<'_, '_>,
-    value: Root<'_, Value>,
-    out: &mut String,
-    limit: usize,
-    depth: usize,
-) {
+fn write_value(m: &Machine<'_, '_>, value: &Value, out: &mut String, limit: usize, depth: usize) {
     if depth >= MAX_NESTING {
         out.push_str("...");
         return;
     }
-    match s.get(value) {
+    match value {
         Value::Nil => out.push_str("()"),
         Value::Unspecified | Value::Unbound => out.push_str("#<unspecified>"),
         Value::Bool(b) => out.push_str(if *b { "#t" } else { "#f" }),
@@ -58,48 +48,37 @@ fn write_value<C: Collector>(
             let _ = write!(out, "#<procedure {}>", builtin.name());
         }
         Value::Vector(items) => {
-            let len = items.len();
             out.push_str("#(");
-            for index in 0..len {
+            for (index, item) in items.iter().enumerate() {
                 if out.len() > limit {
                     break;
                 }
                 if index > 0 {
                     out.push(' ');
                 }
-                let item = s
-                    .load(value, |v| v.element(index))
-                    .expect("vectors are filled");
-                write_value(s, m, item, out, limit, depth + 1);
+                write_value(m, target(item), out, limit, depth + 1);
             }
             out.push(')');
         }
-        Value::Pair { .. } => write_list(s, m, value, out, limit, depth),
+        Value::Pair { .. } => write_list(m, value, out, limit, depth),
     }
 }
 
 /// Appends a list, walking the spine in a loop (only `car`s recurse). A
 /// second cursor moving at half speed detects a cyclic spine, printed as `...`.
-fn write_list<C: Collector>(
-    s: &Scope<'_, C>,
-    m: &Machine<'_, '_>,
-    list: Root<'_, Value>,
-    out: &mut String,
-    limit: usize,
-    depth: usize,
-) {
+fn write_list(m: &Machine<'_, '_>, list: &Value, out: &mut String, limit: usize, depth: usize) {
     out.push('(');
-    let cursor = s.root(list);
-    let slow = s.root(list);
+    let (mut cursor, mut slow) = (list, list);
     for step in 1usize.. {
-        write_value(s, m, car(s, cursor), out, limit, depth + 1);
-        s.assign(cursor, cdr(s, cursor));
+        let (item, rest) = pair_of(cursor).expect("the loop stops at non-pairs");
+        write_value(m, item, out, limit, depth + 1);
+        cursor = rest;
         if step % 2 == 0 {
-            s.assign(slow, cdr(s, slow));
+            slow = pair_of(slow).expect("behind cursor").1;
         }
-        match s.get(cursor) {
+        match cursor {
             Value::Nil => break,
-            Value::Pair { .. } if s.ptr_eq(cursor, slow) => {
+            Value::Pair { .. } if std::ptr::eq(cursor, slow) => {
                 out.push_str(" ...");
                 break;
             }
@@ -107,7 +86,7 @@ fn write_list<C: Collector>(
             Value::Pair { .. } => break,
             _ => {
                 out.push_str(" . ");
-                write_value(s, m, cursor, out, limit, depth + 1);
+                write_value(m, cursor, out, limit, depth + 1);
                 break;
             }
         }
