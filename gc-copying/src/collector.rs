@@ -33,6 +33,9 @@ pub struct Copying {
     /// never visits dead objects; this list is how it finds their destructors.
     pub(crate) drop_list: Vec<ObjectRef>,
     buffers: Buffers,
+    /// Bytes of the old semispace that keep their pages after a flip:
+    /// `HeapConfig::initial_trigger`, and `growth_factor` times the live bytes.
+    keep: (usize, f64),
 }
 
 // SAFETY: `alloc` bumps fresh, 16-aligned memory and writes the header
@@ -58,6 +61,7 @@ unsafe impl Collector for Copying {
             large: LargeObjectSpace::default(),
             drop_list: Vec::new(),
             buffers: Buffers::default(),
+            keep: (config.initial_trigger, config.growth_factor),
         })
     }
 
@@ -137,10 +141,14 @@ impl Copying {
         self.settle_drop_list();
         self.large.sweep(&mut self.buffers.tracer);
         self.space.set_limit(self.large.bytes());
+        // The mutator fills the new semispace up to about this before the
+        // next collection, and each half takes that role in turn.
+        let (floor, growth) = self.keep;
+        let keep = floor.max((self.space.used() as f64 * growth) as usize);
         // SAFETY: every reachable object was copied out of the old semispace
         // and every slot referring to it rewritten; the dead ones were
         // finalised above and are off the drop list.
-        unsafe { self.spare.discard() };
+        unsafe { self.spare.discard(keep) };
     }
 
     /// Points each drop-list entry that was copied at its copy, and finalises

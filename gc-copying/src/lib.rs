@@ -13,8 +13,11 @@
 //!    are the work queue: no mark stack, no recursion, so a list of ten
 //!    million nodes needs no Rust stack.
 //! 3. **Flip:** the halves swap roles. The old half holds only garbage and
-//!    stale originals; debug builds fill it with `0xdb` bytes and release
-//!    builds hand its pages back to the kernel, so a stale pointer faults.
+//!    stale originals; debug builds fill it with `0xdb` bytes, so a stale
+//!    pointer faults. Release builds keep committed the pages the next
+//!    cycles will fill again (about `growth_factor` times the live bytes,
+//!    so the steady state takes no page faults) and hand the rest back to
+//!    the kernel.
 //!
 //! A copied object's old header keeps its new address in the `meta` word,
 //! tagged with bit 0 (objects are 16-aligned): an object reached again is not

@@ -91,20 +91,24 @@ impl Semispace {
     /// Makes the old contents unusable after a flip: debug builds fill them
     /// with [`POISON`](gc_core::os::POISON) (a stale pointer then reads a
     /// `0xdbdb...` type descriptor and faults); release builds give the pages
-    /// back to the kernel instead (they read as zero: a null descriptor).
-    /// Doing both would wipe the poison.
+    /// past the first `keep` bytes back to the kernel instead (they read as
+    /// zero: a null descriptor). The first `keep` bytes stay committed, so
+    /// the next collections copy and allocate into them without faulting
+    /// pages in again. Doing both would wipe the poison.
     ///
     /// # Safety
     /// - No live object lies in the space, and no slot or Rust reference points into it.
-    pub(crate) unsafe fn discard(&self) {
+    pub(crate) unsafe fn discard(&self, keep: usize) {
         let used = self.used();
         if cfg!(debug_assertions) {
             // SAFETY: the caller guarantees nothing live or borrowed is in `0..used`.
             unsafe { self.region.poison(0, used) }
         } else {
-            // SAFETY: as above; the semispace is a page multiple, so the
-            // rounded-up range stays inside it.
-            unsafe { self.region.release(0, used.next_multiple_of(page_size())) }
+            let from = keep.next_multiple_of(page_size()).min(self.len());
+            let to = used.next_multiple_of(page_size());
+            // SAFETY: as above; both ends are page multiples inside the
+            // semispace (a page multiple itself).
+            unsafe { self.region.release(from, to.saturating_sub(from)) }
         }
     }
 

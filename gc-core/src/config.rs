@@ -42,7 +42,16 @@ pub struct HeapConfig {
     /// Run the backend's heap verifier after every collection and panic on
     /// the first broken invariant. For tests; costs a heap walk per collection.
     pub verify: bool,
+    /// Mark-sweep only: threads that mark in a collection whose live heap
+    /// is large (the calling thread is one of them). Default 1. Below
+    /// [`PARALLEL_MARK_MIN_BYTES`] of heap a collection marks on one thread
+    /// whatever this says: starting threads would cost more than it saves.
+    pub mark_threads: usize,
 }
+
+/// Heap bytes (after the last collection) below which marking stays on one
+/// thread even when [`HeapConfig::mark_threads`] asks for more.
+pub const PARALLEL_MARK_MIN_BYTES: usize = 32 << 20;
 
 /// Smallest capacity a heap accepts.
 /// (16 blocks of the free-list space, so every size class can get one.)
@@ -58,6 +67,7 @@ impl Default for HeapConfig {
             collect_cycles: true,
             event_log: 4096,
             verify: false,
+            mark_threads: 1,
         }
     }
 }
@@ -83,6 +93,9 @@ impl HeapConfig {
                 "growth_factor is {}; it must be a finite number of at least 1.0",
                 self.growth_factor
             ));
+        }
+        if self.mark_threads == 0 {
+            return fail("mark_threads is 0; it must be at least 1".to_string());
         }
         Ok(())
     }

@@ -19,7 +19,7 @@
 //!
 //! // Visit a binary tree of depth 10 given only its root, on 2 threads.
 //! let visited = AtomicUsize::new(0);
-//! run(2, vec![10u32], |depth, worker| {
+//! run(2, vec![10u32], || (), |_, depth, worker| {
 //!     visited.fetch_add(1, Ordering::Relaxed);
 //!     if depth > 0 {
 //!         worker.push(depth - 1);
@@ -70,6 +70,9 @@ mod queue {
         pub fn pop(&self) -> Option<T> {
             self.0.pop()
         }
+        pub fn is_empty(&self) -> bool {
+            self.0.is_empty()
+        }
     }
 
     impl<T> Stealer<T> {
@@ -108,6 +111,9 @@ mod queue {
         pub fn pop(&self) -> Option<T> {
             self.0.lock().unwrap().pop_back()
         }
+        pub fn is_empty(&self) -> bool {
+            self.0.lock().unwrap().is_empty()
+        }
     }
 
     impl<T> Stealer<T> {
@@ -130,6 +136,14 @@ impl<T> Worker<T> {
     #[inline]
     pub fn push(&self, item: T) {
         self.local.push(item);
+    }
+
+    /// `true` if this worker's deque is empty: nothing is left for idle
+    /// workers to steal, so a worker that keeps a private stack should
+    /// share an item.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.local.is_empty()
     }
 }
 
@@ -184,16 +198,49 @@ impl<T> Shared<T> {
 
 /// Processes `initial` and everything `process` pushes, on `threads` threads
 /// (the calling thread is one of them), returning when no work is left.
+/// Each worker builds its own scratch state with `state` on its own thread
+/// and passes it to every `process` call it makes.
 #[cfg(not(loom))]
-pub fn run<T: Send>(threads: usize, initial: Vec<T>, process: impl Fn(T, &Worker<T>) + Sync) {
+pub fn run<T: Send, S>(
+    threads: usize,
+    initial: Vec<T>,
+    state: impl Fn() -> S + Sync,
+    process: impl Fn(&mut S, T, &Worker<T>) + Sync,
+) {
     let (shared, workers) = setup(threads, initial);
-    let (shared, process) = (&shared, &process);
+    let (shared, state, process) = (&shared, &state, &process);
+    let work = move |me: usize, worker: Worker<T>| {
+        let mut scratch = state();
+        shared.work(me, &worker, |item, worker| {
+            process(&mut scratch, item, worker)
+        });
+    };
     std::thread::scope(|scope| {
         let mut workers = workers.into_iter().enumerate();
         let (_, first) = workers.next().expect("at least one worker");
         for (me, worker) in workers {
-            scope.spawn(move || shared.work(me, &worker, process));
+            scope.spawn(move || work(me, worker));
         }
-        shared.work(0, &first, process);
+        work(0, first);
     });
+}
+
+/// Under `cfg(loom)`, [`run`] processes everything on the calling thread:
+/// loom threads exist only inside a `loom::model`, and the loom tests drive
+/// [`Shared::work`] directly. This keeps the collectors that call `run`
+/// compiling in the loom build.
+#[cfg(loom)]
+pub fn run<T: Send, S>(
+    _threads: usize,
+    initial: Vec<T>,
+    state: impl Fn() -> S + Sync,
+    process: impl Fn(&mut S, T, &Worker<T>) + Sync,
+) {
+    let (shared, workers) = setup(1, initial);
+    let mut scratch = state();
+    for worker in &workers {
+        shared.work(0, worker, |item, worker| {
+            process(&mut scratch, item, worker)
+        });
+    }
 }

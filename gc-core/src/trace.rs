@@ -24,6 +24,10 @@ pub type Slot = Cell<Option<ObjectRef>>;
 ///    out through interior mutability (`Cell`, `RefCell`, `Mutex`, ...). A `Gc`
 ///    leaving its object would be a pointer the collector cannot update.
 /// 5. `NEEDS_TRACE` is `false` only if the type can never own a `Gc`.
+/// 6. `trace` may run on several collector threads at once while the
+///    program is stopped (parallel marking); it must only read. It may not
+///    write through interior mutability, nor touch thread-local state, and
+///    must give the same answer on any thread.
 ///
 /// ```
 /// use gc_core::{Gc, Trace};
@@ -37,7 +41,7 @@ pub type Slot = Cell<Option<ObjectRef>>;
 /// ```
 ///
 /// # Safety
-/// An implementation must follow rules 1 to 5 above.
+/// An implementation must follow rules 1 to 6 above.
 pub unsafe trait Trace {
     /// `false` if values of this type never own a [`Gc`](crate::Gc); collectors
     /// then never call [`Trace::trace`] on it.

@@ -1,15 +1,24 @@
 //! [`MarkSweep`]: the backend's state and its [`Collector`] implementation.
 
-use crate::mark::MarkStack;
+use crate::mark::{mark_parallel, MarkStack};
 use gc_core::object::{ObjectRef, TypeInfo};
 use gc_core::space::FreeListSpace;
 use gc_core::stats::{CollectionEvent, Phase};
-use gc_core::{Capabilities, Collector, GcError, HeapConfig, HeapUsage, Slot};
+use gc_core::{
+    Capabilities, Collector, GcError, HeapConfig, HeapUsage, Slot, PARALLEL_MARK_MIN_BYTES,
+};
 
 /// The mark-sweep backend. Use it as `Heap<MarkSweep>`.
 pub struct MarkSweep {
     pub(crate) space: FreeListSpace,
     pub(crate) marker: MarkStack,
+    /// `HeapConfig::mark_threads`.
+    mark_threads: usize,
+    /// Heap bytes after the last collection from which marking goes
+    /// parallel ([`PARALLEL_MARK_MIN_BYTES`]; 0 in the parallel tests).
+    pub(crate) parallel_from: usize,
+    /// Heap bytes after the last collection: about what the next one marks.
+    last_live: usize,
 }
 
 impl MarkSweep {
@@ -23,8 +32,15 @@ impl MarkSweep {
         self.space.clear_marks();
         let (space, marker) = (&mut self.space, &mut self.marker);
         event.time(Phase::Roots, || marker.mark_roots(space, roots));
-        event.time(Phase::Trace, || marker.mark_loop::<SKIP_LAST_SLOT>(space));
+        let threads = self.mark_threads;
+        if threads > 1 && !SKIP_LAST_SLOT && self.last_live >= self.parallel_from {
+            let gray = marker.take_gray();
+            event.time(Phase::Trace, || mark_parallel(space, gray, threads));
+        } else {
+            event.time(Phase::Trace, || marker.mark_loop::<SKIP_LAST_SLOT>(space));
+        }
         event.time(Phase::Reclaim, || space.sweep());
+        self.last_live = self.space.bytes();
     }
 }
 
@@ -39,8 +55,11 @@ unsafe impl Collector for MarkSweep {
 
     fn new(config: &HeapConfig) -> Result<Self, GcError> {
         Ok(MarkSweep {
-            space: FreeListSpace::new(config.capacity)?,
+            space: FreeListSpace::for_heap(config)?,
             marker: MarkStack::default(),
+            mark_threads: config.mark_threads,
+            parallel_from: PARALLEL_MARK_MIN_BYTES,
+            last_live: 0,
         })
     }
 
@@ -63,5 +82,62 @@ unsafe impl Collector for MarkSweep {
 
     unsafe fn verify(&self, roots: &[Slot]) -> Result<(), String> {
         crate::verify::verify(self, roots)
+    }
+}
+
+/// The conformance suite and the model-based harness on mark-sweep with
+/// parallel marking forced on (2 threads, whatever the heap size), so the
+/// parallel mark loop is checked as thoroughly as the sequential one.
+#[cfg(test)]
+mod parallel {
+    use super::MarkSweep;
+    use gc_core::object::{ObjectRef, TypeInfo};
+    use gc_core::stats::CollectionEvent;
+    use gc_core::{Capabilities, Collector, GcError, HeapConfig, HeapUsage, Slot};
+
+    /// [`MarkSweep`] marking on 2 threads at every collection.
+    pub(crate) struct ParallelMark(MarkSweep);
+
+    // SAFETY: `MarkSweep`'s implementation, with parallel marking forced on.
+    unsafe impl Collector for ParallelMark {
+        const NAME: &'static str = "mark-sweep (2 marking threads)";
+        const CAPABILITIES: Capabilities = MarkSweep::CAPABILITIES;
+
+        fn new(config: &HeapConfig) -> Result<Self, GcError> {
+            let config = HeapConfig {
+                mark_threads: 2,
+                ..config.clone()
+            };
+            let mut inner = MarkSweep::new(&config)?;
+            inner.parallel_from = 0;
+            Ok(ParallelMark(inner))
+        }
+
+        unsafe fn alloc(&mut self, info: &'static TypeInfo) -> Option<ObjectRef> {
+            // SAFETY: forwarded to the caller.
+            unsafe { self.0.alloc(info) }
+        }
+
+        unsafe fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent) {
+            // SAFETY: forwarded to the caller.
+            unsafe { self.0.collect(roots, event) }
+        }
+
+        fn usage(&self) -> HeapUsage {
+            self.0.usage()
+        }
+
+        unsafe fn verify(&self, roots: &[Slot]) -> Result<(), String> {
+            // SAFETY: forwarded to the caller.
+            unsafe { self.0.verify(roots) }
+        }
+    }
+
+    mod conformance {
+        gc_core::conformance_suite!(crate::collector::parallel::ParallelMark);
+    }
+
+    mod harness {
+        gc_core::harness_suite!(crate::collector::parallel::ParallelMark);
     }
 }

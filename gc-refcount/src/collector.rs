@@ -161,7 +161,7 @@ unsafe impl Collector for RefCount {
 
     fn new(config: &HeapConfig) -> Result<Self, GcError> {
         Ok(RefCount {
-            space: FreeListSpace::new(config.capacity)?,
+            space: FreeListSpace::for_heap(config)?,
             counts: Counts::new(config.collect_cycles),
             tracer: Tracer::new(),
             cycles: TrialDeletion::default(),

@@ -1,11 +1,17 @@
 //! A side bitmap with one bit per 16-byte granule of a region.
+//!
+//! The words are atomics so that parallel marking can set bits from several
+//! threads ([`Bitmap::set_shared`], a `fetch_or`); everything else runs on
+//! one thread and uses plain loads and stores (relaxed atomic loads and
+//! stores, or `get_mut`, compile to ordinary moves).
 
 use crate::object::OBJECT_ALIGN;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// One bit per [`OBJECT_ALIGN`] granule of `base..base + len`.
 pub(crate) struct Bitmap {
     base: usize,
-    words: Vec<u64>,
+    words: Box<[AtomicU64]>,
 }
 
 impl Bitmap {
@@ -13,7 +19,7 @@ impl Bitmap {
         let bits = len / OBJECT_ALIGN;
         Bitmap {
             base,
-            words: vec![0; bits.div_ceil(64)],
+            words: (0..bits.div_ceil(64)).map(|_| AtomicU64::new(0)).collect(),
         }
     }
 
@@ -26,28 +32,42 @@ impl Bitmap {
     #[inline(always)]
     pub(crate) fn get(&self, addr: usize) -> bool {
         let (word, mask) = self.index(addr);
-        self.words[word] & mask != 0
+        self.words[word].load(Ordering::Relaxed) & mask != 0
     }
 
     /// Sets the bit; returns `true` if it was clear.
     #[inline(always)]
     pub(crate) fn set(&mut self, addr: usize) -> bool {
         let (word, mask) = self.index(addr);
-        let old = self.words[word];
-        self.words[word] = old | mask;
+        let word = self.words[word].get_mut();
+        let old = *word;
+        *word = old | mask;
         old & mask == 0
+    }
+
+    /// Sets the bit from any thread; returns `true` if this call set it
+    /// (exactly one of several racing calls does).
+    #[inline(always)]
+    pub(crate) fn set_shared(&self, addr: usize) -> bool {
+        let (word, mask) = self.index(addr);
+        let word = &self.words[word];
+        // Already set: skip the read-modify-write (most edges of a dense graph).
+        word.load(Ordering::Relaxed) & mask == 0
+            && word.fetch_or(mask, Ordering::Relaxed) & mask == 0
     }
 
     #[inline(always)]
     pub(crate) fn clear(&mut self, addr: usize) {
         let (word, mask) = self.index(addr);
-        self.words[word] &= !mask;
+        *self.words[word].get_mut() &= !mask;
     }
 
     /// Clears every bit of `addr..addr + len` (granule-aligned, whole words).
     pub(crate) fn clear_range(&mut self, addr: usize, len: usize) {
         let (first, _) = self.index(addr);
         let words = len / OBJECT_ALIGN / 64;
-        self.words[first..first + words].fill(0);
+        for word in &mut self.words[first..first + words] {
+            *word.get_mut() = 0;
+        }
     }
 }

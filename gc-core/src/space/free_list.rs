@@ -16,6 +16,7 @@
 //! A block holds cells of one size class. A cell is *allocated* when its bit
 //! in the alloc bitmap is set; otherwise it is on its class's free list.
 
+use crate::config::HeapConfig;
 use crate::error::GcError;
 use crate::object::{ObjectRef, TypeInfo, OBJECT_ALIGN};
 use crate::os::Region;
@@ -33,6 +34,11 @@ pub const SIZE_CLASSES: [usize; 32] = [
     16, 32, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 896, 1024,
     1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192,
 ];
+
+/// Empty blocks kept committed per block in use, unless a backend says
+/// otherwise: a heap that grows to 3x its live size before collecting
+/// allocates about 2 blocks per live block between collections.
+const DEFAULT_RETAIN: f64 = 2.0;
 
 const GRANULES: usize = LARGE_OBJECT_THRESHOLD / OBJECT_ALIGN;
 const UNUSED: u8 = u8::MAX;
@@ -58,8 +64,14 @@ pub struct FreeListSpace {
     base: usize,
     /// Size class of each block touched so far (`UNUSED` when in the empty pool).
     block_class: Vec<u8>,
-    /// Blocks swept empty, ready for any class.
+    /// Blocks swept empty, ready for any class, their pages still committed.
     empty: Vec<usize>,
+    /// Blocks swept empty whose pages went back to the kernel (they fault
+    /// in again on reuse); taken only when `empty` runs out.
+    released: Vec<usize>,
+    /// How many empty blocks per block in use stay committed after a sweep
+    /// (see [`FreeListSpace::retain_empty_blocks`]).
+    retain: f64,
     /// Blocks holding a class.
     blocks_in_use: usize,
     /// Free-list heads per class; 0 is the end of a list.
@@ -85,6 +97,8 @@ impl FreeListSpace {
             base,
             block_class: Vec::new(),
             empty: Vec::new(),
+            released: Vec::new(),
+            retain: DEFAULT_RETAIN,
             blocks_in_use: 0,
             free: [0; SIZE_CLASSES.len()],
             large: LargeObjectSpace::default(),
@@ -93,6 +107,15 @@ impl FreeListSpace {
             small_objects: 0,
             scratch: Tracer::new(),
         })
+    }
+
+    /// The space of a heap built with `config`: its capacity, and empty
+    /// blocks retained for the allocation its growth factor allows between
+    /// collections ([`FreeListSpace::retain_empty_blocks`]).
+    pub fn for_heap(config: &HeapConfig) -> Result<FreeListSpace, GcError> {
+        let mut space = FreeListSpace::new(config.capacity)?;
+        space.retain_empty_blocks(config.growth_factor - 1.0);
+        Ok(space)
     }
 
     /// Allocates an object of type `info` with backend word `meta`, or
@@ -140,7 +163,7 @@ impl FreeListSpace {
         if (self.blocks_in_use + 1) * BLOCK_SIZE + self.large.bytes() > self.capacity {
             return None;
         }
-        let block = match self.empty.pop() {
+        let block = match self.empty.pop().or_else(|| self.released.pop()) {
             Some(block) => block,
             None if self.block_class.len() * BLOCK_SIZE < self.region.len() => {
                 self.block_class.push(UNUSED);
@@ -219,6 +242,16 @@ impl FreeListSpace {
         }
     }
 
+    /// A view of the marks that several threads can set at once, for
+    /// parallel marking (while it lives, the space cannot allocate or sweep).
+    pub fn shared_marks(&self) -> SharedMarks<'_> {
+        SharedMarks {
+            region: self.base..self.base + self.region.len(),
+            bits: &self.mark_bits,
+            large: &self.large,
+        }
+    }
+
     /// `true` if `obj` is marked.
     pub fn is_marked(&self, obj: ObjectRef) -> bool {
         if self.region.contains(obj.addr()) {
@@ -240,6 +273,7 @@ impl FreeListSpace {
                 freed += self.sweep_block(block, class as usize);
             }
         }
+        self.trim_empty();
         freed + self.large.sweep(&mut self.scratch)
     }
 
@@ -266,6 +300,27 @@ impl FreeListSpace {
         freed
     }
 
+    /// Sets how many empty blocks per block in use keep their pages after a
+    /// sweep (the rest go back to the kernel). A backend passes
+    /// `growth_factor - 1`: about what the program allocates before the next
+    /// collection, so the steady state faults no page in again, while a heap
+    /// that shrank still returns its memory.
+    pub fn retain_empty_blocks(&mut self, per_block_in_use: f64) {
+        self.retain = per_block_in_use.max(0.0);
+    }
+
+    /// Returns the pages of the empty blocks beyond the retained number to
+    /// the kernel.
+    fn trim_empty(&mut self) {
+        let keep = (self.blocks_in_use as f64 * self.retain).ceil() as usize;
+        let excess = self.empty.len().saturating_sub(keep);
+        for block in self.empty.drain(..excess) {
+            // SAFETY: an empty block holds no object.
+            unsafe { self.region.release(block * BLOCK_SIZE, BLOCK_SIZE) };
+            self.released.push(block);
+        }
+    }
+
     /// Returns every small-object block that holds no object to the empty
     /// pool and rebuilds the free lists from the others; returns the number
     /// of blocks released. A sweep does this as it goes; reference counting
@@ -286,6 +341,7 @@ impl FreeListSpace {
                 .count();
             released += usize::from(self.finish_block(block, class as usize, live));
         }
+        self.trim_empty();
         released
     }
 
@@ -298,8 +354,6 @@ impl FreeListSpace {
             self.block_class[block] = UNUSED;
             self.blocks_in_use -= 1;
             self.empty.push(block);
-            // SAFETY: no live object remains in the block.
-            unsafe { self.region.release(start - self.base, BLOCK_SIZE) };
             return true;
         }
         for addr in (0..BLOCK_SIZE / cell).rev().map(|i| start + i * cell) {
@@ -352,6 +406,27 @@ impl FreeListSpace {
     /// Objects held.
     pub fn objects(&self) -> usize {
         self.small_objects + self.large.len()
+    }
+}
+
+/// The mark bits of a [`FreeListSpace`], shared by parallel markers: `Sync`,
+/// and every mark is an atomic read-modify-write.
+pub struct SharedMarks<'a> {
+    region: std::ops::Range<usize>,
+    bits: &'a Bitmap,
+    large: &'a LargeObjectSpace,
+}
+
+impl SharedMarks<'_> {
+    /// Marks `obj`, an object of the space; returns `true` if this call
+    /// marked it (exactly one of several racing calls does).
+    #[inline(always)]
+    pub fn mark(&self, obj: ObjectRef) -> bool {
+        if self.region.contains(&obj.addr()) {
+            self.bits.set_shared(obj.addr())
+        } else {
+            self.large.mark_shared(obj)
+        }
     }
 }
 

@@ -5,6 +5,7 @@ use crate::object::{ObjectRef, TypeInfo};
 use crate::os::Region;
 use crate::trace::Tracer;
 use hashbrown::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Objects whose size (header included) exceeds this many bytes go to the
 /// large-object space.
@@ -13,8 +14,9 @@ pub const LARGE_OBJECT_THRESHOLD: usize = 8 << 10;
 /// Large objects, one mapping each, with a mark bit per object.
 #[derive(Default)]
 pub struct LargeObjectSpace {
-    /// Object address -> (its mapping, marked).
-    objects: HashMap<usize, (Region, bool)>,
+    /// Object address -> (its mapping, marked). The mark is atomic so that
+    /// parallel marking can set it through `&self` ([`LargeObjectSpace::mark_shared`]).
+    objects: HashMap<usize, (Region, AtomicBool)>,
     bytes: usize,
 }
 
@@ -39,7 +41,8 @@ impl LargeObjectSpace {
         // SAFETY: a fresh page-aligned mapping of at least `size` bytes.
         let obj = unsafe { ObjectRef::init(region.start(), info, meta) };
         self.bytes += size;
-        self.objects.insert(obj.addr(), (region, false));
+        self.objects
+            .insert(obj.addr(), (region, AtomicBool::new(false)));
         Some(obj)
     }
 
@@ -51,23 +54,31 @@ impl LargeObjectSpace {
     /// Marks `obj`; returns `true` if it was unmarked.
     pub fn mark(&mut self, obj: ObjectRef) -> bool {
         match self.objects.get_mut(&obj.addr()) {
-            Some((_, marked)) => !std::mem::replace(marked, true),
+            Some((_, marked)) => !std::mem::replace(marked.get_mut(), true),
             None => false,
         }
+    }
+
+    /// Marks `obj` from any thread; returns `true` if this call marked it
+    /// (exactly one of several racing calls does).
+    pub fn mark_shared(&self, obj: ObjectRef) -> bool {
+        self.objects
+            .get(&obj.addr())
+            .is_some_and(|(_, marked)| !marked.swap(true, Ordering::Relaxed))
     }
 
     /// `true` if `obj` is marked.
     pub fn is_marked(&self, obj: ObjectRef) -> bool {
         self.objects
             .get(&obj.addr())
-            .is_some_and(|(_, marked)| *marked)
+            .is_some_and(|(_, marked)| marked.load(Ordering::Relaxed))
     }
 
     /// Clears every mark.
     pub fn clear_marks(&mut self) {
         self.objects
             .values_mut()
-            .for_each(|(_, marked)| *marked = false);
+            .for_each(|(_, marked)| *marked.get_mut() = false);
     }
 
     /// Finalises and unmaps every unmarked object (marks stay until
@@ -76,7 +87,7 @@ impl LargeObjectSpace {
     pub fn sweep(&mut self, scratch: &mut Tracer) -> usize {
         let before = self.objects.len();
         self.objects.retain(|&addr, (region, marked)| {
-            let live = *marked;
+            let live = *marked.get_mut();
             if !live {
                 // SAFETY: `addr` is a live, unmarked (unreachable) object,
                 // finalised only here, before its mapping goes away.

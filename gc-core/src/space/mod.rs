@@ -6,5 +6,5 @@ mod bitmap;
 pub mod free_list;
 pub mod large;
 
-pub use free_list::{FreeListSpace, BLOCK_SIZE, SIZE_CLASSES};
+pub use free_list::{FreeListSpace, SharedMarks, BLOCK_SIZE, SIZE_CLASSES};
 pub use large::{LargeObjectSpace, LARGE_OBJECT_THRESHOLD};
