@@ -4,62 +4,35 @@
 //! `seeded-bug-stale-root`; never part of a normal build.
 
 use crate::Copying;
-use gc_core::object::{ObjectRef, TypeInfo};
-use gc_core::stats::CollectionEvent;
-use gc_core::{Capabilities, Collector, GcError, HeapConfig, HeapUsage, Slot};
 
-/// A copying collector that copies the object the **last** root refers to
-/// but never rewrites that root, which keeps pointing at the stale original
-/// in from-space. Everything else is [`Copying`].
-///
-/// The stale root is never followed into a crash: the flip poisons the old
-/// semispace in debug builds, so reading through the root gives a
-/// `0xdbdb...` payload id the model rejects; the verifier, which runs right
-/// after the collection, rejects the root before anything dereferences it
-/// (it lies outside to-space). The harness stops a program at its first
-/// failing step, so no later collection ever traces the stale root.
-///
-/// ```
-/// use gc_core::testing::harness::{find_failure, HarnessConfig};
-/// use gc_copying::seeded_bug::StaleLastRoot;
-///
-/// let config = HarnessConfig { seed: Some(1), ..HarnessConfig::default() };
-/// let failure = find_failure::<StaleLastRoot>(&config).expect("the harness catches it");
-/// assert!(failure.program.len() <= 2, "{failure}");
-/// ```
-pub struct StaleLastRoot(Copying);
-
-// SAFETY: deliberately broken, for tests only: `collect` moves an object
+// Contract: broken on purpose, for tests only: `collect` moves an object
 // without updating the last root that refers to it, violating rule 2. The
 // harness detects it (through the verifier, or through the poisoned payload
 // id in debug builds) at the step of that collection, before the stale root
 // is traced or its payload's owned data read; nothing else may use this
 // type. Rules 1, 3 and 4 hold as for `Copying`.
-unsafe impl Collector for StaleLastRoot {
-    const NAME: &'static str = "copying (seeded bug: stale last root)";
-    const CAPABILITIES: Capabilities = Copying::CAPABILITIES;
-
-    fn new(config: &HeapConfig) -> Result<Self, GcError> {
-        Copying::new(config).map(StaleLastRoot)
-    }
-
-    unsafe fn alloc(&mut self, info: &'static TypeInfo) -> Option<ObjectRef> {
-        // SAFETY: forwarded to the caller.
-        unsafe { self.0.alloc(info) }
-    }
-
-    unsafe fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent) {
-        self.0.collect_with::<true>(roots, event);
-    }
-
-    fn usage(&self) -> HeapUsage {
-        self.0.usage()
-    }
-
-    unsafe fn verify(&self, roots: &[Slot]) -> Result<(), String> {
-        // SAFETY: forwarded to the caller.
-        unsafe { self.0.verify(roots) }
-    }
+gc_core::seeded_bug! {
+    /// A copying collector that copies the object the **last** root refers to
+    /// but never rewrites that root, which keeps pointing at the stale original
+    /// in from-space. Everything else is [`Copying`].
+    ///
+    /// The stale root is never followed into a crash: the flip poisons the old
+    /// semispace in debug builds, so reading through the root gives a
+    /// `0xdbdb...` payload id the model rejects; the verifier, which runs right
+    /// after the collection, rejects the root before anything dereferences it
+    /// (it lies outside to-space). The harness stops a program at its first
+    /// failing step, so no later collection ever traces the stale root.
+    ///
+    /// ```
+    /// use gc_core::testing::harness::{find_failure, HarnessConfig};
+    /// use gc_copying::seeded_bug::StaleLastRoot;
+    ///
+    /// let config = HarnessConfig { seed: Some(1), ..HarnessConfig::default() };
+    /// let failure = find_failure::<StaleLastRoot>(&config).expect("the harness catches it");
+    /// assert!(failure.program.len() <= 2, "{failure}");
+    /// ```
+    pub struct StaleLastRoot(Copying) = "copying (seeded bug: stale last root)";
+    collect(inner, roots, event) { inner.collect_with::<true>(roots, event) }
 }
 
 #[cfg(test)]

@@ -111,3 +111,93 @@ pub unsafe trait Collector: Sized {
         Ok(())
     }
 }
+
+/// Defines a *seeded bug*: a test-only collector that is an existing one with
+/// one planted mistake in `collect` and/or `write_barrier`, every other method
+/// forwarded. A collector author's tests then assert that the property
+/// harness catches it (`gc_core::testing::harness::assert_catches`), which is
+/// how the harness proves it has teeth.
+///
+/// ```ignore
+/// gc_core::seeded_bug! {
+///     /// Mark-sweep whose mark loop skips the last field of each object.
+///     pub struct SkipLastField(MarkSweep) = "mark-sweep (seeded bug: skip last field)";
+///     collect(inner, roots, event) { inner.collect_with::<true>(roots, event) }
+/// }
+/// ```
+///
+/// The generated `unsafe impl Collector` breaks the trait's contract in the
+/// way the type's documentation says; only tests that expect the harness to
+/// report it may use the type.
+#[macro_export]
+macro_rules! seeded_bug {
+    (
+        $(#[$attr:meta])*
+        $vis:vis struct $name:ident($inner:ty) = $label:literal;
+        $(collect($c:ident, $roots:ident, $event:ident) $collect:block)?
+        $(write_barrier($b:ident, $slot:ident, $new:ident) $barrier:block)?
+    ) => {
+        $(#[$attr])*
+        $vis struct $name($inner);
+
+        // SAFETY: a seeded bug for tests only: it breaks the `Collector`
+        // contract on purpose, as its documentation states, and is used only
+        // by tests that expect the harness to report the breakage.
+        unsafe impl $crate::Collector for $name {
+            const NAME: &'static str = $label;
+            const CAPABILITIES: $crate::Capabilities =
+                <$inner as $crate::Collector>::CAPABILITIES;
+
+            fn new(config: &$crate::HeapConfig) -> Result<Self, $crate::GcError> {
+                <$inner as $crate::Collector>::new(config).map($name)
+            }
+
+            unsafe fn alloc(
+                &mut self,
+                info: &'static $crate::object::TypeInfo,
+            ) -> Option<$crate::object::ObjectRef> {
+                // SAFETY: forwarded to the caller.
+                unsafe { $crate::Collector::alloc(&mut self.0, info) }
+            }
+
+            #[allow(unused_unsafe)]
+            unsafe fn collect(
+                &mut self,
+                roots: &[$crate::Slot],
+                event: &mut $crate::stats::CollectionEvent,
+            ) {
+                $(
+                    let ($c, $roots, $event) = (&mut self.0, roots, event);
+                    return $collect;
+                )?
+                #[allow(unreachable_code)]
+                // SAFETY: forwarded to the caller.
+                unsafe {
+                    $crate::Collector::collect(&mut self.0, roots, event)
+                }
+            }
+
+            fn write_barrier(
+                &self,
+                slot: &$crate::Slot,
+                new: Option<$crate::object::ObjectRef>,
+            ) {
+                $(
+                    let ($b, $slot, $new) = (&self.0, slot, new);
+                    return $barrier;
+                )?
+                #[allow(unreachable_code)]
+                $crate::Collector::write_barrier(&self.0, slot, new)
+            }
+
+            fn usage(&self) -> $crate::HeapUsage {
+                $crate::Collector::usage(&self.0)
+            }
+
+            unsafe fn verify(&self, roots: &[$crate::Slot]) -> Result<(), String> {
+                // SAFETY: forwarded to the caller.
+                unsafe { $crate::Collector::verify(&self.0, roots) }
+            }
+        }
+    };
+}

@@ -4,53 +4,26 @@
 //! `seeded-bug-skip-last-field`; never part of a normal build.
 
 use crate::MarkSweep;
-use gc_core::object::{ObjectRef, TypeInfo};
-use gc_core::stats::CollectionEvent;
-use gc_core::{Capabilities, Collector, GcError, HeapConfig, HeapUsage, Slot};
 
-/// Mark-sweep whose mark loop skips the **last** slot each object reports,
-/// so an object reachable only through such a field is swept while still
-/// referenced. Everything else is [`MarkSweep`].
-///
-/// ```
-/// use gc_core::testing::harness::{find_failure, HarnessConfig};
-/// use gc_mark_sweep::seeded_bug::SkipLastField;
-///
-/// let config = HarnessConfig { seed: Some(1), ..HarnessConfig::default() };
-/// let failure = find_failure::<SkipLastField>(&config).expect("the harness catches it");
-/// assert!(failure.program.len() <= 8, "{failure}");
-/// ```
-pub struct SkipLastField(MarkSweep);
-
-// SAFETY: deliberately broken, for tests only: `collect` may free an object
+// Contract: broken on purpose, for tests only: `collect` may free an object
 // that is still reachable, violating rule 2. The harness detects it through
 // drop counts before it reads the freed object; nothing else may use this
 // type. Rules 1, 3 and 4 hold as for `MarkSweep`.
-unsafe impl Collector for SkipLastField {
-    const NAME: &'static str = "mark-sweep (seeded bug: skip last field)";
-    const CAPABILITIES: Capabilities = MarkSweep::CAPABILITIES;
-
-    fn new(config: &HeapConfig) -> Result<Self, GcError> {
-        MarkSweep::new(config).map(SkipLastField)
-    }
-
-    unsafe fn alloc(&mut self, info: &'static TypeInfo) -> Option<ObjectRef> {
-        // SAFETY: forwarded to the caller.
-        unsafe { self.0.alloc(info) }
-    }
-
-    unsafe fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent) {
-        self.0.collect_with::<true>(roots, event);
-    }
-
-    fn usage(&self) -> HeapUsage {
-        self.0.usage()
-    }
-
-    unsafe fn verify(&self, roots: &[Slot]) -> Result<(), String> {
-        // SAFETY: forwarded to the caller.
-        unsafe { self.0.verify(roots) }
-    }
+gc_core::seeded_bug! {
+    /// Mark-sweep whose mark loop skips the **last** slot each object reports,
+    /// so an object reachable only through such a field is swept while still
+    /// referenced. Everything else is [`MarkSweep`].
+    ///
+    /// ```
+    /// use gc_core::testing::harness::{find_failure, HarnessConfig};
+    /// use gc_mark_sweep::seeded_bug::SkipLastField;
+    ///
+    /// let config = HarnessConfig { seed: Some(1), ..HarnessConfig::default() };
+    /// let failure = find_failure::<SkipLastField>(&config).expect("the harness catches it");
+    /// assert!(failure.program.len() <= 8, "{failure}");
+    /// ```
+    pub struct SkipLastField(MarkSweep) = "mark-sweep (seeded bug: skip last field)";
+    collect(inner, roots, event) { inner.collect_with::<true>(roots, event) }
 }
 
 #[cfg(test)]

@@ -5,123 +5,61 @@
 //! part of a normal build.
 
 use crate::RefCount;
-use gc_core::object::{ObjectRef, TypeInfo};
-use gc_core::stats::CollectionEvent;
-use gc_core::{Capabilities, Collector, GcError, HeapConfig, HeapUsage, Slot};
 
-/// Reference counting whose write barrier counts the new target but never
-/// uncounts the old one, so an object whose last field reference is
-/// overwritten or cleared keeps a count above 0 and is never freed (a leak;
-/// nothing is freed early). Everything else is [`RefCount`].
-///
-/// ```
-/// use gc_core::testing::harness::{find_failure, HarnessConfig};
-/// use gc_refcount::seeded_bug::MissedDecrement;
-///
-/// let config = HarnessConfig { seed: Some(1), ..HarnessConfig::default() };
-/// let failure = find_failure::<MissedDecrement>(&config).expect("the harness catches it");
-/// assert!(failure.program.len() <= 7, "{failure}");
-/// ```
-#[cfg(any(test, feature = "seeded-bug-missed-decrement"))]
-pub struct MissedDecrement(RefCount);
-
-// SAFETY: deliberately broken, for tests only, but within the contract: a
-// leak breaks no rule. Counts only ever run too high (never below the
+// Contract: broken on purpose, yet within the contract: a leak breaks no
+// rule. Counts only ever run too high (never below the
 // number of fields referring to an object), so reconciliation and trial
 // deletion free nothing reachable (rule 2); leaked objects are finalised
 // once, when the heap is dropped (rule 3). Rules 1 and 4 hold as for
 // `RefCount`.
 #[cfg(any(test, feature = "seeded-bug-missed-decrement"))]
-unsafe impl Collector for MissedDecrement {
-    const NAME: &'static str = "refcount (seeded bug: missed decrement)";
-    const CAPABILITIES: Capabilities = RefCount::CAPABILITIES;
-
-    fn new(config: &HeapConfig) -> Result<Self, GcError> {
-        RefCount::new(config).map(MissedDecrement)
-    }
-
-    unsafe fn alloc(&mut self, info: &'static TypeInfo) -> Option<ObjectRef> {
-        // SAFETY: forwarded to the caller.
-        unsafe { self.0.alloc(info) }
-    }
-
-    unsafe fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent) {
-        // SAFETY: forwarded to the caller.
-        unsafe { self.0.collect(roots, event) }
-    }
-
-    fn write_barrier(&self, slot: &Slot, new: Option<ObjectRef>) {
-        self.0.barrier::<true>(slot, new);
-    }
-
-    fn usage(&self) -> HeapUsage {
-        self.0.usage()
-    }
-
-    unsafe fn verify(&self, roots: &[Slot]) -> Result<(), String> {
-        // SAFETY: forwarded to the caller.
-        unsafe { self.0.verify(roots) }
-    }
+gc_core::seeded_bug! {
+    /// Reference counting whose write barrier counts the new target but never
+    /// uncounts the old one, so an object whose last field reference is
+    /// overwritten or cleared keeps a count above 0 and is never freed (a leak;
+    /// nothing is freed early). Everything else is [`RefCount`].
+    ///
+    /// ```
+    /// use gc_core::testing::harness::{find_failure, HarnessConfig};
+    /// use gc_refcount::seeded_bug::MissedDecrement;
+    ///
+    /// let config = HarnessConfig { seed: Some(1), ..HarnessConfig::default() };
+    /// let failure = find_failure::<MissedDecrement>(&config).expect("the harness catches it");
+    /// assert!(failure.program.len() <= 7, "{failure}");
+    /// ```
+    pub struct MissedDecrement(RefCount) = "refcount (seeded bug: missed decrement)";
+    write_barrier(inner, slot, new) { inner.barrier::<true>(slot, new) }
 }
 
-/// Reference counting that clears the `ROOTED` flags before trial deletion
-/// instead of after it, so trial deletion takes a cycle that only roots hold
-/// from outside for garbage and frees it while it is still reachable.
-/// Everything else is [`RefCount`].
-///
-/// The freed objects are never read afterwards: the collection leaves the
-/// flags alone once trial deletion has run, the verifier (when on) checks
-/// that each root is an allocated object before following it, and the
-/// harness checks drop counts before it reads the heap and stops a program
-/// at its first failing step.
-///
-/// ```
-/// use gc_core::testing::harness::{find_failure, HarnessConfig};
-/// use gc_refcount::seeded_bug::FreeRootedCycle;
-///
-/// let config = HarnessConfig { seed: Some(1), ..HarnessConfig::default() };
-/// let failure = find_failure::<FreeRootedCycle>(&config).expect("the harness catches it");
-/// assert!(failure.program.len() <= 3, "{failure}");
-/// ```
-#[cfg(any(test, feature = "seeded-bug-free-rooted-cycle"))]
-pub struct FreeRootedCycle(RefCount);
-
-// SAFETY: deliberately broken, for tests only: `collect` may free a rooted
+// Contract: broken on purpose, for tests only: `collect` may free a rooted
 // cycle, violating rule 2. The harness detects it through drop counts (or
 // the verifier's check that roots refer to allocated objects) before it
 // reads a freed object; nothing else may use this type. Rules 1, 3 and 4
 // hold as for `RefCount`.
 #[cfg(any(test, feature = "seeded-bug-free-rooted-cycle"))]
-unsafe impl Collector for FreeRootedCycle {
-    const NAME: &'static str = "refcount (seeded bug: free rooted cycle)";
-    const CAPABILITIES: Capabilities = RefCount::CAPABILITIES;
-
-    fn new(config: &HeapConfig) -> Result<Self, GcError> {
-        RefCount::new(config).map(FreeRootedCycle)
-    }
-
-    unsafe fn alloc(&mut self, info: &'static TypeInfo) -> Option<ObjectRef> {
-        // SAFETY: forwarded to the caller.
-        unsafe { self.0.alloc(info) }
-    }
-
-    unsafe fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent) {
-        // SAFETY: forwarded to the caller.
-        unsafe { self.0.collect_with::<true>(roots, event) }
-    }
-
-    fn write_barrier(&self, slot: &Slot, new: Option<ObjectRef>) {
-        self.0.write_barrier(slot, new);
-    }
-
-    fn usage(&self) -> HeapUsage {
-        self.0.usage()
-    }
-
-    unsafe fn verify(&self, roots: &[Slot]) -> Result<(), String> {
-        // SAFETY: forwarded to the caller.
-        unsafe { self.0.verify(roots) }
-    }
+gc_core::seeded_bug! {
+    /// Reference counting that clears the `ROOTED` flags before trial deletion
+    /// instead of after it, so trial deletion takes a cycle that only roots hold
+    /// from outside for garbage and frees it while it is still reachable.
+    /// Everything else is [`RefCount`].
+    ///
+    /// The freed objects are never read afterwards: the collection leaves the
+    /// flags alone once trial deletion has run, the verifier (when on) checks
+    /// that each root is an allocated object before following it, and the
+    /// harness checks drop counts before it reads the heap and stops a program
+    /// at its first failing step.
+    ///
+    /// ```
+    /// use gc_core::testing::harness::{find_failure, HarnessConfig};
+    /// use gc_refcount::seeded_bug::FreeRootedCycle;
+    ///
+    /// let config = HarnessConfig { seed: Some(1), ..HarnessConfig::default() };
+    /// let failure = find_failure::<FreeRootedCycle>(&config).expect("the harness catches it");
+    /// assert!(failure.program.len() <= 3, "{failure}");
+    /// ```
+    pub struct FreeRootedCycle(RefCount) = "refcount (seeded bug: free rooted cycle)";
+    collect(inner, roots, event) { // SAFETY: forwarded to the caller.
+        unsafe { inner.collect_with::<true>(roots, event) } }
 }
 
 #[cfg(test)]
