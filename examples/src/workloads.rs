@@ -10,10 +10,18 @@
 //! - **churn**: many one-word allocations, each replacing one of a small
 //!   fixed set of live objects. Almost no live data: it measures the
 //!   allocator and the cost of a collection over a tiny heap.
+//! - **cycles**: many rings of three objects, each built, walked once round
+//!   and dropped. Garbage that reference counting alone cannot free.
+//! - **large live heap**: a big long-lived tree, then churn beside it. Every
+//!   collection must trace the tree: it measures pause times.
+//! - **long list**: one singly linked list built, walked and dropped. The
+//!   worst case for marking (no parallelism, one cache miss per object).
 //!
-//! The schedules ([`binary_trees`], [`churn`]) are written once over small
-//! traits ([`Forest`], [`Pool`]) that the heap and the `Box` baseline
-//! implement; [`BinaryTrees`] and [`Churn`] wrap them as [`Program`]s for
+//! The schedules ([`binary_trees`], [`churn`], [`cycles`],
+//! [`large_live_heap`], [`Lists::list`]) are written once over small traits
+//! ([`Forest`], [`Pool`], [`LiveHeap`], [`Rings`], [`Lists`]) that the heap
+//! and the `Box` baseline implement (and the benchmarks' peers);
+//! [`BinaryTrees`] and [`Churn`] wrap two of them as [`Program`]s for
 //! [`Backend::run`](crate::Backend::run). Every workload returns a checksum
 //! (nodes counted, values read back) so tests can check that a run did the
 //! work it claims.
@@ -269,6 +277,234 @@ impl<C: Collector> Pool for GcPool<'_, '_, C> {
     }
 }
 
+/// A [`Forest`] that can also make a churn [`Pool`] beside its trees, for
+/// [`large_live_heap`].
+pub trait LiveHeap: Forest {
+    /// The pool; it may borrow the heap.
+    type Pool<'a>: Pool<Error = Self::Error>
+    where
+        Self: 'a;
+
+    /// A pool of `size` zeros (distinct objects).
+    fn pool(&mut self, size: usize) -> Result<Self::Pool<'_>, Self::Error>;
+}
+
+/// The large-live-heap schedule: builds a long-lived tree of `depth`, runs
+/// [`churn`] with `allocations` over a pool of `live` beside it, then counts
+/// the tree. Returns the churn checksum plus the tree's node count.
+pub fn large_live_heap<H: LiveHeap>(
+    heap: &mut H,
+    depth: u32,
+    live: usize,
+    allocations: u64,
+) -> Result<u64, H::Error> {
+    let tree = heap.build(depth)?;
+    let churned = churn(&mut heap.pool(live)?, allocations)?;
+    Ok(churned.wrapping_add(heap.check(&tree)))
+}
+
+/// The checksum [`large_live_heap`] must return.
+pub fn large_live_heap_checksum(depth: u32, allocations: u64) -> u64 {
+    (allocations * allocations.saturating_sub(1) / 2).wrapping_add((1 << (depth + 1)) - 1)
+}
+
+impl<'s, C: Collector> LiveHeap for Scope<'s, C> {
+    type Pool<'a>
+        = GcPool<'a, 's, C>
+    where
+        Self: 'a;
+
+    fn pool(&mut self, size: usize) -> Result<GcPool<'_, 's, C>, GcError> {
+        GcPool::new(self, size)
+    }
+}
+
+impl LiveHeap for BoxForest {
+    type Pool<'a> = BoxPool;
+
+    fn pool(&mut self, size: usize) -> Result<BoxPool, Infallible> {
+        Ok(BoxPool::new(size))
+    }
+}
+
+/// Something rings of three objects can be built in, for [`cycles`].
+pub trait Rings {
+    /// Why building can fail.
+    type Error;
+
+    /// Builds three objects holding `first`, `first + 1` and `first + 2`,
+    /// each pointing at the next and the last at the first; walks three
+    /// links from the first, summing the values reached (the first one is
+    /// reached last, only if the ring is closed); drops the ring and returns
+    /// the sum, `3 * first + 3`.
+    fn ring(&mut self, first: u64) -> Result<u64, Self::Error>;
+}
+
+/// The cycles schedule: `count` rings built and dropped. Returns the sum of
+/// the rings' sums, [`cycles_checksum`].
+pub fn cycles<R: Rings>(rings: &mut R, count: u64) -> Result<u64, R::Error> {
+    let mut checksum = 0u64;
+    for i in 0..count {
+        checksum = checksum.wrapping_add(rings.ring(3 * i)?);
+    }
+    Ok(checksum)
+}
+
+/// The checksum [`cycles`] must return for `count` rings.
+pub fn cycles_checksum(count: u64) -> u64 {
+    9 * (count * count.saturating_sub(1) / 2) + 3 * count
+}
+
+/// Something singly linked lists can be built in, for the long-list
+/// workload.
+pub trait Lists {
+    /// Why building can fail.
+    type Error;
+
+    /// Builds a list of `len` objects holding `0..len` (from the tail, so
+    /// each new object points at the list so far), sums it by walking it,
+    /// drops it and returns the sum, `len * (len - 1) / 2`.
+    fn list(&mut self, len: u64) -> Result<u64, Self::Error>;
+}
+
+/// A list cell or ring member on a GC heap.
+#[derive(Trace, Default)]
+pub struct Link {
+    /// The payload.
+    pub value: u64,
+    /// The next cell; null at a list's end.
+    pub next: Gc<Link>,
+}
+
+/// Sums `count` values reached by following `next` from `link`, walking
+/// through [`Gc::get`] (no roots); stops early at a null link.
+fn sum_links(mut link: &Link, count: u64) -> u64 {
+    let mut sum = 0u64;
+    for _ in 0..count {
+        match link.next.get() {
+            Some(next) => link = next,
+            None => break,
+        }
+        sum = sum.wrapping_add(link.value);
+    }
+    sum
+}
+
+impl<C: Collector> Rings for Scope<'_, C> {
+    type Error = GcError;
+
+    fn ring(&mut self, first: u64) -> Result<u64, GcError> {
+        self.scope("ring", |t| {
+            let [a, b, c] = [first, first + 1, first + 2].map(|value| {
+                t.try_alloc(Link {
+                    value,
+                    next: Gc::null(),
+                })
+            });
+            let (a, b, c) = (a?, b?, c?);
+            t.set(a, |l| &l.next, b);
+            t.set(b, |l| &l.next, c);
+            t.set(c, |l| &l.next, a);
+            Ok(sum_links(t.get(a), 3))
+        })
+    }
+}
+
+impl<C: Collector> Lists for Scope<'_, C> {
+    type Error = GcError;
+
+    fn list(&mut self, len: u64) -> Result<u64, GcError> {
+        self.scope("list", |t| {
+            // A sentinel holds the list in its `next`, so the walk below
+            // starts from an object and every value is reached by a link.
+            let head = t.try_alloc(Link::default())?;
+            for value in (0..len).rev() {
+                t.scope("cons", |u| {
+                    let cell = u.try_alloc(Link {
+                        value,
+                        next: Gc::null(),
+                    })?;
+                    if let Some(rest) = u.load(head, |l| &l.next) {
+                        u.set(cell, |l| &l.next, rest);
+                    }
+                    u.set(head, |l| &l.next, cell);
+                    Ok::<(), GcError>(())
+                })?;
+            }
+            Ok(sum_links(t.get(head), len))
+        })
+    }
+}
+
+/// A list cell or ring member in `Box`es: the no-GC baseline.
+#[derive(Default)]
+pub struct BoxLink {
+    /// The payload.
+    pub value: u64,
+    /// The next cell; `None` at a list's end.
+    pub next: Option<Box<BoxLink>>,
+}
+
+impl Drop for BoxLink {
+    /// Unlinks the rest of the list in a loop: the derived drop would
+    /// recurse once per cell and overflow the stack on a long list.
+    fn drop(&mut self) {
+        let mut next = self.next.take();
+        while let Some(mut link) = next {
+            next = link.next.take();
+        }
+    }
+}
+
+/// Sums `count` values reached by following `next` from `link`.
+fn sum_box_links(mut link: &BoxLink, count: u64) -> u64 {
+    let mut sum = 0u64;
+    for _ in 0..count {
+        match &link.next {
+            Some(next) => link = next,
+            None => break,
+        }
+        sum = sum.wrapping_add(link.value);
+    }
+    sum
+}
+
+/// `Box` cannot close a ring (a `Box` has one owner), so the baseline
+/// builds the same three objects as a chain, walks its two links and adds
+/// the first value directly: the same allocations and reads without the
+/// cycle, the malloc floor for [`cycles`].
+impl Rings for BoxForest {
+    type Error = Infallible;
+
+    fn ring(&mut self, first: u64) -> Result<u64, Infallible> {
+        let mut head = BoxLink {
+            value: first,
+            next: None,
+        };
+        let mut tail = None;
+        for value in [first + 2, first + 1] {
+            tail = Some(Box::new(BoxLink { value, next: tail }));
+        }
+        head.next = tail;
+        Ok(sum_box_links(&head, 2) + head.value)
+    }
+}
+
+impl Lists for BoxForest {
+    type Error = Infallible;
+
+    fn list(&mut self, len: u64) -> Result<u64, Infallible> {
+        let mut head = BoxLink::default();
+        for value in (0..len).rev() {
+            head.next = Some(Box::new(BoxLink {
+                value,
+                next: head.next.take(),
+            }));
+        }
+        Ok(sum_box_links(&head, len))
+    }
+}
+
 /// A [`Pool`] of `Box<u64>`s: the no-GC baseline.
 #[derive(Debug, Clone, Default)]
 pub struct BoxPool(pub Vec<Box<u64>>);
@@ -401,6 +637,52 @@ mod tests {
             assert_eq!(checksum.unwrap(), expected, "{backend}");
             assert!(collections > 0, "{backend} never collected");
         }
+    }
+
+    #[test]
+    fn new_workloads_match_box_on_every_backend_across_collections() {
+        let (rings, len, depth, allocations) = (20_000, 50_000, 10, 50_000);
+        let expected = [
+            cycles_checksum(rings),
+            len * (len - 1) / 2,
+            large_live_heap_checksum(depth, allocations),
+        ];
+        let mut on_box = BoxForest;
+        assert_eq!(cycles(&mut on_box, rings).unwrap(), expected[0]);
+        assert_eq!(on_box.list(len).unwrap(), expected[1]);
+        assert_eq!(
+            large_live_heap(&mut on_box, depth, 100, allocations).unwrap(),
+            expected[2]
+        );
+        for &backend in Backend::ALL {
+            let (checksums, collections) = backend
+                .run(small_trigger(), WithCollections(NewWorkloads))
+                .unwrap();
+            assert_eq!(checksums.unwrap(), expected, "{backend}");
+            assert!(collections > 5, "{backend} collected {collections} times");
+        }
+
+        /// cycles, a list and large-live-heap in one scope.
+        struct NewWorkloads;
+
+        impl Program for NewWorkloads {
+            type Output = Result<[u64; 3], GcError>;
+
+            fn run<C: Collector>(self, heap: &mut Heap<C>) -> Self::Output {
+                heap.scope("test", |s| {
+                    Ok([
+                        cycles(s, 20_000)?,
+                        s.list(50_000)?,
+                        large_live_heap(s, 10, 100, 50_000)?,
+                    ])
+                })
+            }
+        }
+    }
+
+    #[test]
+    fn box_list_of_a_million_drops_without_overflowing_the_stack() {
+        assert_eq!(BoxForest.list(1_000_000).unwrap(), 1_000_000 * 999_999 / 2);
     }
 
     /// Runs a program and also returns how many collections it caused.

@@ -1,42 +1,31 @@
-//! `binary_trees`: the binary-trees workload at depth 14 (about 3.2 million
-//! nodes allocated, 32 K of them long-lived) on every backend, on `Box` and
-//! on `Rc`. Each iteration builds a fresh heap, so heap setup and teardown
-//! are included, as malloc's are for the baselines.
+//! `binary_trees`: the binary-trees workload with a long-lived tree of
+//! depth 14 (about 3.2 million nodes allocated, 32 K of them long-lived).
 
-use benches::RcForest;
-use criterion::{black_box, Criterion};
-use examples::workloads::{binary_trees, BinaryTrees, BoxForest};
-use examples::Backend;
-use gc_core::HeapConfig;
-use std::time::Duration;
+use crate::{Mutator, Workload};
+use criterion::Criterion;
+use examples::workloads::{binary_trees, binary_trees_checksum, Forest};
 
-/// Depth of the long-lived tree.
-const DEPTH: u32 = 14;
+/// binary-trees with a long-lived tree of `depth`.
+#[derive(Clone, Copy)]
+struct Trees {
+    depth: u32,
+}
+
+impl Workload for Trees {
+    const NAME: &'static str = "binary_trees";
+
+    fn checksum(self) -> u64 {
+        binary_trees_checksum(self.depth)
+    }
+
+    fn run<M: Mutator>(self, heap: &mut M) -> Result<u64, <M as Forest>::Error> {
+        binary_trees(heap, self.depth)
+    }
+}
 
 /// Registers the group.
 pub fn register(c: &mut Criterion) {
-    let mut group = c.benchmark_group("binary_trees");
-    group
-        .sample_size(20)
-        .measurement_time(Duration::from_secs(8));
-    group.bench_function("box", |b| {
-        b.iter(|| binary_trees(&mut BoxForest, black_box(DEPTH)))
-    });
-    group.bench_function("rc", |b| {
-        b.iter(|| binary_trees(&mut RcForest, black_box(DEPTH)))
-    });
-    for &backend in Backend::ALL {
-        group.bench_function(backend.name(), |b| {
-            b.iter(|| {
-                let program = BinaryTrees {
-                    depth: black_box(DEPTH),
-                };
-                let result = backend.run(HeapConfig::default(), program);
-                result
-                    .and_then(|checksum| checksum)
-                    .expect("binary-trees fits the default heap")
-            })
-        });
-    }
+    let mut group = crate::group::<Trees>(c);
+    crate::bench_all(&mut group, Trees { depth: 14 }, false);
     group.finish();
 }
