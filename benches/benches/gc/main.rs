@@ -20,6 +20,7 @@ use std::time::Duration;
 mod arena;
 mod bacon;
 mod dumpster_gc;
+mod pointer;
 mod rust_gc;
 
 mod binary_trees;
