@@ -13,7 +13,7 @@
 //! assert_eq!(rc.leaked_rings(), 10); // `Rc` cannot free a ring
 //! ```
 
-use examples::workloads::{Forest, Lists, LiveHeap, Pool, Rings};
+use examples::workloads::{Forest, Lists, LiveHeap, Rings};
 use std::cell::RefCell;
 use std::convert::Infallible;
 use std::rc::{Rc, Weak};
@@ -157,31 +157,7 @@ impl Lists for RcForest {
 }
 
 /// A churn [`Pool`] of `Rc<u64>`s.
-#[derive(Debug, Clone, Default)]
-pub struct RcPool(pub Vec<Rc<u64>>);
-
-impl RcPool {
-    /// A pool of `size` zeros (distinct allocations).
-    pub fn new(size: usize) -> RcPool {
-        RcPool((0..size).map(|_| Rc::new(0)).collect())
-    }
-}
-
-impl Pool for RcPool {
-    type Error = Infallible;
-
-    fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    fn replace(&mut self, index: usize, value: u64) -> Result<u64, Infallible> {
-        Ok(*std::mem::replace(&mut self.0[index], Rc::new(value)))
-    }
-
-    fn total(&self) -> u64 {
-        self.0.iter().fold(0, |sum, v| sum.wrapping_add(**v))
-    }
-}
+pub type RcPool = examples::workloads::PointerPool<Rc<u64>>;
 
 #[cfg(test)]
 mod tests {

@@ -505,18 +505,22 @@ impl Lists for BoxForest {
     }
 }
 
-/// A [`Pool`] of `Box<u64>`s: the no-GC baseline.
+/// A [`Pool`] of owning pointers to `u64` (`Box`, `Rc`, ...): the no-GC
+/// baselines.
 #[derive(Debug, Clone, Default)]
-pub struct BoxPool(pub Vec<Box<u64>>);
+pub struct PointerPool<P>(pub Vec<P>);
 
-impl BoxPool {
-    /// A pool of `size` zeros.
-    pub fn new(size: usize) -> BoxPool {
-        BoxPool((0..size).map(|_| Box::new(0)).collect())
+/// The `Box` baseline pool.
+pub type BoxPool = PointerPool<Box<u64>>;
+
+impl<P: From<u64>> PointerPool<P> {
+    /// A pool of `size` zeros (distinct allocations).
+    pub fn new(size: usize) -> Self {
+        PointerPool((0..size).map(|_| P::from(0)).collect())
     }
 }
 
-impl Pool for BoxPool {
+impl<P: From<u64> + std::ops::Deref<Target = u64>> Pool for PointerPool<P> {
     type Error = Infallible;
 
     fn len(&self) -> usize {
@@ -524,7 +528,7 @@ impl Pool for BoxPool {
     }
 
     fn replace(&mut self, index: usize, value: u64) -> Result<u64, Infallible> {
-        Ok(*std::mem::replace(&mut self.0[index], Box::new(value)))
+        Ok(*std::mem::replace(&mut self.0[index], P::from(value)))
     }
 
     fn total(&self) -> u64 {
