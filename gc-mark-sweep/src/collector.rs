@@ -3,7 +3,7 @@
 use crate::mark::{mark_parallel, MarkStack};
 use gc_core::object::{ObjectRef, TypeInfo};
 use gc_core::space::FreeListSpace;
-use gc_core::stats::{CollectionEvent, Phase};
+use gc_core::stats::{Cause, CollectionEvent, Phase};
 use gc_core::{
     Capabilities, Collector, GcError, HeapConfig, HeapUsage, Slot, PARALLEL_MARK_MIN_BYTES,
 };
@@ -39,7 +39,15 @@ impl MarkSweep {
         } else {
             event.time(Phase::Trace, || marker.mark_loop::<SKIP_LAST_SLOT>(space));
         }
-        event.time(Phase::Reclaim, || space.sweep());
+        // The program waits for an explicit or last-resort collection to
+        // finish every destructor; otherwise blocks are swept as allocation
+        // reaches them (`FreeListSpace::sweep_lazily`).
+        match event.cause {
+            Cause::Explicit | Cause::AllocationFailure => {
+                event.time(Phase::Reclaim, || space.sweep())
+            }
+            Cause::Threshold | Cause::Stress => event.time(Phase::Reclaim, || space.sweep_lazily()),
+        };
         self.last_live = self.space.bytes();
     }
 }
@@ -139,5 +147,54 @@ mod parallel {
 
     mod harness {
         gc_core::harness_suite!(crate::collector::parallel::ParallelMark);
+    }
+}
+
+/// Lazy sweeping: a threshold collection leaves dead objects to be
+/// finalised as allocation reaches their blocks, yet already leaves them
+/// out of the usage the trigger policy reads; an explicit collection
+/// finalises every one of them before it returns.
+#[cfg(test)]
+mod lazy_sweep {
+    use super::MarkSweep;
+    use gc_core::testing::conformance::Counted;
+    use gc_core::testing::Drops;
+    use gc_core::{Gc, Heap, HeapConfig};
+
+    #[test]
+    fn threshold_collections_sweep_lazily_and_explicit_ones_finish() {
+        let config = HeapConfig {
+            initial_trigger: 1 << 20,
+            ..HeapConfig::default()
+        };
+        let mut heap = Heap::<MarkSweep>::new(config).expect("valid config");
+        let drops = Drops::default();
+        let counted = |id| Counted {
+            counter: drops.counter(id),
+            next: Gc::null(),
+            payload: Vec::new(),
+        };
+        let allocated = heap.scope("test", |s| {
+            let kept = s.alloc(counted(0));
+            let mut id = 1;
+            while s.stats().collections == 0 {
+                s.scope("garbage", |t| {
+                    t.alloc(counted(id));
+                });
+                id += 1;
+            }
+            // `kept` and the object whose allocation triggered the collection.
+            assert_eq!(s.stats().heap_objects, 2);
+            assert!(drops.total() < id as usize - 2, "the sweep was eager");
+            s.collect();
+            // Every object but `kept`: the last one's scope has closed too.
+            assert_eq!(drops.total(), id as usize - 1);
+            assert_eq!(drops.count(0), 0);
+            assert_eq!(s.get(kept).counter.id, 0);
+            id as usize
+        });
+        drop(heap);
+        drops.assert_no_double_drop();
+        assert_eq!(drops.total(), allocated);
     }
 }

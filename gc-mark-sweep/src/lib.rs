@@ -6,10 +6,14 @@
 //! the shadow stack with an explicit mark stack (never recursion, so a
 //! 10-million-node list cannot overflow the Rust stack), then sweeps:
 //! every unmarked object is finalised (`Drop` runs once) and its cell goes
-//! back on a free list.
+//! back on a free list. Collections the program waits on (`Scope::collect`,
+//! or an allocation that found the heap full) sweep every block before they
+//! return; the others (the growth trigger, stress mode) sweep lazily: each
+//! block just before allocation next needs a cell of its size class.
 //!
 //! - the mark loop: [`mark`] (`MarkSweep::mark_from`)
-//! - the sweep: `FreeListSpace::sweep` in gc-core
+//! - the sweep: `FreeListSpace::sweep` and `FreeListSpace::sweep_lazily` in
+//!   gc-core
 //!
 //! ```
 //! use gc_core::{Heap, HeapConfig};

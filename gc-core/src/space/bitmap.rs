@@ -62,6 +62,24 @@ impl Bitmap {
         *self.words[word].get_mut() &= !mask;
     }
 
+    /// The 64 bits from `addr`, which starts a word (a multiple of 64
+    /// granules from the base).
+    #[inline(always)]
+    pub(crate) fn word(&self, addr: usize) -> u64 {
+        let (word, _) = self.index(addr);
+        self.words[word].load(Ordering::Relaxed)
+    }
+
+    /// Counts the set bits of `addr..addr + len` (granule-aligned, whole words).
+    pub(crate) fn count_range(&self, addr: usize, len: usize) -> usize {
+        let (first, _) = self.index(addr);
+        let words = len / OBJECT_ALIGN / 64;
+        self.words[first..first + words]
+            .iter()
+            .map(|word| word.load(Ordering::Relaxed).count_ones() as usize)
+            .sum()
+    }
+
     /// Clears every bit of `addr..addr + len` (granule-aligned, whole words).
     pub(crate) fn clear_range(&mut self, addr: usize, len: usize) {
         let (first, _) = self.index(addr);

@@ -15,6 +15,23 @@
 //!
 //! A block holds cells of one size class. A cell is *allocated* when its bit
 //! in the alloc bitmap is set; otherwise it is on its class's free list.
+//!
+//! ## Lazy sweeping
+//!
+//! After marking, [`FreeListSpace::sweep_lazily`] only recounts the live
+//! objects of each block from its mark bits and queues the block as
+//! *unswept* for its class; the free lists start empty. An allocation whose
+//! class has no free cell sweeps the class's next unswept block (finalising
+//! its dead objects and threading its free cells) before it takes an empty
+//! or fresh block. [`FreeListSpace::sweep`] does the same for every block at
+//! once (an eager sweep). Until a block is swept its dead objects keep their
+//! alloc bits (so [`FreeListSpace::for_each_object`] and
+//! [`FreeListSpace::is_object`] still see them, and teardown finalises
+//! them), but [`FreeListSpace::bytes`] and [`FreeListSpace::objects`]
+//! already leave them out: they count the marked objects of unswept blocks
+//! plus everything allocated since. [`FreeListSpace::clear_marks`] finishes
+//! sweeping every queued block before it clears the marks, so no block is
+//! ever swept with another cycle's marks.
 
 use crate::config::HeapConfig;
 use crate::error::GcError;
@@ -42,6 +59,27 @@ const DEFAULT_RETAIN: f64 = 2.0;
 
 const GRANULES: usize = LARGE_OBJECT_THRESHOLD / OBJECT_ALIGN;
 const UNUSED: u8 = u8::MAX;
+
+/// Alloc/mark bitmap words per block.
+const BLOCK_WORDS: usize = BLOCK_SIZE / OBJECT_ALIGN / 64;
+
+/// For each class and each bitmap word of a block, the bits of the granules
+/// where one of the block's cells starts (a sweep works a word at a time).
+static CELL_STARTS: [[u64; BLOCK_WORDS]; SIZE_CLASSES.len()] = {
+    let mut table = [[0u64; BLOCK_WORDS]; SIZE_CLASSES.len()];
+    let mut class = 0;
+    while class < SIZE_CLASSES.len() {
+        let cell = SIZE_CLASSES[class];
+        let mut i = 0;
+        while i < BLOCK_SIZE / cell {
+            let bit = i * cell / OBJECT_ALIGN;
+            table[class][bit / 64] |= 1 << (bit % 64);
+            i += 1;
+        }
+        class += 1;
+    }
+    table
+};
 
 /// Size class for each object size in granules.
 static CLASS_OF: [u8; GRANULES + 1] = {
@@ -76,6 +114,8 @@ pub struct FreeListSpace {
     blocks_in_use: usize,
     /// Free-list heads per class; 0 is the end of a list.
     free: [usize; SIZE_CLASSES.len()],
+    /// Blocks per class marked but not yet swept (see the module docs).
+    unswept: [Vec<usize>; SIZE_CLASSES.len()],
     alloc_bits: Bitmap,
     mark_bits: Bitmap,
     large: LargeObjectSpace,
@@ -101,6 +141,7 @@ impl FreeListSpace {
             retain: DEFAULT_RETAIN,
             blocks_in_use: 0,
             free: [0; SIZE_CLASSES.len()],
+            unswept: std::array::from_fn(|_| Vec::new()),
             large: LargeObjectSpace::default(),
             capacity,
             small_bytes: 0,
@@ -152,23 +193,35 @@ impl FreeListSpace {
     unsafe fn alloc_large(&mut self, info: &'static TypeInfo, meta: usize) -> Option<ObjectRef> {
         let limit = self.capacity - self.blocks_in_use * BLOCK_SIZE;
         // SAFETY: forwarded to the caller.
+        if let Some(obj) = unsafe { self.large.alloc(info, meta, limit) } {
+            return Some(obj);
+        }
+        // Blocks still unswept may hold nothing live: sweep them and retry.
+        if !self.finish_sweep() {
+            return None;
+        }
+        let limit = self.capacity - self.blocks_in_use * BLOCK_SIZE;
+        // SAFETY: forwarded to the caller.
         unsafe { self.large.alloc(info, meta, limit) }
     }
 
-    /// Gives `class` a block (from the empty pool or fresh) and returns its
-    /// first free cell, or `None` if the capacity is used up.
+    /// Refills `class`'s free list and returns its first free cell: sweeps
+    /// the class's unswept blocks until one has a free cell, else gives the
+    /// class a block (from the empty pool or fresh, after sweeping every
+    /// other class's unswept blocks if there is none). Returns `None` if the
+    /// capacity is used up.
     #[cold]
     #[inline(never)]
     fn refill(&mut self, class: usize) -> Option<usize> {
-        if (self.blocks_in_use + 1) * BLOCK_SIZE + self.large.bytes() > self.capacity {
-            return None;
-        }
-        let block = match self.empty.pop().or_else(|| self.released.pop()) {
-            Some(block) => block,
-            None if self.block_class.len() * BLOCK_SIZE < self.region.len() => {
-                self.block_class.push(UNUSED);
-                self.block_class.len() - 1
+        while let Some(block) = self.unswept[class].pop() {
+            self.sweep_block(block, class, true);
+            if self.free[class] != 0 {
+                return Some(self.free[class]);
             }
+        }
+        let block = match self.take_block() {
+            Some(block) => block,
+            None if self.finish_sweep() => self.take_block()?,
             None => return None,
         };
         self.block_class[block] = class as u8;
@@ -180,6 +233,21 @@ impl FreeListSpace {
             unsafe { self.push_free(class, start + i * cell) };
         }
         Some(self.free[class])
+    }
+
+    /// An empty or fresh block, or `None` if the capacity is used up.
+    fn take_block(&mut self) -> Option<usize> {
+        if (self.blocks_in_use + 1) * BLOCK_SIZE + self.large.bytes() > self.capacity {
+            return None;
+        }
+        match self.empty.pop().or_else(|| self.released.pop()) {
+            Some(block) => Some(block),
+            None if self.block_class.len() * BLOCK_SIZE < self.region.len() => {
+                self.block_class.push(UNUSED);
+                Some(self.block_class.len() - 1)
+            }
+            None => None,
+        }
     }
 
     /// # Safety
@@ -225,8 +293,11 @@ impl FreeListSpace {
         self.small_objects -= 1;
     }
 
-    /// Clears every mark, before a marking phase.
+    /// Clears every mark, before a marking phase. Sweeps the blocks a lazy
+    /// sweep left unswept first, while their marks are still those of the
+    /// collection that queued them.
     pub fn clear_marks(&mut self) {
+        self.finish_sweep();
         let used = self.block_class.len() * BLOCK_SIZE;
         self.mark_bits.clear_range(self.base, used);
         self.large.clear_marks();
@@ -262,42 +333,94 @@ impl FreeListSpace {
     }
 
     /// Finalises and frees every allocated, unmarked object; rebuilds the
-    /// free lists; returns emptied blocks to the pool. Returns the number of
-    /// objects freed.
+    /// free lists; returns emptied blocks to the pool (an eager sweep: every
+    /// destructor has run when it returns). Returns the number of objects
+    /// freed.
     pub fn sweep(&mut self) -> usize {
-        self.free = [0; SIZE_CLASSES.len()];
-        let mut freed = 0;
-        for block in 0..self.block_class.len() {
-            let class = self.block_class[block];
-            if class != UNUSED {
-                freed += self.sweep_block(block, class as usize);
-            }
-        }
-        self.trim_empty();
-        freed + self.large.sweep(&mut self.scratch)
+        let freed = self.sweep_lazily();
+        self.finish_sweep();
+        freed
     }
 
-    fn sweep_block(&mut self, block: usize, class: usize) -> usize {
-        let (start, cell) = (self.block_start(block), SIZE_CLASSES[class]);
-        let cells = (0..BLOCK_SIZE / cell).map(|i| start + i * cell);
-        let mut live = 0;
-        let mut freed = 0;
-        for addr in cells {
-            if !self.alloc_bits.get(addr) {
+    /// Starts a lazy sweep after marking (see the module docs): sweeps the
+    /// large objects, recounts the small ones from the mark bits, and queues
+    /// every block in use as unswept. Returns the number of objects freed
+    /// (small ones are finalised later, as their blocks are swept).
+    pub fn sweep_lazily(&mut self) -> usize {
+        self.free = [0; SIZE_CLASSES.len()];
+        let before = self.small_objects;
+        self.small_bytes = 0;
+        self.small_objects = 0;
+        for block in (0..self.block_class.len()).rev() {
+            let class = self.block_class[block];
+            if class == UNUSED {
                 continue;
             }
-            if self.mark_bits.get(addr) {
-                live += 1;
-                continue;
-            }
-            self.release_cell(addr, class);
-            freed += 1;
-            // SAFETY: allocated and unmarked: an unreachable object, taken off
-            // the books above so it is finalised exactly once.
-            unsafe { ObjectRef::from_addr(addr).finalize(&mut self.scratch) };
+            let live = self
+                .mark_bits
+                .count_range(self.block_start(block), BLOCK_SIZE);
+            self.small_bytes += live * SIZE_CLASSES[class as usize];
+            self.small_objects += live;
+            self.unswept[class as usize].push(block);
         }
-        self.finish_block(block, class, live);
-        freed
+        self.trim_empty();
+        before - self.small_objects + self.large.sweep(&mut self.scratch)
+    }
+
+    /// Sweeps every block still queued by [`FreeListSpace::sweep_lazily`];
+    /// returns `true` if there was one.
+    fn finish_sweep(&mut self) -> bool {
+        let mut swept = false;
+        for class in 0..SIZE_CLASSES.len() {
+            while let Some(block) = self.unswept[class].pop() {
+                self.sweep_block(block, class, false);
+                swept = true;
+            }
+        }
+        if swept {
+            self.trim_empty();
+        }
+        swept
+    }
+
+    /// Sweeps an unswept block of `class`: finalises its allocated,
+    /// unmarked objects and threads its free cells onto the class's free
+    /// list in address order. A block left with no object goes back to the
+    /// empty pool unless `keep_empty` (a lazy sweep about to allocate in it).
+    /// The counters already leave the dead objects out (`sweep_lazily`).
+    fn sweep_block(&mut self, block: usize, class: usize, keep_empty: bool) {
+        let start = self.block_start(block);
+        let head = self.free[class];
+        let mut live = 0;
+        // A word of bitmap (64 granules) at a time, last word and highest
+        // cell first, so the free list comes out in address order.
+        for (word, &starts) in CELL_STARTS[class].iter().enumerate().rev() {
+            let addr = start + word * 64 * OBJECT_ALIGN;
+            let alloc = self.alloc_bits.word(addr);
+            let kept = alloc & self.mark_bits.word(addr);
+            live += kept.count_ones() as usize;
+            let mut free = starts & !kept;
+            while free != 0 {
+                let bit = 63 - free.leading_zeros() as usize;
+                free &= !(1 << bit);
+                let cell = addr + bit * OBJECT_ALIGN;
+                if alloc & (1 << bit) != 0 {
+                    self.alloc_bits.clear(cell);
+                    // SAFETY: allocated and unmarked: an unreachable object,
+                    // taken off the books above so it is finalised exactly once.
+                    unsafe { ObjectRef::from_addr(cell).finalize(&mut self.scratch) };
+                }
+                // SAFETY: an unallocated cell of this class's block (finalised
+                // above if it held a dead object).
+                unsafe { self.push_free(class, cell) };
+            }
+        }
+        if live == 0 && !keep_empty {
+            self.free[class] = head;
+            self.block_class[block] = UNUSED;
+            self.blocks_in_use -= 1;
+            self.empty.push(block);
+        }
     }
 
     /// Sets how many empty blocks per block in use keep their pages after a
@@ -328,6 +451,7 @@ impl FreeListSpace {
     /// when it needs whole blocks back for another size class or a large
     /// object. Costs one pass over the alloc bits of every block in use.
     pub fn release_empty_blocks(&mut self) -> usize {
+        self.finish_sweep();
         self.free = [0; SIZE_CLASSES.len()];
         let mut released = 0;
         for block in 0..self.block_class.len() {
