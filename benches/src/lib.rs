@@ -156,7 +156,7 @@ impl Lists for RcForest {
     }
 }
 
-/// A churn [`Pool`] of `Rc<u64>`s.
+/// A churn [`Pool`](examples::workloads::Pool) of `Rc<u64>`s.
 pub type RcPool = examples::workloads::PointerPool<Rc<u64>>;
 
 #[cfg(test)]
