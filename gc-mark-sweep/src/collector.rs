@@ -82,10 +82,7 @@ unsafe impl Collector for MarkSweep {
     }
 
     fn usage(&self) -> HeapUsage {
-        HeapUsage {
-            bytes: self.space.bytes(),
-            objects: self.space.objects(),
-        }
+        self.space.usage()
     }
 
     unsafe fn verify(&self, roots: &[Slot]) -> Result<(), String> {

@@ -192,10 +192,7 @@ unsafe impl Collector for RefCount {
     }
 
     fn usage(&self) -> HeapUsage {
-        HeapUsage {
-            bytes: self.space.bytes(),
-            objects: self.space.objects(),
-        }
+        self.space.usage()
     }
 
     unsafe fn verify(&self, roots: &[Slot]) -> Result<(), String> {

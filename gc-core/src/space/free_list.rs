@@ -527,6 +527,14 @@ impl FreeListSpace {
         self.small_bytes + self.large.bytes()
     }
 
+    /// Bytes and objects held, as a backend reports them.
+    pub fn usage(&self) -> crate::HeapUsage {
+        crate::HeapUsage {
+            bytes: self.bytes(),
+            objects: self.objects(),
+        }
+    }
+
     /// Objects held.
     pub fn objects(&self) -> usize {
         self.small_objects + self.large.len()
