@@ -6,7 +6,7 @@ use gc_core::object::{ObjectRef, TypeInfo};
 use gc_core::os::page_size;
 use gc_core::space::{LargeObjectSpace, LARGE_OBJECT_THRESHOLD};
 use gc_core::stats::{CollectionEvent, Phase};
-use gc_core::{Capabilities, Collector, GcError, HeapConfig, HeapUsage, Slot};
+use gc_core::{Capabilities, Collector, GcError, Growth, HeapConfig, HeapUsage, Slot};
 
 /// The copying backend. Use it as `Heap<Copying>`.
 ///
@@ -33,9 +33,9 @@ pub struct Copying {
     /// never visits dead objects; this list is how it finds their destructors.
     pub(crate) drop_list: Vec<ObjectRef>,
     buffers: Buffers,
-    /// Bytes of the old semispace that keep their pages after a flip:
-    /// `HeapConfig::initial_trigger`, and `growth_factor` times the live bytes.
-    keep: (usize, f64),
+    /// The heap's growth policy, which says how many pages of the old
+    /// semispace stay committed after a flip (see `Copying::collect`).
+    growth: Growth,
 }
 
 // SAFETY: `alloc` bumps fresh, 16-aligned memory and writes the header
@@ -61,7 +61,7 @@ unsafe impl Collector for Copying {
             large: LargeObjectSpace::default(),
             drop_list: Vec::new(),
             buffers: Buffers::default(),
-            keep: (config.initial_trigger, config.growth_factor),
+            growth: config.growth(),
         })
     }
 
@@ -141,10 +141,15 @@ impl Copying {
         self.settle_drop_list();
         self.large.sweep(&mut self.buffers.tracer);
         self.space.set_limit(self.large.bytes());
-        // The mutator fills the new semispace up to about this before the
-        // next collection, and each half takes that role in turn.
-        let (floor, growth) = self.keep;
-        let keep = floor.max((self.space.used() as f64 * growth) as usize);
+        // The old half is the next collection's to-space, then the
+        // mutator's: keeping the pages the live bytes and the next
+        // allocations will need spares page faults, but an idle half costs
+        // its pages one for one. So it keeps the copy reserve (the live
+        // bytes) plus the headroom, the latter up to half `max_headroom`;
+        // a larger headroom faults its pages in as the mutator allocates.
+        let live = self.space.used();
+        let headroom = self.growth.headroom(live + self.large.bytes());
+        let keep = live + headroom.min(self.growth.max_headroom() / 2);
         // SAFETY: every reachable object was copied out of the old semispace
         // and every slot referring to it rewritten; the dead ones were
         // finalised above and are off the drop list.

@@ -15,9 +15,11 @@
 //! 3. **Flip:** the halves swap roles. The old half holds only garbage and
 //!    stale originals; debug builds fill it with `0xdb` bytes, so a stale
 //!    pointer faults. Release builds keep committed the pages the next
-//!    cycles will fill again (about `growth_factor` times the live bytes,
-//!    so the steady state takes no page faults) and hand the rest back to
-//!    the kernel.
+//!    cycles will fill again (the live bytes, which the next collection
+//!    copies, plus the heap's headroom up to half `HeapConfig::max_headroom`,
+//!    so a small or medium heap's steady state takes no page faults) and
+//!    hand the rest back to the kernel. A copying heap's footprint is thus
+//!    about twice its live bytes plus the headroom.
 //!
 //! A copied object's old header keeps its new address in the `meta` word,
 //! tagged with bit 0 (objects are 16-aligned): an object reached again is not

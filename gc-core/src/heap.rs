@@ -220,11 +220,6 @@ impl<C: Collector> Heap<C> {
             self.budget = 0;
             return;
         }
-        let live = self.collector.usage().bytes;
-        let target = (live as f64 * self.config.growth_factor) as usize;
-        let target = target
-            .max(self.config.initial_trigger)
-            .min(self.config.capacity);
-        self.budget = target.saturating_sub(live);
+        self.budget = self.config.growth().headroom(self.collector.usage().bytes);
     }
 }

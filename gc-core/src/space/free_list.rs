@@ -33,7 +33,7 @@
 //! sweeping every queued block before it clears the marks, so no block is
 //! ever swept with another cycle's marks.
 
-use crate::config::HeapConfig;
+use crate::config::{Growth, HeapConfig};
 use crate::error::GcError;
 use crate::object::{ObjectRef, TypeInfo, OBJECT_ALIGN};
 use crate::os::Region;
@@ -51,11 +51,6 @@ pub const SIZE_CLASSES: [usize; 32] = [
     16, 32, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 896, 1024,
     1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192,
 ];
-
-/// Empty blocks kept committed per block in use, unless a backend says
-/// otherwise: a heap that grows to 3x its live size before collecting
-/// allocates about 2 blocks per live block between collections.
-const DEFAULT_RETAIN: f64 = 2.0;
 
 const GRANULES: usize = LARGE_OBJECT_THRESHOLD / OBJECT_ALIGN;
 const UNUSED: u8 = u8::MAX;
@@ -107,9 +102,9 @@ pub struct FreeListSpace {
     /// Blocks swept empty whose pages went back to the kernel (they fault
     /// in again on reuse); taken only when `empty` runs out.
     released: Vec<usize>,
-    /// How many empty blocks per block in use stay committed after a sweep
-    /// (see [`FreeListSpace::retain_empty_blocks`]).
-    retain: f64,
+    /// The heap's growth policy: empty blocks worth its headroom stay
+    /// committed after a sweep (see `FreeListSpace::trim_empty`).
+    growth: Growth,
     /// Blocks holding a class.
     blocks_in_use: usize,
     /// Free-list heads per class; 0 is the end of a list.
@@ -126,8 +121,20 @@ pub struct FreeListSpace {
 }
 
 impl FreeListSpace {
-    /// Reserves `capacity` bytes of address space.
+    /// Reserves `capacity` bytes of address space, for a heap with the
+    /// default growth policy.
     pub fn new(capacity: usize) -> Result<FreeListSpace, GcError> {
+        FreeListSpace::for_heap(&HeapConfig {
+            capacity,
+            ..HeapConfig::default()
+        })
+    }
+
+    /// The space of a heap built with `config`: its capacity, and empty
+    /// blocks retained for what its growth policy lets the program allocate
+    /// between collections.
+    pub fn for_heap(config: &HeapConfig) -> Result<FreeListSpace, GcError> {
+        let capacity = config.capacity;
         let region = Region::reserve(capacity.next_multiple_of(BLOCK_SIZE))?;
         let base = region.start().as_ptr() as usize;
         Ok(FreeListSpace {
@@ -138,7 +145,7 @@ impl FreeListSpace {
             block_class: Vec::new(),
             empty: Vec::new(),
             released: Vec::new(),
-            retain: DEFAULT_RETAIN,
+            growth: config.growth(),
             blocks_in_use: 0,
             free: [0; SIZE_CLASSES.len()],
             unswept: std::array::from_fn(|_| Vec::new()),
@@ -148,15 +155,6 @@ impl FreeListSpace {
             small_objects: 0,
             scratch: Tracer::new(),
         })
-    }
-
-    /// The space of a heap built with `config`: its capacity, and empty
-    /// blocks retained for the allocation its growth factor allows between
-    /// collections ([`FreeListSpace::retain_empty_blocks`]).
-    pub fn for_heap(config: &HeapConfig) -> Result<FreeListSpace, GcError> {
-        let mut space = FreeListSpace::new(config.capacity)?;
-        space.retain_empty_blocks(config.growth_factor - 1.0);
-        Ok(space)
     }
 
     /// Allocates an object of type `info` with backend word `meta`, or
@@ -423,19 +421,12 @@ impl FreeListSpace {
         }
     }
 
-    /// Sets how many empty blocks per block in use keep their pages after a
-    /// sweep (the rest go back to the kernel). A backend passes
-    /// `growth_factor - 1`: about what the program allocates before the next
-    /// collection, so the steady state faults no page in again, while a heap
+    /// Returns the pages of the empty blocks beyond the heap's headroom (what
+    /// the program allocates before the next collection, [`Growth::headroom`])
+    /// to the kernel: the steady state faults no page in again, while a heap
     /// that shrank still returns its memory.
-    pub fn retain_empty_blocks(&mut self, per_block_in_use: f64) {
-        self.retain = per_block_in_use.max(0.0);
-    }
-
-    /// Returns the pages of the empty blocks beyond the retained number to
-    /// the kernel.
     fn trim_empty(&mut self) {
-        let keep = (self.blocks_in_use as f64 * self.retain).ceil() as usize;
+        let keep = self.growth.headroom(self.bytes()).div_ceil(BLOCK_SIZE);
         let excess = self.empty.len().saturating_sub(keep);
         for block in self.empty.drain(..excess) {
             // SAFETY: an empty block holds no object.
@@ -564,12 +555,15 @@ impl SharedMarks<'_> {
 
 impl Drop for FreeListSpace {
     fn drop(&mut self) {
-        let mut live = Vec::new();
-        self.for_each_object(|obj| live.push(obj));
-        for obj in live.into_iter().filter(|o| self.region.contains(o.addr())) {
-            // SAFETY: teardown: every small object is finalised exactly once
-            // (large ones by the large-object space's own drop).
-            unsafe { obj.finalize(&mut self.scratch) };
-        }
+        // Finalised in place: a list of the objects would cost a word per
+        // object just when the program is done with the heap.
+        let mut scratch = std::mem::take(&mut self.scratch);
+        self.for_each_object(|obj| {
+            if self.region.contains(obj.addr()) {
+                // SAFETY: teardown: every small object is finalised exactly
+                // once (large ones by the large-object space's own drop).
+                unsafe { obj.finalize(&mut scratch) };
+            }
+        });
     }
 }

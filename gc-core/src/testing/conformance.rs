@@ -5,6 +5,7 @@
 //! object counts after an explicit `collect()`, and destructor runs.
 
 use super::{DropCounter, Drops};
+use crate::stats::Cause;
 use crate::{Collector, Gc, GcError, Heap, HeapConfig, Root, Scope, Trace};
 
 /// Default configuration, or stress mode (collect on every allocation).
@@ -538,6 +539,76 @@ pub fn stats_record_every_collection<C: Collector>(mode: Mode) {
         .contains(&format!("\"collections\":{}", stats.collections)));
 }
 
+/// The growth policy holds: with a live set far above `max_headroom`, a
+/// collection starts before the heap grows more than `max_headroom` past the
+/// live bytes (not at `growth_factor` times them), so a program allocating
+/// garbage at that heap size collects about once per `max_headroom`.
+pub fn headroom_caps_heap_growth<C: Collector>(mode: Mode) {
+    const MIB: usize = 1 << 20;
+    let config = HeapConfig {
+        initial_trigger: MIB,
+        max_headroom: MIB,
+        ..mode.config()
+    };
+    let growth = config.growth();
+    let mut heap = Heap::<C>::new(config).expect("valid config");
+    let (live_nodes, garbage_nodes) = (mode.size(64_000, 100), mode.size(128_000, 200));
+    let live_bytes = heap.scope("main", |s| {
+        let head = node(s, 0);
+        for value in 1..live_nodes as u64 {
+            s.scope("push", |t| {
+                let cell = node(t, value);
+                t.set(cell, |n| &n.left, head);
+                t.assign(head, cell);
+            });
+        }
+        s.collect();
+        let live = s.usage();
+        assert_eq!(live.objects, live_nodes);
+        for value in 0..garbage_nodes as u64 {
+            s.scope("garbage", |t| {
+                node(t, value);
+            });
+        }
+        s.collect();
+        assert_eq!(
+            objects(s),
+            live_nodes,
+            "the garbage is gone, the list is not"
+        );
+        live.bytes
+    });
+    let stats = heap.stats();
+    let mut threshold = 0;
+    let mut previous = stats.events.front().expect("collections ran").bytes_after;
+    for event in stats.events.iter().skip(1) {
+        if event.cause == Cause::Threshold {
+            threshold += 1;
+            // Allowing for size-class rounding: the trigger counts requested bytes.
+            let limit = growth.next_trigger(previous) + growth.next_trigger(previous) / 4;
+            assert!(
+                event.bytes_before <= limit,
+                "collection {} started at {} bytes, past the trigger {} of {previous} live bytes",
+                event.id,
+                event.bytes_before,
+                growth.next_trigger(previous),
+            );
+        }
+        previous = event.bytes_after;
+    }
+    if mode == Mode::Normal {
+        assert!(
+            live_bytes > 2 * MIB,
+            "the live set ({live_bytes} bytes) dwarfs the headroom"
+        );
+        let garbage_bytes = garbage_nodes * (live_bytes / live_nodes);
+        assert!(
+            threshold >= garbage_bytes / (2 * MIB),
+            "{threshold} threshold collections for {garbage_bytes} bytes of garbage"
+        );
+    }
+}
+
 /// Out-of-range configurations are rejected with the offending field named.
 pub fn invalid_config_is_rejected<C: Collector>(mode: Mode) {
     let cases = [
@@ -561,6 +632,13 @@ pub fn invalid_config_is_rejected<C: Collector>(mode: Mode) {
                 ..mode.config()
             },
             "initial_trigger",
+        ),
+        (
+            HeapConfig {
+                max_headroom: 0,
+                ..mode.config()
+            },
+            "max_headroom",
         ),
     ];
     for (config, field) in cases {

@@ -35,6 +35,7 @@ macro_rules! conformance_suite {
             large_objects_live_and_die,
             escaped_roots_survive,
             stats_record_every_collection,
+            headroom_caps_heap_growth,
             invalid_config_is_rejected,
             projection_outside_the_object_panics,
             root_of_another_heap_panics,
