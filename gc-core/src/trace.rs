@@ -112,6 +112,19 @@ impl Tracer {
         std::iter::from_fn(move || self.slots.pop())
     }
 
+    /// Reverses the slots reported since [`Tracer::len`] was `start`, so
+    /// that popping them yields them in the order they were reported (a
+    /// depth-first marker then visits fields first to last: in a structure
+    /// allocated depth-first, that is address order).
+    #[inline(always)]
+    pub fn reverse_since(&mut self, start: usize) {
+        match &mut self.slots[start..] {
+            [] | [_] => {}
+            [first, second] => std::mem::swap(first, second),
+            more => more.reverse(),
+        }
+    }
+
     /// Number of slots reported and not yet removed.
     pub fn len(&self) -> usize {
         self.slots.len()

@@ -31,10 +31,10 @@ impl MarkSweep {
     ) {
         self.space.clear_marks();
         let (space, marker) = (&mut self.space, &mut self.marker);
-        event.time(Phase::Roots, || marker.mark_roots(space, roots));
+        event.time(Phase::Roots, || marker.mark_roots(roots));
         let threads = self.mark_threads;
         if threads > 1 && !SKIP_LAST_SLOT && self.last_live >= self.parallel_from {
-            let gray = marker.take_gray();
+            let gray = marker.take_gray(space);
             event.time(Phase::Trace, || mark_parallel(space, gray, threads));
         } else {
             event.time(Phase::Trace, || marker.mark_loop::<SKIP_LAST_SLOT>(space));

@@ -1,33 +1,49 @@
 //! The mark phase: an explicit mark stack, so marking depth never touches
-//! the Rust stack.
+//! the Rust stack, and a small prefetch queue in front of it, so an
+//! object's header is usually in the cache by the time it is scanned.
 
 use gc_core::object::ObjectRef;
 use gc_core::space::FreeListSpace;
 use gc_core::{Slot, Tracer};
 use std::collections::VecDeque;
 
-/// The gray objects (marked, fields not yet scanned) and a tracer reused
-/// across collections, so marking allocates nothing in the steady state.
+/// The slots still to visit, reused across collections so marking
+/// allocates nothing in the steady state.
+///
+/// The stack holds *slots* (roots, and the fields of marked objects), not
+/// objects: scanning an object pushes its fields as its trace reports them,
+/// and an object is marked when a slot referring to it is popped. So each
+/// edge costs one push and one pop, and no object is read before the
+/// [`PrefetchQueue`] has had time to fetch it.
 #[derive(Default)]
 pub struct MarkStack {
-    gray: Vec<ObjectRef>,
-    tracer: Tracer,
+    pending: Tracer,
 }
 
 impl MarkStack {
-    /// Marks every object a root refers to.
-    pub fn mark_roots(&mut self, space: &mut FreeListSpace, roots: &[Slot]) {
-        for obj in roots.iter().filter_map(Slot::get) {
-            self.shade(space, obj);
+    /// Queues the roots.
+    pub fn mark_roots(&mut self, roots: &[Slot]) {
+        for root in roots {
+            self.pending.report(root);
         }
     }
 
-    /// Takes the gray objects (for [`mark_parallel`]).
-    pub(crate) fn take_gray(&mut self) -> Vec<ObjectRef> {
-        std::mem::take(&mut self.gray)
+    /// Marks the objects the queued slots refer to and returns those that
+    /// were unmarked: the gray objects that [`mark_parallel`] starts from.
+    pub(crate) fn take_gray(&mut self, space: &mut FreeListSpace) -> Vec<ObjectRef> {
+        let mut gray = Vec::new();
+        while let Some(slot) = self.pending.pop() {
+            // SAFETY: queued slots are roots, which outlive the collection.
+            if let Some(obj) = unsafe { slot.as_ref() }.get() {
+                if space.mark(obj) {
+                    gray.push(obj);
+                }
+            }
+        }
+        gray
     }
 
-    /// The mark loop: scans gray objects until none is left.
+    /// The mark loop: marks everything reachable from the queued slots.
     pub fn mark_from(&mut self, space: &mut FreeListSpace) {
         self.mark_loop::<false>(space);
     }
@@ -35,30 +51,78 @@ impl MarkStack {
     /// The mark loop. `SKIP_LAST_SLOT` plants a bug for the seeded-bug test
     /// (see `seeded_bug`): it drops the last slot each object reports. The
     /// real collector passes `false`, which compiles the check away.
+    ///
+    /// Targets go from the slot stack through a [`PrefetchQueue`]: each is
+    /// prefetched as it enters and marked and scanned [`PREFETCH_DISTANCE`]
+    /// objects later, so the cache miss on its header overlaps the work on
+    /// the objects ahead of it (Cher, Hosking and Vijaykumar, ASPLOS 2004).
     #[inline(always)]
     pub(crate) fn mark_loop<const SKIP_LAST_SLOT: bool>(&mut self, space: &mut FreeListSpace) {
-        while let Some(obj) = self.gray.pop() {
-            // SAFETY: gray objects are marked, hence reachable and live.
-            unsafe { obj.trace(&mut self.tracer) };
-            if SKIP_LAST_SLOT {
-                self.tracer.pop();
-            }
-            while let Some(slot) = self.tracer.pop() {
-                // SAFETY: the slot was just reported by a live object's trace.
-                if let Some(child) = unsafe { slot.as_ref() }.get() {
-                    self.shade(space, child);
+        let mut queue = PrefetchQueue::default();
+        loop {
+            while !queue.is_full() {
+                let Some(slot) = self.pending.pop() else {
+                    break;
+                };
+                // SAFETY: a queued slot is a root or a field of a marked (so
+                // live, and unmoved: this collector never moves) object.
+                if let Some(obj) = unsafe { slot.as_ref() }.get() {
+                    queue.push(obj);
                 }
             }
+            let Some(obj) = queue.pop() else { break };
+            if !space.mark(obj) {
+                continue;
+            }
+            let reported = self.pending.len();
+            // SAFETY: `obj` came from a root or a live object's field: it is
+            // live, and its payload initialised.
+            unsafe { obj.trace(&mut self.pending) };
+            if SKIP_LAST_SLOT && self.pending.len() > reported {
+                self.pending.pop();
+            }
+            self.pending.reverse_since(reported);
         }
     }
+}
 
-    /// Marks `obj`; if it was white and has fields, queues it for scanning.
+/// How many objects the mark loop keeps in flight between prefetching a
+/// header and scanning the object: enough to cover a miss to memory with
+/// the scans of the objects ahead of it.
+pub(crate) const PREFETCH_DISTANCE: usize = 8;
+
+/// A ring of up to [`PREFETCH_DISTANCE`] objects, each prefetched when pushed.
+#[derive(Default)]
+struct PrefetchQueue {
+    ring: [Option<ObjectRef>; PREFETCH_DISTANCE],
+    head: usize,
+    len: usize,
+}
+
+impl PrefetchQueue {
     #[inline(always)]
-    fn shade(&mut self, space: &mut FreeListSpace, obj: ObjectRef) {
-        // SAFETY: `obj` came from a root or a live object's field: it is live.
-        if space.mark(obj) && unsafe { obj.info() }.needs_trace {
-            self.gray.push(obj);
+    fn is_full(&self) -> bool {
+        self.len == PREFETCH_DISTANCE
+    }
+
+    /// Queues `obj` (the queue is not full) and prefetches its header.
+    #[inline(always)]
+    fn push(&mut self, obj: ObjectRef) {
+        obj.prefetch();
+        self.ring[(self.head + self.len) % PREFETCH_DISTANCE] = Some(obj);
+        self.len += 1;
+    }
+
+    /// The oldest queued object.
+    #[inline(always)]
+    fn pop(&mut self) -> Option<ObjectRef> {
+        if self.len == 0 {
+            return None;
         }
+        let obj = self.ring[self.head];
+        self.head = (self.head + 1) % PREFETCH_DISTANCE;
+        self.len -= 1;
+        obj
     }
 }
 
