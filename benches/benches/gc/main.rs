@@ -189,14 +189,21 @@ impl<W: Workload> Program for OnBackend<W> {
 struct Observed {
     /// Each iteration's longest step, for workloads that time their steps.
     longest_steps: Vec<Duration>,
+    /// Each iteration's longest collection pause, for the backends.
+    longest_pauses: Vec<Duration>,
     /// The last iteration's heap statistics, for the backends.
     stats: Option<GcStats>,
 }
 
 impl Observed {
     /// Checks `outcome`'s checksum (panicking with `name` if it is wrong)
-    /// and keeps its longest step.
-    fn check<W: Workload>(&mut self, workload: W, outcome: Outcome, name: &str) {
+    /// and keeps its longest step and `stats`.
+    fn check<W: Workload>(
+        &mut self,
+        workload: W,
+        (outcome, stats): (Outcome, Option<GcStats>),
+        name: &str,
+    ) {
         assert_eq!(
             outcome.checksum,
             workload.checksum(),
@@ -204,26 +211,26 @@ impl Observed {
             W::NAME
         );
         self.longest_steps.extend(outcome.longest_step);
+        self.longest_pauses
+            .extend(stats.as_ref().map(|stats| stats.pauses.max()));
+        self.stats = stats;
     }
 
     /// Prints one line for the benchmark `group/name` if there is anything
-    /// to say: the longest steps' median and maximum over the iterations,
-    /// and the heap's collections, pause percentiles and peak size.
+    /// to say: the median and maximum over the iterations of the longest
+    /// step and of the longest collection pause, and the last iteration's
+    /// collections, pause percentiles and peak heap size.
     fn print(mut self, group: &str, name: &str) {
         let mut line = String::new();
-        self.longest_steps.sort();
-        if let Some(&max) = self.longest_steps.last() {
-            let median = self.longest_steps[self.longest_steps.len() / 2];
-            line += &format!(
-                " longest step median {} max {} ({} iterations);",
-                ms(median),
-                ms(max),
-                self.longest_steps.len()
-            );
+        if let Some(spread) = median_and_max(&mut self.longest_steps) {
+            line += &format!(" longest step {spread};");
+        }
+        if let Some(spread) = median_and_max(&mut self.longest_pauses) {
+            line += &format!(" longest GC pause {spread};");
         }
         if let Some(stats) = self.stats {
             line += &format!(
-                " GC {} collections, pause p50 {} p99 {} max {}, peak heap {} MiB",
+                " last iteration: {} collections, pause p50 {} p99 {} max {}, peak heap {} MiB",
                 stats.collections,
                 ms(stats.pauses.quantile(0.5)),
                 ms(stats.pauses.quantile(0.99)),
@@ -235,6 +242,19 @@ impl Observed {
             println!("{group}/{name}:{line}");
         }
     }
+}
+
+/// "median M max X (N iterations)" of `durations`, if there are any.
+fn median_and_max(durations: &mut [Duration]) -> Option<String> {
+    durations.sort();
+    let max = *durations.last()?;
+    let median = durations[durations.len() / 2];
+    Some(format!(
+        "median {} max {} ({} iterations)",
+        ms(median),
+        ms(max),
+        durations.len()
+    ))
 }
 
 /// `duration` in milliseconds, to the microsecond.
@@ -284,13 +304,12 @@ fn bench_heap<W: Workload>(group: &mut BenchmarkGroup<'_, WallTime>, workload: W
                 workload,
                 stats: W::PAUSES,
             };
-            let (outcome, stats) = heap
+            let run = heap
                 .backend
                 .run(heap.config.clone(), program)
                 .and_then(|run| run)
                 .unwrap_or_else(|error| panic!("{} on {}: {error}", W::NAME, heap.name));
-            observed.check(workload, outcome, heap.name);
-            observed.stats = stats;
+            observed.check(workload, run, heap.name);
         })
     });
     observed.print(W::NAME, heap.name);
@@ -305,7 +324,7 @@ fn bench<H: Contender, W: Workload>(group: &mut BenchmarkGroup<'_, WallTime>, wo
             |mut heap| {
                 let outcome = workload.run(&mut heap).expect("infallible");
                 heap.finish();
-                observed.check(workload, outcome, H::NAME);
+                observed.check(workload, (outcome, None), H::NAME);
                 heap
             },
             BatchSize::PerIteration,
