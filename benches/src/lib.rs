@@ -201,7 +201,7 @@ mod tests {
         let mut rc = RcForest::default();
         assert_eq!(rc.list(1_000_000).unwrap(), 1_000_000 * 999_999 / 2);
         assert_eq!(
-            large_live_heap(&mut rc, 8, 10, 1_000).unwrap(),
+            large_live_heap(&mut rc, 8, 10, 1_000).unwrap().0,
             large_live_heap_checksum(8, 1_000)
         );
     }

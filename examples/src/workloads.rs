@@ -40,6 +40,7 @@
 use crate::Program;
 use gc_core::{Collector, Gc, GcError, Heap, Root, Scope, Trace};
 use std::convert::Infallible;
+use std::time::{Duration, Instant};
 
 /// The shallowest short-lived trees binary-trees builds.
 pub const MIN_DEPTH: u32 = 4;
@@ -289,18 +290,71 @@ pub trait LiveHeap: Forest {
     fn pool(&mut self, size: usize) -> Result<Self::Pool<'_>, Self::Error>;
 }
 
+/// A [`Pool`] that times each [`Pool::replace`] of the pool it wraps and
+/// keeps the longest: the pause the mutator sees, whatever caused it (a
+/// collection, sweeping, malloc, a cascade of frees).
+///
+/// One clock read per step: a step is timed from the return of the previous
+/// replacement (or from [`TimedPool::new`]) to the return of its own, so it
+/// includes the caller's few instructions between two replacements.
+pub struct TimedPool<P> {
+    pool: P,
+    last: Instant,
+    longest: Duration,
+}
+
+impl<P: Pool> TimedPool<P> {
+    /// Starts timing `pool`.
+    pub fn new(pool: P) -> Self {
+        TimedPool {
+            pool,
+            last: Instant::now(),
+            longest: Duration::ZERO,
+        }
+    }
+
+    /// The longest step so far.
+    pub fn longest_step(&self) -> Duration {
+        self.longest
+    }
+}
+
+impl<P: Pool> Pool for TimedPool<P> {
+    type Error = P::Error;
+
+    fn len(&self) -> usize {
+        self.pool.len()
+    }
+
+    fn replace(&mut self, index: usize, value: u64) -> Result<u64, P::Error> {
+        let old = self.pool.replace(index, value);
+        let now = Instant::now();
+        self.longest = self.longest.max(now - self.last);
+        self.last = now;
+        old
+    }
+
+    fn total(&self) -> u64 {
+        self.pool.total()
+    }
+}
+
 /// The large-live-heap schedule: builds a long-lived tree of `depth`, runs
-/// [`churn`] with `allocations` over a pool of `live` beside it, then counts
-/// the tree. Returns the churn checksum plus the tree's node count.
+/// [`churn`] with `allocations` over a pool of `live` beside it, timing
+/// each step ([`TimedPool`]), then counts the tree. Returns the churn
+/// checksum plus the tree's node count, and the longest churn step.
 pub fn large_live_heap<H: LiveHeap>(
     heap: &mut H,
     depth: u32,
     live: usize,
     allocations: u64,
-) -> Result<u64, H::Error> {
+) -> Result<(u64, Duration), H::Error> {
     let tree = heap.build(depth)?;
-    let churned = churn(&mut heap.pool(live)?, allocations)?;
-    Ok(churned.wrapping_add(heap.check(&tree)))
+    let (churned, longest) = {
+        let mut pool = TimedPool::new(heap.pool(live)?);
+        (churn(&mut pool, allocations)?, pool.longest_step())
+    };
+    Ok((churned.wrapping_add(heap.check(&tree)), longest))
 }
 
 /// The checksum [`large_live_heap`] must return.
@@ -655,7 +709,9 @@ mod tests {
         assert_eq!(cycles(&mut on_box, rings).unwrap(), expected[0]);
         assert_eq!(on_box.list(len).unwrap(), expected[1]);
         assert_eq!(
-            large_live_heap(&mut on_box, depth, 100, allocations).unwrap(),
+            large_live_heap(&mut on_box, depth, 100, allocations)
+                .unwrap()
+                .0,
             expected[2]
         );
         for &backend in Backend::ALL {
@@ -677,11 +733,18 @@ mod tests {
                     Ok([
                         cycles(s, 20_000)?,
                         s.list(50_000)?,
-                        large_live_heap(s, 10, 100, 50_000)?,
+                        large_live_heap(s, 10, 100, 50_000)?.0,
                     ])
                 })
             }
         }
+    }
+
+    #[test]
+    fn timed_pool_reads_back_what_the_pool_it_wraps_does() {
+        let mut timed = TimedPool::new(BoxPool::new(7));
+        assert_eq!(churn(&mut timed, 1_000).unwrap(), 1_000 * 999 / 2);
+        assert_eq!(timed.len(), 7);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! that is almost all garbage; the throughput criterion prints is
 //! allocations per second.
 
-use crate::{Mutator, Workload};
+use crate::{Mutator, Outcome, Workload};
 use criterion::{Criterion, Throughput};
 use examples::workloads::{churn, Forest};
 
@@ -21,8 +21,8 @@ impl Workload for Churn {
         self.allocations * (self.allocations - 1) / 2
     }
 
-    fn run<M: Mutator>(self, heap: &mut M) -> Result<u64, <M as Forest>::Error> {
-        churn(&mut heap.pool(self.live)?, self.allocations)
+    fn run<M: Mutator>(self, heap: &mut M) -> Result<Outcome, <M as Forest>::Error> {
+        churn(&mut heap.pool(self.live)?, self.allocations).map(Outcome::from)
     }
 }
 
@@ -32,8 +32,8 @@ pub fn register(c: &mut Criterion) {
         allocations: 1_000_000,
         live: 1_000,
     };
-    let mut group = crate::group::<Churn>(c);
+    let mut group = crate::group(c, Churn::NAME);
     group.throughput(Throughput::Elements(workload.allocations));
-    crate::bench_all(&mut group, workload, false);
+    crate::bench_all(&mut group, workload);
     group.finish();
 }

@@ -3,7 +3,7 @@
 //! ring (measured anyway; the benchmark frees them after timing), `box`
 //! builds the same objects as a chain (a `Box` cannot close a ring).
 
-use crate::{Mutator, Workload};
+use crate::{Mutator, Outcome, Workload};
 use criterion::{Criterion, Throughput};
 use examples::workloads::{cycles, cycles_checksum, Forest};
 
@@ -20,16 +20,16 @@ impl Workload for Cycles {
         cycles_checksum(self.count)
     }
 
-    fn run<M: Mutator>(self, heap: &mut M) -> Result<u64, <M as Forest>::Error> {
-        cycles(heap, self.count)
+    fn run<M: Mutator>(self, heap: &mut M) -> Result<Outcome, <M as Forest>::Error> {
+        cycles(heap, self.count).map(Outcome::from)
     }
 }
 
 /// Registers the group.
 pub fn register(c: &mut Criterion) {
     let workload = Cycles { count: 100_000 };
-    let mut group = crate::group::<Cycles>(c);
+    let mut group = crate::group(c, Cycles::NAME);
     group.throughput(Throughput::Elements(workload.count));
-    crate::bench_all(&mut group, workload, false);
+    crate::bench_all(&mut group, workload);
     group.finish();
 }

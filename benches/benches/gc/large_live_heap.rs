@@ -1,10 +1,14 @@
-//! `large_live_heap`: a long-lived tree of depth 18 (512 K nodes), then one
+//! `large_live_heap`: a long-lived tree of depth 21 (4.2 M nodes), then ten
 //! million churn allocations over 1,000 live objects beside it, so every
-//! collection traces the tree. Each backend also prints its pause times
-//! from one more run.
+//! collection traces the tree. Every contender times each churn step the
+//! same way ([`TimedPool`](examples::workloads::TimedPool)); after each
+//! benchmark a line gives the longest step (median and maximum over the
+//! iterations) and, for the backends, the collections' pause percentiles
+//! and peak heap size (statistics of the last iteration, before its final
+//! collection).
 
-use crate::{Mutator, Workload};
-use criterion::Criterion;
+use crate::{Mutator, Outcome, Workload};
+use criterion::{Criterion, SamplingMode};
 use examples::workloads::{large_live_heap, large_live_heap_checksum, Forest};
 
 /// A long-lived tree of `depth` beside a churn of `allocations` over
@@ -18,24 +22,32 @@ struct LargeLiveHeap {
 
 impl Workload for LargeLiveHeap {
     const NAME: &'static str = "large_live_heap";
+    const PAUSES: bool = true;
+    const PARALLEL_MARK: bool = true;
 
     fn checksum(self) -> u64 {
         large_live_heap_checksum(self.depth, self.allocations)
     }
 
-    fn run<M: Mutator>(self, heap: &mut M) -> Result<u64, <M as Forest>::Error> {
-        large_live_heap(heap, self.depth, self.live, self.allocations)
+    fn run<M: Mutator>(self, heap: &mut M) -> Result<Outcome, <M as Forest>::Error> {
+        let (checksum, longest) = large_live_heap(heap, self.depth, self.live, self.allocations)?;
+        Ok(Outcome {
+            checksum,
+            longest_step: Some(longest),
+        })
     }
 }
 
-/// Registers the group.
+/// Registers the group; an iteration takes seconds, so every sample is one
+/// iteration (flat sampling).
 pub fn register(c: &mut Criterion) {
     let workload = LargeLiveHeap {
-        depth: 18,
+        depth: 21,
         live: 1_000,
-        allocations: 1_000_000,
+        allocations: 10_000_000,
     };
-    let mut group = crate::group::<LargeLiveHeap>(c);
-    crate::bench_all(&mut group, workload, true);
+    let mut group = crate::group(c, LargeLiveHeap::NAME);
+    group.sampling_mode(SamplingMode::Flat);
+    crate::bench_all(&mut group, workload);
     group.finish();
 }

@@ -1,6 +1,7 @@
 //! The criterion benchmarks: one binary, one group per workload module,
 //! each group running the same workload on `Box`, `Rc`, every backend of
-//! `examples::Backend::ALL` and four peer collector crates.
+//! `examples::Backend::ALL` and four peer collector crates, plus the `mark`
+//! group (marking against a plain walk).
 //!
 //! ```text
 //! cargo bench -p benches                 # full run, several minutes
@@ -28,6 +29,7 @@ mod churn;
 mod cycles;
 mod large_live_heap;
 mod long_list;
+mod mark;
 
 /// Everything a workload asks of a heap: trees, pools, rings and lists,
 /// failing the same way.
@@ -50,11 +52,40 @@ pub trait Workload: Copy {
     /// The criterion group's name.
     const NAME: &'static str;
 
+    /// Whether the workload times its steps ([`Outcome::longest_step`]):
+    /// then the report after each benchmark also gives the backends' pause
+    /// statistics.
+    const PAUSES: bool = false;
+
+    /// Whether its live heap is large enough for parallel marking
+    /// ([`gc_core::PARALLEL_MARK_MIN_BYTES`]): then `mark-sweep-par` runs
+    /// too.
+    const PARALLEL_MARK: bool = false;
+
     /// The checksum every correct run returns.
     fn checksum(self) -> u64;
 
     /// Runs the workload on `heap`.
-    fn run<M: Mutator>(self, heap: &mut M) -> Result<u64, <M as Forest>::Error>;
+    fn run<M: Mutator>(self, heap: &mut M) -> Result<Outcome, <M as Forest>::Error>;
+}
+
+/// What one run of a workload returns.
+#[derive(Debug, Clone, Copy)]
+pub struct Outcome {
+    /// Checked against [`Workload::checksum`].
+    pub checksum: u64,
+    /// The longest step the mutator saw, if the workload times its steps.
+    pub longest_step: Option<Duration>,
+}
+
+impl From<u64> for Outcome {
+    /// The outcome of a workload that does not time its steps.
+    fn from(checksum: u64) -> Self {
+        Outcome {
+            checksum,
+            longest_step: None,
+        }
+    }
 }
 
 /// A heap that is not one of the backends: a baseline or a peer crate.
@@ -86,9 +117,55 @@ impl Contender for RcForest {
     }
 }
 
+/// Marking threads of the `mark-sweep-par` contender.
+pub const MARK_THREADS: usize = 2;
+
+/// One of this workspace's heaps as a contender: a backend and the
+/// configuration it runs with.
+#[derive(Debug, Clone)]
+pub struct OnHeap {
+    /// The benchmark's name in its group.
+    pub name: &'static str,
+    /// The backend.
+    pub backend: Backend,
+    /// Its configuration.
+    pub config: HeapConfig,
+}
+
+/// The heaps a group runs on: every backend with the default
+/// configuration and, with `parallel_mark`, mark-sweep marking on
+/// [`MARK_THREADS`] threads as `mark-sweep-par` (right after `mark-sweep`).
+pub fn heaps(parallel_mark: bool) -> Vec<OnHeap> {
+    let default = |backend: Backend| OnHeap {
+        name: backend.name(),
+        backend,
+        config: HeapConfig::default(),
+    };
+    let parallel = OnHeap {
+        name: "mark-sweep-par",
+        backend: Backend::MarkSweep,
+        config: HeapConfig {
+            mark_threads: MARK_THREADS,
+            ..HeapConfig::default()
+        },
+    };
+    Backend::ALL
+        .iter()
+        .flat_map(|&backend| {
+            let with_parallel = parallel_mark && backend == Backend::MarkSweep;
+            [
+                Some(default(backend)),
+                with_parallel.then(|| parallel.clone()),
+            ]
+        })
+        .flatten()
+        .collect()
+}
+
 /// A workload as a [`Program`] for [`Backend::run`]: run in a scope, then
 /// a full collection (as the [`Contender::finish`] of the peers); returns
-/// the checksum and, if asked, the heap's statistics.
+/// the outcome and, if asked, the heap's statistics from before that last
+/// collection.
 #[derive(Clone, Copy)]
 struct OnBackend<W> {
     workload: W,
@@ -96,46 +173,99 @@ struct OnBackend<W> {
 }
 
 impl<W: Workload> Program for OnBackend<W> {
-    type Output = Result<(u64, Option<GcStats>), GcError>;
+    type Output = Result<(Outcome, Option<GcStats>), GcError>;
 
     fn run<C: Collector>(self, heap: &mut Heap<C>) -> Self::Output {
-        let checksum = heap.scope(W::NAME, |s| self.workload.run(s))?;
+        let outcome = heap.scope(W::NAME, |s| self.workload.run(s))?;
+        let stats = self.stats.then(|| heap.stats());
         heap.scope("finish", |s| s.collect());
-        Ok((checksum, self.stats.then(|| heap.stats())))
+        Ok((outcome, stats))
     }
 }
 
-/// Runs `workload` once on `backend` with the default heap configuration
-/// and prints its collections and pause times (criterion has no place for
-/// them).
-fn print_pauses<W: Workload>(backend: Backend, workload: W) {
-    let (checksum, stats) = backend
-        .run(
-            HeapConfig::default(),
-            OnBackend {
-                workload,
-                stats: true,
-            },
-        )
-        .and_then(|run| run)
-        .unwrap_or_else(|error| panic!("{} on {backend}: {error}", W::NAME));
-    assert_eq!(checksum, workload.checksum(), "{} on {backend}", W::NAME);
-    let stats = stats.expect("asked for");
-    println!(
-        "{}/{backend}: {} collections, pause p50 {:?}, p99 {:?}, max {:?}, peak heap {} MiB",
-        W::NAME,
-        stats.collections,
-        stats.pauses.quantile(0.5),
-        stats.pauses.quantile(0.99),
-        stats.pauses.max(),
-        stats.peak_heap_bytes >> 20,
-    );
+/// What one benchmark's iterations saw besides their time (criterion has
+/// no place for it), printed after the benchmark.
+#[derive(Default)]
+struct Observed {
+    /// Each iteration's longest step, for workloads that time their steps.
+    longest_steps: Vec<Duration>,
+    /// Each iteration's longest collection pause, for the backends.
+    longest_pauses: Vec<Duration>,
+    /// The last iteration's heap statistics, for the backends.
+    stats: Option<GcStats>,
 }
 
-/// Opens `W`'s group with the settings every group shares: 10 samples
-/// after 1 s of warm-up, about 4 s of measurement per benchmark.
-pub fn group<W: Workload>(c: &mut Criterion) -> BenchmarkGroup<'_, WallTime> {
-    let mut group = c.benchmark_group(W::NAME);
+impl Observed {
+    /// Checks `outcome`'s checksum (panicking with `name` if it is wrong)
+    /// and keeps its longest step and `stats`.
+    fn check<W: Workload>(
+        &mut self,
+        workload: W,
+        (outcome, stats): (Outcome, Option<GcStats>),
+        name: &str,
+    ) {
+        assert_eq!(
+            outcome.checksum,
+            workload.checksum(),
+            "{} on {name}",
+            W::NAME
+        );
+        self.longest_steps.extend(outcome.longest_step);
+        self.longest_pauses
+            .extend(stats.as_ref().map(|stats| stats.pauses.max()));
+        self.stats = stats;
+    }
+
+    /// Prints one line for the benchmark `group/name` if there is anything
+    /// to say: the median and maximum over the iterations of the longest
+    /// step and of the longest collection pause, and the last iteration's
+    /// collections, pause percentiles and peak heap size.
+    fn print(mut self, group: &str, name: &str) {
+        let mut line = String::new();
+        if let Some(spread) = median_and_max(&mut self.longest_steps) {
+            line += &format!(" longest step {spread};");
+        }
+        if let Some(spread) = median_and_max(&mut self.longest_pauses) {
+            line += &format!(" longest GC pause {spread};");
+        }
+        if let Some(stats) = self.stats {
+            line += &format!(
+                " last iteration: {} collections, pause p50 {} p99 {} max {}, peak heap {} MiB",
+                stats.collections,
+                ms(stats.pauses.quantile(0.5)),
+                ms(stats.pauses.quantile(0.99)),
+                ms(stats.pauses.max()),
+                stats.peak_heap_bytes >> 20,
+            );
+        }
+        if !line.is_empty() {
+            println!("{group}/{name}:{line}");
+        }
+    }
+}
+
+/// "median M max X (N iterations)" of `durations`, if there are any.
+fn median_and_max(durations: &mut [Duration]) -> Option<String> {
+    durations.sort();
+    let max = *durations.last()?;
+    let median = durations[durations.len() / 2];
+    Some(format!(
+        "median {} max {} ({} iterations)",
+        ms(median),
+        ms(max),
+        durations.len()
+    ))
+}
+
+/// `duration` in milliseconds, to the microsecond.
+fn ms(duration: Duration) -> String {
+    format!("{:.3} ms", duration.as_secs_f64() * 1e3)
+}
+
+/// Opens the group `name` with the settings every group shares: 10
+/// samples after 1 s of warm-up, about 4 s of measurement per benchmark.
+pub fn group<'c>(c: &'c mut Criterion, name: &str) -> BenchmarkGroup<'c, WallTime> {
+    let mut group = c.benchmark_group(name);
     group
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
@@ -143,38 +273,20 @@ pub fn group<W: Workload>(c: &mut Criterion) -> BenchmarkGroup<'_, WallTime> {
     group
 }
 
-/// Benchmarks `workload` on `Box`, `Rc`, every backend and every peer in
-/// `group`, checking each iteration's checksum. With `pauses`, each backend
-/// first prints its pause times from one run (only if its benchmark is
-/// selected).
+/// Benchmarks `workload` on `Box`, `Rc`, every heap of [`heaps`] and every
+/// peer in `group`, checking each iteration's checksum and printing what
+/// [`Observed`] saw after each benchmark.
 ///
 /// Each iteration starts a fresh heap and ends with a full collection, so
 /// it is timed from empty heap to no garbage. The contenders' handles are
 /// dropped untimed, one iteration at a time: that matters only for the
 /// rings `Rc` leaked, which the benchmark frees after timing so memory
 /// stays bounded.
-pub fn bench_all<W: Workload>(group: &mut BenchmarkGroup<'_, WallTime>, workload: W, pauses: bool) {
+pub fn bench_all<W: Workload>(group: &mut BenchmarkGroup<'_, WallTime>, workload: W) {
     bench::<BoxForest, W>(group, workload);
     bench::<RcForest, W>(group, workload);
-    for &backend in Backend::ALL {
-        // Criterion calls the closure once per phase; print only once.
-        let mut print = pauses;
-        group.bench_function(backend.name(), |b| {
-            if std::mem::take(&mut print) {
-                print_pauses(backend, workload);
-            }
-            b.iter(|| {
-                let program = OnBackend {
-                    workload,
-                    stats: false,
-                };
-                let (checksum, _) = backend
-                    .run(HeapConfig::default(), program)
-                    .and_then(|run| run)
-                    .expect("the workload fits the default heap");
-                assert_eq!(checksum, workload.checksum(), "{backend}");
-            })
-        });
+    for heap in heaps(W::PARALLEL_MARK) {
+        bench_heap(group, workload, &heap);
     }
     bench::<rust_gc::RustGc, W>(group, workload);
     bench::<arena::ArenaHeap, W>(group, workload);
@@ -182,24 +294,47 @@ pub fn bench_all<W: Workload>(group: &mut BenchmarkGroup<'_, WallTime>, workload
     bench::<bacon::Bacon, W>(group, workload);
 }
 
+/// Benchmarks `workload` on one of this workspace's heaps, a fresh one per
+/// iteration (its setup and teardown timed).
+fn bench_heap<W: Workload>(group: &mut BenchmarkGroup<'_, WallTime>, workload: W, heap: &OnHeap) {
+    let mut observed = Observed::default();
+    group.bench_function(heap.name, |b| {
+        b.iter(|| {
+            let program = OnBackend {
+                workload,
+                stats: W::PAUSES,
+            };
+            let run = heap
+                .backend
+                .run(heap.config.clone(), program)
+                .and_then(|run| run)
+                .unwrap_or_else(|error| panic!("{} on {}: {error}", W::NAME, heap.name));
+            observed.check(workload, run, heap.name);
+        })
+    });
+    observed.print(W::NAME, heap.name);
+}
+
 /// Benchmarks `workload` on one [`Contender`].
 fn bench<H: Contender, W: Workload>(group: &mut BenchmarkGroup<'_, WallTime>, workload: W) {
+    let mut observed = Observed::default();
     group.bench_function(H::NAME, |b| {
         b.iter_batched(
             H::new,
             |mut heap| {
-                let checksum = workload.run(&mut heap).expect("infallible");
+                let outcome = workload.run(&mut heap).expect("infallible");
                 heap.finish();
-                assert_eq!(checksum, workload.checksum(), "{}", H::NAME);
+                observed.check(workload, (outcome, None), H::NAME);
                 heap
             },
             BatchSize::PerIteration,
         )
     });
+    observed.print(W::NAME, H::NAME);
 }
 
-/// Registers every workload's group with a criterion configured from the
-/// command line (what `criterion_group!` expands to, with docs).
+/// Registers every group with a criterion configured from the command line
+/// (what `criterion_group!` expands to, with docs).
 fn groups() {
     let mut criterion = Criterion::default().configure_from_args();
     binary_trees::register(&mut criterion);
@@ -207,13 +342,13 @@ fn groups() {
     cycles::register(&mut criterion);
     large_live_heap::register(&mut criterion);
     long_list::register(&mut criterion);
+    mark::register(&mut criterion);
 }
 
 /// Stack for the benchmark thread. The peers `gc`, `dumpster` and
-/// `bacon_rajan_cc` mark or free recursively, one frame per link: a
-/// million-cell list needs a few hundred MiB (only touched pages are
-/// committed).
-const STACK_BYTES: usize = 1 << 30;
+/// `bacon_rajan_cc` mark or free recursively, one frame per link: the
+/// 10-million-cell list needs a few GiB (only touched pages are committed).
+const STACK_BYTES: usize = 4 << 30;
 
 fn main() {
     std::thread::Builder::new()
