@@ -93,7 +93,7 @@ impl<C: Collector> Heap<C> {
         name: &'static str,
         f: impl for<'s> FnOnce(&mut Scope<'s, C>) -> R,
     ) -> R {
-        Scope::enter(self, name, f)
+        Scope::enter(self, None, name, f)
     }
 
     /// A snapshot of the cumulative statistics.

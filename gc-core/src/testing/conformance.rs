@@ -484,6 +484,37 @@ pub fn large_objects_live_and_die<C: Collector>(mode: Mode) {
     drops.assert_no_double_drop();
 }
 
+/// `alloc_into` re-points a root (here of an enclosing scope) at each new
+/// object without a new slot; the objects it replaced die, each dropped
+/// once, and the root's target keeps its fields across collections.
+pub fn alloc_into_replaces_the_root<C: Collector>(mode: Mode) {
+    let drops = Drops::default();
+    let n = mode.size(10_000, 200) as u32;
+    let mut heap = heap::<C>(mode);
+    heap.scope("main", |s| {
+        let latest = s.alloc(counted(&drops, 0));
+        let kept = s.alloc(counted(&drops, u32::MAX));
+        s.scope("replace", |r| {
+            let first = r.root(kept).slot_index();
+            for i in 1..n {
+                r.alloc_into(latest, counted(&drops, i));
+                r.set(latest, |c| &c.next, kept);
+            }
+            let next = r.root(kept).slot_index();
+            assert_eq!(next, first + 1, "alloc_into pushed a root");
+        });
+        s.collect();
+        assert_eq!(objects(s), 2);
+        assert_eq!(drops.total(), n as usize - 1);
+        assert_eq!(s.get(latest).counter.id, n - 1);
+        let next = s.load(latest, |c| &c.next).expect("set above");
+        assert_eq!(s.get(next).counter.id, u32::MAX);
+    });
+    drop(heap);
+    assert_eq!(drops.total(), n as usize + 1);
+    drops.assert_no_double_drop();
+}
+
 /// A root returned from a nested scope with `scope_escaping` stays valid.
 pub fn escaped_roots_survive<C: Collector>(mode: Mode) {
     let mut heap = heap::<C>(mode);

@@ -34,6 +34,7 @@ macro_rules! conformance_suite {
             objects_held_in_vectors_survive,
             large_objects_live_and_die,
             escaped_roots_survive,
+            alloc_into_replaces_the_root,
             stats_record_every_collection,
             invalid_config_is_rejected,
             projection_outside_the_object_panics,
