@@ -131,8 +131,8 @@ impl FreeListSpace {
         let region = Region::reserve(capacity.next_multiple_of(BLOCK_SIZE))?;
         let base = region.start().as_ptr() as usize;
         Ok(FreeListSpace {
-            alloc_bits: Bitmap::new(base, region.len()),
-            mark_bits: Bitmap::new(base, region.len()),
+            alloc_bits: Bitmap::new(base, region.len())?,
+            mark_bits: Bitmap::new(base, region.len())?,
             region,
             base,
             block_class: Vec::new(),
