@@ -240,14 +240,21 @@ impl FreeListSpace {
         if (self.blocks_in_use + 1) * BLOCK_SIZE + self.large.bytes() > self.capacity {
             return None;
         }
-        match self.empty.pop().or_else(|| self.released.pop()) {
-            Some(block) => Some(block),
+        if let Some(block) = self.empty.pop() {
+            return Some(block);
+        }
+        // A released or fresh block: its pages are about to be written
+        // (threading the free list), so commit them in one call.
+        let block = match self.released.pop() {
+            Some(block) => block,
             None if self.block_class.len() * BLOCK_SIZE < self.region.len() => {
                 self.block_class.push(UNUSED);
-                Some(self.block_class.len() - 1)
+                self.block_class.len() - 1
             }
-            None => None,
-        }
+            None => return None,
+        };
+        self.region.commit(block * BLOCK_SIZE, BLOCK_SIZE);
+        Some(block)
     }
 
     /// # Safety
