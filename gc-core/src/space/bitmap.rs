@@ -101,6 +101,13 @@ impl Bitmap {
         self.words()[word].load(Ordering::Relaxed)
     }
 
+    /// Replaces the 64 bits from `addr`, which starts a word.
+    #[inline(always)]
+    pub(crate) fn set_word(&mut self, addr: usize, bits: u64) {
+        let (word, _) = self.index(addr);
+        *self.words_mut()[word].get_mut() = bits;
+    }
+
     /// Counts the set bits of `addr..addr + len` (granule-aligned, whole words).
     pub(crate) fn count_range(&self, addr: usize, len: usize) -> usize {
         let (first, _) = self.index(addr);

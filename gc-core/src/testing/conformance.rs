@@ -515,6 +515,34 @@ pub fn alloc_into_replaces_the_root<C: Collector>(mode: Mode) {
     drops.assert_no_double_drop();
 }
 
+/// Dead objects with and without drop glue, interleaved and of one size
+/// (so a free-list backend puts them in the same blocks): each one with
+/// drop glue is dropped exactly once, across threshold collections and an
+/// explicit one.
+pub fn mixed_drop_glue_objects_are_dropped_once<C: Collector>(mode: Mode) {
+    type Plain = [u64; 6];
+    let size = |info: &crate::object::TypeInfo| info.object_size();
+    assert_eq!(
+        size(crate::object::TypeInfo::of::<Plain>()),
+        size(crate::object::TypeInfo::of::<Counted>())
+    );
+    let drops = Drops::default();
+    let n = mode.size(100_000, 300) as u32;
+    let mut heap = heap::<C>(mode);
+    heap.scope("main", |s| {
+        for i in 0..n {
+            s.scope("garbage", |g| {
+                g.alloc([u64::from(i); 6]);
+                g.alloc(counted(&drops, i));
+            });
+        }
+        s.collect();
+        assert_eq!(objects(s), 0);
+    });
+    assert_eq!(drops.total(), n as usize);
+    drops.assert_no_double_drop();
+}
+
 /// A root returned from a nested scope with `scope_escaping` stays valid.
 pub fn escaped_roots_survive<C: Collector>(mode: Mode) {
     let mut heap = heap::<C>(mode);

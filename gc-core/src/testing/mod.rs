@@ -35,6 +35,7 @@ macro_rules! conformance_suite {
             large_objects_live_and_die,
             escaped_roots_survive,
             alloc_into_replaces_the_root,
+            mixed_drop_glue_objects_are_dropped_once,
             stats_record_every_collection,
             invalid_config_is_rejected,
             projection_outside_the_object_panics,
