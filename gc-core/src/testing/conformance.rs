@@ -587,7 +587,9 @@ pub fn stats_record_every_collection<C: Collector>(mode: Mode) {
     assert!(stats.collections >= 2);
     assert_eq!(stats.events.len() as u64, stats.collections);
     assert_eq!(stats.pauses.count(), stats.collections);
-    assert!(stats.allocated_objects >= 10);
+    assert_eq!(stats.allocated_objects, 10);
+    let node_size = crate::object::TypeInfo::of::<Node>().object_size() as u64;
+    assert_eq!(stats.allocated_bytes, 10 * node_size);
     let last = stats.events.back().unwrap();
     assert_eq!(last.objects_after, 10);
     assert!(last.pause >= last.phases.iter().copied().max().unwrap());
