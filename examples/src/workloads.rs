@@ -119,17 +119,19 @@ pub fn build_tree<'s, C: Collector>(
     Ok(node)
 }
 
-/// Counts the nodes of the tree at `node`, one scope per level.
-pub fn count_nodes<C: Collector>(s: &mut Scope<'_, C>, node: Root<'_, Node>) -> u64 {
-    s.scope("count", |t| {
-        let left = t.load(node, |n| &n.left);
-        let right = t.load(node, |n| &n.right);
-        1 + [left, right]
-            .into_iter()
-            .flatten()
-            .map(|child| count_nodes(t, child))
-            .sum::<u64>()
-    })
+/// Counts the nodes of the tree at `node`, reading through [`Gc::get`]:
+/// no roots, and the borrow of `s` stops collection while it walks.
+pub fn count_nodes<C: Collector>(s: &Scope<'_, C>, node: Root<'_, Node>) -> u64 {
+    count_from(s.get(node))
+}
+
+/// Counts the nodes of the tree at `node`.
+fn count_from(node: &Node) -> u64 {
+    1 + [&node.left, &node.right]
+        .into_iter()
+        .filter_map(Gc::get)
+        .map(count_from)
+        .sum::<u64>()
 }
 
 impl<'s, C: Collector> Forest for Scope<'s, C> {
@@ -262,13 +264,10 @@ impl<C: Collector> Pool for GcPool<'_, '_, C> {
     }
 
     fn replace(&mut self, index: usize, value: u64) -> Result<u64, GcError> {
-        let slot = self.live[index];
-        let old = *self.scope.get(slot);
-        self.scope.scope("replace", |t| {
-            let new = t.try_alloc(value)?;
-            t.assign(slot, new);
-            Ok(old)
-        })
+        let root = self.live[index];
+        let old = *self.scope.get(root);
+        self.scope.try_alloc_into(root, value)?;
+        Ok(old)
     }
 
     fn total(&self) -> u64 {

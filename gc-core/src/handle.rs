@@ -139,9 +139,10 @@ pub struct Root<'s, T> {
 }
 
 impl<T> Root<'_, T> {
-    pub(crate) fn new(index: usize, heap: u32) -> Self {
+    #[inline(always)]
+    pub(crate) fn new(index: u32, heap: u32) -> Self {
         Root {
-            index: u32::try_from(index).expect("shadow stack exceeds u32::MAX slots"),
+            index,
             heap,
             _brand: PhantomData,
         }

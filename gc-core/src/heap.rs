@@ -60,6 +60,10 @@ pub struct Heap<C: Collector> {
     stats: GcStats,
     /// Bytes that may still be allocated before the trigger fires (0 in stress mode).
     budget: usize,
+    /// `budget` as the last collection set it: the bytes allocated since
+    /// then are `budget_set - budget` (plus any the slow path counted in
+    /// `stats.allocated_bytes` directly), so allocation counts bytes once.
+    budget_set: usize,
     created: Instant,
     on_collection: Option<CollectionCallback>,
     _not_send: PhantomData<*const ()>,
@@ -76,12 +80,14 @@ impl<C: Collector> Heap<C> {
             id: NEXT_HEAP_ID.fetch_add(1, Ordering::Relaxed),
             stats: GcStats::new(C::NAME),
             budget: 0,
+            budget_set: 0,
             created: Instant::now(),
             on_collection: None,
             config,
             _not_send: PhantomData,
         };
         heap.reset_budget();
+        heap.budget_set = heap.budget;
         Ok(heap)
     }
 
@@ -93,12 +99,13 @@ impl<C: Collector> Heap<C> {
         name: &'static str,
         f: impl for<'s> FnOnce(&mut Scope<'s, C>) -> R,
     ) -> R {
-        Scope::enter(self, name, f)
+        Scope::enter(self, None, name, f)
     }
 
     /// A snapshot of the cumulative statistics.
     pub fn stats(&self) -> GcStats {
         let mut stats = self.stats.clone();
+        stats.allocated_bytes += (self.budget_set - self.budget) as u64;
         let usage = self.collector.usage();
         stats.heap_bytes = usage.bytes;
         stats.heap_objects = usage.objects;
@@ -137,7 +144,7 @@ impl<C: Collector> Heap<C> {
             // SAFETY: the caller (`Scope::try_alloc`) writes the payload at once.
             if let Some(obj) = unsafe { self.collector.alloc(info) } {
                 self.budget -= size;
-                self.account(size);
+                self.stats.allocated_objects += 1;
                 return Ok(obj);
             }
         }
@@ -158,7 +165,6 @@ impl<C: Collector> Heap<C> {
         self.collect(cause);
         // SAFETY: as in `alloc_object`.
         if let Some(obj) = unsafe { self.collector.alloc(info) } {
-            self.budget = self.budget.saturating_sub(size);
             self.account(size);
             return Ok(obj);
         }
@@ -166,7 +172,6 @@ impl<C: Collector> Heap<C> {
             self.collect(Cause::AllocationFailure);
             // SAFETY: as in `alloc_object`.
             if let Some(obj) = unsafe { self.collector.alloc(info) } {
-                self.budget = self.budget.saturating_sub(size);
                 self.account(size);
                 return Ok(obj);
             }
@@ -178,9 +183,13 @@ impl<C: Collector> Heap<C> {
         })
     }
 
-    #[inline(always)]
+    /// Counts an allocation of `size` bytes made on the slow path, which may
+    /// pass the budget: the part within it is taken off the budget, the rest
+    /// counted in the stats directly.
     fn account(&mut self, size: usize) {
-        self.stats.allocated_bytes += size as u64;
+        let within = size.min(self.budget);
+        self.budget -= within;
+        self.stats.allocated_bytes += (size - within) as u64;
         self.stats.allocated_objects += 1;
     }
 
@@ -201,7 +210,9 @@ impl<C: Collector> Heap<C> {
         event.bytes_after = after.bytes;
         event.objects_after = after.objects;
         event.objects_freed = before.objects.saturating_sub(after.objects);
+        self.stats.allocated_bytes += (self.budget_set - self.budget) as u64;
         self.reset_budget();
+        self.budget_set = self.budget;
         if self.config.verify {
             // SAFETY: as for `collect` above.
             if let Err(problem) = unsafe { self.collector.verify(self.roots.slots()) } {

@@ -15,6 +15,7 @@ use crate::error::GcError;
 use crate::handle::{Brand, Gc, Root};
 use crate::heap::Heap;
 use crate::object::{ObjectRef, TypeInfo};
+use crate::shadow_stack::Frame;
 use crate::stats::{Cause, GcStats};
 use crate::trace::{Slot, Trace, Tracer};
 use std::marker::PhantomData;
@@ -49,26 +50,32 @@ use std::mem::size_of;
 /// ```
 pub struct Scope<'s, C: Collector> {
     heap: &'s mut Heap<C>,
-    depth: usize,
+    /// This scope's frame of the shadow stack.
+    frame: Frame<'s>,
     _brand: PhantomData<Brand<'s>>,
 }
 
 impl<C: Collector> Drop for Scope<'_, C> {
+    #[inline(always)]
     fn drop(&mut self) {
-        self.heap.roots.pop_frame(self.depth);
+        self.heap.roots.truncate(self.frame.base);
     }
 }
 
 impl<'s, C: Collector> Scope<'s, C> {
-    pub(crate) fn enter<R>(
-        heap: &mut Heap<C>,
+    /// Runs `f` in a new frame named `name` on top of the shadow stack, inside
+    /// the scope whose frame is `parent` (`None` for a heap's outermost scope).
+    #[inline(always)]
+    pub(crate) fn enter<'h, R>(
+        heap: &'h mut Heap<C>,
+        parent: Option<&'h Frame<'h>>,
         name: &'static str,
         f: impl for<'i> FnOnce(&mut Scope<'i, C>) -> R,
     ) -> R {
-        let depth = heap.roots.push_frame(name);
+        let base = heap.roots.len();
         let mut scope = Scope {
             heap,
-            depth,
+            frame: Frame { name, base, parent },
             _brand: PhantomData,
         };
         f(&mut scope)
@@ -80,7 +87,7 @@ impl<'s, C: Collector> Scope<'s, C> {
         name: &'static str,
         f: impl for<'i> FnOnce(&mut Scope<'i, C>) -> R,
     ) -> R {
-        Scope::enter(self.heap, name, f)
+        Scope::enter(self.heap, Some(&self.frame), name, f)
     }
 
     /// Opens a nested scope whose result, a root of the nested scope, is
@@ -91,7 +98,7 @@ impl<'s, C: Collector> Scope<'s, C> {
         f: impl for<'i> FnOnce(&mut Scope<'i, C>) -> Root<'i, T>,
     ) -> Root<'s, T> {
         // Nothing collects between reading the result and re-rooting it.
-        let obj = Scope::enter(self.heap, name, |inner| {
+        let obj = Scope::enter(self.heap, Some(&self.frame), name, |inner| {
             let result = f(inner);
             inner.object(result)
         });
@@ -118,11 +125,65 @@ impl<'s, C: Collector> Scope<'s, C> {
     /// null ones); fill them in with [`Scope::set`].
     #[inline]
     pub fn try_alloc<T: Trace + 'static>(&mut self, value: T) -> Result<Root<'s, T>, GcError> {
+        let obj = self.new_object(value)?;
+        Ok(Root::new(self.heap.roots.push(obj), self.heap.id))
+    }
+
+    /// Allocates `value` on the heap and re-points `root` (which may belong
+    /// to an enclosing scope) at it, like [`Scope::assign`] from a fresh
+    /// object: no new slot. The object `root` referred to before stays rooted
+    /// until the allocation is done. Lets a loop replace objects without a
+    /// scope or a slot per step.
+    ///
+    /// ```
+    /// use gc_core::{Heap, HeapConfig};
+    /// use gc_mark_sweep::MarkSweep;
+    ///
+    /// let mut heap = Heap::<MarkSweep>::new(HeapConfig::default()).unwrap();
+    /// heap.scope("main", |s| {
+    ///     let latest = s.alloc(0u64);
+    ///     for step in 1..=100_000u64 {
+    ///         s.alloc_into(latest, step); // the old value becomes garbage
+    ///     }
+    ///     assert_eq!(*s.get(latest), 100_000);
+    /// });
+    /// ```
+    ///
+    /// # Panics
+    /// As [`Scope::alloc`], or if `root` belongs to another heap.
+    #[inline]
+    pub fn alloc_into<T: Trace + 'static>(&mut self, root: Root<'_, T>, value: T) {
+        if let Err(error) = self.try_alloc_into(root, value) {
+            panic!("{error}");
+        }
+    }
+
+    /// [`Scope::alloc_into`], or [`GcError::OutOfMemory`] with `root`
+    /// unchanged (the heap stays usable).
+    ///
+    /// # Panics
+    /// If `root` belongs to another heap.
+    #[inline]
+    pub fn try_alloc_into<T: Trace + 'static>(
+        &mut self,
+        root: Root<'_, T>,
+        value: T,
+    ) -> Result<(), GcError> {
+        self.check(root);
+        let obj = self.new_object(value)?;
+        self.heap.roots.set(root.index, obj);
+        Ok(())
+    }
+
+    /// Allocates an object holding `value`, not yet rooted: the caller roots
+    /// it before anything else can collect.
+    #[inline(always)]
+    fn new_object<T: Trace + 'static>(&mut self, value: T) -> Result<ObjectRef, GcError> {
         let obj = self.heap.alloc_object(TypeInfo::of::<T>())?;
         // SAFETY: `alloc_object` returned a fresh object of `T`'s size and
         // alignment whose payload nothing has read; writing it initialises it.
         unsafe { obj.payload().cast::<T>().as_ptr().write(value) };
-        Ok(Root::new(self.heap.roots.push(obj), self.heap.id))
+        Ok(obj)
     }
 
     /// Borrows the object behind `root`. The borrow holds `&self`, so no
@@ -218,7 +279,7 @@ impl<'s, C: Collector> Scope<'s, C> {
     pub fn assign<T>(&self, root: Root<'_, T>, value: Root<'_, T>) {
         self.check(root);
         let target = self.object(value);
-        self.heap.roots.set(root.index as usize, target);
+        self.heap.roots.set(root.index, target);
     }
 
     /// A new root in this scope for the object behind `root`.
@@ -256,7 +317,7 @@ impl<'s, C: Collector> Scope<'s, C> {
 
     /// The shadow stack printed like a backtrace, innermost frame first.
     pub fn backtrace(&self) -> String {
-        self.heap.roots.to_string()
+        self.heap.roots.backtrace(&self.frame)
     }
 
     /// The backend, for its own diagnostics.
@@ -277,7 +338,7 @@ impl<'s, C: Collector> Scope<'s, C> {
     #[inline(always)]
     fn object<T>(&self, root: Root<'_, T>) -> ObjectRef {
         self.check(root);
-        self.heap.roots.get(root.index as usize)
+        self.heap.roots.get(root.index)
     }
 
     /// Applies `field` to `obj`'s value and checks that the `Gc` it returns

@@ -6,19 +6,25 @@
 //!  frames:   ^main     ^parse          frame = (name, index of its first slot)
 //! ```
 //!
-//! Pushing a root is a `Vec` push; leaving a scope truncates to its base.
+//! Pushing a root writes the next slot (growing the vector is a cold path);
+//! leaving a scope truncates to its base. A frame is stored in its `Scope`,
+//! on the Rust stack, linked to the enclosing scope's frame: opening a scope
+//! writes a few words to the Rust stack and touches no heap memory.
 //! Collectors see the slots as `&[Slot]` and may rewrite them.
 
 use crate::object::ObjectRef;
 use crate::trace::Slot;
 use std::cell::UnsafeCell;
-use std::fmt;
+use std::fmt::Write;
 
-/// One named frame.
+/// One named frame, owned by its scope.
 #[derive(Debug, Clone, Copy)]
-struct Frame {
-    name: &'static str,
-    base: usize,
+pub(crate) struct Frame<'a> {
+    pub(crate) name: &'static str,
+    /// Index of the frame's first slot.
+    pub(crate) base: usize,
+    /// The enclosing scope's frame; `None` for a heap's outermost scope.
+    pub(crate) parent: Option<&'a Frame<'a>>,
 }
 
 /// The root slots of one heap, pushed by scopes.
@@ -28,29 +34,40 @@ struct Frame {
 /// while `&T`s borrowed from the scope are alive.
 #[derive(Default)]
 pub(crate) struct ShadowStack {
-    /// Invariant: every slot holds `Some`. No reference into this vector
-    /// escapes a method, so pushing through `&self` cannot invalidate one.
+    /// Invariants: every slot holds `Some`; the capacity is at most
+    /// `u32::MAX` (see [`grow`]), so every index fits a [`Root`](crate::Root). No reference
+    /// into this vector escapes a method, so pushing through `&self` cannot
+    /// invalidate one.
     slots: UnsafeCell<Vec<Slot>>,
-    frames: Vec<Frame>,
 }
 
 impl ShadowStack {
     /// Roots `obj` in the current frame, returning its slot index.
     #[inline(always)]
-    pub(crate) fn push(&self, obj: ObjectRef) -> usize {
+    pub(crate) fn push(&self, obj: ObjectRef) -> u32 {
         // SAFETY: the heap is !Sync and no reference into `slots` outlives a
         // method call, so this is the only access right now.
         let slots = unsafe { &mut *self.slots.get() };
-        slots.push(Slot::new(Some(obj)));
-        slots.len() - 1
+        let len = slots.len();
+        if len == slots.capacity() {
+            grow(slots);
+        }
+        // SAFETY: `len` is below the capacity (`grow` made room), so the
+        // write is in bounds and the new length covers initialised slots.
+        unsafe {
+            slots.as_mut_ptr().add(len).write(Slot::new(Some(obj)));
+            slots.set_len(len + 1);
+        }
+        // Lossless: `len` is below the capacity, at most `u32::MAX` (`grow`).
+        len as u32
     }
 
     /// The object in slot `index`.
     #[inline(always)]
-    pub(crate) fn get(&self, index: usize) -> ObjectRef {
+    pub(crate) fn get(&self, index: u32) -> ObjectRef {
         // SAFETY: as in `push`; the reference ends within this call.
         let slots = unsafe { &*self.slots.get() };
-        match slots[index].get() {
+        match slots[index as usize].get() {
             Some(obj) => obj,
             None => unreachable!("shadow-stack slot {index} is empty"),
         }
@@ -58,10 +75,10 @@ impl ShadowStack {
 
     /// Re-points slot `index` at `obj`.
     #[inline(always)]
-    pub(crate) fn set(&self, index: usize, obj: ObjectRef) {
+    pub(crate) fn set(&self, index: u32, obj: ObjectRef) {
         // SAFETY: as in `push`; the reference ends within this call.
         let slots = unsafe { &*self.slots.get() };
-        slots[index].set(Some(obj));
+        slots[index as usize].set(Some(obj));
     }
 
     /// All slots, for a collection.
@@ -69,43 +86,58 @@ impl ShadowStack {
         self.slots.get_mut()
     }
 
+    /// Number of slots: the base of a frame opened now.
+    #[inline(always)]
     pub(crate) fn len(&self) -> usize {
         // SAFETY: as in `push`; the reference ends within this call.
         unsafe { &*self.slots.get() }.len()
     }
 
-    /// Opens a frame; returns its depth for [`ShadowStack::pop_frame`].
-    pub(crate) fn push_frame(&mut self, name: &'static str) -> usize {
-        let base = self.len();
-        self.frames.push(Frame { name, base });
-        self.frames.len()
-    }
-
-    /// Closes frames down to (and including) the one at `depth`, dropping their slots.
-    pub(crate) fn pop_frame(&mut self, depth: usize) {
-        let base = self.frames[depth - 1].base;
-        self.frames.truncate(depth - 1);
+    /// Drops the slots from `base` on, when the frame that starts there closes.
+    #[inline(always)]
+    pub(crate) fn truncate(&mut self, base: usize) {
         self.slots.get_mut().truncate(base);
     }
-}
 
-/// Prints the shadow stack like a backtrace, innermost frame first.
-impl fmt::Display for ShadowStack {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    /// The slots printed like a backtrace, from `innermost` out.
+    pub(crate) fn backtrace(&self, innermost: &Frame<'_>) -> String {
+        let frames = std::iter::successors(Some(innermost), |frame| frame.parent);
+        let depth = frames.clone().count();
         // SAFETY: as in `push`; the reference ends within this call.
         let slots = unsafe { &*self.slots.get() };
+        let mut out = String::new();
         let mut end = slots.len();
-        for (depth, frame) in self.frames.iter().enumerate().rev() {
-            writeln!(f, "#{depth} {} ({} roots)", frame.name, end - frame.base)?;
+        for (depth, frame) in (0..depth).rev().zip(frames) {
+            let _ = writeln!(out, "#{depth} {} ({} roots)", frame.name, end - frame.base);
             for (i, slot) in slots[frame.base..end].iter().enumerate() {
                 if let Some(obj) = slot.get() {
                     // SAFETY: every root refers to a live object.
                     let name = unsafe { obj.info() }.name();
-                    writeln!(f, "    [{}] {name} @ {:#x}", frame.base + i, obj.addr())?;
+                    let _ = writeln!(out, "    [{}] {name} @ {:#x}", frame.base + i, obj.addr());
                 }
             }
             end = frame.base;
         }
-        Ok(())
+        out
     }
+}
+
+/// Most slots a shadow stack holds. Doubling from below it keeps the
+/// capacity under `u32::MAX`, so every index fits a [`Root`](crate::Root).
+const MAX_SLOTS: usize = 1 << 30;
+
+/// Makes room for more slots (doubling the capacity).
+///
+/// # Panics
+/// If the shadow stack already holds [`MAX_SLOTS`]; the vector is then
+/// unchanged, so its capacity stays within `u32::MAX`.
+#[cold]
+#[inline(never)]
+fn grow(slots: &mut Vec<Slot>) {
+    assert!(
+        slots.len() < MAX_SLOTS,
+        "the shadow stack exceeds {MAX_SLOTS} roots"
+    );
+    slots.reserve_exact(slots.len().max(64));
+    debug_assert!(slots.capacity() <= u32::MAX as usize);
 }

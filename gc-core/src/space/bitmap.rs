@@ -4,23 +4,54 @@
 //! threads ([`Bitmap::set_shared`], a `fetch_or`); everything else runs on
 //! one thread and uses plain loads and stores (relaxed atomic loads and
 //! stores, or `get_mut`, compile to ordinary moves).
+//!
+//! The words live in memory mapped for them alone: fresh pages read as zero
+//! and are committed only when touched, so a bitmap for a 1 GiB heap (8 MiB)
+//! costs nothing until its heap grows. (A zeroed allocation from `malloc`
+//! that reuses freed memory is cleared with `memset`: 16 MiB for the two
+//! bitmaps of every new heap.)
 
+use crate::error::GcError;
 use crate::object::OBJECT_ALIGN;
+use crate::os::Region;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// One bit per [`OBJECT_ALIGN`] granule of `base..base + len`.
 pub(crate) struct Bitmap {
     base: usize,
-    words: Box<[AtomicU64]>,
+    /// The address of the first word: `len` zero-initialised `AtomicU64`s,
+    /// the start of `_region`.
+    words: usize,
+    len: usize,
+    /// Owns the words' memory.
+    _region: Region,
 }
 
 impl Bitmap {
-    pub(crate) fn new(base: usize, len: usize) -> Bitmap {
-        let bits = len / OBJECT_ALIGN;
-        Bitmap {
+    pub(crate) fn new(base: usize, len: usize) -> Result<Bitmap, GcError> {
+        let len = (len / OBJECT_ALIGN).div_ceil(64);
+        let region = Region::reserve(len * size_of::<AtomicU64>())?;
+        Ok(Bitmap {
             base,
-            words: (0..bits.div_ceil(64)).map(|_| AtomicU64::new(0)).collect(),
-        }
+            words: region.start().as_ptr() as usize,
+            len,
+            _region: region,
+        })
+    }
+
+    #[inline(always)]
+    fn words(&self) -> &[AtomicU64] {
+        // SAFETY: `words` starts the region, which is page-aligned and at
+        // least `len` words long, mapped zeroed (a valid `AtomicU64` is any
+        // bit pattern) and owned by `self`; atomics allow shared mutation
+        // through `&`.
+        unsafe { std::slice::from_raw_parts(self.words as *const AtomicU64, self.len) }
+    }
+
+    #[inline(always)]
+    fn words_mut(&mut self) -> &mut [AtomicU64] {
+        // SAFETY: as in `words`, and `&mut self` makes this the only access.
+        unsafe { std::slice::from_raw_parts_mut(self.words as *mut AtomicU64, self.len) }
     }
 
     #[inline(always)]
@@ -32,14 +63,14 @@ impl Bitmap {
     #[inline(always)]
     pub(crate) fn get(&self, addr: usize) -> bool {
         let (word, mask) = self.index(addr);
-        self.words[word].load(Ordering::Relaxed) & mask != 0
+        self.words()[word].load(Ordering::Relaxed) & mask != 0
     }
 
     /// Sets the bit; returns `true` if it was clear.
     #[inline(always)]
     pub(crate) fn set(&mut self, addr: usize) -> bool {
         let (word, mask) = self.index(addr);
-        let word = self.words[word].get_mut();
+        let word = self.words_mut()[word].get_mut();
         let old = *word;
         *word = old | mask;
         old & mask == 0
@@ -50,7 +81,7 @@ impl Bitmap {
     #[inline(always)]
     pub(crate) fn set_shared(&self, addr: usize) -> bool {
         let (word, mask) = self.index(addr);
-        let word = &self.words[word];
+        let word = &self.words()[word];
         // Already set: skip the read-modify-write (most edges of a dense graph).
         word.load(Ordering::Relaxed) & mask == 0
             && word.fetch_or(mask, Ordering::Relaxed) & mask == 0
@@ -59,7 +90,7 @@ impl Bitmap {
     #[inline(always)]
     pub(crate) fn clear(&mut self, addr: usize) {
         let (word, mask) = self.index(addr);
-        *self.words[word].get_mut() &= !mask;
+        *self.words_mut()[word].get_mut() &= !mask;
     }
 
     /// The 64 bits from `addr`, which starts a word (a multiple of 64
@@ -67,14 +98,21 @@ impl Bitmap {
     #[inline(always)]
     pub(crate) fn word(&self, addr: usize) -> u64 {
         let (word, _) = self.index(addr);
-        self.words[word].load(Ordering::Relaxed)
+        self.words()[word].load(Ordering::Relaxed)
+    }
+
+    /// Replaces the 64 bits from `addr`, which starts a word.
+    #[inline(always)]
+    pub(crate) fn set_word(&mut self, addr: usize, bits: u64) {
+        let (word, _) = self.index(addr);
+        *self.words_mut()[word].get_mut() = bits;
     }
 
     /// Counts the set bits of `addr..addr + len` (granule-aligned, whole words).
     pub(crate) fn count_range(&self, addr: usize, len: usize) -> usize {
         let (first, _) = self.index(addr);
         let words = len / OBJECT_ALIGN / 64;
-        self.words[first..first + words]
+        self.words()[first..first + words]
             .iter()
             .map(|word| word.load(Ordering::Relaxed).count_ones() as usize)
             .sum()
@@ -84,7 +122,7 @@ impl Bitmap {
     pub(crate) fn clear_range(&mut self, addr: usize, len: usize) {
         let (first, _) = self.index(addr);
         let words = len / OBJECT_ALIGN / 64;
-        for word in &mut self.words[first..first + words] {
+        for word in &mut self.words_mut()[first..first + words] {
             *word.get_mut() = 0;
         }
     }

@@ -97,6 +97,10 @@ pub struct FreeListSpace {
     base: usize,
     /// Size class of each block touched so far (`UNUSED` when in the empty pool).
     block_class: Vec<u8>,
+    /// Per block: some object allocated in it since it was last empty has
+    /// drop glue. A sweep finalises the dead objects of such blocks only
+    /// (finalising one without drop glue does nothing but read its header).
+    may_drop: Vec<bool>,
     /// Blocks swept empty, ready for any class, their pages still committed.
     empty: Vec<usize>,
     /// Blocks swept empty whose pages went back to the kernel (they fault
@@ -138,11 +142,12 @@ impl FreeListSpace {
         let region = Region::reserve(capacity.next_multiple_of(BLOCK_SIZE))?;
         let base = region.start().as_ptr() as usize;
         Ok(FreeListSpace {
-            alloc_bits: Bitmap::new(base, region.len()),
-            mark_bits: Bitmap::new(base, region.len()),
+            alloc_bits: Bitmap::new(base, region.len())?,
+            mark_bits: Bitmap::new(base, region.len())?,
             region,
             base,
             block_class: Vec::new(),
+            may_drop: Vec::new(),
             empty: Vec::new(),
             released: Vec::new(),
             growth: config.growth(),
@@ -179,6 +184,9 @@ impl FreeListSpace {
         // free cell of the class.
         self.free[class] = unsafe { *(cell as *const usize) };
         self.alloc_bits.set(cell);
+        if info.drop.is_some() {
+            self.may_drop[(cell - self.base) / BLOCK_SIZE] = true;
+        }
         self.small_bytes += SIZE_CLASSES[class];
         self.small_objects += 1;
         // SAFETY: a free cell of at least `size` bytes, 16-aligned, unused.
@@ -238,14 +246,22 @@ impl FreeListSpace {
         if (self.blocks_in_use + 1) * BLOCK_SIZE + self.large.bytes() > self.capacity {
             return None;
         }
-        match self.empty.pop().or_else(|| self.released.pop()) {
-            Some(block) => Some(block),
+        if let Some(block) = self.empty.pop() {
+            return Some(block);
+        }
+        // A released or fresh block: its pages are about to be written
+        // (threading the free list), so commit them in one call.
+        let block = match self.released.pop() {
+            Some(block) => block,
             None if self.block_class.len() * BLOCK_SIZE < self.region.len() => {
                 self.block_class.push(UNUSED);
-                Some(self.block_class.len() - 1)
+                self.may_drop.push(false);
+                self.block_class.len() - 1
             }
-            None => None,
-        }
+            None => return None,
+        };
+        self.region.commit(block * BLOCK_SIZE, BLOCK_SIZE);
+        Some(block)
     }
 
     /// # Safety
@@ -389,6 +405,7 @@ impl FreeListSpace {
     fn sweep_block(&mut self, block: usize, class: usize, keep_empty: bool) {
         let start = self.block_start(block);
         let head = self.free[class];
+        let may_drop = self.may_drop[block];
         let mut live = 0;
         // A word of bitmap (64 granules) at a time, last word and highest
         // cell first, so the free list comes out in address order.
@@ -397,27 +414,47 @@ impl FreeListSpace {
             let alloc = self.alloc_bits.word(addr);
             let kept = alloc & self.mark_bits.word(addr);
             live += kept.count_ones() as usize;
+            if alloc != kept {
+                if may_drop {
+                    self.finalize_dead(addr, alloc & !kept);
+                } else {
+                    // No dead object here has drop glue: off the books at once.
+                    self.alloc_bits.set_word(addr, kept);
+                }
+            }
             let mut free = starts & !kept;
             while free != 0 {
                 let bit = 63 - free.leading_zeros() as usize;
                 free &= !(1 << bit);
-                let cell = addr + bit * OBJECT_ALIGN;
-                if alloc & (1 << bit) != 0 {
-                    self.alloc_bits.clear(cell);
-                    // SAFETY: allocated and unmarked: an unreachable object,
-                    // taken off the books above so it is finalised exactly once.
-                    unsafe { ObjectRef::from_addr(cell).finalize(&mut self.scratch) };
-                }
-                // SAFETY: an unallocated cell of this class's block (finalised
-                // above if it held a dead object).
-                unsafe { self.push_free(class, cell) };
+                // SAFETY: an unallocated cell of this class's block (its
+                // object, if it held a dead one, finalised above).
+                unsafe { self.push_free(class, addr + bit * OBJECT_ALIGN) };
             }
         }
-        if live == 0 && !keep_empty {
-            self.free[class] = head;
-            self.block_class[block] = UNUSED;
-            self.blocks_in_use -= 1;
-            self.empty.push(block);
+        if live == 0 {
+            self.may_drop[block] = false;
+            if !keep_empty {
+                self.free[class] = head;
+                self.block_class[block] = UNUSED;
+                self.blocks_in_use -= 1;
+                self.empty.push(block);
+            }
+        }
+    }
+
+    /// Takes the dead objects whose bits are set in `dead` (the alloc
+    /// bitmap word at `addr`) off the books and finalises them, one at a
+    /// time: if a destructor panics, the objects not yet reached keep their
+    /// alloc bits and are finalised later.
+    fn finalize_dead(&mut self, addr: usize, mut dead: u64) {
+        while dead != 0 {
+            let bit = dead.trailing_zeros() as usize;
+            dead &= dead - 1;
+            let cell = addr + bit * OBJECT_ALIGN;
+            self.alloc_bits.clear(cell);
+            // SAFETY: allocated and unmarked: an unreachable object, taken
+            // off the books just now so it is finalised exactly once.
+            unsafe { ObjectRef::from_addr(cell).finalize(&mut self.scratch) };
         }
     }
 
@@ -467,6 +504,7 @@ impl FreeListSpace {
         let (start, cell) = (self.block_start(block), SIZE_CLASSES[class]);
         if live == 0 {
             self.block_class[block] = UNUSED;
+            self.may_drop[block] = false;
             self.blocks_in_use -= 1;
             self.empty.push(block);
             return true;

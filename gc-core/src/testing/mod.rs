@@ -34,6 +34,8 @@ macro_rules! conformance_suite {
             objects_held_in_vectors_survive,
             large_objects_live_and_die,
             escaped_roots_survive,
+            alloc_into_replaces_the_root,
+            mixed_drop_glue_objects_are_dropped_once,
             stats_record_every_collection,
             headroom_caps_heap_growth,
             invalid_config_is_rejected,
