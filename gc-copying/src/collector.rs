@@ -114,7 +114,7 @@ impl Copying {
         // to-space's first `initial_trigger` bytes (at least): commit them
         // in one call rather than a page fault per page (once: a discard
         // keeps them).
-        self.spare.commit(self.keep.0);
+        self.spare.commit(self.growth.next_trigger(0));
         let mut cheney = Cheney {
             from: &self.space,
             to: &mut self.spare,
