@@ -69,6 +69,19 @@ fn node<'s, C: Collector>(s: &mut Scope<'s, C>, value: u64) -> Root<'s, Node> {
     })
 }
 
+/// A list of `len` nodes holding `len - 1` down to 0, linked through `left`.
+fn list<'s, C: Collector>(s: &mut Scope<'s, C>, len: usize) -> Root<'s, Node> {
+    let head = node(s, 0);
+    for value in 1..len as u64 {
+        s.scope("push", |t| {
+            let cell = node(t, value);
+            t.set(cell, |n| &n.left, head);
+            t.assign(head, cell);
+        });
+    }
+    head
+}
+
 fn objects<C: Collector>(s: &Scope<'_, C>) -> usize {
     s.usage().objects
 }
@@ -153,15 +166,7 @@ fn counted(drops: &Drops, id: u32) -> Counted {
 pub fn long_list<C: Collector>(config: HeapConfig, len: usize) {
     let mut heap = Heap::<C>::new(config).expect("valid config");
     heap.scope("main", |s| {
-        let head = node(s, 0);
-        let tail = s.root(head);
-        for i in 1..len as u64 {
-            s.scope("step", |t| {
-                let next = node(t, i);
-                t.set(tail, |n| &n.left, next);
-                t.assign(tail, next);
-            });
-        }
+        let head = list(s, len);
         s.collect();
         assert_eq!(objects(s), len, "the whole list is reachable");
         let cursor = s.root(head);
@@ -615,14 +620,7 @@ pub fn headroom_caps_heap_growth<C: Collector>(mode: Mode) {
     let mut heap = Heap::<C>::new(config).expect("valid config");
     let (live_nodes, garbage_nodes) = (mode.size(64_000, 100), mode.size(128_000, 200));
     let live_bytes = heap.scope("main", |s| {
-        let head = node(s, 0);
-        for value in 1..live_nodes as u64 {
-            s.scope("push", |t| {
-                let cell = node(t, value);
-                t.set(cell, |n| &n.left, head);
-                t.assign(head, cell);
-            });
-        }
+        list(s, live_nodes);
         s.collect();
         let live = s.usage();
         assert_eq!(live.objects, live_nodes);
