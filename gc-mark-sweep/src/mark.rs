@@ -1,6 +1,5 @@
 //! The mark phase: an explicit mark stack, so marking depth never touches
-//! the Rust stack, and a small prefetch queue in front of it, so an
-//! object's header is usually in the cache by the time it is scanned.
+//! the Rust stack.
 
 use gc_core::object::ObjectRef;
 use gc_core::space::FreeListSpace;
@@ -13,8 +12,7 @@ use std::collections::VecDeque;
 /// The stack holds *slots* (roots, and the fields of marked objects), not
 /// objects: scanning an object pushes its fields as its trace reports them,
 /// and an object is marked when a slot referring to it is popped. So each
-/// edge costs one push and one pop, and no object is read before the
-/// [`PrefetchQueue`] has had time to fetch it.
+/// edge costs one push and one pop.
 #[derive(Default)]
 pub struct MarkStack {
     pending: Tracer,
@@ -51,26 +49,14 @@ impl MarkStack {
     /// The mark loop. `SKIP_LAST_SLOT` plants a bug for the seeded-bug test
     /// (see `seeded_bug`): it drops the last slot each object reports. The
     /// real collector passes `false`, which compiles the check away.
-    ///
-    /// Targets go from the slot stack through a [`PrefetchQueue`]: each is
-    /// prefetched as it enters and marked and scanned [`PREFETCH_DISTANCE`]
-    /// objects later, so the cache miss on its header overlaps the work on
-    /// the objects ahead of it (Cher, Hosking and Vijaykumar, ASPLOS 2004).
     #[inline(always)]
     pub(crate) fn mark_loop<const SKIP_LAST_SLOT: bool>(&mut self, space: &mut FreeListSpace) {
-        let mut queue = PrefetchQueue::default();
-        loop {
-            while !queue.is_full() {
-                let Some(slot) = self.pending.pop() else {
-                    break;
-                };
-                // SAFETY: a queued slot is a root or a field of a marked (so
-                // live, and unmoved: this collector never moves) object.
-                if let Some(obj) = unsafe { slot.as_ref() }.get() {
-                    queue.push(obj);
-                }
-            }
-            let Some(obj) = queue.pop() else { break };
+        while let Some(slot) = self.pending.pop() {
+            // SAFETY: a queued slot is a root or a field of a marked (so
+            // live, and unmoved: this collector never moves) object.
+            let Some(obj) = (unsafe { slot.as_ref() }).get() else {
+                continue;
+            };
             if !space.mark(obj) {
                 continue;
             }
@@ -83,46 +69,6 @@ impl MarkStack {
             }
             self.pending.reverse_since(reported);
         }
-    }
-}
-
-/// How many objects the mark loop keeps in flight between prefetching a
-/// header and scanning the object: enough to cover a miss to memory with
-/// the scans of the objects ahead of it.
-pub(crate) const PREFETCH_DISTANCE: usize = 8;
-
-/// A ring of up to [`PREFETCH_DISTANCE`] objects, each prefetched when pushed.
-#[derive(Default)]
-struct PrefetchQueue {
-    ring: [Option<ObjectRef>; PREFETCH_DISTANCE],
-    head: usize,
-    len: usize,
-}
-
-impl PrefetchQueue {
-    #[inline(always)]
-    fn is_full(&self) -> bool {
-        self.len == PREFETCH_DISTANCE
-    }
-
-    /// Queues `obj` (the queue is not full) and prefetches its header.
-    #[inline(always)]
-    fn push(&mut self, obj: ObjectRef) {
-        obj.prefetch();
-        self.ring[(self.head + self.len) % PREFETCH_DISTANCE] = Some(obj);
-        self.len += 1;
-    }
-
-    /// The oldest queued object.
-    #[inline(always)]
-    fn pop(&mut self) -> Option<ObjectRef> {
-        if self.len == 0 {
-            return None;
-        }
-        let obj = self.ring[self.head];
-        self.head = (self.head + 1) % PREFETCH_DISTANCE;
-        self.len -= 1;
-        obj
     }
 }
 
