@@ -176,21 +176,6 @@ impl ObjectRef {
         self.0.as_ptr() as usize
     }
 
-    /// Hints the CPU to fetch the object's header into the cache: a marking
-    /// loop issues it when it queues an object, so the header is there by
-    /// the time the object is scanned. A no-op where no hint is available.
-    #[inline(always)]
-    pub fn prefetch(self) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-            // SAFETY: a prefetch is only a hint: it never faults and has no
-            // effect a program can observe, whatever the address; SSE is
-            // part of the x86_64 baseline.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(self.0.as_ptr().cast::<i8>()) };
-        }
-    }
-
     /// The object's start as a byte pointer.
     #[inline(always)]
     pub fn start(self) -> NonNull<u8> {
