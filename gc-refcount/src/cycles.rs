@@ -21,15 +21,33 @@
 //! reachable from many candidates is examined once; but three passes over a
 //! buffer of 100,000 candidates each walk megabytes of heap. Most candidates
 //! reach only a few objects (a dropped ring, a closure and its
-//! environment), so each candidate is first tried *alone*: gray, scan and
-//! collect over its own subgraph while it is in cache. A candidate whose
-//! subgraph grows past [`LOCAL_LIMIT`] objects is put back (its marking
-//! undone) and left to one batch run over all such candidates at the end;
-//! and once the undone work outweighs the work done alone, every remaining
-//! candidate goes to the batch. Both are exact: after a candidate's own
-//! scan, nothing it reaches is gray, so its white objects are garbage
-//! already (no black object reaches them, and no object outside its
-//! subgraph refers to them).
+//! environment), so each candidate is first tried *alone*, its subgraph
+//! decided while it is in cache:
+//! - gray marking logs the objects it paints and the references it
+//!   subtracts; if nothing gray is referenced from outside, all of it is
+//!   garbage and is freed; if the candidate itself is, all of it is live
+//!   and the logged references are given back: neither needs a scan;
+//! - only a subgraph with both runs the scan (and its white objects are
+//!   garbage at once: after the scan nothing the candidate reaches is
+//!   gray, no black object refers to a white one, and no object outside
+//!   the subgraph does);
+//! - a candidate whose subgraph passes [`LOCAL_LIMIT`] references is
+//!   undone from the logs and left to one batch run at the end, and once
+//!   the undone work outweighs the work done alone, every remaining
+//!   candidate goes there too (the cost stays within a constant of the
+//!   batch's: many candidates reaching one large live structure each try
+//!   at most [`LOCAL_LIMIT`]).
+//!
+//! Candidates keep their `BUFFERED` flag until their turn. A waiting
+//! candidate painted white is garbage already: it stays white and is freed
+//! at its turn. A waiting candidate reached (and found black, or undone)
+//! from an earlier one is flagged `SEEN` and skipped at its turn: whatever
+//! it reaches, the earlier candidate (or the batch) reaches too. That is
+//! enough for completeness: take, for each garbage object, the *last*
+//! candidate examined that reaches it; every garbage object referring to it
+//! either is reached by that candidate too, or had an earlier last
+//! candidate and was freed before; so when that candidate is examined,
+//! only its own subgraph refers to the object, which turns white.
 //!
 //! **Which objects are candidates.** The paper buffers an object whose count
 //! is decremented to a non-zero value. Roots are not counted here, so a cycle

@@ -14,8 +14,8 @@
 //! child's count is 0: it is freed on the spot. Walked newest first, every
 //! such child would still be counted by its parent, would be offered to the
 //! cycle collector as a candidate, and then freed through the candidate
-//! buffer (binary trees: 3 million candidates per run instead of a few
-//! thousand).
+//! buffer (binary-trees at depth 14: 3.1 million candidates per run instead
+//! of 120 thousand).
 
 use crate::count::{for_each_child, Flag, Word};
 use crate::RefCount;
