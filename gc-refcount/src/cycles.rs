@@ -336,6 +336,19 @@ impl TrialDeletion {
             // SAFETY: allocated; gray marking only follows fields of live objects.
             unsafe { self.mark_gray(obj) };
         }
+        // Scanning from the candidates referenced from outside first paints
+        // what they reach black at once. (The result does not depend on the
+        // order; the work does: scanned first, a candidate that only they
+        // reach, say the old end of a list built by prepending, would be
+        // painted white all the way down and then black again.)
+        for &obj in &batch {
+            // SAFETY: as above.
+            let word = unsafe { Word::of(obj) };
+            if word.color() == Color::Gray && (word.count() > 0 || word.has(Flag::ROOTED)) {
+                // SAFETY: as above.
+                unsafe { self.scan_black(obj, counts) };
+            }
+        }
         for &obj in &batch {
             // SAFETY: as above.
             unsafe { self.scan(obj, counts) };
