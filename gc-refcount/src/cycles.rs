@@ -32,11 +32,14 @@
 //!   gray, no black object refers to a white one, and no object outside
 //!   the subgraph does);
 //! - a candidate whose subgraph passes [`LOCAL_LIMIT`] references is
-//!   undone from the logs and left to one batch run at the end, and once
-//!   the undone work outweighs the work done alone, every remaining
-//!   candidate goes there too (the cost stays within a constant of the
-//!   batch's: many candidates reaching one large live structure each try
-//!   at most [`LOCAL_LIMIT`]).
+//!   undone from the logs and left to one batch run at the end;
+//! - examining candidates alone pays only when it frees garbage: examined
+//!   alone, candidates whose subgraphs overlap (the cells of a list built
+//!   by prepending each reach the older ones) repeat each other's work,
+//!   which the batch does once. So once the work of candidates that freed
+//!   nothing (found live, or too big) outweighs twice the work of those
+//!   that did, every remaining candidate goes to the batch, and the extra
+//!   cost stays within a constant of the garbage freed.
 //!
 //! Candidates keep their `BUFFERED` flag until their turn. A waiting
 //! candidate painted white is garbage already: it stays white and is freed
@@ -74,10 +77,11 @@ use gc_core::Tracer;
 /// tests, whose harness run then exercises the batch run and the switch.)
 pub const LOCAL_LIMIT: usize = if cfg!(test) { 4 } else { 128 };
 
-/// Undone work allowed before the batch takes every remaining candidate:
-/// this much plus twice the work done one candidate at a time. (None in
-/// unit tests, as for [`LOCAL_LIMIT`].)
-const ABANDON_SLACK: usize = if cfg!(test) { 0 } else { 4 * LOCAL_LIMIT };
+/// Futile work (references subtracted by candidates that freed nothing)
+/// allowed before the batch takes every remaining candidate: this much
+/// plus twice the work of the candidates that freed garbage. (None in unit
+/// tests, as for [`LOCAL_LIMIT`].)
+const ABANDON_SLACK: usize = if cfg!(test) { 0 } else { 16 * LOCAL_LIMIT };
 
 /// The trial-deletion passes and the stacks they reuse.
 #[derive(Default)]
@@ -117,7 +121,9 @@ impl TrialDeletion {
         let candidates = std::mem::take(&mut *counts.candidates.borrow_mut());
         self.last_scanned = 0;
         let mut freed = 0;
-        let (mut done, mut undone) = (0, 0);
+        // Work of the candidates examined alone that freed garbage, and of
+        // those that did not (found live, or too big).
+        let (mut fruitful, mut futile) = (0, 0);
         // Candidates keep their `BUFFERED` flag until their turn: a white
         // object still waiting for its turn is left white, and freed then.
         for &obj in &candidates {
@@ -154,19 +160,20 @@ impl TrialDeletion {
                 unsafe { blacken(obj, counts) };
                 continue;
             }
-            if undone > ABANDON_SLACK + 2 * done {
+            if futile > ABANDON_SLACK + 2 * fruitful {
                 word.set(Flag::BUFFERED);
                 self.batch.push(obj);
                 continue;
             }
             // SAFETY: allocated; every object is black between candidates.
             match unsafe { self.alone(obj, counts, space) } {
+                Alone::Done(work, 0) => futile += work,
                 Alone::Done(work, garbage) => {
-                    done += work;
+                    fruitful += work;
                     freed += garbage;
                 }
                 Alone::TooBig(work) => {
-                    undone += work;
+                    futile += work;
                     word.set(Flag::BUFFERED);
                     self.batch.push(obj);
                 }
