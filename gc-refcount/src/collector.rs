@@ -21,6 +21,13 @@ pub struct RefCount {
     cycles: TrialDeletion,
     /// Buffer length above which any collection runs the cycle collector.
     cycle_trigger: usize,
+    /// Candidates flagged `DEAD` (released, their memory held by the
+    /// buffer) since the buffer was last cleaned.
+    pub(crate) dead_candidates: usize,
+    /// The last ZCT's allocation, reused by the next reconciliation.
+    pub(crate) spare_zct: Vec<ObjectRef>,
+    /// The worklist of [`RefCount::reconcile`]'s cascades.
+    pub(crate) release_stack: Vec<ObjectRef>,
 }
 
 impl RefCount {
@@ -91,14 +98,18 @@ impl RefCount {
         }
         if self.wants_cycle_collection(event.cause) {
             // SAFETY: roots are flagged (unless `UNFLAG_ROOTS_EARLY`, the
-            // seeded bug, which breaks exactly this), the ZCT reconciled and
-            // the DEAD candidates freed (by `reconcile`).
+            // seeded bug, which breaks exactly this) and the ZCT reconciled.
+            // Trial deletion frees the DEAD candidates as it meets them.
             let freed = event.time(Phase::Cycles, || unsafe {
                 self.cycles.collect(&self.counts, &mut self.space)
             });
+            self.dead_candidates = 0;
             event.freed_by_cycles = freed;
             self.cycle_trigger = MIN_CYCLE_TRIGGER.max(2 * self.candidates_len());
-        } else if !self.counts.collect_cycles {
+        } else {
+            event.time(Phase::Reclaim, || self.free_dead_candidates());
+        }
+        if !self.counts.collect_cycles {
             event.leaked_objects = event.time(Phase::Trace, || {
                 crate::leak::count_leaked(&mut self.space, roots, &mut self.tracer)
             });
@@ -166,6 +177,9 @@ unsafe impl Collector for RefCount {
             tracer: Tracer::new(),
             cycles: TrialDeletion::default(),
             cycle_trigger: MIN_CYCLE_TRIGGER,
+            dead_candidates: 0,
+            spare_zct: Vec::new(),
+            release_stack: Vec::new(),
         })
     }
 

@@ -4,17 +4,20 @@
 //! Layout of the header's `meta` word:
 //!
 //! ```text
-//!  bit 63                                   8   7   6    5      4        3        2   1  0
-//!  ┌──────────────────────────────────────────┬───────┬──────┬────────┬──────────┬────────┬──────┐
-//!  │ count: references from heap fields       │ 0   0 │ DEAD │ ROOTED │ BUFFERED │ IN_ZCT │color │
-//!  └──────────────────────────────────────────┴───────┴──────┴────────┴──────────┴────────┴──────┘
+//!  bit 63                                 8   7    6      5      4        3        2   1  0
+//!  ┌────────────────────────────────────────┬───┬──────┬──────┬────────┬──────────┬────────┬──────┐
+//!  │ count: references from heap fields     │ 0 │ SEEN │ DEAD │ ROOTED │ BUFFERED │ IN_ZCT │color │
+//!  └────────────────────────────────────────┴───┴──────┴──────┴────────┴──────────┴────────┴──────┘
 //!   count   roots are not counted (deferred reference counting)
 //!   color   Bacon–Rajan trial-deletion color: 0 black, 1 gray, 2 white
 //!   IN_ZCT  the object is in the zero-count table
 //!   BUFFERED the object is in the cycle-candidate buffer (the paper's "purple")
 //!   ROOTED  a shadow-stack slot refers to it (set only during a collection)
 //!   DEAD    its children are released but it waits in the candidate buffer
-//!           to be freed (freed before the collection returns)
+//!           to be freed (freed before the collection returns, by trial
+//!           deletion or `RefCount::free_dead_candidates`)
+//!   SEEN    a candidate waiting for its turn in trial deletion was found
+//!           live from an earlier candidate (set only during trial deletion)
 //! ```
 //!
 //! The count sits in the high bits, so incrementing it adds `1 << 8`.
@@ -41,6 +44,8 @@ impl Flag {
     pub(crate) const ROOTED: Flag = Flag(1 << 4);
     /// Children released, memory still held by the candidate buffer.
     pub(crate) const DEAD: Flag = Flag(1 << 5);
+    /// A waiting candidate already examined from another (trial deletion only).
+    pub(crate) const SEEN: Flag = Flag(1 << 6);
 }
 
 /// Trial-deletion colors (Bacon and Rajan, 2001).
@@ -211,8 +216,25 @@ impl Counts {
         }
     }
 
+    /// [`Counts::possible_root`] through `&mut self` (no `RefCell` borrow),
+    /// for the collector's own passes.
+    ///
+    /// # Safety
+    /// - `obj` is allocated.
+    #[inline(always)]
+    pub(crate) unsafe fn possible_root_mut(&mut self, obj: ObjectRef) {
+        // SAFETY: forwarded to the caller.
+        let word = unsafe { Word::of(obj) };
+        // SAFETY: as above.
+        if self.collect_cycles && !word.has(Flag::BUFFERED) && unsafe { obj.info() }.needs_trace {
+            word.set(Flag::BUFFERED);
+            self.candidates.get_mut().push(obj);
+        }
+    }
+
     /// Buffers `obj` as a possible root of a garbage cycle (when cycle
-    /// collection is on and it is not buffered yet).
+    /// collection is on, it is not buffered yet, and its type can own a
+    /// `Gc`: an object with no `Gc` field is in no cycle).
     ///
     /// # Safety
     /// - `obj` is allocated.
@@ -220,7 +242,8 @@ impl Counts {
     pub(crate) unsafe fn possible_root(&self, obj: ObjectRef) {
         // SAFETY: forwarded to the caller.
         let word = unsafe { Word::of(obj) };
-        if self.collect_cycles && !word.has(Flag::BUFFERED) {
+        // SAFETY: as above.
+        if self.collect_cycles && !word.has(Flag::BUFFERED) && unsafe { obj.info() }.needs_trace {
             word.set(Flag::BUFFERED);
             self.candidates.borrow_mut().push(obj);
         }

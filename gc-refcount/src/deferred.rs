@@ -4,9 +4,18 @@
 //! Copying a root costs nothing, so a count only says how many *heap fields*
 //! refer to an object. An object whose count is 0 may still be rooted; it
 //! waits in the ZCT until a collection flags the rooted objects and frees
-//! the rest. Freeing an object releases its children first, and a child
-//! whose count drops to 0 joins the same table, so a cascade runs on a
-//! worklist, never on the Rust stack.
+//! the rest. Freeing an object releases its children first; a child whose
+//! count drops to 0 is freed in the same cascade, on a worklist, never on
+//! the Rust stack.
+//!
+//! **The table is walked oldest entry first.** Programs mostly build
+//! top down (a parent is allocated before the children stored into it), so
+//! by the time the walk reaches a child, its parent has been freed and the
+//! child's count is 0: it is freed on the spot. Walked newest first, every
+//! such child would still be counted by its parent, would be offered to the
+//! cycle collector as a candidate, and then freed through the candidate
+//! buffer (binary-trees at depth 14: 3.1 million candidates per run instead
+//! of 120 thousand).
 
 use crate::count::{for_each_child, Flag, Word};
 use crate::RefCount;
@@ -32,12 +41,18 @@ impl RefCount {
     /// to (cascading), keeps rooted ones, and offers entries that gained a
     /// reference since they entered the table to the cycle collector.
     /// `ROOTED` flags must be set.
+    ///
+    /// While the walk runs, an object flagged `IN_ZCT` is either ahead of
+    /// the walk or rooted with count 0 (kept, and then nothing can
+    /// decrement it), so a cascade that drops an `IN_ZCT` object to 0 leaves
+    /// it to the walk.
     pub(crate) fn reconcile(&mut self) {
-        let mut kept = Vec::new();
-        let mut deferred = 0;
-        while let Some(obj) = self.counts.zct.get_mut().pop() {
-            // SAFETY: ZCT entries are allocated; only this loop frees them,
-            // after taking them out of the table.
+        let table = std::mem::take(self.counts.zct.get_mut());
+        let mut kept = std::mem::take(&mut self.spare_zct);
+        for &obj in &table {
+            // SAFETY: ZCT entries are allocated; only this walk and the
+            // cascades it starts free objects, and a cascade never frees an
+            // object flagged `IN_ZCT` (one still ahead of the walk).
             let word = unsafe { Word::of(obj) };
             word.clear(Flag::IN_ZCT);
             if word.count() > 0 {
@@ -45,51 +60,87 @@ impl RefCount {
                 // referenced from the heap: the one reference it has may be
                 // part of a cycle that only roots held (see `cycles`).
                 // SAFETY: allocated, as above.
-                unsafe { self.counts.possible_root(obj) };
+                unsafe { self.counts.possible_root_mut(obj) };
             } else if word.has(Flag::ROOTED) {
                 word.set(Flag::IN_ZCT);
                 kept.push(obj);
             } else {
                 // SAFETY: allocated, count 0 (no field refers to it), not
                 // rooted, and out of the ZCT.
-                deferred += usize::from(unsafe { self.release(obj) });
+                unsafe { self.release(obj, &mut kept) };
             }
         }
+        // Reuse the table's allocation for the next reconciliation.
+        self.spare_zct = table;
+        self.spare_zct.clear();
         *self.counts.zct.get_mut() = kept;
-        if deferred > 0 {
-            self.free_dead_candidates();
+    }
+
+    /// Frees `obj` and, on a worklist, every object that only it kept
+    /// alive: each object's children lose one reference; a child left at 0
+    /// is freed too unless it is rooted (it joins `kept`, the new ZCT) or
+    /// still ahead in the table being walked; a child left above 0 becomes
+    /// a cycle candidate. An object the candidate buffer holds is not freed
+    /// but flagged `DEAD`, for [`RefCount::free_dead_candidates`].
+    ///
+    /// # Safety
+    /// - `obj` is allocated and unreachable: count 0, not rooted, not in
+    ///   the ZCT; `ROOTED` flags are set.
+    #[inline(always)]
+    unsafe fn release(&mut self, obj: ObjectRef, kept: &mut Vec<ObjectRef>) {
+        // SAFETY: forwarded to the caller.
+        unsafe { self.release_one(obj, kept) };
+        while let Some(obj) = self.release_stack.pop() {
+            // SAFETY: pushed by `release_one`: count 0, not rooted, in no
+            // table but maybe the candidate buffer.
+            unsafe { self.release_one(obj, kept) };
         }
     }
 
-    /// Drops the references `obj` holds (children whose count reaches 0 go
-    /// into the ZCT), then frees `obj`, or, if the candidate buffer holds it,
-    /// marks it `DEAD` for [`RefCount::free_dead_candidates`]. Returns `true`
-    /// when freeing was deferred.
+    /// [`RefCount::release`] for `obj` alone: children that drop to 0 and
+    /// must be freed go on `release_stack`.
     ///
     /// # Safety
-    /// - `obj` is allocated and unreachable: count 0, not rooted, not in the ZCT.
-    unsafe fn release(&mut self, obj: ObjectRef) -> bool {
-        let counts = &self.counts;
+    /// - As [`RefCount::release`].
+    #[inline(always)]
+    unsafe fn release_one(&mut self, obj: ObjectRef, kept: &mut Vec<ObjectRef>) {
+        let counts = &mut self.counts;
+        let stack = &mut self.release_stack;
         let release_child = |child| {
             // SAFETY: `child` is referred to by a field of `obj`, so it is
             // allocated and its count includes that field.
-            unsafe { counts.decrement(child) }
+            let word = unsafe { Word::of(child) };
+            if word.decrement() > 0 {
+                // SAFETY: allocated, as above.
+                unsafe { counts.possible_root_mut(child) };
+            } else if word.has(Flag::IN_ZCT) {
+                // Ahead in the table: the walk frees it.
+            } else if word.has(Flag::ROOTED) {
+                word.set(Flag::IN_ZCT);
+                kept.push(child);
+            } else {
+                stack.push(child);
+            }
         };
-        // SAFETY: `obj` is allocated and `decrement` frees nothing.
+        // SAFETY: `obj` is allocated and `release_child` frees nothing.
         unsafe { for_each_child(obj, &mut self.tracer, release_child) };
         // SAFETY: `obj` is still allocated.
         let word = unsafe { Word::of(obj) };
         if word.has(Flag::BUFFERED) {
             word.set(Flag::DEAD);
-            return true;
+            self.dead_candidates += 1;
+        } else {
+            // SAFETY: unreachable, in no table, its references released.
+            unsafe { self.space.free(obj) };
         }
-        // SAFETY: unreachable (caller), in no table, its references released.
-        unsafe { self.space.free(obj) };
-        false
     }
 
     /// Frees the `DEAD` objects of the candidate buffer and drops them from it.
-    fn free_dead_candidates(&mut self) {
+    pub(crate) fn free_dead_candidates(&mut self) {
+        if self.dead_candidates == 0 {
+            return;
+        }
+        self.dead_candidates = 0;
         let space = &mut self.space;
         self.counts.candidates.get_mut().retain(|&obj| {
             // SAFETY: buffer entries are allocated.

@@ -76,3 +76,12 @@ pub mod seeded_bug;
 mod verify;
 
 pub use collector::{RefCount, MIN_CYCLE_TRIGGER};
+
+/// The model-based harness again, with [`cycles::LOCAL_LIMIT`] at 4 (unit
+/// tests only), so trial deletion's batch run and the switch to it, which
+/// the harness's small programs rarely reach at the real limit, are checked
+/// as thoroughly as examining candidates alone.
+#[cfg(test)]
+mod small_local_limit {
+    gc_core::harness_suite!(crate::RefCount);
+}

@@ -9,7 +9,7 @@ use hashbrown::{HashMap, HashSet};
 /// Checks, right after a collection, that every reference reachable from
 /// `roots` lands on an allocated object, that every object's count equals
 /// the number of heap fields referring to it, that no collection state
-/// (gray, white, `ROOTED`, `DEAD`) is left behind, and that the two tables
+/// (gray, white, `ROOTED`, `DEAD`, `SEEN`) is left behind, and that the two tables
 /// hold exactly the flagged objects (the ZCT: only rooted ones, since
 /// reconciliation just freed the others).
 pub(crate) fn verify(rc: &RefCount, roots: &[Slot]) -> Result<(), String> {
@@ -72,8 +72,8 @@ fn check_word(obj: ObjectRef, word: Word<'_>, in_degree: usize) -> Result<(), St
         format!("has count {} but {in_degree} heap references", word.count())
     } else if word.color() != Color::Black {
         format!("is left {:?} after a collection", word.color())
-    } else if word.has(Flag::ROOTED) || word.has(Flag::DEAD) {
-        "has a ROOTED or DEAD flag left after a collection".to_string()
+    } else if word.has(Flag::ROOTED) || word.has(Flag::DEAD) || word.has(Flag::SEEN) {
+        "has a ROOTED, DEAD or SEEN flag left after a collection".to_string()
     } else if word.count() == 0 && !word.has(Flag::IN_ZCT) {
         "has count 0 but is not in the zero-count table".to_string()
     } else {
