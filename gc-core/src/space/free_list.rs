@@ -282,6 +282,7 @@ impl FreeListSpace {
     ///
     /// # Safety
     /// - `obj` is an unreachable object of this space, not yet finalised.
+    #[inline(always)]
     pub unsafe fn free(&mut self, obj: ObjectRef) {
         if !self.region.contains(obj.addr()) {
             // SAFETY: forwarded to the caller.
