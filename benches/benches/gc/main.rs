@@ -178,7 +178,12 @@ impl<W: Workload> Program for OnBackend<W> {
     fn run<C: Collector>(self, heap: &mut Heap<C>) -> Self::Output {
         let outcome = heap.scope(W::NAME, |s| self.workload.run(s))?;
         let stats = self.stats.then(|| heap.stats());
-        heap.scope("finish", |s| s.collect());
+        heap.scope("finish", |s| {
+            s.collect();
+            // Nothing is left: every object, cycles included, was reclaimed.
+            let left = s.usage().objects;
+            assert_eq!(left, 0, "{}: {left} objects survived", W::NAME);
+        });
         Ok((outcome, stats))
     }
 }
