@@ -6,6 +6,7 @@ use gc_core::testing::{DropCounter, Drops};
 use gc_core::{CollectionEvent, Gc, Heap, HeapConfig, Root, Scope, Trace};
 use gc_refcount::RefCount;
 use std::cell::RefCell;
+use std::ops::Range;
 use std::rc::Rc;
 
 #[derive(Trace, Default)]
@@ -335,6 +336,20 @@ fn trial_deletion_frees_small_and_large_cycles_and_spares_live_data() {
     drops.assert_no_double_drop();
 }
 
+/// Inserts a cell for each of `values` right after `head`, each pointing
+/// at the cells inserted before it (a list built by prepending).
+fn cons_after(s: &mut Scope<'_, RefCount>, head: Root<'_, Node>, values: Range<u64>) {
+    for i in values {
+        s.scope("cons", |t| {
+            let cell = node(t, i);
+            if let Some(rest) = t.load(head, |n| &n.left) {
+                t.set(cell, |n| &n.left, rest);
+            }
+            t.set(head, |n| &n.left, cell);
+        });
+    }
+}
+
 /// Many candidates that each reach a large live structure: each is too big
 /// to examine alone, so after a few tries the rest go to the batch run, and
 /// the work stays near one pass over the structure, not one per candidate.
@@ -345,15 +360,7 @@ fn candidates_reaching_a_large_live_structure_are_examined_about_once() {
         // A list built by prepending: each new cell points at the rest, so
         // every cell becomes a candidate (count 1, new) reaching the tail.
         let head = node(s, 0);
-        for i in 1..20_000 {
-            s.scope("cons", |t| {
-                let cell = node(t, i);
-                if let Some(rest) = t.load(head, |n| &n.left) {
-                    t.set(cell, |n| &n.left, rest);
-                }
-                t.set(head, |n| &n.left, cell);
-            });
-        }
+        cons_after(s, head, 1..20_000);
         s.collect();
         let scanned = s.collector().last_cycle_scan();
         assert!(
@@ -375,15 +382,7 @@ fn overlapping_live_candidates_are_not_examined_quadratically() {
     heap.scope("main", |s| {
         for list in 0..200 {
             let head = node(s, list);
-            for i in 0..100 {
-                s.scope("cons", |t| {
-                    let cell = node(t, i);
-                    if let Some(rest) = t.load(head, |n| &n.left) {
-                        t.set(cell, |n| &n.left, rest);
-                    }
-                    t.set(head, |n| &n.left, cell);
-                });
-            }
+            cons_after(s, head, 0..100);
         }
         s.collect();
         let scanned = s.collector().last_cycle_scan();
