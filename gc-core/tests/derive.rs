@@ -338,3 +338,22 @@ fn bound_attribute_replaces_the_generated_bounds() {
         assert_eq!(s.get(tagged).value, 3);
     });
 }
+
+/// A type with a const parameter derives `Trace` (the field checks are
+/// left to its uses).
+#[derive(Trace)]
+struct Cells<const N: usize> {
+    cells: [u64; N],
+}
+
+#[test]
+fn const_parameters_derive() {
+    let mut heap = Heap::<MarkSweep>::new(HeapConfig::default()).unwrap();
+    heap.scope("main", |s| {
+        let cells = s.alloc(Cells::<4> {
+            cells: [1, 2, 3, 4],
+        });
+        s.collect();
+        assert_eq!(s.get(cells).cells.iter().sum::<u64>(), 10);
+    });
+}

@@ -107,7 +107,8 @@ fn expand(input: DeriveInput) -> syn::Result<TokenStream2> {
     let model = model_pointers(name, &traced, brand.is_some(), &params);
     let rebrand = rebrand_impl(&input, brand.as_ref());
     let no_drop = brand.as_ref().map(|_| no_drop_check(&input));
-    let field_checks = (params.is_empty()).then(|| field_checks(name, &traced, brand.as_ref()));
+    let concrete = params.is_empty() && input.generics.const_params().next().is_none();
+    let field_checks = concrete.then(|| field_checks(name, &traced, brand.as_ref()));
     Ok(quote! {
         // SAFETY: generated: traces every field (rules 1 and 2) and nothing
         // else, but the `#[trace(skip)]` ones, whose `Send + 'static` types
@@ -347,7 +348,7 @@ fn bind_fields(fields: &Fields) -> (TokenStream2, Vec<Ident>) {
 
 /// Evaluates every traced field type's `Trace::CHECK` in a constant (with
 /// the brand as `'static`), so that `cargo check` rejects a `Vec` of model
-/// pointers. Types with type parameters get the check when used instead.
+/// pointers. Types with type or const parameters get the check when used.
 fn field_checks(name: &Ident, field_types: &[Type], brand: Option<&syn::Lifetime>) -> TokenStream2 {
     let this = match brand {
         Some(_) => quote!(#name<'static>),
