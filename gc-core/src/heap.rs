@@ -9,6 +9,7 @@ use crate::scope::Scope;
 use crate::shadow_stack::ShadowStack;
 use crate::stats::{Cause, CollectionEvent, GcStats};
 use std::marker::PhantomData;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Instant;
 
@@ -114,7 +115,9 @@ impl<C: Collector> Heap<C> {
     }
 
     /// Calls `callback` after every collection with its event. Replaces any
-    /// earlier callback.
+    /// earlier callback. The collection is recorded in [`Heap::stats`]
+    /// before the callback runs; if it panics, the panic reaches the code
+    /// whose allocation or `collect` ran the collection.
     pub fn on_collection(&mut self, callback: impl FnMut(&CollectionEvent) + 'static) {
         self.on_collection = Some(Box::new(callback));
     }
@@ -193,16 +196,22 @@ impl<C: Collector> Heap<C> {
         self.stats.allocated_objects += 1;
     }
 
-    /// Runs a full collection and records its event.
+    /// Runs a full collection and records its event. A destructor's panic
+    /// (which the backend resumes once its collection is complete) and a
+    /// panic of the [`Heap::on_collection`] callback go on only after the
+    /// collection is recorded and verified; the first of them wins.
     pub(crate) fn collect(&mut self, cause: Cause) {
         let before = self.collector.usage();
         let id = self.stats.collections + 1;
         let mut event = CollectionEvent::start(id, C::NAME, cause, self.created.elapsed());
         let start = Instant::now();
+        let (collector, roots) = (&mut self.collector, &mut self.roots);
         // SAFETY: shadow-stack slots refer to live objects of this heap (roots
         // are checked against the heap id), and `Scope::try_alloc` initialises
         // every payload right after allocating it.
-        unsafe { self.collector.collect(self.roots.slots(), &mut event) };
+        let collected = catch_unwind(AssertUnwindSafe(|| unsafe {
+            collector.collect(roots.slots(), &mut event)
+        }));
         event.pause = start.elapsed();
         let after = self.collector.usage();
         event.bytes_before = before.bytes;
@@ -213,16 +222,21 @@ impl<C: Collector> Heap<C> {
         self.stats.allocated_bytes += (self.budget_set - self.budget) as u64;
         self.reset_budget();
         self.budget_set = self.budget;
+        self.stats.record(event.clone(), self.config.event_log);
         if self.config.verify {
-            // SAFETY: as for `collect` above.
+            // SAFETY: as for `collect` above; a backend resumes a
+            // destructor's panic only once its bookkeeping is consistent.
             if let Err(problem) = unsafe { self.collector.verify(self.roots.slots()) } {
                 panic!("heap verification failed after collection {id}: {problem}");
             }
         }
-        if let Some(callback) = &mut self.on_collection {
-            callback(&event);
+        let called = match &mut self.on_collection {
+            Some(callback) => catch_unwind(AssertUnwindSafe(|| callback(&event))),
+            None => Ok(()),
+        };
+        if let Err(payload) = collected.and(called) {
+            resume_unwind(payload);
         }
-        self.stats.record(event, self.config.event_log);
     }
 
     /// Sets the allocation budget from the growth policy.

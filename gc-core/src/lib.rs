@@ -69,6 +69,7 @@ struct ReadmeExample;
 mod collector;
 mod config;
 mod error;
+pub mod finalize;
 mod handle;
 mod heap;
 pub mod object;

@@ -8,6 +8,14 @@ use super::{DropCounter, Drops};
 use crate::stats::Cause;
 use crate::{Collector, Gc, GcError, Heap, HeapConfig, Root, Scope, Trace};
 
+mod panics;
+pub use panics::{
+    panicking_collection_callback_is_counted, panicking_drop_at_teardown,
+    panicking_drop_in_allocation_failure_collection, panicking_drop_in_explicit_collection,
+    panicking_drop_in_threshold_collection, panicking_drop_of_a_formerly_referenced_object,
+    BigBomb, Bomb, BOOM,
+};
+
 /// Default configuration, or stress mode (collect on every allocation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -741,12 +749,13 @@ pub fn root_of_another_heap_panics<C: Collector>(mode: Mode) {
 }
 
 fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
-    match payload.downcast::<String>() {
-        Ok(text) => *text,
-        Err(payload) => payload
-            .downcast_ref::<&str>()
-            .copied()
-            .unwrap_or("")
-            .to_string(),
+    panic_text_of(&*payload).to_string()
+}
+
+/// The message of a panic's payload ("" if it is not text).
+fn panic_text_of(payload: &(dyn std::any::Any + Send)) -> &str {
+    match payload.downcast_ref::<String>() {
+        Some(text) => text,
+        None => payload.downcast_ref::<&str>().copied().unwrap_or(""),
     }
 }

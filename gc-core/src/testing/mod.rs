@@ -41,6 +41,12 @@ macro_rules! conformance_suite {
             invalid_config_is_rejected,
             projection_outside_the_object_panics,
             root_of_another_heap_panics,
+            panicking_drop_in_explicit_collection,
+            panicking_drop_in_threshold_collection,
+            panicking_drop_in_allocation_failure_collection,
+            panicking_drop_at_teardown,
+            panicking_drop_of_a_formerly_referenced_object,
+            panicking_collection_callback_is_counted,
         );
 
         #[test]
