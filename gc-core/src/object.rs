@@ -212,11 +212,15 @@ impl ObjectRef {
         &unsafe { self.header() }.meta
     }
 
-    /// The payload's first byte.
+    /// The payload's first byte (only an address: the object may be dead).
     #[inline(always)]
     pub fn payload(self) -> NonNull<u8> {
-        // SAFETY: the payload follows the header inside the same allocation.
-        unsafe { self.start().add(HEADER_SIZE) }
+        // Wrapping arithmetic: defined even once the object is freed.
+        let payload = self.start().as_ptr().wrapping_add(HEADER_SIZE);
+        // SAFETY: non-null: every `ObjectRef` was made (by `init` or
+        // `from_addr`) from the start of an object of at least
+        // `HEADER_SIZE` bytes, so adding `HEADER_SIZE` does not wrap to 0.
+        unsafe { NonNull::new_unchecked(payload) }
     }
 
     /// Bytes the object occupies, header included.

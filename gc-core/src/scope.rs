@@ -268,7 +268,10 @@ impl<'s, C: Collector> Scope<'s, C> {
         let (_, slot) = self
             .field_slot(obj, |value| Some(field(value)))
             .expect("the projection returned a field");
-        self.heap.collector.write_barrier(slot, target);
+        // SAFETY: `field_slot` checked that `slot` is a field of `obj`, a
+        // rooted (so live) object of this heap, and `target` comes from a
+        // root checked to belong to this heap.
+        unsafe { self.heap.collector.write_barrier(slot, target) };
     }
 
     /// Re-points the slot of `root` (which may belong to an enclosing scope)
