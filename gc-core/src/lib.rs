@@ -86,7 +86,9 @@ pub mod verify;
 pub mod testing;
 
 pub use collector::{Capabilities, Collector, HeapUsage};
-pub use config::{Growth, HeapConfig, MIN_CAPACITY, PARALLEL_MARK_MIN_BYTES};
+pub use config::{
+    Growth, HeapConfig, MAX_MARK_THREADS, MIN_CAPACITY, MIN_HEADROOM, PARALLEL_MARK_MIN_BYTES,
+};
 pub use error::GcError;
 pub use gc_core_derive::Trace;
 pub use handle::{Gc, Root};

@@ -676,6 +676,59 @@ pub fn headroom_caps_heap_growth<C: Collector>(mode: Mode) {
     }
 }
 
+/// Settings that would collect on almost every allocation are clamped
+/// (see [`HeapConfig`]): a program building a list past the first trigger
+/// collects at most once per [`MIN_HEADROOM`](crate::MIN_HEADROOM) bytes
+/// allocated. (Stress mode collects at every allocation whatever the
+/// growth settings: checked there instead.)
+pub fn degenerate_growth_settings_do_not_collect_per_allocation<C: Collector>(mode: Mode) {
+    let settings = [
+        HeapConfig {
+            growth_factor: 1.0,
+            ..mode.config()
+        },
+        HeapConfig {
+            max_headroom: 1,
+            ..mode.config()
+        },
+        HeapConfig {
+            initial_trigger: 1,
+            growth_factor: 1.0,
+            max_headroom: 1,
+            ..mode.config()
+        },
+    ];
+    for config in settings {
+        let config = HeapConfig {
+            initial_trigger: config.initial_trigger.min(64 << 10),
+            ..config
+        };
+        let mut heap = Heap::<C>::new(config.clone()).expect("valid config");
+        heap.scope("main", |s| {
+            let head = node(s, 0);
+            for value in 1..mode.size(10_000, 300) as u64 {
+                s.scope("push", |t| {
+                    let cell = node(t, value);
+                    t.set(cell, |n| &n.left, head);
+                    t.assign(head, cell);
+                });
+                let stats = s.stats();
+                let most = match mode {
+                    Mode::Normal => stats.allocated_bytes as usize / crate::MIN_HEADROOM + 1,
+                    Mode::Stress => stats.allocated_objects as usize,
+                };
+                assert!(
+                    stats.collections as usize <= most
+                        && (mode == Mode::Normal || stats.collections as usize == most),
+                    "{} collections after {} bytes with {config:?}",
+                    stats.collections,
+                    stats.allocated_bytes,
+                );
+            }
+        });
+    }
+}
+
 /// Out-of-range configurations are rejected with the offending field named.
 pub fn invalid_config_is_rejected<C: Collector>(mode: Mode) {
     let cases = [
@@ -706,6 +759,13 @@ pub fn invalid_config_is_rejected<C: Collector>(mode: Mode) {
                 ..mode.config()
             },
             "max_headroom",
+        ),
+        (
+            HeapConfig {
+                mark_threads: 100_000,
+                ..mode.config()
+            },
+            "mark_threads is 100000; it must be from 1 to",
         ),
     ];
     for (config, field) in cases {

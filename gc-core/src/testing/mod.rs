@@ -38,6 +38,7 @@ macro_rules! conformance_suite {
             mixed_drop_glue_objects_are_dropped_once,
             stats_record_every_collection,
             headroom_caps_heap_growth,
+            degenerate_growth_settings_do_not_collect_per_allocation,
             invalid_config_is_rejected,
             projection_outside_the_object_panics,
             root_of_another_heap_panics,
