@@ -186,9 +186,9 @@ impl Growth {
     /// ```
     /// use gc_core::{HeapConfig, MIN_HEADROOM};
     /// // A growth factor of 1 would collect at every allocation.
-    /// let tight = HeapConfig { growth_factor: 1.0, ..HeapConfig::default() }.growth();
-    /// assert_eq!(tight.headroom(10 << 20), MIN_HEADROOM);
-    /// assert_eq!(tight.headroom(64 << 20), 4 << 20); // a sixteenth
+    /// let tight = HeapConfig { growth_factor: 1.0, initial_trigger: 1, ..HeapConfig::default() };
+    /// assert_eq!(tight.growth().headroom(512 << 10), MIN_HEADROOM);
+    /// assert_eq!(tight.growth().headroom(64 << 20), 4 << 20); // a sixteenth
     /// ```
     pub fn next_trigger(&self, live: usize) -> usize {
         let grown = (live as f64 * self.growth_factor) as usize;
