@@ -4,18 +4,16 @@
 use crate::collector::{Collector, HeapUsage};
 use crate::config::HeapConfig;
 use crate::error::GcError;
-use crate::object::{ObjectRef, TypeInfo};
+use crate::heap_id::HeapId;
+use crate::object::{ObjectRef, TypeInfo, OBJECT_ALIGN};
 use crate::scope::Scope;
 use crate::shadow_stack::ShadowStack;
 use crate::stats::{Cause, CollectionEvent, GcStats};
 use std::marker::PhantomData;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Instant;
 
 type CollectionCallback = Box<dyn FnMut(&CollectionEvent)>;
-
-static NEXT_HEAP_ID: AtomicU32 = AtomicU32::new(1);
 
 /// A garbage-collected heap managed by the backend `C`.
 ///
@@ -56,7 +54,10 @@ static NEXT_HEAP_ID: AtomicU32 = AtomicU32::new(1);
 pub struct Heap<C: Collector> {
     pub(crate) collector: C,
     pub(crate) roots: ShadowStack,
+    /// `_lease`'s id, which the roots carry.
     pub(crate) id: u32,
+    /// Keeps `id` from every other live heap; hands it back on drop.
+    _lease: HeapId,
     config: HeapConfig,
     stats: GcStats,
     /// Bytes that may still be allocated before the trigger fires (0 in stress mode).
@@ -72,13 +73,16 @@ pub struct Heap<C: Collector> {
 
 impl<C: Collector> Heap<C> {
     /// Creates a heap, reserving `config.capacity` bytes of address space.
+    /// Its id (which its roots carry) is unique among the heaps alive now.
     pub fn new(config: HeapConfig) -> Result<Heap<C>, GcError> {
         config.validate()?;
         let collector = C::new(&config)?;
+        let lease = HeapId::take();
         let mut heap = Heap {
             collector,
             roots: ShadowStack::default(),
-            id: NEXT_HEAP_ID.fetch_add(1, Ordering::Relaxed),
+            id: lease.get(),
+            _lease: lease,
             stats: GcStats::new(C::NAME),
             budget: 0,
             budget_set: 0,
@@ -142,6 +146,13 @@ impl<C: Collector> Heap<C> {
     /// payload before anything else uses the heap (`Collector::alloc`).
     #[inline(always)]
     pub(crate) fn alloc_object(&mut self, info: &'static TypeInfo) -> Result<ObjectRef, GcError> {
+        if info.align > OBJECT_ALIGN {
+            return Err(GcError::AlignmentTooLarge {
+                type_name: info.name(),
+                align: info.align,
+                max: OBJECT_ALIGN,
+            });
+        }
         let size = info.object_size();
         if size <= self.budget {
             // SAFETY: the caller (`Scope::try_alloc`) writes the payload at once.

@@ -72,6 +72,7 @@ mod error;
 pub mod finalize;
 mod handle;
 mod heap;
+mod heap_id;
 pub mod object;
 pub mod os;
 pub mod parallel;

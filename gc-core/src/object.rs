@@ -35,7 +35,8 @@ pub struct TypeInfo {
     pub type_name: fn() -> &'static str,
     /// `size_of::<T>()`.
     pub size: usize,
-    /// `align_of::<T>()` (at most [`OBJECT_ALIGN`]).
+    /// `align_of::<T>()`. The heap allocates types aligned to at most
+    /// [`OBJECT_ALIGN`] (others get [`GcError::AlignmentTooLarge`](crate::GcError::AlignmentTooLarge)).
     pub align: usize,
     /// `T::NEEDS_TRACE`: `false` lets collectors skip calling [`TypeInfo::trace`].
     pub needs_trace: bool,
@@ -79,23 +80,17 @@ pub const fn object_size_for(payload: usize) -> usize {
 struct Descriptor<T>(PhantomData<T>);
 
 impl<T: Trace + 'static> Descriptor<T> {
-    const INFO: TypeInfo = {
-        assert!(
-            align_of::<T>() <= OBJECT_ALIGN,
-            "heap types may be aligned to at most 16 bytes"
-        );
-        TypeInfo {
-            type_name: std::any::type_name::<T>,
-            size: size_of::<T>(),
-            align: align_of::<T>(),
-            needs_trace: T::NEEDS_TRACE,
-            trace: trace_erased::<T>,
-            drop: if needs_drop::<T>() {
-                Some(drop_erased::<T>)
-            } else {
-                None
-            },
-        }
+    const INFO: TypeInfo = TypeInfo {
+        type_name: std::any::type_name::<T>,
+        size: size_of::<T>(),
+        align: align_of::<T>(),
+        needs_trace: T::NEEDS_TRACE,
+        trace: trace_erased::<T>,
+        drop: if needs_drop::<T>() {
+            Some(drop_erased::<T>)
+        } else {
+            None
+        },
     };
 }
 

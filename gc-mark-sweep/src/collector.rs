@@ -42,13 +42,16 @@ impl MarkSweep {
         // The program waits for an explicit or last-resort collection to
         // finish every destructor; otherwise blocks are swept as allocation
         // reaches them (`FreeListSpace::sweep_lazily`).
-        // SAFETY: the marks were cleared above and everything reachable
-        // from the roots is marked now, nothing else.
         match event.cause {
             Cause::Explicit | Cause::AllocationFailure => {
+                // SAFETY: since `clear_marks` at the start, marking has
+                // marked every object reachable from the roots, and only
+                // objects it reached through live slots (allocated ones).
                 event.time(Phase::Reclaim, || unsafe { space.sweep() })
             }
             Cause::Threshold | Cause::Stress => {
+                // SAFETY: `sweep`'s bullet, which `sweep_lazily` shares,
+                // holds for the same reason.
                 event.time(Phase::Reclaim, || unsafe { space.sweep_lazily() })
             }
         };

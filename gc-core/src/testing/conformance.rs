@@ -792,6 +792,44 @@ pub fn projection_outside_the_object_panics<C: Collector>(mode: Mode) {
     assert!(text.contains("not part of the object"), "{text}");
 }
 
+/// A type aligned to more than heap objects are (16 bytes) is refused at
+/// allocation with a typed error (it used to stop the build with a
+/// const-evaluation panic), and the heap goes on working.
+pub fn over_aligned_types_are_an_error<C: Collector>(mode: Mode) {
+    #[derive(Trace)]
+    #[repr(align(64))]
+    struct Line(u8);
+    #[derive(Trace)]
+    #[repr(align(4096))]
+    struct Page(u8);
+    let mut heap = heap::<C>(mode);
+    heap.scope("main", |s| {
+        let kept = node(s, 1);
+        for (error, align) in [
+            (s.try_alloc(Line(1)).err(), 64),
+            (s.try_alloc(Page(2)).err(), 4096),
+        ] {
+            match error {
+                Some(GcError::AlignmentTooLarge {
+                    align: a, max: 16, ..
+                }) if a == align => {}
+                other => panic!("expected AlignmentTooLarge for {align}, got {other:?}"),
+            }
+        }
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            s.alloc(Line(3));
+        }));
+        let text = panic_text(result.expect_err("alloc panics"));
+        assert!(
+            text.contains("aligned to 64 bytes") && text.contains("Line"),
+            "{text}"
+        );
+        s.collect();
+        assert_eq!(objects(s), 1);
+        assert_eq!(s.get(kept).value, 1);
+    });
+}
+
 /// A root of one heap cannot be used with another.
 pub fn root_of_another_heap_panics<C: Collector>(mode: Mode) {
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

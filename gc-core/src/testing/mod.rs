@@ -42,6 +42,7 @@ macro_rules! conformance_suite {
             invalid_config_is_rejected,
             projection_outside_the_object_panics,
             root_of_another_heap_panics,
+            over_aligned_types_are_an_error,
             panicking_drop_in_explicit_collection,
             panicking_drop_in_threshold_collection,
             panicking_drop_in_allocation_failure_collection,
