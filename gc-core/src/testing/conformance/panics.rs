@@ -14,6 +14,7 @@ use super::{list, objects, panic_text_of, Mode};
 use crate::stats::Cause;
 use crate::testing::{DropCounter, Drops};
 use crate::{Collector, Gc, Heap, HeapConfig, Root, Scope, Trace};
+use std::ops::Range;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
 /// What an armed [`Bomb`]'s destructor panics with.
@@ -82,7 +83,7 @@ fn exploded(f: impl FnOnce()) -> bool {
 fn chain<'s, C: Collector>(
     s: &mut Scope<'s, C>,
     drops: &Drops,
-    ids: std::ops::Range<u32>,
+    ids: Range<u32>,
     armed: u32,
     ring: bool,
 ) -> Root<'s, Bomb> {
@@ -100,7 +101,7 @@ fn chain<'s, C: Collector>(
 }
 
 /// Asserts that objects `ids` were each dropped exactly once.
-fn dropped_once(drops: &Drops, ids: std::ops::Range<u32>) {
+fn dropped_once(drops: &Drops, ids: Range<u32>) {
     for id in ids {
         assert_eq!(
             drops.count(id),
@@ -127,6 +128,14 @@ fn churn_until<C: Collector>(s: &mut Scope<'_, C>, done: impl Fn(&Scope<'_, C>) 
         }));
     }
     panic!("two million allocations did not get there");
+}
+
+/// Drops `heap`, none of whose destructors panics: the objects `live` left
+/// in it are dropped once, and `total` objects have been dropped in all.
+fn tear_down<C: Collector>(heap: Heap<C>, drops: &Drops, live: Range<u32>, total: usize) {
+    assert!(!exploded(|| drop(heap)), "no destructor left panics");
+    dropped_once(drops, live);
+    assert_eq!(drops.total(), total, "every object is dropped, once");
 }
 
 /// After a panic: the heap still allocates, links and collects, and the
@@ -178,9 +187,7 @@ pub fn panicking_drop_in_explicit_collection<C: Collector>(mode: Mode) {
         keeps_working(s);
         assert_eq!(s.get(kept).counter.id, 0);
     });
-    assert!(!exploded(|| drop(heap)));
-    dropped_once(&drops, 0..5);
-    assert_eq!(drops.total(), 27);
+    tear_down(heap, &drops, 0..5, 27);
 }
 
 /// Dead objects with panicking destructors met by collections the program
@@ -206,9 +213,7 @@ pub fn panicking_drop_in_threshold_collection<C: Collector>(mode: Mode) {
         dropped_once(&drops, 10..11 + n);
         keeps_working(s);
     });
-    drop(heap);
-    dropped_once(&drops, 0..5);
-    assert_eq!(drops.total(), n as usize + 6);
+    tear_down(heap, &drops, 0..5, n as usize + 6);
 }
 
 /// Dead objects with panicking destructors met by the collection an
@@ -242,9 +247,7 @@ pub fn panicking_drop_in_allocation_failure_collection<C: Collector>(mode: Mode)
         dropped_once(&drops, 10..111);
         keeps_working(s);
     });
-    drop(heap);
-    dropped_once(&drops, 0..5);
-    assert_eq!(drops.total(), 106);
+    tear_down(heap, &drops, 0..5, 106);
 }
 
 /// Dropping the heap finalises every object although two destructors
@@ -289,9 +292,7 @@ pub fn panicking_drop_of_a_formerly_referenced_object<C: Collector>(mode: Mode) 
         dropped_once(&drops, 1..3);
         keeps_working(s);
     });
-    drop(heap);
-    dropped_once(&drops, 0..3);
-    assert_eq!(drops.total(), 3);
+    tear_down(heap, &drops, 0..3, 3);
 }
 
 /// A panicking [`Heap::on_collection`] callback reaches `collect`'s caller,
