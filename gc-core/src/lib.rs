@@ -66,6 +66,7 @@ extern crate self as gc_core;
 #[doc = include_str!("../../README.md")]
 struct ReadmeExample;
 
+pub mod barrier;
 mod collector;
 mod config;
 mod error;
@@ -73,6 +74,7 @@ pub mod finalize;
 mod handle;
 mod heap;
 mod heap_id;
+pub mod model;
 pub mod object;
 pub mod os;
 pub mod parallel;
@@ -96,4 +98,4 @@ pub use handle::{Gc, Root};
 pub use heap::Heap;
 pub use scope::Scope;
 pub use stats::{CollectionEvent, GcStats};
-pub use trace::{NoGc, Slot, Trace, Tracer};
+pub use trace::{NoGc, Rebrand, Slot, Trace, Tracer};

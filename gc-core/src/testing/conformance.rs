@@ -816,6 +816,11 @@ pub fn over_aligned_types_are_an_error<C: Collector>(mode: Mode) {
                 other => panic!("expected AlignmentTooLarge for {align}, got {other:?}"),
             }
         }
+        let model = s.mutate(|m| m.try_alloc(Line(4)).err());
+        assert!(
+            matches!(model, Some(GcError::AlignmentTooLarge { align: 64, .. })),
+            "{model:?}"
+        );
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             s.alloc(Line(3));
         }));
@@ -846,7 +851,7 @@ pub fn root_of_another_heap_panics<C: Collector>(mode: Mode) {
     assert!(text.contains("was used with heap"), "{text}");
 }
 
-fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
+pub(crate) fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
     panic_text_of(&*payload).to_string()
 }
 

@@ -12,6 +12,7 @@
 pub mod conformance;
 mod drop_counter;
 pub mod harness;
+pub mod model_checks;
 
 pub use drop_counter::{DropCounter, Drops};
 
@@ -50,6 +51,16 @@ macro_rules! conformance_suite {
             panicking_drop_of_a_formerly_referenced_object,
             panicking_collection_callback_is_counted,
         );
+        $crate::conformance_suite!(@model $backend;
+            model_value_slots_change_variant,
+            model_vectors_grow_and_shrink,
+            model_maps_by_value_and_identity,
+            model_persistent_roots_outlive_scopes,
+            model_wholesale_changes_drop_exactly_once,
+            model_container_memory_is_charged_and_capped,
+            model_regions_collect_only_when_they_end,
+            model_misuse_panics,
+        );
 
         #[test]
         #[ignore = "10 million nodes: run with --ignored"]
@@ -58,6 +69,28 @@ macro_rules! conformance_suite {
                 $crate::HeapConfig::default(),
                 10_000_000,
             );
+        }
+    };
+    (@model $backend:ty; $($name:ident),* $(,)?) => {
+        mod model {
+            $(
+                #[test]
+                fn $name() {
+                    $crate::testing::model_checks::$name::<$backend>(
+                        $crate::testing::conformance::Mode::Normal,
+                    );
+                }
+            )*
+        }
+        mod model_stress {
+            $(
+                #[test]
+                fn $name() {
+                    $crate::testing::model_checks::$name::<$backend>(
+                        $crate::testing::conformance::Mode::Stress,
+                    );
+                }
+            )*
         }
     };
     (@tests $backend:ty; $($name:ident),* $(,)?) => {
