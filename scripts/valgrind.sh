@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs the conformance suite's ownership checks (destructors, teardown, large
-# objects, cycles) and the moving/refcount tests of every backend under
-# valgrind's leak checker, and fails if any bytes are "definitely lost":
-# values owned by heap objects (a Vec inside a collected object) must be freed.
+# objects, cycles, destructors that panic) and the moving/refcount tests of
+# every backend under valgrind's leak checker, and fails on any invalid read,
+# write or free, or if any bytes are "definitely lost": values owned by heap
+# objects (a Vec inside a collected object) must be freed exactly once, even
+# when a destructor panics.
 #
 #   bash scripts/valgrind.sh            # default selection, a few minutes
 #   bash scripts/valgrind.sh cycles     # only tests whose name contains "cycles"
@@ -10,7 +12,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 filter="${1:-}"
 tests=(drop_runs_exactly_once teardown_drops_every_live_object large_objects_live_and_die
-       cycles_are_collected unreachable_objects_are_freed transitive_death)
+       cycles_are_collected unreachable_objects_are_freed transitive_death
+       panicking_drop_in_explicit_collection panicking_drop_in_threshold_collection
+       panicking_drop_in_allocation_failure_collection panicking_drop_at_teardown
+       panicking_drop_of_a_formerly_referenced_object)
 cargo test --workspace --no-run --message-format=json 2>/dev/null \
     | grep -o '"executable":"[^"]*/deps/\(conformance\|moving\|refcount\)-[^"]*"' \
     | cut -d'"' -f4 | sort -u > target/valgrind-binaries.txt

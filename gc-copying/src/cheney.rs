@@ -31,7 +31,7 @@ const FORWARDED: usize = 1;
 pub(crate) struct Buffers {
     /// Large objects marked but not yet scanned.
     gray: Vec<ObjectRef>,
-    /// Slots reported by the object being scanned (or finalised).
+    /// Slots reported by the object being scanned.
     pub(crate) tracer: Tracer,
     /// Dead objects waiting for their destructor.
     pub(crate) dead: Vec<ObjectRef>,

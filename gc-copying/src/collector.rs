@@ -2,6 +2,7 @@
 
 use crate::cheney::{forwarding_address, Buffers, Cheney};
 use crate::semispace::Semispace;
+use gc_core::finalize::Finalizer;
 use gc_core::object::{ObjectRef, TypeInfo};
 use gc_core::os::page_size;
 use gc_core::space::{LargeObjectSpace, LARGE_OBJECT_THRESHOLD};
@@ -33,6 +34,9 @@ pub struct Copying {
     /// never visits dead objects; this list is how it finds their destructors.
     pub(crate) drop_list: Vec<ObjectRef>,
     buffers: Buffers,
+    /// Runs the dead objects' destructors; a panic among them resumes at
+    /// the end of the collection (or teardown) that ran it.
+    finalizer: Finalizer,
     /// The heap's growth policy, which says how many pages of the old
     /// semispace stay committed after a flip (see `Copying::collect`).
     growth: Growth,
@@ -47,7 +51,8 @@ pub struct Copying {
 // only from the drop list (an entry that was not forwarded is unreachable)
 // and by the large-object sweep, each entry taken off its list first; the
 // old semispace is reused only after that; `Drop` finalises the rest
-// (rule 3). The write barrier is the default plain store (rule 4).
+// (rule 3). A destructor's panic resumes once the collection, or teardown,
+// is complete (rule 4). The write barrier is the default plain store (rule 5).
 unsafe impl Collector for Copying {
     const NAME: &'static str = "copying";
     const CAPABILITIES: Capabilities = Capabilities {
@@ -66,6 +71,7 @@ unsafe impl Collector for Copying {
             large: LargeObjectSpace::default(),
             drop_list: Vec::new(),
             buffers: Buffers::default(),
+            finalizer: Finalizer::new(),
             growth: config.growth(),
             next_identity: 0,
         })
@@ -142,6 +148,8 @@ impl Copying {
         event.time(Phase::Trace, || cheney.scan());
         event.bytes_copied = self.spare.used();
         event.time(Phase::Reclaim, || self.reclaim());
+        // The collection is complete: a destructor's panic goes on now.
+        self.finalizer.resume();
     }
 
     /// # Safety
@@ -160,11 +168,10 @@ impl Copying {
     /// objects, sweeps the large objects and discards the old semispace.
     fn reclaim(&mut self) {
         std::mem::swap(&mut self.space, &mut self.spare);
-        // The large objects' share only shrinks in the sweep, so this limit
-        // is safe even if a destructor below panics.
-        self.space.set_limit(self.large.bytes());
         self.settle_drop_list();
-        self.large.sweep(&mut self.buffers.tracer);
+        // SAFETY: every large object reachable from the roots was marked
+        // by the copy.
+        unsafe { self.large.sweep(&mut self.finalizer) };
         self.space.set_limit(self.large.bytes());
         // The old half is the next collection's to-space, then the
         // mutator's: keeping the pages the live bytes and the next
@@ -183,8 +190,8 @@ impl Copying {
 
     /// Points each drop-list entry that was copied at its copy, and finalises
     /// the rest (unreachable) while their memory is still intact. Dead
-    /// entries leave the list before any destructor runs, so a panicking one
-    /// cannot cause a second finalisation.
+    /// entries leave the list before any destructor runs, so none is
+    /// finalised twice; a panicking one stops none of the others.
     fn settle_drop_list(&mut self) {
         let dead = &mut self.buffers.dead;
         self.drop_list.retain_mut(|obj| {
@@ -201,21 +208,25 @@ impl Copying {
             }
         });
         for obj in self.buffers.dead.drain(..) {
-            // SAFETY: not forwarded, so unreachable; it was on the drop list
-            // once and has left it, so this is its only finalisation.
-            unsafe { obj.finalize(&mut self.buffers.tracer) };
+            // SAFETY: an object of the intact old semispace, not forwarded,
+            // so unreachable; it was on the drop list once and has left it,
+            // so this is its only finalisation.
+            unsafe { self.finalizer.finalize(obj) };
         }
     }
 }
 
 impl Drop for Copying {
-    /// Teardown: finalises every object still on the drop list (large
-    /// objects are finalised by their space's own `Drop`).
+    /// Teardown: finalises every object still on the drop list and every
+    /// large object, then resumes the first destructor panic (if any).
     fn drop(&mut self) {
         for obj in self.drop_list.drain(..) {
-            // SAFETY: every entry is an object of `space`, not yet finalised,
-            // and no program can reach it any more.
-            unsafe { obj.finalize(&mut self.buffers.tracer) };
+            // SAFETY: every entry is a live object of `space`, off the list
+            // now, not yet finalised, and no program can reach it any more.
+            unsafe { self.finalizer.finalize(obj) };
         }
+        // SAFETY: teardown: no program can reach a large object any more.
+        unsafe { self.large.free_all(&mut self.finalizer) };
+        self.finalizer.resume();
     }
 }

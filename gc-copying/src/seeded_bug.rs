@@ -10,7 +10,7 @@ use crate::Copying;
 // harness detects it (through the verifier, or through the poisoned payload
 // id in debug builds) at the step of that collection, before the stale root
 // is traced or its payload's owned data read; nothing else may use this
-// type. Rules 1, 3 and 4 hold as for `Copying`.
+// type. Rules 1, 3, 4 and 5 hold as for `Copying`.
 gc_core::seeded_bug! {
     /// A copying collector that copies the object the **last** root refers to
     /// but never rewrites that root, which keeps pointing at the stale original

@@ -53,6 +53,26 @@ pub struct HeapUsage {
 /// returns `None`; every store into a [`Gc`](crate::Gc) field goes through
 /// [`write_barrier`](Collector::write_barrier).
 ///
+/// ## Destructors that panic
+/// A heap type's `Drop` may panic. Every backend, and every new one, follows
+/// one rule, which [`Finalizer`](crate::finalize::Finalizer) implements:
+/// - an object leaves every structure that could finalise it again (alloc
+///   bit, drop list, large-object table, candidate buffer) before its
+///   destructor runs, so it is never finalised twice, and its memory is
+///   reclaimed like any other dead object's;
+/// - the panic is caught and the batch goes on: every other dead object of
+///   the collection (or of teardown) is still finalised, exactly once;
+/// - the first panic resumes once the operation is complete and every
+///   table consistent: at the end of `collect`, of the allocation whose lazy
+///   sweep ran the destructor, or of teardown (later panics of the same
+///   operation are dropped). The heap catches a panic out of `collect`,
+///   records the collection, runs the verifier, calls
+///   [`Heap::on_collection`](crate::Heap::on_collection), and then resumes
+///   it in the caller of `alloc` or `collect`.
+///
+/// A [`Trace`](crate::Trace) implementation that panics breaks its contract
+/// (rule 3) and is not covered: see there.
+///
 /// # Safety
 /// The core's soundness rests on these rules:
 /// 1. `alloc` returns a fresh, [`OBJECT_ALIGN`](crate::object::OBJECT_ALIGN)ed
@@ -63,7 +83,9 @@ pub struct HeapUsage {
 /// 3. An object is finalised (see [`ObjectRef::finalize`]) at most once, only
 ///    when unreachable, and its memory is reused only afterwards. Dropping the
 ///    collector finalises every object still alive.
-/// 4. `write_barrier` stores `new` into `slot` before it returns and frees nothing.
+/// 4. A destructor's panic follows the rule above: `alloc`, `collect` and
+///    `drop` unwind only after their last step, with rules 1 to 3 holding.
+/// 5. `write_barrier` stores `new` into `slot` before it returns and frees nothing.
 pub unsafe trait Collector: Sized {
     /// Short name for stats and reports, such as `"mark-sweep"`.
     const NAME: &'static str;
@@ -90,8 +112,13 @@ pub unsafe trait Collector: Sized {
     unsafe fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent);
 
     /// Stores `new` into `slot`, a field of a live object.
+    ///
+    /// # Safety
+    /// - `slot` is a field of a live object of this collector (one its
+    ///   trace reports).
+    /// - `new` is `None` or a live object of this collector.
     #[inline(always)]
-    fn write_barrier(&self, slot: &Slot, new: Option<ObjectRef>) {
+    unsafe fn write_barrier(&self, slot: &Slot, new: Option<ObjectRef>) {
         slot.set(new);
     }
 
@@ -177,7 +204,10 @@ pub unsafe trait Collector: Sized {
 ///
 /// The generated `unsafe impl Collector` breaks the trait's contract in the
 /// way the type's documentation says; only tests that expect the harness to
-/// report it may use the type.
+/// report it may use the type. The bodies given for `collect` and
+/// `write_barrier` are compiled with `unsafe_op_in_unsafe_fn` denied: an
+/// unsafe call in them needs an `unsafe` block the invoking crate writes
+/// (and justifies).
 #[macro_export]
 macro_rules! seeded_bug {
     (
@@ -211,6 +241,7 @@ macro_rules! seeded_bug {
             }
 
             #[allow(unused_unsafe)]
+            #[deny(unsafe_op_in_unsafe_fn)]
             unsafe fn collect(
                 &mut self,
                 roots: &[$crate::Slot],
@@ -227,7 +258,8 @@ macro_rules! seeded_bug {
                 }
             }
 
-            fn write_barrier(
+            #[deny(unsafe_op_in_unsafe_fn)]
+            unsafe fn write_barrier(
                 &self,
                 slot: &$crate::Slot,
                 new: Option<$crate::object::ObjectRef>,
@@ -237,7 +269,10 @@ macro_rules! seeded_bug {
                     return $barrier;
                 )?
                 #[allow(unreachable_code)]
-                $crate::Collector::write_barrier(&self.0, slot, new)
+                // SAFETY: forwarded to the caller.
+                unsafe {
+                    $crate::Collector::write_barrier(&self.0, slot, new)
+                }
             }
 
             const LOGS_WRITES: bool = <$inner as $crate::Collector>::LOGS_WRITES;

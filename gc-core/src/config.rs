@@ -21,6 +21,14 @@ use crate::error::GcError;
 /// 4 MiB made copying churn about 1.5x slower). The copying backend's footprint is larger by its
 /// copy reserve (see `gc-copying`).
 ///
+/// Settings that would collect on almost every allocation (a growth factor
+/// of 1, a `max_headroom` of a few bytes) are clamped: whatever they say,
+/// the program may allocate at least [`MIN_HEADROOM`] bytes, or a sixteenth
+/// of the live bytes if that is more, between two collections (within
+/// `capacity`). So collections come at most once per 64 KiB allocated, and
+/// once the live data passes 1 MiB they trace at most 16 bytes of it per
+/// byte allocated.
+///
 /// ```
 /// use gc_core::HeapConfig;
 /// let config = HeapConfig { capacity: 64 << 20, stress: true, ..HeapConfig::default() };
@@ -39,11 +47,13 @@ pub struct HeapConfig {
     /// above `capacity` acts as `capacity`.
     pub initial_trigger: usize,
     /// After a collection, the next one is due when the heap reaches this
-    /// multiple of the live bytes. Default 4.0; must be at least 1.0.
+    /// multiple of the live bytes. Default 4.0; must be a finite number of at
+    /// least 1.0 (near 1.0 the floor on headroom applies, see above).
     pub growth_factor: f64,
     /// The most the heap may grow beyond its live bytes before the next
     /// collection, whatever `growth_factor` allows. Default 32 MiB; must be
-    /// at least 1. (`initial_trigger` still applies while the heap is small.)
+    /// at least 1, and acts as at least the floor on headroom (see above).
+    /// (`initial_trigger` still applies while the heap is small.)
     pub max_headroom: usize,
     /// Collect on every allocation; the copying backend then moves every
     /// object every time. For finding bugs, not for speed.
@@ -58,11 +68,23 @@ pub struct HeapConfig {
     /// the first broken invariant. For tests; costs a heap walk per collection.
     pub verify: bool,
     /// Mark-sweep only: threads that mark in a collection whose live heap
-    /// is large (the calling thread is one of them). Default 1. Below
-    /// [`PARALLEL_MARK_MIN_BYTES`] of heap a collection marks on one thread
-    /// whatever this says: starting threads would cost more than it saves.
+    /// is large (the calling thread is one of them). Default 1; at most
+    /// [`MAX_MARK_THREADS`]. Below [`PARALLEL_MARK_MIN_BYTES`] of heap a
+    /// collection marks on one thread whatever this says: starting threads
+    /// would cost more than it saves. If the system refuses to start a
+    /// thread, marking goes on with the threads it has.
     pub mark_threads: usize,
 }
+
+/// The least headroom the growth policy gives (see [`HeapConfig`]): one
+/// free-list block.
+pub const MIN_HEADROOM: usize = 64 << 10;
+
+/// The growth policy's other floor on headroom: the live bytes divided by this.
+const MIN_HEADROOM_FRACTION: usize = 16;
+
+/// Most marking threads a heap accepts ([`HeapConfig::mark_threads`]).
+pub const MAX_MARK_THREADS: usize = 64;
 
 /// Heap bytes (after the last collection) below which marking stays on one
 /// thread even when [`HeapConfig::mark_threads`] asks for more.
@@ -113,8 +135,11 @@ impl HeapConfig {
         if self.max_headroom == 0 {
             return fail("max_headroom is 0 bytes; it must be at least 1".to_string());
         }
-        if self.mark_threads == 0 {
-            return fail("mark_threads is 0; it must be at least 1".to_string());
+        if !(1..=MAX_MARK_THREADS).contains(&self.mark_threads) {
+            return fail(format!(
+                "mark_threads is {}; it must be from 1 to {MAX_MARK_THREADS}",
+                self.mark_threads
+            ));
         }
         Ok(())
     }
@@ -154,11 +179,23 @@ pub struct Growth {
 impl Growth {
     /// Heap bytes at which the next collection is due when `live` bytes
     /// survived the last one: `live * growth_factor`, at most `live +
-    /// max_headroom`, at least `initial_trigger`, at most `capacity`.
+    /// max_headroom`, at least `initial_trigger` and `live` plus the floor
+    /// on headroom (the larger of [`MIN_HEADROOM`] and `live / 16`), at
+    /// most `capacity`.
+    ///
+    /// ```
+    /// use gc_core::{HeapConfig, MIN_HEADROOM};
+    /// // A growth factor of 1 would collect at every allocation.
+    /// let tight = HeapConfig { growth_factor: 1.0, initial_trigger: 1, ..HeapConfig::default() };
+    /// assert_eq!(tight.growth().headroom(512 << 10), MIN_HEADROOM);
+    /// assert_eq!(tight.growth().headroom(64 << 20), 4 << 20); // a sixteenth
+    /// ```
     pub fn next_trigger(&self, live: usize) -> usize {
         let grown = (live as f64 * self.growth_factor) as usize;
+        let floor = MIN_HEADROOM.max(live / MIN_HEADROOM_FRACTION);
         grown
             .min(live.saturating_add(self.max_headroom))
+            .max(live.saturating_add(floor))
             .max(self.initial_trigger)
             .min(self.capacity)
     }

@@ -18,6 +18,16 @@ pub enum GcError {
     },
     /// A [`HeapConfig`](crate::HeapConfig) field is out of range.
     InvalidConfig(String),
+    /// The type is aligned to more than heap objects are
+    /// ([`OBJECT_ALIGN`](crate::object::OBJECT_ALIGN), 16 bytes).
+    AlignmentTooLarge {
+        /// The type's name.
+        type_name: &'static str,
+        /// Its alignment in bytes.
+        align: usize,
+        /// The largest alignment the heap supports.
+        max: usize,
+    },
 }
 
 impl fmt::Display for GcError {
@@ -33,6 +43,15 @@ impl fmt::Display for GcError {
                  {in_use} of the heap's {limit}-byte limit are still live after a full collection"
             ),
             GcError::InvalidConfig(why) => write!(f, "invalid heap configuration: {why}"),
+            GcError::AlignmentTooLarge {
+                type_name,
+                align,
+                max,
+            } => write!(
+                f,
+                "cannot allocate a {type_name}: it is aligned to {align} bytes, \
+                 heap objects to at most {max} (box the over-aligned part)"
+            ),
         }
     }
 }

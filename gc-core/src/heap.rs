@@ -4,21 +4,20 @@
 use crate::collector::{Collector, HeapUsage};
 use crate::config::HeapConfig;
 use crate::error::GcError;
+use crate::heap_id::HeapId;
 use crate::model::Accounting;
-use crate::object::{ObjectRef, TypeInfo};
+use crate::object::{ObjectRef, TypeInfo, OBJECT_ALIGN};
 use crate::scope::Scope;
 use crate::shadow_stack::ShadowStack;
 use crate::stats::{Cause, CollectionEvent, GcStats};
 use crate::trace::Slot;
 use std::marker::PhantomData;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::ptr::NonNull;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Instant;
 
 type CollectionCallback = Box<dyn FnMut(&CollectionEvent)>;
-
-static NEXT_HEAP_ID: AtomicU32 = AtomicU32::new(1);
 
 /// A garbage-collected heap managed by the backend `C`.
 ///
@@ -59,7 +58,10 @@ static NEXT_HEAP_ID: AtomicU32 = AtomicU32::new(1);
 pub struct Heap<C: Collector> {
     pub(crate) collector: C,
     pub(crate) roots: ShadowStack,
+    /// `_lease`'s id, which the roots carry.
     pub(crate) id: u32,
+    /// Keeps `id` from every other live heap; hands it back on drop.
+    _lease: HeapId,
     config: HeapConfig,
     stats: GcStats,
     /// The budget (bytes that may still be allocated before the trigger
@@ -80,13 +82,16 @@ pub struct Heap<C: Collector> {
 
 impl<C: Collector> Heap<C> {
     /// Creates a heap, reserving `config.capacity` bytes of address space.
+    /// Its id (which its roots carry) is unique among the heaps alive now.
     pub fn new(config: HeapConfig) -> Result<Heap<C>, GcError> {
         config.validate()?;
         let collector = C::new(&config)?;
+        let lease = HeapId::take();
         let mut heap = Heap {
             collector,
             roots: ShadowStack::default(),
-            id: NEXT_HEAP_ID.fetch_add(1, Ordering::Relaxed),
+            id: lease.get(),
+            _lease: lease,
             stats: GcStats::new(C::NAME),
             account: Box::new(Accounting::new(config.capacity)),
             budget_set: 0,
@@ -125,7 +130,9 @@ impl<C: Collector> Heap<C> {
     }
 
     /// Calls `callback` after every collection with its event. Replaces any
-    /// earlier callback.
+    /// earlier callback. The collection is recorded in [`Heap::stats`]
+    /// before the callback runs; if it panics, the panic reaches the code
+    /// whose allocation or `collect` ran the collection.
     pub fn on_collection(&mut self, callback: impl FnMut(&CollectionEvent) + 'static) {
         self.on_collection = Some(Box::new(callback));
     }
@@ -150,6 +157,7 @@ impl<C: Collector> Heap<C> {
     /// payload before anything else uses the heap (`Collector::alloc`).
     #[inline(always)]
     pub(crate) fn alloc_object(&mut self, info: &'static TypeInfo) -> Result<ObjectRef, GcError> {
+        check_alignment(info)?;
         let size = info.object_size();
         let budget = self.account.budget.get();
         if size <= budget {
@@ -172,6 +180,7 @@ impl<C: Collector> Heap<C> {
         &mut self,
         info: &'static TypeInfo,
     ) -> Result<ObjectRef, GcError> {
+        check_alignment(info)?;
         let size = info.object_size();
         let budget = self.account.budget.get();
         if size <= budget {
@@ -281,17 +290,23 @@ impl<C: Collector> Heap<C> {
         self.stats.allocated_objects += 1;
     }
 
-    /// Runs a full collection and records its event.
+    /// Runs a full collection and records its event. A destructor's panic
+    /// (which the backend resumes once its collection is complete) and a
+    /// panic of the [`Heap::on_collection`] callback go on only after the
+    /// collection is recorded and verified; the first of them wins.
     pub(crate) fn collect(&mut self, cause: Cause) {
         let before = self.collector.usage();
         let id = self.stats.collections + 1;
         let mut event = CollectionEvent::start(id, C::NAME, cause, self.created.elapsed());
         let start = Instant::now();
         let persistent = self.roots.push_persistent(&mut self.persistent);
+        let (collector, roots) = (&mut self.collector, &mut self.roots);
         // SAFETY: shadow-stack slots refer to live objects of this heap (roots
         // are checked against the heap id), and `Scope::try_alloc` initialises
         // every payload right after allocating it.
-        unsafe { self.collector.collect(self.roots.slots(), &mut event) };
+        let collected = catch_unwind(AssertUnwindSafe(|| unsafe {
+            collector.collect(roots.slots(), &mut event)
+        }));
         event.pause = start.elapsed();
         let after = self.collector.usage();
         event.bytes_before = before.bytes;
@@ -304,17 +319,22 @@ impl<C: Collector> Heap<C> {
         self.account.due.set(false);
         self.reset_budget();
         self.budget_set = self.account.budget.get();
+        self.stats.record(event.clone(), self.config.event_log);
         if self.config.verify {
-            // SAFETY: as for `collect` above.
+            // SAFETY: as for `collect` above; a backend resumes a
+            // destructor's panic only once its bookkeeping is consistent.
             if let Err(problem) = unsafe { self.collector.verify(self.roots.slots()) } {
                 panic!("heap verification failed after collection {id}: {problem}");
             }
         }
         self.roots.pop_persistent(&self.persistent, persistent);
-        if let Some(callback) = &mut self.on_collection {
-            callback(&event);
+        let called = match &mut self.on_collection {
+            Some(callback) => catch_unwind(AssertUnwindSafe(|| callback(&event))),
+            None => Ok(()),
+        };
+        if let Err(payload) = collected.and(called) {
+            resume_unwind(payload);
         }
-        self.stats.record(event, self.config.event_log);
     }
 
     /// Sets the allocation budget from the growth policy.
@@ -327,4 +347,19 @@ impl<C: Collector> Heap<C> {
         };
         self.account.budget.set(budget);
     }
+}
+
+/// Refuses a type aligned to more than [`OBJECT_ALIGN`]: every space puts
+/// a payload 16 bytes after a 16-aligned object start. (`info` is a
+/// constant per type, so this folds away for the others.)
+#[inline(always)]
+fn check_alignment(info: &'static TypeInfo) -> Result<(), GcError> {
+    if info.align <= OBJECT_ALIGN {
+        return Ok(());
+    }
+    Err(GcError::AlignmentTooLarge {
+        type_name: info.name(),
+        align: info.align,
+        max: OBJECT_ALIGN,
+    })
 }

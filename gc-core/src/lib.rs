@@ -70,9 +70,11 @@ pub mod barrier;
 mod collector;
 mod config;
 mod error;
+pub mod finalize;
 pub mod guide;
 mod handle;
 mod heap;
+mod heap_id;
 pub mod model;
 pub mod object;
 pub mod os;
@@ -89,7 +91,9 @@ pub mod verify;
 pub mod testing;
 
 pub use collector::{Capabilities, Collector, HeapUsage};
-pub use config::{Growth, HeapConfig, MIN_CAPACITY, PARALLEL_MARK_MIN_BYTES};
+pub use config::{
+    Growth, HeapConfig, MAX_MARK_THREADS, MIN_CAPACITY, MIN_HEADROOM, PARALLEL_MARK_MIN_BYTES,
+};
 pub use error::GcError;
 pub use gc_core_derive::Trace;
 pub use handle::{Gc, Root};

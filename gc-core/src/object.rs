@@ -35,7 +35,8 @@ pub struct TypeInfo {
     pub type_name: fn() -> &'static str,
     /// `size_of::<T>()`.
     pub size: usize,
-    /// `align_of::<T>()` (at most [`OBJECT_ALIGN`]).
+    /// `align_of::<T>()`. The heap allocates types aligned to at most
+    /// [`OBJECT_ALIGN`] (others get [`GcError::AlignmentTooLarge`](crate::GcError::AlignmentTooLarge)).
     pub align: usize,
     /// `T::NEEDS_TRACE`: `false` lets collectors skip calling [`TypeInfo::trace`].
     pub needs_trace: bool,
@@ -79,23 +80,17 @@ pub const fn object_size_for(payload: usize) -> usize {
 struct Descriptor<T>(PhantomData<T>);
 
 impl<T: Trace + 'static> Descriptor<T> {
-    const INFO: TypeInfo = {
-        assert!(
-            align_of::<T>() <= OBJECT_ALIGN,
-            "heap types may be aligned to at most 16 bytes"
-        );
-        TypeInfo {
-            type_name: std::any::type_name::<T>,
-            size: size_of::<T>(),
-            align: align_of::<T>(),
-            needs_trace: T::NEEDS_TRACE,
-            trace: trace_erased::<T>,
-            drop: if needs_drop::<T>() {
-                Some(drop_erased::<T>)
-            } else {
-                None
-            },
-        }
+    const INFO: TypeInfo = TypeInfo {
+        type_name: std::any::type_name::<T>,
+        size: size_of::<T>(),
+        align: align_of::<T>(),
+        needs_trace: T::NEEDS_TRACE,
+        trace: trace_erased::<T>,
+        drop: if needs_drop::<T>() {
+            Some(drop_erased::<T>)
+        } else {
+            None
+        },
     };
 }
 
@@ -212,11 +207,15 @@ impl ObjectRef {
         &unsafe { self.header() }.meta
     }
 
-    /// The payload's first byte.
+    /// The payload's first byte (only an address: the object may be dead).
     #[inline(always)]
     pub fn payload(self) -> NonNull<u8> {
-        // SAFETY: the payload follows the header inside the same allocation.
-        unsafe { self.start().add(HEADER_SIZE) }
+        // Wrapping arithmetic: defined even once the object is freed.
+        let payload = self.start().as_ptr().wrapping_add(HEADER_SIZE);
+        // SAFETY: non-null: every `ObjectRef` was made (by `init` or
+        // `from_addr`) from the start of an object of at least
+        // `HEADER_SIZE` bytes, so adding `HEADER_SIZE` does not wrap to 0.
+        unsafe { NonNull::new_unchecked(payload) }
     }
 
     /// Bytes the object occupies, header included.

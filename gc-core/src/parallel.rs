@@ -190,6 +190,18 @@ impl<T> Shared<T> {
         }
     }
 
+    /// Gives the items of worker `me`, which never started, to `to` (the
+    /// calling thread's worker, not started yet either) and stops counting
+    /// `me` as active: the running workers then stop without waiting for it.
+    /// Its deque is empty from then on, as an idle worker's must be.
+    #[cfg(not(loom))]
+    fn retire(&self, me: usize, to: &Worker<T>) {
+        while let Some(item) = self.stealers[me].steal() {
+            to.push(item);
+        }
+        self.active.fetch_sub(1, Ordering::SeqCst);
+    }
+
     fn steal(&self, me: usize) -> Option<T> {
         let n = self.stealers.len();
         (1..n).find_map(|k| self.stealers[(me + k) % n].steal())
@@ -199,13 +211,29 @@ impl<T> Shared<T> {
 /// Processes `initial` and everything `process` pushes, on `threads` threads
 /// (the calling thread is one of them), returning when no work is left.
 /// Each worker builds its own scratch state with `state` on its own thread
-/// and passes it to every `process` call it makes.
+/// and passes it to every `process` call it makes. If the system refuses to
+/// start a thread, the work goes on with the threads already running (at
+/// worst the calling thread alone).
 #[cfg(not(loom))]
 pub fn run<T: Send, S>(
     threads: usize,
     initial: Vec<T>,
     state: impl Fn() -> S + Sync,
     process: impl Fn(&mut S, T, &Worker<T>) + Sync,
+) {
+    run_spawning(threads, initial, state, process, |_| true);
+}
+
+/// [`run`], where spawning worker `me` fails when `may_spawn(me)` is
+/// `false` (as if the system refused): the tests' way to reach the
+/// fallback.
+#[cfg(not(loom))]
+fn run_spawning<T: Send, S>(
+    threads: usize,
+    initial: Vec<T>,
+    state: impl Fn() -> S + Sync,
+    process: impl Fn(&mut S, T, &Worker<T>) + Sync,
+    may_spawn: impl Fn(usize) -> bool,
 ) {
     let (shared, workers) = setup(threads, initial);
     let (shared, state, process) = (&shared, &state, &process);
@@ -218,8 +246,19 @@ pub fn run<T: Send, S>(
     std::thread::scope(|scope| {
         let mut workers = workers.into_iter().enumerate();
         let (_, first) = workers.next().expect("at least one worker");
-        for (me, worker) in workers {
-            scope.spawn(move || work(me, worker));
+        for (me, worker) in workers.by_ref() {
+            let spawned = may_spawn(me)
+                && std::thread::Builder::new()
+                    .spawn_scoped(scope, move || work(me, worker))
+                    .is_ok();
+            if !spawned {
+                shared.retire(me, &first);
+                break;
+            }
+        }
+        // Workers after a failed spawn are not even tried.
+        for (me, _) in workers {
+            shared.retire(me, &first);
         }
         work(0, first);
     });
@@ -242,5 +281,44 @@ pub fn run<T: Send, S>(
         shared.work(0, worker, |item, worker| {
             process(&mut scratch, item, worker)
         });
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::run_spawning;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Visits a binary tree of depth 12 from its root and one more item,
+    /// spread over 4 workers, when only the workers in `started` start.
+    fn visit(started: &[usize]) -> usize {
+        let visited = AtomicUsize::new(0);
+        let expand = |_: &mut (), depth: u32, worker: &super::Worker<u32>| {
+            visited.fetch_add(1, Ordering::Relaxed);
+            if depth > 0 {
+                worker.push(depth - 1);
+                worker.push(depth - 1);
+            }
+        };
+        run_spawning(
+            4,
+            vec![12, 0, 3, 0],
+            || (),
+            expand,
+            |me| started.contains(&me),
+        );
+        visited.into_inner()
+    }
+
+    /// A refused thread spawn falls back to the threads already running
+    /// (here: none, one, two), and every item is still processed once:
+    /// before the fallback, the started workers waited forever for the
+    /// missing one (the process hung).
+    #[test]
+    fn a_refused_spawn_falls_back_to_fewer_threads() {
+        let expected = (1 << 13) - 1 + 1 + (1 << 4) - 1 + 1;
+        for started in [&[][..], &[1], &[1, 2], &[1, 3], &[1, 2, 3]] {
+            assert_eq!(visit(started), expected, "workers {started:?} started");
+        }
     }
 }

@@ -109,7 +109,10 @@ impl<'s, C: Collector> Scope<'s, C> {
     ///
     /// # Panics
     /// With the [`GcError::OutOfMemory`] message when a full collection cannot
-    /// make room; use [`Scope::try_alloc`] to handle that.
+    /// make room, or the [`GcError::AlignmentTooLarge`] one for a type
+    /// aligned to more than 16 bytes; use [`Scope::try_alloc`] to handle
+    /// those. With a destructor's panic when the collection this allocation
+    /// ran met one (after finishing; see [`Trace`]).
     #[inline]
     pub fn alloc<T: Trace + 'static>(&mut self, value: T) -> Root<'s, T> {
         match self.try_alloc(value) {
@@ -119,7 +122,9 @@ impl<'s, C: Collector> Scope<'s, C> {
     }
 
     /// Allocates `value` on the heap and roots it in this scope, or returns
-    /// [`GcError::OutOfMemory`] (the heap stays usable).
+    /// [`GcError::OutOfMemory`] (the heap stays usable), or
+    /// [`GcError::AlignmentTooLarge`] if `T` is aligned to more than heap
+    /// objects are (16 bytes: box the over-aligned part).
     ///
     /// `value`'s [`Gc`] fields are null (code outside the heap can only create
     /// null ones); fill them in with [`Scope::set`].
@@ -268,7 +273,10 @@ impl<'s, C: Collector> Scope<'s, C> {
         let (_, slot) = self
             .field_slot(obj, |value| Some(field(value)))
             .expect("the projection returned a field");
-        self.heap.collector.write_barrier(slot, target);
+        // SAFETY: `field_slot` checked that `slot` is a field of `obj`, a
+        // rooted (so live) object of this heap, and `target` comes from a
+        // root checked to belong to this heap.
+        unsafe { self.heap.collector.write_barrier(slot, target) };
     }
 
     /// Re-points the slot of `root` (which may belong to an enclosing scope)

@@ -40,6 +40,17 @@ pub type Slot = Cell<Option<ObjectRef>>;
 /// }
 /// ```
 ///
+/// A heap type's `Drop` may panic: the collection or teardown that runs it
+/// still finalises every other dead object once, and the panic then reaches
+/// the code whose `alloc`, `collect` or heap drop ran it (see
+/// [`Collector`](crate::Collector), "Destructors that panic").
+///
+/// A `trace` that panics breaks rule 3. The collection it interrupts stops
+/// halfway: objects may be leaked, and a moving collector may leave roots
+/// and fields pointing at old copies, so nothing about the heap is
+/// guaranteed afterwards. A derived `Trace` cannot panic: it only calls
+/// `trace` on the fields, and this crate's implementations only report slots.
+///
 /// # Safety
 /// An implementation must follow rules 1 to 6 above.
 pub unsafe trait Trace {

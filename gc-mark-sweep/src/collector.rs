@@ -44,19 +44,30 @@ impl MarkSweep {
         // reaches them (`FreeListSpace::sweep_lazily`).
         match event.cause {
             Cause::Explicit | Cause::AllocationFailure => {
-                event.time(Phase::Reclaim, || space.sweep())
+                // SAFETY: since `clear_marks` at the start, marking has
+                // marked every object reachable from the roots, and only
+                // objects it reached through live slots (allocated ones).
+                event.time(Phase::Reclaim, || unsafe { space.sweep() })
             }
-            Cause::Threshold | Cause::Stress => event.time(Phase::Reclaim, || space.sweep_lazily()),
+            Cause::Threshold | Cause::Stress => {
+                // SAFETY: `sweep`'s bullet, which `sweep_lazily` shares,
+                // holds for the same reason.
+                event.time(Phase::Reclaim, || unsafe { space.sweep_lazily() })
+            }
         };
         self.last_live = self.space.bytes();
+        // The collection is complete: a destructor's panic goes on now.
+        self.space.finalizer().resume();
     }
 }
 
 // SAFETY: `alloc` hands out fresh cells with initialised headers (rule 1);
 // `collect` marks everything reachable from the roots before sweeping, and
 // never moves (rule 2); the space finalises each unmarked object once, taking
-// it off the books first, and finalises the rest on drop (rule 3); the write
-// barrier is the default plain store (rule 4).
+// it off the books first, and finalises the rest on drop (rule 3); a
+// destructor's panic resumes only once the collection (or the allocation's
+// lazy sweep, or teardown) is complete (rule 4); the write barrier is the
+// default plain store (rule 5).
 unsafe impl Collector for MarkSweep {
     const NAME: &'static str = "mark-sweep";
     const CAPABILITIES: Capabilities = Capabilities::DEFAULT;

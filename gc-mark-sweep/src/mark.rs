@@ -19,8 +19,10 @@ pub struct MarkStack {
 }
 
 impl MarkStack {
-    /// Queues the roots.
-    pub fn mark_roots(&mut self, roots: &[Slot]) {
+    /// Queues the roots. Crate-private: the mark loop dereferences every
+    /// queued slot, so only a collection may queue them (its roots are
+    /// live), and it drains the queue before it returns.
+    pub(crate) fn mark_roots(&mut self, roots: &[Slot]) {
         for root in roots {
             self.pending.report(root);
         }

@@ -8,7 +8,7 @@ use crate::MarkSweep;
 // Contract: broken on purpose, for tests only: `collect` may free an object
 // that is still reachable, violating rule 2. The harness detects it through
 // drop counts before it reads the freed object; nothing else may use this
-// type. Rules 1, 3 and 4 hold as for `MarkSweep`.
+// type. Rules 1, 3, 4 and 5 hold as for `MarkSweep`.
 gc_core::seeded_bug! {
     /// Mark-sweep whose mark loop skips the **last** slot each object reports,
     /// so an object reachable only through such a field is swept while still

@@ -124,6 +124,8 @@ impl RefCount {
         if !UNFLAG_ROOTS_EARLY {
             event.time(Phase::Roots, || flag_roots(roots, false));
         }
+        // Every table is consistent again: a destructor's panic goes on now.
+        self.space.finalizer().resume();
     }
 
     /// The write barrier. `MISS_DECREMENT` plants a bug for the seeded-bug
@@ -186,8 +188,10 @@ impl RefCount {
 // referenced only from inside a garbage subgraph; rooted objects count as
 // externally referenced, so everything reachable from the roots survives
 // (rule 2). Each object leaves every table before the space finalises it,
-// once; the space finalises the rest on drop (rule 3). `write_barrier`
-// stores first and only updates counts and tables (rule 4).
+// once; the space finalises the rest on drop (rule 3). The space keeps a
+// destructor's panic, so no pass is cut short, and `collect` resumes it
+// only after its last pass (rule 4). `write_barrier` stores first and only
+// updates counts and tables (rule 5).
 unsafe impl Collector for RefCount {
     const NAME: &'static str = "refcount";
     const CAPABILITIES: Capabilities = Capabilities {
@@ -228,7 +232,7 @@ unsafe impl Collector for RefCount {
     /// an old target left at 0 goes to the zero-count table, one left above
     /// 0 becomes a cycle candidate.
     #[inline(always)]
-    fn write_barrier(&self, slot: &Slot, new: Option<ObjectRef>) {
+    unsafe fn write_barrier(&self, slot: &Slot, new: Option<ObjectRef>) {
         self.barrier::<false>(slot, new);
     }
 

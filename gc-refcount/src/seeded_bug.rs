@@ -10,7 +10,7 @@ use crate::RefCount;
 // rule. Counts only ever run too high (never below the
 // number of fields referring to an object), so reconciliation and trial
 // deletion free nothing reachable (rule 2); leaked objects are finalised
-// once, when the heap is dropped (rule 3). Rules 1 and 4 hold as for
+// once, when the heap is dropped (rule 3). Rules 1, 4 and 5 hold as for
 // `RefCount`.
 #[cfg(any(test, feature = "seeded-bug-missed-decrement"))]
 gc_core::seeded_bug! {
@@ -34,8 +34,8 @@ gc_core::seeded_bug! {
 // Contract: broken on purpose, for tests only: `collect` may free a rooted
 // cycle, violating rule 2. The harness detects it through drop counts (or
 // the verifier's check that roots refer to allocated objects) before it
-// reads a freed object; nothing else may use this type. Rules 1, 3 and 4
-// hold as for `RefCount`.
+// reads a freed object; nothing else may use this type. Rules 1, 3, 4 and
+// 5 hold as for `RefCount`.
 #[cfg(any(test, feature = "seeded-bug-free-rooted-cycle"))]
 gc_core::seeded_bug! {
     /// Reference counting that clears the `ROOTED` flags before trial deletion

@@ -393,3 +393,32 @@ fn overlapping_live_candidates_are_not_examined_quadratically() {
         assert_eq!(s.usage().objects, 200 * 101);
     });
 }
+
+/// `count_at` answers for any address: 0 (which once built a null
+/// `NonNull`, undefined behaviour), misaligned ones, the inside of an
+/// object, and addresses outside every mapping.
+#[test]
+fn count_at_takes_any_address() {
+    let mut heap = heap(true);
+    heap.scope("main", |s| {
+        let small = s.alloc(1u64);
+        let large = s.alloc([0u64; 2048]);
+        let (small, large) = (s.address(small), s.address(large));
+        for addr in [
+            0,
+            1,
+            16,
+            usize::MAX,
+            usize::MAX & !15,
+            small + 8,
+            small + 16,
+        ] {
+            assert_eq!(s.collector().count_at(addr), None, "{addr:#x}");
+        }
+        for addr in [large + 16, large + 4096, large - 4096] {
+            assert_eq!(s.collector().count_at(addr), None, "{addr:#x}");
+        }
+        assert_eq!(s.collector().count_at(small), Some(0));
+        assert_eq!(s.collector().count_at(large), Some(0));
+    });
+}

@@ -102,7 +102,8 @@ impl<'s, 'gc, C: Collector> Mutation<'s, 'gc, C> {
     ///
     /// # Panics
     /// With the [`GcError::OutOfMemory`] message when the heap is at its
-    /// capacity; [`Mutation::try_alloc`] returns the error instead.
+    /// capacity, or the [`GcError::AlignmentTooLarge`] one;
+    /// [`Mutation::try_alloc`] returns the error instead.
     #[inline]
     pub fn alloc<T>(&self, value: T) -> Gc<'gc, T>
     where
@@ -116,10 +117,9 @@ impl<'s, 'gc, C: Collector> Mutation<'s, 'gc, C> {
     }
 
     /// [`Mutation::alloc`], or [`GcError::OutOfMemory`] (with `value`
-    /// dropped) when the heap is at its capacity.
-    ///
-    /// The type's alignment must be at most
-    /// [`OBJECT_ALIGN`](crate::object::OBJECT_ALIGN) (checked at compile time).
+    /// dropped) when the heap is at its capacity, or
+    /// [`GcError::AlignmentTooLarge`] if the type is aligned to more than
+    /// [`OBJECT_ALIGN`](crate::object::OBJECT_ALIGN).
     #[inline]
     pub fn try_alloc<T>(&self, value: T) -> Result<Gc<'gc, T>, GcError>
     where

@@ -35,11 +35,11 @@
 
 use crate::config::{Growth, HeapConfig};
 use crate::error::GcError;
+use crate::finalize::Finalizer;
 use crate::object::{ObjectRef, TypeInfo, OBJECT_ALIGN};
 use crate::os::Region;
 use crate::space::bitmap::Bitmap;
 use crate::space::large::{LargeObjectSpace, LARGE_OBJECT_THRESHOLD};
-use crate::trace::Tracer;
 use std::ptr::NonNull;
 
 /// Bytes per block.
@@ -121,7 +121,9 @@ pub struct FreeListSpace {
     capacity: usize,
     small_bytes: usize,
     small_objects: usize,
-    scratch: Tracer,
+    /// Runs dead objects' destructors; keeps a destructor's panic until the
+    /// space is consistent again (see [`FreeListSpace::finalizer`]).
+    finalizer: Finalizer,
 }
 
 impl FreeListSpace {
@@ -158,12 +160,17 @@ impl FreeListSpace {
             capacity,
             small_bytes: 0,
             small_objects: 0,
-            scratch: Tracer::new(),
+            finalizer: Finalizer::new(),
         })
     }
 
     /// Allocates an object of type `info` with backend word `meta`, or
     /// returns `None` when the space is full.
+    ///
+    /// # Panics
+    /// With the first panic of a destructor that a lazy sweep ran to make
+    /// room (see the module docs); the space is consistent by then, and
+    /// nothing was allocated.
     ///
     /// # Safety
     /// - The caller initialises the payload with a valid value of `info`'s
@@ -203,7 +210,10 @@ impl FreeListSpace {
             return Some(obj);
         }
         // Blocks still unswept may hold nothing live: sweep them and retry.
-        if !self.finish_sweep() {
+        let swept = self.finish_sweep();
+        // The sweep is done: a destructor's panic reaches this allocation.
+        self.finalizer.resume();
+        if !swept {
             return None;
         }
         let limit = self.capacity - self.blocks_in_use * BLOCK_SIZE;
@@ -211,14 +221,23 @@ impl FreeListSpace {
         unsafe { self.large.alloc(info, meta, limit) }
     }
 
-    /// Refills `class`'s free list and returns its first free cell: sweeps
-    /// the class's unswept blocks until one has a free cell, else gives the
-    /// class a block (from the empty pool or fresh, after sweeping every
-    /// other class's unswept blocks if there is none). Returns `None` if the
-    /// capacity is used up.
+    /// Refills `class`'s free list and returns its first free cell (see
+    /// [`FreeListSpace::sweep_or_take_block`]). A destructor's panic from
+    /// the sweeping resumes here, once the free list is threaded (the cell
+    /// stays on it).
     #[cold]
     #[inline(never)]
     fn refill(&mut self, class: usize) -> Option<usize> {
+        let cell = self.sweep_or_take_block(class);
+        self.finalizer.resume();
+        cell
+    }
+
+    /// Sweeps the class's unswept blocks until one has a free cell, else
+    /// gives the class a block (from the empty pool or fresh, after
+    /// sweeping every other class's unswept blocks if there is none), and
+    /// returns the first free cell. Returns `None` if the capacity is used up.
+    fn sweep_or_take_block(&mut self, class: usize) -> Option<usize> {
         while let Some(block) = self.unswept[class].pop() {
             self.sweep_block(block, class, true);
             if self.free[class] != 0 {
@@ -278,22 +297,24 @@ impl FreeListSpace {
     }
 
     /// Finalises `obj` and returns its memory to the free lists (reference
-    /// counting frees objects one at a time).
+    /// counting frees objects one at a time). A destructor's panic is kept
+    /// in the space's [`finalizer`](FreeListSpace::finalizer): the caller
+    /// resumes it once its own bookkeeping is consistent.
     ///
     /// # Safety
     /// - `obj` is an unreachable object of this space, not yet finalised.
     #[inline(always)]
     pub unsafe fn free(&mut self, obj: ObjectRef) {
         if !self.region.contains(obj.addr()) {
-            // SAFETY: forwarded to the caller.
-            unsafe { self.large.free(obj, &mut self.scratch) };
+            // SAFETY: an unreachable large object not yet finalised (caller).
+            unsafe { self.large.free(obj, &mut self.finalizer) };
             return;
         }
         let class = self.class_of_cell(obj.addr());
         self.release_cell(obj.addr(), class);
-        // SAFETY: forwarded to the caller; the cell is off the books first, so
-        // a panicking destructor cannot lead to a second finalisation.
-        unsafe { obj.finalize(&mut self.scratch) };
+        // SAFETY: live, unreachable and not yet finalised (caller); its cell
+        // is off the books first, so nothing finalises it again.
+        unsafe { self.finalizer.finalize(obj) };
         // SAFETY: the cell is now unallocated and of class `class`.
         unsafe { self.push_free(class, obj.addr()) };
     }
@@ -310,7 +331,8 @@ impl FreeListSpace {
 
     /// Clears every mark, before a marking phase. Sweeps the blocks a lazy
     /// sweep left unswept first, while their marks are still those of the
-    /// collection that queued them.
+    /// collection that queued them (destructor panics are kept in the
+    /// [`finalizer`](FreeListSpace::finalizer)).
     pub fn clear_marks(&mut self) {
         self.finish_sweep();
         let used = self.block_class.len() * BLOCK_SIZE;
@@ -350,9 +372,15 @@ impl FreeListSpace {
     /// Finalises and frees every allocated, unmarked object; rebuilds the
     /// free lists; returns emptied blocks to the pool (an eager sweep: every
     /// destructor has run when it returns). Returns the number of objects
-    /// freed.
-    pub fn sweep(&mut self) -> usize {
-        let freed = self.sweep_lazily();
+    /// freed. Destructor panics are kept in the space's
+    /// [`finalizer`](FreeListSpace::finalizer) for the caller to resume.
+    ///
+    /// # Safety
+    /// - Since the last [`FreeListSpace::clear_marks`], every object still
+    ///   reachable has been marked, and only allocated objects have.
+    pub unsafe fn sweep(&mut self) -> usize {
+        // SAFETY: forwarded to the caller.
+        let freed = unsafe { self.sweep_lazily() };
         self.finish_sweep();
         freed
     }
@@ -361,7 +389,10 @@ impl FreeListSpace {
     /// large objects, recounts the small ones from the mark bits, and queues
     /// every block in use as unswept. Returns the number of objects freed
     /// (small ones are finalised later, as their blocks are swept).
-    pub fn sweep_lazily(&mut self) -> usize {
+    ///
+    /// # Safety
+    /// - As [`FreeListSpace::sweep`].
+    pub unsafe fn sweep_lazily(&mut self) -> usize {
         self.free = [0; SIZE_CLASSES.len()];
         let before = self.small_objects;
         self.small_bytes = 0;
@@ -379,7 +410,8 @@ impl FreeListSpace {
             self.unswept[class as usize].push(block);
         }
         self.trim_empty();
-        before - self.small_objects + self.large.sweep(&mut self.scratch)
+        // SAFETY: every reachable large object is marked (caller).
+        before - self.small_objects + unsafe { self.large.sweep(&mut self.finalizer) }
     }
 
     /// Sweeps every block still queued by [`FreeListSpace::sweep_lazily`];
@@ -445,17 +477,18 @@ impl FreeListSpace {
 
     /// Takes the dead objects whose bits are set in `dead` (the alloc
     /// bitmap word at `addr`) off the books and finalises them, one at a
-    /// time: if a destructor panics, the objects not yet reached keep their
-    /// alloc bits and are finalised later.
+    /// time; a destructor's panic is kept for later and the rest still run.
     fn finalize_dead(&mut self, addr: usize, mut dead: u64) {
         while dead != 0 {
             let bit = dead.trailing_zeros() as usize;
             dead &= dead - 1;
             let cell = addr + bit * OBJECT_ALIGN;
             self.alloc_bits.clear(cell);
-            // SAFETY: allocated and unmarked: an unreachable object, taken
-            // off the books just now so it is finalised exactly once.
-            unsafe { ObjectRef::from_addr(cell).finalize(&mut self.scratch) };
+            // SAFETY: allocated and unmarked after a marking that marked
+            // everything reachable (`sweep_lazily`'s contract): a live,
+            // unreachable object, taken off the books just now, so it is
+            // finalised exactly once.
+            unsafe { self.finalizer.finalize(ObjectRef::from_addr(cell)) };
         }
     }
 
@@ -479,6 +512,8 @@ impl FreeListSpace {
     /// frees cells one at a time ([`FreeListSpace::free`]), so it calls this
     /// when it needs whole blocks back for another size class or a large
     /// object. Costs one pass over the alloc bits of every block in use.
+    /// Finishes a lazy sweep first (destructor panics are kept in the
+    /// [`finalizer`](FreeListSpace::finalizer)).
     pub fn release_empty_blocks(&mut self) -> usize {
         self.finish_sweep();
         self.free = [0; SIZE_CLASSES.len()];
@@ -520,11 +555,18 @@ impl FreeListSpace {
     }
 
     /// `true` if `addr` is the start of an allocated object of this space.
+    /// Any address may be asked about (0, misaligned, another mapping's).
+    ///
+    /// ```
+    /// use gc_core::space::FreeListSpace;
+    /// let space = FreeListSpace::new(gc_core::MIN_CAPACITY)?;
+    /// assert!(!space.is_object(0));
+    /// assert!(!space.is_object(usize::MAX));
+    /// # Ok::<(), gc_core::GcError>(())
+    /// ```
     pub fn is_object(&self, addr: usize) -> bool {
         if !self.region.contains(addr) {
-            // SAFETY: only compares addresses.
-            return addr.is_multiple_of(OBJECT_ALIGN)
-                && self.large.contains(unsafe { ObjectRef::from_addr(addr) });
+            return self.large.contains_addr(addr);
         }
         let block = (addr - self.base) / BLOCK_SIZE;
         let Some(&class) = self.block_class.get(block) else {
@@ -533,6 +575,16 @@ impl FreeListSpace {
         class != UNUSED
             && (addr - self.block_start(block)).is_multiple_of(SIZE_CLASSES[class as usize])
             && self.alloc_bits.get(addr)
+    }
+
+    /// The finalizer that runs this space's destructors. Operations that
+    /// finalise objects ([`FreeListSpace::free`], [`FreeListSpace::sweep`],
+    /// [`FreeListSpace::clear_marks`], ...) keep a destructor's panic in it;
+    /// the owner calls [`Finalizer::resume`] once its own bookkeeping is
+    /// consistent (a backend: at the end of a collection). Allocation and
+    /// teardown resume on their own.
+    pub fn finalizer(&mut self) -> &mut Finalizer {
+        &mut self.finalizer
     }
 
     /// Calls `f` on every allocated object.
@@ -593,16 +645,21 @@ impl SharedMarks<'_> {
 }
 
 impl Drop for FreeListSpace {
+    /// Teardown: finalises every object, small and large, then resumes the
+    /// first destructor panic (if any).
     fn drop(&mut self) {
         // Finalised in place: a list of the objects would cost a word per
         // object just when the program is done with the heap.
-        let mut scratch = std::mem::take(&mut self.scratch);
+        let mut finalizer = std::mem::take(&mut self.finalizer);
         self.for_each_object(|obj| {
             if self.region.contains(obj.addr()) {
-                // SAFETY: teardown: every small object is finalised exactly
-                // once (large ones by the large-object space's own drop).
-                unsafe { obj.finalize(&mut scratch) };
+                // SAFETY: teardown: every allocated small object is live and
+                // is visited once; nothing uses it again.
+                unsafe { finalizer.finalize(obj) };
             }
         });
+        // SAFETY: teardown: nothing uses the large objects again.
+        unsafe { self.large.free_all(&mut finalizer) };
+        finalizer.resume();
     }
 }

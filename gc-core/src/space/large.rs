@@ -1,9 +1,9 @@
 //! The large-object space: objects bigger than [`LARGE_OBJECT_THRESHOLD`] get
 //! a mapping of their own and never move.
 
+use crate::finalize::Finalizer;
 use crate::object::{ObjectRef, TypeInfo};
 use crate::os::Region;
-use crate::trace::Tracer;
 use hashbrown::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -48,7 +48,13 @@ impl LargeObjectSpace {
 
     /// `true` if `obj` is a large object of this space.
     pub fn contains(&self, obj: ObjectRef) -> bool {
-        self.objects.contains_key(&obj.addr())
+        self.contains_addr(obj.addr())
+    }
+
+    /// `true` if a large object of this space starts at `addr` (any
+    /// address, 0 included).
+    pub fn contains_addr(&self, addr: usize) -> bool {
+        self.objects.contains_key(&addr)
     }
 
     /// Marks `obj`; returns `true` if it was unmarked.
@@ -82,42 +88,59 @@ impl LargeObjectSpace {
     }
 
     /// Finalises and unmaps every unmarked object (marks stay until
-    /// [`LargeObjectSpace::clear_marks`], for the verifier).
-    /// Returns the number of objects freed.
-    pub fn sweep(&mut self, scratch: &mut Tracer) -> usize {
-        let before = self.objects.len();
-        self.objects.retain(|&addr, (region, marked)| {
-            let live = *marked.get_mut();
-            if !live {
-                // SAFETY: `addr` is a live, unmarked (unreachable) object,
-                // finalised only here, before its mapping goes away.
-                unsafe { ObjectRef::from_addr(addr).finalize(scratch) };
-                let _ = region;
-            }
-            live
-        });
-        self.bytes = self
-            .objects
-            .keys()
-            .map(|&addr| {
-                // SAFETY: every remaining key is a live object.
-                unsafe { ObjectRef::from_addr(addr).size() }
-            })
-            .sum();
-        before - self.objects.len()
+    /// [`LargeObjectSpace::clear_marks`], for the verifier). Each object
+    /// leaves the table before its destructor runs; a destructor's panic is
+    /// kept in `finalizer` for the caller to resume. Returns the number of
+    /// objects freed.
+    ///
+    /// # Safety
+    /// - Every large object still reachable is marked.
+    pub unsafe fn sweep(&mut self, finalizer: &mut Finalizer) -> usize {
+        let mut freed = 0;
+        for (addr, (region, _)) in self.objects.extract_if(|_, (_, marked)| !*marked.get_mut()) {
+            // SAFETY: a live object (its mapping is `region`, still mapped).
+            let obj = unsafe { ObjectRef::from_addr(addr) };
+            // SAFETY: its header is intact.
+            self.bytes -= unsafe { obj.size() };
+            // SAFETY: unmarked, so unreachable (caller); out of the table
+            // just now, so finalised only here; unmapped only afterwards.
+            unsafe { finalizer.finalize(obj) };
+            drop(region);
+            freed += 1;
+        }
+        freed
     }
 
-    /// Finalises and unmaps one object (reference counting frees promptly).
+    /// Finalises and unmaps one object (reference counting frees promptly);
+    /// a destructor's panic is kept in `finalizer`.
     ///
     /// # Safety
     /// - `obj` is an unreachable object of this space, not yet finalised.
-    pub unsafe fn free(&mut self, obj: ObjectRef, scratch: &mut Tracer) {
-        // SAFETY: forwarded to the caller.
-        unsafe {
-            self.bytes -= obj.size();
-            obj.finalize(scratch);
+    pub unsafe fn free(&mut self, obj: ObjectRef, finalizer: &mut Finalizer) {
+        let Some((region, _)) = self.objects.remove(&obj.addr()) else {
+            return;
+        };
+        // SAFETY: an object of this space (caller), still mapped by `region`.
+        self.bytes -= unsafe { obj.size() };
+        // SAFETY: unreachable and not finalised yet (caller), and out of the
+        // table, so nothing finalises it again; unmapped only afterwards.
+        unsafe { finalizer.finalize(obj) };
+        drop(region);
+    }
+
+    /// Finalises and unmaps every object: teardown. Destructor panics are
+    /// kept in `finalizer`.
+    ///
+    /// # Safety
+    /// - No object of the space is used again.
+    pub unsafe fn free_all(&mut self, finalizer: &mut Finalizer) {
+        self.bytes = 0;
+        for (addr, (region, _)) in self.objects.drain() {
+            // SAFETY: a key is the address of a live object, mapped by
+            // `region`, out of the table now and never used again (caller).
+            unsafe { finalizer.finalize(ObjectRef::from_addr(addr)) };
+            drop(region);
         }
-        self.objects.remove(&obj.addr());
     }
 
     /// Every object in the space.
@@ -145,11 +168,13 @@ impl LargeObjectSpace {
 }
 
 impl Drop for LargeObjectSpace {
+    /// Teardown: finalises every object left (the spaces that embed one
+    /// empty it first, to resume a destructor panic once for all their
+    /// objects), then resumes the first destructor panic.
     fn drop(&mut self) {
-        let mut scratch = Tracer::new();
-        for obj in self.objects() {
-            // SAFETY: teardown: every object is finalised exactly once here.
-            unsafe { obj.finalize(&mut scratch) };
-        }
+        let mut finalizer = Finalizer::new();
+        // SAFETY: the space is going away; nothing uses its objects again.
+        unsafe { self.free_all(&mut finalizer) };
+        finalizer.resume();
     }
 }

@@ -8,6 +8,14 @@ use super::{DropCounter, Drops};
 use crate::stats::Cause;
 use crate::{Collector, Gc, GcError, Heap, HeapConfig, Root, Scope, Trace};
 
+mod panics;
+pub use panics::{
+    panicking_collection_callback_is_counted, panicking_drop_at_teardown,
+    panicking_drop_in_allocation_failure_collection, panicking_drop_in_explicit_collection,
+    panicking_drop_in_threshold_collection, panicking_drop_of_a_formerly_referenced_object,
+    BigBomb, Bomb, BOOM,
+};
+
 /// Default configuration, or stress mode (collect on every allocation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -668,6 +676,59 @@ pub fn headroom_caps_heap_growth<C: Collector>(mode: Mode) {
     }
 }
 
+/// Settings that would collect on almost every allocation are clamped
+/// (see [`HeapConfig`]): a program building a list past the first trigger
+/// collects at most once per [`MIN_HEADROOM`](crate::MIN_HEADROOM) bytes
+/// allocated. (Stress mode collects at every allocation whatever the
+/// growth settings: checked there instead.)
+pub fn degenerate_growth_settings_do_not_collect_per_allocation<C: Collector>(mode: Mode) {
+    let settings = [
+        HeapConfig {
+            growth_factor: 1.0,
+            ..mode.config()
+        },
+        HeapConfig {
+            max_headroom: 1,
+            ..mode.config()
+        },
+        HeapConfig {
+            initial_trigger: 1,
+            growth_factor: 1.0,
+            max_headroom: 1,
+            ..mode.config()
+        },
+    ];
+    for config in settings {
+        let config = HeapConfig {
+            initial_trigger: config.initial_trigger.min(64 << 10),
+            ..config
+        };
+        let mut heap = Heap::<C>::new(config.clone()).expect("valid config");
+        heap.scope("main", |s| {
+            let head = node(s, 0);
+            for value in 1..mode.size(10_000, 300) as u64 {
+                s.scope("push", |t| {
+                    let cell = node(t, value);
+                    t.set(cell, |n| &n.left, head);
+                    t.assign(head, cell);
+                });
+                let stats = s.stats();
+                let most = match mode {
+                    Mode::Normal => stats.allocated_bytes as usize / crate::MIN_HEADROOM + 1,
+                    Mode::Stress => stats.allocated_objects as usize,
+                };
+                assert!(
+                    stats.collections as usize <= most
+                        && (mode == Mode::Normal || stats.collections as usize == most),
+                    "{} collections after {} bytes with {config:?}",
+                    stats.collections,
+                    stats.allocated_bytes,
+                );
+            }
+        });
+    }
+}
+
 /// Out-of-range configurations are rejected with the offending field named.
 pub fn invalid_config_is_rejected<C: Collector>(mode: Mode) {
     let cases = [
@@ -699,6 +760,13 @@ pub fn invalid_config_is_rejected<C: Collector>(mode: Mode) {
             },
             "max_headroom",
         ),
+        (
+            HeapConfig {
+                mark_threads: 100_000,
+                ..mode.config()
+            },
+            "mark_threads is 100000; it must be from 1 to",
+        ),
     ];
     for (config, field) in cases {
         match Heap::<C>::new(config) {
@@ -724,6 +792,49 @@ pub fn projection_outside_the_object_panics<C: Collector>(mode: Mode) {
     assert!(text.contains("not part of the object"), "{text}");
 }
 
+/// A type aligned to more than heap objects are (16 bytes) is refused at
+/// allocation with a typed error (it used to stop the build with a
+/// const-evaluation panic), and the heap goes on working.
+pub fn over_aligned_types_are_an_error<C: Collector>(mode: Mode) {
+    #[derive(Trace)]
+    #[repr(align(64))]
+    struct Line(u8);
+    #[derive(Trace)]
+    #[repr(align(4096))]
+    struct Page(u8);
+    let mut heap = heap::<C>(mode);
+    heap.scope("main", |s| {
+        let kept = node(s, 1);
+        for (error, align) in [
+            (s.try_alloc(Line(1)).err(), 64),
+            (s.try_alloc(Page(2)).err(), 4096),
+        ] {
+            match error {
+                Some(GcError::AlignmentTooLarge {
+                    align: a, max: 16, ..
+                }) if a == align => {}
+                other => panic!("expected AlignmentTooLarge for {align}, got {other:?}"),
+            }
+        }
+        let model = s.mutate(|m| m.try_alloc(Line(4)).err());
+        assert!(
+            matches!(model, Some(GcError::AlignmentTooLarge { align: 64, .. })),
+            "{model:?}"
+        );
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            s.alloc(Line(3));
+        }));
+        let text = panic_text(result.expect_err("alloc panics"));
+        assert!(
+            text.contains("aligned to 64 bytes") && text.contains("Line"),
+            "{text}"
+        );
+        s.collect();
+        assert_eq!(objects(s), 1);
+        assert_eq!(s.get(kept).value, 1);
+    });
+}
+
 /// A root of one heap cannot be used with another.
 pub fn root_of_another_heap_panics<C: Collector>(mode: Mode) {
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -741,12 +852,13 @@ pub fn root_of_another_heap_panics<C: Collector>(mode: Mode) {
 }
 
 pub(crate) fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
-    match payload.downcast::<String>() {
-        Ok(text) => *text,
-        Err(payload) => payload
-            .downcast_ref::<&str>()
-            .copied()
-            .unwrap_or("")
-            .to_string(),
+    panic_text_of(&*payload).to_string()
+}
+
+/// The message of a panic's payload ("" if it is not text).
+fn panic_text_of(payload: &(dyn std::any::Any + Send)) -> &str {
+    match payload.downcast_ref::<String>() {
+        Some(text) => text,
+        None => payload.downcast_ref::<&str>().copied().unwrap_or(""),
     }
 }

@@ -40,9 +40,17 @@ macro_rules! conformance_suite {
             mixed_drop_glue_objects_are_dropped_once,
             stats_record_every_collection,
             headroom_caps_heap_growth,
+            degenerate_growth_settings_do_not_collect_per_allocation,
             invalid_config_is_rejected,
             projection_outside_the_object_panics,
             root_of_another_heap_panics,
+            over_aligned_types_are_an_error,
+            panicking_drop_in_explicit_collection,
+            panicking_drop_in_threshold_collection,
+            panicking_drop_in_allocation_failure_collection,
+            panicking_drop_at_teardown,
+            panicking_drop_of_a_formerly_referenced_object,
+            panicking_collection_callback_is_counted,
         );
         $crate::conformance_suite!(@model $backend;
             model_value_slots_change_variant,

@@ -1,5 +1,5 @@
 //! Once a soundness hole, now closed: `FreeListSpace::alloc` was safe and left the
-//! payload uninitialised; `sweep` (also safe) finalises it: SIGSEGV in safe
+//! payload uninitialised; dropping the space finalises it: SIGSEGV in safe
 //! code. Closed by making `FreeListSpace::alloc` an `unsafe fn`, so this fails with E0133.
 use gc_core::object::TypeInfo;
 use gc_core::space::FreeListSpace;
@@ -7,5 +7,5 @@ use gc_core::space::FreeListSpace;
 fn main() {
     let mut space = FreeListSpace::new(1 << 20).unwrap();
     space.alloc(TypeInfo::of::<Box<Box<u64>>>(), 0);
-    space.sweep();
+    drop(space);
 }
