@@ -89,9 +89,10 @@ pub unsafe trait Collector: Sized {
     ///   object allocated so far has an initialised payload.
     unsafe fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent);
 
-    /// Stores `new` into `slot`, a field of a live object.
+    /// Stores `new` into `slot`, a field of the live object `owner`.
     #[inline(always)]
-    fn write_barrier(&self, slot: &Slot, new: Option<ObjectRef>) {
+    fn write_barrier(&self, owner: ObjectRef, slot: &Slot, new: Option<ObjectRef>) {
+        let _ = owner;
         slot.set(new);
     }
 
@@ -135,7 +136,7 @@ macro_rules! seeded_bug {
         $(#[$attr:meta])*
         $vis:vis struct $name:ident($inner:ty) = $label:literal;
         $(collect($c:ident, $roots:ident, $event:ident) $collect:block)?
-        $(write_barrier($b:ident, $slot:ident, $new:ident) $barrier:block)?
+        $(write_barrier($b:ident, $owner:ident, $slot:ident, $new:ident) $barrier:block)?
     ) => {
         $(#[$attr])*
         $vis struct $name($inner);
@@ -179,15 +180,16 @@ macro_rules! seeded_bug {
 
             fn write_barrier(
                 &self,
+                owner: $crate::object::ObjectRef,
                 slot: &$crate::Slot,
                 new: Option<$crate::object::ObjectRef>,
             ) {
                 $(
-                    let ($b, $slot, $new) = (&self.0, slot, new);
+                    let ($b, $owner, $slot, $new) = (&self.0, owner, slot, new);
                     return $barrier;
                 )?
                 #[allow(unreachable_code)]
-                $crate::Collector::write_barrier(&self.0, slot, new)
+                $crate::Collector::write_barrier(&self.0, owner, slot, new)
             }
 
             fn usage(&self) -> $crate::HeapUsage {

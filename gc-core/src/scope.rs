@@ -313,7 +313,9 @@ impl<'s, C: Collector> Scope<'s, C> {
         let (_, slot) = self
             .field_slot(obj, |value| Some(field(value)))
             .expect("the projection returned a field");
-        self.heap.collector.write_barrier(slot, target);
+        self.heap
+            .collector
+            .write_barrier(self.object(obj), slot, target);
     }
 
     /// Re-points the slot of `root` (which may belong to an enclosing scope)

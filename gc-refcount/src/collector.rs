@@ -26,6 +26,9 @@ pub struct RefCount {
     pub(crate) dead_candidates: usize,
     /// The last ZCT's allocation, reused by the next reconciliation.
     pub(crate) spare_zct: Vec<ObjectRef>,
+    /// The ZCT entries a reconciliation found referenced from the heap
+    /// (empty between collections; kept for its allocation).
+    pub(crate) referenced: Vec<ObjectRef>,
     /// The worklist of [`RefCount::reconcile`]'s cascades.
     pub(crate) release_stack: Vec<ObjectRef>,
 }
@@ -122,19 +125,30 @@ impl RefCount {
         }
     }
 
-    /// The write barrier. `MISS_DECREMENT` plants a bug for the seeded-bug
-    /// test (see `seeded_bug`): the old target is never uncounted, so its
-    /// count stays too high and it outlives its last reference. The real
-    /// collector passes `false`, which compiles the check away.
+    /// The write barrier: stores `new` into `slot`, a field of `owner`.
+    /// `new` becomes a cycle candidate if the store may close a cycle
+    /// (`Counts::stored`; building an acyclic structure, in any order, never
+    /// does), the old target if its count drops to a value above 0.
+    ///
+    /// `MISS_DECREMENT` plants a bug for the seeded-bug test (see
+    /// `seeded_bug`): the old target is never uncounted, so its count stays
+    /// too high and it outlives its last reference. The real collector
+    /// passes `false`, which compiles the check away.
     #[inline(always)]
-    pub(crate) fn barrier<const MISS_DECREMENT: bool>(&self, slot: &Slot, new: Option<ObjectRef>) {
+    pub(crate) fn barrier<const MISS_DECREMENT: bool>(
+        &self,
+        owner: ObjectRef,
+        slot: &Slot,
+        new: Option<ObjectRef>,
+    ) {
         let old = slot.replace(new);
         if old == new {
             return;
         }
         if let Some(new) = new {
-            // SAFETY: the core stores only rooted, hence allocated, objects.
-            unsafe { self.counts.increment(new) };
+            // SAFETY: the core stores only rooted, hence allocated and
+            // initialised, objects, into fields of rooted ones (`owner`).
+            unsafe { self.counts.stored(owner, new) };
         }
         if let Some(old) = old.filter(|_| !MISS_DECREMENT) {
             // SAFETY: `slot` is a field of a live object, so its target was
@@ -179,6 +193,7 @@ unsafe impl Collector for RefCount {
             cycle_trigger: MIN_CYCLE_TRIGGER,
             dead_candidates: 0,
             spare_zct: Vec::new(),
+            referenced: Vec::new(),
             release_stack: Vec::new(),
         })
     }
@@ -199,10 +214,11 @@ unsafe impl Collector for RefCount {
 
     /// Stores `new`, counts it, and uncounts the old target. Frees nothing:
     /// an old target left at 0 goes to the zero-count table, one left above
-    /// 0 becomes a cycle candidate.
+    /// 0 becomes a cycle candidate, and so does `new` if the store may close
+    /// a cycle (see `RefCount::barrier`).
     #[inline(always)]
-    fn write_barrier(&self, slot: &Slot, new: Option<ObjectRef>) {
-        self.barrier::<false>(slot, new);
+    fn write_barrier(&self, owner: ObjectRef, slot: &Slot, new: Option<ObjectRef>) {
+        self.barrier::<false>(owner, slot, new);
     }
 
     fn usage(&self) -> HeapUsage {
