@@ -4,16 +4,17 @@
 //!
 //! ```
 //! use benches::{RcForest, RcPool};
-//! use examples::workloads::{binary_trees, binary_trees_checksum, churn, cycles, cycles_checksum};
+//! use examples::workloads::{binary_trees, binary_trees_checksum, churn, cycles, cycles_checksum, Order};
 //!
-//! assert_eq!(binary_trees(&mut RcForest::default(), 6).unwrap(), binary_trees_checksum(6));
+//! let counted = binary_trees(&mut RcForest::default(), 6, Order::ChildrenFirst).unwrap();
+//! assert_eq!(counted, binary_trees_checksum(6));
 //! assert_eq!(churn(&mut RcPool::new(10), 100).unwrap(), 100 * 99 / 2);
 //! let mut rc = RcForest::default();
 //! assert_eq!(cycles(&mut rc, 10).unwrap(), cycles_checksum(10));
 //! assert_eq!(rc.leaked_rings(), 10); // `Rc` cannot free a ring
 //! ```
 
-use examples::workloads::{Forest, Lists, LiveHeap, Rings};
+use examples::workloads::{Forest, Lists, LiveHeap, Order, Rings};
 use std::cell::RefCell;
 use std::convert::Infallible;
 use std::rc::{Rc, Weak};
@@ -60,12 +61,13 @@ impl Forest for RcForest {
     type Tree = Rc<RcNode>;
     type Error = Infallible;
 
-    fn build(&mut self, depth: u32) -> Result<Rc<RcNode>, Infallible> {
+    /// Children first whatever `order` says: `Rc::new` takes the children.
+    fn build(&mut self, depth: u32, order: Order) -> Result<Rc<RcNode>, Infallible> {
         if depth == 0 {
             return Ok(Rc::default());
         }
-        let left = Some(self.build(depth - 1)?);
-        let right = Some(self.build(depth - 1)?);
+        let left = Some(self.build(depth - 1, order)?);
+        let right = Some(self.build(depth - 1, order)?);
         Ok(Rc::new(RcNode { left, right }))
     }
 
@@ -170,10 +172,10 @@ mod tests {
     #[test]
     fn rc_binary_trees_counts_the_same_nodes_as_box() {
         for depth in [4, 7, 10] {
-            let rc = binary_trees(&mut RcForest::default(), depth).unwrap();
+            let rc = binary_trees(&mut RcForest::default(), depth, Order::ChildrenFirst).unwrap();
             assert_eq!(
                 rc,
-                binary_trees(&mut BoxForest, depth).unwrap(),
+                binary_trees(&mut BoxForest, depth, Order::ChildrenFirst).unwrap(),
                 "depth {depth}"
             );
         }
@@ -201,7 +203,9 @@ mod tests {
         let mut rc = RcForest::default();
         assert_eq!(rc.list(1_000_000).unwrap(), 1_000_000 * 999_999 / 2);
         assert_eq!(
-            large_live_heap(&mut rc, 8, 10, 1_000).unwrap().0,
+            large_live_heap(&mut rc, (8, Order::ChildrenFirst), 10, 1_000)
+                .unwrap()
+                .0,
             large_live_heap_checksum(8, 1_000)
         );
     }

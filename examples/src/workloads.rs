@@ -27,12 +27,13 @@
 //! work it claims.
 //!
 //! ```
-//! use examples::workloads::{binary_trees, BinaryTrees, BoxForest};
+//! use examples::workloads::{binary_trees, BinaryTrees, BoxForest, Order};
 //! use examples::Backend;
 //! use gc_core::HeapConfig;
 //!
-//! let on_gc = Backend::MarkSweep.run(HeapConfig::default(), BinaryTrees { depth: 6 })??;
-//! let on_box = binary_trees(&mut BoxForest, 6).unwrap();
+//! let program = BinaryTrees { depth: 6, order: Order::ChildrenFirst };
+//! let on_gc = Backend::MarkSweep.run(HeapConfig::default(), program)??;
+//! let on_box = binary_trees(&mut BoxForest, 6, Order::ParentsFirst).unwrap();
 //! assert_eq!(on_gc, on_box);
 //! # Ok::<(), gc_core::GcError>(())
 //! ```
@@ -45,6 +46,32 @@ use std::time::{Duration, Instant};
 /// The shallowest short-lived trees binary-trees builds.
 pub const MIN_DEPTH: u32 = 4;
 
+/// The order a tree's nodes are allocated in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Each node before its children, which are then stored into it
+    /// ([`build_tree`]).
+    ParentsFirst,
+    /// Both children before their parent, which is allocated holding them
+    /// ([`build_tree_children_first`]): the benchmarks game's
+    /// `bottomUpTree` and GCBench's `MakeTree`, and the only order in which
+    /// immutable nodes (`Rc::new`, `Gc::new` of the peer crates) can be built.
+    ChildrenFirst,
+}
+
+impl Order {
+    /// Both orders.
+    pub const BOTH: [Order; 2] = [Order::ParentsFirst, Order::ChildrenFirst];
+
+    /// The name used in benchmark ids.
+    pub fn name(self) -> &'static str {
+        match self {
+            Order::ParentsFirst => "parents-first",
+            Order::ChildrenFirst => "children-first",
+        }
+    }
+}
+
 /// Something binary trees can be built in: a GC heap or plain `Box`es.
 pub trait Forest {
     /// A handle that keeps a tree alive.
@@ -52,28 +79,35 @@ pub trait Forest {
     /// Why building can fail.
     type Error;
 
-    /// Builds a complete binary tree of `depth` (a single node at depth 0).
-    fn build(&mut self, depth: u32) -> Result<Self::Tree, Self::Error>;
+    /// Builds a complete binary tree of `depth` (a single node at depth 0),
+    /// allocating its nodes in `order`. A forest of immutable nodes can only
+    /// build [`Order::ChildrenFirst`], and does so whatever `order` says.
+    fn build(&mut self, depth: u32, order: Order) -> Result<Self::Tree, Self::Error>;
 
     /// Counts the nodes of `tree`.
     fn check(&mut self, tree: &Self::Tree) -> u64;
 
     /// Builds a tree of `depth`, counts it and drops it. A GC heap overrides
     /// this to do it in a scope of its own, so the tree becomes garbage.
-    fn build_and_check(&mut self, depth: u32) -> Result<u64, Self::Error> {
-        let tree = self.build(depth)?;
+    fn build_and_check(&mut self, depth: u32, order: Order) -> Result<u64, Self::Error> {
+        let tree = self.build(depth, order)?;
         Ok(self.check(&tree))
     }
 }
 
 /// The binary-trees schedule on `forest` with a long-lived tree of
-/// `max_depth` (at least [`MIN_DEPTH`]); returns the total nodes counted.
-pub fn binary_trees<F: Forest>(forest: &mut F, max_depth: u32) -> Result<u64, F::Error> {
-    let mut checksum = forest.build_and_check(max_depth + 1)?;
-    let long_lived = forest.build(max_depth)?;
+/// `max_depth` (at least [`MIN_DEPTH`]), every tree built in `order`;
+/// returns the total nodes counted.
+pub fn binary_trees<F: Forest>(
+    forest: &mut F,
+    max_depth: u32,
+    order: Order,
+) -> Result<u64, F::Error> {
+    let mut checksum = forest.build_and_check(max_depth + 1, order)?;
+    let long_lived = forest.build(max_depth, order)?;
     for depth in (MIN_DEPTH..=max_depth).step_by(2) {
         for _ in 0..1u64 << (max_depth - depth + MIN_DEPTH) {
-            checksum += forest.build_and_check(depth)?;
+            checksum += forest.build_and_check(depth, order)?;
         }
     }
     Ok(checksum + forest.check(&long_lived))
@@ -119,6 +153,39 @@ pub fn build_tree<'s, C: Collector>(
     Ok(node)
 }
 
+/// Builds a tree of `depth` rooted in `s`, children first: each node is
+/// allocated after both its subtrees, which are built in a scope of its own
+/// ([`Scope::try_scope_escaping`]) so that only the node's root outlives it.
+pub fn build_tree_children_first<'s, C: Collector>(
+    s: &mut Scope<'s, C>,
+    depth: u32,
+) -> Result<Root<'s, Node>, GcError> {
+    if depth == 0 {
+        return s.try_alloc(Node::default());
+    }
+    s.try_scope_escaping("node", |t| {
+        let left = build_tree_children_first(t, depth - 1)?;
+        let right = build_tree_children_first(t, depth - 1)?;
+        let node = t.try_alloc(Node::default())?;
+        t.set(node, |n| &n.left, left);
+        t.set(node, |n| &n.right, right);
+        Ok(node)
+    })
+}
+
+/// Builds a tree of `depth` in `order` ([`build_tree`] or
+/// [`build_tree_children_first`]).
+pub fn build_tree_in<'s, C: Collector>(
+    s: &mut Scope<'s, C>,
+    depth: u32,
+    order: Order,
+) -> Result<Root<'s, Node>, GcError> {
+    match order {
+        Order::ParentsFirst => build_tree(s, depth),
+        Order::ChildrenFirst => build_tree_children_first(s, depth),
+    }
+}
+
 /// Counts the nodes of the tree at `node`, reading through [`Gc::get`]:
 /// no roots, and the borrow of `s` stops collection while it walks.
 pub fn count_nodes<C: Collector>(s: &Scope<'_, C>, node: Root<'_, Node>) -> u64 {
@@ -138,17 +205,17 @@ impl<'s, C: Collector> Forest for Scope<'s, C> {
     type Tree = Root<'s, Node>;
     type Error = GcError;
 
-    fn build(&mut self, depth: u32) -> Result<Root<'s, Node>, GcError> {
-        build_tree(self, depth)
+    fn build(&mut self, depth: u32, order: Order) -> Result<Root<'s, Node>, GcError> {
+        build_tree_in(self, depth, order)
     }
 
     fn check(&mut self, tree: &Root<'s, Node>) -> u64 {
         count_nodes(self, *tree)
     }
 
-    fn build_and_check(&mut self, depth: u32) -> Result<u64, GcError> {
+    fn build_and_check(&mut self, depth: u32, order: Order) -> Result<u64, GcError> {
         self.scope("short-lived tree", |t| {
-            let tree = build_tree(t, depth)?;
+            let tree = build_tree_in(t, depth, order)?;
             Ok(count_nodes(t, tree))
         })
     }
@@ -159,13 +226,15 @@ impl<'s, C: Collector> Forest for Scope<'s, C> {
 pub struct BinaryTrees {
     /// Depth of the long-lived tree; at least [`MIN_DEPTH`].
     pub depth: u32,
+    /// The order every tree is built in.
+    pub order: Order,
 }
 
 impl Program for BinaryTrees {
     type Output = Result<u64, GcError>;
 
     fn run<C: Collector>(self, heap: &mut Heap<C>) -> Result<u64, GcError> {
-        heap.scope("binary-trees", |s| binary_trees(s, self.depth))
+        heap.scope("binary-trees", |s| binary_trees(s, self.depth, self.order))
     }
 }
 
@@ -186,11 +255,14 @@ impl Forest for BoxForest {
     type Tree = Box<BoxNode>;
     type Error = Infallible;
 
-    fn build(&mut self, depth: u32) -> Result<Box<BoxNode>, Infallible> {
+    fn build(&mut self, depth: u32, order: Order) -> Result<Box<BoxNode>, Infallible> {
+        if order == Order::ChildrenFirst {
+            return Ok(build_boxes_children_first(depth));
+        }
         let mut node = Box::<BoxNode>::default();
         if depth > 0 {
-            node.left = Some(self.build(depth - 1)?);
-            node.right = Some(self.build(depth - 1)?);
+            node.left = Some(self.build(depth - 1, order)?);
+            node.right = Some(self.build(depth - 1, order)?);
         }
         Ok(node)
     }
@@ -203,6 +275,16 @@ impl Forest for BoxForest {
             .map(|c| self.check(c))
             .sum::<u64>()
     }
+}
+
+/// A `Box` tree of `depth`, each node allocated after its children.
+fn build_boxes_children_first(depth: u32) -> Box<BoxNode> {
+    let children = (depth > 0).then(|| {
+        let left = build_boxes_children_first(depth - 1);
+        (left, build_boxes_children_first(depth - 1))
+    });
+    let (left, right) = children.unzip();
+    Box::new(BoxNode { left, right })
 }
 
 /// A fixed number of live one-word objects, each replaceable by a new one.
@@ -338,17 +420,18 @@ impl<P: Pool> Pool for TimedPool<P> {
     }
 }
 
-/// The large-live-heap schedule: builds a long-lived tree of `depth`, runs
+/// The large-live-heap schedule: builds a long-lived tree of `depth` in
+/// `order`, runs
 /// [`churn`] with `allocations` over a pool of `live` beside it, timing
 /// each step ([`TimedPool`]), then counts the tree. Returns the churn
 /// checksum plus the tree's node count, and the longest churn step.
 pub fn large_live_heap<H: LiveHeap>(
     heap: &mut H,
-    depth: u32,
+    (depth, order): (u32, Order),
     live: usize,
     allocations: u64,
 ) -> Result<(u64, Duration), H::Error> {
-    let tree = heap.build(depth)?;
+    let tree = heap.build(depth, order)?;
     let (churned, longest) = {
         let mut pool = TimedPool::new(heap.pool(live)?);
         (churn(&mut pool, allocations)?, pool.longest_step())
@@ -626,8 +709,8 @@ mod tests {
 
     #[test]
     fn box_binary_trees_counts_every_node() {
-        for depth in [4, 5, 8] {
-            let counted = binary_trees(&mut BoxForest, depth).unwrap();
+        for (depth, order) in [4, 5, 8].into_iter().zip(Order::BOTH.into_iter().cycle()) {
+            let counted = binary_trees(&mut BoxForest, depth, order).unwrap();
             assert_eq!(counted, binary_trees_checksum(depth), "depth {depth}");
         }
         // Depth 4: stretch 63 + long-lived 31 + 2^4 trees of 31 nodes.
@@ -636,12 +719,17 @@ mod tests {
 
     #[test]
     fn binary_trees_matches_box_on_every_backend_across_collections() {
-        let expected = binary_trees(&mut BoxForest, 10).unwrap();
-        for &backend in Backend::ALL {
+        let expected = binary_trees(&mut BoxForest, 10, Order::ChildrenFirst).unwrap();
+        for (&backend, order) in Backend::ALL
+            .iter()
+            .zip(Order::BOTH)
+            .chain(Backend::ALL.iter().zip(Order::BOTH.into_iter().rev()))
+        {
+            let program = BinaryTrees { depth: 10, order };
             let (checksum, collections) = backend
-                .run(small_trigger(), WithCollections(BinaryTrees { depth: 10 }))
+                .run(small_trigger(), WithCollections(program))
                 .unwrap();
-            assert_eq!(checksum.unwrap(), expected, "{backend}");
+            assert_eq!(checksum.unwrap(), expected, "{backend} {order:?}");
             assert!(
                 collections > 5,
                 "{backend} collected only {collections} times"
@@ -652,9 +740,11 @@ mod tests {
     #[test]
     fn tree_helpers_leave_only_the_tree_rooted() {
         for &backend in Backend::ALL {
-            let slots = backend.run(HeapConfig::default(), SlotsUsed).unwrap();
-            // build: the tree's root alone; count and build_and_check: nothing.
-            assert_eq!(slots, [1, 0, 0], "{backend}");
+            for order in Order::BOTH {
+                let slots = backend.run(HeapConfig::default(), SlotsUsed(order));
+                // build: the tree's root alone; count and build_and_check: nothing.
+                assert_eq!(slots.unwrap(), [1, 0, 0], "{backend} {order:?}");
+            }
         }
     }
 
@@ -666,13 +756,14 @@ mod tests {
             ..HeapConfig::default()
         };
         for &backend in Backend::ALL {
-            let result = backend
-                .run(tiny.clone(), BinaryTrees { depth: 16 })
-                .unwrap();
-            assert!(
-                matches!(result, Err(GcError::OutOfMemory { .. })),
-                "{backend}: {result:?}"
-            );
+            for order in Order::BOTH {
+                let program = BinaryTrees { depth: 16, order };
+                let result = backend.run(tiny.clone(), program).unwrap();
+                assert!(
+                    matches!(result, Err(GcError::OutOfMemory { .. })),
+                    "{backend} {order:?}: {result:?}"
+                );
+            }
         }
     }
 
@@ -703,12 +794,13 @@ mod tests {
             cycles_checksum(rings),
             len * (len - 1) / 2,
             large_live_heap_checksum(depth, allocations),
+            large_live_heap_checksum(depth, allocations),
         ];
         let mut on_box = BoxForest;
         assert_eq!(cycles(&mut on_box, rings).unwrap(), expected[0]);
         assert_eq!(on_box.list(len).unwrap(), expected[1]);
         assert_eq!(
-            large_live_heap(&mut on_box, depth, 100, allocations)
+            large_live_heap(&mut on_box, (depth, Order::ChildrenFirst), 100, allocations)
                 .unwrap()
                 .0,
             expected[2]
@@ -721,18 +813,19 @@ mod tests {
             assert!(collections > 5, "{backend} collected {collections} times");
         }
 
-        /// cycles, a list and large-live-heap in one scope.
+        /// cycles, a list and large-live-heap (in both orders) in one scope.
         struct NewWorkloads;
 
         impl Program for NewWorkloads {
-            type Output = Result<[u64; 3], GcError>;
+            type Output = Result<[u64; 4], GcError>;
 
             fn run<C: Collector>(self, heap: &mut Heap<C>) -> Self::Output {
                 heap.scope("test", |s| {
                     Ok([
                         cycles(s, 20_000)?,
                         s.list(50_000)?,
-                        large_live_heap(s, 10, 100, 50_000)?.0,
+                        large_live_heap(s, (10, Order::ParentsFirst), 100, 50_000)?.0,
+                        large_live_heap(s, (10, Order::ChildrenFirst), 100, 50_000)?.0,
                     ])
                 })
             }
@@ -764,8 +857,9 @@ mod tests {
     }
 
     /// Roots left behind in the caller's scope by `build` (depth 12),
-    /// `check` and `build_and_check`, measured by where the next root lands.
-    struct SlotsUsed;
+    /// `check` and `build_and_check` in one order, measured by where the
+    /// next root lands.
+    struct SlotsUsed(Order);
 
     impl Program for SlotsUsed {
         type Output = [usize; 3];
@@ -774,11 +868,11 @@ mod tests {
             heap.scope("test", |s| {
                 let next_slot = |s: &mut Scope<'_, C>| s.alloc(0u64).slot_index();
                 let start = next_slot(s);
-                let tree = s.build(12).unwrap();
+                let tree = s.build(12, self.0).unwrap();
                 let after_build = next_slot(s);
                 assert_eq!(s.check(&tree), (1 << 13) - 1);
                 let after_check = next_slot(s);
-                assert_eq!(s.build_and_check(12).unwrap(), (1 << 13) - 1);
+                assert_eq!(s.build_and_check(12, self.0).unwrap(), (1 << 13) - 1);
                 let after_build_and_check = next_slot(s);
                 [
                     after_build - start - 1,

@@ -9,7 +9,8 @@
 //!    set X's logged bit
 //!
 //!  at the next collection (`WriteLog::replay`):
-//!    for X in born ∪ logged: X's references now   -> `now`   (counted)
+//!    for X in born ∪ logged: X's references now   -> `now`   (counted, as
+//!                                                            stores into X)
 //!    for R in old:           the references then  -> `then`  (uncounted)
 //!    X's logged bit cleared                       -> `unlog`
 //! ```
@@ -76,8 +77,8 @@ impl WriteLog {
         self.logged.is_empty() && self.born.is_empty()
     }
 
-    /// Replays the log at a collection and empties it: `now` for every
-    /// reference the logged and born objects hold now (all of them first),
+    /// Replays the log at a collection and empties it: `now(owner, target)`
+    /// for every reference a logged or born object holds now (all of them first),
     /// then `then` for every reference the logged objects held before
     /// their first write, and `unlog` for every logged or born object.
     ///
@@ -87,7 +88,7 @@ impl WriteLog {
     ///   replay), and `now`, `then` and `unlog` free nothing.
     pub unsafe fn replay(
         &mut self,
-        mut now: impl FnMut(ObjectRef),
+        mut now: impl FnMut(ObjectRef, ObjectRef),
         mut then: impl FnMut(ObjectRef),
         mut unlog: impl FnMut(ObjectRef),
     ) {
@@ -98,7 +99,7 @@ impl WriteLog {
                 // SAFETY: reported just now by the trace of `obj`, which
                 // `now` does not free.
                 if let Some(target) = unsafe { slot.as_ref() }.get() {
-                    now(target);
+                    now(obj, target);
                 }
             }
             unlog(obj);

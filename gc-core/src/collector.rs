@@ -111,14 +111,15 @@ pub unsafe trait Collector: Sized {
     ///   object allocated so far has an initialised payload.
     unsafe fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent);
 
-    /// Stores `new` into `slot`, a field of a live object.
+    /// Stores `new` into `slot`, a field of the live object `owner`.
     ///
     /// # Safety
-    /// - `slot` is a field of a live object of this collector (one its
-    ///   trace reports).
+    /// - `owner` is a live object of this collector and `slot` one of its
+    ///   fields (one its trace reports).
     /// - `new` is `None` or a live object of this collector.
     #[inline(always)]
-    unsafe fn write_barrier(&self, slot: &Slot, new: Option<ObjectRef>) {
+    unsafe fn write_barrier(&self, owner: ObjectRef, slot: &Slot, new: Option<ObjectRef>) {
+        let _ = owner;
         slot.set(new);
     }
 
@@ -214,7 +215,7 @@ macro_rules! seeded_bug {
         $(#[$attr:meta])*
         $vis:vis struct $name:ident($inner:ty) = $label:literal;
         $(collect($c:ident, $roots:ident, $event:ident) $collect:block)?
-        $(write_barrier($b:ident, $slot:ident, $new:ident) $barrier:block)?
+        $(write_barrier($b:ident, $owner:ident, $slot:ident, $new:ident) $barrier:block)?
         $(log_write($l:ident, $obj:ident) $log:block)?
     ) => {
         $(#[$attr])*
@@ -261,17 +262,18 @@ macro_rules! seeded_bug {
             #[deny(unsafe_op_in_unsafe_fn)]
             unsafe fn write_barrier(
                 &self,
+                owner: $crate::object::ObjectRef,
                 slot: &$crate::Slot,
                 new: Option<$crate::object::ObjectRef>,
             ) {
                 $(
-                    let ($b, $slot, $new) = (&self.0, slot, new);
+                    let ($b, $owner, $slot, $new) = (&self.0, owner, slot, new);
                     return $barrier;
                 )?
                 #[allow(unreachable_code)]
                 // SAFETY: forwarded to the caller.
                 unsafe {
-                    $crate::Collector::write_barrier(&self.0, slot, new)
+                    $crate::Collector::write_barrier(&self.0, owner, slot, new)
                 }
             }
 

@@ -18,6 +18,7 @@ use crate::object::{ObjectRef, TypeInfo};
 use crate::shadow_stack::Frame;
 use crate::stats::{Cause, GcStats};
 use crate::trace::{Slot, Trace, Tracer};
+use std::convert::Infallible;
 use std::marker::PhantomData;
 use std::mem::size_of;
 
@@ -97,12 +98,56 @@ impl<'s, C: Collector> Scope<'s, C> {
         name: &'static str,
         f: impl for<'i> FnOnce(&mut Scope<'i, C>) -> Root<'i, T>,
     ) -> Root<'s, T> {
+        match self.try_scope_escaping(name, |inner| Ok::<_, Infallible>(f(inner))) {
+            Ok(root) => root,
+            Err(never) => match never {},
+        }
+    }
+
+    /// [`Scope::scope_escaping`] for a fallible `f`: its `Ok` root is
+    /// re-rooted in this scope, its error returned as is. Lets a helper that
+    /// allocates with [`Scope::try_alloc`] return a new root without leaving
+    /// its temporaries in the caller's scope.
+    ///
+    /// ```
+    /// use gc_core::{Gc, GcError, Heap, HeapConfig, Root, Scope, Trace};
+    /// use gc_mark_sweep::MarkSweep;
+    ///
+    /// #[derive(Trace, Default)]
+    /// struct Pair { left: Gc<Pair>, right: Gc<Pair> }
+    ///
+    /// // Both children first, then their parent: two temporaries per call,
+    /// // dropped when the helper's scope closes.
+    /// fn pair<'s>(s: &mut Scope<'s, MarkSweep>) -> Result<Root<'s, Pair>, GcError> {
+    ///     s.try_scope_escaping("pair", |t| {
+    ///         let (left, right) = (t.try_alloc(Pair::default())?, t.try_alloc(Pair::default())?);
+    ///         let parent = t.try_alloc(Pair::default())?;
+    ///         t.set(parent, |p| &p.left, left);
+    ///         t.set(parent, |p| &p.right, right);
+    ///         Ok(parent)
+    ///     })
+    /// }
+    ///
+    /// let mut heap = Heap::<MarkSweep>::new(HeapConfig::default()).unwrap();
+    /// heap.scope("main", |s| {
+    ///     let p = pair(s)?;
+    ///     s.collect();
+    ///     assert!(s.load(p, |p| &p.right).is_some());
+    ///     assert_eq!(s.usage().objects, 3);
+    ///     Ok::<(), GcError>(())
+    /// })?;
+    /// # Ok::<(), GcError>(())
+    /// ```
+    pub fn try_scope_escaping<T, E>(
+        &mut self,
+        name: &'static str,
+        f: impl for<'i> FnOnce(&mut Scope<'i, C>) -> Result<Root<'i, T>, E>,
+    ) -> Result<Root<'s, T>, E> {
         // Nothing collects between reading the result and re-rooting it.
         let obj = Scope::enter(self.heap, Some(&self.frame), name, |inner| {
-            let result = f(inner);
-            inner.object(result)
-        });
-        Root::new(self.heap.roots.push(obj), self.heap.id)
+            f(inner).map(|result| inner.object(result))
+        })?;
+        Ok(Root::new(self.heap.roots.push(obj), self.heap.id))
     }
 
     /// Allocates `value` on the heap and roots it in this scope.
@@ -276,7 +321,11 @@ impl<'s, C: Collector> Scope<'s, C> {
         // SAFETY: `field_slot` checked that `slot` is a field of `obj`, a
         // rooted (so live) object of this heap, and `target` comes from a
         // root checked to belong to this heap.
-        unsafe { self.heap.collector.write_barrier(slot, target) };
+        unsafe {
+            self.heap
+                .collector
+                .write_barrier(self.object(obj), slot, target)
+        };
     }
 
     /// Re-points the slot of `root` (which may belong to an enclosing scope)

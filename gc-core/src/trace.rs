@@ -173,10 +173,15 @@ impl Tracer {
         std::iter::from_fn(move || self.slots.pop())
     }
 
+    /// The first slot reported since [`Tracer::len`] was `start`, if any.
+    #[inline(always)]
+    pub fn first_since(&self, start: usize) -> Option<std::ptr::NonNull<Slot>> {
+        self.slots.get(start).copied()
+    }
+
     /// Reverses the slots reported since [`Tracer::len`] was `start`, so
     /// that popping them yields them in the order they were reported (a
-    /// depth-first marker then visits fields first to last: in a structure
-    /// allocated depth-first, that is address order).
+    /// depth-first marker then visits fields first to last).
     #[inline(always)]
     pub fn reverse_since(&mut self, start: usize) {
         match &mut self.slots[start..] {

@@ -69,9 +69,29 @@ impl MarkStack {
             if SKIP_LAST_SLOT && self.pending.len() > reported {
                 self.pending.pop();
             }
-            self.pending.reverse_since(reported);
+            if first_child_above(&self.pending, reported, obj) {
+                self.pending.reverse_since(reported);
+            }
         }
     }
+}
+
+/// Whether the first slot `obj` reported (from index `reported` of
+/// `pending`) refers to an object above `obj` in memory. The mark loop
+/// then pops `obj`'s fields first to last, else last to first, so that it
+/// walks a structure in the direction it was allocated: a tree built
+/// parents first (each node below its children) in ascending address
+/// order, one built children first (each node above them) in descending
+/// order. Either way, the next object marked is usually the next cache
+/// line, which the hardware prefetcher has fetched; visited against the
+/// allocation order, a children-first tree marks 4x slower.
+#[inline(always)]
+fn first_child_above(pending: &Tracer, reported: usize, obj: ObjectRef) -> bool {
+    pending.first_since(reported).is_some_and(|slot| {
+        // SAFETY: reported just now by the trace of `obj`, which is live.
+        let target = unsafe { slot.as_ref() }.get();
+        target.is_some_and(|child| child.addr() > obj.addr())
+    })
 }
 
 /// A gray object handed between marking threads.
@@ -108,6 +128,11 @@ pub(crate) fn mark_parallel(space: &FreeListSpace, gray: Vec<ObjectRef>, threads
                 // SAFETY: gray objects are marked, hence reachable and live; the
                 // program is stopped, so nothing writes them meanwhile.
                 unsafe { obj.trace(tracer) };
+                // The children go on `stack` in the order they are popped,
+                // so the last pushed is marked first: see `first_child_above`.
+                if !first_child_above(tracer, 0, obj) {
+                    tracer.reverse_since(0);
+                }
                 while let Some(slot) = tracer.pop() {
                     // SAFETY: the slot was just reported by a live object's trace.
                     let Some(child) = (unsafe { slot.as_ref() }).get() else {

@@ -27,6 +27,9 @@ pub struct RefCount {
     pub(crate) dead_candidates: usize,
     /// The last ZCT's allocation, reused by the next reconciliation.
     pub(crate) spare_zct: Vec<ObjectRef>,
+    /// The ZCT entries a reconciliation found referenced from the heap
+    /// (empty between collections; kept for its allocation).
+    pub(crate) referenced: Vec<ObjectRef>,
     /// The worklist of [`RefCount::reconcile`]'s cascades.
     pub(crate) release_stack: Vec<ObjectRef>,
     /// The object model's write log, replayed into counts at each collection.
@@ -128,19 +131,30 @@ impl RefCount {
         self.space.finalizer().resume();
     }
 
-    /// The write barrier. `MISS_DECREMENT` plants a bug for the seeded-bug
-    /// test (see `seeded_bug`): the old target is never uncounted, so its
-    /// count stays too high and it outlives its last reference. The real
-    /// collector passes `false`, which compiles the check away.
+    /// The write barrier: stores `new` into `slot`, a field of `owner`.
+    /// `new` becomes a cycle candidate if the store may close a cycle
+    /// (`Counts::stored`; building an acyclic structure, in any order, never
+    /// does), the old target if its count drops to a value above 0.
+    ///
+    /// `MISS_DECREMENT` plants a bug for the seeded-bug test (see
+    /// `seeded_bug`): the old target is never uncounted, so its count stays
+    /// too high and it outlives its last reference. The real collector
+    /// passes `false`, which compiles the check away.
     #[inline(always)]
-    pub(crate) fn barrier<const MISS_DECREMENT: bool>(&self, slot: &Slot, new: Option<ObjectRef>) {
+    pub(crate) fn barrier<const MISS_DECREMENT: bool>(
+        &self,
+        owner: ObjectRef,
+        slot: &Slot,
+        new: Option<ObjectRef>,
+    ) {
         let old = slot.replace(new);
         if old == new {
             return;
         }
         if let Some(new) = new {
-            // SAFETY: the core stores only rooted, hence allocated, objects.
-            unsafe { self.counts.increment(new) };
+            // SAFETY: the core stores only rooted, hence allocated and
+            // initialised, objects, into fields of rooted ones (`owner`).
+            unsafe { self.counts.stored(owner, new) };
         }
         if let Some(old) = old.filter(|_| !MISS_DECREMENT) {
             // SAFETY: `slot` is a field of a live object, so its target was
@@ -153,7 +167,10 @@ impl RefCount {
     /// logged or born object holds now is counted, and one a logged object
     /// held at its first write is uncounted (increments first, so no count
     /// passes through 0 on the way). Counts are then exact again, however
-    /// the objects were changed.
+    /// the objects were changed. Each reference counted is a store into its
+    /// object for the cycle-candidate rule (`Counts::stored`): whatever the
+    /// order of the replay, the last edge of a new cycle to be counted finds
+    /// the rest of the cycle counted, so the cycle gets a candidate.
     fn replay_log(&mut self) {
         let counts = &self.counts;
         // SAFETY: logged and born objects are allocated: nothing is freed
@@ -161,10 +178,10 @@ impl RefCount {
         // Every target was live when logged (an old reference) or is held
         // by a live object now, and every old reference was counted (by the
         // barrier or by an earlier replay), so its count is above 0 after
-        // the increments.
+        // the increments; owners and targets are initialised objects.
         unsafe {
             self.log.replay(
-                |target| counts.increment(target),
+                |owner, target| counts.stored(owner, target),
                 |target| counts.decrement(target),
                 |obj| Word::of(obj).clear(Flag::LOGGED),
             )
@@ -209,6 +226,7 @@ unsafe impl Collector for RefCount {
             cycle_trigger: MIN_CYCLE_TRIGGER,
             dead_candidates: 0,
             spare_zct: Vec::new(),
+            referenced: Vec::new(),
             release_stack: Vec::new(),
             log: WriteLog::default(),
         })
@@ -230,10 +248,11 @@ unsafe impl Collector for RefCount {
 
     /// Stores `new`, counts it, and uncounts the old target. Frees nothing:
     /// an old target left at 0 goes to the zero-count table, one left above
-    /// 0 becomes a cycle candidate.
+    /// 0 becomes a cycle candidate, and so does `new` if the store may close
+    /// a cycle (see `RefCount::barrier`).
     #[inline(always)]
-    unsafe fn write_barrier(&self, slot: &Slot, new: Option<ObjectRef>) {
-        self.barrier::<false>(slot, new);
+    unsafe fn write_barrier(&self, owner: ObjectRef, slot: &Slot, new: Option<ObjectRef>) {
+        self.barrier::<false>(owner, slot, new);
     }
 
     const LOGS_WRITES: bool = true;

@@ -152,6 +152,36 @@ pub(crate) unsafe fn for_each_child(
     }
 }
 
+/// Whether storing `new` into a field of `owner` may close a cycle: only if
+/// `new` already reaches `owner` through heap fields. Then `owner` is the
+/// target of a field (its count is above 0) and `new` has a non-null field,
+/// unless `new` is `owner`. Building a structure, in any order, stores into
+/// objects nothing refers to yet, or stores leaves: never a cycle.
+///
+/// # Safety
+/// - `owner` and `new` are allocated, their payloads initialised.
+#[inline(always)]
+unsafe fn may_close_cycle(owner: ObjectRef, new: ObjectRef, scratch: &RefCell<Tracer>) -> bool {
+    // SAFETY: allocated (caller).
+    if new == owner || unsafe { Word::of(owner) }.count() == 0 {
+        return new == owner;
+    }
+    has_child(new, scratch)
+}
+
+/// Whether `obj` has a non-null field (the cold half of [`may_close_cycle`]).
+#[cold]
+#[inline(never)]
+fn has_child(obj: ObjectRef, scratch: &RefCell<Tracer>) -> bool {
+    let mut tracer = scratch.borrow_mut();
+    // SAFETY: `obj` is allocated and initialised (the caller of
+    // `may_close_cycle`); tracing only reads it.
+    unsafe { obj.trace(&mut tracer) };
+    let found = !tracer.is_empty();
+    tracer.drain().for_each(drop);
+    found
+}
+
 /// The bookkeeping the write barrier does through `&self`.
 ///
 /// Invariants (between collections):
@@ -168,6 +198,8 @@ pub(crate) struct Counts {
     pub(crate) candidates: RefCell<Vec<ObjectRef>>,
     /// `HeapConfig::collect_cycles`: when `false`, nothing is buffered.
     pub(crate) collect_cycles: bool,
+    /// Reused by the barrier's check that a store may close a cycle.
+    scratch: RefCell<Tracer>,
 }
 
 impl Counts {
@@ -176,7 +208,26 @@ impl Counts {
             zct: RefCell::default(),
             candidates: RefCell::default(),
             collect_cycles,
+            scratch: RefCell::default(),
         }
+    }
+
+    /// Records that a field of `owner` now refers to `new`: one more
+    /// reference, and a cycle candidate if the store may close a cycle
+    /// (Bacon and Rajan's rule, a decrement to a count above 0, cannot see
+    /// a cycle that only roots held: roots are not counted).
+    ///
+    /// # Safety
+    /// - `owner` and `new` are allocated, their payloads initialised.
+    #[inline(always)]
+    pub(crate) unsafe fn stored(&self, owner: ObjectRef, new: ObjectRef) {
+        // SAFETY: forwarded to the caller.
+        if self.collect_cycles && unsafe { may_close_cycle(owner, new, &self.scratch) } {
+            // SAFETY: as above.
+            unsafe { self.possible_root(new) };
+        }
+        // SAFETY: as above.
+        unsafe { self.increment(new) };
     }
 
     /// Records one more heap reference to `obj`.

@@ -8,14 +8,14 @@
 //! count drops to 0 is freed in the same cascade, on a worklist, never on
 //! the Rust stack.
 //!
-//! **The table is walked oldest entry first.** Programs mostly build
-//! top down (a parent is allocated before the children stored into it), so
-//! by the time the walk reaches a child, its parent has been freed and the
-//! child's count is 0: it is freed on the spot. Walked newest first, every
-//! such child would still be counted by its parent, would be offered to the
-//! cycle collector as a candidate, and then freed through the candidate
-//! buffer (binary-trees at depth 14: 3.1 million candidates per run instead
-//! of 120 thousand).
+//! **Two walks, in allocation order and its reverse** (see
+//! `RefCount::reconcile`): a structure built parents first is freed by the
+//! first walk, oldest entry first (by the time it reaches a child, the
+//! parent has been freed and the child's count is 0); one built children
+//! first by the second, over the entries the first found referenced, newest
+//! first. Nothing reconciliation sees becomes a cycle candidate: the write
+//! barrier buffers the targets of the stores that may close a cycle (see
+//! `cycles`), and a cascade the objects it leaves above 0.
 
 use crate::count::{for_each_child, Flag, Word};
 use crate::RefCount;
@@ -38,42 +38,80 @@ pub(crate) fn flag_roots(roots: &[Slot], on: bool) {
 
 impl RefCount {
     /// Empties the ZCT: frees every entry with count 0 that no root refers
-    /// to (cascading), keeps rooted ones, and offers entries that gained a
-    /// reference since they entered the table to the cycle collector.
-    /// `ROOTED` flags must be set.
+    /// to (cascading), keeps rooted ones, and drops entries that gained a
+    /// reference since they entered the table. `ROOTED` flags must be set.
     ///
-    /// While the walk runs, an object flagged `IN_ZCT` is either ahead of
+    /// Two walks: the table oldest first, then the entries it found
+    /// referenced newest first, once every cascade of the first walk has
+    /// run. Structures built parents first are freed by the first walk (a
+    /// parent before the children it refers to), those built children first
+    /// by the second (each node after the parent that referred to it). Either
+    /// way every garbage entry is freed, and in allocation order or its
+    /// reverse: the free list hands cells out last freed first, so the next
+    /// structure is allocated in address order too. (Freed in a cascade's
+    /// depth-first order, a children-first tree scattered the free list:
+    /// binary-trees children first at depth 16 ran 2.4 s against 0.85 s.)
+    ///
+    /// While the walks run, an object flagged `IN_ZCT` is either ahead of
     /// the walk or rooted with count 0 (kept, and then nothing can
     /// decrement it), so a cascade that drops an `IN_ZCT` object to 0 leaves
     /// it to the walk.
     pub(crate) fn reconcile(&mut self) {
         let table = std::mem::take(self.counts.zct.get_mut());
         let mut kept = std::mem::take(&mut self.spare_zct);
+        let mut referenced = std::mem::take(&mut self.referenced);
         for &obj in &table {
-            // SAFETY: ZCT entries are allocated; only this walk and the
-            // cascades it starts free objects, and a cascade never frees an
-            // object flagged `IN_ZCT` (one still ahead of the walk).
-            let word = unsafe { Word::of(obj) };
-            word.clear(Flag::IN_ZCT);
-            if word.count() > 0 {
-                // Born or revived since the last reconciliation and now
-                // referenced from the heap: the one reference it has may be
-                // part of a cycle that only roots held (see `cycles`).
-                // SAFETY: allocated, as above.
-                unsafe { self.counts.possible_root_mut(obj) };
-            } else if word.has(Flag::ROOTED) {
-                word.set(Flag::IN_ZCT);
-                kept.push(obj);
+            // SAFETY: ZCT entries are allocated; only these walks and the
+            // cascades they start free objects, and a cascade never frees an
+            // object flagged `IN_ZCT` (one still ahead of a walk).
+            if unsafe { Word::of(obj) }.count() > 0 {
+                // Referenced from the heap, for now: it stays flagged, so a
+                // cascade that frees its referrer leaves it to the next walk.
+                referenced.push(obj);
             } else {
-                // SAFETY: allocated, count 0 (no field refers to it), not
-                // rooted, and out of the ZCT.
-                unsafe { self.release(obj, &mut kept) };
+                // SAFETY: allocated (as above), count 0, in the ZCT.
+                unsafe { self.settle(obj, &mut kept) };
             }
         }
-        // Reuse the table's allocation for the next reconciliation.
+        for &obj in referenced.iter().rev() {
+            // SAFETY: as above.
+            let word = unsafe { Word::of(obj) };
+            if word.count() > 0 {
+                // Born or revived since the last reconciliation and still
+                // referenced from the heap: it leaves the table. (If the
+                // store that referenced it may have closed a cycle, the
+                // barrier made it a candidate.)
+                word.clear(Flag::IN_ZCT);
+            } else {
+                // SAFETY: as above.
+                unsafe { self.settle(obj, &mut kept) };
+            }
+        }
+        // Reuse the allocations for the next reconciliation.
+        referenced.clear();
+        self.referenced = referenced;
         self.spare_zct = table;
         self.spare_zct.clear();
         *self.counts.zct.get_mut() = kept;
+    }
+
+    /// Settles a ZCT entry that no heap field refers to: kept in the table
+    /// (`kept`) if a root refers to it, else freed, cascading.
+    ///
+    /// # Safety
+    /// - `obj` is allocated, flagged `IN_ZCT`, count 0; `ROOTED` flags are set.
+    #[inline(always)]
+    unsafe fn settle(&mut self, obj: ObjectRef, kept: &mut Vec<ObjectRef>) {
+        // SAFETY: allocated (caller).
+        let word = unsafe { Word::of(obj) };
+        if word.has(Flag::ROOTED) {
+            kept.push(obj);
+        } else {
+            word.clear(Flag::IN_ZCT);
+            // SAFETY: allocated, count 0 (no field refers to it), not
+            // rooted, and out of the ZCT.
+            unsafe { self.release(obj, kept) };
+        }
     }
 
     /// Frees `obj` and, on a worklist, every object that only it kept
@@ -106,6 +144,7 @@ impl RefCount {
     unsafe fn release_one(&mut self, obj: ObjectRef, kept: &mut Vec<ObjectRef>) {
         let counts = &mut self.counts;
         let stack = &mut self.release_stack;
+        let pushed = stack.len();
         let release_child = |child| {
             // SAFETY: `child` is referred to by a field of `obj`, so it is
             // allocated and its count includes that field.
@@ -124,6 +163,7 @@ impl RefCount {
         };
         // SAFETY: `obj` is allocated and `release_child` frees nothing.
         unsafe { for_each_child(obj, &mut self.tracer, release_child) };
+        free_in_allocation_order(&mut self.release_stack[pushed..], obj);
         // SAFETY: `obj` is still allocated.
         let word = unsafe { Word::of(obj) };
         if word.has(Flag::BUFFERED) {
@@ -152,5 +192,25 @@ impl RefCount {
             unsafe { space.free(obj) };
             false
         });
+    }
+}
+
+/// Orders the children of `obj` just pushed on the release stack (the
+/// first field's child on top) so that a cascade frees a tree in the
+/// order it was allocated, or its reverse, as the two walks of
+/// [`RefCount::reconcile`] do: fields first to last if the first child lies
+/// above `obj` (built parents first, a preorder), last to first if below
+/// (built children first: the reverse of a postorder). Cascades free the
+/// objects that are no longer in the ZCT, such as the part of a tree built
+/// before the previous collection; freed left subtree first, a
+/// children-first tree left its free cells out of address order (a quarter
+/// of the next allocations stepped back and forth within 2 KiB instead of
+/// to the next cell).
+#[inline(always)]
+fn free_in_allocation_order(children: &mut [ObjectRef], obj: ObjectRef) {
+    if let [.., first] = children {
+        if first.addr() < obj.addr() {
+            children.reverse();
+        }
     }
 }

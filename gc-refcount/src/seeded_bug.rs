@@ -28,7 +28,7 @@ gc_core::seeded_bug! {
     /// assert!(failure.program.len() <= 7, "{failure}");
     /// ```
     pub struct MissedDecrement(RefCount) = "refcount (seeded bug: missed decrement)";
-    write_barrier(inner, slot, new) { inner.barrier::<true>(slot, new) }
+    write_barrier(inner, owner, slot, new) { inner.barrier::<true>(owner, slot, new) }
 }
 
 // Contract: broken on purpose, for tests only: `collect` may free a rooted

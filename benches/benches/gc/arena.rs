@@ -6,7 +6,7 @@
 //! `DynamicRoot`s, the pool and the list in the arena's root.
 
 use crate::Contender;
-use examples::workloads::{Forest, Lists, LiveHeap, Pool, Rings};
+use examples::workloads::{Forest, Lists, LiveHeap, Order, Pool, Rings};
 use gc_arena::barrier::unlock;
 use gc_arena::{Arena, Collect, DynamicRoot, DynamicRootSet, Gc, Lock, Mutation, Rootable};
 use std::convert::Infallible;
@@ -91,7 +91,8 @@ impl Forest for ArenaHeap {
     type Tree = DynamicRoot<Rootable![Node<'_>]>;
     type Error = Infallible;
 
-    fn build(&mut self, depth: u32) -> Result<Self::Tree, Infallible> {
+    /// Children first whatever `order` says: `Gc::new` takes the children.
+    fn build(&mut self, depth: u32, _: Order) -> Result<Self::Tree, Infallible> {
         let tree = self
             .0
             .mutate(|mc, roots| roots.trees.stash(mc, build(mc, depth)));
@@ -103,7 +104,7 @@ impl Forest for ArenaHeap {
         self.0.mutate(|_, roots| count(&roots.trees.fetch(tree)))
     }
 
-    fn build_and_check(&mut self, depth: u32) -> Result<u64, Infallible> {
+    fn build_and_check(&mut self, depth: u32, _: Order) -> Result<u64, Infallible> {
         let nodes = self.0.mutate(|mc, _| count(&build(mc, depth)));
         self.pay_debt();
         Ok(nodes)

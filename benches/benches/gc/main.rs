@@ -12,10 +12,13 @@
 use benches::RcForest;
 use criterion::measurement::WallTime;
 use criterion::{BatchSize, BenchmarkGroup, Criterion};
-use examples::workloads::{BoxForest, Forest, Lists, LiveHeap, Rings};
+use examples::workloads::{BoxForest, Forest, Lists, LiveHeap, Order, Rings};
 use examples::{Backend, Program};
+use gc_core::stats::Phase;
 use gc_core::{Collector, GcError, GcStats, Heap, HeapConfig};
+use std::cell::Cell;
 use std::fmt::Debug;
+use std::rc::Rc;
 use std::time::Duration;
 
 mod arena;
@@ -54,15 +57,24 @@ pub trait Workload: Copy {
     /// The criterion group's name.
     const NAME: &'static str;
 
-    /// Whether the workload times its steps ([`Outcome::longest_step`]):
-    /// then the report after each benchmark also gives the backends' pause
-    /// statistics.
-    const PAUSES: bool = false;
-
     /// Whether its live heap is large enough for parallel marking
     /// ([`gc_core::PARALLEL_MARK_MIN_BYTES`]): then `mark-sweep-par` runs
     /// too.
     const PARALLEL_MARK: bool = false;
+
+    /// The order the workload builds its trees in, if it builds any. In
+    /// [`Order::ParentsFirst`] only `box` and the backends run: the other
+    /// contenders' nodes take their children when allocated, so they can
+    /// only be built children first.
+    fn order(self) -> Option<Order> {
+        None
+    }
+
+    /// The middle of the benchmark ids (`binary_trees/d18-children-first/box`)
+    /// for a group that runs the workload in several variants.
+    fn variant(self) -> Option<String> {
+        None
+    }
 
     /// The checksum every correct run returns.
     fn checksum(self) -> u64;
@@ -164,22 +176,39 @@ pub fn heaps(parallel_mark: bool) -> Vec<OnHeap> {
         .collect()
 }
 
+/// What a backend's collections did in one run, besides its statistics.
+#[derive(Debug, Clone, Copy, Default)]
+struct Phases {
+    /// Total time of the roots and trace phases (marking, copying).
+    trace: Duration,
+    /// Total time of the cycles phase (reference counting's cycle collector).
+    cycles: Duration,
+}
+
 /// A workload as a [`Program`] for [`Backend::run`]: run in a scope, then
 /// a full collection (as the [`Contender::finish`] of the peers); returns
-/// the outcome and, if asked, the heap's statistics from before that last
-/// collection.
+/// the outcome, the heap's statistics from before that last collection and
+/// the phase times of the collections before it.
 #[derive(Clone, Copy)]
 struct OnBackend<W> {
     workload: W,
-    stats: bool,
 }
 
 impl<W: Workload> Program for OnBackend<W> {
-    type Output = Result<(Outcome, Option<GcStats>), GcError>;
+    type Output = Result<(Outcome, Option<(GcStats, Phases)>), GcError>;
 
     fn run<C: Collector>(self, heap: &mut Heap<C>) -> Self::Output {
+        let phases = Rc::new(Cell::new(Phases::default()));
+        let sink = Rc::clone(&phases);
+        heap.on_collection(move |event| {
+            let Phases { trace, cycles } = sink.get();
+            sink.set(Phases {
+                trace: trace + event.phase(Phase::Roots) + event.phase(Phase::Trace),
+                cycles: cycles + event.phase(Phase::Cycles),
+            });
+        });
         let outcome = heap.scope(W::NAME, |s| self.workload.run(s))?;
-        let stats = self.stats.then(|| heap.stats());
+        let stats = Some((heap.stats(), phases.get()));
         heap.scope("finish", |s| {
             s.collect();
             // Nothing is left: every object, cycles included, was reclaimed.
@@ -198,8 +227,8 @@ struct Observed {
     longest_steps: Vec<Duration>,
     /// Each iteration's longest collection pause, for the backends.
     longest_pauses: Vec<Duration>,
-    /// The last iteration's heap statistics, for the backends.
-    stats: Option<GcStats>,
+    /// The last iteration's heap statistics and phase times, for the backends.
+    stats: Option<(GcStats, Phases)>,
 }
 
 impl Observed {
@@ -208,7 +237,7 @@ impl Observed {
     fn check<W: Workload>(
         &mut self,
         workload: W,
-        (outcome, stats): (Outcome, Option<GcStats>),
+        (outcome, stats): (Outcome, Option<(GcStats, Phases)>),
         name: &str,
     ) {
         assert_eq!(
@@ -219,14 +248,15 @@ impl Observed {
         );
         self.longest_steps.extend(outcome.longest_step);
         self.longest_pauses
-            .extend(stats.as_ref().map(|stats| stats.pauses.max()));
+            .extend(stats.as_ref().map(|(stats, _)| stats.pauses.max()));
         self.stats = stats;
     }
 
     /// Prints one line for the benchmark `group/name` if there is anything
     /// to say: the median and maximum over the iterations of the longest
     /// step and of the longest collection pause, and the last iteration's
-    /// collections, pause percentiles and peak heap size.
+    /// collections, pause percentiles, trace and cycles phase totals and
+    /// peak heap size.
     fn print(mut self, group: &str, name: &str) {
         let mut line = String::new();
         if let Some(spread) = median_and_max(&mut self.longest_steps) {
@@ -235,13 +265,16 @@ impl Observed {
         if let Some(spread) = median_and_max(&mut self.longest_pauses) {
             line += &format!(" longest GC pause {spread};");
         }
-        if let Some(stats) = self.stats {
+        if let Some((stats, phases)) = self.stats {
             line += &format!(
-                " last iteration: {} collections, pause p50 {} p99 {} max {}, peak heap {} MiB",
+                " last iteration: {} collections, pause p50 {} p99 {} max {}, \
+                 trace {} cycles {} in all, peak heap {} MiB",
                 stats.collections,
                 ms(stats.pauses.quantile(0.5)),
                 ms(stats.pauses.quantile(0.99)),
                 ms(stats.pauses.max()),
+                ms(phases.trace),
+                ms(phases.cycles),
                 stats.peak_heap_bytes >> 20,
             );
         }
@@ -289,11 +322,20 @@ pub fn group<'c>(c: &'c mut Criterion, name: &str) -> BenchmarkGroup<'c, WallTim
 /// dropped untimed, one iteration at a time: that matters only for the
 /// rings `Rc` leaked, which the benchmark frees after timing so memory
 /// stays bounded.
+///
+/// In [`Order::ParentsFirst`], only `box` and the heaps run (see
+/// [`Workload::order`]).
 pub fn bench_all<W: Workload>(group: &mut BenchmarkGroup<'_, WallTime>, workload: W) {
+    let peers = workload.order() != Some(Order::ParentsFirst);
     bench::<BoxForest, W>(group, workload);
-    bench::<RcForest, W>(group, workload);
+    if peers {
+        bench::<RcForest, W>(group, workload);
+    }
     for heap in heaps(W::PARALLEL_MARK) {
         bench_heap(group, workload, &heap);
+    }
+    if !peers {
+        return;
     }
     bench::<rust_gc::RustGc, W>(group, workload);
     bench::<arena::ArenaHeap, W>(group, workload);
@@ -305,12 +347,10 @@ pub fn bench_all<W: Workload>(group: &mut BenchmarkGroup<'_, WallTime>, workload
 /// iteration (its setup and teardown timed).
 fn bench_heap<W: Workload>(group: &mut BenchmarkGroup<'_, WallTime>, workload: W, heap: &OnHeap) {
     let mut observed = Observed::default();
-    group.bench_function(heap.name, |b| {
+    let id = bench_id(workload, heap.name);
+    group.bench_function(id.clone(), |b| {
         b.iter(|| {
-            let program = OnBackend {
-                workload,
-                stats: W::PAUSES,
-            };
+            let program = OnBackend { workload };
             let run = heap
                 .backend
                 .run(heap.config.clone(), program)
@@ -319,13 +359,23 @@ fn bench_heap<W: Workload>(group: &mut BenchmarkGroup<'_, WallTime>, workload: W
             observed.check(workload, run, heap.name);
         })
     });
-    observed.print(W::NAME, heap.name);
+    observed.print(W::NAME, &id);
+}
+
+/// The id of `workload`'s benchmark on the contender `name`: the name,
+/// after the workload's variant if it has one.
+fn bench_id<W: Workload>(workload: W, name: &str) -> String {
+    match workload.variant() {
+        Some(variant) => format!("{variant}/{name}"),
+        None => name.to_string(),
+    }
 }
 
 /// Benchmarks `workload` on one [`Contender`].
 fn bench<H: Contender, W: Workload>(group: &mut BenchmarkGroup<'_, WallTime>, workload: W) {
     let mut observed = Observed::default();
-    group.bench_function(H::NAME, |b| {
+    let id = bench_id(workload, H::NAME);
+    group.bench_function(id.clone(), |b| {
         b.iter_batched(
             H::new,
             |mut heap| {
@@ -337,7 +387,7 @@ fn bench<H: Contender, W: Workload>(group: &mut BenchmarkGroup<'_, WallTime>, wo
             BatchSize::PerIteration,
         )
     });
-    observed.print(W::NAME, H::NAME);
+    observed.print(W::NAME, &id);
 }
 
 /// Registers every group with a criterion configured from the command line

@@ -15,12 +15,13 @@
 //!
 //! Each benchmark builds its tree on its first call, untimed, and keeps it
 //! for every iteration; every iteration checks that it counted or kept all
-//! the tree's nodes.
+//! the tree's nodes. Each benchmark runs on a tree built parents first and
+//! on one built children first (`mark/children-first/mark-sweep`).
 
 use crate::OnHeap;
 use criterion::measurement::WallTime;
 use criterion::{black_box, BenchmarkGroup, Criterion};
-use examples::workloads::{build_tree, BoxForest, Forest};
+use examples::workloads::{build_tree_in, BoxForest, Forest, Order};
 use examples::{Backend, Program};
 use gc_core::stats::{CollectionEvent, Phase};
 use gc_core::{Collector, Heap};
@@ -37,29 +38,37 @@ const NODES: u64 = (1 << (DEPTH + 1)) - 1;
 /// Registers the group.
 pub fn register(c: &mut Criterion) {
     let mut group = crate::group(c, "mark");
-    bench_walk(&mut group);
-    for heap in crate::heaps(true) {
-        if heap.backend == Backend::MarkSweep {
-            bench_mark(&mut group, &heap);
+    for order in Order::BOTH {
+        bench_walk(&mut group, order);
+        for heap in crate::heaps(true) {
+            if heap.backend == Backend::MarkSweep {
+                bench_mark(&mut group, &heap, order);
+            }
         }
     }
     group.finish();
 }
 
-/// Benchmarks the recursive walk of a `Box` tree.
-fn bench_walk(group: &mut BenchmarkGroup<'_, WallTime>) {
+/// The benchmark id of `name` on a tree built in `order`.
+fn id(order: Order, name: &str) -> String {
+    format!("{}/{name}", order.name())
+}
+
+/// Benchmarks the recursive walk of a `Box` tree built in `order`.
+fn bench_walk(group: &mut BenchmarkGroup<'_, WallTime>, order: Order) {
     let mut tree = None;
-    group.bench_function("box-walk", |b| {
-        let tree = tree.get_or_insert_with(|| BoxForest.build(DEPTH).expect("infallible"));
+    group.bench_function(id(order, "box-walk"), |b| {
+        let tree = tree.get_or_insert_with(|| BoxForest.build(DEPTH, order).expect("infallible"));
         b.iter(|| assert_eq!(BoxForest.check(black_box(tree)), NODES));
     });
 }
 
-/// Benchmarks marking the tree on `heap`.
-fn bench_mark(group: &mut BenchmarkGroup<'_, WallTime>, heap: &OnHeap) {
+/// Benchmarks marking the tree, built in `order`, on `heap`.
+fn bench_mark(group: &mut BenchmarkGroup<'_, WallTime>, heap: &OnHeap, order: Order) {
     let program = MarkTree {
         group,
         name: heap.name,
+        order,
     };
     heap.backend
         .run(heap.config.clone(), program)
@@ -70,6 +79,7 @@ fn bench_mark(group: &mut BenchmarkGroup<'_, WallTime>, heap: &OnHeap) {
 struct MarkTree<'g, 'c> {
     group: &'g mut BenchmarkGroup<'c, WallTime>,
     name: &'static str,
+    order: Order,
 }
 
 impl Program for MarkTree<'_, '_> {
@@ -82,12 +92,12 @@ impl Program for MarkTree<'_, '_> {
         heap.on_collection(move |event| sink.set((mark_time(event), event.objects_after)));
         heap.scope("mark", |s| {
             let mut built = false;
-            self.group.bench_function(self.name, |b| {
+            self.group.bench_function(id(self.order, self.name), |b| {
                 if !std::mem::replace(&mut built, true) {
                     // Rooted in `s` until the scope ends. One collection
                     // first, so the heap knows its live size (parallel
                     // marking starts from `PARALLEL_MARK_MIN_BYTES`).
-                    build_tree(s, DEPTH).expect("the tree fits the default heap");
+                    build_tree_in(s, DEPTH, self.order).expect("the tree fits the default heap");
                     s.collect();
                 }
                 b.iter_custom(|iterations| {

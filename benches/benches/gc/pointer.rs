@@ -56,11 +56,17 @@ macro_rules! pointer_workloads {
             type Tree = $ptr<Node>;
             type Error = ::std::convert::Infallible;
 
-            fn build(&mut self, depth: u32) -> Result<$ptr<Node>, ::std::convert::Infallible> {
+            /// Children first whatever `order` says: `new` takes the children.
+            fn build(
+                &mut self,
+                depth: u32,
+                order: ::examples::workloads::Order,
+            ) -> Result<$ptr<Node>, ::std::convert::Infallible> {
                 let (left, right) = if depth == 0 {
                     (None, None)
                 } else {
-                    (Some(self.build(depth - 1)?), Some(self.build(depth - 1)?))
+                    let left = self.build(depth - 1, order)?;
+                    (Some(left), Some(self.build(depth - 1, order)?))
                 };
                 Ok($ptr::new(Node { left, right }))
             }

@@ -2,17 +2,20 @@
 //! row per run: wall time, collections, pauses, peak heap and checksum.
 //!
 //! ```text
-//! cargo run --release -p examples --bin compare [-- --depth N] [--backend NAME] [--heap MIB] [--json]
+//! cargo run --release -p examples --bin compare [-- --depth N] [--order ORDER] [--backend NAME] [--heap MIB] [--json]
 //! ```
 //!
 //! With `--json`, standard output gets each heap's `GcStats::to_json()`, one
 //! object per line, and the table goes to standard error.
 
-use examples::workloads::{binary_trees, BinaryTrees, BoxForest, MIN_DEPTH};
+use examples::workloads::{binary_trees, BinaryTrees, BoxForest, Order, MIN_DEPTH};
 use examples::{Backend, Program};
+use gc_core::stats::Phase;
 use gc_core::{Collector, GcError, GcStats, Heap, HeapConfig};
+use std::cell::Cell;
 use std::io::Write;
 use std::process::ExitCode;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 /// The deepest long-lived tree accepted: past it, the stretch tree alone
@@ -20,12 +23,14 @@ use std::time::{Duration, Instant};
 const MAX_DEPTH: u32 = 24;
 
 const USAGE: &str = "\
-usage: compare [--depth N] [--backend NAME] [--heap MIB] [--json]
+usage: compare [--depth N] [--order ORDER] [--backend NAME] [--heap MIB] [--json]
 
 Runs binary-trees (a long-lived tree of depth N, default 16, among many
 short-lived ones) on each collector and on plain Box, one row per run.
 
   --depth N        depth of the long-lived tree (4 to 24; default 16)
+  --order ORDER    children-first (default: the benchmarks game's
+                   bottomUpTree) or parents-first
   --backend NAME   run only this collector (the Box baseline always runs)
   --heap MIB       heap capacity limit in MiB (default 1024); past it a run
                    fails with out of memory
@@ -35,6 +40,7 @@ short-lived ones) on each collector and on plain Box, one row per run.
 /// What the command line asked for.
 struct Options {
     depth: u32,
+    order: Order,
     backends: Vec<Backend>,
     config: HeapConfig,
     json: bool,
@@ -43,6 +49,7 @@ struct Options {
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
     let mut options = Options {
         depth: 16,
+        order: Order::ChildrenFirst,
         backends: Backend::ALL.to_vec(),
         config: HeapConfig::default(),
         json: false,
@@ -51,6 +58,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
         match arg.as_str() {
             "--depth" => options.depth = parse_depth(&value()?)?,
+            "--order" => options.order = parse_order(&value()?)?,
             "--backend" => options.backends = vec![value()?.parse()?],
             "--heap" => options.config = heap_config(&value()?)?,
             "--json" => options.json = true,
@@ -68,6 +76,15 @@ fn parse_depth(text: &str) -> Result<u32, String> {
             "--depth must be a whole number from {MIN_DEPTH} to {MAX_DEPTH}, not {text:?}"
         )),
     }
+}
+
+fn parse_order(text: &str) -> Result<Order, String> {
+    Order::BOTH
+        .into_iter()
+        .find(|order| order.name() == text)
+        .ok_or(format!(
+            "--order must be parents-first or children-first, not {text:?}"
+        ))
 }
 
 fn heap_config(mib: &str) -> Result<HeapConfig, String> {
@@ -92,24 +109,33 @@ struct Row {
     checksum: u64,
     /// `None` for the `Box` baseline, which has no collector.
     stats: Option<GcStats>,
+    /// Total time of the roots and trace phases, and of the cycles phase.
+    phases: (Duration, Duration),
 }
 
 /// Runs a program and also returns its wall time and the heap's final stats.
 struct Measured<P>(P);
 
 impl<P: Program<Output = Result<u64, GcError>>> Program for Measured<P> {
-    type Output = Result<(u64, Duration, GcStats), GcError>;
+    type Output = Result<(u64, Duration, GcStats, (Duration, Duration)), GcError>;
 
     fn run<C: Collector>(self, heap: &mut Heap<C>) -> Self::Output {
+        let phases = Rc::new(Cell::new((Duration::ZERO, Duration::ZERO)));
+        let sink = Rc::clone(&phases);
+        heap.on_collection(move |event| {
+            let (trace, cycles) = sink.get();
+            let trace = trace + event.phase(Phase::Roots) + event.phase(Phase::Trace);
+            sink.set((trace, cycles + event.phase(Phase::Cycles)));
+        });
         let start = Instant::now();
         let checksum = self.0.run(heap)?;
-        Ok((checksum, start.elapsed(), heap.stats()))
+        Ok((checksum, start.elapsed(), heap.stats(), phases.get()))
     }
 }
 
-fn run_box(depth: u32) -> Row {
+fn run_box(depth: u32, order: Order) -> Row {
     let start = Instant::now();
-    let checksum = match binary_trees(&mut BoxForest, depth) {
+    let checksum = match binary_trees(&mut BoxForest, depth, order) {
         Ok(checksum) => checksum,
         Err(never) => match never {},
     };
@@ -118,33 +144,40 @@ fn run_box(depth: u32) -> Row {
         wall: start.elapsed(),
         checksum,
         stats: None,
+        phases: Default::default(),
     }
 }
 
-fn run_backend(backend: Backend, depth: u32, config: HeapConfig) -> Result<Row, GcError> {
-    let program = Measured(BinaryTrees { depth });
-    let (checksum, wall, stats) = backend.run(config, program)??;
+fn run_backend(backend: Backend, options: &Options) -> Result<Row, GcError> {
+    let program = Measured(BinaryTrees {
+        depth: options.depth,
+        order: options.order,
+    });
+    let (checksum, wall, stats, phases) = backend.run(options.config.clone(), program)??;
     Ok(Row {
         name: backend.name(),
         wall,
         checksum,
         stats: Some(stats),
+        phases,
     })
 }
 
-const HEADER: [&str; 10] = [
+const HEADER: [&str; 12] = [
     "backend",
     "wall",
     "vs box",
     "GCs",
     "total pause",
+    "trace",
+    "cycles",
     "p50",
     "p99",
     "max",
     "peak MiB",
     "checksum",
 ];
-const WIDTHS: [usize; 10] = [12, 10, 7, 6, 12, 10, 10, 10, 9, 10];
+const WIDTHS: [usize; 12] = [12, 10, 7, 6, 12, 10, 10, 10, 10, 10, 9, 10];
 
 fn print_cells(out: &mut dyn Write, cells: &[String]) {
     let mut line = format!("{:<w$}", cells[0], w = WIDTHS[0]);
@@ -165,12 +198,14 @@ fn cells(row: &Row, baseline: Duration) -> Vec<String> {
         Some(s) => cells.extend([
             s.collections.to_string(),
             ms(s.total_pause),
+            ms(row.phases.0),
+            ms(row.phases.1),
             ms(s.pauses.quantile(0.5)),
             ms(s.pauses.quantile(0.99)),
             ms(s.pauses.max()),
             format!("{:.1}", s.peak_heap_bytes as f64 / (1 << 20) as f64),
         ]),
-        None => cells.extend(["-"; 6].map(String::from)),
+        None => cells.extend(["-"; 8].map(String::from)),
     }
     cells.push(row.checksum.to_string());
     cells
@@ -195,16 +230,17 @@ fn main() -> ExitCode {
     };
     let _ = writeln!(
         table,
-        "binary-trees, depth {}, heap limit {} MiB",
+        "binary-trees, depth {}, {}, heap limit {} MiB",
         options.depth,
+        options.order.name(),
         options.config.capacity >> 20
     );
     print_cells(table, &HEADER.map(String::from));
-    let baseline = run_box(options.depth);
+    let baseline = run_box(options.depth, options.order);
     print_cells(table, &cells(&baseline, baseline.wall));
     let mut failed = false;
     for &backend in &options.backends {
-        match run_backend(backend, options.depth, options.config.clone()) {
+        match run_backend(backend, &options) {
             Ok(row) => {
                 print_cells(table, &cells(&row, baseline.wall));
                 if row.checksum != baseline.checksum {

@@ -5,11 +5,14 @@
 //! address made it write freed memory. Closed by making it an `unsafe fn`
 //! (the slot must be a field of a live object, the target a live object),
 //! so this fails with E0133.
+use gc_core::object::ObjectRef;
 use gc_core::{Collector, Heap, HeapConfig, Slot};
 use gc_mark_sweep::MarkSweep;
 
 fn main() {
     let mut heap = Heap::<MarkSweep>::new(HeapConfig::default()).unwrap();
     let slot = Slot::new(None);
-    heap.scope("main", |s| s.collector().write_barrier(&slot, None));
+    // SAFETY: (for the test) only the call below is under test.
+    let owner = unsafe { ObjectRef::from_addr(16) };
+    heap.scope("main", |s| s.collector().write_barrier(owner, &slot, None));
 }
