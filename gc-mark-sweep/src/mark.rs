@@ -16,6 +16,8 @@ use std::collections::VecDeque;
 #[derive(Default)]
 pub struct MarkStack {
     pending: Tracer,
+    /// The most slots queued at once since [`MarkStack::take_peak`].
+    peak: usize,
 }
 
 impl MarkStack {
@@ -41,6 +43,12 @@ impl MarkStack {
         gray
     }
 
+    /// The most slots the stack held at once since the last call (the
+    /// roots included), and starts counting again.
+    pub fn take_peak(&mut self) -> usize {
+        std::mem::take(&mut self.peak).max(self.pending.len())
+    }
+
     /// The mark loop: marks everything reachable from the queued slots.
     pub fn mark_from(&mut self, space: &mut FreeListSpace) {
         self.mark_loop::<false>(space);
@@ -51,6 +59,7 @@ impl MarkStack {
     /// real collector passes `false`, which compiles the check away.
     #[inline(always)]
     pub(crate) fn mark_loop<const SKIP_LAST_SLOT: bool>(&mut self, space: &mut FreeListSpace) {
+        let mut peak = self.pending.len();
         while let Some(slot) = self.pending.pop() {
             // SAFETY: a queued slot is a root or a field of a marked (so
             // live, and unmoved: this collector never moves) object.
@@ -68,7 +77,9 @@ impl MarkStack {
                 self.pending.pop();
             }
             self.pending.reverse_since(reported);
+            peak = peak.max(self.pending.len());
         }
+        self.peak = self.peak.max(peak);
     }
 }
 

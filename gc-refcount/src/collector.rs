@@ -4,7 +4,7 @@ use crate::count::{Counts, Word, NEW_OBJECT};
 use crate::cycles::TrialDeletion;
 use crate::deferred::flag_roots;
 use gc_core::object::{ObjectRef, TypeInfo};
-use gc_core::space::FreeListSpace;
+use gc_core::space::{Fragmentation, FreeListSpace};
 use gc_core::stats::{Cause, CollectionEvent, Phase};
 use gc_core::{Capabilities, Collector, GcError, HeapConfig, HeapUsage, Slot, Tracer};
 
@@ -28,6 +28,8 @@ pub struct RefCount {
     pub(crate) spare_zct: Vec<ObjectRef>,
     /// The worklist of [`RefCount::reconcile`]'s cascades.
     pub(crate) release_stack: Vec<ObjectRef>,
+    /// The most objects `release_stack` held at once in this collection.
+    pub(crate) peak_release_stack: usize,
 }
 
 impl RefCount {
@@ -93,6 +95,7 @@ impl RefCount {
     ) {
         event.time(Phase::Roots, || flag_roots(roots, true));
         event.time(Phase::Reclaim, || self.reconcile());
+        event.peak_work_list = std::mem::take(&mut self.peak_release_stack);
         if UNFLAG_ROOTS_EARLY {
             event.time(Phase::Roots, || flag_roots(roots, false));
         }
@@ -180,6 +183,7 @@ unsafe impl Collector for RefCount {
             dead_candidates: 0,
             spare_zct: Vec::new(),
             release_stack: Vec::new(),
+            peak_release_stack: 0,
         })
     }
 
@@ -207,6 +211,10 @@ unsafe impl Collector for RefCount {
 
     fn usage(&self) -> HeapUsage {
         self.space.usage()
+    }
+
+    fn fragmentation(&self) -> Option<Fragmentation> {
+        Some(self.space.fragmentation())
     }
 
     unsafe fn verify(&self, roots: &[Slot]) -> Result<(), String> {

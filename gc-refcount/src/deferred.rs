@@ -91,6 +91,7 @@ impl RefCount {
         // SAFETY: forwarded to the caller.
         unsafe { self.release_one(obj, kept) };
         while let Some(obj) = self.release_stack.pop() {
+            self.peak_release_stack = self.peak_release_stack.max(self.release_stack.len() + 1);
             // SAFETY: pushed by `release_one`: count 0, not rooted, in no
             // table but maybe the candidate buffer.
             unsafe { self.release_one(obj, kept) };
