@@ -1,0 +1,184 @@
+//! Experiment 6: fragmentation of the free-list space against copying's
+//! compacted heap.
+
+use super::figure::{Axis, Figure, Kind, Panel, Series, Table};
+use super::run::{config, measure, SplitMix};
+use super::Lab;
+use crate::Program;
+use gc_core::space::Fragmentation;
+use gc_core::{Collector, Gc, GcError, Heap, Root, Scope, Trace};
+
+const CAPTION: &str = "The program keeps objects of four sizes in tables, and in each phase \
+frees a scattered 40% of them and allocates new ones, the mix moving from small objects to \
+large ones. Mark-sweep and reference counting never move an object, so every death leaves a hole \
+in a block that only objects of that block's size class can fill: the share of the used blocks \
+that is free grows as the size mix drifts, and the largest hole stays small however much is \
+free. Copying slides the survivors together at each collection: it has no holes at all.";
+
+/// Phases of freeing and allocating; fragmentation is measured after each.
+const PHASES: usize = 12;
+
+/// A heap object with `N` words of payload.
+#[derive(Trace)]
+struct Blob<const N: usize> {
+    words: [u64; N],
+}
+
+/// A table of slots for objects of one size.
+#[derive(Trace)]
+struct Slots<const N: usize> {
+    items: Vec<Gc<Blob<N>>>,
+}
+
+/// Payload words of the four sizes (objects of about 32, 64, 128 and 256 bytes).
+const WORDS: [usize; 4] = [2, 6, 14, 30];
+
+/// The program: returns the fragmentation after each phase's collection.
+struct Churn {
+    slots: usize,
+}
+
+impl Program for Churn {
+    type Output = Result<Vec<Fragmentation>, GcError>;
+
+    fn run<C: Collector>(self, heap: &mut Heap<C>) -> Self::Output {
+        heap.scope("fragmentation", |s| {
+            let tables = Tables {
+                a: table::<C, 2>(s, self.slots)?,
+                b: table::<C, 6>(s, self.slots)?,
+                c: table::<C, 14>(s, self.slots)?,
+                d: table::<C, 30>(s, self.slots)?,
+            };
+            let mut rng = SplitMix(6);
+            let mut free: Vec<Vec<usize>> = vec![(0..self.slots).collect(); WORDS.len()];
+            let mut used: Vec<(usize, usize)> = Vec::new();
+            let mut result = Vec::new();
+            for phase in 0..PHASES {
+                // Fill: the mix drifts from the smallest size to the largest.
+                let budget = self.slots * WORDS.len() / 2;
+                for _ in 0..budget {
+                    let size = weighted_size(&mut rng, phase);
+                    if let Some(slot) = free[size].pop() {
+                        tables.put(s, size, slot)?;
+                        used.push((size, slot));
+                    }
+                }
+                // Free a scattered 40%.
+                let mut kept = Vec::with_capacity(used.len());
+                for (size, slot) in used.drain(..) {
+                    if rng.below(10) < 4 {
+                        tables.clear(s, size, slot);
+                        free[size].push(slot);
+                    } else {
+                        kept.push((size, slot));
+                    }
+                }
+                used = kept;
+                s.collect();
+                result.push(s.collector().fragmentation().unwrap_or_default());
+            }
+            Ok(result)
+        })
+    }
+}
+
+/// A size index for `phase`: early phases mostly small objects, late ones
+/// mostly large.
+fn weighted_size(rng: &mut SplitMix, phase: usize) -> usize {
+    let shift = phase * WORDS.len() / PHASES;
+    (rng.below(WORDS.len()) + shift).min(WORDS.len() - 1)
+}
+
+fn table<'s, C: Collector, const N: usize>(
+    s: &mut Scope<'s, C>,
+    len: usize,
+) -> Result<Root<'s, Slots<N>>, GcError> {
+    s.try_alloc(Slots {
+        items: (0..len).map(|_| Gc::null()).collect(),
+    })
+}
+
+/// The four tables.
+struct Tables<'s> {
+    a: Root<'s, Slots<2>>,
+    b: Root<'s, Slots<6>>,
+    c: Root<'s, Slots<14>>,
+    d: Root<'s, Slots<30>>,
+}
+
+impl Tables<'_> {
+    /// Allocates an object of size `size` into `slot` of its table.
+    fn put<C: Collector>(&self, s: &mut Scope<'_, C>, size: usize, slot: usize) -> Result<(), GcError> {
+        match size {
+            0 => put(s, self.a, slot),
+            1 => put(s, self.b, slot),
+            2 => put(s, self.c, slot),
+            _ => put(s, self.d, slot),
+        }
+    }
+
+    /// Drops the object in `slot` of table `size`.
+    fn clear<C: Collector>(&self, s: &Scope<'_, C>, size: usize, slot: usize) {
+        match size {
+            0 => s.clear(self.a, |t| &t.items[slot]),
+            1 => s.clear(self.b, |t| &t.items[slot]),
+            2 => s.clear(self.c, |t| &t.items[slot]),
+            _ => s.clear(self.d, |t| &t.items[slot]),
+        }
+    }
+}
+
+fn put<C: Collector, const N: usize>(
+    s: &mut Scope<'_, C>,
+    table: Root<'_, Slots<N>>,
+    slot: usize,
+) -> Result<(), GcError> {
+    s.scope("blob", |t| {
+        let blob = t.try_alloc(Blob { words: [slot as u64; N] })?;
+        t.set(table, |x| &x.items[slot], blob);
+        Ok(())
+    })
+}
+
+/// The figure.
+pub fn figure(lab: &mut Lab) -> Figure {
+    let slots = lab.size(4_000, 40_000);
+    let mut holes = Vec::new();
+    let mut largest = Vec::new();
+    let mut table = Table::new(&["backend", "used span", "free in span", "largest hole", "free share"]);
+    for &backend in lab.backends() {
+        let run = measure(backend, config(), Churn { slots }).expect("valid config");
+        let phases = run.output.expect("the tables fit in the default heap");
+        let points = |f: &dyn Fn(&Fragmentation) -> f64| {
+            phases.iter().enumerate().map(|(i, p)| (i as f64 + 1.0, f(p))).collect()
+        };
+        holes.push(Series::new(backend.name(), points(&|p| p.free_fraction() * 100.0)));
+        largest.push(Series::new(backend.name(), points(&|p| p.largest_free_run as f64 / 1024.0)));
+        let last = phases.last().copied().unwrap_or_default();
+        table.row(vec![
+            backend.to_string(),
+            super::figure::mib(last.span_bytes),
+            super::figure::mib(last.free_bytes),
+            format!("{:.1} KiB", last.largest_free_run as f64 / 1024.0),
+            format!("{:.0}%", last.free_fraction() * 100.0),
+        ]);
+    }
+    let panel = |title: &str, y, series| Panel {
+        title: title.into(),
+        kind: Kind::Line,
+        x: Axis::linear("phase (one collection each)"),
+        y: Axis::linear(y),
+        series,
+    };
+    Figure {
+        name: "fragmentation",
+        title: format!("6. Fragmentation ({} slots of each of four sizes)", slots),
+        caption: CAPTION,
+        panels: vec![
+            panel("free share of the used blocks", "% free", holes),
+            panel("largest hole", "KiB", largest),
+        ],
+        table,
+        text: None,
+    }
+}
