@@ -88,13 +88,22 @@ pub struct CollectionEvent {
     /// Why it ran.
     pub cause: Cause,
     /// When it started, measured from the heap's creation.
-    #[cfg_attr(feature = "serde", serde(rename = "started_ns", serialize_with = "ns::duration"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "started_ns", serialize_with = "ns::duration")
+    )]
     pub started: Duration,
     /// Wall-clock pause, start to end.
-    #[cfg_attr(feature = "serde", serde(rename = "pause_ns", serialize_with = "ns::duration"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "pause_ns", serialize_with = "ns::duration")
+    )]
     pub pause: Duration,
     /// Time per [`Phase`], indexed like [`Phase::ALL`].
-    #[cfg_attr(feature = "serde", serde(rename = "phases_ns", serialize_with = "ns::phases"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "phases_ns", serialize_with = "ns::phases")
+    )]
     pub phases: [Duration; 4],
     /// Heap bytes before and after.
     pub bytes_before: usize,
@@ -307,7 +316,10 @@ pub struct GcStats {
     /// Collections run.
     pub collections: u64,
     /// Sum of all pauses.
-    #[cfg_attr(feature = "serde", serde(rename = "total_pause_ns", serialize_with = "ns::duration"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "total_pause_ns", serialize_with = "ns::duration")
+    )]
     pub total_pause: Duration,
     /// Pause distribution.
     pub pauses: PauseHistogram,
@@ -422,7 +434,7 @@ impl GcStats {
 /// `Serialize` for the statistics: durations as whole nanoseconds.
 #[cfg(feature = "serde")]
 mod ns {
-    use super::{Phase, PauseHistogram};
+    use super::{PauseHistogram, Phase};
     use serde::ser::{SerializeMap, SerializeStruct, Serializer};
     use std::time::Duration;
 

@@ -48,7 +48,10 @@ fn experiments_help() -> String {
 fn parse_experiment(name: &str) -> Result<&'static Experiment, String> {
     experiment(name).ok_or_else(|| {
         let names: Vec<_> = EXPERIMENTS.iter().map(|e| e.name).collect();
-        format!("no experiment {name:?}; choose one of: {}", names.join(", "))
+        format!(
+            "no experiment {name:?}; choose one of: {}",
+            names.join(", ")
+        )
     })
 }
 
@@ -68,7 +71,13 @@ fn main() -> ExitCode {
         eprintln!("lab: [{}/{}] {} ...", i + 1, chosen.len(), experiment.name);
         let began = Instant::now();
         let figure = lab.run(experiment);
-        eprintln!("lab: [{}/{}] {} done in {:.1} s", i + 1, chosen.len(), experiment.name, began.elapsed().as_secs_f64());
+        eprintln!(
+            "lab: [{}/{}] {} done in {:.1} s",
+            i + 1,
+            chosen.len(),
+            experiment.name,
+            began.elapsed().as_secs_f64()
+        );
         let text = format!("\n{}\n{}", figure.title, figure.table.to_text());
         if args.json {
             eprint!("{text}");
@@ -79,14 +88,21 @@ fn main() -> ExitCode {
     }
     let heading = format!(
         "{} run{} in {:.1} s; every figure's data is beside this page as CSV and JSON.",
-        if args.quick { "A quick (small-size)" } else { "A full" },
+        if args.quick {
+            "A quick (small-size)"
+        } else {
+            "A full"
+        },
         args.backend.map_or(String::new(), |b| format!(" on {b}")),
         start.elapsed().as_secs_f64()
     );
     match report::write(&args.out, &figures, &heading) {
         Ok(page) => eprintln!("lab: report written to {}", page.display()),
         Err(error) => {
-            eprintln!("lab: cannot write the report to {}: {error}", args.out.display());
+            eprintln!(
+                "lab: cannot write the report to {}: {error}",
+                args.out.display()
+            );
             return ExitCode::FAILURE;
         }
     }

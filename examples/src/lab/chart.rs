@@ -52,17 +52,20 @@ fn draw(panel: &Panel, out: &mut String) -> DrawResult {
                 chart.draw_series(points.clone().map(|p| Circle::new(p, 2, color.filled())))?;
                 chart.draw_series(LineSeries::new(points, color.stroke_width(2)))?
             }
-            Kind::Stems => chart.draw_series(
-                points.map(|(x, y)| PathElement::new(vec![(x, y_floor), (x, y)], color.stroke_width(1))),
-            )?,
+            Kind::Stems => chart.draw_series(points.map(|(x, y)| {
+                PathElement::new(vec![(x, y_floor), (x, y)], color.stroke_width(1))
+            }))?,
             Kind::Bars => chart.draw_series(points.map(|(x, y)| {
                 let half = bar_width / 2.0;
-                Rectangle::new([(x - half, y_floor), (x + half, y)], color.mix(0.8).filled())
+                Rectangle::new(
+                    [(x - half, y_floor), (x + half, y)],
+                    color.mix(0.8).filled(),
+                )
             }))?,
         };
-        drawn.label(s.name.clone()).legend(move |(x, y)| {
-            Rectangle::new([(x, y - 4), (x + 14, y + 4)], color.filled())
-        });
+        drawn
+            .label(s.name.clone())
+            .legend(move |(x, y)| Rectangle::new([(x, y - 4), (x + 14, y + 4)], color.filled()));
     }
     if series.len() > 1 || !matches!(panel.x.scale, Scale::Categories(_)) {
         chart
@@ -99,7 +102,9 @@ fn plotted(panel: &Panel, series: &Series) -> Series {
 fn ranges(panel: &Panel, series: &[Series]) -> (std::ops::Range<f64>, std::ops::Range<f64>) {
     let points = || series.iter().flat_map(|s| s.points.iter().copied());
     let extent = |values: &mut dyn Iterator<Item = f64>| {
-        values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)))
+        values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        })
     };
     let (mut x0, mut x1) = extent(&mut points().map(|p| p.0));
     let (mut y0, mut y1) = extent(&mut points().map(|p| p.1));
@@ -119,7 +124,11 @@ fn ranges(panel: &Panel, series: &[Series]) -> (std::ops::Range<f64>, std::ops::
         let span = if hi > lo { hi - lo } else { lo.abs().max(1.0) };
         (lo - span * share, hi + span * share)
     };
-    let (x0, x1) = if matches!(panel.x.scale, Scale::Categories(_)) { (x0, x1) } else { pad(x0, x1, 0.03) };
+    let (x0, x1) = if matches!(panel.x.scale, Scale::Categories(_)) {
+        (x0, x1)
+    } else {
+        pad(x0, x1, 0.03)
+    };
     let (y0p, y1) = pad(y0, y1, 0.08);
     let y0 = if panel.y.scale == Scale::Log { y0p } else { y0 };
     (x0..x1, y0..y1)
@@ -131,7 +140,10 @@ fn bar_width(panel: &Panel, series: &[Series]) -> f64 {
     if let Scale::Categories(_) = panel.x.scale {
         return 0.36;
     }
-    let mut xs: Vec<f64> = series.iter().flat_map(|s| s.points.iter().map(|p| p.0)).collect();
+    let mut xs: Vec<f64> = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.0))
+        .collect();
     xs.sort_by(f64::total_cmp);
     xs.windows(2)
         .map(|w| w[1] - w[0])
@@ -179,7 +191,11 @@ fn number(v: f64) -> String {
 
 /// Each backend keeps its colour in every figure.
 fn color_of(name: &str, index: usize) -> RGBColor {
-    const OTHERS: [RGBColor; 3] = [RGBColor(148, 103, 189), RGBColor(140, 86, 75), RGBColor(23, 190, 207)];
+    const OTHERS: [RGBColor; 3] = [
+        RGBColor(148, 103, 189),
+        RGBColor(140, 86, 75),
+        RGBColor(23, 190, 207),
+    ];
     match name {
         n if n.starts_with("mark-sweep") => RGBColor(31, 119, 180),
         n if n.starts_with("copying") => RGBColor(255, 127, 14),

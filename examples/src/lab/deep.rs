@@ -72,7 +72,10 @@ impl Program for Backtrace {
 fn nested<C: Collector>(s: &mut Scope<'_, C>, depth: usize) -> (String, String) {
     match FRAMES.get(depth) {
         Some(name) => s.scope(name, |t| {
-            t.alloc(Link { value: depth as u64, next: gc_core::Gc::null() });
+            t.alloc(Link {
+                value: depth as u64,
+                next: gc_core::Gc::null(),
+            });
             nested(t, depth + 1)
         }),
         None => {
@@ -117,20 +120,30 @@ pub fn figure(lab: &mut Lab) -> Figure {
         kind: Kind::Bars,
         x: Axis::categories("", names.clone()),
         y: Axis::linear(y),
-        series: vec![Series::new("list live", live), Series::new("list dropped", dropped)],
+        series: vec![
+            Series::new("list live", live),
+            Series::new("list dropped", dropped),
+        ],
     };
     let shown = if lab.backends().contains(&Backend::Copying) {
         Backend::Copying
     } else {
         lab.backends()[0]
     };
-    let (before, after) = measure(shown, config(), Backtrace).expect("valid config").output;
+    let (before, after) = measure(shown, config(), Backtrace)
+        .expect("valid config")
+        .output;
     Figure {
         name: "deep",
         title: format!("8. Deep structures and roots (a list of {len} cells)"),
         caption: CAPTION,
         panels: vec![
-            panel("longest work list in the collection", "entries", peak_live, peak_dropped),
+            panel(
+                "longest work list in the collection",
+                "entries",
+                peak_live,
+                peak_dropped,
+            ),
             panel("pause", "ms", pause_live, pause_dropped),
         ],
         table,

@@ -184,7 +184,11 @@ impl Figure {
         for panel in &self.panels {
             for series in &panel.series {
                 for (x, y) in &series.points {
-                    out += &format!("{},{},{x},{y}\n", csv_cell(&panel.title), csv_cell(&series.name));
+                    out += &format!(
+                        "{},{},{x},{y}\n",
+                        csv_cell(&panel.title),
+                        csv_cell(&series.name)
+                    );
                 }
             }
         }

@@ -8,12 +8,14 @@ use crate::Program;
 use gc_core::space::Fragmentation;
 use gc_core::{Collector, Gc, GcError, Heap, Root, Scope, Trace};
 
-const CAPTION: &str = "The program keeps objects of four sizes in tables, and in each phase \
-frees a scattered 40% of them and allocates new ones, the mix moving from small objects to \
-large ones. Mark-sweep and reference counting never move an object, so every death leaves a hole \
-in a block that only objects of that block's size class can fill: the share of the used blocks \
-that is free grows as the size mix drifts, and the largest hole stays small however much is \
-free. Copying slides the survivors together at each collection: it has no holes at all.";
+const CAPTION: &str = "The program keeps objects of four sizes (32 to 256 bytes) in tables; \
+in each phase it allocates new ones, the mix drifting from small sizes to large, then frees a \
+scattered 40% and collects. Mark-sweep and reference counting never move an object, so each \
+death leaves a hole that only an object of the same size class can fill: as the mix drifts, \
+blocks of the small classes are held by a few survivors, and most of the used blocks' memory is \
+free yet unusable for the large objects now wanted (the largest hole is up to a block, 64 KiB). \
+Copying slides the survivors together at every collection: its used span has no holes, and \
+its free memory is one run beyond the last object.";
 
 /// Phases of freeing and allocating; fragmentation is measured after each.
 const PHASES: usize = 12;
@@ -24,11 +26,16 @@ struct Blob<const N: usize> {
     words: [u64; N],
 }
 
-/// A table of slots for objects of one size.
+/// Slots for [`CHUNK`] objects of one size. Tables are split into chunks
+/// because storing into a field checks the field against the object's
+/// trace, which costs as many steps as the object has fields.
 #[derive(Trace)]
-struct Slots<const N: usize> {
-    items: Vec<Gc<Blob<N>>>,
+struct Chunk<const N: usize> {
+    items: [Gc<Blob<N>>; CHUNK],
 }
+
+/// Slots per [`Chunk`].
+const CHUNK: usize = 64;
 
 /// Payload words of the four sizes (objects of about 32, 64, 128 and 256 bytes).
 const WORDS: [usize; 4] = [2, 6, 14, 30];
@@ -89,53 +96,67 @@ fn weighted_size(rng: &mut SplitMix, phase: usize) -> usize {
     (rng.below(WORDS.len()) + shift).min(WORDS.len() - 1)
 }
 
+/// A table of `len` slots (rounded up to whole chunks), all empty.
 fn table<'s, C: Collector, const N: usize>(
     s: &mut Scope<'s, C>,
     len: usize,
-) -> Result<Root<'s, Slots<N>>, GcError> {
-    s.try_alloc(Slots {
-        items: (0..len).map(|_| Gc::null()).collect(),
-    })
+) -> Result<Vec<Root<'s, Chunk<N>>>, GcError> {
+    (0..len.div_ceil(CHUNK))
+        .map(|_| {
+            s.try_alloc(Chunk {
+                items: std::array::from_fn(|_| Gc::null()),
+            })
+        })
+        .collect()
 }
 
-/// The four tables.
+/// The four tables, one per size.
 struct Tables<'s> {
-    a: Root<'s, Slots<2>>,
-    b: Root<'s, Slots<6>>,
-    c: Root<'s, Slots<14>>,
-    d: Root<'s, Slots<30>>,
+    a: Vec<Root<'s, Chunk<2>>>,
+    b: Vec<Root<'s, Chunk<6>>>,
+    c: Vec<Root<'s, Chunk<14>>>,
+    d: Vec<Root<'s, Chunk<30>>>,
 }
 
 impl Tables<'_> {
     /// Allocates an object of size `size` into `slot` of its table.
-    fn put<C: Collector>(&self, s: &mut Scope<'_, C>, size: usize, slot: usize) -> Result<(), GcError> {
+    fn put<C: Collector>(
+        &self,
+        s: &mut Scope<'_, C>,
+        size: usize,
+        slot: usize,
+    ) -> Result<(), GcError> {
+        let (chunk, i) = (slot / CHUNK, slot % CHUNK);
         match size {
-            0 => put(s, self.a, slot),
-            1 => put(s, self.b, slot),
-            2 => put(s, self.c, slot),
-            _ => put(s, self.d, slot),
+            0 => put(s, self.a[chunk], i),
+            1 => put(s, self.b[chunk], i),
+            2 => put(s, self.c[chunk], i),
+            _ => put(s, self.d[chunk], i),
         }
     }
 
     /// Drops the object in `slot` of table `size`.
     fn clear<C: Collector>(&self, s: &Scope<'_, C>, size: usize, slot: usize) {
+        let (chunk, i) = (slot / CHUNK, slot % CHUNK);
         match size {
-            0 => s.clear(self.a, |t| &t.items[slot]),
-            1 => s.clear(self.b, |t| &t.items[slot]),
-            2 => s.clear(self.c, |t| &t.items[slot]),
-            _ => s.clear(self.d, |t| &t.items[slot]),
+            0 => s.clear(self.a[chunk], |t| &t.items[i]),
+            1 => s.clear(self.b[chunk], |t| &t.items[i]),
+            2 => s.clear(self.c[chunk], |t| &t.items[i]),
+            _ => s.clear(self.d[chunk], |t| &t.items[i]),
         }
     }
 }
 
 fn put<C: Collector, const N: usize>(
     s: &mut Scope<'_, C>,
-    table: Root<'_, Slots<N>>,
-    slot: usize,
+    chunk: Root<'_, Chunk<N>>,
+    i: usize,
 ) -> Result<(), GcError> {
     s.scope("blob", |t| {
-        let blob = t.try_alloc(Blob { words: [slot as u64; N] })?;
-        t.set(table, |x| &x.items[slot], blob);
+        let blob = t.try_alloc(Blob {
+            words: [i as u64; N],
+        })?;
+        t.set(chunk, |x| &x.items[i], blob);
         Ok(())
     })
 }
@@ -145,15 +166,31 @@ pub fn figure(lab: &mut Lab) -> Figure {
     let slots = lab.size(4_000, 40_000);
     let mut holes = Vec::new();
     let mut largest = Vec::new();
-    let mut table = Table::new(&["backend", "used span", "free in span", "largest hole", "free share"]);
+    let mut table = Table::new(&[
+        "backend",
+        "used span",
+        "free in span",
+        "largest hole",
+        "free share",
+    ]);
     for &backend in lab.backends() {
         let run = measure(backend, config(), Churn { slots }).expect("valid config");
         let phases = run.output.expect("the tables fit in the default heap");
         let points = |f: &dyn Fn(&Fragmentation) -> f64| {
-            phases.iter().enumerate().map(|(i, p)| (i as f64 + 1.0, f(p))).collect()
+            phases
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (i as f64 + 1.0, f(p)))
+                .collect()
         };
-        holes.push(Series::new(backend.name(), points(&|p| p.free_fraction() * 100.0)));
-        largest.push(Series::new(backend.name(), points(&|p| p.largest_free_run as f64 / 1024.0)));
+        holes.push(Series::new(
+            backend.name(),
+            points(&|p| p.free_fraction() * 100.0),
+        ));
+        largest.push(Series::new(
+            backend.name(),
+            points(&|p| p.largest_free_run as f64 / 1024.0),
+        ));
         let last = phases.last().copied().unwrap_or_default();
         table.row(vec![
             backend.to_string(),

@@ -48,7 +48,10 @@ pub fn figure(lab: &mut Lab) -> Figure {
             if run.backend == Backend::Copying {
                 series.push(Series::new(
                     "footprint with copy reserve",
-                    events.iter().map(|e| (end(e), mebibytes(reserve(e)))).collect(),
+                    events
+                        .iter()
+                        .map(|e| (end(e), mebibytes(reserve(e))))
+                        .collect(),
                 ));
             }
             let max_live = events.iter().map(|e| e.bytes_after).max().unwrap_or(0);

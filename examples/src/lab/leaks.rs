@@ -63,7 +63,13 @@ pub fn figure(lab: &mut Lab) -> Figure {
         variants.push(("refcount (cycles off)".into(), Backend::RefCount, off));
     }
     let mut series = Vec::new();
-    let mut table = Table::new(&["collector", "rings", "left after last GC", "reported leaked", "freed by cycles"]);
+    let mut table = Table::new(&[
+        "collector",
+        "rings",
+        "left after last GC",
+        "reported leaked",
+        "freed by cycles",
+    ]);
     for (name, backend, config) in variants {
         let run = measure(backend, config, BuildRings { rings_per_round }).expect("valid config");
         let points = run.output.expect("the rings fit in the default heap");

@@ -39,7 +39,12 @@ impl Program for Scattered {
             let head = s.try_alloc(Link::default())?;
             s.scope("build", |t| {
                 let cells = (0..len as u64)
-                    .map(|value| t.try_alloc(Link { value, next: Gc::null() }))
+                    .map(|value| {
+                        t.try_alloc(Link {
+                            value,
+                            next: Gc::null(),
+                        })
+                    })
                     .collect::<Result<Vec<_>, _>>()?;
                 let order = SplitMix(7).permutation(len);
                 for pair in order.windows(2) {
@@ -54,7 +59,8 @@ impl Program for Scattered {
                 if collection > 0 {
                     s.collect();
                 }
-                let (best, sum) = best_of(self.runs, || black_box(sum_links(s.get(head), len as u64)));
+                let (best, sum) =
+                    best_of(self.runs, || black_box(sum_links(s.get(head), len as u64)));
                 assert_eq!(sum, expected, "the traversal reached every cell");
                 times.push(best);
             }
@@ -67,7 +73,13 @@ impl Program for Scattered {
 pub fn figure(lab: &mut Lab) -> Figure {
     let len = lab.size(500_000, 2_000_000);
     let labels = (0..=COLLECTIONS)
-        .map(|i| if i == 0 { "before any GC".to_string() } else { format!("after GC {i}") })
+        .map(|i| {
+            if i == 0 {
+                "before any GC".to_string()
+            } else {
+                format!("after GC {i}")
+            }
+        })
         .collect();
     let mut series = Vec::new();
     let mut table = Table::new(&["backend", "before", "after GC 1", "after GC 2", "speed-up"]);
@@ -77,7 +89,11 @@ pub fn figure(lab: &mut Lab) -> Figure {
         let per_cell = |d: &Duration| d.as_secs_f64() * 1e9 / len as f64;
         series.push(Series::new(
             backend.name(),
-            times.iter().enumerate().map(|(i, d)| (i as f64, per_cell(d))).collect(),
+            times
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (i as f64, per_cell(d)))
+                .collect(),
         ));
         let mut cells = vec![backend.to_string()];
         cells.extend(times.iter().map(|d| format!("{:.1} ns/cell", per_cell(d))));

@@ -44,7 +44,9 @@ pub fn figure(lab: &mut Lab) -> Figure {
                 let points = run.stats.events.iter();
                 Series::new(
                     run.backend.name(),
-                    points.map(|e| (millis(e.started), millis(e.pause))).collect(),
+                    points
+                        .map(|e| (millis(e.started), millis(e.pause)))
+                        .collect(),
                 )
             })
             .collect(),

@@ -136,7 +136,10 @@ pub fn live_list<'s, C: Collector>(
     })?;
     for value in (0..len - 1).rev() {
         s.scope("cons", |t| {
-            let cell = t.try_alloc(Link { value, next: Gc::null() })?;
+            let cell = t.try_alloc(Link {
+                value,
+                next: Gc::null(),
+            })?;
             t.set(cell, |l| &l.next, head);
             t.assign(head, cell);
             Ok::<(), GcError>(())

@@ -18,9 +18,12 @@ of memory.";
 /// Heap sizes, as multiples of the peak live bytes.
 const FACTORS: [f64; 8] = [1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0, 8.0];
 
+/// The sizes of a quick run.
+const QUICK_FACTORS: [f64; 5] = [1.25, 2.0, 3.0, 4.0, 8.0];
+
 /// The figure.
 pub fn figure(lab: &mut Lab) -> Figure {
-    let depth = lab.size(14, 15);
+    let (depth, factors) = lab.size((13, &QUICK_FACTORS[..]), (15, &FACTORS[..]));
     let live = peak_live(lab.backends()[0], depth);
     let (box_wall, _) = best_of(3, || binary_trees(&mut BoxForest, depth));
     let mut total = Vec::new();
@@ -28,7 +31,7 @@ pub fn figure(lab: &mut Lab) -> Figure {
     let mut table = Table::new(&["backend", "heap / live", "heap", "total", "GC", "GCs"]);
     for &backend in lab.backends() {
         let (mut t, mut g) = (Vec::new(), Vec::new());
-        for factor in FACTORS {
+        for &factor in factors {
             let capacity = ((live as f64 * factor) as usize).max(MIN_CAPACITY);
             let run = measure(backend, fixed_heap(capacity), BinaryTrees { depth })
                 .expect("a valid configuration");
@@ -52,8 +55,11 @@ pub fn figure(lab: &mut Lab) -> Figure {
         total.push(Series::new(backend.name(), t));
         gc.push(Series::new(backend.name(), g));
     }
-    let (x0, x1) = (FACTORS[0], FACTORS[FACTORS.len() - 1]);
-    total.push(Series::new("box (malloc)", vec![(x0, millis(box_wall)), (x1, millis(box_wall))]));
+    let (x0, x1) = (factors[0], factors[factors.len() - 1]);
+    total.push(Series::new(
+        "box (malloc)",
+        vec![(x0, millis(box_wall)), (x1, millis(box_wall))],
+    ));
     let panel = |title: &str, y, series| Panel {
         title: title.into(),
         kind: Kind::Line,

@@ -40,7 +40,10 @@ pub fn figure(lab: &mut Lab) -> Figure {
     }
     Figure {
         name: "mmu",
-        title: format!("3. Mutator utilisation (binary-trees, depth {})", trees.depth),
+        title: format!(
+            "3. Mutator utilisation (binary-trees, depth {})",
+            trees.depth
+        ),
         caption: CAPTION,
         panels: vec![Panel {
             title: "minimum mutator utilisation".into(),

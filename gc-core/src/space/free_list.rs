@@ -587,9 +587,8 @@ impl FreeListSpace {
                 continue;
             }
             let (start, cell) = (self.block_start(block), SIZE_CLASSES[class as usize]);
-            let held = |addr| {
-                self.alloc_bits.get(addr) && (!unswept[block] || self.mark_bits.get(addr))
-            };
+            let held =
+                |addr| self.alloc_bits.get(addr) && (!unswept[block] || self.mark_bits.get(addr));
             let (mut free, mut run, mut longest) = (0, 0, 0);
             for addr in (0..BLOCK_SIZE / cell).map(|i| start + i * cell) {
                 if held(addr) {

@@ -602,7 +602,10 @@ pub fn stats_record_every_collection<C: Collector>(mode: Mode) {
     assert_eq!(stats.to_csv().lines().count() as u64, stats.collections + 1);
     let json = serde_json::to_value(&stats).expect("stats serialise");
     assert_eq!(json["collections"], stats.collections);
-    assert_eq!(json["events"].as_array().map(Vec::len), Some(stats.events.len()));
+    assert_eq!(
+        json["events"].as_array().map(Vec::len),
+        Some(stats.events.len())
+    );
     assert_eq!(json["pauses"]["count"], stats.collections);
 }
 
