@@ -149,8 +149,7 @@ fn bar_width(panel: &Panel, series: &[Series]) -> f64 {
         .map(|w| w[1] - w[0])
         .filter(|&gap| gap > 0.0)
         .fold(f64::INFINITY, f64::min)
-        .min(1.0)
-        .max(1e-3)
+        .clamp(1e-3, 1.0)
         * 0.9
 }
 

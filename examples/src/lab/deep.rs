@@ -9,12 +9,13 @@ use crate::workloads::Link;
 use crate::{Backend, Program};
 use gc_core::{CollectionEvent, Collector, GcError, Heap, Scope};
 
-const CAPTION: &str = "A recursive marker would need one Rust stack frame per cell of this list \
-and overflow any thread's stack long before the end; these collectors keep their work on an \
-explicit list instead, and the bars show how long it ever got. Mark-sweep's mark stack holds at \
-most a couple of slots for a list (one field per cell), copying needs no stack at all (the \
-to-space between its scan and free pointers is its queue), and reference counting frees the \
-dropped list through a release stack that also stays short. Below, the shadow stack at a \
+const CAPTION: &str = "A recursive marker would need one Rust stack frame per cell of this \
+list and overflow a thread's stack long before the end; these collectors keep their work on an \
+explicit list instead, and the left chart shows how long it ever got. Mark-sweep's mark stack \
+holds one slot at a time for a list (one field per cell); copying needs no stack at all (the \
+to-space between its scan and free pointers is its queue); reference counting frees the dropped \
+list through a release stack of one entry, each freed cell handing over its successor (with the \
+list live it traces nothing, so it has no list to show). Below, the shadow stack at a \
 collection reads like a debugger's backtrace: frames named by their scopes, each with its roots.";
 
 /// What happened to the list on one backend.

@@ -76,7 +76,7 @@ fn html(figures: &[Figure], heading: &str) -> Result<String, String> {
             table_html(&figure.table)
         );
         if let Some(text) = &figure.text {
-            let _ = write!(out, "<pre>{}</pre>\n", escape(text));
+            let _ = writeln!(out, "<pre>{}</pre>", escape(text));
         }
         let _ = write!(
             out,
