@@ -59,8 +59,11 @@ impl MarkStack {
     /// real collector passes `false`, which compiles the check away.
     #[inline(always)]
     pub(crate) fn mark_loop<const SKIP_LAST_SLOT: bool>(&mut self, space: &mut FreeListSpace) {
-        let mut peak = self.pending.len();
+        // The stack's length before each pop: its peak comes right before
+        // one (the pushes of a trace are followed by a pop).
+        let mut peak = 0;
         while let Some(slot) = self.pending.pop() {
+            peak = peak.max(self.pending.len() + 1);
             // SAFETY: a queued slot is a root or a field of a marked (so
             // live, and unmoved: this collector never moves) object.
             let Some(obj) = (unsafe { slot.as_ref() }).get() else {
@@ -77,7 +80,6 @@ impl MarkStack {
                 self.pending.pop();
             }
             self.pending.reverse_since(reported);
-            peak = peak.max(self.pending.len());
         }
         self.peak = self.peak.max(peak);
     }
