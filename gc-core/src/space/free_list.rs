@@ -576,6 +576,24 @@ impl FreeListSpace {
     /// adjacent free cells in one block. A dead object of a block that a
     /// lazy sweep has not reached yet counts as free, as the counters do.
     /// Reads every block's bitmaps: a diagnostic, not for hot paths.
+    /// Backends report it through [`Collector::fragmentation`](crate::Collector::fragmentation):
+    ///
+    /// ```
+    /// use gc_core::{Collector, Heap, HeapConfig};
+    /// use gc_mark_sweep::MarkSweep;
+    ///
+    /// let mut heap = Heap::<MarkSweep>::new(HeapConfig::default()).unwrap();
+    /// heap.scope("main", |s| {
+    ///     for i in 0..1_000u64 {
+    ///         s.alloc(i); // kept
+    ///         s.scope("garbage", |t| { t.alloc(i); }); // dies beside it
+    ///     }
+    ///     s.collect();
+    ///     let holes = s.collector().fragmentation().unwrap();
+    ///     assert!(holes.free_bytes > 0, "every other cell is free");
+    ///     assert!(holes.largest_free_run < holes.span_bytes);
+    /// });
+    /// ```
     pub fn fragmentation(&self) -> Fragmentation {
         let mut unswept = vec![false; self.block_class.len()];
         for block in self.unswept.iter().flatten() {
