@@ -66,11 +66,13 @@ extern crate self as gc_core;
 #[doc = include_str!("../../README.md")]
 struct ReadmeExample;
 
+pub mod barrier;
 mod collector;
 mod config;
 mod error;
 mod handle;
 mod heap;
+pub mod model;
 pub mod object;
 pub mod os;
 pub mod parallel;
@@ -92,4 +94,4 @@ pub use handle::{Gc, Root};
 pub use heap::Heap;
 pub use scope::Scope;
 pub use stats::{CollectionEvent, GcStats};
-pub use trace::{NoGc, Slot, Trace, Tracer};
+pub use trace::{NoGc, Rebrand, Slot, Trace, Tracer};

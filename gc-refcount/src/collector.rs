@@ -1,8 +1,9 @@
 //! [`RefCount`]: the backend's state and its [`Collector`] implementation.
 
-use crate::count::{Counts, Word, NEW_OBJECT};
+use crate::count::{Counts, Flag, Word, NEW_OBJECT};
 use crate::cycles::TrialDeletion;
 use crate::deferred::flag_roots;
+use gc_core::barrier::WriteLog;
 use gc_core::object::{ObjectRef, TypeInfo};
 use gc_core::space::{Fragmentation, FreeListSpace};
 use gc_core::stats::{Cause, CollectionEvent, Phase};
@@ -30,6 +31,8 @@ pub struct RefCount {
     pub(crate) release_stack: Vec<ObjectRef>,
     /// The most objects `release_stack` held at once in this collection.
     pub(crate) peak_release_stack: usize,
+    /// The object model's write log, replayed into counts at each collection.
+    pub(crate) log: WriteLog,
 }
 
 impl RefCount {
@@ -93,6 +96,7 @@ impl RefCount {
         roots: &[Slot],
         event: &mut CollectionEvent,
     ) {
+        event.time(Phase::Reclaim, || self.replay_log());
         event.time(Phase::Roots, || flag_roots(roots, true));
         event.time(Phase::Reclaim, || self.reconcile());
         event.peak_work_list = std::mem::take(&mut self.peak_release_stack);
@@ -146,6 +150,28 @@ impl RefCount {
         }
     }
 
+    /// Turns the object model's write log into counts: a reference every
+    /// logged or born object holds now is counted, and one a logged object
+    /// held at its first write is uncounted (increments first, so no count
+    /// passes through 0 on the way). Counts are then exact again, however
+    /// the objects were changed.
+    fn replay_log(&mut self) {
+        let counts = &self.counts;
+        // SAFETY: logged and born objects are allocated: nothing is freed
+        // between a log and its replay (the ZCT is reconciled after this).
+        // Every target was live when logged (an old reference) or is held
+        // by a live object now, and every old reference was counted (by the
+        // barrier or by an earlier replay), so its count is above 0 after
+        // the increments.
+        unsafe {
+            self.log.replay(
+                |target| counts.increment(target),
+                |target| counts.decrement(target),
+                |obj| Word::of(obj).clear(Flag::LOGGED),
+            )
+        };
+    }
+
     /// The cycle-collection policy: always on an explicit collection or when
     /// the heap is out of room, otherwise once the candidate buffer grows
     /// past its trigger; never when `HeapConfig::collect_cycles` is off.
@@ -184,6 +210,7 @@ unsafe impl Collector for RefCount {
             spare_zct: Vec::new(),
             release_stack: Vec::new(),
             peak_release_stack: 0,
+            log: WriteLog::default(),
         })
     }
 
@@ -207,6 +234,28 @@ unsafe impl Collector for RefCount {
     #[inline(always)]
     fn write_barrier(&self, slot: &Slot, new: Option<ObjectRef>) {
         self.barrier::<false>(slot, new);
+    }
+
+    const LOGS_WRITES: bool = true;
+
+    /// Logs `obj` on its first write since the last collection.
+    #[inline(always)]
+    unsafe fn log_write(&mut self, obj: ObjectRef) {
+        // SAFETY: `obj` is live, per the caller.
+        let word = unsafe { Word::of(obj) };
+        if !word.has(Flag::LOGGED) {
+            word.set(Flag::LOGGED);
+            // SAFETY: as above.
+            unsafe { self.log.log(obj) };
+        }
+    }
+
+    /// A new object with references: logged at birth, with nothing to uncount.
+    #[inline(always)]
+    unsafe fn born(&mut self, obj: ObjectRef) {
+        // SAFETY: `obj` is live, per the caller.
+        unsafe { Word::of(obj) }.set(Flag::LOGGED);
+        self.log.born(obj);
     }
 
     fn usage(&self) -> HeapUsage {

@@ -20,25 +20,64 @@ its free memory is one run beyond the last object.";
 /// Phases of freeing and allocating; fragmentation is measured after each.
 const PHASES: usize = 12;
 
-/// A heap object with `N` words of payload.
-#[derive(Trace)]
-struct Blob<const N: usize> {
-    words: [u64; N],
-}
-
 /// Slots for [`CHUNK`] objects of one size. Tables are split into chunks
 /// because storing into a field checks the field against the object's
 /// trace, which costs as many steps as the object has fields.
-#[derive(Trace)]
-struct Chunk<const N: usize> {
-    items: [Gc<Blob<N>>; CHUNK],
+trait Chunk: Trace + 'static {
+    /// The objects it holds.
+    type Blob: Trace + 'static;
+    /// A chunk of empty slots.
+    fn empty() -> Self;
+    /// A new object holding `value`.
+    fn blob(value: u64) -> Self::Blob;
+    /// Slot `i`.
+    fn slot(&self, i: usize) -> &Gc<Self::Blob>;
 }
 
 /// Slots per [`Chunk`].
 const CHUNK: usize = 64;
 
-/// Payload words of the four sizes (objects of about 32, 64, 128 and 256 bytes).
-const WORDS: [usize; 4] = [2, 6, 14, 30];
+/// Defines an object type with `$words` words of payload and its chunk.
+macro_rules! size_class {
+    ($blob:ident, $chunk:ident, $words:literal) => {
+        /// A heap object of one of the four sizes.
+        #[derive(Trace)]
+        struct $blob {
+            words: [u64; $words],
+        }
+
+        /// Slots for objects of that size.
+        #[derive(Trace)]
+        struct $chunk {
+            items: [Gc<$blob>; CHUNK],
+        }
+
+        impl Chunk for $chunk {
+            type Blob = $blob;
+            fn empty() -> Self {
+                $chunk {
+                    items: std::array::from_fn(|_| Gc::null()),
+                }
+            }
+            fn blob(value: u64) -> $blob {
+                $blob {
+                    words: [value; $words],
+                }
+            }
+            fn slot(&self, i: usize) -> &Gc<$blob> {
+                &self.items[i]
+            }
+        }
+    };
+}
+
+size_class!(Blob32, Chunk32, 2);
+size_class!(Blob64, Chunk64, 6);
+size_class!(Blob128, Chunk128, 14);
+size_class!(Blob256, Chunk256, 30);
+
+/// The four sizes (objects of about 32, 64, 128 and 256 bytes).
+const SIZES: usize = 4;
 
 /// The program: returns the fragmentation after each phase's collection.
 struct Churn {
@@ -51,18 +90,18 @@ impl Program for Churn {
     fn run<C: Collector>(self, heap: &mut Heap<C>) -> Self::Output {
         heap.scope("fragmentation", |s| {
             let tables = Tables {
-                a: table::<C, 2>(s, self.slots)?,
-                b: table::<C, 6>(s, self.slots)?,
-                c: table::<C, 14>(s, self.slots)?,
-                d: table::<C, 30>(s, self.slots)?,
+                a: table(s, self.slots)?,
+                b: table(s, self.slots)?,
+                c: table(s, self.slots)?,
+                d: table(s, self.slots)?,
             };
             let mut rng = SplitMix(6);
-            let mut free: Vec<Vec<usize>> = vec![(0..self.slots).collect(); WORDS.len()];
+            let mut free: Vec<Vec<usize>> = vec![(0..self.slots).collect(); SIZES];
             let mut used: Vec<(usize, usize)> = Vec::new();
             let mut result = Vec::new();
             for phase in 0..PHASES {
                 // Fill: the mix drifts from the smallest size to the largest.
-                let budget = self.slots * WORDS.len() / 2;
+                let budget = self.slots * SIZES / 2;
                 for _ in 0..budget {
                     let size = weighted_size(&mut rng, phase);
                     if let Some(slot) = free[size].pop() {
@@ -92,30 +131,26 @@ impl Program for Churn {
 /// A size index for `phase`: early phases mostly small objects, late ones
 /// mostly large.
 fn weighted_size(rng: &mut SplitMix, phase: usize) -> usize {
-    let shift = phase * WORDS.len() / PHASES;
-    (rng.below(WORDS.len()) + shift).min(WORDS.len() - 1)
+    let shift = phase * SIZES / PHASES;
+    (rng.below(SIZES) + shift).min(SIZES - 1)
 }
 
 /// A table of `len` slots (rounded up to whole chunks), all empty.
-fn table<'s, C: Collector, const N: usize>(
+fn table<'s, C: Collector, K: Chunk>(
     s: &mut Scope<'s, C>,
     len: usize,
-) -> Result<Vec<Root<'s, Chunk<N>>>, GcError> {
+) -> Result<Vec<Root<'s, K>>, GcError> {
     (0..len.div_ceil(CHUNK))
-        .map(|_| {
-            s.try_alloc(Chunk {
-                items: std::array::from_fn(|_| Gc::null()),
-            })
-        })
+        .map(|_| s.try_alloc(K::empty()))
         .collect()
 }
 
 /// The four tables, one per size.
 struct Tables<'s> {
-    a: Vec<Root<'s, Chunk<2>>>,
-    b: Vec<Root<'s, Chunk<6>>>,
-    c: Vec<Root<'s, Chunk<14>>>,
-    d: Vec<Root<'s, Chunk<30>>>,
+    a: Vec<Root<'s, Chunk32>>,
+    b: Vec<Root<'s, Chunk64>>,
+    c: Vec<Root<'s, Chunk128>>,
+    d: Vec<Root<'s, Chunk256>>,
 }
 
 impl Tables<'_> {
@@ -139,24 +174,22 @@ impl Tables<'_> {
     fn clear<C: Collector>(&self, s: &Scope<'_, C>, size: usize, slot: usize) {
         let (chunk, i) = (slot / CHUNK, slot % CHUNK);
         match size {
-            0 => s.clear(self.a[chunk], |t| &t.items[i]),
-            1 => s.clear(self.b[chunk], |t| &t.items[i]),
-            2 => s.clear(self.c[chunk], |t| &t.items[i]),
-            _ => s.clear(self.d[chunk], |t| &t.items[i]),
+            0 => s.clear(self.a[chunk], |t| t.slot(i)),
+            1 => s.clear(self.b[chunk], |t| t.slot(i)),
+            2 => s.clear(self.c[chunk], |t| t.slot(i)),
+            _ => s.clear(self.d[chunk], |t| t.slot(i)),
         }
     }
 }
 
-fn put<C: Collector, const N: usize>(
+fn put<C: Collector, K: Chunk>(
     s: &mut Scope<'_, C>,
-    chunk: Root<'_, Chunk<N>>,
+    chunk: Root<'_, K>,
     i: usize,
 ) -> Result<(), GcError> {
     s.scope("blob", |t| {
-        let blob = t.try_alloc(Blob {
-            words: [i as u64; N],
-        })?;
-        t.set(chunk, |x| &x.items[i], blob);
+        let blob = t.try_alloc(K::blob(i as u64))?;
+        t.set(chunk, |x| x.slot(i), blob);
         Ok(())
     })
 }

@@ -12,6 +12,7 @@
 pub mod conformance;
 mod drop_counter;
 pub mod harness;
+pub mod model_checks;
 
 pub use drop_counter::{DropCounter, Drops};
 
@@ -42,6 +43,16 @@ macro_rules! conformance_suite {
             projection_outside_the_object_panics,
             root_of_another_heap_panics,
         );
+        $crate::conformance_suite!(@model $backend;
+            model_value_slots_change_variant,
+            model_vectors_grow_and_shrink,
+            model_maps_by_value_and_identity,
+            model_persistent_roots_outlive_scopes,
+            model_wholesale_changes_drop_exactly_once,
+            model_container_memory_is_charged_and_capped,
+            model_regions_collect_only_when_they_end,
+            model_misuse_panics,
+        );
 
         #[test]
         #[ignore = "10 million nodes: run with --ignored"]
@@ -50,6 +61,28 @@ macro_rules! conformance_suite {
                 $crate::HeapConfig::default(),
                 10_000_000,
             );
+        }
+    };
+    (@model $backend:ty; $($name:ident),* $(,)?) => {
+        mod model {
+            $(
+                #[test]
+                fn $name() {
+                    $crate::testing::model_checks::$name::<$backend>(
+                        $crate::testing::conformance::Mode::Normal,
+                    );
+                }
+            )*
+        }
+        mod model_stress {
+            $(
+                #[test]
+                fn $name() {
+                    $crate::testing::model_checks::$name::<$backend>(
+                        $crate::testing::conformance::Mode::Stress,
+                    );
+                }
+            )*
         }
     };
     (@tests $backend:ty; $($name:ident),* $(,)?) => {
