@@ -8,6 +8,7 @@ use gc_core::{Collector, GcError, Heap, HeapConfig};
 use std::fmt;
 use std::str::FromStr;
 
+pub mod lab;
 pub mod lisp;
 pub mod workloads;
 

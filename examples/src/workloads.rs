@@ -514,7 +514,7 @@ pub struct Link {
 
 /// Sums `count` values reached by following `next` from `link`, walking
 /// through [`Gc::get`] (no roots); stops early at a null link.
-fn sum_links(mut link: &Link, count: u64) -> u64 {
+pub fn sum_links(mut link: &Link, count: u64) -> u64 {
     let mut sum = 0u64;
     for _ in 0..count {
         match link.next.get() {

@@ -5,7 +5,7 @@ use crate::semispace::Semispace;
 use gc_core::finalize::Finalizer;
 use gc_core::object::{ObjectRef, TypeInfo};
 use gc_core::os::page_size;
-use gc_core::space::{LargeObjectSpace, LARGE_OBJECT_THRESHOLD};
+use gc_core::space::{Fragmentation, LargeObjectSpace, LARGE_OBJECT_THRESHOLD};
 use gc_core::stats::{CollectionEvent, Phase};
 use gc_core::{Capabilities, Collector, GcError, Growth, HeapConfig, HeapUsage, Slot};
 
@@ -116,6 +116,16 @@ unsafe impl Collector for Copying {
             bytes: self.space.used() + self.large.bytes(),
             objects: self.space.object_count() + self.large.len(),
         }
+    }
+
+    /// Small objects lie back to back from the semispace's start, so the
+    /// used span has no hole; large objects are outside it.
+    fn fragmentation(&self) -> Option<Fragmentation> {
+        Some(Fragmentation {
+            span_bytes: self.space.used(),
+            free_bytes: 0,
+            largest_free_run: 0,
+        })
     }
 
     unsafe fn verify(&self, roots: &[Slot]) -> Result<(), String> {

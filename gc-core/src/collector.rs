@@ -175,6 +175,14 @@ pub unsafe trait Collector: Sized {
     /// Bytes and objects currently held.
     fn usage(&self) -> HeapUsage;
 
+    /// Where the free memory lies among the objects (see
+    /// [`Fragmentation`](crate::space::Fragmentation)), or `None` if the
+    /// backend does not say. A diagnostic for tools and teaching; it may
+    /// walk the heap's metadata.
+    fn fragmentation(&self) -> Option<crate::space::Fragmentation> {
+        None
+    }
+
     /// Checks the backend's invariants against the heap reachable from
     /// `roots`, right after a collection (the heap runs it then when
     /// [`HeapConfig::verify`] is on); returns a description of the first
@@ -303,6 +311,10 @@ macro_rules! seeded_bug {
 
             fn usage(&self) -> $crate::HeapUsage {
                 $crate::Collector::usage(&self.0)
+            }
+
+            fn fragmentation(&self) -> Option<$crate::space::Fragmentation> {
+                $crate::Collector::fragmentation(&self.0)
             }
 
             unsafe fn verify(&self, roots: &[$crate::Slot]) -> Result<(), String> {

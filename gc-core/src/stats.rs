@@ -1,6 +1,7 @@
 //! Pause-time instrumentation: one [`CollectionEvent`] per collection, the
-//! cumulative [`GcStats`] with a log-bucketed [`PauseHistogram`], and JSON/CSV
-//! export.
+//! cumulative [`GcStats`] with a log-bucketed [`PauseHistogram`], CSV
+//! export, and (with the `serde` feature) `serde::Serialize` for all of
+//! them, durations as whole nanoseconds in fields named `..._ns`.
 //!
 //! ```
 //! use gc_core::{Heap, HeapConfig};
@@ -11,15 +12,20 @@
 //! heap.scope("main", |s| { s.alloc(1u64); s.collect(); });
 //! let stats = heap.stats();
 //! assert_eq!(stats.collections, 1);
-//! assert!(stats.to_json().contains("\"collections\":1"));
+//! # #[cfg(feature = "serde")]
+//! assert!(serde_json::to_string(&stats).unwrap().contains("\"collections\":1"));
 //! ```
 
 use std::collections::VecDeque;
-use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 /// Why a collection ran.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "kebab-case")
+)]
 pub enum Cause {
     /// The program called `collect`.
     Explicit,
@@ -73,6 +79,7 @@ impl Phase {
 
 /// What one collection did.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct CollectionEvent {
     /// 1 for a heap's first collection, then counting up.
     pub id: u64,
@@ -81,10 +88,22 @@ pub struct CollectionEvent {
     /// Why it ran.
     pub cause: Cause,
     /// When it started, measured from the heap's creation.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "started_ns", serialize_with = "ns::duration")
+    )]
     pub started: Duration,
     /// Wall-clock pause, start to end.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "pause_ns", serialize_with = "ns::duration")
+    )]
     pub pause: Duration,
     /// Time per [`Phase`], indexed like [`Phase::ALL`].
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "phases_ns", serialize_with = "ns::phases")
+    )]
     pub phases: [Duration; 4],
     /// Heap bytes before and after.
     pub bytes_before: usize,
@@ -103,6 +122,15 @@ pub struct CollectionEvent {
     /// Objects the backend knows to be unreachable but cannot reclaim
     /// (reference counting with cycle collection off).
     pub leaked_objects: usize,
+    /// The most entries the backend's explicit traversal worklist held at
+    /// once: slots on mark-sweep's mark stack (sequential marking), objects
+    /// on reference counting's release stack while it frees a cascade. 0
+    /// where there is none: a Cheney copy queues gray objects in the
+    /// to-space itself (between its scan and free pointers), and parallel
+    /// marking spreads them over per-thread stacks it does not sum. However
+    /// deep the object graph, marking and freeing never recurse on the Rust
+    /// stack; this shows what they used instead.
+    pub peak_work_list: usize,
 }
 
 impl CollectionEvent {
@@ -122,6 +150,7 @@ impl CollectionEvent {
             bytes_copied: 0,
             freed_by_cycles: 0,
             leaked_objects: 0,
+            peak_work_list: 0,
         }
     }
 
@@ -140,17 +169,18 @@ impl CollectionEvent {
     }
 
     /// The CSV header matching [`CollectionEvent::to_csv_row`].
-    pub const CSV_HEADER: &'static str = "id,backend,cause,pause_ns,roots_ns,trace_ns,reclaim_ns,cycles_ns,\
-bytes_before,bytes_after,objects_before,objects_after,objects_freed,bytes_copied,freed_by_cycles,leaked_objects";
+    pub const CSV_HEADER: &'static str = "id,backend,cause,started_ns,pause_ns,roots_ns,trace_ns,reclaim_ns,cycles_ns,\
+bytes_before,bytes_after,objects_before,objects_after,objects_freed,bytes_copied,freed_by_cycles,leaked_objects,peak_work_list";
 
     /// One CSV row (no newline).
     pub fn to_csv_row(&self) -> String {
         let p = self.phases.map(|d| d.as_nanos());
         format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             self.id,
             self.backend,
             self.cause.name(),
+            self.started.as_nanos(),
             self.pause.as_nanos(),
             p[0],
             p[1],
@@ -163,34 +193,8 @@ bytes_before,bytes_after,objects_before,objects_after,objects_freed,bytes_copied
             self.objects_freed,
             self.bytes_copied,
             self.freed_by_cycles,
-            self.leaked_objects
-        )
-    }
-
-    /// One JSON object.
-    pub fn to_json(&self) -> String {
-        let p = self.phases.map(|d| d.as_nanos());
-        format!(
-            "{{\"id\":{},\"backend\":\"{}\",\"cause\":\"{}\",\"pause_ns\":{},\
-\"phases_ns\":{{\"roots\":{},\"trace\":{},\"reclaim\":{},\"cycles\":{}}},\
-\"bytes_before\":{},\"bytes_after\":{},\"objects_before\":{},\"objects_after\":{},\
-\"objects_freed\":{},\"bytes_copied\":{},\"freed_by_cycles\":{},\"leaked_objects\":{}}}",
-            self.id,
-            self.backend,
-            self.cause.name(),
-            self.pause.as_nanos(),
-            p[0],
-            p[1],
-            p[2],
-            p[3],
-            self.bytes_before,
-            self.bytes_after,
-            self.objects_before,
-            self.objects_after,
-            self.objects_freed,
-            self.bytes_copied,
-            self.freed_by_cycles,
-            self.leaked_objects
+            self.leaked_objects,
+            self.peak_work_list
         )
     }
 }
@@ -305,12 +309,17 @@ impl PauseHistogram {
 /// Cumulative statistics of one heap, as returned by
 /// [`Heap::stats`](crate::Heap::stats).
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct GcStats {
     /// The backend's name.
     pub backend: &'static str,
     /// Collections run.
     pub collections: u64,
     /// Sum of all pauses.
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "total_pause_ns", serialize_with = "ns::duration")
+    )]
     pub total_pause: Duration,
     /// Pause distribution.
     pub pauses: PauseHistogram,
@@ -416,54 +425,6 @@ impl GcStats {
         (1.0 - worst_pause.as_secs_f64() / window.as_secs_f64()).max(0.0)
     }
 
-    /// The summary as one JSON object (pauses in nanoseconds).
-    pub fn to_json(&self) -> String {
-        let mut out = String::new();
-        let q = |p| self.pauses.quantile(p).as_nanos();
-        let _ = write!(
-            out,
-            "{{\"backend\":\"{}\",\"collections\":{},\"total_pause_ns\":{},\
-\"pause_p50_ns\":{},\"pause_p90_ns\":{},\"pause_p99_ns\":{},\"pause_max_ns\":{},\
-\"allocated_bytes\":{},\"allocated_objects\":{},\"freed_objects\":{},\"copied_bytes\":{},\
-\"freed_by_cycles\":{},\"leaked_objects\":{},\"heap_bytes\":{},\"heap_objects\":{},\
-\"peak_heap_bytes\":{},\"histogram\":[",
-            self.backend,
-            self.collections,
-            self.total_pause.as_nanos(),
-            q(0.5),
-            q(0.9),
-            q(0.99),
-            self.pauses.max().as_nanos(),
-            self.allocated_bytes,
-            self.allocated_objects,
-            self.freed_objects,
-            self.copied_bytes,
-            self.freed_by_cycles,
-            self.leaked_objects,
-            self.heap_bytes,
-            self.heap_objects,
-            self.peak_heap_bytes
-        );
-        for (i, (lo, hi, n)) in self.pauses.buckets().enumerate() {
-            let sep = if i == 0 { "" } else { "," };
-            let _ = write!(
-                out,
-                "{sep}{{\"lo_ns\":{},\"hi_ns\":{},\"count\":{n}}}",
-                lo.as_nanos(),
-                hi.as_nanos()
-            );
-        }
-        out.push_str("],\"events\":[");
-        for (i, e) in self.events.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push_str(&e.to_json());
-        }
-        out.push_str("]}");
-        out
-    }
-
     /// Every kept event as CSV, header line first.
     pub fn to_csv(&self) -> String {
         let mut out = String::from(CollectionEvent::CSV_HEADER);
@@ -473,6 +434,61 @@ impl GcStats {
             out.push('\n');
         }
         out
+    }
+}
+
+/// `Serialize` for the statistics: durations as whole nanoseconds.
+#[cfg(feature = "serde")]
+mod ns {
+    use super::{PauseHistogram, Phase};
+    use serde::ser::{SerializeMap, SerializeStruct, Serializer};
+    use std::time::Duration;
+
+    fn nanos(d: Duration) -> u64 {
+        u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+    }
+
+    pub(super) fn duration<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(nanos(*d))
+    }
+
+    /// Per-phase times as `{"roots": ns, "trace": ns, ...}`.
+    pub(super) fn phases<S: Serializer>(phases: &[Duration; 4], s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(phases.len()))?;
+        for (phase, d) in Phase::ALL.iter().zip(phases) {
+            map.serialize_entry(phase.name(), &nanos(*d))?;
+        }
+        map.end()
+    }
+
+    /// A bucket of the histogram: pauses in `lo_ns..hi_ns`.
+    #[derive(serde::Serialize)]
+    struct Bucket {
+        lo_ns: u64,
+        hi_ns: u64,
+        count: u64,
+    }
+
+    /// The count, the exact maximum, three quantiles and the non-empty buckets.
+    impl serde::Serialize for PauseHistogram {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let buckets: Vec<Bucket> = self
+                .buckets()
+                .map(|(lo, hi, count)| Bucket {
+                    lo_ns: nanos(lo),
+                    hi_ns: nanos(hi),
+                    count,
+                })
+                .collect();
+            let mut out = s.serialize_struct("PauseHistogram", 6)?;
+            out.serialize_field("count", &self.count())?;
+            out.serialize_field("max_ns", &nanos(self.max()))?;
+            for (name, q) in [("p50_ns", 0.5), ("p90_ns", 0.9), ("p99_ns", 0.99)] {
+                out.serialize_field(name, &nanos(self.quantile(q)))?;
+            }
+            out.serialize_field("buckets", &buckets)?;
+            out.end()
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::mark::{mark_parallel, MarkStack};
 use gc_core::object::{ObjectRef, TypeInfo};
-use gc_core::space::FreeListSpace;
+use gc_core::space::{Fragmentation, FreeListSpace};
 use gc_core::stats::{Cause, CollectionEvent, Phase};
 use gc_core::{
     Capabilities, Collector, GcError, HeapConfig, HeapUsage, Slot, PARALLEL_MARK_MIN_BYTES,
@@ -39,6 +39,7 @@ impl MarkSweep {
         } else {
             event.time(Phase::Trace, || marker.mark_loop::<SKIP_LAST_SLOT>(space));
         }
+        event.peak_work_list = marker.take_peak();
         // The program waits for an explicit or last-resort collection to
         // finish every destructor; otherwise blocks are swept as allocation
         // reaches them (`FreeListSpace::sweep_lazily`).
@@ -94,6 +95,10 @@ unsafe impl Collector for MarkSweep {
 
     fn usage(&self) -> HeapUsage {
         self.space.usage()
+    }
+
+    fn fragmentation(&self) -> Option<Fragmentation> {
+        Some(self.space.fragmentation())
     }
 
     unsafe fn verify(&self, roots: &[Slot]) -> Result<(), String> {

@@ -16,6 +16,8 @@ use std::collections::VecDeque;
 #[derive(Default)]
 pub struct MarkStack {
     pending: Tracer,
+    /// The most slots queued at once since [`MarkStack::take_peak`].
+    peak: usize,
 }
 
 impl MarkStack {
@@ -43,6 +45,12 @@ impl MarkStack {
         gray
     }
 
+    /// The most slots the stack held at once since the last call (the
+    /// roots included), and starts counting again.
+    pub fn take_peak(&mut self) -> usize {
+        std::mem::take(&mut self.peak).max(self.pending.len())
+    }
+
     /// The mark loop: marks everything reachable from the queued slots.
     pub fn mark_from(&mut self, space: &mut FreeListSpace) {
         self.mark_loop::<false>(space);
@@ -53,7 +61,11 @@ impl MarkStack {
     /// real collector passes `false`, which compiles the check away.
     #[inline(always)]
     pub(crate) fn mark_loop<const SKIP_LAST_SLOT: bool>(&mut self, space: &mut FreeListSpace) {
+        // The stack's length before each pop: its peak comes right before
+        // one (the pushes of a trace are followed by a pop).
+        let mut peak = 0;
         while let Some(slot) = self.pending.pop() {
+            peak = peak.max(self.pending.len() + 1);
             // SAFETY: a queued slot is a root or a field of a marked (so
             // live, and unmoved: this collector never moves) object.
             let Some(obj) = (unsafe { slot.as_ref() }).get() else {
@@ -73,6 +85,7 @@ impl MarkStack {
                 self.pending.reverse_since(reported);
             }
         }
+        self.peak = self.peak.max(peak);
     }
 }
 

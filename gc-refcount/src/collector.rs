@@ -5,7 +5,7 @@ use crate::cycles::TrialDeletion;
 use crate::deferred::flag_roots;
 use gc_core::barrier::WriteLog;
 use gc_core::object::{ObjectRef, TypeInfo};
-use gc_core::space::FreeListSpace;
+use gc_core::space::{Fragmentation, FreeListSpace};
 use gc_core::stats::{Cause, CollectionEvent, Phase};
 use gc_core::{Capabilities, Collector, GcError, HeapConfig, HeapUsage, Slot, Tracer};
 
@@ -32,6 +32,8 @@ pub struct RefCount {
     pub(crate) referenced: Vec<ObjectRef>,
     /// The worklist of [`RefCount::reconcile`]'s cascades.
     pub(crate) release_stack: Vec<ObjectRef>,
+    /// The most objects `release_stack` held at once in this collection.
+    pub(crate) peak_release_stack: usize,
     /// The object model's write log, replayed into counts at each collection.
     pub(crate) log: WriteLog,
 }
@@ -100,6 +102,7 @@ impl RefCount {
         event.time(Phase::Reclaim, || self.replay_log());
         event.time(Phase::Roots, || flag_roots(roots, true));
         event.time(Phase::Reclaim, || self.reconcile());
+        event.peak_work_list = std::mem::take(&mut self.peak_release_stack);
         if UNFLAG_ROOTS_EARLY {
             event.time(Phase::Roots, || flag_roots(roots, false));
         }
@@ -228,6 +231,7 @@ unsafe impl Collector for RefCount {
             spare_zct: Vec::new(),
             referenced: Vec::new(),
             release_stack: Vec::new(),
+            peak_release_stack: 0,
             log: WriteLog::default(),
         })
     }
@@ -279,6 +283,10 @@ unsafe impl Collector for RefCount {
 
     fn usage(&self) -> HeapUsage {
         self.space.usage()
+    }
+
+    fn fragmentation(&self) -> Option<Fragmentation> {
+        Some(self.space.fragmentation())
     }
 
     unsafe fn verify(&self, roots: &[Slot]) -> Result<(), String> {

@@ -128,11 +128,14 @@ impl RefCount {
     unsafe fn release(&mut self, obj: ObjectRef, kept: &mut Vec<ObjectRef>) {
         // SAFETY: forwarded to the caller.
         unsafe { self.release_one(obj, kept) };
+        let mut peak = 0;
         while let Some(obj) = self.release_stack.pop() {
+            peak = peak.max(self.release_stack.len() + 1);
             // SAFETY: pushed by `release_one`: count 0, not rooted, in no
             // table but maybe the candidate buffer.
             unsafe { self.release_one(obj, kept) };
         }
+        self.peak_release_stack = self.peak_release_stack.max(peak);
     }
 
     /// [`RefCount::release`] for `obj` alone: children that drop to 0 and

@@ -5,9 +5,10 @@
 //! cargo run --release -p examples --bin compare [-- --depth N] [--order ORDER] [--backend NAME] [--heap MIB] [--json]
 //! ```
 //!
-//! With `--json`, standard output gets each heap's `GcStats::to_json()`, one
-//! object per line, and the table goes to standard error.
+//! With `--json`, standard output gets each heap's `GcStats` serialised
+//! with serde, one object per line, and the table goes to standard error.
 
+use clap::Parser;
 use examples::workloads::{binary_trees, BinaryTrees, BoxForest, Order, MIN_DEPTH};
 use examples::{Backend, Program};
 use gc_core::stats::Phase;
@@ -22,60 +23,30 @@ use std::time::{Duration, Instant};
 /// needs gigabytes.
 const MAX_DEPTH: u32 = 24;
 
-const USAGE: &str = "\
-usage: compare [--depth N] [--order ORDER] [--backend NAME] [--heap MIB] [--json]
-
-Runs binary-trees (a long-lived tree of depth N, default 16, among many
-short-lived ones) on each collector and on plain Box, one row per run.
-
-  --depth N        depth of the long-lived tree (4 to 24; default 16)
-  --order ORDER    children-first (default: the benchmarks game's
-                   bottomUpTree) or parents-first
-  --backend NAME   run only this collector (the Box baseline always runs)
-  --heap MIB       heap capacity limit in MiB (default 1024); past it a run
-                   fails with out of memory
-  --json           print each heap's statistics as one JSON object per line
-                   on stdout; the table goes to stderr";
-
-/// What the command line asked for.
-struct Options {
+/// Runs binary-trees (a long-lived tree of depth N among many short-lived
+/// ones) on each collector and on plain Box, one row per run.
+#[derive(Parser)]
+#[command(name = "compare")]
+struct Args {
+    /// Depth of the long-lived tree (4 to 24)
+    #[arg(long, value_name = "N", default_value_t = 16,
+          value_parser = clap::value_parser!(u32).range(MIN_DEPTH as i64..=MAX_DEPTH as i64))]
     depth: u32,
+    /// Build order of the trees: children-first (the benchmarks game's
+    /// bottomUpTree) or parents-first
+    #[arg(long, value_name = "ORDER", default_value = "children-first", value_parser = parse_order)]
     order: Order,
-    backends: Vec<Backend>,
-    config: HeapConfig,
+    /// Run only this collector: mark-sweep, copying or refcount (the Box
+    /// baseline always runs)
+    #[arg(long, value_name = "NAME")]
+    backend: Option<Backend>,
+    /// Heap capacity limit in MiB; past it a run fails with out of memory
+    #[arg(long, value_name = "MIB", default_value = "1024", value_parser = heap_config)]
+    heap: HeapConfig,
+    /// Print each heap's statistics as one JSON object per line on stdout;
+    /// the table goes to stderr
+    #[arg(long)]
     json: bool,
-}
-
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
-    let mut options = Options {
-        depth: 16,
-        order: Order::ChildrenFirst,
-        backends: Backend::ALL.to_vec(),
-        config: HeapConfig::default(),
-        json: false,
-    };
-    while let Some(arg) = args.next() {
-        let mut value = || args.next().ok_or(format!("{arg} needs a value"));
-        match arg.as_str() {
-            "--depth" => options.depth = parse_depth(&value()?)?,
-            "--order" => options.order = parse_order(&value()?)?,
-            "--backend" => options.backends = vec![value()?.parse()?],
-            "--heap" => options.config = heap_config(&value()?)?,
-            "--json" => options.json = true,
-            "-h" | "--help" => return Err(String::new()),
-            _ => return Err(format!("unknown argument {arg:?}")),
-        }
-    }
-    Ok(options)
-}
-
-fn parse_depth(text: &str) -> Result<u32, String> {
-    match text.parse() {
-        Ok(depth) if (MIN_DEPTH..=MAX_DEPTH).contains(&depth) => Ok(depth),
-        _ => Err(format!(
-            "--depth must be a whole number from {MIN_DEPTH} to {MAX_DEPTH}, not {text:?}"
-        )),
-    }
 }
 
 fn parse_order(text: &str) -> Result<Order, String> {
@@ -148,12 +119,14 @@ fn run_box(depth: u32, order: Order) -> Row {
     }
 }
 
-fn run_backend(backend: Backend, options: &Options) -> Result<Row, GcError> {
-    let program = Measured(BinaryTrees {
-        depth: options.depth,
-        order: options.order,
-    });
-    let (checksum, wall, stats, phases) = backend.run(options.config.clone(), program)??;
+fn run_backend(
+    backend: Backend,
+    depth: u32,
+    order: Order,
+    config: HeapConfig,
+) -> Result<Row, GcError> {
+    let program = Measured(BinaryTrees { depth, order });
+    let (checksum, wall, stats, phases) = backend.run(config, program)??;
     Ok(Row {
         name: backend.name(),
         wall,
@@ -212,16 +185,11 @@ fn cells(row: &Row, baseline: Duration) -> Vec<String> {
 }
 
 fn main() -> ExitCode {
-    let options = match parse_args(std::env::args().skip(1)) {
-        Ok(options) => options,
-        Err(problem) => {
-            if !problem.is_empty() {
-                eprintln!("compare: {problem}\n");
-            }
-            eprintln!("{USAGE}");
-            return ExitCode::from(if problem.is_empty() { 0 } else { 2 });
-        }
-    };
+    let options = Args::parse();
+    let backends = options
+        .backend
+        .map_or_else(|| Backend::ALL.to_vec(), |backend| vec![backend]);
+    let config = options.heap;
     let (mut stdout, mut stderr) = (std::io::stdout(), std::io::stderr());
     let table: &mut dyn Write = if options.json {
         &mut stderr
@@ -233,14 +201,14 @@ fn main() -> ExitCode {
         "binary-trees, depth {}, {}, heap limit {} MiB",
         options.depth,
         options.order.name(),
-        options.config.capacity >> 20
+        config.capacity >> 20
     );
     print_cells(table, &HEADER.map(String::from));
     let baseline = run_box(options.depth, options.order);
     print_cells(table, &cells(&baseline, baseline.wall));
     let mut failed = false;
-    for &backend in &options.backends {
-        match run_backend(backend, &options) {
+    for &backend in &backends {
+        match run_backend(backend, options.depth, options.order, config.clone()) {
             Ok(row) => {
                 print_cells(table, &cells(&row, baseline.wall));
                 if row.checksum != baseline.checksum {
@@ -251,7 +219,13 @@ fn main() -> ExitCode {
                     failed = true;
                 }
                 if let (true, Some(stats)) = (options.json, &row.stats) {
-                    println!("{}", stats.to_json());
+                    match serde_json::to_string(stats) {
+                        Ok(json) => println!("{json}"),
+                        Err(error) => {
+                            eprintln!("compare: {backend}: cannot serialise stats: {error}");
+                            failed = true;
+                        }
+                    }
                 }
             }
             Err(error) => {

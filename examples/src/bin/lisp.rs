@@ -8,28 +8,50 @@
 //! `--stats` the heap's statistics go to stderr at exit. Errors go to
 //! stderr and the exit code is 1 (2 for a bad command line).
 
+use clap::Parser;
 use examples::lisp::{run, Options};
 use examples::Backend;
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: lisp [--gc NAME] [--heap SIZE] [--stress] [--stats] FILE.scm";
-
-/// The parsed command line.
+/// Runs a Scheme program whose every value lives on the collected heap.
+#[derive(Parser)]
+#[command(name = "lisp")]
 struct Args {
-    options: Options,
+    /// The collector: mark-sweep, copying or refcount
+    #[arg(long = "gc", value_name = "NAME", default_value = "mark-sweep")]
+    backend: Backend,
+    /// Heap capacity: bytes with an optional K, M or G suffix (64M)
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    heap: Option<usize>,
+    /// Collect on every allocation (the copying backend then moves every
+    /// object every time)
+    #[arg(long)]
+    stress: bool,
+    /// Print the heap's statistics to stderr at exit
+    #[arg(long)]
     stats: bool,
+    /// The program
+    #[arg(value_name = "FILE.scm")]
     file: String,
 }
 
-fn main() -> ExitCode {
-    let args = match parse_args(std::env::args().skip(1)) {
-        Ok(args) => args,
-        Err(message) => {
-            eprintln!("lisp: {message}\n{USAGE}");
-            return ExitCode::from(2);
+impl Args {
+    fn options(&self) -> Options {
+        let mut options = Options {
+            backend: self.backend,
+            ..Options::default()
+        };
+        if let Some(bytes) = self.heap {
+            options = options.with_capacity(bytes);
         }
-    };
+        options.config.stress = self.stress;
+        options
+    }
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
     let source = match std::fs::read_to_string(&args.file) {
         Ok(source) => source,
         Err(error) => {
@@ -38,7 +60,7 @@ fn main() -> ExitCode {
         }
     };
     let mut out = BufWriter::new(std::io::stdout());
-    let outcome = run(&source, &args.options, &mut out);
+    let outcome = run(&source, &args.options(), &mut out);
     let _ = out.flush();
     if args.stats {
         if let Some(stats) = &outcome.stats {
@@ -52,31 +74,6 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
-    let mut options = Options::default();
-    let mut stats = false;
-    let mut file = None;
-    while let Some(arg) = args.next() {
-        let mut value = |flag: &str| args.next().ok_or_else(|| format!("{flag} needs a value"));
-        match arg.as_str() {
-            "--gc" => options.backend = value("--gc")?.parse::<Backend>()?,
-            "--heap" => options = options.with_capacity(parse_size(&value("--heap")?)?),
-            "--stress" => options.config.stress = true,
-            "--stats" => stats = true,
-            "-h" | "--help" => return Err("help requested".into()),
-            flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
-            path if file.is_none() => file = Some(path.to_owned()),
-            extra => return Err(format!("unexpected argument {extra}")),
-        }
-    }
-    let file = file.ok_or("no program file given")?;
-    Ok(Args {
-        options,
-        stats,
-        file,
-    })
 }
 
 /// Bytes from `64M`, `512K`, `1G` or a plain number.

@@ -39,6 +39,7 @@ use crate::finalize::Finalizer;
 use crate::object::{ObjectRef, TypeInfo, OBJECT_ALIGN};
 use crate::os::Region;
 use crate::space::bitmap::Bitmap;
+use crate::space::fragmentation::Fragmentation;
 use crate::space::large::{LargeObjectSpace, LARGE_OBJECT_THRESHOLD};
 use std::ptr::NonNull;
 
@@ -620,6 +621,61 @@ impl FreeListSpace {
     /// Objects held.
     pub fn objects(&self) -> usize {
         self.small_objects + self.large.len()
+    }
+
+    /// Where the free cells lie among the live ones (see [`Fragmentation`]):
+    /// the blocks holding objects, their free bytes and the longest run of
+    /// adjacent free cells in one block. A dead object of a block that a
+    /// lazy sweep has not reached yet counts as free, as the counters do.
+    /// Reads every block's bitmaps: a diagnostic, not for hot paths.
+    /// Backends report it through [`Collector::fragmentation`](crate::Collector::fragmentation):
+    ///
+    /// ```
+    /// use gc_core::{Collector, Heap, HeapConfig};
+    /// use gc_mark_sweep::MarkSweep;
+    ///
+    /// let mut heap = Heap::<MarkSweep>::new(HeapConfig::default()).unwrap();
+    /// heap.scope("main", |s| {
+    ///     for i in 0..1_000u64 {
+    ///         s.alloc(i); // kept
+    ///         s.scope("garbage", |t| { t.alloc(i); }); // dies beside it
+    ///     }
+    ///     s.collect();
+    ///     let holes = s.collector().fragmentation().unwrap();
+    ///     assert!(holes.free_bytes > 0, "every other cell is free");
+    ///     assert!(holes.largest_free_run < holes.span_bytes);
+    /// });
+    /// ```
+    pub fn fragmentation(&self) -> Fragmentation {
+        let mut unswept = vec![false; self.block_class.len()];
+        for block in self.unswept.iter().flatten() {
+            unswept[*block] = true;
+        }
+        let mut result = Fragmentation::default();
+        for (block, &class) in self.block_class.iter().enumerate() {
+            if class == UNUSED {
+                continue;
+            }
+            let (start, cell) = (self.block_start(block), SIZE_CLASSES[class as usize]);
+            let held =
+                |addr| self.alloc_bits.get(addr) && (!unswept[block] || self.mark_bits.get(addr));
+            let (mut free, mut run, mut longest) = (0, 0, 0);
+            for addr in (0..BLOCK_SIZE / cell).map(|i| start + i * cell) {
+                if held(addr) {
+                    run = 0;
+                } else {
+                    free += cell;
+                    run += cell;
+                    longest = longest.max(run);
+                }
+            }
+            if free < BLOCK_SIZE / cell * cell {
+                result.span_bytes += BLOCK_SIZE;
+                result.free_bytes += free;
+                result.largest_free_run = result.largest_free_run.max(longest);
+            }
+        }
+        result
     }
 }
 

@@ -3,8 +3,10 @@
 //! large-object space on its own (which the copying collector uses).
 
 mod bitmap;
+mod fragmentation;
 pub mod free_list;
 pub mod large;
 
+pub use fragmentation::Fragmentation;
 pub use free_list::{FreeListSpace, SharedMarks, BLOCK_SIZE, SIZE_CLASSES};
 pub use large::{LargeObjectSpace, LARGE_OBJECT_THRESHOLD};

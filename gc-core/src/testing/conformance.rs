@@ -608,9 +608,13 @@ pub fn stats_record_every_collection<C: Collector>(mode: Mode) {
     assert_eq!(last.objects_after, 10);
     assert!(last.pause >= last.phases.iter().copied().max().unwrap());
     assert_eq!(stats.to_csv().lines().count() as u64, stats.collections + 1);
-    assert!(stats
-        .to_json()
-        .contains(&format!("\"collections\":{}", stats.collections)));
+    let json = serde_json::to_value(&stats).expect("stats serialise");
+    assert_eq!(json["collections"], stats.collections);
+    assert_eq!(
+        json["events"].as_array().map(Vec::len),
+        Some(stats.events.len())
+    );
+    assert_eq!(json["pauses"]["count"], stats.collections);
 }
 
 /// The growth policy holds: with a live set far above `max_headroom`, a
