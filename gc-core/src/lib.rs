@@ -71,6 +71,7 @@ mod collector;
 mod config;
 mod error;
 pub mod finalize;
+pub mod guide;
 mod handle;
 mod heap;
 mod heap_id;
@@ -82,6 +83,7 @@ mod scope;
 mod shadow_stack;
 pub mod space;
 pub mod stats;
+mod std_leaves;
 mod trace;
 pub mod verify;
 

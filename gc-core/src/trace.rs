@@ -49,7 +49,9 @@ pub type Slot = Cell<Option<ObjectRef>>;
 /// halfway: objects may be leaked, and a moving collector may leave roots
 /// and fields pointing at old copies, so nothing about the heap is
 /// guaranteed afterwards. A derived `Trace` cannot panic: it only calls
-/// `trace` on the fields, and this crate's implementations only report slots.
+/// `trace` on the fields, and this crate's implementations only report
+/// slots (`RefLock`'s also asserts that no `RefMut` is alive, which its API
+/// already rules out during a collection).
 ///
 /// # Safety
 /// An implementation must follow rules 1 to 6 above.
@@ -347,6 +349,10 @@ unsafe impl<T: NoGc> Trace for Cell<T> {
     const NEEDS_TRACE: bool = false;
     fn trace(&self, _: &mut Tracer) {}
 }
+// SAFETY: a cell of reference-free data owns no `Gc`.
+unsafe impl<T: NoGc> NoGc for Cell<T> {}
+// SAFETY: as above.
+unsafe impl<T: NoGc> NoGc for std::cell::RefCell<T> {}
 // SAFETY: as above.
 unsafe impl<T: NoGc> Trace for std::cell::RefCell<T> {
     const NEEDS_TRACE: bool = false;
