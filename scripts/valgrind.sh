@@ -15,7 +15,7 @@ tests=(drop_runs_exactly_once teardown_drops_every_live_object large_objects_liv
        cycles_are_collected unreachable_objects_are_freed transitive_death
        panicking_drop_in_explicit_collection panicking_drop_in_threshold_collection
        panicking_drop_in_allocation_failure_collection panicking_drop_at_teardown
-       panicking_drop_of_a_formerly_referenced_object)
+       panicking_drop_of_a_formerly_referenced_object panicking_drop_while_unwinding)
 cargo test --workspace --no-run --message-format=json 2>/dev/null \
     | grep -o '"executable":"[^"]*/deps/\(conformance\|moving\|refcount\)-[^"]*"' \
     | cut -d'"' -f4 | sort -u > target/valgrind-binaries.txt

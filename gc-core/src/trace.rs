@@ -49,7 +49,9 @@ pub type Slot = Cell<Option<ObjectRef>>;
 /// halfway: objects may be leaked, and a moving collector may leave roots
 /// and fields pointing at old copies, so nothing about the heap is
 /// guaranteed afterwards. A derived `Trace` cannot panic: it only calls
-/// `trace` on the fields, and this crate's implementations only report slots.
+/// `trace` on the fields, and this crate's implementations only report
+/// slots (`RefLock`'s also asserts that no `RefMut` is alive, which its API
+/// already rules out during a collection).
 ///
 /// # Safety
 /// An implementation must follow rules 1 to 6 above.

@@ -13,7 +13,7 @@ pub use panics::{
     panicking_collection_callback_is_counted, panicking_drop_at_teardown,
     panicking_drop_in_allocation_failure_collection, panicking_drop_in_explicit_collection,
     panicking_drop_in_threshold_collection, panicking_drop_of_a_formerly_referenced_object,
-    BigBomb, Bomb, BOOM,
+    panicking_drop_while_unwinding, BigBomb, Bomb, BOOM,
 };
 
 /// Default configuration, or stress mode (collect on every allocation).

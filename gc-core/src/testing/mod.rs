@@ -50,6 +50,7 @@ macro_rules! conformance_suite {
             panicking_drop_in_allocation_failure_collection,
             panicking_drop_at_teardown,
             panicking_drop_of_a_formerly_referenced_object,
+            panicking_drop_while_unwinding,
             panicking_collection_callback_is_counted,
         );
         $crate::conformance_suite!(@model $backend;

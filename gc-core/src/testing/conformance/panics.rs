@@ -270,6 +270,34 @@ pub fn panicking_drop_at_teardown<C: Collector>(mode: Mode) {
     assert_eq!(drops.total(), 202);
 }
 
+/// A heap dropped while the program's own panic unwinds still finalises
+/// every object once, though each destructor panics: those panics are
+/// dropped (a second panic leaving a destructor then would abort the
+/// process), and the program's panic is the one that goes on.
+pub fn panicking_drop_while_unwinding<C: Collector>(mode: Mode) {
+    /// Panics in `Drop` even while the thread unwinds.
+    #[derive(Trace)]
+    struct Loud(DropCounter);
+    impl Drop for Loud {
+        fn drop(&mut self) {
+            panic!("{BOOM}");
+        }
+    }
+    let drops = Drops::default();
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        let mut heap = Heap::<C>::new(mode.config()).expect("valid config");
+        heap.scope("main", |s| {
+            for id in 0..3 {
+                s.alloc(Loud(drops.counter(id)));
+            }
+        });
+        panic!("the program's own panic");
+    }));
+    let payload = result.expect_err("the program panicked");
+    assert_eq!(panic_text_of(&*payload), "the program's own panic");
+    dropped_once(&drops, 0..3);
+}
+
 /// An object that was referenced from another and survived a collection
 /// (reference counting then holds it as a cycle candidate), then dies with
 /// its holder and panics in a collection the program did not ask for; an
