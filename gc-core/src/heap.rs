@@ -80,6 +80,17 @@ pub struct Heap<C: Collector> {
     _not_send: PhantomData<*const ()>,
 }
 
+impl<C: Collector> Drop for Heap<C> {
+    /// Empties the persistent roots before the objects go: a handle that
+    /// outlives its heap then refers to nothing, and using it panics (heap
+    /// ids are reused, so the id check alone would not catch it).
+    fn drop(&mut self) {
+        for slot in &self.persistent {
+            slot.set(None);
+        }
+    }
+}
+
 impl<C: Collector> Heap<C> {
     /// Creates a heap, reserving `config.capacity` bytes of address space.
     /// Its id (which its roots carry) is unique among the heaps alive now.

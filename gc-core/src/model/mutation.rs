@@ -81,7 +81,9 @@ impl<'s, C: Collector> Scope<'s, C> {
 }
 
 impl<'s, 'gc, C: Collector> Mutation<'s, 'gc, C> {
-    /// The heap, for one short step that calls no user code.
+    /// The heap, for one short step that calls no user code that could
+    /// reach this `Mutation` (an allocation may run dead objects'
+    /// destructors in a lazy sweep, but a destructor has no way to the heap).
     ///
     /// # Safety
     /// - The returned reference is the only one to the heap while it is

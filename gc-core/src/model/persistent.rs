@@ -73,16 +73,16 @@ impl<'gc, C: Collector> Mutation<'_, 'gc, C> {
     /// The object a persistent root refers to, as a pointer of this region.
     ///
     /// # Panics
-    /// If `root` belongs to another heap.
+    /// If `root` belongs to another heap, or to a heap that was dropped.
     pub fn persistent<T: Rebrand<'gc>>(&self, root: &Persistent<T>) -> Gc<'gc, T::Output>
     where
         T::Output: 'gc,
     {
-        self.check_heap(root.heap);
         let obj = root
             .slot
             .get()
-            .expect("a persistent root always refers to an object");
+            .expect("a persistent root was used after its heap was dropped");
+        self.check_heap(root.heap);
         // SAFETY: a persistent root of this heap refers to a live object of
         // `T` (up to brand), kept alive by the heap's persistent set.
         unsafe { Gc::from_object(obj) }

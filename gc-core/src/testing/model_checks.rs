@@ -253,6 +253,16 @@ pub fn model_persistent_roots_outlive_scopes<C: Collector>(mode: Mode) {
         s.collect();
         assert_eq!(objects(s), 0, "the last handle is gone");
     });
+    // A handle that outlives its heap refers to nothing, even when a new
+    // heap takes the old one's id.
+    let orphan = heap.scope("last", |s| s.mutate(|m| m.persist(obj(m, 8))));
+    drop(heap);
+    let mut next = Heap::<C>::new(mode.config()).expect("valid config");
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        next.scope("reuse", |s| s.mutate(|m| m.persistent(&orphan).label))
+    }));
+    let text = super::conformance::panic_text(result.expect_err("an orphaned handle must panic"));
+    assert!(text.contains("after its heap was dropped"), "{text}");
 }
 
 /// Destructors of the leaves a model object owns run exactly once, at
