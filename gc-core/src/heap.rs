@@ -204,6 +204,11 @@ impl<C: Collector> Heap<C> {
         }
     }
 
+    /// `true` if the budget ran out in the current region.
+    pub(crate) fn collection_due(&self) -> bool {
+        self.account.due.get()
+    }
+
     /// Ends a mutation region: collects if the budget ran out inside it.
     pub(crate) fn end_region(&mut self) {
         if self.account.due.get() {

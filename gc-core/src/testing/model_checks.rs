@@ -387,6 +387,9 @@ pub fn model_regions_collect_only_when_they_end<C: Collector>(mode: Mode) {
         let root = s.mutate(|m| {
             let root = tree(m, depth);
             assert_eq!(m.get(m.root(root)).label, u64::from(depth));
+            if mode == Mode::Stress {
+                assert!(m.collection_due(), "stress mode: the budget is spent");
+            }
             m.root(root)
         });
         let after = s.stats().collections;
@@ -402,6 +405,7 @@ pub fn model_regions_collect_only_when_they_end<C: Collector>(mode: Mode) {
             );
         }
         s.collect();
+        assert!(!s.mutate(|m| m.collection_due()), "a collection resets it");
         let nodes = (1 << (depth + 1)) - 1;
         assert_eq!(s.mutate(|m| count(m.get(root))), nodes);
         assert_eq!(objects(s), nodes);
