@@ -254,8 +254,8 @@ fn tail_calls_run_in_constant_depth() {
 }
 
 #[test]
-fn loops_keep_the_shadow_stack_flat() {
-    // Every tail position, in loops of two lengths: the deepest slot an
+fn loops_keep_the_continuation_stack_flat() {
+    // Every tail position, in loops of two lengths: the deepest continuation stack an
     // evaluation starts at must not depend on the number of iterations.
     let program = |n: u32| {
         format!(
@@ -276,7 +276,7 @@ fn loops_keep_the_shadow_stack_flat() {
             let outcome = run(&program(n), &options, &mut out);
             assert_eq!(outcome.result, Ok(()), "{backend}");
             assert_eq!(String::from_utf8(out).unwrap(), format!("done{n}2"));
-            outcome.peak_slot
+            outcome.peak_depth
         };
         let (short, long) = (peak(10), peak(20_000));
         assert!(short > 0, "{backend}: evaluations were recorded");
