@@ -190,8 +190,11 @@ impl<C: Collector> Heap<C> {
     fn alloc_in_region_slow(&mut self, info: &'static TypeInfo) -> Result<ObjectRef, GcError> {
         let size = info.object_size();
         self.account.due.set(true);
+        // Past the budget, objects and external memory must still fit.
+        let beyond = size.saturating_sub(self.account.budget.get());
+        let fits = self.account.ceiling.get().saturating_add(beyond) <= self.config.capacity;
         // SAFETY: as in `alloc_in_region`.
-        match unsafe { self.collector.alloc(info) } {
+        match fits.then(|| unsafe { self.collector.alloc(info) }).flatten() {
             Some(obj) => {
                 self.account(size);
                 Ok(obj)
@@ -282,6 +285,8 @@ impl<C: Collector> Heap<C> {
         let budget = self.account.budget.get();
         let within = size.min(budget);
         self.account.budget.set(budget - within);
+        let ceiling = self.account.ceiling.get();
+        self.account.ceiling.set(ceiling.saturating_add(size - within));
         self.stats.allocated_bytes += (size - within) as u64;
         self.stats.allocated_objects += 1;
     }
@@ -324,12 +329,13 @@ impl<C: Collector> Heap<C> {
 
     /// Sets the allocation budget from the growth policy.
     fn reset_budget(&mut self) {
+        let in_use = self.collector.usage().bytes + self.account.external.get();
         let budget = if self.config.stress {
             0
         } else {
-            let in_use = self.collector.usage().bytes + self.account.external.get();
             self.config.growth().headroom(in_use)
         };
         self.account.budget.set(budget);
+        self.account.ceiling.set(in_use + budget);
     }
 }
