@@ -1,7 +1,7 @@
 //! Golden tests of the Scheme interpreter: every bundled program on every
 //! backend, with and without stress mode, against its checked-in output;
 //! then the error paths (parse, unbound variable, out of memory, stack
-//! overflow) and the `lisp` binary's command line.
+//! overflow), memory accounting, and the `lisp` binary's command line.
 
 use examples::lisp::{run, LispError, Options, DEFAULT_MAX_DEPTH, SHOWN_FRAMES};
 use examples::Backend;
@@ -96,6 +96,69 @@ fn churn_runs_in_a_heap_smaller_than_it_allocates() {
 #[test]
 fn deep_non_tail_recursion() {
     golden("deep", 100, Options::default());
+}
+
+#[test]
+fn gcbench() {
+    golden("gcbench", 6, Options::default());
+}
+
+#[test]
+fn deriv() {
+    golden("deriv", 20, Options::default());
+}
+
+#[test]
+fn destruc() {
+    golden("destruc", 20, Options::default());
+}
+
+#[test]
+fn strings_vectors_and_hash_tables() {
+    golden("tables", 30, Options::default());
+}
+
+/// Keeps consing 1000-element vectors onto a live list.
+const VECTOR_HOARD: &str = "
+    (define (hoard xs) (hoard (cons (make-vector 1000 0) xs)))
+    (display \"start\")
+    (hoard '())";
+
+#[test]
+fn vectors_count_toward_the_heap_capacity() {
+    // Each vector's buffer (16 KB) lives outside the object, charged to the
+    // heap: the cap must stop the program, not the machine's memory.
+    const CAP: usize = 64 << 20;
+    for &backend in Backend::ALL {
+        let options = Options {
+            backend,
+            ..Options::default()
+        }
+        .with_capacity(CAP);
+        let mut out = Vec::new();
+        let outcome = run(VECTOR_HOARD, &options, &mut out);
+        assert_eq!(out, b"start", "{backend}");
+        let Err(LispError::OutOfMemory(message)) = &outcome.result else {
+            panic!("{backend}: expected out of memory, got {:?}", outcome.result);
+        };
+        assert!(
+            message.contains(&format!("of the heap's {CAP}-byte limit")),
+            "{message}"
+        );
+        let stats = outcome.stats.expect("the heap was built");
+        assert!(
+            stats.heap_bytes + stats.external_bytes <= CAP,
+            "{backend}: {} heap + {} external bytes",
+            stats.heap_bytes,
+            stats.external_bytes
+        );
+        assert!(
+            stats.external_bytes > CAP / 2,
+            "{backend}: the vectors' buffers were charged ({} bytes)",
+            stats.external_bytes
+        );
+        assert!(stats.peak_heap_bytes <= CAP, "{backend}");
+    }
 }
 
 #[test]
@@ -255,8 +318,8 @@ fn tail_calls_run_in_constant_depth() {
 
 #[test]
 fn loops_keep_the_continuation_stack_flat() {
-    // Every tail position, in loops of two lengths: the deepest continuation stack an
-    // evaluation starts at must not depend on the number of iterations.
+    // Every tail position, in loops of two lengths: the deepest the
+    // continuation stack grows must not depend on the number of iterations.
     let program = |n: u32| {
         format!(
             "(define (down n) (cond ((= n 0) 'done) (else (begin (and #t (or #f (if #t (down (- n 1)))))))))
@@ -282,7 +345,7 @@ fn loops_keep_the_continuation_stack_flat() {
         assert!(short > 0, "{backend}: evaluations were recorded");
         assert_eq!(
             short, long,
-            "{backend}: slots grew with the iteration count"
+            "{backend}: the continuation stack grew with the iteration count"
         );
     }
 }
