@@ -139,7 +139,10 @@ fn vectors_count_toward_the_heap_capacity() {
         let outcome = run(VECTOR_HOARD, &options, &mut out);
         assert_eq!(out, b"start", "{backend}");
         let Err(LispError::OutOfMemory(message)) = &outcome.result else {
-            panic!("{backend}: expected out of memory, got {:?}", outcome.result);
+            panic!(
+                "{backend}: expected out of memory, got {:?}",
+                outcome.result
+            );
         };
         assert!(
             message.contains(&format!("of the heap's {CAP}-byte limit")),
@@ -473,6 +476,25 @@ fn binary_reports_errors_on_stderr_with_a_nonzero_exit() {
     assert_eq!(
         stderr.trim_end(),
         format!("{}: unbound variable: missing", path.display())
+    );
+}
+
+#[test]
+fn binary_ends_a_vector_hoard_with_out_of_memory() {
+    let path = temp_program("hoard", VECTOR_HOARD);
+    let (code, stdout, stderr) = lisp(&["--heap", "64M"], &path);
+    std::fs::remove_file(&path).ok();
+    assert_eq!((code, stdout.as_str()), (1, "start"), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!(
+            "{}: out of memory: could not allocate",
+            path.display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("of the heap's 67108864-byte limit"),
+        "{stderr}"
     );
 }
 

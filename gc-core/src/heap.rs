@@ -193,8 +193,13 @@ impl<C: Collector> Heap<C> {
         // Past the budget, objects and external memory must still fit.
         let beyond = size.saturating_sub(self.account.budget.get());
         let fits = self.account.ceiling.get().saturating_add(beyond) <= self.config.capacity;
-        // SAFETY: as in `alloc_in_region`.
-        match fits.then(|| unsafe { self.collector.alloc(info) }).flatten() {
+        let obj = if fits {
+            // SAFETY: as in `alloc_in_region`.
+            unsafe { self.collector.alloc(info) }
+        } else {
+            None
+        };
+        match obj {
             Some(obj) => {
                 self.account(size);
                 Ok(obj)
@@ -286,7 +291,9 @@ impl<C: Collector> Heap<C> {
         let within = size.min(budget);
         self.account.budget.set(budget - within);
         let ceiling = self.account.ceiling.get();
-        self.account.ceiling.set(ceiling.saturating_add(size - within));
+        self.account
+            .ceiling
+            .set(ceiling.saturating_add(size - within));
         self.stats.allocated_bytes += (size - within) as u64;
         self.stats.allocated_objects += 1;
     }

@@ -146,10 +146,7 @@ fn pair_op<'gc, C: Collector>(m: &Mutation<'_, 'gc, C>, a: Args<'_, 'gc>) -> Res
 }
 
 /// `vector-ref`, `vector-set!`, `vector-length`, `vector-push!`.
-fn vector_op<'gc, C: Collector>(
-    m: &Mutation<'_, 'gc, C>,
-    a: Args<'_, 'gc>,
-) -> Result<Value<'gc>> {
+fn vector_op<'gc, C: Collector>(m: &Mutation<'_, 'gc, C>, a: Args<'_, 'gc>) -> Result<Value<'gc>> {
     use Builtin as B;
     let (&vector, rest) = a.args.split_first().ok_or_else(|| a.arity("at least 1"))?;
     let items = a.vector(vector)?;
@@ -203,9 +200,12 @@ fn table_op<'gc, C: Collector>(m: &Mutation<'_, 'gc, C>, a: Args<'_, 'gc>) -> Re
             map().try_insert(m, key(k), value)?;
             Value::Unspecified
         }
-        (B::HashTableRefDefault, &[k, default]) => {
-            table.map.borrow().get(m, &key(k)).copied().unwrap_or(default)
-        }
+        (B::HashTableRefDefault, &[k, default]) => table
+            .map
+            .borrow()
+            .get(m, &key(k))
+            .copied()
+            .unwrap_or(default),
         (B::HashTableDelete, &[k]) => {
             map().remove(m, &key(k));
             Value::Unspecified
@@ -229,7 +229,11 @@ fn hash_table_ref<'gc, C: Collector>(
     };
     let table = a.table(table)?;
     let test = table.test;
-    let found = table.map.borrow().get(m, &Key { value: key, test }).copied();
+    let found = table
+        .map
+        .borrow()
+        .get(m, &Key { value: key, test })
+        .copied();
     match (found, thunk) {
         (Some(value), _) => Ok(Flow::Return(value)),
         (None, Some(thunk)) => Ok(Flow::Call(thunk)),

@@ -346,7 +346,14 @@ impl<'v, 'o, 'gc> Eval<'v, 'o, 'gc> {
                 other => return Err(self.bad_syntax(other)),
             };
             let value = Lock::new(value);
-            vars = Some(alloc(m, Binding { sym, value, next: vars })?);
+            vars = Some(alloc(
+                m,
+                Binding {
+                    sym,
+                    value,
+                    next: vars,
+                },
+            )?);
         }
         self.values.truncate(base);
         let frame = new_frame(m, closure.env, vars)?;
@@ -464,7 +471,14 @@ impl<'v, 'o, 'gc> Eval<'v, 'o, 'gc> {
                     unreachable!("checked")
                 };
                 let value = Lock::new(value);
-                bindings = Some(alloc(m, Binding { sym, value, next: bindings })?);
+                bindings = Some(alloc(
+                    m,
+                    Binding {
+                        sym,
+                        value,
+                        next: bindings,
+                    },
+                )?);
             }
             self.values.truncate(base);
             let frame = new_frame(m, env, bindings)?;
@@ -612,7 +626,10 @@ impl<'v, 'o, 'gc> Eval<'v, 'o, 'gc> {
 
     /// A "bad syntax" error quoting `expr`.
     fn bad_syntax(&self, expr: Value<'_>) -> LispError {
-        LispError::Runtime(format!("bad syntax: {}", to_string(&self.vm.symbols, expr, 60)))
+        LispError::Runtime(format!(
+            "bad syntax: {}",
+            to_string(&self.vm.symbols, expr, 60)
+        ))
     }
 
     /// The symbol `value`, or a syntax error about `form`.

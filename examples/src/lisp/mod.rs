@@ -86,7 +86,8 @@ mod table;
 mod value;
 
 pub use error::{LispError, SHOWN_FRAMES};
-pub use value::{Binding, Builtin, Closure, Frame, Pair, Sym, Symbols, Text, Value};
+pub use table::{Key, Table, Test};
+pub use value::{Binding, Builtin, Closure, Env, Frame, Pair, Sym, Symbols, Text, Value, Vector};
 
 use machine::{Keywords, Machine};
 

@@ -86,11 +86,8 @@ pub fn equal<'gc>(a: Value<'gc>, b: Value<'gc>) -> bool {
     let mut work = vec![(a, b)];
     while let Some((a, b)) = work.pop() {
         match (a, b) {
-            (Value::Str(x), Value::Str(y)) => {
-                if x.text != y.text {
-                    return false;
-                }
-            }
+            (Value::Str(x), Value::Str(y)) if x.text != y.text => return false,
+            (Value::Str(_), Value::Str(_)) => {}
             (Value::Pair(x), Value::Pair(y)) if !Gc::ptr_eq(x, y) => {
                 work.push((x.cdr.get(), y.cdr.get()));
                 work.push((x.car.get(), y.car.get()));
@@ -110,7 +107,11 @@ pub fn equal<'gc>(a: Value<'gc>, b: Value<'gc>) -> bool {
 }
 
 /// Feeds what [`eq`] compares to `state`.
-fn hash_eq<'gc, C: Collector, H: Hasher>(m: &Mutation<'_, 'gc, C>, value: Value<'gc>, state: &mut H) {
+fn hash_eq<'gc, C: Collector, H: Hasher>(
+    m: &Mutation<'_, 'gc, C>,
+    value: Value<'gc>,
+    state: &mut H,
+) {
     discriminant(&value).hash(state);
     match value {
         Value::Nil | Value::Unspecified => {}

@@ -382,7 +382,9 @@ pub fn model_objects_and_charges_share_the_capacity<C: Collector>(mode: Mode) {
                 });
                 m.root(held);
                 let mut charges = m.write(held).project(|h| &h.charges).borrow_mut();
-                charges.try_reserve(capacity >> 16).expect("room for the charges");
+                charges
+                    .try_reserve(capacity >> 16)
+                    .expect("room for the charges");
                 let mut fill_charges = || loop {
                     match m.charge(64 << 10) {
                         Ok(charge) => charges.push(charge),
@@ -392,7 +394,10 @@ pub fn model_objects_and_charges_share_the_capacity<C: Collector>(mode: Mode) {
                 let fill_objects = || {
                     let mut list = None;
                     loop {
-                        match m.try_alloc(Link { next: list, pad: [0; 6] }) {
+                        match m.try_alloc(Link {
+                            next: list,
+                            pad: [0; 6],
+                        }) {
                             Ok(link) => list = Some(link),
                             Err(error) => {
                                 list.map(|link| m.root(link));
