@@ -21,10 +21,11 @@ use std::cell::RefMut;
 
 type Result<T> = std::result::Result<T, LispError>;
 
-/// The evaluator within one mutation region: the machine, the state opened
-/// for writing, its stacks borrowed, and the registers.
-pub struct Eval<'v, 'o, 'gc> {
-    vm: &'v mut Machine<'o>,
+/// The evaluator within one mutation region: the region, the machine, the
+/// state opened for writing, its stacks borrowed, and the registers.
+pub struct Eval<'a, 'o, 's, 'gc, C: Collector> {
+    m: &'a Mutation<'s, 'gc, C>,
+    vm: &'a mut Machine<'o>,
     state: &'gc Write<State<'gc>>,
     stack: RefMut<'gc, GcVec<'gc, Cont<'gc>>>,
     values: RefMut<'gc, GcVec<'gc, Value<'gc>>>,
@@ -32,15 +33,16 @@ pub struct Eval<'v, 'o, 'gc> {
     name: Option<Sym>,
 }
 
-impl<'v, 'o, 'gc> Eval<'v, 'o, 'gc> {
+impl<'a, 'o, 's, 'gc, C: Collector> Eval<'a, 'o, 's, 'gc, C> {
     /// Opens `state` for this region (one barrier) and loads its registers.
-    pub fn load<C: Collector>(
-        m: &Mutation<'_, 'gc, C>,
-        vm: &'v mut Machine<'o>,
+    pub fn load(
+        m: &'a Mutation<'s, 'gc, C>,
+        vm: &'a mut Machine<'o>,
         state: Gc<'gc, State<'gc>>,
     ) -> Self {
         let state = m.write(state);
         Eval {
+            m,
             vm,
             stack: state.project(|s| &s.stack).borrow_mut(),
             values: state.project(|s| &s.values).borrow_mut(),
@@ -52,10 +54,11 @@ impl<'v, 'o, 'gc> Eval<'v, 'o, 'gc> {
 
     /// Runs up to `fuel` steps, fewer if a collection comes due, and stores
     /// the registers back; `true` once the form is evaluated.
-    pub fn run<C: Collector>(mut self, m: &Mutation<'_, 'gc, C>, fuel: usize) -> Result<bool> {
+    pub fn run(mut self, fuel: usize) -> Result<bool> {
+        let m = self.m;
         let mut finished = false;
         for _ in 0..fuel {
-            finished = self.step(m)?;
+            finished = self.step()?;
             if finished || m.collection_due() {
                 break;
             }
@@ -66,54 +69,49 @@ impl<'v, 'o, 'gc> Eval<'v, 'o, 'gc> {
     }
 
     /// One step; `true` if there was nothing left to do.
-    fn step<C: Collector>(&mut self, m: &Mutation<'_, 'gc, C>) -> Result<bool> {
+    fn step(&mut self) -> Result<bool> {
         match self.reg {
-            Reg::Eval(expr, env) => self.eval(m, expr, env)?,
+            Reg::Eval(expr, env) => self.eval(expr, env)?,
             Reg::Return(value) => match self.stack.pop() {
                 None => return Ok(true),
                 Some(cont) => {
                     self.name = cont.name;
-                    self.resume(m, cont.kont, cont.env, value)?;
+                    self.resume(cont.kont, cont.env, value)?;
                 }
             },
         }
         Ok(false)
     }
 
-    fn eval<C: Collector>(
-        &mut self,
-        m: &Mutation<'_, 'gc, C>,
-        expr: Value<'gc>,
-        env: Env<'gc>,
-    ) -> Result<()> {
-        if let Some(value) = self.immediate(m, expr, env, None)? {
+    fn eval(&mut self, expr: Value<'gc>, env: Env<'gc>) -> Result<()> {
+        if let Some(value) = self.immediate(expr, env, None)? {
             self.reg = Reg::Return(value);
             return Ok(());
         }
         match pair_of(expr) {
             Some((Value::Sym(keyword), _)) if self.vm.keywords.contains(keyword) => {
-                self.special_form(m, keyword, expr, env)
+                self.special_form(keyword, expr, env)
             }
             _ => {
                 self.check_form(expr, 1, usize::MAX)?;
                 let base = self.values.len() as u32;
-                self.operands(m, expr, env, base)
+                self.operands(expr, env, base)
             }
         }
     }
 
     /// The value of `expr` if it needs no step of its own: a variable, a
     /// constant, a `quote` or a `lambda` form (named `name`).
-    fn immediate<C: Collector>(
+    fn immediate(
         &self,
-        m: &Mutation<'_, 'gc, C>,
         expr: Value<'gc>,
         env: Env<'gc>,
         name: Option<Sym>,
     ) -> Result<Option<Value<'gc>>> {
+        let m = self.m;
         let keywords = self.vm.keywords;
         Ok(Some(match expr {
-            Value::Sym(sym) => self.lookup(m, env, sym)?,
+            Value::Sym(sym) => self.lookup(env, sym)?,
             Value::Pair(pair) => match pair.car.get() {
                 Value::Sym(k) if k == keywords.quote => {
                     self.check_form(expr, 2, 2)?;
@@ -132,16 +130,15 @@ impl<'v, 'o, 'gc> Eval<'v, 'o, 'gc> {
 
     /// Evaluates `expr`, then continues with `kont` (in `env`); a `lambda`
     /// is named `name`.
-    fn then<C: Collector>(
+    fn then(
         &mut self,
-        m: &Mutation<'_, 'gc, C>,
         expr: Value<'gc>,
         env: Env<'gc>,
         kont: Kont<'gc>,
         name: Option<Sym>,
     ) -> Result<()> {
         self.push(kont, env)?;
-        self.reg = match self.immediate(m, expr, env, name)? {
+        self.reg = match self.immediate(expr, env, name)? {
             Some(value) => Reg::Return(value),
             None => Reg::Eval(expr, env),
         };
@@ -159,13 +156,7 @@ impl<'v, 'o, 'gc> Eval<'v, 'o, 'gc> {
     }
 
     /// Hands `value` to the continuation `kont`.
-    fn resume<C: Collector>(
-        &mut self,
-        m: &Mutation<'_, 'gc, C>,
-        kont: Kont<'gc>,
-        env: Env<'gc>,
-        value: Value<'gc>,
-    ) -> Result<()> {
+    fn resume(&mut self, kont: Kont<'gc>, env: Env<'gc>, value: Value<'gc>) -> Result<()> {
         match kont {
             Kont::If(branches) => {
                 let (then, rest) = pair_of(branches).expect("checked");
@@ -176,24 +167,24 @@ impl<'v, 'o, 'gc> Eval<'v, 'o, 'gc> {
                 };
                 Ok(())
             }
-            Kont::Seq(body) => self.sequence(m, body, env),
+            Kont::Seq(body) => self.sequence(body, env),
             Kont::Args { rest, base } => {
                 self.values.try_push(value)?;
-                self.operands(m, rest, env, base)
+                self.operands(rest, env, base)
             }
             Kont::Define(sym) => {
-                self.define(m, env, sym, value)?;
+                self.define(env, sym, value)?;
                 self.reg = Reg::Return(Value::Unspecified);
                 Ok(())
             }
             Kont::Set(sym) => {
-                self.set_variable(m, env, sym, value)?;
+                self.set_variable(env, sym, value)?;
                 self.reg = Reg::Return(Value::Unspecified);
                 Ok(())
             }
             Kont::Let { form, rest, base } => {
                 self.values.try_push(value)?;
-                self.let_inits(m, form, rest, env, base)
+                self.let_inits(form, rest, env, base)
             }
             Kont::Cond(clauses) => {
                 let (clause, rest) = pair_of(clauses).expect("checked");
@@ -202,8 +193,8 @@ impl<'v, 'o, 'gc> Eval<'v, 'o, 'gc> {
                         self.reg = Reg::Return(value);
                         Ok(())
                     }
-                    (true, body) => self.sequence(m, body, env),
-                    (false, _) => self.cond(m, rest, env),
+                    (true, body) => self.sequence(body, env),
+                    (false, _) => self.cond(rest, env),
                 }
             }
             Kont::AndOr(rest, is_and) => {
@@ -211,64 +202,52 @@ impl<'v, 'o, 'gc> Eval<'v, 'o, 'gc> {
                     self.reg = Reg::Return(value);
                     return Ok(());
                 }
-                self.and_or(m, rest, env, is_and)
+                self.and_or(rest, env, is_and)
             }
         }
     }
 
-    fn special_form<C: Collector>(
-        &mut self,
-        m: &Mutation<'_, 'gc, C>,
-        keyword: Sym,
-        expr: Value<'gc>,
-        env: Env<'gc>,
-    ) -> Result<()> {
+    fn special_form(&mut self, keyword: Sym, expr: Value<'gc>, env: Env<'gc>) -> Result<()> {
         let k = self.vm.keywords;
         let rest = pair_of(expr).expect("a form").1;
         if keyword == k.if_ {
             self.check_form(expr, 3, 4)?;
             let (test, branches) = pair_of(rest).expect("checked");
-            self.then(m, test, env, Kont::If(branches), None)
+            self.then(test, env, Kont::If(branches), None)
         } else if keyword == k.define {
-            self.define_form(m, expr, env)
+            self.define_form(expr, env)
         } else if keyword == k.set {
             self.check_form(expr, 3, 3)?;
             let sym = self.symbol(self.nth(expr, 1), expr)?;
-            self.then(m, self.nth(expr, 2), env, Kont::Set(sym), Some(sym))
+            self.then(self.nth(expr, 2), env, Kont::Set(sym), Some(sym))
         } else if keyword == k.let_ {
             let (_, specs, _) = self.check_let(expr)?;
             let base = self.values.len() as u32;
-            self.let_inits(m, expr, specs, env, base)
+            self.let_inits(expr, specs, env, base)
         } else if keyword == k.cond {
             self.check_cond(expr)?;
-            self.cond(m, rest, env)
+            self.cond(rest, env)
         } else if keyword == k.begin {
             if self.check_form(expr, 1, usize::MAX)? == 1 {
                 self.reg = Reg::Return(Value::Unspecified);
                 return Ok(());
             }
-            self.sequence(m, rest, env)
+            self.sequence(rest, env)
         } else {
             let is_and = keyword == k.and;
             if self.check_form(expr, 1, usize::MAX)? == 1 {
                 self.reg = Reg::Return(Value::Bool(is_and));
                 return Ok(());
             }
-            self.and_or(m, rest, env, is_and)
+            self.and_or(rest, env, is_and)
         }
     }
 
     /// Evaluates the operands `rest` of a call onto the argument stack
     /// (those that need no step at once), then calls.
-    fn operands<C: Collector>(
-        &mut self,
-        m: &Mutation<'_, 'gc, C>,
-        mut rest: Value<'gc>,
-        env: Env<'gc>,
-        base: u32,
-    ) -> Result<()> {
+    fn operands(&mut self, mut rest: Value<'gc>, env: Env<'gc>, base: u32) -> Result<()> {
         while let Some((expr, next)) = pair_of(rest) {
-            match self.immediate(m, expr, env, None)? {
+            match self.immediate(expr, env, None)? {
                 Some(value) => self.values.try_push(value)?,
                 None => {
                     self.push(Kont::Args { rest: next, base }, env)?;
@@ -278,12 +257,13 @@ impl<'v, 'o, 'gc> Eval<'v, 'o, 'gc> {
             }
             rest = next;
         }
-        self.apply(m, base as usize)
+        self.apply(base as usize)
     }
 
     /// Calls the procedure at `base` on the argument stack with the values
     /// above it, which it pops.
-    fn apply<C: Collector>(&mut self, m: &Mutation<'_, 'gc, C>, base: usize) -> Result<()> {
+    fn apply(&mut self, base: usize) -> Result<()> {
+        let m = self.m;
         loop {
             match self.values[base] {
                 Value::Builtin(builtin) => {
@@ -298,7 +278,7 @@ impl<'v, 'o, 'gc> Eval<'v, 'o, 'gc> {
                         Flow::Call(procedure) => self.values.try_push(procedure)?,
                     }
                 }
-                Value::Closure(closure) => return self.call_closure(m, closure, base),
+                Value::Closure(closure) => return self.call_closure(closure, base),
                 other => {
                     let shown = to_string(&self.vm.symbols, other, 60);
                     return Err(LispError::Runtime(format!("not a procedure: {shown}")));
@@ -309,12 +289,8 @@ impl<'v, 'o, 'gc> Eval<'v, 'o, 'gc> {
 
     /// Binds the arguments above `base` to `closure`'s parameters in a new
     /// frame and continues with its body in tail position.
-    fn call_closure<C: Collector>(
-        &mut self,
-        m: &Mutation<'_, 'gc, C>,
-        closure: Gc<'gc, Closure<'gc>>,
-        base: usize,
-    ) -> Result<()> {
+    fn call_closure(&mut self, closure: Gc<'gc, Closure<'gc>>, base: usize) -> Result<()> {
+        let m = self.m;
         let name = closure.name.unwrap_or(self.vm.keywords.lambda);
         self.name = Some(name);
         let args = &self.values[base + 1..];
@@ -345,52 +321,35 @@ impl<'v, 'o, 'gc> Eval<'v, 'o, 'gc> {
                 }
                 other => return Err(self.bad_syntax(other)),
             };
-            let value = Lock::new(value);
-            vars = Some(alloc(
-                m,
-                Binding {
-                    sym,
-                    value,
-                    next: vars,
-                },
-            )?);
+            vars = bind(m, sym, value, vars)?;
         }
         self.values.truncate(base);
         let frame = new_frame(m, closure.env, vars)?;
-        self.sequence(m, closure.body, frame)
+        self.sequence(closure.body, frame)
     }
 
     /// Evaluates the non-empty body `body`: every expression but the last
     /// for effect, the last in tail position.
-    fn sequence<C: Collector>(
-        &mut self,
-        m: &Mutation<'_, 'gc, C>,
-        body: Value<'gc>,
-        env: Env<'gc>,
-    ) -> Result<()> {
+    fn sequence(&mut self, body: Value<'gc>, env: Env<'gc>) -> Result<()> {
         match pair_of(body).expect("bodies are checked") {
             (last, Value::Nil) => {
                 self.reg = Reg::Eval(last, env);
                 Ok(())
             }
-            (first, rest) => self.then(m, first, env, Kont::Seq(rest), None),
+            (first, rest) => self.then(first, env, Kont::Seq(rest), None),
         }
     }
 
     /// `(define name value)` or `(define (name . params) body ...)`.
-    fn define_form<C: Collector>(
-        &mut self,
-        m: &Mutation<'_, 'gc, C>,
-        expr: Value<'gc>,
-        env: Env<'gc>,
-    ) -> Result<()> {
+    fn define_form(&mut self, expr: Value<'gc>, env: Env<'gc>) -> Result<()> {
+        let m = self.m;
         let length = self.check_form(expr, 3, usize::MAX)?;
         let target = self.nth(expr, 1);
         if let Some((name, params)) = pair_of(target) {
             let sym = self.symbol(name, expr)?;
             let body = elements_from(expr, 2);
             let procedure = closure(m, params, body, env, Some(sym))?;
-            self.define(m, env, sym, procedure)?;
+            self.define(env, sym, procedure)?;
             self.reg = Reg::Return(Value::Unspecified);
             return Ok(());
         }
@@ -398,7 +357,7 @@ impl<'v, 'o, 'gc> Eval<'v, 'o, 'gc> {
             return Err(self.bad_syntax(expr));
         }
         let sym = self.symbol(target, expr)?;
-        self.then(m, self.nth(expr, 2), env, Kont::Define(sym), Some(sym))
+        self.then(self.nth(expr, 2), env, Kont::Define(sym), Some(sym))
     }
 
     /// Checks a `let` form: its length, its name and its specs.
@@ -422,9 +381,8 @@ impl<'v, 'o, 'gc> Eval<'v, 'o, 'gc> {
 
     /// Evaluates the initialisers of the `let` form `form` from the spec
     /// list `rest` on, then runs its body.
-    fn let_inits<C: Collector>(
+    fn let_inits(
         &mut self,
-        m: &Mutation<'_, 'gc, C>,
         form: Value<'gc>,
         mut rest: Value<'gc>,
         env: Env<'gc>,
@@ -436,7 +394,7 @@ impl<'v, 'o, 'gc> Eval<'v, 'o, 'gc> {
                 unreachable!("checked")
             };
             let init = pair_of(init).expect("checked").0;
-            match self.immediate(m, init, env, Some(var))? {
+            match self.immediate(init, env, Some(var))? {
                 Some(value) => self.values.try_push(value)?,
                 None => {
                     let kont = Kont::Let {
@@ -451,17 +409,12 @@ impl<'v, 'o, 'gc> Eval<'v, 'o, 'gc> {
             }
             rest = next;
         }
-        self.let_body(m, form, env, base as usize)
+        self.let_body(form, env, base as usize)
     }
 
     /// Runs the body of the `let` form `form` with the values above `base`.
-    fn let_body<C: Collector>(
-        &mut self,
-        m: &Mutation<'_, 'gc, C>,
-        form: Value<'gc>,
-        env: Env<'gc>,
-        base: usize,
-    ) -> Result<()> {
+    fn let_body(&mut self, form: Value<'gc>, env: Env<'gc>, base: usize) -> Result<()> {
+        let m = self.m;
         let (name, specs, body) = let_parts(form);
         let vars = elements(specs).map(|spec| pair_of(spec).expect("checked").0);
         let Some(name) = name else {
@@ -470,27 +423,19 @@ impl<'v, 'o, 'gc> Eval<'v, 'o, 'gc> {
                 let Value::Sym(sym) = var else {
                     unreachable!("checked")
                 };
-                let value = Lock::new(value);
-                bindings = Some(alloc(
-                    m,
-                    Binding {
-                        sym,
-                        value,
-                        next: bindings,
-                    },
-                )?);
+                bindings = bind(m, sym, value, bindings)?;
             }
             self.values.truncate(base);
             let frame = new_frame(m, env, bindings)?;
-            return self.sequence(m, body, frame);
+            return self.sequence(body, frame);
         };
         let params = make_list(m, vars.collect::<Vec<_>>().into_iter(), Value::Nil)?;
         let frame = new_frame(m, env, None)?;
         let procedure = closure(m, params, body, frame, Some(name))?;
-        self.define(m, frame, name, procedure)?;
+        self.define(frame, name, procedure)?;
         self.values.try_reserve(1)?;
         self.values.insert(base, procedure);
-        self.apply(m, base)
+        self.apply(base)
     }
 
     /// Checks every clause of a `cond` form.
@@ -505,12 +450,7 @@ impl<'v, 'o, 'gc> Eval<'v, 'o, 'gc> {
     }
 
     /// Tries the `cond` clauses `clauses` in order.
-    fn cond<C: Collector>(
-        &mut self,
-        m: &Mutation<'_, 'gc, C>,
-        clauses: Value<'gc>,
-        env: Env<'gc>,
-    ) -> Result<()> {
+    fn cond(&mut self, clauses: Value<'gc>, env: Env<'gc>) -> Result<()> {
         let Some((clause, _)) = pair_of(clauses) else {
             self.reg = Reg::Return(Value::Unspecified);
             return Ok(());
@@ -522,37 +462,27 @@ impl<'v, 'o, 'gc> Eval<'v, 'o, 'gc> {
                     self.reg = Reg::Return(Value::Bool(true));
                     Ok(())
                 }
-                body => self.sequence(m, body, env),
+                body => self.sequence(body, env),
             };
         }
-        self.then(m, test, env, Kont::Cond(clauses), None)
+        self.then(test, env, Kont::Cond(clauses), None)
     }
 
     /// The operands `rest` (non-empty) of `and` or `or`, the last one in
     /// tail position.
-    fn and_or<C: Collector>(
-        &mut self,
-        m: &Mutation<'_, 'gc, C>,
-        rest: Value<'gc>,
-        env: Env<'gc>,
-        is_and: bool,
-    ) -> Result<()> {
+    fn and_or(&mut self, rest: Value<'gc>, env: Env<'gc>, is_and: bool) -> Result<()> {
         match pair_of(rest).expect("checked") {
             (last, Value::Nil) => {
                 self.reg = Reg::Eval(last, env);
                 Ok(())
             }
-            (first, rest) => self.then(m, first, env, Kont::AndOr(rest, is_and), None),
+            (first, rest) => self.then(first, env, Kont::AndOr(rest, is_and), None),
         }
     }
 
     /// The value of variable `sym` in `env`.
-    fn lookup<C: Collector>(
-        &self,
-        m: &Mutation<'_, 'gc, C>,
-        env: Env<'gc>,
-        sym: Sym,
-    ) -> Result<Value<'gc>> {
+    fn lookup(&self, env: Env<'gc>, sym: Sym) -> Result<Value<'gc>> {
+        let m = self.m;
         if let Some(binding) = locate(env, sym) {
             return Ok(binding.value.get());
         }
@@ -564,13 +494,8 @@ impl<'v, 'o, 'gc> Eval<'v, 'o, 'gc> {
     }
 
     /// `(define sym value)` in `env`.
-    fn define<C: Collector>(
-        &self,
-        m: &Mutation<'_, 'gc, C>,
-        env: Env<'gc>,
-        sym: Sym,
-        value: Value<'gc>,
-    ) -> Result<()> {
+    fn define(&self, env: Env<'gc>, sym: Sym, value: Value<'gc>) -> Result<()> {
+        let m = self.m;
         let Some(frame) = env else {
             let mut globals = self.state.project(|s| &s.globals).borrow_mut();
             globals.try_insert(m, sym, value)?;
@@ -579,23 +504,16 @@ impl<'v, 'o, 'gc> Eval<'v, 'o, 'gc> {
         match locate_in_frame(frame.vars.get(), sym) {
             Some(binding) => m.write(binding).project(|b| &b.value).set(value),
             None => {
-                let next = frame.vars.get();
-                let value = Lock::new(value);
-                let binding = alloc(m, Binding { sym, value, next })?;
-                m.write(frame).project(|f| &f.vars).set(Some(binding));
+                let vars = bind(m, sym, value, frame.vars.get())?;
+                m.write(frame).project(|f| &f.vars).set(vars);
             }
         }
         Ok(())
     }
 
     /// `(set! sym value)` in `env`.
-    fn set_variable<C: Collector>(
-        &self,
-        m: &Mutation<'_, 'gc, C>,
-        env: Env<'gc>,
-        sym: Sym,
-        value: Value<'gc>,
-    ) -> Result<()> {
+    fn set_variable(&self, env: Env<'gc>, sym: Sym, value: Value<'gc>) -> Result<()> {
+        let m = self.m;
         if let Some(binding) = locate(env, sym) {
             m.write(binding).project(|b| &b.value).set(value);
             return Ok(());
@@ -681,6 +599,17 @@ fn closure<'gc, C: Collector>(
         name,
     };
     Ok(Value::Closure(alloc(m, closure)?))
+}
+
+/// The binding list `next` with `sym = value` in front.
+fn bind<'gc, C: Collector>(
+    m: &Mutation<'_, 'gc, C>,
+    sym: Sym,
+    value: Value<'gc>,
+    next: Option<Gc<'gc, Binding<'gc>>>,
+) -> Result<Option<Gc<'gc, Binding<'gc>>>> {
+    let value = Lock::new(value);
+    Ok(Some(alloc(m, Binding { sym, value, next })?))
 }
 
 /// A new frame over `parent` holding `vars`.

@@ -221,7 +221,7 @@ impl<'o> Machine<'o> {
             Ok::<(), LispError>(())
         })?;
         let fuel = self.fuel;
-        while !s.mutate(|m| super::eval::Eval::load(m, self, m.get(state)).run(m, fuel))? {}
+        while !s.mutate(|m| super::eval::Eval::load(m, self, m.get(state)).run(fuel))? {}
         Ok(())
     }
 
