@@ -415,6 +415,25 @@ fn malformed_forms_are_syntax_errors() {
 }
 
 #[test]
+fn recursion_is_not_bounded_by_the_rust_stack() {
+    // 200,000 nested non-tail calls: the evaluator keeps them on its
+    // continuation stack in the heap, so only `max_depth` limits them.
+    let source = "(define (count n) (if (= n 0) 0 (+ 1 (count (- n 1))))) (display (count 200000))";
+    for &backend in Backend::ALL {
+        let options = Options {
+            backend,
+            max_depth: 1_000_000,
+            ..Options::default()
+        };
+        let mut out = Vec::new();
+        let outcome = run(source, &options, &mut out);
+        assert_eq!(outcome.result, Ok(()), "{backend}");
+        assert_eq!(out, b"200000", "{backend}");
+        assert!(outcome.peak_depth >= 200_000, "{backend}");
+    }
+}
+
+#[test]
 fn non_tail_recursion_beyond_the_limit_overflows_cleanly() {
     let source = "(define (count n) (if (= n 0) 0 (+ 1 (count (- n 1))))) (display (count 100))";
     let options = Options {

@@ -61,9 +61,17 @@
 //!   `+` allocated), null-then-`set` construction, O(length) vector stores,
 //!   one shadow-stack slot per global, and a Rust thread stack sized for
 //!   the deepest recursion.
-//! - **A region cannot carry a `Result` with a `Gc` out**, by design: the
-//!   evaluator returns only `bool`s and errors (which own no `Gc`) from
-//!   its regions.
+//! - **`Mutation::collection_due` (added).** A stepping loop had no way to
+//!   know that allocation had spent the budget, so a fixed-length region
+//!   could fill the copying backend's half of a 1 MiB heap (`churn.scm`)
+//!   before the collection it had made due could run.
+//! - **Objects and charges share the capacity (fixed).** Inside a region a
+//!   charge counted only the objects of the last collection, and an object
+//!   ignored the charged bytes, so the vector hoard of the tests ended
+//!   slightly past its 64 MiB cap; a ceiling (bytes in use plus the
+//!   budget, raised by allocation past it) now bounds both.
+//! - **A region cannot carry a `Gc` out**, by design: the evaluator's
+//!   regions return only `bool`s and errors (which own no `Gc`).
 //! - **Strings charge their buffers by hand** ([`Charge`](gc_core::model::Charge)):
 //!   a `String` in an object is a leaf the heap does not see.
 //!
