@@ -1,7 +1,7 @@
 //! Golden tests of the Scheme interpreter: every bundled program on every
 //! backend, with and without stress mode, against its checked-in output;
 //! then the error paths (parse, unbound variable, out of memory, stack
-//! overflow) and the `lisp` binary's command line.
+//! overflow), memory accounting, and the `lisp` binary's command line.
 
 use examples::lisp::{run, LispError, Options, DEFAULT_MAX_DEPTH, SHOWN_FRAMES};
 use examples::Backend;
@@ -96,6 +96,72 @@ fn churn_runs_in_a_heap_smaller_than_it_allocates() {
 #[test]
 fn deep_non_tail_recursion() {
     golden("deep", 100, Options::default());
+}
+
+#[test]
+fn gcbench() {
+    golden("gcbench", 6, Options::default());
+}
+
+#[test]
+fn deriv() {
+    golden("deriv", 20, Options::default());
+}
+
+#[test]
+fn destruc() {
+    golden("destruc", 20, Options::default());
+}
+
+#[test]
+fn strings_vectors_and_hash_tables() {
+    golden("tables", 30, Options::default());
+}
+
+/// Keeps consing 1000-element vectors onto a live list.
+const VECTOR_HOARD: &str = "
+    (define (hoard xs) (hoard (cons (make-vector 1000 0) xs)))
+    (display \"start\")
+    (hoard '())";
+
+#[test]
+fn vectors_count_toward_the_heap_capacity() {
+    // Each vector's buffer (16 KB) lives outside the object, charged to the
+    // heap: the cap must stop the program, not the machine's memory.
+    const CAP: usize = 64 << 20;
+    for &backend in Backend::ALL {
+        let options = Options {
+            backend,
+            ..Options::default()
+        }
+        .with_capacity(CAP);
+        let mut out = Vec::new();
+        let outcome = run(VECTOR_HOARD, &options, &mut out);
+        assert_eq!(out, b"start", "{backend}");
+        let Err(LispError::OutOfMemory(message)) = &outcome.result else {
+            panic!(
+                "{backend}: expected out of memory, got {:?}",
+                outcome.result
+            );
+        };
+        assert!(
+            message.contains(&format!("of the heap's {CAP}-byte limit")),
+            "{message}"
+        );
+        let stats = outcome.stats.expect("the heap was built");
+        assert!(
+            stats.heap_bytes + stats.external_bytes <= CAP,
+            "{backend}: {} heap + {} external bytes",
+            stats.heap_bytes,
+            stats.external_bytes
+        );
+        assert!(
+            stats.external_bytes > CAP / 2,
+            "{backend}: the vectors' buffers were charged ({} bytes)",
+            stats.external_bytes
+        );
+        assert!(stats.peak_heap_bytes <= CAP, "{backend}");
+    }
 }
 
 #[test]
@@ -254,9 +320,9 @@ fn tail_calls_run_in_constant_depth() {
 }
 
 #[test]
-fn loops_keep_the_shadow_stack_flat() {
-    // Every tail position, in loops of two lengths: the deepest slot an
-    // evaluation starts at must not depend on the number of iterations.
+fn loops_keep_the_continuation_stack_flat() {
+    // Every tail position, in loops of two lengths: the deepest the
+    // continuation stack grows must not depend on the number of iterations.
     let program = |n: u32| {
         format!(
             "(define (down n) (cond ((= n 0) 'done) (else (begin (and #t (or #f (if #t (down (- n 1)))))))))
@@ -276,13 +342,13 @@ fn loops_keep_the_shadow_stack_flat() {
             let outcome = run(&program(n), &options, &mut out);
             assert_eq!(outcome.result, Ok(()), "{backend}");
             assert_eq!(String::from_utf8(out).unwrap(), format!("done{n}2"));
-            outcome.peak_slot
+            outcome.peak_depth
         };
         let (short, long) = (peak(10), peak(20_000));
         assert!(short > 0, "{backend}: evaluations were recorded");
         assert_eq!(
             short, long,
-            "{backend}: slots grew with the iteration count"
+            "{backend}: the continuation stack grew with the iteration count"
         );
     }
 }
@@ -349,6 +415,25 @@ fn malformed_forms_are_syntax_errors() {
 }
 
 #[test]
+fn recursion_is_not_bounded_by_the_rust_stack() {
+    // 200,000 nested non-tail calls: the evaluator keeps them on its
+    // continuation stack in the heap, so only `max_depth` limits them.
+    let source = "(define (count n) (if (= n 0) 0 (+ 1 (count (- n 1))))) (display (count 200000))";
+    for &backend in Backend::ALL {
+        let options = Options {
+            backend,
+            max_depth: 1_000_000,
+            ..Options::default()
+        };
+        let mut out = Vec::new();
+        let outcome = run(source, &options, &mut out);
+        assert_eq!(outcome.result, Ok(()), "{backend}");
+        assert_eq!(out, b"200000", "{backend}");
+        assert!(outcome.peak_depth >= 200_000, "{backend}");
+    }
+}
+
+#[test]
 fn non_tail_recursion_beyond_the_limit_overflows_cleanly() {
     let source = "(define (count n) (if (= n 0) 0 (+ 1 (count (- n 1))))) (display (count 100))";
     let options = Options {
@@ -410,6 +495,25 @@ fn binary_reports_errors_on_stderr_with_a_nonzero_exit() {
     assert_eq!(
         stderr.trim_end(),
         format!("{}: unbound variable: missing", path.display())
+    );
+}
+
+#[test]
+fn binary_ends_a_vector_hoard_with_out_of_memory() {
+    let path = temp_program("hoard", VECTOR_HOARD);
+    let (code, stdout, stderr) = lisp(&["--heap", "64M"], &path);
+    std::fs::remove_file(&path).ok();
+    assert_eq!((code, stdout.as_str()), (1, "start"), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!(
+            "{}: out of memory: could not allocate",
+            path.display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("of the heap's 67108864-byte limit"),
+        "{stderr}"
     );
 }
 

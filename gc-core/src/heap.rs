@@ -210,8 +210,16 @@ impl<C: Collector> Heap<C> {
     fn alloc_in_region_slow(&mut self, info: &'static TypeInfo) -> Result<ObjectRef, GcError> {
         let size = info.object_size();
         self.account.due.set(true);
-        // SAFETY: as in `alloc_in_region`.
-        match unsafe { self.collector.alloc(info) } {
+        // Past the budget, objects and external memory must still fit.
+        let beyond = size.saturating_sub(self.account.budget.get());
+        let fits = self.account.ceiling.get().saturating_add(beyond) <= self.config.capacity;
+        let obj = if fits {
+            // SAFETY: as in `alloc_in_region`.
+            unsafe { self.collector.alloc(info) }
+        } else {
+            None
+        };
+        match obj {
             Some(obj) => {
                 self.account(size);
                 Ok(obj)
@@ -222,6 +230,11 @@ impl<C: Collector> Heap<C> {
                 in_use: self.collector.usage().bytes + self.account.external.get(),
             }),
         }
+    }
+
+    /// `true` if the budget ran out in the current region.
+    pub(crate) fn collection_due(&self) -> bool {
+        self.account.due.get()
     }
 
     /// Ends a mutation region: collects if the budget ran out inside it.
@@ -297,6 +310,10 @@ impl<C: Collector> Heap<C> {
         let budget = self.account.budget.get();
         let within = size.min(budget);
         self.account.budget.set(budget - within);
+        let ceiling = self.account.ceiling.get();
+        self.account
+            .ceiling
+            .set(ceiling.saturating_add(size - within));
         self.stats.allocated_bytes += (size - within) as u64;
         self.stats.allocated_objects += 1;
     }
@@ -350,13 +367,14 @@ impl<C: Collector> Heap<C> {
 
     /// Sets the allocation budget from the growth policy.
     fn reset_budget(&mut self) {
+        let in_use = self.collector.usage().bytes + self.account.external.get();
         let budget = if self.config.stress {
             0
         } else {
-            let in_use = self.collector.usage().bytes + self.account.external.get();
             self.config.growth().headroom(in_use)
         };
         self.account.budget.set(budget);
+        self.account.ceiling.set(in_use + budget);
     }
 }
 

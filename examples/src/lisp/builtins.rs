@@ -1,129 +1,258 @@
 //! The procedures written in Rust.
 
-use super::data::{alloc, car, cdr, cons, list_length, make_list};
+use super::data::{alloc, cons, elements, list_length, make_list, string, vector};
 use super::error::LispError;
 use super::machine::Machine;
 use super::print::to_string;
-use super::value::{Builtin, Value};
-use gc_core::{Collector, Gc, Root, Scope};
+use super::table::{eq, equal, Key, Table, Test};
+use super::value::{Builtin, Symbols, Value, Vector};
+use gc_core::model::{Gc, GcMap, Mutation, RefLock};
+use gc_core::Collector;
 
 type Result<T> = std::result::Result<T, LispError>;
 
-/// Calls `builtin` with `args`; the result is rooted in `s`.
-pub fn call<'s, C: Collector>(
-    s: &mut Scope<'s, C>,
-    m: &mut Machine<'_, '_>,
+/// What a builtin asks the evaluator to do.
+pub enum Flow<'gc> {
+    /// Return this value.
+    Return(Value<'gc>),
+    /// Call this procedure with no arguments, in tail position (the thunk
+    /// of `hash-table-ref`).
+    Call(Value<'gc>),
+}
+
+/// Calls `builtin` with `args`.
+pub fn call<'gc, C: Collector>(
+    m: &Mutation<'_, 'gc, C>,
+    vm: &mut Machine<'_>,
     builtin: Builtin,
-    args: &[Root<'_, Value>],
-) -> Result<Root<'s, Value>> {
+    args: &[Value<'gc>],
+) -> Result<Flow<'gc>> {
+    let a = Args {
+        builtin,
+        args,
+        symbols: &vm.symbols,
+    };
     use Builtin as B;
-    let checker = Args { builtin, args };
-    match builtin {
-        B::Add | B::Sub | B::Mul | B::Quotient | B::Remainder => {
-            let value = arithmetic(s, m, checker)?;
-            alloc(s, Value::Int(value))
-        }
-        B::NumEq | B::Lt | B::Gt | B::Le | B::Ge => {
-            let value = compare(s, m, checker)?;
-            Ok(s.root(m.boolean(value)))
-        }
-        B::Not => {
-            let [x] = checker.exactly()?;
-            Ok(s.root(m.boolean(!s.get(x).is_true())))
-        }
-        B::Eq => {
-            let [a, b] = checker.exactly()?;
-            Ok(s.root(m.boolean(same(s, a, b))))
-        }
-        B::IsNull => predicate(s, m, checker, |v| matches!(v, Value::Nil)),
-        B::IsPair => predicate(s, m, checker, |v| matches!(v, Value::Pair { .. })),
-        B::Cons => {
-            let [a, b] = checker.exactly()?;
-            cons(s, a, b)
-        }
-        B::Car | B::Cdr => {
-            let [pair] = checker.exactly()?;
-            checker.expect(s, m, pair, "pair", |v| matches!(v, Value::Pair { .. }))?;
-            Ok(if builtin == B::Car {
-                car(s, pair)
-            } else {
-                cdr(s, pair)
-            })
-        }
-        B::SetCar | B::SetCdr => {
-            let [pair, value] = checker.exactly()?;
-            checker.expect(s, m, pair, "pair", |v| matches!(v, Value::Pair { .. }))?;
-            s.set(
-                pair,
-                if builtin == B::SetCar {
-                    Value::car
-                } else {
-                    Value::cdr
-                },
-                value,
-            );
-            Ok(s.root(m.unspecified))
-        }
-        B::List => {
-            let nil = m.nil;
-            make_list(s, args, nil)
-        }
-        B::Length => {
-            let [list] = checker.exactly()?;
-            let length = length(s, m, checker, list)?;
-            alloc(s, Value::Int(length))
-        }
-        B::Vector => make_vector(s, args.len(), |i| args[i]),
-        B::MakeVector => {
-            let (length, fill) = match args {
-                [length] => (*length, s.root(m.unspecified)),
-                [length, fill] => (*length, s.root(*fill)),
-                _ => return Err(checker.arity("1 or 2")),
-            };
-            let length = checker.int(s, m, length)?;
-            let length = usize::try_from(length)
-                .map_err(|_| checker.error(format!("negative length {length}")))?;
-            make_vector(s, length, |_| fill)
-        }
-        B::VectorRef => {
-            let [vector, index] = checker.exactly()?;
-            let index = checker.index(s, m, vector, index)?;
-            Ok(s.load(vector, |v| v.element(index))
-                .expect("vectors are filled"))
-        }
-        B::VectorSet => {
-            let [vector, index, value] = checker.exactly()?;
-            let index = checker.index(s, m, vector, index)?;
-            s.set(vector, |v| v.element(index), value);
-            Ok(s.root(m.unspecified))
-        }
-        B::VectorLength => {
-            let [vector] = checker.exactly()?;
-            let length = checker.vector_length(s, m, vector)?;
-            alloc(s, Value::Int(length as i64))
-        }
+    Ok(Flow::Return(match builtin {
         B::Display => {
-            let [value] = checker.exactly()?;
-            let text = to_string(m, s.get(value), usize::MAX);
-            m.out.write_all(text.as_bytes())?;
-            Ok(s.root(m.unspecified))
+            let [value] = a.exactly()?;
+            let text = to_string(a.symbols, value, usize::MAX);
+            vm.out.write_all(text.as_bytes())?;
+            Value::Unspecified
         }
         B::Newline => {
-            let [] = checker.exactly()?;
-            m.out.write_all(b"\n")?;
-            Ok(s.root(m.unspecified))
+            let [] = a.exactly()?;
+            vm.out.write_all(b"\n")?;
+            Value::Unspecified
+        }
+        B::HashTableRef => return hash_table_ref(m, a),
+        _ => pure(m, a)?,
+    }))
+}
+
+/// The builtins that neither write output nor call procedures.
+fn pure<'gc, C: Collector>(m: &Mutation<'_, 'gc, C>, a: Args<'_, 'gc>) -> Result<Value<'gc>> {
+    use Builtin as B;
+    let args = a.args;
+    Ok(match a.builtin {
+        B::Add | B::Sub | B::Mul | B::Quotient | B::Remainder => Value::Int(arithmetic(a)?),
+        B::NumEq | B::Lt | B::Gt | B::Le | B::Ge => Value::Bool(compare(a)?),
+        B::Not => Value::Bool(!a.one()?.is_true()),
+        B::Eq => {
+            let [x, y] = a.exactly()?;
+            Value::Bool(eq(x, y))
+        }
+        B::Equal => {
+            let [x, y] = a.exactly()?;
+            Value::Bool(equal(x, y))
+        }
+        B::IsNull => Value::Bool(matches!(a.one()?, Value::Nil)),
+        B::IsPair => Value::Bool(matches!(a.one()?, Value::Pair(_))),
+        B::IsString => Value::Bool(matches!(a.one()?, Value::Str(_))),
+        B::IsVector => Value::Bool(matches!(a.one()?, Value::Vector(_))),
+        B::Cons => {
+            let [x, y] = a.exactly()?;
+            cons(m, x, y)?
+        }
+        B::Car | B::Cdr | B::SetCar | B::SetCdr => pair_op(m, a)?,
+        B::List => make_list(m, args.iter().copied(), Value::Nil)?,
+        B::Length => Value::Int(a.list_length(a.one()?)? as i64),
+        B::StringLength => {
+            let length = a.string(a.one()?)?.chars().count();
+            Value::Int(length as i64)
+        }
+        B::StringAppend => {
+            let mut text = String::new();
+            for &arg in args {
+                text.push_str(a.string(arg)?);
+            }
+            string(m, text)?
+        }
+        B::Vector => vector(m, args.iter().copied())?,
+        B::MakeVector => {
+            let (length, fill) = match *args {
+                [length] => (length, Value::Unspecified),
+                [length, fill] => (length, fill),
+                _ => return Err(a.arity("1 or 2")),
+            };
+            let length = a.int(length)?;
+            let length = usize::try_from(length)
+                .map_err(|_| a.error(format!("negative length {length}")))?;
+            vector(m, std::iter::repeat_n(fill, length))?
+        }
+        B::VectorRef | B::VectorSet | B::VectorLength | B::VectorPush => vector_op(m, a)?,
+        B::VectorToList => {
+            let items = Gc::as_ref(a.vector(a.one()?)?);
+            make_list(m, items.borrow().iter().copied(), Value::Nil)?
+        }
+        B::ListToVector => {
+            let list = a.one()?;
+            a.list_length(list)?;
+            let items: Vec<_> = elements(list).collect();
+            vector(m, items.into_iter())?
+        }
+        B::MakeHashTable => make_hash_table(m, a)?,
+        B::HashTableSet | B::HashTableRefDefault | B::HashTableDelete | B::HashTableSize => {
+            table_op(m, a)?
+        }
+        B::Display | B::Newline | B::HashTableRef => unreachable!("handled by `call`"),
+    })
+}
+
+/// `car`, `cdr`, `set-car!`, `set-cdr!`.
+fn pair_op<'gc, C: Collector>(m: &Mutation<'_, 'gc, C>, a: Args<'_, 'gc>) -> Result<Value<'gc>> {
+    use Builtin as B;
+    let (pair, value) = match (a.builtin, a.args) {
+        (B::Car | B::Cdr, &[pair]) => (pair, None),
+        (B::SetCar | B::SetCdr, &[pair, value]) => (pair, Some(value)),
+        (B::Car | B::Cdr, _) => return Err(a.arity("1")),
+        _ => return Err(a.arity("2")),
+    };
+    let Value::Pair(pair) = pair else {
+        return Err(a.expected("pair", pair));
+    };
+    Ok(match (a.builtin, value) {
+        (B::Car, _) => pair.car.get(),
+        (B::Cdr, _) => pair.cdr.get(),
+        (B::SetCar, Some(value)) => {
+            m.write(pair).project(|p| &p.car).set(value);
+            Value::Unspecified
+        }
+        (_, value) => {
+            m.write(pair).project(|p| &p.cdr).set(value.expect("two"));
+            Value::Unspecified
+        }
+    })
+}
+
+/// `vector-ref`, `vector-set!`, `vector-length`, `vector-push!`.
+fn vector_op<'gc, C: Collector>(m: &Mutation<'_, 'gc, C>, a: Args<'_, 'gc>) -> Result<Value<'gc>> {
+    use Builtin as B;
+    let (&vector, rest) = a.args.split_first().ok_or_else(|| a.arity("at least 1"))?;
+    let items = a.vector(vector)?;
+    Ok(match (a.builtin, rest) {
+        (B::VectorLength, []) => Value::Int(items.borrow().len() as i64),
+        (B::VectorRef, &[index]) => items.borrow()[a.index(items, index)?],
+        (B::VectorSet, &[index, value]) => {
+            let index = a.index(items, index)?;
+            m.write(items).borrow_mut()[index] = value;
+            Value::Unspecified
+        }
+        (B::VectorPush, &[value]) => {
+            m.write(items).borrow_mut().try_push(value)?;
+            Value::Unspecified
+        }
+        (B::VectorLength, _) => return Err(a.arity("1")),
+        (B::VectorRef | B::VectorPush, _) => return Err(a.arity("2")),
+        _ => return Err(a.arity("3")),
+    })
+}
+
+/// `(make-hash-table [equal?|eq?])`: an `equal?` table by default.
+fn make_hash_table<'gc, C: Collector>(
+    m: &Mutation<'_, 'gc, C>,
+    a: Args<'_, 'gc>,
+) -> Result<Value<'gc>> {
+    let test = match *a.args {
+        [] | [Value::Builtin(Builtin::Equal)] => Test::Equal,
+        [Value::Builtin(Builtin::Eq)] => Test::Eq,
+        [other] => return Err(a.expected("equivalence (equal? or eq?)", other)),
+        _ => return Err(a.arity("0 or 1")),
+    };
+    let map = RefLock::new(GcMap::new(m));
+    Ok(Value::Table(alloc(m, Table { test, map })?))
+}
+
+/// `hash-table-set!`, `hash-table-ref/default`, `hash-table-delete!`,
+/// `hash-table-size`.
+fn table_op<'gc, C: Collector>(m: &Mutation<'_, 'gc, C>, a: Args<'_, 'gc>) -> Result<Value<'gc>> {
+    use Builtin as B;
+    let (&table, rest) = a.args.split_first().ok_or_else(|| a.arity("at least 1"))?;
+    let table = a.table(table)?;
+    let key = |value| Key {
+        value,
+        test: table.test,
+    };
+    let map = || m.write(table).project(|t| &t.map).borrow_mut();
+    Ok(match (a.builtin, rest) {
+        (B::HashTableSize, []) => Value::Int(table.map.borrow().len() as i64),
+        (B::HashTableSet, &[k, value]) => {
+            map().try_insert(m, key(k), value)?;
+            Value::Unspecified
+        }
+        (B::HashTableRefDefault, &[k, default]) => table
+            .map
+            .borrow()
+            .get(m, &key(k))
+            .copied()
+            .unwrap_or(default),
+        (B::HashTableDelete, &[k]) => {
+            map().remove(m, &key(k));
+            Value::Unspecified
+        }
+        (B::HashTableSize, _) => return Err(a.arity("1")),
+        (B::HashTableDelete, _) => return Err(a.arity("2")),
+        _ => return Err(a.arity("3")),
+    })
+}
+
+/// `(hash-table-ref table key [thunk])`: the thunk is called (in tail
+/// position) when `key` is missing; without one that is an error.
+fn hash_table_ref<'gc, C: Collector>(
+    m: &Mutation<'_, 'gc, C>,
+    a: Args<'_, 'gc>,
+) -> Result<Flow<'gc>> {
+    let (table, key, thunk) = match *a.args {
+        [table, key] => (table, key, None),
+        [table, key, thunk] => (table, key, Some(thunk)),
+        _ => return Err(a.arity("2 or 3")),
+    };
+    let table = a.table(table)?;
+    let test = table.test;
+    let found = table
+        .map
+        .borrow()
+        .get(m, &Key { value: key, test })
+        .copied();
+    match (found, thunk) {
+        (Some(value), _) => Ok(Flow::Return(value)),
+        (None, Some(thunk)) => Ok(Flow::Call(thunk)),
+        (None, None) => {
+            let shown = to_string(a.symbols, key, 60);
+            Err(a.error(format!("no value for key {shown}")))
         }
     }
 }
 
 /// The arguments of one builtin call, with checks that name the builtin.
 #[derive(Clone, Copy)]
-struct Args<'a, 'r> {
+struct Args<'a, 'gc> {
     builtin: Builtin,
-    args: &'a [Root<'r, Value>],
+    args: &'a [Value<'gc>],
+    symbols: &'a Symbols,
 }
 
-impl<'r> Args<'_, 'r> {
+impl<'a, 'gc> Args<'a, 'gc> {
     fn error(self, message: String) -> LispError {
         LispError::Runtime(format!("{}: {message}", self.builtin.name()))
     }
@@ -133,63 +262,61 @@ impl<'r> Args<'_, 'r> {
         self.error(format!("expected {expected} argument(s), got {got}"))
     }
 
+    /// A type error: expected a `what`, got `value`.
+    fn expected(self, what: &str, value: Value<'_>) -> LispError {
+        let shown = to_string(self.symbols, value, 60);
+        self.error(format!("expected a {what}, got {shown}"))
+    }
+
     /// The arguments as an array of exactly `N`.
-    fn exactly<const N: usize>(self) -> Result<[Root<'r, Value>; N]> {
-        <[Root<'r, Value>; N]>::try_from(self.args).map_err(|_| self.arity(&N.to_string()))
+    fn exactly<const N: usize>(self) -> Result<[Value<'gc>; N]> {
+        <[Value<'gc>; N]>::try_from(self.args).map_err(|_| self.arity(&N.to_string()))
     }
 
-    /// Checks `value` with `ok`, else a type error expecting `what`.
-    fn expect<C: Collector>(
-        self,
-        s: &Scope<'_, C>,
-        m: &Machine<'_, '_>,
-        value: Root<'_, Value>,
-        what: &str,
-        ok: impl FnOnce(&Value) -> bool,
-    ) -> Result<()> {
-        if ok(s.get(value)) {
-            return Ok(());
-        }
-        let shown = to_string(m, s.get(value), 60);
-        Err(self.error(format!("expected a {what}, got {shown}")))
+    fn one(self) -> Result<Value<'gc>> {
+        let [value] = self.exactly()?;
+        Ok(value)
     }
 
-    fn int<C: Collector>(
-        self,
-        s: &Scope<'_, C>,
-        m: &Machine<'_, '_>,
-        value: Root<'_, Value>,
-    ) -> Result<i64> {
-        self.expect(s, m, value, "integer", |v| matches!(v, Value::Int(_)))?;
-        match s.get(value) {
-            Value::Int(n) => Ok(*n),
-            _ => unreachable!("checked above"),
+    fn int(self, value: Value<'_>) -> Result<i64> {
+        match value {
+            Value::Int(n) => Ok(n),
+            other => Err(self.expected("integer", other)),
         }
     }
 
-    fn vector_length<C: Collector>(
-        self,
-        s: &Scope<'_, C>,
-        m: &Machine<'_, '_>,
-        vector: Root<'_, Value>,
-    ) -> Result<usize> {
-        self.expect(s, m, vector, "vector", |v| matches!(v, Value::Vector(_)))?;
-        match s.get(vector) {
-            Value::Vector(items) => Ok(items.len()),
-            _ => unreachable!("checked above"),
+    fn string(self, value: Value<'gc>) -> Result<&'gc str> {
+        match value {
+            Value::Str(text) => Ok(&Gc::as_ref(text).text),
+            other => Err(self.expected("string", other)),
         }
+    }
+
+    fn vector(self, value: Value<'gc>) -> Result<Gc<'gc, Vector<'gc>>> {
+        match value {
+            Value::Vector(items) => Ok(items),
+            other => Err(self.expected("vector", other)),
+        }
+    }
+
+    fn table(self, value: Value<'gc>) -> Result<Gc<'gc, Table<'gc>>> {
+        match value {
+            Value::Table(table) => Ok(table),
+            other => Err(self.expected("hash table", other)),
+        }
+    }
+
+    fn list_length(self, list: Value<'_>) -> Result<usize> {
+        list_length(list).ok_or_else(|| {
+            let shown = to_string(self.symbols, list, 60);
+            self.error(format!("not a proper list: {shown}"))
+        })
     }
 
     /// A valid index into `vector`.
-    fn index<C: Collector>(
-        self,
-        s: &Scope<'_, C>,
-        m: &Machine<'_, '_>,
-        vector: Root<'_, Value>,
-        index: Root<'_, Value>,
-    ) -> Result<usize> {
-        let length = self.vector_length(s, m, vector)?;
-        let index = self.int(s, m, index)?;
+    fn index(self, vector: Gc<'gc, Vector<'gc>>, index: Value<'_>) -> Result<usize> {
+        let length = vector.borrow().len();
+        let index = self.int(index)?;
         match usize::try_from(index) {
             Ok(i) if i < length => Ok(i),
             _ => Err(self.error(format!("index {index} out of range for length {length}"))),
@@ -198,106 +325,50 @@ impl<'r> Args<'_, 'r> {
 }
 
 /// `+ - * quotient remainder`.
-fn arithmetic<C: Collector>(
-    s: &Scope<'_, C>,
-    m: &Machine<'_, '_>,
-    args: Args<'_, '_>,
-) -> Result<i64> {
+fn arithmetic(a: Args<'_, '_>) -> Result<i64> {
     use Builtin as B;
-    let mut numbers = Vec::with_capacity(args.args.len());
-    for &arg in args.args {
-        numbers.push(args.int(s, m, arg)?);
-    }
-    let overflow = || args.error("integer overflow".into());
-    let checked = |op: fn(i64, i64) -> Option<i64>, init: i64, rest: &[i64]| {
+    let overflow = || a.error("integer overflow".into());
+    let fold = |init: i64, op: fn(i64, i64) -> Option<i64>, rest: &[Value<'_>]| {
         rest.iter()
-            .try_fold(init, |acc, &n| op(acc, n))
-            .ok_or_else(overflow)
+            .try_fold(init, |acc, &n| op(acc, a.int(n)?).ok_or_else(overflow))
     };
-    match (args.builtin, numbers.as_slice()) {
-        (B::Add, all) => checked(i64::checked_add, 0, all),
-        (B::Mul, all) => checked(i64::checked_mul, 1, all),
-        (B::Sub, [x]) => x.checked_neg().ok_or_else(overflow),
-        (B::Sub, [x, rest @ ..]) => checked(i64::checked_sub, *x, rest),
-        (B::Quotient | B::Remainder, [_, 0]) => Err(args.error("division by zero".into())),
-        (B::Quotient, [x, y]) => x.checked_div(*y).ok_or_else(overflow),
-        (B::Remainder, [x, y]) => x.checked_rem(*y).ok_or_else(overflow),
-        (B::Sub, []) => Err(args.arity("at least 1")),
-        _ => Err(args.arity("2")),
-    }
-}
-
-/// `= < > <= >=` over one or more integers.
-fn compare<C: Collector>(
-    s: &Scope<'_, C>,
-    m: &Machine<'_, '_>,
-    args: Args<'_, '_>,
-) -> Result<bool> {
-    use Builtin as B;
-    if args.args.is_empty() {
-        return Err(args.arity("at least 1"));
-    }
-    let mut numbers = Vec::with_capacity(args.args.len());
-    for &arg in args.args {
-        numbers.push(args.int(s, m, arg)?);
-    }
-    let holds = |a: i64, b: i64| match args.builtin {
-        B::NumEq => a == b,
-        B::Lt => a < b,
-        B::Gt => a > b,
-        B::Le => a <= b,
-        _ => a >= b,
-    };
-    Ok(numbers.windows(2).all(|w| holds(w[0], w[1])))
-}
-
-/// `eq?`: identity, except that numbers, symbols, booleans and `()` compare by value.
-fn same<C: Collector>(s: &Scope<'_, C>, a: Root<'_, Value>, b: Root<'_, Value>) -> bool {
-    match (s.get(a), s.get(b)) {
-        (Value::Int(x), Value::Int(y)) => x == y,
-        (Value::Sym(x), Value::Sym(y)) => x == y,
-        (Value::Bool(x), Value::Bool(y)) => x == y,
-        (Value::Nil, Value::Nil) => true,
-        _ => s.ptr_eq(a, b),
-    }
-}
-
-/// A one-argument type test.
-fn predicate<'s, C: Collector>(
-    s: &Scope<'s, C>,
-    m: &Machine<'_, '_>,
-    args: Args<'_, '_>,
-    test: fn(&Value) -> bool,
-) -> Result<Root<'s, Value>> {
-    let [x] = args.exactly()?;
-    Ok(s.root(m.boolean(test(s.get(x)))))
-}
-
-/// The length of a proper list (walked by borrowing: no slots).
-fn length<C: Collector>(
-    s: &Scope<'_, C>,
-    m: &Machine<'_, '_>,
-    args: Args<'_, '_>,
-    list: Root<'_, Value>,
-) -> Result<i64> {
-    match list_length(s.get(list)) {
-        Some(length) => Ok(i64::try_from(length).expect("lists are shorter than i64::MAX")),
-        None => {
-            let shown = to_string(m, s.get(list), 60);
-            Err(args.error(format!("not a proper list: {shown}")))
+    match (a.builtin, a.args) {
+        (B::Add, all) => fold(0, i64::checked_add, all),
+        (B::Mul, all) => fold(1, i64::checked_mul, all),
+        (B::Sub, []) => Err(a.arity("at least 1")),
+        (B::Sub, &[x]) => a.int(x)?.checked_neg().ok_or_else(overflow),
+        (B::Sub, &[x, ref rest @ ..]) => fold(a.int(x)?, i64::checked_sub, rest),
+        _ => {
+            let [x, y] = a.exactly()?;
+            let (x, y) = (a.int(x)?, a.int(y)?);
+            match (a.builtin, y) {
+                (_, 0) => Err(a.error("division by zero".into())),
+                (B::Quotient, _) => x.checked_div(y).ok_or_else(overflow),
+                _ => x.checked_rem(y).ok_or_else(overflow),
+            }
         }
     }
 }
 
-/// A vector of `length` elements, element `i` being `item(i)`.
-fn make_vector<'s, 'r, C: Collector>(
-    s: &mut Scope<'s, C>,
-    length: usize,
-    item: impl Fn(usize) -> Root<'r, Value>,
-) -> Result<Root<'s, Value>> {
-    let vector = alloc(s, Value::Vector((0..length).map(|_| Gc::null()).collect()))?;
-    for index in 0..length {
-        s.set(vector, |v| v.element(index), item(index));
+/// `= < > <= >=` over one or more integers.
+fn compare(a: Args<'_, '_>) -> Result<bool> {
+    use Builtin as B;
+    if a.args.is_empty() {
+        return Err(a.arity("at least 1"));
     }
-    Ok(vector)
+    let holds = |x: i64, y: i64| match a.builtin {
+        B::NumEq => x == y,
+        B::Lt => x < y,
+        B::Gt => x > y,
+        B::Le => x <= y,
+        _ => x >= y,
+    };
+    let mut previous = a.int(a.args[0])?;
+    let mut result = true;
+    for &arg in &a.args[1..] {
+        let n = a.int(arg)?;
+        result &= holds(previous, n);
+        previous = n;
+    }
+    Ok(result)
 }

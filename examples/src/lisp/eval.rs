@@ -1,573 +1,623 @@
-//! The evaluator: a loop per `eval` call that runs one step per iteration,
-//! so expressions in tail position (the branches of `if`, the last
-//! expression of a body, a procedure call) re-point the loop's `expr` and
-//! `env` roots instead of recursing; only non-tail sub-expressions (operands,
-//! tests) recurse, and [`Machine::push_call`] bounds that recursion.
+//! The evaluator: one step at a time, on an explicit continuation stack.
 //!
-//! Roots: `eval` opens a scope holding the loop's `expr` and `env` slots,
-//! and each step runs in its own nested scope, so the shadow stack does not
-//! grow with the number of iterations; a result is written into a slot the
-//! caller provides (`dest`) with `Scope::assign`. Within a step, the code
-//! (the form being evaluated) is read by borrowing: its shape is checked and
-//! symbols are read with `Gc::get`, and only a sub-expression that is about
-//! to be evaluated (which allocates) is rooted, with `Scope::load`. So a step
-//! uses a few slots per operand, bounded by the size of the code, not by
-//! how long the program runs.
+//! A step either evaluates the expression in the `Eval` register or hands
+//! the value in the `Return` register to the innermost [`Cont`]. Evaluating
+//! a sub-expression whose value is needed later (a test, an operand, a
+//! body expression but the last) pushes a continuation; an expression in
+//! tail position (a branch, the last body expression, a procedure body)
+//! just replaces the register, so tail calls run in constant space.
+//! Variables, constants, `quote` and `lambda` are evaluated at once where
+//! they occur ([`Eval::immediate`]), with no step of their own.
 
-use super::builtins;
-use super::data::{car, cdr, elements, list_length, make_list, new_frame, pair_of, target};
+use super::builtins::{self, Flow};
+use super::data::{alloc, elements, list_length, make_list, pair_of};
 use super::error::LispError;
-use super::machine::Machine;
-use super::value::{Binding, Frame, Sym, Value};
-use gc_core::{Collector, Gc, Root, Scope};
-
-/// What a step did.
-enum Flow {
-    /// The result is in `dest`.
-    Done,
-    /// `expr` and `env` were re-pointed at an expression in tail position.
-    Tail,
-}
+use super::machine::{locate, locate_in_frame, Cont, Kont, Machine, Reg, State};
+use super::print::to_string;
+use super::value::{Binding, Closure, Env, Frame, Sym, Value};
+use gc_core::model::{Gc, GcVec, Lock, Mutation, Write};
+use gc_core::Collector;
+use std::cell::RefMut;
 
 type Result<T> = std::result::Result<T, LispError>;
 
-/// Evaluates `expr` in `env`; the value is rooted in `s`.
-pub fn eval<'s, C: Collector>(
-    s: &mut Scope<'s, C>,
-    m: &mut Machine<'_, '_>,
-    expr: Root<'_, Value>,
-    env: Root<'_, Frame>,
-) -> Result<Root<'s, Value>> {
-    // Fast path: variables and constants need no loop and no scopes.
-    match *s.get(expr) {
-        Value::Sym(sym) => return m.lookup(s, env, sym),
-        Value::Pair { .. } => {}
-        _ => return Ok(s.root(expr)),
+/// The evaluator within one mutation region: the region, the machine, the
+/// state opened for writing, its stacks borrowed, and the registers.
+pub struct Eval<'a, 'o, 's, 'gc, C: Collector> {
+    m: &'a Mutation<'s, 'gc, C>,
+    vm: &'a mut Machine<'o>,
+    state: &'gc Write<State<'gc>>,
+    stack: RefMut<'gc, GcVec<'gc, Cont<'gc>>>,
+    values: RefMut<'gc, GcVec<'gc, Value<'gc>>>,
+    reg: Reg<'gc>,
+    name: Option<Sym>,
+}
+
+impl<'a, 'o, 's, 'gc, C: Collector> Eval<'a, 'o, 's, 'gc, C> {
+    /// Opens `state` for this region (one barrier) and loads its registers.
+    pub fn load(
+        m: &'a Mutation<'s, 'gc, C>,
+        vm: &'a mut Machine<'o>,
+        state: Gc<'gc, State<'gc>>,
+    ) -> Self {
+        let state = m.write(state);
+        Eval {
+            m,
+            vm,
+            stack: state.project(|s| &s.stack).borrow_mut(),
+            values: state.project(|s| &s.values).borrow_mut(),
+            reg: state.reg.get(),
+            name: state.name.get(),
+            state,
+        }
     }
-    let dest = s.root(m.unspecified);
-    m.push_call(dest.slot_index())?;
-    let result = s.scope("eval", |i| {
-        let expr = i.root(expr);
-        let env = i.root(env);
-        loop {
-            if let Flow::Done = i.scope("step", |j| step(j, m, expr, env, dest))? {
+
+    /// Runs up to `fuel` steps, fewer if a collection comes due, and stores
+    /// the registers back; `true` once the form is evaluated.
+    pub fn run(mut self, fuel: usize) -> Result<bool> {
+        let m = self.m;
+        let mut finished = false;
+        for _ in 0..fuel {
+            finished = self.step()?;
+            if finished || m.collection_due() {
+                break;
+            }
+        }
+        self.state.project(|s| &s.reg).set(self.reg);
+        self.state.project(|s| &s.name).set(self.name);
+        Ok(finished)
+    }
+
+    /// One step; `true` if there was nothing left to do.
+    fn step(&mut self) -> Result<bool> {
+        match self.reg {
+            Reg::Eval(expr, env) => self.eval(expr, env)?,
+            Reg::Return(value) => match self.stack.pop() {
+                None => return Ok(true),
+                Some(cont) => {
+                    self.name = cont.name;
+                    self.resume(cont.kont, cont.env, value)?;
+                }
+            },
+        }
+        Ok(false)
+    }
+
+    fn eval(&mut self, expr: Value<'gc>, env: Env<'gc>) -> Result<()> {
+        if let Some(value) = self.immediate(expr, env, None)? {
+            self.reg = Reg::Return(value);
+            return Ok(());
+        }
+        match pair_of(expr) {
+            Some((Value::Sym(keyword), _)) if self.vm.keywords.contains(keyword) => {
+                self.special_form(keyword, expr, env)
+            }
+            _ => {
+                self.check_form(expr, 1, usize::MAX)?;
+                let base = self.values.len() as u32;
+                self.operands(expr, env, base)
+            }
+        }
+    }
+
+    /// The value of `expr` if it needs no step of its own: a variable, a
+    /// constant, a `quote` or a `lambda` form (named `name`).
+    fn immediate(
+        &self,
+        expr: Value<'gc>,
+        env: Env<'gc>,
+        name: Option<Sym>,
+    ) -> Result<Option<Value<'gc>>> {
+        let m = self.m;
+        let keywords = self.vm.keywords;
+        Ok(Some(match expr {
+            Value::Sym(sym) => self.lookup(env, sym)?,
+            Value::Pair(pair) => match pair.car.get() {
+                Value::Sym(k) if k == keywords.quote => {
+                    self.check_form(expr, 2, 2)?;
+                    self.nth(expr, 1)
+                }
+                Value::Sym(k) if k == keywords.lambda => {
+                    self.check_form(expr, 3, usize::MAX)?;
+                    let (params, body) = pair_of(pair.cdr.get()).expect("checked");
+                    closure(m, params, body, env, name)?
+                }
+                _ => return Ok(None),
+            },
+            constant => constant,
+        }))
+    }
+
+    /// Evaluates `expr`, then continues with `kont` (in `env`); a `lambda`
+    /// is named `name`.
+    fn then(
+        &mut self,
+        expr: Value<'gc>,
+        env: Env<'gc>,
+        kont: Kont<'gc>,
+        name: Option<Sym>,
+    ) -> Result<()> {
+        self.push(kont, env)?;
+        self.reg = match self.immediate(expr, env, name)? {
+            Some(value) => Reg::Return(value),
+            None => Reg::Eval(expr, env),
+        };
+        Ok(())
+    }
+
+    fn push(&mut self, kont: Kont<'gc>, env: Env<'gc>) -> Result<()> {
+        if self.stack.len() >= self.vm.max_depth {
+            return Err(self.vm.overflow(&self.stack));
+        }
+        let name = self.name;
+        self.stack.try_push(Cont { kont, env, name })?;
+        self.vm.peak_depth = self.vm.peak_depth.max(self.stack.len());
+        Ok(())
+    }
+
+    /// Hands `value` to the continuation `kont`.
+    fn resume(&mut self, kont: Kont<'gc>, env: Env<'gc>, value: Value<'gc>) -> Result<()> {
+        match kont {
+            Kont::If(branches) => {
+                let (then, rest) = pair_of(branches).expect("checked");
+                self.reg = match (value.is_true(), pair_of(rest)) {
+                    (true, _) => Reg::Eval(then, env),
+                    (false, Some((otherwise, _))) => Reg::Eval(otherwise, env),
+                    (false, None) => Reg::Return(Value::Unspecified),
+                };
+                Ok(())
+            }
+            Kont::Seq(body) => self.sequence(body, env),
+            Kont::Args { rest, base } => {
+                self.values.try_push(value)?;
+                self.operands(rest, env, base)
+            }
+            Kont::Define(sym) => {
+                self.define(env, sym, value)?;
+                self.reg = Reg::Return(Value::Unspecified);
+                Ok(())
+            }
+            Kont::Set(sym) => {
+                self.set_variable(env, sym, value)?;
+                self.reg = Reg::Return(Value::Unspecified);
+                Ok(())
+            }
+            Kont::Let { form, rest, base } => {
+                self.values.try_push(value)?;
+                self.let_inits(form, rest, env, base)
+            }
+            Kont::Cond(clauses) => {
+                let (clause, rest) = pair_of(clauses).expect("checked");
+                match (value.is_true(), pair_of(clause).expect("checked").1) {
+                    (true, Value::Nil) => {
+                        self.reg = Reg::Return(value);
+                        Ok(())
+                    }
+                    (true, body) => self.sequence(body, env),
+                    (false, _) => self.cond(rest, env),
+                }
+            }
+            Kont::AndOr(rest, is_and) => {
+                if value.is_true() != is_and {
+                    self.reg = Reg::Return(value);
+                    return Ok(());
+                }
+                self.and_or(rest, env, is_and)
+            }
+        }
+    }
+
+    fn special_form(&mut self, keyword: Sym, expr: Value<'gc>, env: Env<'gc>) -> Result<()> {
+        let k = self.vm.keywords;
+        let rest = pair_of(expr).expect("a form").1;
+        if keyword == k.if_ {
+            self.check_form(expr, 3, 4)?;
+            let (test, branches) = pair_of(rest).expect("checked");
+            self.then(test, env, Kont::If(branches), None)
+        } else if keyword == k.define {
+            self.define_form(expr, env)
+        } else if keyword == k.set {
+            self.check_form(expr, 3, 3)?;
+            let sym = self.symbol(self.nth(expr, 1), expr)?;
+            self.then(self.nth(expr, 2), env, Kont::Set(sym), Some(sym))
+        } else if keyword == k.let_ {
+            let (_, specs, _) = self.check_let(expr)?;
+            let base = self.values.len() as u32;
+            self.let_inits(expr, specs, env, base)
+        } else if keyword == k.cond {
+            self.check_cond(expr)?;
+            self.cond(rest, env)
+        } else if keyword == k.begin {
+            if self.check_form(expr, 1, usize::MAX)? == 1 {
+                self.reg = Reg::Return(Value::Unspecified);
                 return Ok(());
             }
-        }
-    });
-    m.pop_call();
-    result.map(|()| dest)
-}
-
-/// Evaluates the `car` of the pair `list` (an operand in the code): a
-/// variable or a constant is read without rooting the expression itself.
-fn eval_car<'s, C: Collector>(
-    s: &mut Scope<'s, C>,
-    m: &mut Machine<'_, '_>,
-    list: Root<'_, Value>,
-    env: Root<'_, Frame>,
-) -> Result<Root<'s, Value>> {
-    let sym = match s.get(list) {
-        Value::Pair { car: item, .. } => match target(item) {
-            Value::Sym(sym) => Some(*sym),
-            _ => None,
-        },
-        _ => unreachable!("callers pass pairs"),
-    };
-    match sym {
-        Some(sym) => m.lookup(s, env, sym),
-        None => {
-            let item = car(s, list);
-            eval(s, m, item, env)
-        }
-    }
-}
-
-/// Evaluates the `car` of `list`, naming the procedure if it is a `lambda`
-/// form (`(define f (lambda ...))`).
-fn eval_car_named<'s, C: Collector>(
-    s: &mut Scope<'s, C>,
-    m: &mut Machine<'_, '_>,
-    list: Root<'_, Value>,
-    env: Root<'_, Frame>,
-    name: Sym,
-) -> Result<Root<'s, Value>> {
-    let (expr, _) = pair_of(s.get(list)).expect("callers pass pairs");
-    let is_lambda = pair_of(expr)
-        .is_some_and(|(head, _)| matches!(head, Value::Sym(sym) if *sym == m.keywords.lambda));
-    if !is_lambda {
-        return eval_car(s, m, list, env);
-    }
-    let expr = car(s, list);
-    check_form(s, m, expr, 3, usize::MAX)?;
-    lambda(s, expr, env, Some(name))
-}
-
-/// One step of evaluating `expr` (a pair) in `env`.
-fn step<C: Collector>(
-    s: &mut Scope<'_, C>,
-    m: &mut Machine<'_, '_>,
-    expr: Root<'_, Value>,
-    env: Root<'_, Frame>,
-    dest: Root<'_, Value>,
-) -> Result<Flow> {
-    let head = match s.get(expr) {
-        Value::Sym(sym) => {
-            let sym = *sym;
-            s.assign(dest, m.lookup(s, env, sym)?);
-            return Ok(Flow::Done);
-        }
-        Value::Pair { car: head, .. } => target(head),
-        _ => {
-            s.assign(dest, expr);
-            return Ok(Flow::Done);
-        }
-    };
-    match *head {
-        Value::Sym(sym) if m.is_keyword(sym) => special_form(s, m, sym, expr, env, dest),
-        _ => application(s, m, expr, env, dest),
-    }
-}
-
-/// The number of elements of the form `expr`, checking it is a proper list
-/// of `min..=max` of them (read by borrowing: no slots).
-fn check_form<C: Collector>(
-    s: &Scope<'_, C>,
-    m: &Machine<'_, '_>,
-    expr: Root<'_, Value>,
-    min: usize,
-    max: usize,
-) -> Result<usize> {
-    match list_length(s.get(expr)) {
-        Some(length) if (min..=max).contains(&length) => Ok(length),
-        _ => Err(bad_syntax(s, m, expr)),
-    }
-}
-
-/// A "bad syntax" error quoting `expr`.
-fn bad_syntax<C: Collector>(
-    s: &Scope<'_, C>,
-    m: &Machine<'_, '_>,
-    expr: Root<'_, Value>,
-) -> LispError {
-    LispError::Runtime(format!(
-        "bad syntax: {}",
-        super::print::to_string(m, s.get(expr), 60)
-    ))
-}
-
-/// The symbol `value`, or a syntax error about `form`.
-fn symbol(m: &Machine<'_, '_>, value: &Value, form: &Value) -> Result<Sym> {
-    match value {
-        Value::Sym(sym) => Ok(*sym),
-        _ => Err(LispError::Runtime(format!(
-            "expected a symbol in {}",
-            super::print::to_string(m, form, 60)
-        ))),
-    }
-}
-
-/// Element `index` of the form `expr` (checked to be long enough), borrowed.
-fn nth<'a, C: Collector>(s: &'a Scope<'_, C>, expr: Root<'_, Value>, index: usize) -> &'a Value {
-    elements(s.get(expr))
-        .nth(index)
-        .expect("the form's length was checked")
-}
-
-/// The form `expr` without its first `k` elements (it has that many), rooted.
-fn drop_front<'s, C: Collector>(
-    s: &Scope<'s, C>,
-    expr: Root<'_, Value>,
-    k: usize,
-) -> Root<'s, Value> {
-    let rest = cdr(s, expr);
-    for _ in 1..k {
-        s.assign(rest, cdr(s, rest));
-    }
-    rest
-}
-
-fn special_form<C: Collector>(
-    s: &mut Scope<'_, C>,
-    m: &mut Machine<'_, '_>,
-    keyword: Sym,
-    expr: Root<'_, Value>,
-    env: Root<'_, Frame>,
-    dest: Root<'_, Value>,
-) -> Result<Flow> {
-    let k = m.keywords;
-    if keyword == k.quote {
-        check_form(s, m, expr, 2, 2)?;
-        let quoted = drop_front(s, expr, 1);
-        done(s, dest, car(s, quoted))
-    } else if keyword == k.if_ {
-        let length = check_form(s, m, expr, 3, 4)?;
-        let rest = cdr(s, expr);
-        let test = eval_car(s, m, rest, env)?;
-        let branch = match (s.get(test).is_true(), length) {
-            (true, _) => 2,
-            (false, 4) => 3,
-            (false, _) => return done(s, dest, m.unspecified),
-        };
-        let branch = drop_front(s, rest, branch - 1);
-        s.assign(expr, car(s, branch));
-        Ok(Flow::Tail)
-    } else if keyword == k.define {
-        define(s, m, expr, env)?;
-        done(s, dest, m.unspecified)
-    } else if keyword == k.set {
-        check_form(s, m, expr, 3, 3)?;
-        let sym = symbol(m, nth(s, expr, 1), s.get(expr))?;
-        let value = eval_car_named(s, m, drop_front(s, expr, 2), env, sym)?;
-        m.set_variable(s, env, sym, value)?;
-        done(s, dest, m.unspecified)
-    } else if keyword == k.lambda {
-        check_form(s, m, expr, 3, usize::MAX)?;
-        let closure = lambda(s, expr, env, None)?;
-        done(s, dest, closure)
-    } else if keyword == k.let_ {
-        let_form(s, m, expr, env)
-    } else if keyword == k.cond {
-        cond(s, m, expr, env, dest)
-    } else if keyword == k.begin {
-        if check_form(s, m, expr, 1, usize::MAX)? == 1 {
-            return done(s, dest, m.unspecified);
-        }
-        let body = cdr(s, expr);
-        sequence(s, m, body, expr, env)
-    } else {
-        let length = check_form(s, m, expr, 1, usize::MAX)?;
-        let is_and = keyword == k.and;
-        if length == 1 {
-            return done(s, dest, m.boolean(is_and));
-        }
-        let operand = cdr(s, expr);
-        for _ in 2..length {
-            let value = eval_car(s, m, operand, env)?;
-            if s.get(value).is_true() != is_and {
-                return done(s, dest, value);
+            self.sequence(rest, env)
+        } else {
+            let is_and = keyword == k.and;
+            if self.check_form(expr, 1, usize::MAX)? == 1 {
+                self.reg = Reg::Return(Value::Bool(is_and));
+                return Ok(());
             }
-            s.assign(operand, cdr(s, operand));
+            self.and_or(rest, env, is_and)
         }
-        s.assign(expr, car(s, operand));
-        Ok(Flow::Tail)
     }
-}
 
-/// Stores `value` as the result.
-fn done<C: Collector>(
-    s: &Scope<'_, C>,
-    dest: Root<'_, Value>,
-    value: Root<'_, Value>,
-) -> Result<Flow> {
-    s.assign(dest, value);
-    Ok(Flow::Done)
-}
-
-/// Evaluates all of `body` (a non-empty proper list of expressions, a root
-/// this function may re-point) but the last expression, then continues with
-/// the last one in tail position.
-fn sequence<C: Collector>(
-    s: &mut Scope<'_, C>,
-    m: &mut Machine<'_, '_>,
-    body: Root<'_, Value>,
-    expr: Root<'_, Value>,
-    env: Root<'_, Frame>,
-) -> Result<Flow> {
-    // Each expression but the last leaves its result and a cursor step in
-    // this step's scope: slots bounded by the body's length.
-    while let Some((_, Value::Pair { .. })) = pair_of(s.get(body)) {
-        eval_car(s, m, body, env)?;
-        s.assign(body, cdr(s, body));
+    /// Evaluates the operands `rest` of a call onto the argument stack
+    /// (those that need no step at once), then calls.
+    fn operands(&mut self, mut rest: Value<'gc>, env: Env<'gc>, base: u32) -> Result<()> {
+        while let Some((expr, next)) = pair_of(rest) {
+            match self.immediate(expr, env, None)? {
+                Some(value) => self.values.try_push(value)?,
+                None => {
+                    self.push(Kont::Args { rest: next, base }, env)?;
+                    self.reg = Reg::Eval(expr, env);
+                    return Ok(());
+                }
+            }
+            rest = next;
+        }
+        self.apply(base as usize)
     }
-    s.assign(expr, car(s, body));
-    Ok(Flow::Tail)
-}
 
-/// `(define name value)` or `(define (name . params) body ...)`.
-fn define<C: Collector>(
-    s: &mut Scope<'_, C>,
-    m: &mut Machine<'_, '_>,
-    expr: Root<'_, Value>,
-    env: Root<'_, Frame>,
-) -> Result<()> {
-    let length = check_form(s, m, expr, 3, usize::MAX)?;
-    let (sym, value) = if let Some((name, _)) = pair_of(nth(s, expr, 1)) {
-        let sym = symbol(m, name, s.get(expr))?;
-        let signature = drop_front(s, expr, 1);
-        let params = cdr(s, car(s, signature));
-        let body = cdr(s, signature);
-        (sym, make_closure(s, params, body, env, Some(sym))?)
-    } else {
+    /// Calls the procedure at `base` on the argument stack with the values
+    /// above it, which it pops.
+    fn apply(&mut self, base: usize) -> Result<()> {
+        let m = self.m;
+        loop {
+            match self.values[base] {
+                Value::Builtin(builtin) => {
+                    let flow = builtins::call(m, self.vm, builtin, &self.values[base + 1..])?;
+                    self.values.truncate(base);
+                    match flow {
+                        Flow::Return(value) => {
+                            self.reg = Reg::Return(value);
+                            return Ok(());
+                        }
+                        // A tail call of a procedure with no arguments.
+                        Flow::Call(procedure) => self.values.try_push(procedure)?,
+                    }
+                }
+                Value::Closure(closure) => return self.call_closure(closure, base),
+                other => {
+                    let shown = to_string(&self.vm.symbols, other, 60);
+                    return Err(LispError::Runtime(format!("not a procedure: {shown}")));
+                }
+            }
+        }
+    }
+
+    /// Binds the arguments above `base` to `closure`'s parameters in a new
+    /// frame and continues with its body in tail position.
+    fn call_closure(&mut self, closure: Gc<'gc, Closure<'gc>>, base: usize) -> Result<()> {
+        let m = self.m;
+        let name = closure.name.unwrap_or(self.vm.keywords.lambda);
+        self.name = Some(name);
+        let args = &self.values[base + 1..];
+        let mut vars = None;
+        let mut params = closure.params;
+        let mut index = 0;
+        loop {
+            let (sym, value) = match params {
+                Value::Nil if index == args.len() => break,
+                Value::Sym(sym) => {
+                    let rest = make_list(m, args[index..].iter().copied(), Value::Nil)?;
+                    index = args.len();
+                    params = Value::Nil;
+                    (sym, rest)
+                }
+                Value::Pair(pair) if index < args.len() => {
+                    let sym = self.symbol(pair.car.get(), params)?;
+                    params = pair.cdr.get();
+                    index += 1;
+                    (sym, args[index - 1])
+                }
+                Value::Nil | Value::Pair(_) => {
+                    return Err(LispError::Runtime(format!(
+                        "{} called with {} argument(s)",
+                        self.vm.symbols.name(name),
+                        args.len()
+                    )))
+                }
+                other => return Err(self.bad_syntax(other)),
+            };
+            vars = bind(m, sym, value, vars)?;
+        }
+        self.values.truncate(base);
+        let frame = new_frame(m, closure.env, vars)?;
+        self.sequence(closure.body, frame)
+    }
+
+    /// Evaluates the non-empty body `body`: every expression but the last
+    /// for effect, the last in tail position.
+    fn sequence(&mut self, body: Value<'gc>, env: Env<'gc>) -> Result<()> {
+        match pair_of(body).expect("bodies are checked") {
+            (last, Value::Nil) => {
+                self.reg = Reg::Eval(last, env);
+                Ok(())
+            }
+            (first, rest) => self.then(first, env, Kont::Seq(rest), None),
+        }
+    }
+
+    /// `(define name value)` or `(define (name . params) body ...)`.
+    fn define_form(&mut self, expr: Value<'gc>, env: Env<'gc>) -> Result<()> {
+        let m = self.m;
+        let length = self.check_form(expr, 3, usize::MAX)?;
+        let target = self.nth(expr, 1);
+        if let Some((name, params)) = pair_of(target) {
+            let sym = self.symbol(name, expr)?;
+            let body = elements_from(expr, 2);
+            let procedure = closure(m, params, body, env, Some(sym))?;
+            self.define(env, sym, procedure)?;
+            self.reg = Reg::Return(Value::Unspecified);
+            return Ok(());
+        }
         if length != 3 {
-            return Err(bad_syntax(s, m, expr));
+            return Err(self.bad_syntax(expr));
         }
-        let sym = symbol(m, nth(s, expr, 1), s.get(expr))?;
-        let value = eval_car_named(s, m, drop_front(s, expr, 2), env, sym)?;
-        (sym, value)
-    };
-    m.define(s, env, sym, value)
+        let sym = self.symbol(target, expr)?;
+        self.then(self.nth(expr, 2), env, Kont::Define(sym), Some(sym))
+    }
+
+    /// Checks a `let` form: its length, its name and its specs.
+    fn check_let(&self, expr: Value<'gc>) -> Result<LetParts<'gc>> {
+        let length = self.check_form(expr, 3, usize::MAX)?;
+        if matches!(self.nth(expr, 1), Value::Sym(_)) && length < 4 {
+            return Err(self.bad_syntax(expr));
+        }
+        let parts = let_parts(expr);
+        if list_length(parts.1).is_none() {
+            return Err(self.bad_syntax(expr));
+        }
+        for spec in elements(parts.1) {
+            if list_length(spec) != Some(2) {
+                return Err(self.bad_syntax(spec));
+            }
+            self.symbol(pair_of(spec).expect("two").0, expr)?;
+        }
+        Ok(parts)
+    }
+
+    /// Evaluates the initialisers of the `let` form `form` from the spec
+    /// list `rest` on, then runs its body.
+    fn let_inits(
+        &mut self,
+        form: Value<'gc>,
+        mut rest: Value<'gc>,
+        env: Env<'gc>,
+        base: u32,
+    ) -> Result<()> {
+        while let Some((spec, next)) = pair_of(rest) {
+            let (var, init) = pair_of(spec).expect("checked");
+            let Value::Sym(var) = var else {
+                unreachable!("checked")
+            };
+            let init = pair_of(init).expect("checked").0;
+            match self.immediate(init, env, Some(var))? {
+                Some(value) => self.values.try_push(value)?,
+                None => {
+                    let kont = Kont::Let {
+                        form,
+                        rest: next,
+                        base,
+                    };
+                    self.push(kont, env)?;
+                    self.reg = Reg::Eval(init, env);
+                    return Ok(());
+                }
+            }
+            rest = next;
+        }
+        self.let_body(form, env, base as usize)
+    }
+
+    /// Runs the body of the `let` form `form` with the values above `base`.
+    fn let_body(&mut self, form: Value<'gc>, env: Env<'gc>, base: usize) -> Result<()> {
+        let m = self.m;
+        let (name, specs, body) = let_parts(form);
+        let vars = elements(specs).map(|spec| pair_of(spec).expect("checked").0);
+        let Some(name) = name else {
+            let mut bindings = None;
+            for (var, &value) in vars.zip(&self.values[base..]) {
+                let Value::Sym(sym) = var else {
+                    unreachable!("checked")
+                };
+                bindings = bind(m, sym, value, bindings)?;
+            }
+            self.values.truncate(base);
+            let frame = new_frame(m, env, bindings)?;
+            return self.sequence(body, frame);
+        };
+        let params = make_list(m, vars.collect::<Vec<_>>().into_iter(), Value::Nil)?;
+        let frame = new_frame(m, env, None)?;
+        let procedure = closure(m, params, body, frame, Some(name))?;
+        self.define(frame, name, procedure)?;
+        self.values.try_reserve(1)?;
+        self.values.insert(base, procedure);
+        self.apply(base)
+    }
+
+    /// Checks every clause of a `cond` form.
+    fn check_cond(&self, expr: Value<'gc>) -> Result<()> {
+        self.check_form(expr, 1, usize::MAX)?;
+        for clause in elements(expr).skip(1) {
+            if list_length(clause).is_none_or(|length| length == 0) {
+                return Err(self.bad_syntax(clause));
+            }
+        }
+        Ok(())
+    }
+
+    /// Tries the `cond` clauses `clauses` in order.
+    fn cond(&mut self, clauses: Value<'gc>, env: Env<'gc>) -> Result<()> {
+        let Some((clause, _)) = pair_of(clauses) else {
+            self.reg = Reg::Return(Value::Unspecified);
+            return Ok(());
+        };
+        let (test, body) = pair_of(clause).expect("checked");
+        if matches!(test, Value::Sym(sym) if sym == self.vm.keywords.else_) {
+            return match body {
+                Value::Nil => {
+                    self.reg = Reg::Return(Value::Bool(true));
+                    Ok(())
+                }
+                body => self.sequence(body, env),
+            };
+        }
+        self.then(test, env, Kont::Cond(clauses), None)
+    }
+
+    /// The operands `rest` (non-empty) of `and` or `or`, the last one in
+    /// tail position.
+    fn and_or(&mut self, rest: Value<'gc>, env: Env<'gc>, is_and: bool) -> Result<()> {
+        match pair_of(rest).expect("checked") {
+            (last, Value::Nil) => {
+                self.reg = Reg::Eval(last, env);
+                Ok(())
+            }
+            (first, rest) => self.then(first, env, Kont::AndOr(rest, is_and), None),
+        }
+    }
+
+    /// The value of variable `sym` in `env`.
+    fn lookup(&self, env: Env<'gc>, sym: Sym) -> Result<Value<'gc>> {
+        let m = self.m;
+        if let Some(binding) = locate(env, sym) {
+            return Ok(binding.value.get());
+        }
+        let globals = self.state.globals.borrow();
+        globals
+            .get(m, &sym)
+            .copied()
+            .ok_or_else(|| self.vm.unbound(sym))
+    }
+
+    /// `(define sym value)` in `env`.
+    fn define(&self, env: Env<'gc>, sym: Sym, value: Value<'gc>) -> Result<()> {
+        let m = self.m;
+        let Some(frame) = env else {
+            let mut globals = self.state.project(|s| &s.globals).borrow_mut();
+            globals.try_insert(m, sym, value)?;
+            return Ok(());
+        };
+        match locate_in_frame(frame.vars.get(), sym) {
+            Some(binding) => m.write(binding).project(|b| &b.value).set(value),
+            None => {
+                let vars = bind(m, sym, value, frame.vars.get())?;
+                m.write(frame).project(|f| &f.vars).set(vars);
+            }
+        }
+        Ok(())
+    }
+
+    /// `(set! sym value)` in `env`.
+    fn set_variable(&self, env: Env<'gc>, sym: Sym, value: Value<'gc>) -> Result<()> {
+        let m = self.m;
+        if let Some(binding) = locate(env, sym) {
+            m.write(binding).project(|b| &b.value).set(value);
+            return Ok(());
+        }
+        let mut globals = self.state.project(|s| &s.globals).borrow_mut();
+        match globals.get_mut(m, &sym) {
+            Some(slot) => *slot = value,
+            None => return Err(self.vm.unbound(sym)),
+        }
+        Ok(())
+    }
+
+    /// The number of elements of the form `expr`, checking it is a proper
+    /// list of `min..=max` of them.
+    fn check_form(&self, expr: Value<'gc>, min: usize, max: usize) -> Result<usize> {
+        match list_length(expr) {
+            Some(length) if (min..=max).contains(&length) => Ok(length),
+            _ => Err(self.bad_syntax(expr)),
+        }
+    }
+
+    /// Element `index` of the form `expr` (checked to be long enough).
+    fn nth(&self, expr: Value<'gc>, index: usize) -> Value<'gc> {
+        elements(expr)
+            .nth(index)
+            .expect("the form's length was checked")
+    }
+
+    /// A "bad syntax" error quoting `expr`.
+    fn bad_syntax(&self, expr: Value<'_>) -> LispError {
+        LispError::Runtime(format!(
+            "bad syntax: {}",
+            to_string(&self.vm.symbols, expr, 60)
+        ))
+    }
+
+    /// The symbol `value`, or a syntax error about `form`.
+    fn symbol(&self, value: Value<'_>, form: Value<'_>) -> Result<Sym> {
+        match value {
+            Value::Sym(sym) => Ok(sym),
+            _ => Err(LispError::Runtime(format!(
+                "expected a symbol in {}",
+                to_string(&self.vm.symbols, form, 60)
+            ))),
+        }
+    }
 }
 
-/// The closure of the `lambda` form `expr` (checked to have a body) over `env`.
-fn lambda<'s, C: Collector>(
-    s: &mut Scope<'s, C>,
-    expr: Root<'_, Value>,
-    env: Root<'_, Frame>,
-    name: Option<Sym>,
-) -> Result<Root<'s, Value>> {
-    let rest = cdr(s, expr);
-    let params = car(s, rest);
-    let body = cdr(s, rest);
-    make_closure(s, params, body, env, name)
+/// A checked `let` form's name (for a named `let`), specs and body.
+type LetParts<'gc> = (Option<Sym>, Value<'gc>, Value<'gc>);
+
+/// The parts of a `let` form whose length was checked.
+fn let_parts(form: Value<'_>) -> LetParts<'_> {
+    let mut rest = elements_from(form, 1);
+    let name = match pair_of(rest).expect("checked").0 {
+        Value::Sym(sym) => {
+            rest = elements_from(rest, 1);
+            Some(sym)
+        }
+        _ => None,
+    };
+    let (specs, body) = pair_of(rest).expect("checked");
+    (name, specs, body)
+}
+
+/// The list `list` without its first `k` elements (it has that many).
+fn elements_from(list: Value<'_>, k: usize) -> Value<'_> {
+    (0..k).fold(list, |rest, _| pair_of(rest).expect("checked").1)
 }
 
 /// A closure over `env`.
-fn make_closure<'s, C: Collector>(
-    s: &mut Scope<'s, C>,
-    params: Root<'_, Value>,
-    body: Root<'_, Value>,
-    env: Root<'_, Frame>,
+fn closure<'gc, C: Collector>(
+    m: &Mutation<'_, 'gc, C>,
+    params: Value<'gc>,
+    body: Value<'gc>,
+    env: Env<'gc>,
     name: Option<Sym>,
-) -> Result<Root<'s, Value>> {
-    let closure = super::data::alloc(
-        s,
-        Value::Closure {
-            params: Gc::null(),
-            body: Gc::null(),
-            env: Gc::null(),
-            name,
-        },
-    )?;
-    s.set(closure, Value::params, params);
-    s.set(closure, Value::body, body);
-    s.set(closure, Value::env, env);
-    Ok(closure)
-}
-
-/// `(let ((var init) ...) body ...)` and the named `(let loop (...) body ...)`.
-fn let_form<C: Collector>(
-    s: &mut Scope<'_, C>,
-    m: &mut Machine<'_, '_>,
-    expr: Root<'_, Value>,
-    env: Root<'_, Frame>,
-) -> Result<Flow> {
-    let length = check_form(s, m, expr, 3, usize::MAX)?;
-    let name = match nth(s, expr, 1) {
-        Value::Sym(sym) if length >= 4 => Some(*sym),
-        _ => None,
+) -> Result<Value<'gc>> {
+    let closure = Closure {
+        params,
+        body,
+        env,
+        name,
     };
-    let first = 1 + usize::from(name.is_some());
-    // Check every `(var init)` by borrowing before evaluating any of them.
-    let syms = {
-        let form = s.get(expr);
-        let specs = elements(form).nth(first).expect("length checked");
-        if list_length(specs).is_none() {
-            return Err(bad_syntax(s, m, expr));
-        }
-        let mut syms = Vec::new();
-        for spec in elements(specs) {
-            if list_length(spec) != Some(2) {
-                return Err(LispError::Runtime(format!(
-                    "bad syntax: {}",
-                    super::print::to_string(m, spec, 60)
-                )));
-            }
-            syms.push(symbol(m, elements(spec).next().expect("two"), form)?);
-        }
-        syms
-    };
-    let spec = car(s, drop_front(s, expr, first));
-    let mut values = Vec::with_capacity(syms.len());
-    for &sym in &syms {
-        let init = cdr(s, car(s, spec));
-        values.push(eval_car_named(s, m, init, env, sym)?);
-        s.assign(spec, cdr(s, spec));
-    }
-    let body = drop_front(s, expr, first + 1);
-    let Some(name) = name else {
-        let frame = new_frame(s, env)?;
-        bind_all(s, frame, &syms, &values)?;
-        s.assign(env, frame);
-        return sequence(s, m, body, expr, env);
-    };
-    let loop_frame = new_frame(s, env)?;
-    let mut vars = Vec::with_capacity(syms.len());
-    let spec = car(s, drop_front(s, expr, first));
-    for _ in &syms {
-        vars.push(car(s, car(s, spec)));
-        s.assign(spec, cdr(s, spec));
-    }
-    let nil = m.nil;
-    let params = make_list(s, &vars, nil)?;
-    let procedure = make_closure(s, params, body, loop_frame, Some(name))?;
-    bind_all(s, loop_frame, &[name], &[procedure])?;
-    call_closure(s, m, procedure, &values, expr, env)
+    Ok(Value::Closure(alloc(m, closure)?))
 }
 
-/// Binds `syms[i] = values[i]` in `frame` (which has no bindings yet); one
-/// slot per binding, chaining each to the previous one's root instead of
-/// loading the frame's head.
-fn bind_all<C: Collector>(
-    s: &mut Scope<'_, C>,
-    frame: Root<'_, Frame>,
-    syms: &[Sym],
-    values: &[Root<'_, Value>],
-) -> Result<()> {
-    let mut previous: Option<Root<'_, Binding>> = None;
-    for (&sym, &value) in syms.iter().zip(values) {
-        let binding = super::data::alloc(
-            s,
-            Binding {
-                sym,
-                value: Gc::null(),
-                next: Gc::null(),
-            },
-        )?;
-        s.set(binding, |b| &b.value, value);
-        if let Some(previous) = previous {
-            s.set(binding, |b| &b.next, previous);
-        }
-        previous = Some(binding);
-    }
-    if let Some(head) = previous {
-        s.set(frame, |f| &f.head, head);
-    }
-    Ok(())
+/// The binding list `next` with `sym = value` in front.
+fn bind<'gc, C: Collector>(
+    m: &Mutation<'_, 'gc, C>,
+    sym: Sym,
+    value: Value<'gc>,
+    next: Option<Gc<'gc, Binding<'gc>>>,
+) -> Result<Option<Gc<'gc, Binding<'gc>>>> {
+    let value = Lock::new(value);
+    Ok(Some(alloc(m, Binding { sym, value, next })?))
 }
 
-/// `(cond (test body ...) ... (else body ...))`.
-fn cond<C: Collector>(
-    s: &mut Scope<'_, C>,
-    m: &mut Machine<'_, '_>,
-    expr: Root<'_, Value>,
-    env: Root<'_, Frame>,
-    dest: Root<'_, Value>,
-) -> Result<Flow> {
-    check_form(s, m, expr, 1, usize::MAX)?;
-    for clause in elements(s.get(expr)).skip(1) {
-        if list_length(clause).is_none_or(|length| length == 0) {
-            return Err(LispError::Runtime(format!(
-                "bad syntax: {}",
-                super::print::to_string(m, clause, 60)
-            )));
-        }
-    }
-    let clauses = cdr(s, expr);
-    while let Value::Pair { .. } = s.get(clauses) {
-        let clause = car(s, clauses);
-        let is_else = matches!(nth(s, clause, 0), Value::Sym(sym) if *sym == m.keywords.else_);
-        let test = if is_else {
-            s.root(m.boolean(true))
-        } else {
-            eval_car(s, m, clause, env)?
-        };
-        if s.get(test).is_true() {
-            let body = cdr(s, clause);
-            if let Value::Nil = s.get(body) {
-                return done(s, dest, test);
-            }
-            return sequence(s, m, body, expr, env);
-        }
-        s.assign(clauses, cdr(s, clauses));
-    }
-    done(s, dest, m.unspecified)
-}
-
-/// A procedure call `(f arg ...)`.
-fn application<C: Collector>(
-    s: &mut Scope<'_, C>,
-    m: &mut Machine<'_, '_>,
-    expr: Root<'_, Value>,
-    env: Root<'_, Frame>,
-    dest: Root<'_, Value>,
-) -> Result<Flow> {
-    let length = check_form(s, m, expr, 1, usize::MAX)?;
-    let procedure = eval_car(s, m, expr, env)?;
-    let mut args = Vec::with_capacity(length - 1);
-    if length > 1 {
-        let operand = cdr(s, expr);
-        args.push(eval_car(s, m, operand, env)?);
-        for _ in 2..length {
-            s.assign(operand, cdr(s, operand));
-            args.push(eval_car(s, m, operand, env)?);
-        }
-    }
-    match *s.get(procedure) {
-        Value::Builtin(builtin) => {
-            let value = builtins::call(s, m, builtin, &args)?;
-            done(s, dest, value)
-        }
-        Value::Closure { .. } => call_closure(s, m, procedure, &args, expr, env),
-        _ => Err(LispError::Runtime(format!(
-            "not a procedure: {}",
-            super::print::to_string(m, s.get(procedure), 60)
-        ))),
-    }
-}
-
-/// Binds `args` to the parameters of `closure` in a new frame and continues
-/// with its body in tail position.
-fn call_closure<C: Collector>(
-    s: &mut Scope<'_, C>,
-    m: &mut Machine<'_, '_>,
-    closure: Root<'_, Value>,
-    args: &[Root<'_, Value>],
-    expr: Root<'_, Value>,
-    env: Root<'_, Frame>,
-) -> Result<Flow> {
-    let Value::Closure { name, params, .. } = s.get(closure) else {
-        unreachable!("callers pass closures")
-    };
-    let name = name.unwrap_or(m.keywords.lambda);
-    m.enter_procedure(name);
-    // Match the parameter list against the arguments by borrowing; `rest`
-    // is the symbol that takes the remaining arguments, if any.
-    let mut syms = Vec::with_capacity(args.len());
-    let mut rest = None;
-    let mut params = target(params);
-    loop {
-        match params {
-            Value::Nil if syms.len() == args.len() => break,
-            Value::Sym(sym) => {
-                rest = Some(*sym);
-                break;
-            }
-            Value::Pair { car: param, cdr } if syms.len() < args.len() => {
-                syms.push(symbol(m, target(param), params)?);
-                params = target(cdr);
-            }
-            Value::Nil | Value::Pair { .. } => {
-                return Err(LispError::Runtime(format!(
-                    "{} called with {} argument(s)",
-                    m.symbols.name(name),
-                    args.len()
-                )))
-            }
-            _ => {
-                return Err(LispError::Runtime(format!(
-                    "bad syntax: {}",
-                    super::print::to_string(m, params, 60)
-                )))
-            }
-        }
-    }
-    let parent = s.load(closure, Value::env).expect("closures are complete");
-    let frame = new_frame(s, parent)?;
-    let (fixed, extra) = args.split_at(syms.len());
-    if let Some(sym) = rest {
-        let nil = m.nil;
-        let list = make_list(s, extra, nil)?;
-        syms.push(sym);
-        // Rare (variadic procedures): re-root the fixed arguments so all
-        // values share this scope's brand.
-        let mut values: Vec<_> = fixed.iter().map(|&arg| s.root(arg)).collect();
-        values.push(list);
-        bind_all(s, frame, &syms, &values)?;
-    } else {
-        bind_all(s, frame, &syms, fixed)?;
-    }
-    let body = s.load(closure, Value::body).expect("closures are complete");
-    s.assign(env, frame);
-    sequence(s, m, body, expr, env)
+/// A new frame over `parent` holding `vars`.
+fn new_frame<'gc, C: Collector>(
+    m: &Mutation<'_, 'gc, C>,
+    parent: Env<'gc>,
+    vars: Option<Gc<'gc, Binding<'gc>>>,
+) -> Result<Env<'gc>> {
+    let vars = Lock::new(vars);
+    Ok(Some(alloc(m, Frame { vars, parent })?))
 }

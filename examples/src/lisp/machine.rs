@@ -1,16 +1,25 @@
-//! [`Machine`]: the interpreter's state outside the heap (symbols, the call
-//! stack of procedure names, the output) plus its roots in the outermost
-//! scope (constants and the global variables), and variable lookup.
+//! The evaluator's state and how it runs: a [`State`] object in the heap
+//! (registers, an explicit continuation stack, the argument stack and the
+//! globals), rooted once, and [`Machine`], the part outside the heap
+//! (symbols, the output, limits).
 //!
-//! Global variables live in a table of shadow-stack roots indexed by symbol,
-//! one per symbol of the program, each re-pointed with `Scope::assign` by
-//! `define`/`set!`; local variables live in heap [`Frame`]s.
+//! A top-level form runs as a series of mutation regions of at most
+//! `fuel` steps each ([`Machine::run_form`]): a region loads the registers
+//! from the state, steps, and stores them back, so between regions every
+//! live value is in the heap, reachable from the state's root, and the
+//! collector can run (and move objects). Nothing recurses in Rust per
+//! Scheme call: non-tail evaluation pushes a [`Cont`], so deep recursion is
+//! bounded by [`Machine::max_depth`] continuations, not by the Rust stack.
 
-use super::data::{alloc, bind};
+use super::data::build;
 use super::error::{LispError, SHOWN_FRAMES};
-use super::value::{Binding, Builtin, Frame, Sym, Symbols, Value};
-use gc_core::{Collector, Root, Scope};
+use super::parse::Datum;
+use super::value::{Binding, Builtin, Env, Sym, Symbols, Value};
+use gc_core::model::{Gc, GcMap, GcVec, Lock, Mutation, RefLock};
+use gc_core::{Collector, Root, Scope, Trace};
 use std::io::Write;
+
+type Result<T> = std::result::Result<T, LispError>;
 
 /// The symbols of the special forms.
 #[derive(Debug, Clone, Copy)]
@@ -49,7 +58,8 @@ impl Keywords {
         }
     }
 
-    fn contains(&self, sym: Sym) -> bool {
+    /// `true` if `sym` names a special form.
+    pub fn contains(&self, sym: Sym) -> bool {
         [
             self.quote,
             self.if_,
@@ -66,235 +76,196 @@ impl Keywords {
     }
 }
 
-/// Interpreter state. `'g` is the brand of the outermost scope, which holds
-/// the constants and globals; `'o` borrows the output.
-pub struct Machine<'g, 'o> {
+/// What the evaluator does next.
+#[derive(Trace, Clone, Copy, Debug)]
+pub enum Reg<'gc> {
+    /// Evaluate the expression in the environment.
+    Eval(Value<'gc>, Env<'gc>),
+    /// Deliver the value to the innermost continuation.
+    Return(Value<'gc>),
+}
+
+/// What to do with a value once it is computed.
+#[derive(Trace, Clone, Copy, Debug)]
+pub enum Kont<'gc> {
+    /// The test of an `if`: the branches `(then [else])` follow.
+    If(Value<'gc>),
+    /// A body expression: the rest of the body (non-empty) follows.
+    Seq(Value<'gc>),
+    /// An operand of a call: push it on the argument stack, whose part of
+    /// this call starts at `base`, and evaluate the operands in `rest`.
+    Args {
+        /// The operands still to evaluate.
+        rest: Value<'gc>,
+        /// Where the call's procedure is on the argument stack.
+        base: u32,
+    },
+    /// The value of `(define sym ...)`.
+    Define(Sym),
+    /// The value of `(set! sym ...)`.
+    Set(Sym),
+    /// An initialiser of the `let` form `form`, the specs in `rest` follow.
+    Let {
+        /// The whole `let` form.
+        form: Value<'gc>,
+        /// The `(var init)` specs still to evaluate.
+        rest: Value<'gc>,
+        /// Where the form's values start on the argument stack.
+        base: u32,
+    },
+    /// The test of the first of these `cond` clauses.
+    Cond(Value<'gc>),
+    /// An operand of `and` (`true`) or `or`: the rest (non-empty) follows.
+    AndOr(Value<'gc>, bool),
+}
+
+/// A continuation: what to do with a value, in which environment, and in
+/// which procedure (for stack traces).
+#[derive(Trace, Clone, Copy, Debug)]
+pub struct Cont<'gc> {
+    /// What to do.
+    pub kont: Kont<'gc>,
+    /// The environment to do it in.
+    pub env: Env<'gc>,
+    /// The procedure that pushed it.
+    pub name: Option<Sym>,
+}
+
+/// The evaluator's state in the heap, rooted for the whole program.
+#[derive(Trace)]
+pub struct State<'gc> {
+    /// The global variables.
+    pub globals: RefLock<GcMap<'gc, Sym, Value<'gc>>>,
+    /// Continuations, innermost last.
+    pub stack: RefLock<GcVec<'gc, Cont<'gc>>>,
+    /// Evaluated operands of the calls and `let`s in progress.
+    pub values: RefLock<GcVec<'gc, Value<'gc>>>,
+    /// What to do next.
+    pub reg: Lock<Reg<'gc>>,
+    /// The procedure running now.
+    pub name: Lock<Option<Sym>>,
+}
+
+impl<'gc> State<'gc> {
+    /// An idle evaluator with the builtins defined.
+    fn new<C: Collector>(m: &Mutation<'_, 'gc, C>, symbols: &mut Symbols) -> Result<Self> {
+        let mut globals = GcMap::new(m);
+        for &builtin in Builtin::ALL {
+            globals.try_insert(m, symbols.intern(builtin.name()), Value::Builtin(builtin))?;
+        }
+        Ok(State {
+            globals: RefLock::new(globals),
+            stack: RefLock::new(GcVec::new(m)),
+            values: RefLock::new(GcVec::new(m)),
+            reg: Lock::new(Reg::Return(Value::Unspecified)),
+            name: Lock::new(None),
+        })
+    }
+}
+
+/// Interpreter state outside the heap; `'o` borrows the output.
+pub struct Machine<'o> {
     pub(crate) symbols: Symbols,
     pub(crate) keywords: Keywords,
-    /// `()`.
-    pub(crate) nil: Root<'g, Value>,
-    truth: Root<'g, Value>,
-    falsity: Root<'g, Value>,
-    pub(crate) unspecified: Root<'g, Value>,
-    unbound: Root<'g, Value>,
-    /// One root per symbol: its global value, or `unbound`.
-    globals: Vec<Root<'g, Value>>,
-    /// The empty frame that ends every environment chain.
-    pub(crate) global_frame: Root<'g, Frame>,
-    /// One entry per active `eval`: the procedure it is running, if any.
-    calls: Vec<Option<Sym>>,
-    max_depth: usize,
-    /// The highest shadow-stack slot an `eval` has started at.
-    peak_slot: usize,
+    /// How many continuations may be pending before a stack overflow.
+    pub(crate) max_depth: usize,
+    /// Steps per mutation region.
+    fuel: usize,
+    /// The most continuations that were pending at once.
+    pub(crate) peak_depth: usize,
     pub(crate) out: &'o mut dyn Write,
 }
 
-impl<'g, 'o> Machine<'g, 'o> {
-    /// Allocates the constants, the global frame and the builtins in `s`.
-    pub fn new<C: Collector>(
-        s: &mut Scope<'g, C>,
+impl<'o> Machine<'o> {
+    /// A machine running regions of `fuel` steps.
+    pub fn new(
         symbols: Symbols,
         keywords: Keywords,
         max_depth: usize,
+        fuel: usize,
         out: &'o mut dyn Write,
-    ) -> Result<Self, LispError> {
-        let unbound = alloc(s, Value::Unbound)?;
-        let mut machine = Machine {
-            nil: alloc(s, Value::Nil)?,
-            truth: alloc(s, Value::Bool(true))?,
-            falsity: alloc(s, Value::Bool(false))?,
-            unspecified: alloc(s, Value::Unspecified)?,
-            global_frame: alloc(s, Frame::default())?,
-            globals: (0..symbols.len()).map(|_| s.root(unbound)).collect(),
-            unbound,
+    ) -> Self {
+        Machine {
             symbols,
             keywords,
-            calls: Vec::new(),
             max_depth,
-            peak_slot: 0,
+            fuel: fuel.max(1),
+            peak_depth: 0,
             out,
-        };
-        for &builtin in Builtin::ALL {
-            let value = alloc(s, Value::Builtin(builtin))?;
-            let sym = machine.symbols.intern(builtin.name());
-            s.assign(machine.globals[sym as usize], value);
-        }
-        Ok(machine)
-    }
-
-    /// The constant `#t` or `#f`.
-    pub fn boolean(&self, value: bool) -> Root<'g, Value> {
-        if value {
-            self.truth
-        } else {
-            self.falsity
         }
     }
 
-    /// `true` if `sym` names a special form.
-    pub fn is_keyword(&self, sym: Sym) -> bool {
-        self.keywords.contains(sym)
+    /// Allocates the evaluator's state and roots it in `s`.
+    pub fn start<'s, C: Collector>(
+        &mut self,
+        s: &mut Scope<'s, C>,
+    ) -> Result<Root<'s, State<'static>>> {
+        s.mutate(|m| {
+            let state = State::new(m, &mut self.symbols)?;
+            Ok(m.root(super::data::alloc(m, state)?))
+        })
     }
 
-    /// Enters one level of evaluation, whose first shadow-stack slot is
-    /// `slot`, or fails with a stack overflow.
-    pub fn push_call(&mut self, slot: usize) -> Result<(), LispError> {
-        self.peak_slot = self.peak_slot.max(slot);
-        if self.calls.len() >= self.max_depth {
-            let frames = self.calls.iter().rev().flatten().take(SHOWN_FRAMES);
-            return Err(LispError::StackOverflow {
-                limit: self.max_depth,
-                frames: frames
-                    .map(|&sym| self.symbols.name(sym).to_owned())
-                    .collect(),
-            });
-        }
-        self.calls.push(None);
-        Ok(())
-    }
-
-    /// The highest shadow-stack slot any evaluation started at: how deep
-    /// the shadow stack grew (it stays flat in a tail-recursive loop).
-    pub fn peak_slot(&self) -> usize {
-        self.peak_slot
-    }
-
-    /// Leaves the innermost level of evaluation.
-    pub fn pop_call(&mut self) {
-        self.calls.pop();
-    }
-
-    /// Records that the innermost evaluation now runs the procedure `name`
-    /// (a tail call replaces the previous one).
-    pub fn enter_procedure(&mut self, name: Sym) {
-        if let Some(top) = self.calls.last_mut() {
-            *top = Some(name);
-        }
-    }
-
-    /// The value of variable `sym` in `env`: one slot for a global, two
-    /// for a local in the innermost frame (the search itself borrows
-    /// through `Gc::get` and costs none).
-    pub fn lookup<'s, C: Collector>(
-        &self,
-        s: &Scope<'s, C>,
-        env: Root<'_, Frame>,
-        sym: Sym,
-    ) -> Result<Root<'s, Value>, LispError> {
-        match locate(s.get(env), sym) {
-            Some(place) => {
-                let binding = binding_at(s, env, place);
-                Ok(s.load(binding, |b| &b.value)
-                    .expect("bindings are set when linked"))
-            }
-            None => Ok(s.root(self.global(s, sym)?)),
-        }
-    }
-
-    /// `(define sym value)` in `env`.
-    pub fn define<C: Collector>(
-        &self,
+    /// Runs one top-level form to completion, in regions of `fuel` steps.
+    pub fn run_form<C: Collector>(
+        &mut self,
         s: &mut Scope<'_, C>,
-        env: Root<'_, Frame>,
-        sym: Sym,
-        value: Root<'_, Value>,
-    ) -> Result<(), LispError> {
-        if s.ptr_eq(env, self.global_frame) {
-            s.assign(self.globals[sym as usize], value);
-            return Ok(());
-        }
-        match locate_in_frame(s.get(env), sym) {
-            Some(index) => {
-                let binding = binding_at(s, env, Place { hops: 0, index });
-                s.set(binding, |b| &b.value, value);
-            }
-            None => bind(s, env, sym, value)?,
-        }
+        state: Root<'_, State<'static>>,
+        form: &Datum,
+    ) -> Result<()> {
+        s.mutate(|m| {
+            let expr = build(m, form)?;
+            m.write(m.get(state))
+                .project(|s| &s.reg)
+                .set(Reg::Eval(expr, None));
+            Ok::<(), LispError>(())
+        })?;
+        let fuel = self.fuel;
+        while !s.mutate(|m| super::eval::Eval::load(m, self, m.get(state)).run(fuel))? {}
         Ok(())
     }
 
-    /// `(set! sym value)` in `env`.
-    pub fn set_variable<C: Collector>(
-        &self,
-        s: &Scope<'_, C>,
-        env: Root<'_, Frame>,
-        sym: Sym,
-        value: Root<'_, Value>,
-    ) -> Result<(), LispError> {
-        match locate(s.get(env), sym) {
-            Some(place) => s.set(binding_at(s, env, place), |b| &b.value, value),
-            None => s.assign(self.global(s, sym)?, value),
+    /// The stack-overflow error for `stack`, naming its innermost procedures.
+    pub fn overflow(&self, stack: &[Cont<'_>]) -> LispError {
+        let frames = stack.iter().rev().filter_map(|cont| cont.name);
+        LispError::StackOverflow {
+            limit: self.max_depth,
+            frames: frames
+                .take(SHOWN_FRAMES)
+                .map(|sym| self.symbols.name(sym).to_owned())
+                .collect(),
         }
-        Ok(())
     }
 
-    /// The root holding global `sym`, if it is defined.
-    fn global<C: Collector>(
-        &self,
-        s: &Scope<'_, C>,
-        sym: Sym,
-    ) -> Result<Root<'g, Value>, LispError> {
-        match self.globals.get(sym as usize) {
-            Some(&root) if !s.ptr_eq(root, self.unbound) => Ok(root),
-            _ => Err(LispError::Unbound(self.symbols.name(sym).to_owned())),
-        }
+    /// The error for reading or setting an undefined variable.
+    pub fn unbound(&self, sym: Sym) -> LispError {
+        LispError::Unbound(self.symbols.name(sym).to_owned())
     }
 }
 
-/// Where a local variable lives: `hops` frames out from the environment,
-/// `index` bindings down that frame's list.
-#[derive(Clone, Copy)]
-struct Place {
-    hops: usize,
-    index: usize,
-}
-
-/// The innermost binding of `sym` in the local frames starting at `frame`,
-/// found by borrowing (no slots).
-fn locate(frame: &Frame, sym: Sym) -> Option<Place> {
-    let mut frame = frame;
-    for hops in 0.. {
-        if let Some(index) = locate_in_frame(frame, sym) {
-            return Some(Place { hops, index });
+/// The binding of `sym` in the frames of `env`, innermost first.
+pub fn locate<'gc>(env: Env<'gc>, sym: Sym) -> Option<Gc<'gc, Binding<'gc>>> {
+    let mut frame = env;
+    while let Some(f) = frame {
+        if let Some(binding) = locate_in_frame(f.vars.get(), sym) {
+            return Some(binding);
         }
-        frame = frame.parent.get()?;
+        frame = f.parent;
     }
-    unreachable!("the loop returns")
+    None
 }
 
-/// The position of `sym`'s binding in `frame` itself.
-fn locate_in_frame(frame: &Frame, sym: Sym) -> Option<usize> {
-    let mut binding = frame.head.get()?;
-    let mut index = 0;
-    while binding.sym != sym {
-        binding = binding.next.get()?;
-        index += 1;
-    }
-    Some(index)
-}
-
-/// Roots the binding at `place` (found by [`locate`] on `env`): one slot
-/// per field on the path, since `Scope::load` is the only way from a
-/// borrowed field to a root. Nothing allocates between `locate` and this
-/// walk, so the path is still there.
-fn binding_at<'s, C: Collector>(
-    s: &Scope<'s, C>,
-    env: Root<'_, Frame>,
-    place: Place,
-) -> Root<'s, Binding> {
-    const SET: &str = "located by the borrowing walk";
-    let head = if place.hops == 0 {
-        s.load(env, |f| &f.head)
-    } else {
-        let frame = s.load(env, |f| &f.parent).expect(SET);
-        for _ in 1..place.hops {
-            s.assign(frame, s.load(frame, |f| &f.parent).expect(SET));
+/// The binding of `sym` in the binding list starting at `vars`.
+pub fn locate_in_frame<'gc>(
+    vars: Option<Gc<'gc, Binding<'gc>>>,
+    sym: Sym,
+) -> Option<Gc<'gc, Binding<'gc>>> {
+    let mut binding = vars;
+    while let Some(b) = binding {
+        if b.sym == sym {
+            return Some(b);
         }
-        s.load(frame, |f| &f.head)
-    };
-    let binding = head.expect(SET);
-    for _ in 0..place.index {
-        s.assign(binding, s.load(binding, |b| &b.next).expect(SET));
+        binding = b.next;
     }
-    binding
+    None
 }

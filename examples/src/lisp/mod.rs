@@ -1,85 +1,79 @@
-//! A small Scheme whose every value lives on the collected heap, written
-//! once and run on any backend.
+//! A small Scheme on gc-core's object model, written once and run on any
+//! backend.
 //!
-//! The interpreter is the API's stress test: an evaluator holds values only
-//! through [`Root`](gc_core::Root)s, every allocation can collect (and, on a
-//! moving backend, move everything), and environments and closures form
-//! cycles. How the code stays within the rules:
+//! The interpreter is the object model's stress test: values change shape
+//! in heap slots, vectors grow, hash tables key objects by identity while
+//! the copying backend moves them, environments and closures form cycles,
+//! and a long computation must leave its mutation region regularly so the
+//! collector can run. How the code does it:
 //!
-//! - **Values** are [`Value`] objects; environments are heap [`Frame`]s of
-//!   [`Binding`]s; global variables are roots in the outermost scope.
-//! - **Writing** an enum's field is `s.set` from a root through a projection
-//!   (`s.set(pair, Value::car, x)`), so a freshly allocated pair is built
-//!   null and filled in afterwards (see `data::cons`).
-//! - **Slots**: each `eval` opens a scope for its loop state and each step a
-//!   nested one, so a million-iteration loop uses a constant number of
-//!   shadow-stack slots (the `loops_keep_the_shadow_stack_flat` test checks
-//!   [`Outcome::peak_slot`]); results go into a caller's slot with
-//!   `Scope::assign`.
-//! - **Tail calls** re-point the loop's roots instead of recursing
-//!   (see the `eval` module); non-tail recursion is bounded by [`Options::max_depth`] and
-//!   runs on a thread whose stack is sized for that depth, so running out
-//!   is a [`LispError::StackOverflow`] naming the innermost procedures.
-//! - **Errors** are values: `try_alloc` turns a full heap into
-//!   [`LispError::OutOfMemory`].
+//! - **Values** are a `Copy` enum, [`Value`]: integers, booleans and
+//!   symbols inline (unboxed), strings, pairs, vectors, hash tables and
+//!   closures as [`Gc`](gc_core::model::Gc) pointers. A pair's fields are
+//!   `Lock<Value>`s, so `set-car!` rewrites a slot to any variant in one
+//!   store. Vectors are `RefLock<GcVec<Value>>` (O(1) `vector-set!`,
+//!   `vector-push!` grows them), hash tables `GcMap`s (see `table`).
+//! - **The evaluator's state lives in the heap**: registers, an explicit
+//!   continuation stack and an argument stack (both `GcVec`s), and the
+//!   global variables (a `GcMap` keyed by symbol) are fields of one
+//!   `State` object, rooted once for the whole program.
+//! - **Bounded regions.** Evaluation runs in mutation regions of at most
+//!   [`Options::fuel`] steps, ending early at the step that makes a
+//!   collection due (`Mutation::collection_due`): nothing collects inside
+//!   a region, so the evaluator leaves it with its state stored back, and
+//!   the collection runs there. In stress mode every allocating step ends
+//!   its region with a collection (and, on the copying backend, a move).
+//! - **No Rust recursion per Scheme call.** Non-tail evaluation pushes a
+//!   continuation, tail calls replace the registers (constant space), and
+//!   [`Options::max_depth`] bounds the continuation stack: running out is a
+//!   [`LispError::StackOverflow`] naming the innermost procedures.
+//! - **Errors** are values: every allocation and container growth is a
+//!   `try_` call, so a full heap (vector buffers included, since they are
+//!   charged to it) is [`LispError::OutOfMemory`].
 //!
-//! # Rooting idioms
+//! # Region idioms
 //!
-//! - **`get` to read, `load` to keep.** Code that only *reads* borrows:
-//!   `s.get(root)` and then [`Gc::get`](gc_core::Gc::get) down the fields
-//!   (`data::pair_of`, `data::elements`, `data::list_length`). This costs no
-//!   shadow-stack slot, and the borrow checker ends the borrow before the
-//!   next allocation. Variable lookup walks frames and bindings this way,
-//!   as do printing, `length`, the shape checks of special forms, parameter
-//!   lists, and the operands of a call when they are variables. Use
-//!   `s.load(obj, field)` (one slot) only for a value that must survive an
-//!   allocation: a sub-expression about to be evaluated, a value to return,
-//!   or an object to `set` into. Because `load` is the only way from a
-//!   borrowed field to a root, a lookup finds its variable by borrowing
-//!   first and then roots just the path to it (`machine::binding_at`).
-//! - **`assign` to move a cursor or deliver a result.** `s.assign(root, v)`
-//!   re-points an existing slot: the evaluator's `expr`/`env` on a tail
-//!   call, a caller's `dest`, a list cursor. A `load` feeding the `assign`
-//!   still pushes a slot, so a loop that walks with `load` also needs a
-//!   scope per iteration (or a bound on its length, like the code of one form).
-//! - **A scope per unbounded loop, and nothing more.** `eval` opens one scope
-//!   per step. Inside a step, slots are bounded by the size of the form
-//!   being run, so `begin` bodies, operands and `display` need no scopes of
-//!   their own.
-//! - **`scope_escaping`** returns one root from a nested scope into the
-//!   enclosing one (V8's `EscapableHandleScope`). It can't carry a
-//!   `Result`, so fallible helpers here return roots in the caller's scope
-//!   instead and rely on the caller's step scope to bound them.
+//! - **Inside a region, pointers are plain values.** `Gc`s are `Copy` and
+//!   dereference for free: variable lookup walks frames and bindings,
+//!   printing walks lists, `equal?` walks structures, and none of it roots
+//!   anything. Holding a `Gc` across an allocation is fine, since nothing
+//!   collects until the region ends.
+//! - **Between regions, only the heap holds values.** The one root is the
+//!   evaluator's `State`; a region starts by opening it for writing (one
+//!   barrier per region) and copying its registers into Rust locals, and
+//!   ends by storing them back. A value the Rust side must keep across
+//!   regions goes into that state, never into a Rust variable (the brand
+//!   makes that a compile error).
+//! - **Every change goes through `m.write`.** `set-car!`, `set!`,
+//!   `define`, `vector-set!`, `hash-table-set!` open the object for
+//!   writing first; for vectors and tables that is one barrier and then
+//!   ordinary `GcVec`/`GcMap` operations.
+//! - **Leave the region when a collection is due.** Allocation past the
+//!   budget only marks a collection due; a loop that kept going would pile
+//!   up garbage past the trigger, and could fill a small heap (the
+//!   copying backend's half-space) before the collector ran. The step
+//!   loop checks `m.collection_due()` after every step; `fuel` (10,000
+//!   steps by default) bounds the regions that allocate little.
 //!
 //! # What the interpreter taught gc-core
 //!
-//! API changes this interpreter prompted:
-//!
-//! - **`Gc::get` (added).** Read-only walks (lookup, printing, list
-//!   checks) used to root every field they passed through. Borrowing a field's
-//!   target is sound because a `&Gc` can only come from a `Scope::get`
-//!   borrow, which freezes collection.
-//! - **Config trigger capping and `MIN_CAPACITY` = 1 MiB (done).** A heap
-//!   capped below the default first-collection trigger now moves the
-//!   trigger below the cap, and 1 MiB is the smallest cap that gives every size
-//!   class a block (`churn.scm` and the out-of-memory test run in 1 MiB).
-//! - **Escaping `Result` roots (open).** `scope_escaping` takes a closure
-//!   returning `Root`. Evaluation is fallible, so it can't use it. A
-//!   `try_scope_escaping` returning `Result<Root<'s, T>, E>` would let helpers
-//!   like variable lookup bound their temporaries.
-//! - **Vector element stores cost a trace (open).** `s.set(v, |v|
-//!   v.element(i), x)` returns a `Gc` inside the `Vec`, outside the object's
-//!   payload, so the scope checks it by tracing the whole vector:
-//!   `vector-set!` is O(length). An indexed projection (or a check against
-//!   the `Vec`'s buffer bounds) would make it O(1).
-//! - **`set_with` (open).** `load_with` takes a projection returning
-//!   `Option<&Gc>` (for an enum's variants), but `set` has no such form, so
-//!   [`Value::car`] and friends panic on the wrong variant instead of
-//!   returning `None`.
-//! - **Persistent roots (open).** Globals and constants are roots in the
-//!   outermost scope, one per symbol, kept in a `Vec` for the program's
-//!   life. A persistent-root table (added and removed in any order,
-//!   not tied to a scope) would fit globals, and a REPL, better.
+//! - The object model removed the old workarounds: boxed integers (every
+//!   `+` allocated), null-then-`set` construction, O(length) vector stores,
+//!   one shadow-stack slot per global, and a Rust thread stack sized for
+//!   the deepest recursion.
+//! - **`Mutation::collection_due` (added).** A stepping loop had no way to
+//!   know that allocation had spent the budget, so a fixed-length region
+//!   could fill the copying backend's half of a 1 MiB heap (`churn.scm`)
+//!   before the collection it had made due could run.
+//! - **Objects and charges share the capacity (fixed).** Inside a region a
+//!   charge counted only the objects of the last collection, and an object
+//!   ignored the charged bytes, so the vector hoard of the tests ended
+//!   slightly past its 64 MiB cap; a ceiling (bytes in use plus the
+//!   budget, raised by allocation past it) now bounds both.
+//! - **A region cannot carry a `Gc` out**, by design: the evaluator's
+//!   regions return only `bool`s and errors (which own no `Gc`).
+//! - **Strings charge their buffers by hand** ([`Charge`](gc_core::model::Charge)):
+//!   a `String` in an object is a leaf the heap does not see.
 //!
 //! ```
 //! use examples::lisp::{run, Options};
@@ -96,10 +90,12 @@ mod eval;
 mod machine;
 pub mod parse;
 mod print;
+mod table;
 mod value;
 
 pub use error::{LispError, SHOWN_FRAMES};
-pub use value::{Binding, Builtin, Frame, Sym, Symbols, Value};
+pub use table::{Key, Table, Test};
+pub use value::{Binding, Builtin, Closure, Env, Frame, Pair, Sym, Symbols, Text, Value, Vector};
 
 use machine::{Keywords, Machine};
 
@@ -107,13 +103,16 @@ use crate::{Backend, Program};
 use gc_core::{Collector, GcStats, Heap, HeapConfig};
 use std::io::Write;
 
-/// Default limit on nested (non-tail) evaluations.
+/// Default limit on pending continuations (nested non-tail evaluations).
 pub const DEFAULT_MAX_DEPTH: usize = 50_000;
 
-/// Evaluator thread stack reserved per level of [`Options::max_depth`]
-/// (measured in a debug build: 4 to 12 KiB per level depending on the form
-/// that recurses, `let` being the largest; release builds need less).
-const STACK_PER_LEVEL: usize = 32 << 10;
+/// Default evaluation steps per mutation region.
+pub const DEFAULT_FUEL: usize = 10_000;
+
+/// The reader, the printer and building a form on the heap recurse once
+/// per level of list nesting (up to [`parse::MAX_NESTING`]); they run on a
+/// thread with this much stack.
+const STACK_SIZE: usize = 256 << 20;
 
 /// How to run a program.
 #[derive(Debug, Clone)]
@@ -122,8 +121,12 @@ pub struct Options {
     pub backend: Backend,
     /// The heap's size, trigger and stress mode.
     pub config: HeapConfig,
-    /// How deep non-tail calls may nest before a stack-overflow error.
+    /// How many continuations (nested non-tail evaluations) may be
+    /// pending before a stack-overflow error.
     pub max_depth: usize,
+    /// Evaluation steps per mutation region at most (a region also ends
+    /// at the first step that makes a collection due).
+    pub fuel: usize,
 }
 
 impl Default for Options {
@@ -132,6 +135,7 @@ impl Default for Options {
             backend: Backend::MarkSweep,
             config: HeapConfig::default(),
             max_depth: DEFAULT_MAX_DEPTH,
+            fuel: DEFAULT_FUEL,
         }
     }
 }
@@ -153,24 +157,20 @@ pub struct Outcome {
     pub result: Result<(), LispError>,
     /// The heap's statistics at exit (`None` if no heap was built).
     pub stats: Option<GcStats>,
-    /// The highest shadow-stack slot an evaluation started at (0 if none
-    /// ran): grows with non-tail recursion, stays flat in loops.
-    pub peak_slot: usize,
+    /// The most continuations pending at once (0 if none ran): grows with
+    /// non-tail recursion, stays flat in loops.
+    pub peak_depth: usize,
 }
 
 /// Parses and runs `source`, writing what it displays to `out`.
 ///
-/// Reading and evaluation run on their own thread (the heap is built there),
-/// with a stack big enough for `options.max_depth` nested calls.
+/// Reading and evaluation run on their own thread (the heap is built
+/// there), whose stack fits the deepest list nesting the reader accepts.
 pub fn run(source: &str, options: &Options, out: &mut (dyn Write + Send)) -> Outcome {
-    let stack = options
-        .max_depth
-        .saturating_mul(STACK_PER_LEVEL)
-        .saturating_add(8 << 20);
     std::thread::scope(|scope| {
         let spawned = std::thread::Builder::new()
             .name("lisp-eval".into())
-            .stack_size(stack)
+            .stack_size(STACK_SIZE)
             .spawn_scoped(scope, || run_here(source, options, out));
         match spawned {
             Ok(handle) => handle
@@ -181,7 +181,7 @@ pub fn run(source: &str, options: &Options, out: &mut (dyn Write + Send)) -> Out
                 Outcome {
                     result: Err(LispError::Runtime(message)),
                     stats: None,
-                    peak_slot: 0,
+                    peak_depth: 0,
                 }
             }
         }
@@ -198,65 +198,45 @@ fn run_here(source: &str, options: &Options, out: &mut (dyn Write + Send)) -> Ou
             return Outcome {
                 result: Err(error),
                 stats: None,
-                peak_slot: 0,
+                peak_depth: 0,
             }
         }
     };
-    let runner = Runner {
-        symbols,
-        keywords,
-        forms,
-        max_depth: options.max_depth,
-        out,
-    };
+    let machine = Machine::new(symbols, keywords, options.max_depth, options.fuel, out);
+    let runner = Runner { machine, forms };
     match options.backend.run(options.config.clone(), runner) {
-        Ok((result, stats, peak_slot)) => Outcome {
+        Ok((result, stats, peak_depth)) => Outcome {
             result,
             stats: Some(stats),
-            peak_slot,
+            peak_depth,
         },
         Err(error) => Outcome {
             result: Err(error.into()),
             stats: None,
-            peak_slot: 0,
+            peak_depth: 0,
         },
     }
 }
 
 /// A parsed program, ready to run on any backend.
 struct Runner<'o> {
-    symbols: Symbols,
-    keywords: Keywords,
+    machine: Machine<'o>,
     forms: Vec<parse::Datum>,
-    max_depth: usize,
-    out: &'o mut dyn Write,
 }
 
 impl Program for Runner<'_> {
     type Output = (Result<(), LispError>, GcStats, usize);
 
     fn run<C: Collector>(self, heap: &mut Heap<C>) -> Self::Output {
-        let Runner {
-            symbols,
-            keywords,
-            forms,
-            max_depth,
-            out,
-        } = self;
-        let mut peak_slot = 0;
+        let Runner { mut machine, forms } = self;
         let result = heap.scope("lisp", |s| {
-            let mut m = Machine::new(s, symbols, keywords, max_depth, out)?;
-            let global = m.global_frame;
-            let result = forms.iter().try_for_each(|form| {
-                s.scope("toplevel", |t| {
-                    let expr = data::build(t, &m, form)?;
-                    eval::eval(t, &mut m, expr, global).map(drop)
-                })
-            });
-            let flushed = m.out.flush();
-            peak_slot = m.peak_slot();
+            let state = machine.start(s)?;
+            let result = forms
+                .iter()
+                .try_for_each(|form| machine.run_form(s, state, form));
+            let flushed = machine.out.flush();
             result.and(flushed.map_err(LispError::from))
         });
-        (result, heap.stats(), peak_slot)
+        (result, heap.stats(), machine.peak_depth)
     }
 }

@@ -1,133 +1,125 @@
 //! The heap types of the interpreter and the Rust-side symbol table.
 //!
-//! Every Scheme value is a [`Value`] object on the collected heap, reached
-//! only through roots. Environments are chains of [`Frame`]s, each holding a
-//! linked list of [`Binding`]s; a closure points at the frame it was made in
-//! and that frame's bindings point back at the closure, so local procedures
-//! form cycles (which the reference-counting backend must collect).
+//! A Scheme value is a [`Value`]: a `Copy` enum whose numbers, booleans and
+//! symbols are unboxed and whose other variants point at heap objects. A
+//! value slot in the heap is a `Lock<Value>`, rewritten to any variant in
+//! one store (through the write barrier). Environments are chains of
+//! [`Frame`]s, each holding a linked list of [`Binding`]s; a closure points
+//! at the frame it was made in and that frame's bindings point back at the
+//! closure, so local procedures form cycles (which the reference-counting
+//! backend must collect). Global variables live in a map keyed by symbol.
 //!
 //! ```text
-//!  Frame ──head──▶ Binding(f) ──next──▶ Binding(x) ──next──▶ null
+//!  Frame ──vars──▶ Binding(f) ──next──▶ Binding(x) ──next──▶ None
 //!    │  ▲              │ value
 //!  parent└── env ── Closure f
 //!    ▼
-//!  Frame ... ──▶ the global frame (parent null; globals live in a table)
+//!  Frame ... ──▶ None: the globals (a map)
 //! ```
 
-use gc_core::{Gc, Trace};
+use super::table::Table;
+use gc_core::model::{Charge, Gc, GcVec, Lock, RefLock};
+use gc_core::Trace;
 use std::collections::HashMap;
 
 /// An interned symbol: an index into [`Symbols`].
 pub type Sym = u32;
 
-/// A Scheme value on the heap.
-///
-/// `Gc` fields are null only between allocation and the `Scope::set` calls
-/// that fill them in; the interpreter never exposes a half-built value.
-#[derive(Trace)]
-pub enum Value {
+/// A Scheme value: immediates inline, everything else by reference.
+#[derive(Trace, Clone, Copy, Debug)]
+pub enum Value<'gc> {
     /// The empty list `()`.
     Nil,
     /// What forms with no useful value (`define`, `display`, ...) return.
     Unspecified,
-    /// The marker held by a global slot whose symbol is not defined.
-    Unbound,
     /// `#t` or `#f`.
     Bool(bool),
-    /// A 64-bit integer.
+    /// A 64-bit integer, unboxed.
     Int(i64),
     /// A symbol.
     Sym(Sym),
     /// An immutable string.
-    Str(String),
+    Str(Gc<'gc, Text<'gc>>),
     /// A mutable pair.
-    Pair {
-        /// The first element.
-        car: Gc<Value>,
-        /// The rest.
-        cdr: Gc<Value>,
-    },
-    /// A fixed-length mutable vector.
-    Vector(Vec<Gc<Value>>),
+    Pair(Gc<'gc, Pair<'gc>>),
+    /// A growable vector.
+    Vector(Gc<'gc, Vector<'gc>>),
+    /// A hash table (SRFI-69).
+    Table(Gc<'gc, Table<'gc>>),
     /// A procedure written in Scheme.
-    Closure {
-        /// The parameter list: a proper or improper list of symbols, or one symbol.
-        params: Gc<Value>,
-        /// The body: a non-empty list of expressions.
-        body: Gc<Value>,
-        /// The frame the `lambda` was evaluated in.
-        env: Gc<Frame>,
-        /// The name it was defined under, for stack traces.
-        name: Option<Sym>,
-    },
+    Closure(Gc<'gc, Closure<'gc>>),
     /// A procedure written in Rust.
     Builtin(Builtin),
 }
 
-impl Value {
-    /// The `car` field of a pair (for `Scope::set`/`load`).
-    ///
-    /// # Panics
-    /// If the value is not a pair; callers check first.
-    pub fn car(&self) -> &Gc<Value> {
-        match self {
-            Value::Pair { car, .. } => car,
-            _ => panic!("car of a non-pair"),
-        }
-    }
-
-    /// The `cdr` field of a pair.
-    ///
-    /// # Panics
-    /// If the value is not a pair; callers check first.
-    pub fn cdr(&self) -> &Gc<Value> {
-        match self {
-            Value::Pair { cdr, .. } => cdr,
-            _ => panic!("cdr of a non-pair"),
-        }
-    }
-
-    /// Element `index` of a vector.
-    ///
-    /// # Panics
-    /// If the value is not a vector or `index` is out of range; callers check first.
-    pub fn element(&self, index: usize) -> &Gc<Value> {
-        match self {
-            Value::Vector(items) => &items[index],
-            _ => panic!("element of a non-vector"),
-        }
-    }
-
+impl Value<'_> {
     /// `false` only for `#f`.
-    pub fn is_true(&self) -> bool {
+    pub fn is_true(self) -> bool {
         !matches!(self, Value::Bool(false))
     }
 }
 
+/// A string's text, its buffer charged to the heap.
+#[derive(Trace)]
+pub struct Text<'gc> {
+    /// The characters.
+    pub text: String,
+    /// The charge for `text`'s buffer.
+    pub charge: Charge<'gc>,
+}
+
+/// A vector's elements: a growable GC vector behind the write barrier.
+pub type Vector<'gc> = RefLock<GcVec<'gc, Value<'gc>>>;
+
+/// A pair; both fields can be rewritten (`set-car!`, `set-cdr!`).
+#[derive(Trace)]
+pub struct Pair<'gc> {
+    /// The first element.
+    pub car: Lock<Value<'gc>>,
+    /// The rest.
+    pub cdr: Lock<Value<'gc>>,
+}
+
+/// A procedure written in Scheme.
+#[derive(Trace)]
+pub struct Closure<'gc> {
+    /// The parameter list: a proper or improper list of symbols, or one symbol.
+    pub params: Value<'gc>,
+    /// The body: a non-empty list of expressions.
+    pub body: Value<'gc>,
+    /// The frame the `lambda` was evaluated in (`None`: the globals).
+    pub env: Env<'gc>,
+    /// The name it was defined under, for stack traces.
+    pub name: Option<Sym>,
+}
+
+/// An environment: the innermost frame, or `None` for the globals alone.
+pub type Env<'gc> = Option<Gc<'gc, Frame<'gc>>>;
+
 /// One environment frame.
-#[derive(Trace, Default)]
-pub struct Frame {
-    /// The most recently added binding (null in an empty frame).
-    pub head: Gc<Binding>,
-    /// The enclosing frame; null only for the global frame.
-    pub parent: Gc<Frame>,
+#[derive(Trace)]
+pub struct Frame<'gc> {
+    /// The most recently added binding.
+    pub vars: Lock<Option<Gc<'gc, Binding<'gc>>>>,
+    /// The enclosing frame.
+    pub parent: Env<'gc>,
 }
 
 /// One variable of a [`Frame`].
 #[derive(Trace)]
-pub struct Binding {
+pub struct Binding<'gc> {
     /// The variable's name.
     pub sym: Sym,
-    /// Its value (always set once the binding is linked into a frame).
-    pub value: Gc<Value>,
+    /// Its value.
+    pub value: Lock<Value<'gc>>,
     /// The binding added before this one.
-    pub next: Gc<Binding>,
+    pub next: Option<Gc<'gc, Binding<'gc>>>,
 }
 
 macro_rules! builtins {
     ($($variant:ident => $name:literal,)*) => {
         /// The procedures written in Rust, each bound to a global name.
-        #[derive(Trace, Debug, Clone, Copy, PartialEq, Eq)]
+        #[derive(Trace, Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Builtin {
             $(#[doc = concat!("`", $name, "`")] $variant,)*
         }
@@ -149,11 +141,16 @@ macro_rules! builtins {
 builtins! {
     Add => "+", Sub => "-", Mul => "*", Quotient => "quotient", Remainder => "remainder",
     NumEq => "=", Lt => "<", Gt => ">", Le => "<=", Ge => ">=",
-    Not => "not", Eq => "eq?", IsNull => "null?", IsPair => "pair?",
+    Not => "not", Eq => "eq?", Equal => "equal?", IsNull => "null?", IsPair => "pair?",
     Cons => "cons", Car => "car", Cdr => "cdr", List => "list", Length => "length",
     SetCar => "set-car!", SetCdr => "set-cdr!",
-    Vector => "vector", MakeVector => "make-vector", VectorRef => "vector-ref",
-    VectorSet => "vector-set!", VectorLength => "vector-length",
+    IsString => "string?", StringLength => "string-length", StringAppend => "string-append",
+    IsVector => "vector?", Vector => "vector", MakeVector => "make-vector",
+    VectorRef => "vector-ref", VectorSet => "vector-set!", VectorLength => "vector-length",
+    VectorPush => "vector-push!", VectorToList => "vector->list", ListToVector => "list->vector",
+    MakeHashTable => "make-hash-table", HashTableSet => "hash-table-set!",
+    HashTableRef => "hash-table-ref", HashTableRefDefault => "hash-table-ref/default",
+    HashTableDelete => "hash-table-delete!", HashTableSize => "hash-table-size",
     Display => "display", Newline => "newline",
 }
 
@@ -189,40 +186,5 @@ impl Symbols {
     /// `true` if no symbol is interned.
     pub fn is_empty(&self) -> bool {
         self.names.is_empty()
-    }
-}
-
-impl Value {
-    /// The parameter list of a closure.
-    ///
-    /// # Panics
-    /// If the value is not a closure; callers check first.
-    pub fn params(&self) -> &Gc<Value> {
-        match self {
-            Value::Closure { params, .. } => params,
-            _ => panic!("params of a non-closure"),
-        }
-    }
-
-    /// The body of a closure.
-    ///
-    /// # Panics
-    /// If the value is not a closure; callers check first.
-    pub fn body(&self) -> &Gc<Value> {
-        match self {
-            Value::Closure { body, .. } => body,
-            _ => panic!("body of a non-closure"),
-        }
-    }
-
-    /// The defining frame of a closure.
-    ///
-    /// # Panics
-    /// If the value is not a closure; callers check first.
-    pub fn env(&self) -> &Gc<Frame> {
-        match self {
-            Value::Closure { env, .. } => env,
-            _ => panic!("env of a non-closure"),
-        }
     }
 }

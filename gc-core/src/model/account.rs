@@ -22,6 +22,12 @@ pub(crate) struct Accounting {
     pub(crate) external: Cell<usize>,
     /// Object bytes the backend held after the last collection.
     pub(crate) objects_at_collection: Cell<usize>,
+    /// An upper bound on the object and external bytes in use now: the
+    /// last collection sets it to the bytes in use plus the budget (so
+    /// allocation within the budget stays under it), and allocation beyond
+    /// the budget raises it ([`Accounting::overdraw`]), which keeps objects
+    /// and external memory together within the capacity.
+    pub(crate) ceiling: Cell<usize>,
     /// A collection is due (the budget ran out inside a mutation region,
     /// where nothing may collect): the region's end runs it.
     pub(crate) due: Cell<bool>,
@@ -35,20 +41,19 @@ impl Accounting {
             budget: Cell::new(0),
             external: Cell::new(0),
             objects_at_collection: Cell::new(0),
+            ceiling: Cell::new(0),
             due: Cell::new(false),
             capacity,
         }
     }
 
-    /// Charges `bytes` of external memory, or fails if objects (as of the
-    /// last collection) and external memory would pass the capacity.
+    /// Charges `bytes` of external memory, or fails if objects and external
+    /// memory could then pass the capacity.
     pub(crate) fn charge(&self, bytes: usize) -> Result<(), GcError> {
-        let in_use = self.objects_at_collection.get() + self.external.get();
-        if in_use.saturating_add(bytes) > self.capacity {
-            return Err(self.out_of_memory(bytes));
-        }
-        self.external.set(self.external.get() + bytes);
         let budget = self.budget.get();
+        self.overdraw(bytes.saturating_sub(budget))
+            .map_err(|_| self.out_of_memory(bytes))?;
+        self.external.set(self.external.get() + bytes);
         if bytes >= budget {
             self.due.set(true);
         }
@@ -56,10 +61,22 @@ impl Accounting {
         Ok(())
     }
 
+    /// Raises the ceiling for `beyond` bytes allocated past the budget, or
+    /// fails (changing nothing) if it would pass the capacity.
+    pub(crate) fn overdraw(&self, beyond: usize) -> Result<(), ()> {
+        let ceiling = self.ceiling.get().saturating_add(beyond);
+        if ceiling > self.capacity {
+            return Err(());
+        }
+        self.ceiling.set(ceiling);
+        Ok(())
+    }
+
     /// Gives back `bytes` charged earlier.
     pub(crate) fn uncharge(&self, bytes: usize) {
         debug_assert!(bytes <= self.external.get(), "uncharged more than charged");
         self.external.set(self.external.get().saturating_sub(bytes));
+        self.ceiling.set(self.ceiling.get().saturating_sub(bytes));
     }
 
     /// The error for a request of `requested` bytes that does not fit.

@@ -222,6 +222,32 @@ impl<'s, 'gc, C: Collector> Mutation<'s, 'gc, C> {
         Identity(unsafe { self.heap().collector.identity(gc.object()) })
     }
 
+    /// `true` once an allocation in this region has spent the budget: the
+    /// region's end will collect. A long computation in bounded steps (an
+    /// interpreter's loop) checks it to end its region early, so garbage
+    /// does not pile up past the trigger, and a small heap is not filled
+    /// before the collector gets to run.
+    ///
+    /// ```
+    /// use gc_core::{Heap, HeapConfig};
+    ///
+    /// let config = HeapConfig { stress: true, ..HeapConfig::default() };
+    /// let mut heap = Heap::<gc_copying::Copying>::new(config).unwrap();
+    /// heap.scope("main", |s| {
+    ///     s.mutate(|m| {
+    ///         assert!(!m.collection_due());
+    ///         m.alloc(1u64); // stress mode: any allocation spends the budget
+    ///         assert!(m.collection_due());
+    ///     });
+    ///     s.mutate(|m| assert!(!m.collection_due())); // the first region's end collected
+    /// });
+    /// ```
+    #[inline]
+    pub fn collection_due(&self) -> bool {
+        // SAFETY: this step calls no user code.
+        unsafe { self.heap() }.collection_due()
+    }
+
     /// Charges `bytes` of memory an object owns outside the heap: see
     /// [`Charge`].
     pub fn charge(&self, bytes: usize) -> Result<Charge<'gc>, GcError> {

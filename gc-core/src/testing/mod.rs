@@ -60,6 +60,7 @@ macro_rules! conformance_suite {
             model_persistent_roots_outlive_scopes,
             model_wholesale_changes_drop_exactly_once,
             model_container_memory_is_charged_and_capped,
+            model_objects_and_charges_share_the_capacity,
             model_regions_collect_only_when_they_end,
             model_misuse_panics,
         );

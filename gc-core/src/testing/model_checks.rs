@@ -7,7 +7,7 @@
 
 use super::conformance::Mode;
 use super::{DropCounter, Drops};
-use crate::model::{Gc, GcMap, GcVec, Lock, Mutation, RefLock};
+use crate::model::{Charge, Gc, GcMap, GcVec, Lock, Mutation, RefLock};
 use crate::{Collector, GcError, Heap, HeapConfig, Root, Scope, Trace};
 
 /// A dynamic language's value: numbers unboxed, objects by reference.
@@ -365,6 +365,77 @@ pub fn model_container_memory_is_charged_and_capped<C: Collector>(mode: Mode) {
     });
 }
 
+/// Objects and charged memory share the capacity: whichever fills a
+/// region (where nothing collects) first, the other cannot take the heap
+/// past it.
+pub fn model_objects_and_charges_share_the_capacity<C: Collector>(mode: Mode) {
+    #[derive(Trace)]
+    struct Link<'gc> {
+        next: Option<Gc<'gc, Link<'gc>>>,
+        pad: [u64; 6],
+    }
+    #[derive(Trace)]
+    struct Held<'gc> {
+        charges: RefLock<GcVec<'gc, Charge<'gc>>>,
+    }
+    let capacity = 8 << 20;
+    for objects_first in [true, false] {
+        let config = HeapConfig {
+            capacity,
+            ..mode.config()
+        };
+        let mut heap = Heap::<C>::new(config).expect("valid config");
+        heap.scope("main", |s| {
+            let errors = s.mutate(|m| {
+                let held = m.alloc(Held {
+                    charges: RefLock::new(GcVec::new(m)),
+                });
+                m.root(held);
+                let mut charges = m.write(held).project(|h| &h.charges).borrow_mut();
+                charges
+                    .try_reserve(capacity >> 16)
+                    .expect("room for the charges");
+                let mut fill_charges = || loop {
+                    match m.charge(64 << 10) {
+                        Ok(charge) => charges.push(charge),
+                        Err(error) => return error,
+                    }
+                };
+                let fill_objects = || {
+                    let mut list = None;
+                    loop {
+                        match m.try_alloc(Link {
+                            next: list,
+                            pad: [0; 6],
+                        }) {
+                            Ok(link) => list = Some(link),
+                            Err(error) => {
+                                list.map(|link| m.root(link));
+                                return error;
+                            }
+                        }
+                    }
+                };
+                if objects_first {
+                    [fill_objects(), fill_charges()]
+                } else {
+                    [fill_charges(), fill_objects()]
+                }
+            });
+            for error in errors {
+                assert!(matches!(error, GcError::OutOfMemory { .. }), "{error:?}");
+            }
+            let stats = s.stats(); // everything is still rooted
+            assert!(
+                stats.heap_bytes + stats.external_bytes <= capacity,
+                "objects first: {objects_first}: {} object + {} external bytes",
+                stats.heap_bytes,
+                stats.external_bytes
+            );
+        });
+    }
+}
+
 /// Allocation inside a region never collects; a region that spent the
 /// budget collects once when it ends; children-first trees built inside a
 /// region (no root per node) survive it.
@@ -397,6 +468,9 @@ pub fn model_regions_collect_only_when_they_end<C: Collector>(mode: Mode) {
         let root = s.mutate(|m| {
             let root = tree(m, depth);
             assert_eq!(m.get(m.root(root)).label, u64::from(depth));
+            if mode == Mode::Stress {
+                assert!(m.collection_due(), "stress mode: the budget is spent");
+            }
             m.root(root)
         });
         let after = s.stats().collections;
@@ -412,6 +486,7 @@ pub fn model_regions_collect_only_when_they_end<C: Collector>(mode: Mode) {
             );
         }
         s.collect();
+        assert!(!s.mutate(|m| m.collection_due()), "a collection resets it");
         let nodes = (1 << (depth + 1)) - 1;
         assert_eq!(s.mutate(|m| count(m.get(root))), nodes);
         assert_eq!(objects(s), nodes);

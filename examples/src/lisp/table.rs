@@ -1,0 +1,169 @@
+//! SRFI-69 hash tables, `eq?` and `equal?`.
+//!
+//! A [`Table`] is a [`GcMap`] from [`Key`]s to values. An `eq?` table keys
+//! heap objects by identity ([`Mutation::identity`]), which survives the
+//! copying backend moving them; an `equal?` table hashes keys by structure:
+//! numbers, symbols and strings by value, pairs and vectors by a bounded
+//! walk of their elements (the first [`HASH_NODES`] values reached), so
+//! hashing a long or cyclic list costs a constant. Mutating a key while it
+//! is in a table is unspecified, as SRFI-69 says (the entry may no longer
+//! be found).
+
+use super::value::Value;
+use gc_core::model::{Gc, GcHash, GcMap, Mutation, RefLock};
+use gc_core::{Collector, Trace};
+use std::hash::{Hash, Hasher};
+use std::mem::discriminant;
+
+/// How many values of a key an `equal?` hash looks at.
+pub const HASH_NODES: usize = 16;
+
+/// Which equivalence a table's keys are compared with.
+#[derive(Trace, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Test {
+    /// `eq?`: identity.
+    Eq,
+    /// `equal?`: structure.
+    Equal,
+}
+
+/// A hash table.
+#[derive(Trace)]
+pub struct Table<'gc> {
+    /// The equivalence of its keys (every key carries it too).
+    pub test: Test,
+    /// The entries.
+    pub map: RefLock<GcMap<'gc, Key<'gc>, Value<'gc>>>,
+}
+
+/// A table key: a value and the table's equivalence.
+#[derive(Trace, Clone, Copy, Debug)]
+pub struct Key<'gc> {
+    /// The key.
+    pub value: Value<'gc>,
+    /// How it compares.
+    pub test: Test,
+}
+
+impl<'gc> GcHash<'gc> for Key<'gc> {
+    fn gc_hash<C: Collector, H: Hasher>(&self, m: &Mutation<'_, 'gc, C>, state: &mut H) {
+        match self.test {
+            Test::Eq => hash_eq(m, self.value, state),
+            Test::Equal => hash_equal(m, self.value, state),
+        }
+    }
+
+    fn gc_eq(&self, other: &Self) -> bool {
+        match self.test {
+            Test::Eq => eq(self.value, other.value),
+            Test::Equal => equal(self.value, other.value),
+        }
+    }
+}
+
+/// `eq?`: identity, except that numbers, symbols, booleans, builtins and
+/// `()` compare by value.
+pub fn eq<'gc>(a: Value<'gc>, b: Value<'gc>) -> bool {
+    match (a, b) {
+        (Value::Nil, Value::Nil) | (Value::Unspecified, Value::Unspecified) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Sym(x), Value::Sym(y)) => x == y,
+        (Value::Builtin(x), Value::Builtin(y)) => x == y,
+        (Value::Str(x), Value::Str(y)) => Gc::ptr_eq(x, y),
+        (Value::Pair(x), Value::Pair(y)) => Gc::ptr_eq(x, y),
+        (Value::Vector(x), Value::Vector(y)) => Gc::ptr_eq(x, y),
+        (Value::Table(x), Value::Table(y)) => Gc::ptr_eq(x, y),
+        (Value::Closure(x), Value::Closure(y)) => Gc::ptr_eq(x, y),
+        _ => false,
+    }
+}
+
+/// `equal?`: strings by content, pairs and vectors element by element, the
+/// rest as [`eq`]. Walks with a work list, not recursion, so deep
+/// structures cannot overflow the stack (cyclic ones do not terminate).
+pub fn equal<'gc>(a: Value<'gc>, b: Value<'gc>) -> bool {
+    let mut work = vec![(a, b)];
+    while let Some((a, b)) = work.pop() {
+        match (a, b) {
+            (Value::Str(x), Value::Str(y)) if x.text != y.text => return false,
+            (Value::Str(_), Value::Str(_)) => {}
+            (Value::Pair(x), Value::Pair(y)) if !Gc::ptr_eq(x, y) => {
+                work.push((x.cdr.get(), y.cdr.get()));
+                work.push((x.car.get(), y.car.get()));
+            }
+            (Value::Vector(x), Value::Vector(y)) if !Gc::ptr_eq(x, y) => {
+                let (x, y) = (x.borrow(), y.borrow());
+                if x.len() != y.len() {
+                    return false;
+                }
+                work.extend(x.iter().copied().zip(y.iter().copied()).rev());
+            }
+            _ if !eq(a, b) => return false,
+            _ => {}
+        }
+    }
+    true
+}
+
+/// Feeds what [`eq`] compares to `state`.
+fn hash_eq<'gc, C: Collector, H: Hasher>(
+    m: &Mutation<'_, 'gc, C>,
+    value: Value<'gc>,
+    state: &mut H,
+) {
+    discriminant(&value).hash(state);
+    match value {
+        Value::Nil | Value::Unspecified => {}
+        Value::Bool(b) => b.hash(state),
+        Value::Int(n) => n.hash(state),
+        Value::Sym(sym) => sym.hash(state),
+        Value::Builtin(builtin) => builtin.hash(state),
+        Value::Str(x) => m.identity(x).hash(state),
+        Value::Pair(x) => m.identity(x).hash(state),
+        Value::Vector(x) => m.identity(x).hash(state),
+        Value::Table(x) => m.identity(x).hash(state),
+        Value::Closure(x) => m.identity(x).hash(state),
+    }
+}
+
+/// Feeds what [`equal`] compares to `state`, for the first [`HASH_NODES`]
+/// values of a depth-first walk (a fixed walk: equal values hash equally).
+fn hash_equal<'gc, C: Collector, H: Hasher>(
+    m: &Mutation<'_, 'gc, C>,
+    value: Value<'gc>,
+    state: &mut H,
+) {
+    let mut todo = [Value::Nil; HASH_NODES];
+    let (mut len, mut seen) = (1, 0);
+    todo[0] = value;
+    while len > 0 && seen < HASH_NODES {
+        len -= 1;
+        seen += 1;
+        let value = todo[len];
+        let mut push = |value| {
+            if len < HASH_NODES {
+                todo[len] = value;
+                len += 1;
+            }
+        };
+        match value {
+            Value::Str(x) => {
+                discriminant(&value).hash(state);
+                x.text.hash(state);
+            }
+            Value::Pair(x) => {
+                discriminant(&value).hash(state);
+                push(x.cdr.get());
+                push(x.car.get());
+            }
+            Value::Vector(x) => {
+                discriminant(&value).hash(state);
+                let items = x.borrow();
+                items.len().hash(state);
+                items.iter().take(4).rev().for_each(|&item| push(item));
+            }
+            _ => hash_eq(m, value, state),
+        }
+    }
+}
