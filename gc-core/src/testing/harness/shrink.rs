@@ -6,8 +6,8 @@
 //! dropping the ops that used a deleted root) and lowers numbers one at a
 //! time until no change still fails.
 
-use super::model::{Model, Step};
-use super::Op;
+use super::model::{Model, Spot, Step, Value};
+use super::{Op, Place, Val};
 
 /// `program` with every index reduced modulo the roots it picks from and
 /// every op that does nothing removed; it runs exactly as `program` does.
@@ -42,8 +42,95 @@ fn canonical(op: &Op, step: Step) -> Option<Op> {
         Step::Root { obj } => Op::Root { obj },
         Step::Assign { root, from } => Op::Assign { root, from },
         Step::Read { obj, .. } => Op::Read { obj },
+        Step::New { slot, .. } => Op::New { slot: val(slot) },
+        Step::Write {
+            obj, place, value, ..
+        } => Op::Write {
+            obj,
+            place: place_of(place),
+            value: val(value),
+        },
+        Step::Get { obj, place, .. } => Op::Get {
+            obj,
+            place: place_of(place),
+        },
+        Step::Remove { obj, place, .. } => Op::Remove {
+            obj,
+            place: place_of(place),
+        },
+        Step::Push { obj, value } => Op::Push {
+            obj,
+            value: val(value),
+        },
+        Step::Pop { obj, .. } => Op::Pop { obj },
+        Step::Truncate { obj, len } => Op::Truncate {
+            obj,
+            len: len as u8,
+        },
+        Step::Retain { obj, mask } => Op::Retain { obj, mask },
+        Step::Swap { obj, other } => Op::Swap { obj, other },
+        Step::Persist { obj } => Op::Persist { obj },
+        Step::Unpersist { index } => Op::Unpersist { index },
+        Step::Recall { index, .. } => Op::Recall { index },
+        Step::Yield => Op::Yield,
+        Step::Restart => Op::Restart,
         Step::Skip => return None,
     })
+}
+
+/// The [`Val`] that resolves to `value` (its root index reduced).
+fn val(value: Value) -> Val {
+    match value {
+        Value::Nil => Val::Nil,
+        Value::Num(n) => Val::Num(n),
+        Value::Obj { root, .. } => Val::Obj(root),
+        Value::New { .. } => Val::New,
+    }
+}
+
+/// The [`Place`] that resolves to `spot` (indices reduced).
+fn place_of(spot: Spot) -> Place {
+    match spot {
+        Spot::Slot => Place::Slot,
+        // An element index, reduced, is below the `u8` it came from.
+        Spot::Item(i) => Place::Item(i as u8),
+        Spot::Key(k) => Place::Key(k),
+        Spot::Id { root, .. } => Place::Id(root),
+    }
+}
+
+/// Every value one step simpler than `value`, in the order
+/// `Nil < Num < Obj < New` (then by number), so shrinking terminates.
+fn simpler_val(value: Val) -> Vec<Val> {
+    match value {
+        Val::Nil => Vec::new(),
+        Val::Num(n) => [Val::Nil].into_iter().chain((0..n).map(Val::Num)).collect(),
+        Val::Obj(r) => [Val::Nil, Val::Num(0)]
+            .into_iter()
+            .chain((0..r).map(Val::Obj))
+            .collect(),
+        Val::New => vec![Val::Nil, Val::Num(0), Val::Obj(0)],
+    }
+}
+
+/// Every place one step simpler than `place`, in the order
+/// `Slot < Item < Key < Id` (then by number).
+fn simpler_place(place: Place) -> Vec<Place> {
+    match place {
+        Place::Slot => Vec::new(),
+        Place::Item(i) => [Place::Slot]
+            .into_iter()
+            .chain((0..i).map(Place::Item))
+            .collect(),
+        Place::Key(k) => [Place::Slot, Place::Item(0)]
+            .into_iter()
+            .chain((0..k).map(Place::Key))
+            .collect(),
+        Place::Id(r) => [Place::Slot, Place::Item(0), Place::Key(0)]
+            .into_iter()
+            .chain((0..r).map(Place::Id))
+            .collect(),
+    }
 }
 
 /// Every op one step simpler than `op`: one number lowered.
@@ -103,7 +190,74 @@ fn simpler(op: &Op) -> Vec<Op> {
             );
             out
         }
-        Op::Enter | Op::Leave | Op::Collect => Vec::new(),
+        Op::Enter | Op::Leave | Op::Collect | Op::Yield | Op::Restart => Vec::new(),
+        _ => simpler_model_op(op),
+    }
+}
+
+/// [`simpler`] for the model ops.
+fn simpler_model_op(op: &Op) -> Vec<Op> {
+    let lower = |n: usize| 0..n;
+    match *op {
+        Op::New { slot } => simpler_val(slot)
+            .into_iter()
+            .map(|slot| Op::New { slot })
+            .collect(),
+        Op::Write { obj, place, value } => {
+            let objs = lower(obj).map(|obj| Op::Write { obj, place, value });
+            let places =
+                simpler_place(place)
+                    .into_iter()
+                    .map(|place| Op::Write { obj, place, value });
+            let values =
+                simpler_val(value)
+                    .into_iter()
+                    .map(|value| Op::Write { obj, place, value });
+            objs.chain(places).chain(values).collect()
+        }
+        Op::Get { obj, place } | Op::Remove { obj, place } => {
+            let make = |obj, place| match op {
+                Op::Get { .. } => Op::Get { obj, place },
+                _ => Op::Remove { obj, place },
+            };
+            let objs = lower(obj).map(|obj| make(obj, place));
+            let places = simpler_place(place)
+                .into_iter()
+                .map(|place| make(obj, place));
+            objs.chain(places).collect()
+        }
+        Op::Push { obj, value } => {
+            let objs = lower(obj).map(|obj| Op::Push { obj, value });
+            let values = simpler_val(value)
+                .into_iter()
+                .map(|value| Op::Push { obj, value });
+            objs.chain(values).collect()
+        }
+        Op::Pop { obj } => lower(obj).map(|obj| Op::Pop { obj }).collect(),
+        Op::Persist { obj } => lower(obj).map(|obj| Op::Persist { obj }).collect(),
+        Op::Truncate { obj, len } => {
+            let objs = lower(obj).map(|obj| Op::Truncate { obj, len });
+            objs.chain((0..len).map(|len| Op::Truncate { obj, len }))
+                .collect()
+        }
+        Op::Retain { obj, mask } => {
+            let objs = lower(obj).map(|obj| Op::Retain { obj, mask });
+            // One bit cleared at a time: at most 8 candidates, each lower.
+            let bits = (0..8).filter(|b| mask >> b & 1 == 1);
+            objs.chain(bits.map(|b| Op::Retain {
+                obj,
+                mask: mask & !(1 << b),
+            }))
+            .collect()
+        }
+        Op::Swap { obj, other } => {
+            let objs = lower(obj).map(|obj| Op::Swap { obj, other });
+            objs.chain(lower(other).map(|other| Op::Swap { obj, other }))
+                .collect()
+        }
+        Op::Unpersist { index } => lower(index).map(|index| Op::Unpersist { index }).collect(),
+        Op::Recall { index } => lower(index).map(|index| Op::Recall { index }).collect(),
+        _ => unreachable!("simpler handles the other ops"),
     }
 }
 
@@ -201,8 +355,56 @@ fn map_roots(op: &Op, mut f: impl FnMut(usize) -> Option<usize>) -> Option<Op> {
             from: f(from)?,
         },
         Op::Read { obj } => Op::Read { obj: f(obj)? },
-        Op::Alloc { .. } | Op::AllocLarge { .. } | Op::Enter | Op::Leave | Op::Collect => {
-            op.clone()
-        }
+        Op::New { slot } => Op::New {
+            slot: map_val(slot, &mut f)?,
+        },
+        Op::Write { obj, place, value } => Op::Write {
+            obj: f(obj)?,
+            place: map_place(place, &mut f)?,
+            value: map_val(value, &mut f)?,
+        },
+        Op::Get { obj, place } => Op::Get {
+            obj: f(obj)?,
+            place: map_place(place, &mut f)?,
+        },
+        Op::Remove { obj, place } => Op::Remove {
+            obj: f(obj)?,
+            place: map_place(place, &mut f)?,
+        },
+        Op::Push { obj, value } => Op::Push {
+            obj: f(obj)?,
+            value: map_val(value, &mut f)?,
+        },
+        Op::Pop { obj } => Op::Pop { obj: f(obj)? },
+        Op::Truncate { obj, len } => Op::Truncate { obj: f(obj)?, len },
+        Op::Retain { obj, mask } => Op::Retain { obj: f(obj)?, mask },
+        Op::Swap { obj, other } => Op::Swap {
+            obj: f(obj)?,
+            other: f(other)?,
+        },
+        Op::Persist { obj } => Op::Persist { obj: f(obj)? },
+        Op::Alloc { .. }
+        | Op::AllocLarge { .. }
+        | Op::Enter
+        | Op::Leave
+        | Op::Collect
+        | Op::Unpersist { .. }
+        | Op::Recall { .. }
+        | Op::Yield
+        | Op::Restart => op.clone(),
+    })
+}
+
+fn map_val(value: Val, f: &mut impl FnMut(usize) -> Option<usize>) -> Option<Val> {
+    Some(match value {
+        Val::Obj(r) => Val::Obj(f(r)?),
+        other => other,
+    })
+}
+
+fn map_place(place: Place, f: &mut impl FnMut(usize) -> Option<usize>) -> Option<Place> {
+    Some(match place {
+        Place::Id(r) => Place::Id(f(r)?),
+        other => other,
     })
 }
