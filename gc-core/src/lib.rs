@@ -94,4 +94,4 @@ pub use handle::{Gc, Root};
 pub use heap::Heap;
 pub use scope::Scope;
 pub use stats::{CollectionEvent, GcStats};
-pub use trace::{NoGc, Rebrand, Slot, Trace, Tracer};
+pub use trace::{NoGc, Rebrand, Slot, Trace, Tracer, Unbranded};
