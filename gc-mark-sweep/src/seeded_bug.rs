@@ -34,25 +34,32 @@ mod tests {
     /// The harness must catch the bug with the verifier on and off (so the
     /// model's drop counts catch it, not only the backend's verifier), in
     /// normal and stress mode, and shrink it to a program of at most 6 ops
-    /// that stores a reference. The smallest is a table whose slot holds a
-    /// new table: the slot is the only reference the outer table reports
-    /// when its vector and maps are empty. What it printed (seeds 1 to 4, in
-    /// the order of `modes`):
+    /// that stores a reference. The smallest hold a table in another's slot
+    /// or vector: with the rest of the outer table empty, that is the last
+    /// (only) reference it reports. What it printed (seeds 1 to 4, in the
+    /// order of `modes`):
     ///
     /// ```text
-    /// seed 2, normal, verifier off:
-    ///   step 1 (Collect): #0 is reachable but was dropped 1 time(s)
+    /// seed 1, normal, verifier on:
+    ///   step 1 (Collect): panicked: heap verification failed after collection 1:
+    ///   a field of ObjectRef(..) (..Table<'_>) refers to ObjectRef(..), which is not an object
     /// vec![
     ///     Op::New { slot: Val::New },                  // 0: root 0 = new table #1, slot = new table #0
     ///     Op::Collect,                                 // 1: collect (2 of 2 objects reachable)
     /// ]
-    /// seed 1, normal, verifier on: the same program;
-    ///   step 1 (Collect): panicked: heap verification failed after collection 1:
-    ///   a field of ObjectRef(..) (..Table<'_>) refers to ObjectRef(..), which is not an object
-    /// seed 3, stress, verifier on: the `New` alone; its region's end collects:
-    ///   step 0 (New { slot: Val::New }), when its region ended: panicked: heap
-    ///   verification failed after collection 1: ObjectRef(..) is reachable but was not marked
-    /// seed 4, stress, verifier off: the program and message of seed 2.
+    /// seed 2, normal, verifier off:
+    ///   step 2 (Collect): #1 is reachable but was dropped 1 time(s)
+    /// vec![
+    ///     Op::New { slot: Val::Nil },                  // 0: root 0 = new table #0, slot = nil
+    ///     Op::Push { obj: 0, value: Val::New },        // 1: root 0 (#0).items.push(new table #1)
+    ///     Op::Collect,                                 // 2: collect (2 of 2 objects reachable)
+    /// ]
+    /// seed 3, stress, verifier on: the program of seed 2 without the collect;
+    ///   the push's region collects when it ends:
+    ///   step 1 (Push { obj: 0, value: Val::New }), when its region ended: panicked:
+    ///   heap verification failed after collection 1: ObjectRef(..) is reachable but was not marked
+    /// seed 4, stress, verifier off: the program of seed 1;
+    ///   step 1 (Collect): #0 is reachable but was dropped 1 time(s)
     /// ```
     #[test]
     fn harness_catches_a_missed_last_field() {

@@ -1,28 +1,56 @@
 //! A model-based, property-based harness that checks any [`Collector`].
 //!
 //! ## How it works
-//! [proptest] generates **mutator programs**, lists of [`Op`]s: allocate
-//! small and large objects, set and clear fields, load fields into new roots,
-//! re-point and duplicate roots, enter and leave nested scopes, read, and
-//! collect. Ops name objects by an index into the list of live roots, taken
-//! modulo its length, so every generated program is valid and a program still
+//! [proptest] generates **mutator programs**, lists of [`Op`]s, of three
+//! families (a third each): handle-API programs, object-model programs, and
+//! programs mixing both on one heap.
+//! - **Handle API** ([`Scope`](crate::Scope)): allocate small and large
+//!   objects, set and clear fields, load fields into new roots.
+//! - **Object model** ([`model`](crate::model)): tables (a value slot that
+//!   changes variant between `Nil`, an unboxed number and a reference; a
+//!   [`GcVec`](crate::model::GcVec); a [`GcMap`](crate::model::GcMap) keyed
+//!   by strings and one keyed by table identity) are created, written
+//!   (slot, element, map entry), read, removed from, pushed, popped,
+//!   truncated, retained and swapped wholesale, kept in
+//!   [`Persistent`](crate::model::Persistent) roots and recalled from them.
+//!   These ops run in mutation regions ([`Scope::mutate`](crate::Scope::mutate)):
+//!   consecutive ones share a region, which ends at the next other op or at
+//!   [`Op::Yield`], and the heap collects when a region ends if it is due
+//!   (in stress mode: after any region that allocated). [`Op::Restart`]
+//!   leaves every scope and the `heap.scope` call, so that only persistent
+//!   roots carry tables over.
+//! - **Both**: re-point and duplicate roots, enter and leave nested
+//!   scopes, read, and collect.
+//!
+//! Ops name objects by an index into the list of live roots, taken modulo
+//! its length, so every generated program is valid and a program still
 //! makes sense after proptest deletes some of its ops while shrinking.
 //!
 //! Each program runs twice side by side: on a real [`Heap<C>`](crate::Heap)
 //! (with the backend's verifier on) and on a plain model, a graph of payload
-//! ids plus a mirror of the shadow stack. Objects are identified by payload
-//! id, never by address, so the same programs check moving, non-moving and
-//! reference-counting backends. After **every** step the harness checks:
+//! ids plus a mirror of the shadow stack and of the persistent roots.
+//! Objects are identified by payload id, never by address, so the same
+//! programs check moving, non-moving and reference-counting backends. After
+//! **every** step (for ops in a region: inside it, and again once it ended)
+//! the harness checks:
 //! - no reachable object was dropped and no object was dropped twice (each
 //!   object counts its own drops, so this is checked without reading the heap);
 //! - every object the model says is reachable can be reached on the real heap
 //!   from the same root along the same edges, with its exact payload id, owned
 //!   `Vec<u64>`, inline words (for large objects) and edges, and at one
-//!   address per id;
+//!   address per id; every table with its slot, every element, every map
+//!   entry (found by iterating and by looking its key up, by value or by
+//!   identity, after the objects moved), and an identity that stays the same
+//!   while it lives and differs from every other table's;
 //! - after an explicit `collect()`: `usage().objects` equals the number of
 //!   reachable objects and every unreachable object was dropped exactly once
 //!   (for backends that do not collect cycles, only that nothing extra lives);
 //! - when the heap is dropped at the end, every object was dropped exactly once.
+//!
+//! With the verifier on, every collection also checks the backend's own
+//! invariants: reference counting's counts against the references in the
+//! heap, after wholesale changes (`retain`, `mem::swap` of two vectors,
+//! `truncate`) as after single stores.
 //!
 //! A failure is shrunk by proptest, then by a last pass that puts the
 //! program in canonical form (indices reduced modulo the roots they pick

@@ -285,7 +285,7 @@ pub(super) fn minimize(
             }
             for candidate in candidates {
                 let candidate = normalize(&candidate);
-                if candidate == best || candidate.len() > best.len() {
+                if size(&candidate) >= size(&best) {
                     continue;
                 }
                 if let Err(m) = run(&candidate) {
@@ -296,6 +296,51 @@ pub(super) fn minimize(
         }
         return (best, message);
     }
+}
+
+/// How big a program is: its length, then the sum of its numbers (kinds of
+/// value and place counted in the order [`simpler`] lowers them). Every
+/// change the search accepts makes it smaller, so the search ends even when
+/// re-resolving a changed program raises an index elsewhere (an op takes the
+/// first root of its kind from its index on).
+fn size(program: &[Op]) -> (usize, u64) {
+    let val = |v: Val| match v {
+        Val::Nil => 0,
+        Val::Num(n) => 1 + u64::from(n),
+        Val::Obj(r) => 2 + r as u64,
+        Val::New => 3,
+    };
+    let place = |p: Place| match p {
+        Place::Slot => 0,
+        Place::Item(i) => 1 + u64::from(i),
+        Place::Key(k) => 2 + u64::from(k),
+        Place::Id(r) => 3 + r as u64,
+    };
+    let op = |op: &Op| -> u64 {
+        match *op {
+            Op::Alloc { len } => u64::from(len),
+            Op::AllocLarge { len } => 1 + u64::from(len),
+            Op::Set { obj, field, target } => (obj + target) as u64 + u64::from(field),
+            Op::Clear { obj, field } | Op::Load { obj, field } => obj as u64 + u64::from(field),
+            Op::Root { obj } | Op::Read { obj } | Op::Pop { obj } | Op::Persist { obj } => {
+                obj as u64
+            }
+            Op::Assign { root: a, from: b } | Op::Swap { obj: a, other: b } => (a + b) as u64,
+            Op::New { slot } => val(slot),
+            Op::Write {
+                obj,
+                place: p,
+                value,
+            } => obj as u64 + place(p) + val(value),
+            Op::Get { obj, place: p } | Op::Remove { obj, place: p } => obj as u64 + place(p),
+            Op::Push { obj, value } => obj as u64 + val(value),
+            Op::Truncate { obj, len } => obj as u64 + u64::from(len),
+            Op::Retain { obj, mask } => obj as u64 + u64::from(mask.count_ones()),
+            Op::Unpersist { index } | Op::Recall { index } => index as u64,
+            Op::Enter | Op::Leave | Op::Collect | Op::Yield | Op::Restart => 0,
+        }
+    };
+    (program.len(), program.iter().map(op).sum())
 }
 
 /// `program` (canonical) without op `i`: later ops are re-indexed to keep
