@@ -70,6 +70,7 @@ pub mod barrier;
 mod collector;
 mod config;
 mod error;
+pub mod guide;
 mod handle;
 mod heap;
 pub mod model;
@@ -80,6 +81,7 @@ mod scope;
 mod shadow_stack;
 pub mod space;
 pub mod stats;
+mod std_leaves;
 mod trace;
 pub mod verify;
 

@@ -350,6 +350,10 @@ unsafe impl<T: NoGc> Trace for Cell<T> {
     const NEEDS_TRACE: bool = false;
     fn trace(&self, _: &mut Tracer) {}
 }
+// SAFETY: a cell of reference-free data owns no `Gc`.
+unsafe impl<T: NoGc> NoGc for Cell<T> {}
+// SAFETY: as above.
+unsafe impl<T: NoGc> NoGc for std::cell::RefCell<T> {}
 // SAFETY: as above.
 unsafe impl<T: NoGc> Trace for std::cell::RefCell<T> {
     const NEEDS_TRACE: bool = false;

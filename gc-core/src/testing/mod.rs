@@ -13,6 +13,7 @@ pub mod conformance;
 mod drop_counter;
 pub mod harness;
 pub mod model_checks;
+pub mod types_checks;
 
 pub use drop_counter::{DropCounter, Drops};
 
@@ -53,6 +54,11 @@ macro_rules! conformance_suite {
             model_regions_collect_only_when_they_end,
             model_misuse_panics,
         );
+        $crate::conformance_suite!(@module types_checks, types, types_stress; $backend;
+            types_rc_cell_drop_counters,
+            types_std_maps_are_leaves,
+            types_phantom_markers_and_skipped_fields,
+        );
 
         #[test]
         #[ignore = "10 million nodes: run with --ignored"]
@@ -64,21 +70,24 @@ macro_rules! conformance_suite {
         }
     };
     (@model $backend:ty; $($name:ident),* $(,)?) => {
-        mod model {
+        $crate::conformance_suite!(@module model_checks, model, model_stress; $backend; $($name),*);
+    };
+    (@module $checks:ident, $normal:ident, $stress:ident; $backend:ty; $($name:ident),* $(,)?) => {
+        mod $normal {
             $(
                 #[test]
                 fn $name() {
-                    $crate::testing::model_checks::$name::<$backend>(
+                    $crate::testing::$checks::$name::<$backend>(
                         $crate::testing::conformance::Mode::Normal,
                     );
                 }
             )*
         }
-        mod model_stress {
+        mod $stress {
             $(
                 #[test]
                 fn $name() {
-                    $crate::testing::model_checks::$name::<$backend>(
+                    $crate::testing::$checks::$name::<$backend>(
                         $crate::testing::conformance::Mode::Stress,
                     );
                 }
