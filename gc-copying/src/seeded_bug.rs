@@ -55,11 +55,15 @@ mod tests {
     ///   step 1 (Collect): panicked: heap verification failed after collection 1:
     ///   root slot 0 refers to ObjectRef(..), which is not an object
     /// vec![
+    ///     Op::New { slot: Val::Nil },                  // 0: root 0 = new table #0, slot = nil
+    ///     Op::Collect,                                 // 1: collect (1 of 1 objects reachable)
+    /// ]
+    /// seed 2, normal, verifier off:
+    ///   step 1 (Collect): root 0 should be #0 but is #15842497851538791387
+    /// vec![
     ///     Op::Alloc { len: 0 },                        // 0: root 0 = new small #0 (0 words)
     ///     Op::Collect,                                 // 1: collect (1 of 1 objects reachable)
     /// ]
-    /// seed 2, normal, verifier off: the same program;
-    ///   step 1 (Collect): root 0 should be #0 but is #15842497851538791387
     /// seed 3, stress, verifier on: the allocation's own collection shows it
     ///   (collection 2: the stress collection before the first allocation is 1);
     ///   step 1 (Alloc { len: 0 }): panicked: heap verification failed after

@@ -47,19 +47,17 @@ mod tests {
     ///     Op::New { slot: Val::New },                  // 0: root 0 = new table #1, slot = new table #0
     ///     Op::Collect,                                 // 1: collect (2 of 2 objects reachable)
     /// ]
-    /// seed 2, normal, verifier off:
-    ///   step 2 (Collect): #1 is reachable but was dropped 1 time(s)
+    /// seed 2, normal, verifier off: the same program;
+    ///   step 1 (Collect): #0 is reachable but was dropped 1 time(s)
+    /// seed 3, stress, verifier on: the push's region collects when it ends:
+    ///   step 1 (Push { obj: 0, value: Val::New }), when its region ended: panicked:
+    ///   heap verification failed after collection 1: ObjectRef(..) is reachable but was not marked
     /// vec![
     ///     Op::New { slot: Val::Nil },                  // 0: root 0 = new table #0, slot = nil
     ///     Op::Push { obj: 0, value: Val::New },        // 1: root 0 (#0).items.push(new table #1)
-    ///     Op::Collect,                                 // 2: collect (2 of 2 objects reachable)
     /// ]
-    /// seed 3, stress, verifier on: the program of seed 2 without the collect;
-    ///   the push's region collects when it ends:
-    ///   step 1 (Push { obj: 0, value: Val::New }), when its region ended: panicked:
-    ///   heap verification failed after collection 1: ObjectRef(..) is reachable but was not marked
-    /// seed 4, stress, verifier off: the program of seed 1;
-    ///   step 1 (Collect): #0 is reachable but was dropped 1 time(s)
+    /// seed 4, stress, verifier off: the program of seed 3 and a collect;
+    ///   step 2 (Collect): #1 is reachable but was dropped 1 time(s)
     /// ```
     #[test]
     fn harness_catches_a_missed_last_field() {

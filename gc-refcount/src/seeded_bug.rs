@@ -125,35 +125,38 @@ mod tests {
     ///
     /// ```text
     /// seed 1, normal, verifier on:
-    ///   step 3 (Collect): panicked: heap verification failed after collection 1:
+    ///   step 4 (Collect): panicked: heap verification failed after collection 1:
     ///   ObjectRef(..) (..Obj<()>) has count 1 but 0 heap references
     /// vec![
     ///     Op::Alloc { len: 0 },                        // 0: root 0 = new small #0 (0 words)
-    ///     Op::Set { obj: 0, field: 0, target: 0 },     // 1: root 0 (#0).small[0] = root 0 (#0)
-    ///     Op::Clear { obj: 0, field: 0 },              // 2: root 0 (#0).small[0] = null
-    ///     Op::Collect,                                 // 3: collect (1 of 1 objects reachable)
+    ///     Op::Alloc { len: 0 },                        // 1: root 1 = new small #1 (0 words)
+    ///     Op::Set { obj: 0, field: 0, target: 0 },     // 2: root 0 (#0).small[0] = root 0 (#0)
+    ///     Op::Set { obj: 0, field: 0, target: 1 },     // 3: root 0 (#0).small[0] = root 1 (#1)
+    ///     Op::Collect,                                 // 4: collect (2 of 2 objects reachable)
     /// ]
     /// seed 2, normal, verifier off:
-    ///   step 5 (Collect): #0 is unreachable but collect() did not drop it
+    ///   step 5 (Collect): #1 is unreachable but collect() did not drop it
     /// vec![
     ///     Op::Alloc { len: 0 },                        // 0: root 0 = new small #0 (0 words)
     ///     Op::Alloc { len: 0 },                        // 1: root 1 = new small #1 (0 words)
-    ///     Op::Set { obj: 1, field: 2, target: 0 },     // 2: root 1 (#1).small[2] = root 0 (#0)
-    ///     Op::Assign { root: 0, from: 1 },             // 3: root 0 (#0) = root 1 (#1)
-    ///     Op::Set { obj: 0, field: 2, target: 0 },     // 4: root 0 (#1).small[2] = root 0 (#1)
+    ///     Op::Set { obj: 1, field: 2, target: 1 },     // 2: root 1 (#1).small[2] = root 1 (#1)
+    ///     Op::Set { obj: 1, field: 2, target: 0 },     // 3: root 1 (#1).small[2] = root 0 (#0)
+    ///     Op::Assign { root: 1, from: 0 },             // 4: root 1 (#1) = root 0 (#0)
     ///     Op::Collect,                                 // 5: collect (1 of 2 objects reachable)
     /// ]
-    /// seed 3, stress, verifier on: the program and message of seed 1
-    ///   (collection 2).
-    /// seed 4, stress, verifier off:
-    ///   step 5 (Collect): #0 is unreachable but collect() did not drop it
+    /// seed 3, stress, verifier on: the program of seed 1 with an allocation
+    ///   (whose collection shows it) for the collect: "after collection 3:
+    ///   ... has count 1 but 0 heap references".
+    /// seed 4, stress, verifier off: a scope drops the only root of #1:
+    ///   step 6 (Collect): #1 is unreachable but collect() did not drop it
     /// vec![
     ///     Op::Alloc { len: 0 },                        // 0: root 0 = new small #0 (0 words)
-    ///     Op::Set { obj: 0, field: 2, target: 0 },     // 1: root 0 (#0).small[2] = root 0 (#0)
+    ///     Op::Enter,                                   // 1: enter scope (depth 1)
     ///     Op::Alloc { len: 0 },                        // 2: root 1 = new small #1 (0 words)
-    ///     Op::Set { obj: 0, field: 2, target: 1 },     // 3: root 0 (#0).small[2] = root 1 (#1)
-    ///     Op::Restart,                                 // 4: leave every scope; new heap.scope (0 persistent roots)
-    ///     Op::Collect,                                 // 5: collect (0 of 2 objects reachable)
+    ///     Op::Set { obj: 0, field: 1, target: 1 },     // 3: root 0 (#0).small[1] = root 1 (#1)
+    ///     Op::Leave,                                   // 4: leave scope: roots 1.. dropped
+    ///     Op::Set { obj: 0, field: 1, target: 0 },     // 5: root 0 (#0).small[1] = root 0 (#0)
+    ///     Op::Collect,                                 // 6: collect (1 of 2 objects reachable)
     /// ]
     /// ```
     #[test]
@@ -180,6 +183,13 @@ mod tests {
     ///   (2 in stress mode): root slot 0 refers to ObjectRef(..), which is not an object
     /// seeds 2 and 4 (verifier off):
     ///   step 2 (Collect): #0 is reachable but was dropped 1 time(s)
+    /// seed 1 (seeds 2 and 3 push the table into its own vector instead):
+    /// vec![
+    ///     Op::New { slot: Val::Nil },                  // 0: root 0 = new table #0, slot = nil
+    ///     Op::Write { obj: 0, place: Place::Slot, value: Val::Obj(0) }, // 1: root 0 (#0).slot = root 0 (#0) (was nil)
+    ///     Op::Collect,                                 // 2: collect (1 of 1 objects reachable)
+    /// ]
+    /// seed 4:
     /// vec![
     ///     Op::Alloc { len: 0 },                        // 0: root 0 = new small #0 (0 words)
     ///     Op::Set { obj: 0, field: 0, target: 0 },     // 1: root 0 (#0).small[0] = root 0 (#0)
@@ -214,7 +224,7 @@ mod tests {
     /// vec![
     ///     Op::New { slot: Val::Nil },                  // 0: root 0 = new table #0, slot = nil
     ///     Op::Collect,                                 // 1: collect (1 of 1 objects reachable)
-    ///     Op::Push { obj: 0, value: Val::Obj(0) },     // 2: root 0 (#0).items.push(root 0 (#0))
+    ///     Op::Write { obj: 0, place: Place::Slot, value: Val::Obj(0) }, // 2: root 0 (#0).slot = root 0 (#0) (was nil)
     ///     Op::Collect,                                 // 3: collect (1 of 1 objects reachable)
     /// ]
     /// seed 2, normal, verifier off: a new table whose only reference is
@@ -226,11 +236,16 @@ mod tests {
     ///     Op::Push { obj: 0, value: Val::New },        // 2: root 0 (#0).items.push(new table #1)
     ///     Op::Collect,                                 // 3: collect (2 of 2 objects reachable)
     /// ]
-    /// seed 3, stress, verifier on: the program of seed 1 without the last
-    ///   collect (the push's region collects when it ends):
-    ///   step 2 (Push { obj: 0, value: Val::Obj(0) }), when its region ended:
-    ///   panicked: heap verification failed after collection 3:
+    /// seed 3, stress, verifier on: a map entry; the write's region collects
+    ///   when it ends (its table grew):
+    ///   step 2 (Write { obj: 0, place: Place::Key(0), value: Val::Obj(0) }), when its
+    ///   region ended: panicked: heap verification failed after collection 3:
     ///   ObjectRef(..) (..Table<'_>) has count 0 but 1 heap references
+    /// vec![
+    ///     Op::New { slot: Val::Nil },                  // 0: root 0 = new table #0, slot = nil
+    ///     Op::Collect,                                 // 1: collect (1 of 1 objects reachable)
+    ///     Op::Write { obj: 0, place: Place::Key(0), value: Val::Obj(0) }, // 2: root 0 (#0).fields["k0"] = root 0 (#0) (was nothing)
+    /// ]
     /// seed 4, stress, verifier off: the program of seed 2 without the last
     ///   collect:
     ///   step 2 (Push { obj: 0, value: Val::New }), after its region ended:

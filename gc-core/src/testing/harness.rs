@@ -490,7 +490,7 @@ pub fn listing(program: &[Op]) -> String {
         let step = model.resolve(op);
         let code = format!("Op::{op:?},");
         out += &format!("    {code:<44} // {i}: {}\n", model.explain(step));
-        model.apply(step);
+        model.apply(op, step);
     }
     out + "]\n"
 }
@@ -504,7 +504,8 @@ pub fn programs(max_ops: usize) -> impl Strategy<Value = Vec<Op>> {
     // Model programs start with a table or two, so that their first ops
     // have one to work on.
     let tables = || {
-        let new = val().prop_map(|slot| Op::New { slot });
+        let first = prop_oneof![Just(Val::Nil), (0..4u8).prop_map(Val::Num), Just(Val::New)];
+        let new = first.prop_map(|slot| Op::New { slot });
         proptest::collection::vec(new, 1..=2.min(max))
     };
     let with_tables = |ops: BoxedStrategy<Op>| {
@@ -785,7 +786,7 @@ mod tests {
                     }
                     _ => {}
                 }
-                model.apply(step);
+                model.apply(op, step);
             }
         }
         seen

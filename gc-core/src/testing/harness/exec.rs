@@ -324,7 +324,7 @@ fn run_frame<C: Collector>(
         }
         run.next += 1;
         let step = run.model.resolve(op);
-        run.model.apply(step);
+        run.model.apply(op, step);
         let result = match step {
             Step::Leave => return Ok(Exit::Leave),
             Step::Restart => return Ok(Exit::Restart),
@@ -379,7 +379,7 @@ fn run_region_ops<'s, C: Collector>(
     while let Some(op) = run.ops.get(run.next).filter(|op| op.in_region()) {
         run.next += 1;
         let step = run.model.resolve(op);
-        run.model.apply(step);
+        run.model.apply(op, step);
         if matches!(step, Step::Yield) {
             break;
         }

@@ -157,30 +157,6 @@ pub(super) enum Step {
     Skip,
 }
 
-impl Step {
-    /// Whether the heap is inside a mutation region after this step: `None`
-    /// if it does nothing (a region stays open or closed).
-    fn in_region(self) -> Option<bool> {
-        match self {
-            Step::Skip => None,
-            Step::Yield => Some(false),
-            Step::New { .. }
-            | Step::Write { .. }
-            | Step::Get { .. }
-            | Step::Remove { .. }
-            | Step::Push { .. }
-            | Step::Pop { .. }
-            | Step::Truncate { .. }
-            | Step::Retain { .. }
-            | Step::Swap { .. }
-            | Step::Persist { .. }
-            | Step::Unpersist { .. }
-            | Step::Recall { .. } => Some(true),
-            _ => Some(false),
-        }
-    }
-}
-
 /// A value in a table, as the model keeps it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum MVal {
@@ -515,9 +491,13 @@ impl Model {
         })
     }
 
-    /// Applies a step resolved by [`Model::resolve`] in this state.
-    pub(super) fn apply(&mut self, step: Step) {
-        self.in_region = step.in_region().unwrap_or(self.in_region);
+    /// Applies `step`, what [`Model::resolve`] made of `op` in this state.
+    pub(super) fn apply(&mut self, op: &Op, step: Step) {
+        self.in_region = match step {
+            Step::Skip => self.in_region,
+            Step::Yield => false,
+            _ => op.in_region(),
+        };
         match step {
             Step::Alloc { id, kind, len } => {
                 self.new_object(kind, len);

@@ -6,7 +6,7 @@ use super::exec::{DropMark, Frame, Handle, Handles, Tally};
 use super::model::{keeps, Contents, Kind, MVal, Model, Spot, Step, Value as ModelValue};
 use crate::model::{Gc, GcMap, GcVec, Identity, Lock, Mutation, Persistent, RefLock};
 use crate::{Collector, Trace};
-use std::cell::RefCell;
+use std::cell::{RefCell, RefMut};
 use std::collections::HashMap;
 
 /// A table's value: numbers unboxed, tables by reference.
@@ -161,35 +161,22 @@ impl<'s, 'gc, C: Collector> Region<'_, 's, 'gc, C> {
                 expect("removing", place, got, found)?;
             }
             Step::Push { obj, value } => {
-                let (table, value) = (self.table(frame, obj), self.value(frame, value));
-                m.write(table)
-                    .project(|t| &t.items)
-                    .borrow_mut()
-                    .push(value);
+                let value = self.value(frame, value);
+                self.items(frame, obj).push(value);
             }
             Step::Pop { obj, found } => {
-                let table = self.table(frame, obj);
-                let got = m.write(table).project(|t| &t.items).borrow_mut().pop();
-                let last = Spot::Item(table.items.borrow().len());
-                expect("popping", last, got, found)?;
+                let mut items = self.items(frame, obj);
+                let got = items.pop();
+                expect("popping", Spot::Item(items.len()), got, found)?;
             }
-            Step::Truncate { obj, len } => {
-                let table = self.table(frame, obj);
-                m.write(table)
-                    .project(|t| &t.items)
-                    .borrow_mut()
-                    .truncate(len);
-            }
+            Step::Truncate { obj, len } => self.items(frame, obj).truncate(len),
             Step::Retain { obj, mask } => {
-                let table = self.table(frame, obj);
-                let mut items = m.write(table).project(|t| &t.items).borrow_mut();
                 let mut position = 0..;
-                items.retain(|_| keeps(mask, position.next().expect("unbounded")));
+                let keep = |_: &Value<'_>| keeps(mask, position.next().expect("unbounded"));
+                self.items(frame, obj).retain(keep);
             }
             Step::Swap { obj, other } => {
-                let (a, b) = (self.table(frame, obj), self.table(frame, other));
-                let mut a = m.write(a).project(|t| &t.items).borrow_mut();
-                let mut b = m.write(b).project(|t| &t.items).borrow_mut();
+                let (mut a, mut b) = (self.items(frame, obj), self.items(frame, other));
                 std::mem::swap(&mut *a, &mut *b);
             }
             Step::Persist { obj } => {
@@ -204,6 +191,12 @@ impl<'s, 'gc, C: Collector> Region<'_, 's, 'gc, C> {
             _ => unreachable!("not a model step: {step:?}"),
         }
         Ok(())
+    }
+
+    /// Root `root`'s table's vector, through the barrier.
+    fn items(&self, frame: &Frame<'_, 's>, root: usize) -> RefMut<'gc, GcVec<'gc, Value<'gc>>> {
+        let table = self.table(frame, root);
+        self.m.write(table).project(|t| &t.items).borrow_mut()
     }
 
     /// `place` with its key table found.

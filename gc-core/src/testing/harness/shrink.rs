@@ -17,7 +17,7 @@ pub(super) fn normalize(program: &[Op]) -> Vec<Op> {
     for op in program {
         let step = model.resolve(op);
         out.extend(canonical(op, step));
-        model.apply(step);
+        model.apply(op, step);
     }
     out
 }
@@ -372,7 +372,8 @@ fn without(program: &[Op], i: usize) -> Vec<Op> {
 /// Runs `op` (number `j`) on `model`, keeping `slots` (the op that pushed
 /// each root slot) in step with the model's shadow stack.
 fn step(model: &mut Model, slots: &mut Vec<usize>, op: &Op, j: usize) {
-    model.apply(model.resolve(op));
+    let step = model.resolve(op);
+    model.apply(op, step);
     slots.truncate(model.roots.len());
     slots.resize(model.roots.len(), j);
 }
