@@ -46,25 +46,38 @@ mod tests {
     /// verifier the model sees the stale root through the poison that debug
     /// builds write over from-space; release builds give those pages back
     /// to the kernel, so they read as zeros, which can pass for object #0.
-    /// What it printed (seeds 1 to 4, in the order of `modes`):
+    /// Tables (object-model roots, read in a mutation region) show it as
+    /// handle-API objects do. What it printed (seeds 1 to 4, in the order of
+    /// `modes`):
     ///
     /// ```text
     /// seed 1, normal, verifier on:
     ///   step 1 (Collect): panicked: heap verification failed after collection 1:
     ///   root slot 0 refers to ObjectRef(..), which is not an object
     /// vec![
+    ///     Op::New { slot: Val::Nil },                  // 0: root 0 = new table #0, slot = nil
+    ///     Op::Collect,                                 // 1: collect (1 of 1 objects reachable)
+    /// ]
+    /// seed 2, normal, verifier off:
+    ///   step 1 (Collect): root 0 should be #0 but is #15842497851538791387
+    /// vec![
     ///     Op::Alloc { len: 0 },                        // 0: root 0 = new small #0 (0 words)
     ///     Op::Collect,                                 // 1: collect (1 of 1 objects reachable)
     /// ]
-    /// seed 2, normal, verifier off: the same program;
-    ///   step 1 (Collect): root 0 should be #0 but is #15842497851538791387
-    /// seed 3, stress, verifier on: the same program and message (collection 2:
-    ///   the stress collection before the first allocation is collection 1).
-    /// seed 4, stress, verifier off: the allocation's own collection shows it;
-    ///   step 1 (Alloc { len: 0 }): root 0 should be #0 but is #15842497851538791387
+    /// seed 3, stress, verifier on: the allocation's own collection shows it
+    ///   (collection 2: the stress collection before the first allocation is 1);
+    ///   step 1 (Alloc { len: 0 }): panicked: heap verification failed after
+    ///   collection 2: root slot 0 refers to ObjectRef(..), which is not an object
     /// vec![
     ///     Op::Alloc { len: 0 },                        // 0: root 0 = new small #0 (0 words)
     ///     Op::Alloc { len: 0 },                        // 1: root 1 = new small #1 (0 words)
+    /// ]
+    /// seed 4, stress, verifier off: one table; the collection at the end of
+    ///   its region shows it:
+    ///   step 0 (New { slot: Val::Nil }), after its region ended: root 0 should be
+    ///   #0 but is #15842497851538791387
+    /// vec![
+    ///     Op::New { slot: Val::Nil },                  // 0: root 0 = new table #0, slot = nil
     /// ]
     /// ```
     ///

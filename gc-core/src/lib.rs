@@ -100,4 +100,4 @@ pub use handle::{Gc, Root};
 pub use heap::Heap;
 pub use scope::Scope;
 pub use stats::{CollectionEvent, GcStats};
-pub use trace::{NoGc, Rebrand, Slot, Trace, Tracer};
+pub use trace::{NoGc, Rebrand, Slot, Trace, Tracer, Unbranded};

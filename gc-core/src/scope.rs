@@ -17,7 +17,7 @@ use crate::heap::Heap;
 use crate::object::{ObjectRef, TypeInfo};
 use crate::shadow_stack::Frame;
 use crate::stats::{Cause, GcStats};
-use crate::trace::{Slot, Trace, Tracer};
+use crate::trace::{Slot, Trace, Tracer, Unbranded};
 use std::convert::Infallible;
 use std::marker::PhantomData;
 use std::mem::size_of;
@@ -239,10 +239,13 @@ impl<'s, C: Collector> Scope<'s, C> {
     /// Borrows the object behind `root`. The borrow holds `&self`, so no
     /// allocation or collection can happen while it is alive.
     ///
+    /// `T` is a handle-API type ([`Unbranded`]): an object-model type is
+    /// read in a mutation region, `s.mutate(|m| m.get(root))`.
+    ///
     /// # Panics
     /// If `root` belongs to another heap.
     #[inline(always)]
-    pub fn get<T>(&self, root: Root<'_, T>) -> &T {
+    pub fn get<T: Unbranded>(&self, root: Root<'_, T>) -> &T {
         let obj = self.object(root);
         // SAFETY: a root of type `T` refers to a live, initialised `T` (it was
         // allocated as one, or loaded from a `Gc<T>`), and the object cannot
@@ -257,7 +260,7 @@ impl<'s, C: Collector> Scope<'s, C> {
     /// If `field` returns a `Gc` that is not part of `obj`, or `obj` belongs
     /// to another heap.
     #[inline]
-    pub fn load<T: Trace, U>(
+    pub fn load<T: Trace + Unbranded, U>(
         &self,
         obj: Root<'_, T>,
         field: impl FnOnce(&T) -> &Gc<U>,
@@ -268,7 +271,7 @@ impl<'s, C: Collector> Scope<'s, C> {
     /// Like [`Scope::load`], for fields that only some values have (an enum's
     /// variant): `field` returns `None` when there is no such field.
     #[inline]
-    pub fn load_with<T: Trace, U>(
+    pub fn load_with<T: Trace + Unbranded, U>(
         &self,
         obj: Root<'_, T>,
         field: impl FnOnce(&T) -> Option<&Gc<U>>,
@@ -289,7 +292,7 @@ impl<'s, C: Collector> Scope<'s, C> {
     /// If `field` returns a `Gc` that is not part of `obj`, or a root belongs
     /// to another heap.
     #[inline]
-    pub fn set<T: Trace, U>(
+    pub fn set<T: Trace + Unbranded, U>(
         &self,
         obj: Root<'_, T>,
         field: impl FnOnce(&T) -> &Gc<U>,
@@ -304,12 +307,16 @@ impl<'s, C: Collector> Scope<'s, C> {
     /// # Panics
     /// As [`Scope::set`].
     #[inline]
-    pub fn clear<T: Trace, U>(&self, obj: Root<'_, T>, field: impl FnOnce(&T) -> &Gc<U>) {
+    pub fn clear<T: Trace + Unbranded, U>(
+        &self,
+        obj: Root<'_, T>,
+        field: impl FnOnce(&T) -> &Gc<U>,
+    ) {
         self.store(obj, field, None);
     }
 
     #[inline(always)]
-    fn store<T: Trace, U>(
+    fn store<T: Trace + Unbranded, U>(
         &self,
         obj: Root<'_, T>,
         field: impl FnOnce(&T) -> &Gc<U>,
@@ -407,7 +414,7 @@ impl<'s, C: Collector> Scope<'s, C> {
     /// belongs to the object: inside its payload (fast), or among the slots
     /// its trace reports (for `Gc`s in vectors and boxes it owns).
     #[inline(always)]
-    fn field_slot<'a, T: Trace, U: 'a>(
+    fn field_slot<'a, T: Trace + Unbranded, U: 'a>(
         &'a self,
         obj: Root<'_, T>,
         field: impl FnOnce(&'a T) -> Option<&'a Gc<U>>,

@@ -311,6 +311,20 @@ pub unsafe trait Rebrand<'a> {
     type Output;
 }
 
+/// A type with no brand: its own [`Rebrand`]ing for every lifetime. Every
+/// type of the handle API is one (the derive and gc-core's leaves and
+/// containers say so); an object-model type (`Table<'gc>`) is not, whatever
+/// lifetime it is named with.
+///
+/// [`Scope`](crate::Scope)'s accessors that lend out `&T` ([`Scope::get`](crate::Scope::get),
+/// `load`, `set`, `clear`) take only these: lent from a scope, an
+/// object-model type's [`model::Gc`](crate::model::Gc) fields would be
+/// `Gc<'static, _>`, free to outlive the next collection. Read those in a
+/// mutation region, `s.mutate(|m| m.get(root))`.
+pub trait Unbranded: for<'a> Rebrand<'a, Output = Self> {}
+
+impl<T: for<'a> Rebrand<'a, Output = T>> Unbranded for T {}
+
 container! {
     <T> Box<T> => |this, tracer| (**this).trace(tracer);
     <T> Box<[T]> => |this, tracer| this.iter().for_each(|v| v.trace(tracer));

@@ -4,7 +4,7 @@
 //! named, tuple and enum fields, generics, `Option`, `Vec`, `Box`, arrays and
 //! tuples.
 
-use gc_core::{Gc, Heap, HeapConfig, Root, Scope, Trace, Tracer};
+use gc_core::{Gc, Heap, HeapConfig, Root, Scope, Trace, Tracer, Unbranded};
 use gc_mark_sweep::MarkSweep;
 use std::cell::{Cell, RefCell};
 
@@ -85,7 +85,7 @@ enum Expr {
 }
 
 /// Slots (null or not) and non-null slots the object behind `root` reports.
-fn reported<T: Trace + 'static>(s: &S<'_>, root: Root<'_, T>) -> (usize, usize) {
+fn reported<T: Trace + Unbranded + 'static>(s: &S<'_>, root: Root<'_, T>) -> (usize, usize) {
     let mut all = Tracer::including_null();
     s.get(root).trace(&mut all);
     let mut set = Tracer::new();

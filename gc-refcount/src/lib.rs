@@ -70,7 +70,8 @@ mod leak;
 #[cfg(any(
     test,
     feature = "seeded-bug-missed-decrement",
-    feature = "seeded-bug-free-rooted-cycle"
+    feature = "seeded-bug-free-rooted-cycle",
+    feature = "seeded-bug-skipped-log"
 ))]
 pub mod seeded_bug;
 mod verify;

@@ -1,8 +1,8 @@
 //! TEST-ONLY seeded bugs: copies of [`RefCount`] with one planted mistake,
 //! which the model-based harness (`gc_core::testing::harness`) must catch.
 //! Compiled for this crate's unit tests, or with the test-only features
-//! `seeded-bug-missed-decrement` and `seeded-bug-free-rooted-cycle`; never
-//! part of a normal build.
+//! `seeded-bug-missed-decrement`, `seeded-bug-free-rooted-cycle` and
+//! `seeded-bug-skipped-log`; never part of a normal build.
 
 use crate::RefCount;
 
@@ -62,10 +62,43 @@ gc_core::seeded_bug! {
         unsafe { inner.collect_with::<true>(roots, event) } }
 }
 
+// Contract: broken on purpose, for tests only: references stored through the
+// object model's barrier into an object written since the last collection
+// are never counted, so `collect` may free an object a heap field still
+// refers to, violating rule 2. The harness detects it through drop counts
+// (or the verifier's check that every field refers to an allocated object)
+// before it reads the freed object; nothing else may use this type. Rules 1,
+// 3 and 4 hold as for `RefCount`.
+#[cfg(any(test, feature = "seeded-bug-skipped-log"))]
+gc_core::seeded_bug! {
+    /// Reference counting whose object-model write barrier
+    /// ([`Mutation::write`](gc_core::model::Mutation::write)) sets the
+    /// object's logged bit but records nothing: the write log never learns
+    /// of the object, so the references written into it are never counted
+    /// and the references it dropped never uncounted. An object whose only
+    /// reference is such a write is freed at the next collection while
+    /// still referenced. Everything else is [`RefCount`].
+    ///
+    /// ```
+    /// use gc_core::testing::harness::{find_failure, HarnessConfig};
+    /// use gc_refcount::seeded_bug::SkippedLog;
+    ///
+    /// let config = HarnessConfig { seed: Some(1), ..HarnessConfig::default() };
+    /// let failure = find_failure::<SkippedLog>(&config).expect("the harness catches it");
+    /// assert!(failure.program.len() <= 4, "{failure}");
+    /// ```
+    pub struct SkippedLog(RefCount) = "refcount (seeded bug: skipped log)";
+    log_write(inner, obj) {
+        let _ = inner;
+        // SAFETY: `obj` is live, per the caller.
+        unsafe { crate::count::Word::of(obj) }.set(crate::count::Flag::LOGGED)
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{FreeRootedCycle, MissedDecrement};
-    use gc_core::testing::harness::{assert_catches, Failure, HarnessConfig};
+    use super::{FreeRootedCycle, MissedDecrement, SkippedLog};
+    use gc_core::testing::harness::{assert_catches, Failure, HarnessConfig, Op};
     use gc_core::Collector;
 
     /// Runs the harness on `C` with seeds 1 to 4 in normal mode (verifier
@@ -92,37 +125,38 @@ mod tests {
     ///
     /// ```text
     /// seed 1, normal, verifier on:
-    ///   step 3 (Collect): panicked: heap verification failed after collection 1:
+    ///   step 4 (Collect): panicked: heap verification failed after collection 1:
     ///   ObjectRef(..) (..Obj<()>) has count 1 but 0 heap references
     /// vec![
     ///     Op::Alloc { len: 0 },                        // 0: root 0 = new small #0 (0 words)
-    ///     Op::Set { obj: 0, field: 0, target: 0 },     // 1: root 0 (#0).small[0] = root 0 (#0)
-    ///     Op::Clear { obj: 0, field: 0 },              // 2: root 0 (#0).small[0] = null
-    ///     Op::Collect,                                 // 3: collect (1 of 1 objects reachable)
+    ///     Op::Alloc { len: 0 },                        // 1: root 1 = new small #1 (0 words)
+    ///     Op::Set { obj: 0, field: 0, target: 0 },     // 2: root 0 (#0).small[0] = root 0 (#0)
+    ///     Op::Set { obj: 0, field: 0, target: 1 },     // 3: root 0 (#0).small[0] = root 1 (#1)
+    ///     Op::Collect,                                 // 4: collect (2 of 2 objects reachable)
     /// ]
     /// seed 2, normal, verifier off:
-    ///   step 5 (Collect): #0 is unreachable but collect() did not drop it
-    /// vec![
-    ///     Op::Alloc { len: 0 },                        // 0: root 0 = new small #0 (0 words)
-    ///     Op::Set { obj: 0, field: 2, target: 0 },     // 1: root 0 (#0).small[2] = root 0 (#0)
-    ///     Op::Clear { obj: 0, field: 2 },              // 2: root 0 (#0).small[2] = null
-    ///     Op::Alloc { len: 0 },                        // 3: root 1 = new small #1 (0 words)
-    ///     Op::Assign { root: 0, from: 1 },             // 4: root 0 (#0) = root 1 (#1)
-    ///     Op::Collect,                                 // 5: collect (1 of 2 objects reachable)
-    /// ]
-    /// seed 3, stress, verifier on: the seed-1 bug, by overwriting instead of
-    ///   clearing (5 ops: Alloc; Set r0.small[2] = r0; Alloc;
-    ///   Set r0.small[2] = r1; Collect): "has count 1 but 0 heap references".
-    /// seed 4, stress, verifier off:
-    ///   step 6 (Collect): #2 is unreachable but collect() did not drop it
+    ///   step 5 (Collect): #1 is unreachable but collect() did not drop it
     /// vec![
     ///     Op::Alloc { len: 0 },                        // 0: root 0 = new small #0 (0 words)
     ///     Op::Alloc { len: 0 },                        // 1: root 1 = new small #1 (0 words)
-    ///     Op::Alloc { len: 0 },                        // 2: root 2 = new small #2 (0 words)
-    ///     Op::Set { obj: 1, field: 0, target: 2 },     // 3: root 1 (#1).small[0] = root 2 (#2)
-    ///     Op::Assign { root: 2, from: 0 },             // 4: root 2 (#2) = root 0 (#0)
-    ///     Op::Set { obj: 1, field: 0, target: 0 },     // 5: root 1 (#1).small[0] = root 0 (#0)
-    ///     Op::Collect,                                 // 6: collect (2 of 3 objects reachable)
+    ///     Op::Set { obj: 1, field: 2, target: 1 },     // 2: root 1 (#1).small[2] = root 1 (#1)
+    ///     Op::Set { obj: 1, field: 2, target: 0 },     // 3: root 1 (#1).small[2] = root 0 (#0)
+    ///     Op::Assign { root: 1, from: 0 },             // 4: root 1 (#1) = root 0 (#0)
+    ///     Op::Collect,                                 // 5: collect (1 of 2 objects reachable)
+    /// ]
+    /// seed 3, stress, verifier on: the program of seed 1 with an allocation
+    ///   (whose collection shows it) for the collect: "after collection 3:
+    ///   ... has count 1 but 0 heap references".
+    /// seed 4, stress, verifier off: a scope drops the only root of #1:
+    ///   step 6 (Collect): #1 is unreachable but collect() did not drop it
+    /// vec![
+    ///     Op::Alloc { len: 0 },                        // 0: root 0 = new small #0 (0 words)
+    ///     Op::Enter,                                   // 1: enter scope (depth 1)
+    ///     Op::Alloc { len: 0 },                        // 2: root 1 = new small #1 (0 words)
+    ///     Op::Set { obj: 0, field: 1, target: 1 },     // 3: root 0 (#0).small[1] = root 1 (#1)
+    ///     Op::Leave,                                   // 4: leave scope: roots 1.. dropped
+    ///     Op::Set { obj: 0, field: 1, target: 0 },     // 5: root 0 (#0).small[1] = root 0 (#0)
+    ///     Op::Collect,                                 // 6: collect (1 of 2 objects reachable)
     /// ]
     /// ```
     #[test]
@@ -149,6 +183,13 @@ mod tests {
     ///   (2 in stress mode): root slot 0 refers to ObjectRef(..), which is not an object
     /// seeds 2 and 4 (verifier off):
     ///   step 2 (Collect): #0 is reachable but was dropped 1 time(s)
+    /// seed 1 (seeds 2 and 3 push the table into its own vector instead):
+    /// vec![
+    ///     Op::New { slot: Val::Nil },                  // 0: root 0 = new table #0, slot = nil
+    ///     Op::Write { obj: 0, place: Place::Slot, value: Val::Obj(0) }, // 1: root 0 (#0).slot = root 0 (#0) (was nil)
+    ///     Op::Collect,                                 // 2: collect (1 of 1 objects reachable)
+    /// ]
+    /// seed 4:
     /// vec![
     ///     Op::Alloc { len: 0 },                        // 0: root 0 = new small #0 (0 words)
     ///     Op::Set { obj: 0, field: 0, target: 0 },     // 1: root 0 (#0).small[0] = root 0 (#0)
@@ -164,6 +205,72 @@ mod tests {
                 "is reachable but was dropped"
             };
             assert!(failure.message.contains(expected), "{failure}");
+        }
+    }
+
+    /// The harness must catch the skipped log with the verifier on (a count
+    /// below the references to an object) and off (the model's drop counts:
+    /// a table freed while referenced, or, for the references a write drops,
+    /// one that outlives its last reference), in normal and stress mode, and
+    /// shrink it to at most 4 ops. The bug shows only for an object written
+    /// after a collection (a table written in the region that made it is
+    /// logged at birth, correctly), so each program has a collection before
+    /// the write. What it printed (seeds 1 to 4):
+    ///
+    /// ```text
+    /// seed 1, normal, verifier on:
+    ///   step 3 (Collect): panicked: heap verification failed after collection 2:
+    ///   ObjectRef(..) (..Table<'_>) has count 0 but 1 heap references
+    /// vec![
+    ///     Op::New { slot: Val::Nil },                  // 0: root 0 = new table #0, slot = nil
+    ///     Op::Collect,                                 // 1: collect (1 of 1 objects reachable)
+    ///     Op::Write { obj: 0, place: Place::Slot, value: Val::Obj(0) }, // 2: root 0 (#0).slot = root 0 (#0) (was nil)
+    ///     Op::Collect,                                 // 3: collect (1 of 1 objects reachable)
+    /// ]
+    /// seed 2, normal, verifier off: a new table whose only reference is
+    ///   pushed into a vector the log never recorded is freed:
+    ///   step 3 (Collect): #1 is reachable but was dropped 1 time(s)
+    /// vec![
+    ///     Op::New { slot: Val::Nil },                  // 0: root 0 = new table #0, slot = nil
+    ///     Op::Collect,                                 // 1: collect (1 of 1 objects reachable)
+    ///     Op::Push { obj: 0, value: Val::New },        // 2: root 0 (#0).items.push(new table #1)
+    ///     Op::Collect,                                 // 3: collect (2 of 2 objects reachable)
+    /// ]
+    /// seed 3, stress, verifier on: a map entry; the write's region collects
+    ///   when it ends (its table grew):
+    ///   step 2 (Write { obj: 0, place: Place::Key(0), value: Val::Obj(0) }), when its
+    ///   region ended: panicked: heap verification failed after collection 3:
+    ///   ObjectRef(..) (..Table<'_>) has count 0 but 1 heap references
+    /// vec![
+    ///     Op::New { slot: Val::Nil },                  // 0: root 0 = new table #0, slot = nil
+    ///     Op::Collect,                                 // 1: collect (1 of 1 objects reachable)
+    ///     Op::Write { obj: 0, place: Place::Key(0), value: Val::Obj(0) }, // 2: root 0 (#0).fields["k0"] = root 0 (#0) (was nothing)
+    /// ]
+    /// seed 4, stress, verifier off: the program of seed 2 without the last
+    ///   collect:
+    ///   step 2 (Push { obj: 0, value: Val::New }), after its region ended:
+    ///   #1 is reachable but was dropped 1 time(s)
+    /// ```
+    #[test]
+    fn harness_catches_a_skipped_log() {
+        for (failure, verify) in catch_in_every_mode::<SkippedLog>(4) {
+            let expected: &[&str] = if verify {
+                &["heap references"]
+            } else {
+                &[
+                    "is reachable but was dropped",
+                    "is unreachable but collect() did not drop it",
+                ]
+            };
+            assert!(
+                expected.iter().any(|e| failure.message.contains(e)),
+                "{failure}"
+            );
+            let writes = |op: &Op| matches!(op, Op::Write { .. } | Op::Push { .. });
+            assert!(
+                failure.program.iter().any(writes),
+                "the bug needs a write: {failure}"
+            );
         }
     }
 }

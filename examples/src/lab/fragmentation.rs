@@ -23,9 +23,9 @@ const PHASES: usize = 12;
 /// Slots for [`CHUNK`] objects of one size. Tables are split into chunks
 /// because storing into a field checks the field against the object's
 /// trace, which costs as many steps as the object has fields.
-trait Chunk: Trace + 'static {
+trait Chunk: Trace + gc_core::Unbranded + 'static {
     /// The objects it holds.
-    type Blob: Trace + 'static;
+    type Blob: Trace + gc_core::Unbranded + 'static;
     /// A chunk of empty slots.
     fn empty() -> Self;
     /// A new object holding `value`.

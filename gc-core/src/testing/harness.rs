@@ -1,28 +1,56 @@
 //! A model-based, property-based harness that checks any [`Collector`].
 //!
 //! ## How it works
-//! [proptest] generates **mutator programs**, lists of [`Op`]s: allocate
-//! small and large objects, set and clear fields, load fields into new roots,
-//! re-point and duplicate roots, enter and leave nested scopes, read, and
-//! collect. Ops name objects by an index into the list of live roots, taken
-//! modulo its length, so every generated program is valid and a program still
+//! [proptest] generates **mutator programs**, lists of [`Op`]s, of three
+//! families (a third each): handle-API programs, object-model programs, and
+//! programs mixing both on one heap.
+//! - **Handle API** ([`Scope`](crate::Scope)): allocate small and large
+//!   objects, set and clear fields, load fields into new roots.
+//! - **Object model** ([`model`](crate::model)): tables (a value slot that
+//!   changes variant between `Nil`, an unboxed number and a reference; a
+//!   [`GcVec`](crate::model::GcVec); a [`GcMap`](crate::model::GcMap) keyed
+//!   by strings and one keyed by table identity) are created, written
+//!   (slot, element, map entry), read, removed from, pushed, popped,
+//!   truncated, retained and swapped wholesale, kept in
+//!   [`Persistent`](crate::model::Persistent) roots and recalled from them.
+//!   These ops run in mutation regions ([`Scope::mutate`](crate::Scope::mutate)):
+//!   consecutive ones share a region, which ends at the next other op or at
+//!   [`Op::Yield`], and the heap collects when a region ends if it is due
+//!   (in stress mode: after any region that allocated). [`Op::Restart`]
+//!   leaves every scope and the `heap.scope` call, so that only persistent
+//!   roots carry tables over.
+//! - **Both**: re-point and duplicate roots, enter and leave nested
+//!   scopes, read, and collect.
+//!
+//! Ops name objects by an index into the list of live roots, taken modulo
+//! its length, so every generated program is valid and a program still
 //! makes sense after proptest deletes some of its ops while shrinking.
 //!
 //! Each program runs twice side by side: on a real [`Heap<C>`](crate::Heap)
 //! (with the backend's verifier on) and on a plain model, a graph of payload
-//! ids plus a mirror of the shadow stack. Objects are identified by payload
-//! id, never by address, so the same programs check moving, non-moving and
-//! reference-counting backends. After **every** step the harness checks:
+//! ids plus a mirror of the shadow stack and of the persistent roots.
+//! Objects are identified by payload id, never by address, so the same
+//! programs check moving, non-moving and reference-counting backends. After
+//! **every** step (for ops in a region: inside it, and again once it ended)
+//! the harness checks:
 //! - no reachable object was dropped and no object was dropped twice (each
 //!   object counts its own drops, so this is checked without reading the heap);
 //! - every object the model says is reachable can be reached on the real heap
 //!   from the same root along the same edges, with its exact payload id, owned
 //!   `Vec<u64>`, inline words (for large objects) and edges, and at one
-//!   address per id;
+//!   address per id; every table with its slot, every element, every map
+//!   entry (found by iterating and by looking its key up, by value or by
+//!   identity, after the objects moved), and an identity that stays the same
+//!   while it lives and differs from every other table's;
 //! - after an explicit `collect()`: `usage().objects` equals the number of
 //!   reachable objects and every unreachable object was dropped exactly once
 //!   (for backends that do not collect cycles, only that nothing extra lives);
 //! - when the heap is dropped at the end, every object was dropped exactly once.
+//!
+//! With the verifier on, every collection also checks the backend's own
+//! invariants: reference counting's counts against the references in the
+//! heap, after wholesale changes (`retain`, `mem::swap` of two vectors,
+//! `truncate`) as after single stores.
 //!
 //! A failure is shrunk by proptest, then by a last pass that puts the
 //! program in canonical form (indices reduced modulo the roots they pick
@@ -63,6 +91,7 @@
 
 mod exec;
 mod model;
+mod region;
 mod shrink;
 
 use crate::{Collector, HeapConfig};
@@ -70,10 +99,12 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
 use std::fmt;
 
-/// One mutator operation. Indices (`obj`, `target`, `root`, `from`) pick a
-/// root from the list of live roots (every open scope, outermost first),
-/// modulo its length; an op that needs a root does nothing while there is
-/// none.
+/// One mutator operation. Indices (`obj`, `target`, `root`, `from`,
+/// `other`, and the roots in [`Val::Obj`] and [`Place::Id`]) pick a root
+/// from the list of live roots (every open scope, outermost first), modulo
+/// its length; an op that needs a root of one kind (a handle-API object or a
+/// table) takes the first root of that kind from there on, wrapping around,
+/// and does nothing if there is none.
 ///
 /// Every object has four edges: `small[0..3]`, which refer to small
 /// objects, and `large`, which refers to a large one. Fields `0..3` name
@@ -158,6 +189,173 @@ pub enum Op {
     },
     /// Runs `collect()`.
     Collect,
+    /// Allocates a model object (a table: a value slot, a vector, a map
+    /// keyed by value and one keyed by identity) with its slot set to
+    /// `slot`, rooted in the current scope.
+    New {
+        /// The slot's first value.
+        slot: Val,
+    },
+    /// Writes `value` at `place` of root `obj`'s table: sets the slot,
+    /// stores into the vector, or inserts into a map.
+    Write {
+        /// Root whose table is written.
+        obj: usize,
+        /// Where.
+        place: Place,
+        /// What.
+        value: Val,
+    },
+    /// Reads `place` of root `obj`'s table (a map lookup for a key) and
+    /// roots what it finds if it is an object.
+    Get {
+        /// Root whose table is read.
+        obj: usize,
+        /// Where.
+        place: Place,
+    },
+    /// Removes `place` of root `obj`'s table: a vector element (shifting
+    /// the rest down) or a map entry; nothing for the slot.
+    Remove {
+        /// Root whose table is changed.
+        obj: usize,
+        /// Where.
+        place: Place,
+    },
+    /// Pushes `value` onto root `obj`'s vector.
+    Push {
+        /// Root whose table is changed.
+        obj: usize,
+        /// What.
+        value: Val,
+    },
+    /// Pops the last element of root `obj`'s vector.
+    Pop {
+        /// Root whose table is changed.
+        obj: usize,
+    },
+    /// Truncates root `obj`'s vector to `len` elements.
+    Truncate {
+        /// Root whose table is changed.
+        obj: usize,
+        /// The length kept.
+        len: u8,
+    },
+    /// Keeps the elements of root `obj`'s vector at positions `i` whose bit
+    /// `i % 8` of `mask` is set (a wholesale change, `Vec::retain`).
+    Retain {
+        /// Root whose table is changed.
+        obj: usize,
+        /// Which positions stay.
+        mask: u8,
+    },
+    /// Swaps the whole vectors of roots `obj`'s and `other`'s tables
+    /// (`mem::swap`, a wholesale change of two objects); nothing if they
+    /// are the same table.
+    Swap {
+        /// One table.
+        obj: usize,
+        /// The other.
+        other: usize,
+    },
+    /// Adds a persistent root for root `obj`'s table.
+    Persist {
+        /// Root whose table is kept.
+        obj: usize,
+    },
+    /// Drops persistent root `index` (modulo their number).
+    Unpersist {
+        /// Which persistent root.
+        index: usize,
+    },
+    /// Roots persistent root `index`'s table (modulo their number) in the
+    /// current scope.
+    Recall {
+        /// Which persistent root.
+        index: usize,
+    },
+    /// Ends the current mutation region (the heap collects if it is due);
+    /// the next model op opens a new one.
+    Yield,
+    /// Leaves every scope and the `heap.scope` call, then opens a new one,
+    /// as a host returning to its event loop: only persistent roots remain.
+    Restart,
+}
+
+impl Op {
+    /// `true` for the ops that run inside a mutation region (the model
+    /// ops). Consecutive ones share a region, which ends at the first other
+    /// op or at [`Op::Yield`].
+    pub fn in_region(&self) -> bool {
+        matches!(
+            self,
+            Op::New { .. }
+                | Op::Write { .. }
+                | Op::Get { .. }
+                | Op::Remove { .. }
+                | Op::Push { .. }
+                | Op::Pop { .. }
+                | Op::Truncate { .. }
+                | Op::Retain { .. }
+                | Op::Swap { .. }
+                | Op::Persist { .. }
+                | Op::Unpersist { .. }
+                | Op::Recall { .. }
+                | Op::Yield
+        )
+    }
+}
+
+/// A value a model op writes: a variant of the tables' value enum
+/// (`Nil`, an unboxed number, a reference to a table).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Val {
+    /// `Value::Nil`.
+    Nil,
+    /// `Value::Num(n)`.
+    Num(u8),
+    /// A reference to root `r`'s table (the op does nothing if root `r` is
+    /// not a table).
+    Obj(usize),
+    /// A reference to a new table allocated in the region and not rooted.
+    New,
+}
+
+/// Where in a table a model op reads or writes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// The value slot (a `Lock<Value>`).
+    Slot,
+    /// Element `i` of the vector, modulo its length (nothing if empty).
+    Item(u8),
+    /// Key `"k{n}"` of the map keyed by value (strings).
+    Key(u8),
+    /// Root `r`'s table as a key of the map keyed by identity (nothing if
+    /// root `r` is not a table).
+    Id(usize),
+}
+
+// `Debug` prints paths (`Val::Obj(2)`), so a listing pastes as Rust.
+impl fmt::Debug for Val {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Val::Nil => f.write_str("Val::Nil"),
+            Val::Num(n) => write!(f, "Val::Num({n})"),
+            Val::Obj(r) => write!(f, "Val::Obj({r})"),
+            Val::New => f.write_str("Val::New"),
+        }
+    }
+}
+
+impl fmt::Debug for Place {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Place::Slot => f.write_str("Place::Slot"),
+            Place::Item(i) => write!(f, "Place::Item({i})"),
+            Place::Key(k) => write!(f, "Place::Key({k})"),
+            Place::Id(r) => write!(f, "Place::Id({r})"),
+        }
+    }
 }
 
 /// How many programs to run, how long, and on what kind of heap.
@@ -292,29 +490,100 @@ pub fn listing(program: &[Op]) -> String {
         let step = model.resolve(op);
         let code = format!("Op::{op:?},");
         out += &format!("    {code:<44} // {i}: {}\n", model.explain(step));
-        model.apply(step);
+        model.apply(op, step);
     }
     out + "]\n"
 }
 
-/// The program generator: 1 to `max_ops` ops, weighted towards allocation
-/// and field writes.
+/// The program generator: 1 to `max_ops` ops. A third of the programs use
+/// the handle API only (weighted towards allocation and field writes), a
+/// third the object model only (tables written in mutation regions), and a
+/// third both on one heap.
 pub fn programs(max_ops: usize) -> impl Strategy<Value = Vec<Op>> {
-    let root = || 0..16usize;
-    let op = prop_oneof![
+    let max = max_ops.max(1);
+    // Model programs start with a table or two, so that their first ops
+    // have one to work on.
+    let tables = || {
+        let first = prop_oneof![Just(Val::Nil), (0..4u8).prop_map(Val::Num), Just(Val::New)];
+        let new = first.prop_map(|slot| Op::New { slot });
+        proptest::collection::vec(new, 1..=2.min(max))
+    };
+    let with_tables = |ops: BoxedStrategy<Op>| {
+        (tables(), proptest::collection::vec(ops, 0..max)).prop_map(move |(mut program, ops)| {
+            program.extend(ops);
+            program.truncate(max);
+            program
+        })
+    };
+    prop_oneof![
+        proptest::collection::vec(handle_op(), 1..=max),
+        with_tables(model_op().boxed()),
+        with_tables(prop_oneof![handle_op(), model_op()].boxed()),
+    ]
+}
+
+fn root() -> std::ops::Range<usize> {
+    0..16
+}
+
+/// The ops every program family uses: collections, scopes, roots.
+fn shared_op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        2 => Just(Op::Collect),
+        1 => Just(Op::Enter),
+        1 => Just(Op::Leave),
+        1 => root().prop_map(|obj| Op::Root { obj }),
+        2 => (root(), root()).prop_map(|(root, from)| Op::Assign { root, from }),
+        1 => root().prop_map(|obj| Op::Read { obj }),
+    ]
+}
+
+fn handle_op() -> impl Strategy<Value = Op> {
+    prop_oneof![
         4 => (0..8u8).prop_map(|len| Op::Alloc { len }),
         1 => (0..8u8).prop_map(|len| Op::AllocLarge { len }),
         5 => (root(), 0..3u8, root()).prop_map(|(obj, field, target)| Op::Set { obj, field, target }),
         1 => (root(), 0..4u8).prop_map(|(obj, field)| Op::Clear { obj, field }),
         2 => (root(), 0..4u8).prop_map(|(obj, field)| Op::Load { obj, field }),
-        1 => root().prop_map(|obj| Op::Root { obj }),
-        2 => (root(), root()).prop_map(|(root, from)| Op::Assign { root, from }),
-        1 => Just(Op::Enter),
-        1 => Just(Op::Leave),
-        1 => root().prop_map(|obj| Op::Read { obj }),
-        2 => Just(Op::Collect),
-    ];
-    proptest::collection::vec(op, 1..=max_ops.max(1))
+        8 => shared_op(),
+    ]
+}
+
+fn val() -> impl Strategy<Value = Val> {
+    prop_oneof![
+        1 => Just(Val::Nil),
+        1 => (0..4u8).prop_map(Val::Num),
+        4 => root().prop_map(Val::Obj),
+        2 => Just(Val::New),
+    ]
+}
+
+fn model_op() -> impl Strategy<Value = Op> {
+    let place = || {
+        prop_oneof![
+            2 => Just(Place::Slot),
+            2 => (0..8u8).prop_map(Place::Item),
+            2 => (0..4u8).prop_map(Place::Key),
+            2 => root().prop_map(Place::Id),
+        ]
+    };
+    prop_oneof![
+        8 => val().prop_map(|slot| Op::New { slot }),
+        10 => (root(), place(), val()).prop_map(|(obj, place, value)| Op::Write { obj, place, value }),
+        4 => (root(), place()).prop_map(|(obj, place)| Op::Get { obj, place }),
+        2 => (root(), place()).prop_map(|(obj, place)| Op::Remove { obj, place }),
+        8 => (root(), val()).prop_map(|(obj, value)| Op::Push { obj, value }),
+        2 => root().prop_map(|obj| Op::Pop { obj }),
+        2 => (root(), 0..4u8).prop_map(|(obj, len)| Op::Truncate { obj, len }),
+        2 => (root(), any::<u8>()).prop_map(|(obj, mask)| Op::Retain { obj, mask }),
+        2 => (root(), root()).prop_map(|(obj, other)| Op::Swap { obj, other }),
+        3 => root().prop_map(|obj| Op::Persist { obj }),
+        1 => (0..4usize).prop_map(|index| Op::Unpersist { index }),
+        2 => (0..4usize).prop_map(|index| Op::Recall { index }),
+        2 => Just(Op::Yield),
+        1 => Just(Op::Restart),
+        12 => shared_op(),
+    ]
 }
 
 /// Runs one program on a fresh `Heap<C>` (configured by `config`) and the
@@ -450,4 +719,121 @@ macro_rules! harness_suite {
             );
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::model::{Model, ModelObject, Spot, Step};
+    use super::{programs, Op};
+    use proptest::strategy::{Strategy, ValueTree};
+    use proptest::test_runner::{Config, RngSeed, TestRunner};
+    use std::collections::HashMap;
+
+    /// What `n` generated programs do, in the model: how often each kind of
+    /// step runs (skipped ops not counted), by name.
+    fn census(n: usize) -> HashMap<String, usize> {
+        let config = Config {
+            rng_seed: RngSeed::Fixed(7),
+            ..Config::default()
+        };
+        let mut runner = TestRunner::new(config);
+        let mut seen = HashMap::new();
+        let mut count = |what: String| *seen.entry(what).or_insert(0) += 1;
+        for _ in 0..n {
+            let program: Vec<Op> = programs(48).new_tree(&mut runner).unwrap().current();
+            let mut model = Model::default();
+            for op in &program {
+                let step = model.resolve(op);
+                let head = |text: String| {
+                    text[..text.find([' ', '{', '(']).unwrap_or(text.len())].to_string()
+                };
+                let name = head(format!("{step:?}"));
+                count(name.clone());
+                if name == "Skip" {
+                    count(format!("Skip {}", head(format!("{op:?}"))));
+                }
+                if let Step::Write {
+                    place: Spot::Slot,
+                    value,
+                    old: Some(old),
+                    ..
+                } = step
+                {
+                    if std::mem::discriminant(&value.stored()) != std::mem::discriminant(&old) {
+                        count("slot changes variant".into());
+                    }
+                }
+                match step {
+                    Step::Write { place, .. }
+                    | Step::Get { place, .. }
+                    | Step::Remove { place, .. } => {
+                        count(format!("{name} at {}", head(format!("{place:?}"))))
+                    }
+                    Step::Collect => {
+                        let reachable = model.reachable();
+                        let keyed = |o: &&ModelObject| !o.table.by_id.is_empty();
+                        if model
+                            .objects
+                            .iter()
+                            .filter(keyed)
+                            .any(|o| reachable[o.id as usize])
+                        {
+                            count("collect with identity keys live".into());
+                        }
+                        if model.persistent.iter().any(|p| !model.roots.contains(p)) {
+                            count("collect with a persistent table no scope roots".into());
+                        }
+                    }
+                    _ => {}
+                }
+                model.apply(op, step);
+            }
+        }
+        seen
+    }
+
+    /// The generator reaches every model op (resolved to something other
+    /// than a no-op), on every kind of place, and the states the model
+    /// checks are about: slots rewritten across variants, collections with
+    /// tables keyed by identity and tables held only by persistent roots.
+    #[test]
+    fn generated_programs_exercise_every_model_op() {
+        let seen = census(512);
+        let expected = [
+            "New",
+            "Write",
+            "Get",
+            "Remove",
+            "Push",
+            "Pop",
+            "Truncate",
+            "Retain",
+            "Swap",
+            "Persist",
+            "Unpersist",
+            "Recall",
+            "Yield",
+            "Restart",
+            "Alloc",
+            "Set",
+            "Collect",
+            "slot changes variant",
+            "Write at Slot",
+            "Write at Item",
+            "Write at Key",
+            "Write at Id",
+            "Get at Item",
+            "Get at Key",
+            "Get at Id",
+            "Remove at Item",
+            "Remove at Key",
+            "Remove at Id",
+            "collect with identity keys live",
+            "collect with a persistent table no scope roots",
+        ];
+        for what in expected {
+            let n = seen.get(what).copied().unwrap_or(0);
+            assert!(n >= 10, "{what}: {n} times in 512 programs ({seen:?})");
+        }
+    }
 }

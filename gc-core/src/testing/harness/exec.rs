@@ -2,8 +2,9 @@
 //! heap against the model after every step.
 
 use super::model::{Edge, Kind, Model, Step};
+use super::region::{self, Outside, Region, Table};
 use super::{HarnessConfig, Op};
-use crate::{Collector, Gc, Heap, Root, Scope, Trace, Tracer};
+use crate::{Collector, Gc, Heap, Rebrand, Root, Scope, Trace, Tracer};
 use std::cell::{Cell, RefCell};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
@@ -14,7 +15,7 @@ use std::sync::Once;
 const LARGE_WORDS: usize = 1100;
 
 /// The inline part that tells small and large objects apart.
-trait Words: Trace + 'static {
+pub(super) trait Words: Trace + 'static {
     fn for_id(id: u64) -> Self;
     fn intact(&self, id: u64) -> bool;
 }
@@ -38,7 +39,7 @@ impl Words for [u64; LARGE_WORDS] {
 /// A harness object. `small` comes last, so a collector that loses the last
 /// slot an object reports loses a `small` edge.
 #[derive(Trace)]
-struct Obj<W: Words> {
+pub(super) struct Obj<W: Words> {
     id: u64,
     data: Vec<u64>,
     words: W,
@@ -67,10 +68,7 @@ impl<W: Words> Obj<W> {
             id,
             data: payload(id, len),
             words: W::for_id(id),
-            mark: DropMark {
-                id,
-                tally: tally.clone(),
-            },
+            mark: DropMark::new(id, tally),
             large: Gc::null(),
             small: Default::default(),
         }
@@ -79,12 +77,21 @@ impl<W: Words> Obj<W> {
 
 /// Drop counts by payload id, shared by every object of one run.
 #[derive(Clone, Default)]
-struct Tally(Rc<RefCell<Vec<u32>>>);
+pub(super) struct Tally(pub(super) Rc<RefCell<Vec<u32>>>);
 
 /// Records its object's drop in the [`Tally`].
-struct DropMark {
+pub(super) struct DropMark {
     id: u64,
     tally: Tally,
+}
+
+impl DropMark {
+    pub(super) fn new(id: u64, tally: &Tally) -> DropMark {
+        DropMark {
+            id,
+            tally: tally.clone(),
+        }
+    }
 }
 
 impl Drop for DropMark {
@@ -100,19 +107,28 @@ unsafe impl Trace for DropMark {
     fn trace(&self, _: &mut Tracer) {}
 }
 
-/// A root of either object type.
-#[derive(Clone, Copy)]
-enum Handle<'s> {
-    Small(Root<'s, Small>),
-    Large(Root<'s, Large>),
+// SAFETY: names no brand: it is its own rebranding.
+unsafe impl<'a> Rebrand<'a> for DropMark {
+    type Output = DropMark;
 }
 
-/// Runs `$body` with `$r` bound to the typed root inside `$h`.
+/// A root of one of the object types.
+#[derive(Clone, Copy)]
+pub(super) enum Handle<'s> {
+    Small(Root<'s, Small>),
+    Large(Root<'s, Large>),
+    /// A model table, read and written only in mutation regions.
+    Table(Root<'s, Table<'static>>),
+}
+
+/// Runs `$body` with `$r` bound to the typed root inside `$h`, a root of a
+/// handle-API object (the model resolves handle ops on those only).
 macro_rules! with_root {
     ($h:expr, |$r:ident| $body:expr) => {
         match $h {
             Handle::Small($r) => $body,
             Handle::Large($r) => $body,
+            Handle::Table(_) => unreachable!("a handle-API op on a table"),
         }
     };
 }
@@ -129,6 +145,7 @@ impl<'s> Handle<'s> {
         match kind {
             Kind::Small => Handle::Small(s.alloc(Obj::new(id, len, tally))),
             Kind::Large => Handle::Large(s.alloc(Obj::new(id, len, tally))),
+            Kind::Table => unreachable!("tables are allocated in regions"),
         }
     }
 
@@ -136,6 +153,7 @@ impl<'s> Handle<'s> {
         match self {
             Handle::Small(_) => Kind::Small,
             Handle::Large(_) => Kind::Large,
+            Handle::Table(_) => Kind::Table,
         }
     }
 }
@@ -145,11 +163,15 @@ fn root_in<'s, C: Collector>(s: &Scope<'s, C>, h: Handle<'_>) -> Handle<'s> {
     match h {
         Handle::Small(r) => Handle::Small(s.root(r)),
         Handle::Large(r) => Handle::Large(s.root(r)),
+        Handle::Table(r) => Handle::Table(s.root(r)),
     }
 }
 
-fn id_of<C: Collector>(s: &Scope<'_, C>, h: Handle<'_>) -> u64 {
-    with_root!(h, |r| s.get(r).id)
+fn id_of<C: Collector>(s: &mut Scope<'_, C>, h: Handle<'_>) -> u64 {
+    match h {
+        Handle::Table(r) => s.mutate(|m| m.get(r).id),
+        _ => with_root!(h, |r| s.get(r).id),
+    }
 }
 
 fn intact<C: Collector>(s: &Scope<'_, C>, h: Handle<'_>, len: usize) -> bool {
@@ -178,6 +200,7 @@ fn assign<C: Collector>(s: &Scope<'_, C>, root: Handle<'_>, from: Handle<'_>) {
     match (root, from) {
         (Handle::Small(a), Handle::Small(b)) => s.assign(a, b),
         (Handle::Large(a), Handle::Large(b)) => s.assign(a, b),
+        (Handle::Table(a), Handle::Table(b)) => s.assign(a, b),
         _ => unreachable!("the model skips assignments between kinds"),
     }
 }
@@ -189,14 +212,14 @@ fn ptr_eq<C: Collector>(s: &Scope<'_, C>, a: Handle<'_>, b: Handle<'_>) -> bool 
 /// The roots of every open scope, outermost first, indexed like the model's
 /// shadow stack. Roots of different scopes have different brands, so each
 /// frame keeps its own and hands them out through a callback.
-trait Handles {
+pub(super) trait Handles {
     fn len(&self) -> usize;
     fn with(&self, index: usize, f: &mut dyn FnMut(Handle<'_>));
 }
 
-struct Frame<'p, 's> {
+pub(super) struct Frame<'p, 's> {
     parent: Option<&'p dyn Handles>,
-    own: Vec<Handle<'s>>,
+    pub(super) own: Vec<Handle<'s>>,
 }
 
 impl Handles for Frame<'_, '_> {
@@ -222,11 +245,15 @@ struct Run<'a> {
     tally: Tally,
     /// After an explicit collect, every unreachable object must be gone.
     collects_cycles: bool,
+    /// Persistent roots and identities.
+    outside: Outside,
 }
 
 /// How a frame's run ended.
 enum Exit {
     Leave,
+    /// [`Op::Restart`]: every frame closes and a new `heap.scope` opens.
+    Restart,
     End,
 }
 
@@ -240,8 +267,10 @@ pub(super) fn run_program<C: Collector>(ops: &[Op], config: &HarnessConfig) -> R
         model: Model::default(),
         tally: Tally::default(),
         collects_cycles: C::CAPABILITIES.collects_cycles,
+        outside: Outside::default(),
     };
-    let result = heap.scope("harness", |s| run_frame(s, None, &mut run));
+    let result = run_scopes(&mut heap, &mut run);
+    drop(run.outside.persistent.drain(..));
     guarded(move || {
         drop(heap);
         Ok(())
@@ -258,6 +287,27 @@ pub(super) fn run_program<C: Collector>(ops: &[Op], config: &HarnessConfig) -> R
     }
 }
 
+/// Runs the program in `heap.scope` calls: one, and a new one after each
+/// [`Op::Restart`] (checked in a scope of its own).
+fn run_scopes<C: Collector>(heap: &mut Heap<C>, run: &mut Run<'_>) -> Result<(), String> {
+    loop {
+        match heap.scope("harness", |s| run_frame(s, None, run))? {
+            Exit::Restart => {
+                let at = run.next - 1;
+                heap.scope("harness", |s| {
+                    let frame = Frame {
+                        parent: None,
+                        own: Vec::new(),
+                    };
+                    guarded(|| check(s, &frame, run, false))
+                })
+                .map_err(|e| format!("step {at} (Restart): {e}"))?;
+            }
+            Exit::End | Exit::Leave => return Ok(()),
+        }
+    }
+}
+
 fn run_frame<C: Collector>(
     s: &mut Scope<'_, C>,
     parent: Option<&dyn Handles>,
@@ -268,14 +318,19 @@ fn run_frame<C: Collector>(
         own: Vec::new(),
     };
     while let Some(op) = run.ops.get(run.next) {
+        if op.in_region() {
+            run_region(s, &mut frame, run)?;
+            continue;
+        }
         run.next += 1;
         let step = run.model.resolve(op);
-        run.model.apply(step);
+        run.model.apply(op, step);
         let result = match step {
             Step::Leave => return Ok(Exit::Leave),
+            Step::Restart => return Ok(Exit::Restart),
             Step::Enter => match s.scope("harness", |inner| run_frame(inner, Some(&frame), run))? {
-                Exit::End => return Ok(Exit::End),
                 Exit::Leave => Ok(()),
+                exit => return Ok(exit),
             },
             _ => guarded(|| execute(s, &mut frame, step, &run.tally)),
         };
@@ -285,6 +340,68 @@ fn run_frame<C: Collector>(
             .map_err(|e| format!("step {at} ({:?}): {e}", run.ops[at]))?;
     }
     Ok(Exit::End)
+}
+
+/// Runs the model ops from `run.next` on in one mutation region, up to the
+/// first op outside regions or [`Op::Yield`], checking the tables after each
+/// one; then, once the region has ended (and the heap collected if it was
+/// due), checks the whole heap.
+fn run_region<'s, C: Collector>(
+    s: &mut Scope<'s, C>,
+    frame: &mut Frame<'_, 's>,
+    run: &mut Run<'_>,
+) -> Result<(), String> {
+    let mut ops = Ok(());
+    // A panic here comes from the collection at the region's end (each op
+    // is guarded on its own).
+    let ended = guarded(|| {
+        ops = s.mutate(|m| run_region_ops(m, frame, run));
+        Ok(())
+    });
+    let at = run.next - 1;
+    let op = &run.ops[at];
+    ops?;
+    ended.map_err(|e| format!("step {at} ({op:?}), when its region ended: {e}"))?;
+    guarded(|| check(s, frame, run, false))
+        .map_err(|e| format!("step {at} ({op:?}), after its region ended: {e}"))
+}
+
+/// The ops of one region, each checked (see [`run_region`]).
+fn run_region_ops<'s, C: Collector>(
+    m: &crate::model::Mutation<'s, '_, C>,
+    frame: &mut Frame<'_, 's>,
+    run: &mut Run<'_>,
+) -> Result<(), String> {
+    let region = Region {
+        m,
+        tally: &run.tally,
+    };
+    while let Some(op) = run.ops.get(run.next).filter(|op| op.in_region()) {
+        run.next += 1;
+        let step = run.model.resolve(op);
+        run.model.apply(op, step);
+        if matches!(step, Step::Yield) {
+            break;
+        }
+        let at = run.next - 1;
+        if step != Step::Skip {
+            guarded(|| region.execute(frame, &mut run.outside, step))
+                .and_then(|()| guarded(|| check_region(m, frame, run)))
+                .map_err(|e| format!("step {at} ({op:?}): {e}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// The checks inside a region: drop counts, then the tables (handle-API
+/// objects cannot change inside a region).
+fn check_region<C: Collector>(
+    m: &crate::model::Mutation<'_, '_, C>,
+    frame: &Frame<'_, '_>,
+    run: &Run<'_>,
+) -> Result<(), String> {
+    check_drops(&run.tally.0.borrow(), &run.model.reachable(), false)?;
+    region::walk(m, frame, &run.model, &run.outside)
 }
 
 thread_local! {
@@ -362,7 +479,8 @@ fn execute<'s, C: Collector>(
             }
         }
         Step::Collect => s.collect(),
-        Step::Enter | Step::Leave | Step::Skip => {}
+        Step::Enter | Step::Leave | Step::Yield | Step::Skip => {}
+        _ => unreachable!("not a step outside regions: {step:?}"),
     }
     Ok(())
 }
@@ -397,7 +515,15 @@ fn check<C: Collector>(
             ));
         }
     }
-    s.scope("harness-check", |c| walk(c, frame, model))
+    s.scope("harness-check", |c| walk(c, frame, model))?;
+    let collections = s.stats().collections;
+    s.mutate(|m| region::walk(m, frame, model, &run.outside))?;
+    assert_eq!(
+        s.stats().collections,
+        collections,
+        "harness bug: the check's region collected"
+    );
+    Ok(())
 }
 
 fn check_drops(
@@ -432,7 +558,9 @@ fn walk<C: Collector>(
     let mut stack = Vec::new();
     for (index, &id) in model.roots.iter().enumerate().rev() {
         roots.with(index, &mut |r| {
-            stack.push((root_in(c, r), id, format!("root {index}")))
+            if r.kind() != Kind::Table {
+                stack.push((root_in(c, r), id, format!("root {index}")))
+            }
         });
     }
     while let Some((h, id, path)) = stack.pop() {

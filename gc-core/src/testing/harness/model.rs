@@ -1,7 +1,9 @@
-//! The reference model: a graph of payload ids, a mirror of the shadow stack,
-//! and reachability. It knows nothing about addresses or collectors.
+//! The reference model: a graph of payload ids, a mirror of the shadow stack
+//! and of the persistent roots, and reachability. It knows nothing about
+//! addresses or collectors.
 
-use super::Op;
+use super::{Op, Place, Val};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// Which of the harness's two object types an object is.
@@ -11,6 +13,8 @@ pub(super) enum Kind {
     Small,
     /// An object above the 8 KiB large-object threshold.
     Large,
+    /// An object-model table (see [`Op::New`]).
+    Table,
 }
 
 /// One of an object's four edges: `small[0..3]` (to small objects) or
@@ -92,17 +96,186 @@ pub(super) enum Step {
         id: u64,
     },
     Collect,
+    /// A table with payload id `id`, its slot set to `slot`, rooted.
+    New {
+        id: u64,
+        slot: Value,
+    },
+    Write {
+        obj: usize,
+        place: Spot,
+        value: Value,
+        /// What `place` held before (`None`: no entry).
+        old: Option<MVal>,
+    },
+    Get {
+        obj: usize,
+        place: Spot,
+        found: Option<MVal>,
+    },
+    Remove {
+        obj: usize,
+        place: Spot,
+        found: Option<MVal>,
+    },
+    Push {
+        obj: usize,
+        value: Value,
+    },
+    Pop {
+        obj: usize,
+        found: Option<MVal>,
+    },
+    Truncate {
+        obj: usize,
+        len: usize,
+    },
+    Retain {
+        obj: usize,
+        mask: u8,
+    },
+    Swap {
+        obj: usize,
+        other: usize,
+    },
+    Persist {
+        obj: usize,
+    },
+    Unpersist {
+        index: usize,
+    },
+    Recall {
+        index: usize,
+        id: u64,
+    },
+    /// The end of a mutation region: [`Op::Yield`], or an op outside
+    /// regions that does nothing here but still ends one.
+    Yield,
+    Restart,
     /// The op means nothing here (no roots yet, kinds differ, or leaving
     /// the outermost scope).
     Skip,
 }
 
-/// A model object: its kind, payload length and edges (by payload id).
+/// A value in a table, as the model keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum MVal {
+    Nil,
+    Num(u8),
+    /// A reference to the table with this payload id.
+    Obj(u64),
+}
+
+impl MVal {
+    /// The table this value refers to, if any.
+    pub(super) fn target(self) -> Option<u64> {
+        match self {
+            MVal::Obj(id) => Some(id),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for MVal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MVal::Nil => f.write_str("nil"),
+            MVal::Num(n) => write!(f, "{n}"),
+            MVal::Obj(id) => write!(f, "#{id}"),
+        }
+    }
+}
+
+/// A [`Val`] resolved: root indices reduced, the table's payload id known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Value {
+    Nil,
+    Num(u8),
+    Obj {
+        root: usize,
+        id: u64,
+    },
+    /// A new table, not rooted, with this payload id.
+    New {
+        id: u64,
+    },
+}
+
+impl Value {
+    /// The value as the table will hold it.
+    pub(super) fn stored(self) -> MVal {
+        match self {
+            Value::Nil => MVal::Nil,
+            Value::Num(n) => MVal::Num(n),
+            Value::Obj { id, .. } | Value::New { id } => MVal::Obj(id),
+        }
+    }
+}
+
+/// A [`Place`] resolved: the vector index reduced, the key table's id known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Spot {
+    Slot,
+    Item(usize),
+    Key(u8),
+    Id { root: usize, id: u64 },
+}
+
+impl fmt::Display for Spot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Spot::Slot => f.write_str("slot"),
+            Spot::Item(i) => write!(f, "items[{i}]"),
+            Spot::Key(k) => write!(f, "fields[\"k{k}\"]"),
+            Spot::Id { id, .. } => write!(f, "by_id[#{id}]"),
+        }
+    }
+}
+
+/// A table's contents.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Contents {
+    pub(super) slot: Option<MVal>,
+    pub(super) items: Vec<MVal>,
+    pub(super) fields: BTreeMap<u8, MVal>,
+    /// Keyed by the key table's payload id.
+    pub(super) by_id: BTreeMap<u64, MVal>,
+}
+
+impl Contents {
+    fn get(&self, place: Spot) -> Option<MVal> {
+        match place {
+            Spot::Slot => self.slot,
+            Spot::Item(i) => self.items.get(i).copied(),
+            Spot::Key(k) => self.fields.get(&k).copied(),
+            Spot::Id { id, .. } => self.by_id.get(&id).copied(),
+        }
+    }
+
+    /// Every payload id the table refers to (identity keys included).
+    fn targets(&self) -> impl Iterator<Item = u64> + '_ {
+        let values = self
+            .slot
+            .iter()
+            .chain(&self.items)
+            .chain(self.fields.values());
+        values
+            .chain(self.by_id.values())
+            .filter_map(|v| v.target())
+            .chain(self.by_id.keys().copied())
+    }
+}
+
+/// A model object: its kind, payload length and edges (by payload id), and
+/// a table's contents.
 #[derive(Debug, Clone)]
 pub(super) struct ModelObject {
+    /// Its payload id (its index in `Model::objects`).
+    pub(super) id: u64,
     pub(super) kind: Kind,
     pub(super) len: usize,
     edges: [Option<u64>; 4],
+    pub(super) table: Contents,
 }
 
 impl ModelObject {
@@ -120,49 +293,151 @@ pub(super) struct Model {
     pub(super) roots: Vec<u64>,
     /// `roots.len()` when each open nested scope was entered.
     frames: Vec<usize>,
+    /// The persistent roots' tables, oldest first.
+    pub(super) persistent: Vec<u64>,
+    /// A mutation region is open.
+    in_region: bool,
 }
 
 impl Model {
-    /// What `op` means in the current state.
+    /// What `op` means in the current state. An op outside regions that
+    /// does nothing still ends an open region ([`Step::Yield`]).
     pub(super) fn resolve(&self, op: &Op) -> Step {
+        match self.resolve_op(op) {
+            Step::Skip if self.in_region && !op.in_region() => Step::Yield,
+            Step::Yield if !self.in_region => Step::Skip,
+            step => step,
+        }
+    }
+
+    fn resolve_op(&self, op: &Op) -> Step {
         let n = self.roots.len();
         let kind = |root: usize| self.objects[self.roots[root] as usize].kind;
+        let handle = |o: &ModelObject| o.kind != Kind::Table;
         match *op {
             Op::Alloc { len } => self.alloc(Kind::Small, len),
             Op::AllocLarge { len } => self.alloc(Kind::Large, len),
-            _ if n == 0 && !matches!(op, Op::Enter | Op::Leave | Op::Collect) => Step::Skip,
-            Op::Set { obj, field, target } => {
-                let (obj, target) = (obj % n, target % n);
-                let edge = match kind(target) {
-                    Kind::Small => Edge::Small(usize::from(field % 3)),
-                    Kind::Large => Edge::Large,
+            Op::New { slot } => {
+                let Some(slot) = self.value(slot) else {
+                    return Step::Skip;
                 };
-                Step::Set { obj, edge, target }
+                let id = self.objects.len() as u64 + u64::from(matches!(slot, Value::New { .. }));
+                Step::New { id, slot }
             }
-            Op::Clear { obj, field } => Step::Clear {
-                obj: obj % n,
-                edge: Edge::from_field(field),
-            },
-            Op::Load { obj, field } => {
-                let (obj, edge) = (obj % n, Edge::from_field(field));
-                let target = self.object(self.roots[obj]).edge(edge);
-                Step::Load { obj, edge, target }
-            }
-            Op::Root { obj } => Step::Root { obj: obj % n },
-            Op::Assign { root, from } if kind(root % n) == kind(from % n) => Step::Assign {
-                root: root % n,
-                from: from % n,
-            },
-            Op::Assign { .. } => Step::Skip,
             Op::Enter => Step::Enter,
             Op::Leave if self.frames.is_empty() => Step::Skip,
             Op::Leave => Step::Leave,
+            Op::Collect => Step::Collect,
+            Op::Yield => Step::Yield,
+            Op::Restart => Step::Restart,
+            Op::Unpersist { index } if !self.persistent.is_empty() => Step::Unpersist {
+                index: index % self.persistent.len(),
+            },
+            Op::Recall { index } if !self.persistent.is_empty() => {
+                let index = index % self.persistent.len();
+                Step::Recall {
+                    index,
+                    id: self.persistent[index],
+                }
+            }
+            Op::Unpersist { .. } | Op::Recall { .. } => Step::Skip,
+            _ if n == 0 => Step::Skip,
+            Op::Set { obj, field, target } => {
+                let (Some(obj), Some(target)) = (self.pick(obj, handle), self.pick(target, handle))
+                else {
+                    return Step::Skip;
+                };
+                let edge = match kind(target) {
+                    Kind::Large => Edge::Large,
+                    _ => Edge::Small(usize::from(field % 3)),
+                };
+                Step::Set { obj, edge, target }
+            }
+            Op::Clear { obj, field } | Op::Load { obj, field } => {
+                let Some(obj) = self.pick(obj, handle) else {
+                    return Step::Skip;
+                };
+                let edge = Edge::from_field(field);
+                match op {
+                    Op::Clear { .. } => Step::Clear { obj, edge },
+                    _ => {
+                        let target = self.object(self.roots[obj]).edge(edge);
+                        Step::Load { obj, edge, target }
+                    }
+                }
+            }
+            Op::Root { obj } => Step::Root { obj: obj % n },
+            Op::Assign { root, from } => {
+                let root = root % n;
+                match self.pick(from, |o| o.kind == kind(root)) {
+                    Some(from) => Step::Assign { root, from },
+                    None => Step::Skip,
+                }
+            }
             Op::Read { obj } => Step::Read {
                 obj: obj % n,
                 id: self.roots[obj % n],
             },
-            Op::Collect => Step::Collect,
+            _ => self.resolve_table_op(op).unwrap_or(Step::Skip),
         }
+    }
+
+    /// A model op on a table, or `None` if it means nothing here.
+    fn resolve_table_op(&self, op: &Op) -> Option<Step> {
+        let table = |root: usize| {
+            let root = self.pick(root, |o| o.kind == Kind::Table)?;
+            Some((root, &self.object(self.roots[root]).table))
+        };
+        Some(match *op {
+            Op::Write { obj, place, value } => {
+                let (obj, contents) = table(obj)?;
+                let place = self.spot(place, contents)?;
+                let value = self.value(value)?;
+                Step::Write {
+                    obj,
+                    place,
+                    value,
+                    old: contents.get(place),
+                }
+            }
+            Op::Get { obj, place } => {
+                let (obj, contents) = table(obj)?;
+                let place = self.spot(place, contents)?;
+                let found = contents.get(place);
+                Step::Get { obj, place, found }
+            }
+            Op::Remove { obj, place } => {
+                let (obj, contents) = table(obj)?;
+                let place = self.spot(place, contents).filter(|p| *p != Spot::Slot)?;
+                let found = contents.get(place);
+                Step::Remove { obj, place, found }
+            }
+            Op::Push { obj, value } => Step::Push {
+                obj: table(obj)?.0,
+                value: self.value(value)?,
+            },
+            Op::Pop { obj } => {
+                let (obj, contents) = table(obj)?;
+                let found = contents.items.last().copied();
+                Step::Pop { obj, found }
+            }
+            Op::Truncate { obj, len } => Step::Truncate {
+                obj: table(obj)?.0,
+                len: usize::from(len),
+            },
+            Op::Retain { obj, mask } => Step::Retain {
+                obj: table(obj)?.0,
+                mask,
+            },
+            Op::Swap { obj, other } => {
+                let obj = table(obj)?.0;
+                let id = self.roots[obj];
+                let other = self.pick(other, |o| o.kind == Kind::Table && o.id != id)?;
+                Step::Swap { obj, other }
+            }
+            Op::Persist { obj } => Step::Persist { obj: table(obj)?.0 },
+            _ => return None,
+        })
     }
 
     fn alloc(&self, kind: Kind, len: u8) -> Step {
@@ -174,16 +449,109 @@ impl Model {
         }
     }
 
-    /// Applies a step resolved by [`Model::resolve`] in this state.
-    pub(super) fn apply(&mut self, step: Step) {
+    /// The first root at or after `root` (modulo the number of roots,
+    /// wrapping) whose object `fits`, if any.
+    fn pick(&self, root: usize, fits: impl Fn(&ModelObject) -> bool) -> Option<usize> {
+        let n = self.roots.len();
+        (0..n)
+            .map(|k| (root % n + k) % n)
+            .find(|&r| fits(self.object(self.roots[r])))
+    }
+
+    /// `value` resolved (`None` if it names a table and there is none).
+    fn value(&self, value: Val) -> Option<Value> {
+        Some(match value {
+            Val::Nil => Value::Nil,
+            Val::Num(n) => Value::Num(n),
+            Val::New => Value::New {
+                id: self.objects.len() as u64,
+            },
+            Val::Obj(root) => {
+                let root = self.pick(root, |o| o.kind == Kind::Table)?;
+                Value::Obj {
+                    root,
+                    id: self.roots[root],
+                }
+            }
+        })
+    }
+
+    /// `place` resolved in `table` (`None` for an element of an empty
+    /// vector, or a key root that is not a table).
+    fn spot(&self, place: Place, table: &Contents) -> Option<Spot> {
+        Some(match place {
+            Place::Slot => Spot::Slot,
+            Place::Item(_) if table.items.is_empty() => return None,
+            Place::Item(i) => Spot::Item(usize::from(i) % table.items.len()),
+            Place::Key(k) => Spot::Key(k),
+            Place::Id(root) => match self.value(Val::Obj(root))? {
+                Value::Obj { root, id } => Spot::Id { root, id },
+                _ => unreachable!("a root resolves to an object"),
+            },
+        })
+    }
+
+    /// Applies `step`, what [`Model::resolve`] made of `op` in this state.
+    pub(super) fn apply(&mut self, op: &Op, step: Step) {
+        self.in_region = match step {
+            Step::Skip => self.in_region,
+            Step::Yield => false,
+            _ => op.in_region(),
+        };
         match step {
             Step::Alloc { id, kind, len } => {
-                self.objects.push(ModelObject {
-                    kind,
-                    len,
-                    edges: [None; 4],
-                });
+                self.new_object(kind, len);
                 self.roots.push(id);
+            }
+            Step::New { id, slot } => {
+                let slot = self.store(slot);
+                self.new_object(Kind::Table, 0).table.slot = Some(slot);
+                self.roots.push(id);
+            }
+            Step::Write {
+                obj, place, value, ..
+            } => {
+                let value = self.store(value);
+                let table = &mut self.object_mut(obj).table;
+                match place {
+                    Spot::Slot => table.slot = Some(value),
+                    Spot::Item(i) => table.items[i] = value,
+                    Spot::Key(k) => drop(table.fields.insert(k, value)),
+                    Spot::Id { id, .. } => drop(table.by_id.insert(id, value)),
+                }
+            }
+            Step::Get { found, .. } => self.roots.extend(found.and_then(MVal::target)),
+            Step::Remove { obj, place, .. } => {
+                let table = &mut self.object_mut(obj).table;
+                match place {
+                    Spot::Slot => unreachable!("resolve skips removing the slot"),
+                    Spot::Item(i) => drop(table.items.remove(i)),
+                    Spot::Key(k) => drop(table.fields.remove(&k)),
+                    Spot::Id { id, .. } => drop(table.by_id.remove(&id)),
+                }
+            }
+            Step::Push { obj, value } => {
+                let value = self.store(value);
+                self.object_mut(obj).table.items.push(value);
+            }
+            Step::Pop { obj, .. } => drop(self.object_mut(obj).table.items.pop()),
+            Step::Truncate { obj, len } => self.object_mut(obj).table.items.truncate(len),
+            Step::Retain { obj, mask } => {
+                let mut position = 0..;
+                let items = &mut self.object_mut(obj).table.items;
+                items.retain(|_| keeps(mask, position.next().expect("unbounded")));
+            }
+            Step::Swap { obj, other } => {
+                let a = std::mem::take(&mut self.object_mut(obj).table.items);
+                let b = std::mem::replace(&mut self.object_mut(other).table.items, a);
+                self.object_mut(obj).table.items = b;
+            }
+            Step::Persist { obj } => self.persistent.push(self.roots[obj]),
+            Step::Unpersist { index } => drop(self.persistent.remove(index)),
+            Step::Recall { id, .. } => self.roots.push(id),
+            Step::Restart => {
+                self.roots.clear();
+                self.frames.clear();
             }
             Step::Set { obj, edge, target } => {
                 let target = self.roots[target];
@@ -198,8 +566,28 @@ impl Model {
                 let start = self.frames.pop().expect("resolve checked the depth");
                 self.roots.truncate(start);
             }
-            Step::Read { .. } | Step::Collect | Step::Skip => {}
+            Step::Read { .. } | Step::Collect | Step::Yield | Step::Skip => {}
         }
+    }
+
+    fn new_object(&mut self, kind: Kind, len: usize) -> &mut ModelObject {
+        self.objects.push(ModelObject {
+            id: self.objects.len() as u64,
+            kind,
+            len,
+            edges: [None; 4],
+            table: Contents::default(),
+        });
+        self.objects.last_mut().expect("just pushed")
+    }
+
+    /// The value a table stores for `value`, allocating a new table first.
+    fn store(&mut self, value: Value) -> MVal {
+        if let Value::New { id } = value {
+            debug_assert_eq!(id, self.objects.len() as u64);
+            self.new_object(Kind::Table, 0).table.slot = Some(MVal::Nil);
+        }
+        value.stored()
     }
 
     /// The object with payload id `id`.
@@ -216,9 +604,12 @@ impl Model {
     pub(super) fn reachable(&self) -> Vec<bool> {
         let mut reachable = vec![false; self.objects.len()];
         let mut stack = self.roots.clone();
+        stack.extend(&self.persistent);
         while let Some(id) = stack.pop() {
             if !std::mem::replace(&mut reachable[id as usize], true) {
-                stack.extend(self.object(id).edges.iter().flatten());
+                let object = self.object(id);
+                stack.extend(object.edges.iter().flatten());
+                stack.extend(object.table.targets());
             }
         }
         reachable
@@ -230,11 +621,7 @@ impl Model {
         let root = |r: usize| format!("root {r} (#{})", self.roots[r]);
         match step {
             Step::Alloc { id, kind, len } => {
-                let kind = if kind == Kind::Small {
-                    "small"
-                } else {
-                    "large"
-                };
+                let kind = format!("{kind:?}").to_lowercase();
                 format!("root {} = new {kind} #{id} ({len} words)", self.roots.len())
             }
             Step::Set { obj, edge, target } => format!("{}.{edge} = {}", root(obj), root(target)),
@@ -267,6 +654,71 @@ impl Model {
                 )
             }
             Step::Skip => "no-op here".to_string(),
+            _ => self.explain_table_step(step),
         }
     }
+
+    fn explain_table_step(&self, step: Step) -> String {
+        let root = |r: usize| format!("root {r} (#{})", self.roots[r]);
+        let value = |v: Value| match v {
+            Value::New { id } => format!("new table #{id}"),
+            Value::Obj { root: r, .. } => root(r),
+            v => v.stored().to_string(),
+        };
+        let found = |f: Option<MVal>| f.map_or("nothing".to_string(), |v| v.to_string());
+        let next = self.roots.len();
+        match step {
+            Step::New { id, slot } => {
+                format!("root {next} = new table #{id}, slot = {}", value(slot))
+            }
+            Step::Write {
+                obj,
+                place,
+                value: v,
+                old,
+            } => format!("{}.{place} = {} (was {})", root(obj), value(v), found(old)),
+            Step::Get {
+                obj,
+                place,
+                found: Some(MVal::Obj(id)),
+            } => format!("root {next} = {}.{place} (#{id})", root(obj)),
+            Step::Get {
+                obj,
+                place,
+                found: f,
+            } => format!("{}.{place} is {}", root(obj), found(f)),
+            Step::Remove {
+                obj,
+                place,
+                found: f,
+            } => {
+                format!("remove {}.{place} ({})", root(obj), found(f))
+            }
+            Step::Push { obj, value: v } => format!("{}.items.push({})", root(obj), value(v)),
+            Step::Pop { obj, found: f } => format!("{}.items.pop() ({})", root(obj), found(f)),
+            Step::Truncate { obj, len } => format!("{}.items.truncate({len})", root(obj)),
+            Step::Retain { obj, mask } => {
+                format!("{}.items.retain(positions in {mask:#010b})", root(obj))
+            }
+            Step::Swap { obj, other } => format!("swap {}.items, {}.items", root(obj), root(other)),
+            Step::Persist { obj } => {
+                format!("persistent {} = {}", self.persistent.len(), root(obj))
+            }
+            Step::Unpersist { index } => {
+                format!("drop persistent {index} (#{})", self.persistent[index])
+            }
+            Step::Recall { index, id } => format!("root {next} = persistent {index} (#{id})"),
+            Step::Yield => "end of the mutation region".to_string(),
+            Step::Restart => format!(
+                "leave every scope; new heap.scope ({} persistent roots)",
+                self.persistent.len()
+            ),
+            _ => unreachable!("explain handles the other steps"),
+        }
+    }
+}
+
+/// `true` if [`Op::Retain`] with `mask` keeps position `i`.
+pub(super) fn keeps(mask: u8, i: usize) -> bool {
+    mask >> (i % 8) & 1 == 1
 }

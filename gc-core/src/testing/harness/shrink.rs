@@ -6,8 +6,8 @@
 //! dropping the ops that used a deleted root) and lowers numbers one at a
 //! time until no change still fails.
 
-use super::model::{Model, Step};
-use super::Op;
+use super::model::{Model, Spot, Step, Value};
+use super::{Op, Place, Val};
 
 /// `program` with every index reduced modulo the roots it picks from and
 /// every op that does nothing removed; it runs exactly as `program` does.
@@ -17,7 +17,7 @@ pub(super) fn normalize(program: &[Op]) -> Vec<Op> {
     for op in program {
         let step = model.resolve(op);
         out.extend(canonical(op, step));
-        model.apply(step);
+        model.apply(op, step);
     }
     out
 }
@@ -42,8 +42,95 @@ fn canonical(op: &Op, step: Step) -> Option<Op> {
         Step::Root { obj } => Op::Root { obj },
         Step::Assign { root, from } => Op::Assign { root, from },
         Step::Read { obj, .. } => Op::Read { obj },
+        Step::New { slot, .. } => Op::New { slot: val(slot) },
+        Step::Write {
+            obj, place, value, ..
+        } => Op::Write {
+            obj,
+            place: place_of(place),
+            value: val(value),
+        },
+        Step::Get { obj, place, .. } => Op::Get {
+            obj,
+            place: place_of(place),
+        },
+        Step::Remove { obj, place, .. } => Op::Remove {
+            obj,
+            place: place_of(place),
+        },
+        Step::Push { obj, value } => Op::Push {
+            obj,
+            value: val(value),
+        },
+        Step::Pop { obj, .. } => Op::Pop { obj },
+        Step::Truncate { obj, len } => Op::Truncate {
+            obj,
+            len: len as u8,
+        },
+        Step::Retain { obj, mask } => Op::Retain { obj, mask },
+        Step::Swap { obj, other } => Op::Swap { obj, other },
+        Step::Persist { obj } => Op::Persist { obj },
+        Step::Unpersist { index } => Op::Unpersist { index },
+        Step::Recall { index, .. } => Op::Recall { index },
+        Step::Yield => Op::Yield,
+        Step::Restart => Op::Restart,
         Step::Skip => return None,
     })
+}
+
+/// The [`Val`] that resolves to `value` (its root index reduced).
+fn val(value: Value) -> Val {
+    match value {
+        Value::Nil => Val::Nil,
+        Value::Num(n) => Val::Num(n),
+        Value::Obj { root, .. } => Val::Obj(root),
+        Value::New { .. } => Val::New,
+    }
+}
+
+/// The [`Place`] that resolves to `spot` (indices reduced).
+fn place_of(spot: Spot) -> Place {
+    match spot {
+        Spot::Slot => Place::Slot,
+        // An element index, reduced, is below the `u8` it came from.
+        Spot::Item(i) => Place::Item(i as u8),
+        Spot::Key(k) => Place::Key(k),
+        Spot::Id { root, .. } => Place::Id(root),
+    }
+}
+
+/// Every value one step simpler than `value`, in the order
+/// `Nil < Num < Obj < New` (then by number), so shrinking terminates.
+fn simpler_val(value: Val) -> Vec<Val> {
+    match value {
+        Val::Nil => Vec::new(),
+        Val::Num(n) => [Val::Nil].into_iter().chain((0..n).map(Val::Num)).collect(),
+        Val::Obj(r) => [Val::Nil, Val::Num(0)]
+            .into_iter()
+            .chain((0..r).map(Val::Obj))
+            .collect(),
+        Val::New => vec![Val::Nil, Val::Num(0), Val::Obj(0)],
+    }
+}
+
+/// Every place one step simpler than `place`, in the order
+/// `Slot < Item < Key < Id` (then by number).
+fn simpler_place(place: Place) -> Vec<Place> {
+    match place {
+        Place::Slot => Vec::new(),
+        Place::Item(i) => [Place::Slot]
+            .into_iter()
+            .chain((0..i).map(Place::Item))
+            .collect(),
+        Place::Key(k) => [Place::Slot, Place::Item(0)]
+            .into_iter()
+            .chain((0..k).map(Place::Key))
+            .collect(),
+        Place::Id(r) => [Place::Slot, Place::Item(0), Place::Key(0)]
+            .into_iter()
+            .chain((0..r).map(Place::Id))
+            .collect(),
+    }
 }
 
 /// Every op one step simpler than `op`: one number lowered.
@@ -103,7 +190,74 @@ fn simpler(op: &Op) -> Vec<Op> {
             );
             out
         }
-        Op::Enter | Op::Leave | Op::Collect => Vec::new(),
+        Op::Enter | Op::Leave | Op::Collect | Op::Yield | Op::Restart => Vec::new(),
+        _ => simpler_model_op(op),
+    }
+}
+
+/// [`simpler`] for the model ops.
+fn simpler_model_op(op: &Op) -> Vec<Op> {
+    let lower = |n: usize| 0..n;
+    match *op {
+        Op::New { slot } => simpler_val(slot)
+            .into_iter()
+            .map(|slot| Op::New { slot })
+            .collect(),
+        Op::Write { obj, place, value } => {
+            let objs = lower(obj).map(|obj| Op::Write { obj, place, value });
+            let places =
+                simpler_place(place)
+                    .into_iter()
+                    .map(|place| Op::Write { obj, place, value });
+            let values =
+                simpler_val(value)
+                    .into_iter()
+                    .map(|value| Op::Write { obj, place, value });
+            objs.chain(places).chain(values).collect()
+        }
+        Op::Get { obj, place } | Op::Remove { obj, place } => {
+            let make = |obj, place| match op {
+                Op::Get { .. } => Op::Get { obj, place },
+                _ => Op::Remove { obj, place },
+            };
+            let objs = lower(obj).map(|obj| make(obj, place));
+            let places = simpler_place(place)
+                .into_iter()
+                .map(|place| make(obj, place));
+            objs.chain(places).collect()
+        }
+        Op::Push { obj, value } => {
+            let objs = lower(obj).map(|obj| Op::Push { obj, value });
+            let values = simpler_val(value)
+                .into_iter()
+                .map(|value| Op::Push { obj, value });
+            objs.chain(values).collect()
+        }
+        Op::Pop { obj } => lower(obj).map(|obj| Op::Pop { obj }).collect(),
+        Op::Persist { obj } => lower(obj).map(|obj| Op::Persist { obj }).collect(),
+        Op::Truncate { obj, len } => {
+            let objs = lower(obj).map(|obj| Op::Truncate { obj, len });
+            objs.chain((0..len).map(|len| Op::Truncate { obj, len }))
+                .collect()
+        }
+        Op::Retain { obj, mask } => {
+            let objs = lower(obj).map(|obj| Op::Retain { obj, mask });
+            // One bit cleared at a time: at most 8 candidates, each lower.
+            let bits = (0..8).filter(|b| mask >> b & 1 == 1);
+            objs.chain(bits.map(|b| Op::Retain {
+                obj,
+                mask: mask & !(1 << b),
+            }))
+            .collect()
+        }
+        Op::Swap { obj, other } => {
+            let objs = lower(obj).map(|obj| Op::Swap { obj, other });
+            objs.chain(lower(other).map(|other| Op::Swap { obj, other }))
+                .collect()
+        }
+        Op::Unpersist { index } => lower(index).map(|index| Op::Unpersist { index }).collect(),
+        Op::Recall { index } => lower(index).map(|index| Op::Recall { index }).collect(),
+        _ => unreachable!("simpler handles the other ops"),
     }
 }
 
@@ -131,7 +285,7 @@ pub(super) fn minimize(
             }
             for candidate in candidates {
                 let candidate = normalize(&candidate);
-                if candidate == best || candidate.len() > best.len() {
+                if size(&candidate) >= size(&best) {
                     continue;
                 }
                 if let Err(m) = run(&candidate) {
@@ -142,6 +296,51 @@ pub(super) fn minimize(
         }
         return (best, message);
     }
+}
+
+/// How big a program is: its length, then the sum of its numbers (kinds of
+/// value and place counted in the order [`simpler`] lowers them). Every
+/// change the search accepts makes it smaller, so the search ends even when
+/// re-resolving a changed program raises an index elsewhere (an op takes the
+/// first root of its kind from its index on).
+fn size(program: &[Op]) -> (usize, u64) {
+    let val = |v: Val| match v {
+        Val::Nil => 0,
+        Val::Num(n) => 1 + u64::from(n),
+        Val::Obj(r) => 2 + r as u64,
+        Val::New => 3,
+    };
+    let place = |p: Place| match p {
+        Place::Slot => 0,
+        Place::Item(i) => 1 + u64::from(i),
+        Place::Key(k) => 2 + u64::from(k),
+        Place::Id(r) => 3 + r as u64,
+    };
+    let op = |op: &Op| -> u64 {
+        match *op {
+            Op::Alloc { len } => u64::from(len),
+            Op::AllocLarge { len } => 1 + u64::from(len),
+            Op::Set { obj, field, target } => (obj + target) as u64 + u64::from(field),
+            Op::Clear { obj, field } | Op::Load { obj, field } => obj as u64 + u64::from(field),
+            Op::Root { obj } | Op::Read { obj } | Op::Pop { obj } | Op::Persist { obj } => {
+                obj as u64
+            }
+            Op::Assign { root: a, from: b } | Op::Swap { obj: a, other: b } => (a + b) as u64,
+            Op::New { slot } => val(slot),
+            Op::Write {
+                obj,
+                place: p,
+                value,
+            } => obj as u64 + place(p) + val(value),
+            Op::Get { obj, place: p } | Op::Remove { obj, place: p } => obj as u64 + place(p),
+            Op::Push { obj, value } => obj as u64 + val(value),
+            Op::Truncate { obj, len } => obj as u64 + u64::from(len),
+            Op::Retain { obj, mask } => obj as u64 + u64::from(mask.count_ones()),
+            Op::Unpersist { index } | Op::Recall { index } => index as u64,
+            Op::Enter | Op::Leave | Op::Collect | Op::Yield | Op::Restart => 0,
+        }
+    };
+    (program.len(), program.iter().map(op).sum())
 }
 
 /// `program` (canonical) without op `i`: later ops are re-indexed to keep
@@ -173,7 +372,8 @@ fn without(program: &[Op], i: usize) -> Vec<Op> {
 /// Runs `op` (number `j`) on `model`, keeping `slots` (the op that pushed
 /// each root slot) in step with the model's shadow stack.
 fn step(model: &mut Model, slots: &mut Vec<usize>, op: &Op, j: usize) {
-    model.apply(model.resolve(op));
+    let step = model.resolve(op);
+    model.apply(op, step);
     slots.truncate(model.roots.len());
     slots.resize(model.roots.len(), j);
 }
@@ -201,8 +401,56 @@ fn map_roots(op: &Op, mut f: impl FnMut(usize) -> Option<usize>) -> Option<Op> {
             from: f(from)?,
         },
         Op::Read { obj } => Op::Read { obj: f(obj)? },
-        Op::Alloc { .. } | Op::AllocLarge { .. } | Op::Enter | Op::Leave | Op::Collect => {
-            op.clone()
-        }
+        Op::New { slot } => Op::New {
+            slot: map_val(slot, &mut f)?,
+        },
+        Op::Write { obj, place, value } => Op::Write {
+            obj: f(obj)?,
+            place: map_place(place, &mut f)?,
+            value: map_val(value, &mut f)?,
+        },
+        Op::Get { obj, place } => Op::Get {
+            obj: f(obj)?,
+            place: map_place(place, &mut f)?,
+        },
+        Op::Remove { obj, place } => Op::Remove {
+            obj: f(obj)?,
+            place: map_place(place, &mut f)?,
+        },
+        Op::Push { obj, value } => Op::Push {
+            obj: f(obj)?,
+            value: map_val(value, &mut f)?,
+        },
+        Op::Pop { obj } => Op::Pop { obj: f(obj)? },
+        Op::Truncate { obj, len } => Op::Truncate { obj: f(obj)?, len },
+        Op::Retain { obj, mask } => Op::Retain { obj: f(obj)?, mask },
+        Op::Swap { obj, other } => Op::Swap {
+            obj: f(obj)?,
+            other: f(other)?,
+        },
+        Op::Persist { obj } => Op::Persist { obj: f(obj)? },
+        Op::Alloc { .. }
+        | Op::AllocLarge { .. }
+        | Op::Enter
+        | Op::Leave
+        | Op::Collect
+        | Op::Unpersist { .. }
+        | Op::Recall { .. }
+        | Op::Yield
+        | Op::Restart => op.clone(),
+    })
+}
+
+fn map_val(value: Val, f: &mut impl FnMut(usize) -> Option<usize>) -> Option<Val> {
+    Some(match value {
+        Val::Obj(r) => Val::Obj(f(r)?),
+        other => other,
+    })
+}
+
+fn map_place(place: Place, f: &mut impl FnMut(usize) -> Option<usize>) -> Option<Place> {
+    Some(match place {
+        Place::Id(r) => Place::Id(f(r)?),
+        other => other,
     })
 }
