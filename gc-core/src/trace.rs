@@ -321,6 +321,19 @@ pub unsafe trait Rebrand<'a> {
 /// object-model type's [`model::Gc`](crate::model::Gc) fields would be
 /// `Gc<'static, _>`, free to outlive the next collection. Read those in a
 /// mutation region, `s.mutate(|m| m.get(root))`.
+///
+/// ```
+/// use gc_core::{Gc, Trace, Unbranded};
+///
+/// #[derive(Trace)]
+/// struct Node { next: Gc<Node>, label: String }
+///
+/// fn handle_api<T: Unbranded>() {}
+/// handle_api::<Node>();
+/// handle_api::<Vec<u64>>();
+/// // `handle_api::<Table<'static>>()` for a model type `Table<'gc>` does
+/// // not compile (tests/compile_fail/model_gc_read_through_scope_get.rs).
+/// ```
 pub trait Unbranded: for<'a> Rebrand<'a, Output = Self> {}
 
 impl<T: for<'a> Rebrand<'a, Output = T>> Unbranded for T {}
