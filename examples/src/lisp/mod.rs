@@ -49,7 +49,8 @@
 //! - **`scope_escaping`** returns one root from a nested scope into the
 //!   enclosing one (V8's `EscapableHandleScope`). It can't carry a
 //!   `Result`, so fallible helpers here return roots in the caller's scope
-//!   instead and rely on the caller's step scope to bound them.
+//!   instead and rely on the caller's step scope to bound them
+//!   (`try_scope_escaping`, added since, can).
 //!
 //! # What the interpreter taught gc-core
 //!
@@ -63,10 +64,10 @@
 //!   capped below the default first-collection trigger now moves the
 //!   trigger below the cap, and 1 MiB is the smallest cap that gives every size
 //!   class a block (`churn.scm` and the out-of-memory test run in 1 MiB).
-//! - **Escaping `Result` roots (open).** `scope_escaping` takes a closure
-//!   returning `Root`. Evaluation is fallible, so it can't use it. A
-//!   `try_scope_escaping` returning `Result<Root<'s, T>, E>` would let helpers
-//!   like variable lookup bound their temporaries.
+//! - **Escaping `Result` roots (done).** `scope_escaping` takes a closure
+//!   returning `Root`. Evaluation is fallible, so it can't use it.
+//!   `try_scope_escaping` returns `Result<Root<'s, T>, E>` (added for the
+//!   children-first tree builder); the helpers here do not use it yet.
 //! - **Vector element stores cost a trace (open).** `s.set(v, |v|
 //!   v.element(i), x)` returns a `Gc` inside the `Vec`, outside the object's
 //!   payload, so the scope checks it by tracing the whole vector:
