@@ -36,6 +36,8 @@ pub struct Copying {
     /// The heap's growth policy, which says how many pages of the old
     /// semispace stay committed after a flip (see `Copying::collect`).
     growth: Growth,
+    /// The identity the next object asking for one gets (`Collector::identity`).
+    next_identity: u64,
 }
 
 // SAFETY: `alloc` bumps fresh, 16-aligned memory and writes the header
@@ -65,6 +67,7 @@ unsafe impl Collector for Copying {
             drop_list: Vec::new(),
             buffers: Buffers::default(),
             growth: config.growth(),
+            next_identity: 0,
         })
     }
 
@@ -86,6 +89,20 @@ unsafe impl Collector for Copying {
 
     unsafe fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent) {
         self.collect_with::<false>(roots, event);
+    }
+
+    /// Objects move, so an identity cannot be the address: the first time
+    /// an object is asked, it gets the next number of a counter, kept in its
+    /// header's `meta` word (unused outside collections; bit 0, the
+    /// forwarding tag, stays clear), which a copy carries along.
+    unsafe fn identity(&mut self, obj: ObjectRef) -> u64 {
+        // SAFETY: `obj` is live, per the caller.
+        let meta = unsafe { obj.meta() };
+        if meta.get() == 0 {
+            self.next_identity += 1;
+            meta.set((self.next_identity << 1) as usize);
+        }
+        (meta.get() >> 1) as u64
     }
 
     fn usage(&self) -> HeapUsage {

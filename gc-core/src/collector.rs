@@ -96,6 +96,55 @@ pub unsafe trait Collector: Sized {
         slot.set(new);
     }
 
+    /// `true` if the backend wants the object model's write log
+    /// ([`Collector::log_write`], [`Collector::born`]); `false` (the
+    /// default, right for stop-the-world tracing) compiles both calls away.
+    const LOGS_WRITES: bool = false;
+
+    /// The object model's write barrier
+    /// ([`Mutation::write`](crate::model::Mutation::write)): `obj` is about
+    /// to be changed in place. A coalescing object-logging barrier
+    /// (Levanoni and Petrank) records `obj`'s outgoing references the first
+    /// time it is written after a collection and sets a "logged" bit;
+    /// later calls cost the bit test. At the next collection the log tells
+    /// what changed: a reference-counting backend counts the references
+    /// the object holds then and uncounts the logged ones; a generational
+    /// one would use the logged objects as its remembered set, a
+    /// snapshot-at-the-beginning marker the logged references as its
+    /// snapshot. [`gc_core::barrier::WriteLog`](crate::barrier::WriteLog)
+    /// holds the shared half.
+    ///
+    /// # Safety
+    /// - `obj` is a live object of this collector, its payload initialised.
+    #[inline(always)]
+    unsafe fn log_write(&mut self, obj: ObjectRef) {
+        let _ = obj;
+    }
+
+    /// A mutation region allocated `obj` with its references already in
+    /// place (the handle API allocates objects with null fields and stores
+    /// through [`Collector::write_barrier`]). A logging backend treats the
+    /// new object as logged with no old references: its references are
+    /// counted at the next collection, and writes to it need no log.
+    ///
+    /// # Safety
+    /// - `obj` was just allocated by this collector and its payload initialised.
+    #[inline(always)]
+    unsafe fn born(&mut self, obj: ObjectRef) {
+        let _ = obj;
+    }
+
+    /// A number identifying `obj` for as long as it lives, unchanged when
+    /// it moves, and unique among live objects. The default, the address,
+    /// suits a backend that never moves objects.
+    ///
+    /// # Safety
+    /// - `obj` is a live object of this collector.
+    #[inline(always)]
+    unsafe fn identity(&mut self, obj: ObjectRef) -> u64 {
+        obj.addr() as u64
+    }
+
     /// Bytes and objects currently held.
     fn usage(&self) -> HeapUsage;
 
@@ -137,6 +186,7 @@ macro_rules! seeded_bug {
         $vis:vis struct $name:ident($inner:ty) = $label:literal;
         $(collect($c:ident, $roots:ident, $event:ident) $collect:block)?
         $(write_barrier($b:ident, $owner:ident, $slot:ident, $new:ident) $barrier:block)?
+        $(log_write($l:ident, $obj:ident) $log:block)?
     ) => {
         $(#[$attr])*
         $vis struct $name($inner);
@@ -190,6 +240,30 @@ macro_rules! seeded_bug {
                 )?
                 #[allow(unreachable_code)]
                 $crate::Collector::write_barrier(&self.0, owner, slot, new)
+            }
+
+            const LOGS_WRITES: bool = <$inner as $crate::Collector>::LOGS_WRITES;
+
+            unsafe fn log_write(&mut self, obj: $crate::object::ObjectRef) {
+                $(
+                    let ($l, $obj) = (&mut self.0, obj);
+                    return $log;
+                )?
+                #[allow(unreachable_code)]
+                // SAFETY: forwarded to the caller.
+                unsafe {
+                    $crate::Collector::log_write(&mut self.0, obj)
+                }
+            }
+
+            unsafe fn born(&mut self, obj: $crate::object::ObjectRef) {
+                // SAFETY: forwarded to the caller.
+                unsafe { $crate::Collector::born(&mut self.0, obj) }
+            }
+
+            unsafe fn identity(&mut self, obj: $crate::object::ObjectRef) -> u64 {
+                // SAFETY: forwarded to the caller.
+                unsafe { $crate::Collector::identity(&mut self.0, obj) }
             }
 
             fn usage(&self) -> $crate::HeapUsage {

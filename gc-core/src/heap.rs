@@ -4,11 +4,15 @@
 use crate::collector::{Collector, HeapUsage};
 use crate::config::HeapConfig;
 use crate::error::GcError;
+use crate::model::Accounting;
 use crate::object::{ObjectRef, TypeInfo};
 use crate::scope::Scope;
 use crate::shadow_stack::ShadowStack;
 use crate::stats::{Cause, CollectionEvent, GcStats};
+use crate::trace::Slot;
 use std::marker::PhantomData;
+use std::ptr::NonNull;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Instant;
 
@@ -58,12 +62,17 @@ pub struct Heap<C: Collector> {
     pub(crate) id: u32,
     config: HeapConfig,
     stats: GcStats,
-    /// Bytes that may still be allocated before the trigger fires (0 in stress mode).
-    budget: usize,
-    /// `budget` as the last collection set it: the bytes allocated since
+    /// The budget (bytes that may still be allocated before the trigger
+    /// fires; 0 in stress mode) and the external bytes objects own. Boxed,
+    /// and dropped after `collector`: the model's allocators point to it.
+    account: Box<Accounting>,
+    /// The budget as the last collection set it: the bytes allocated since
     /// then are `budget_set - budget` (plus any the slow path counted in
     /// `stats.allocated_bytes` directly), so allocation counts bytes once.
     budget_set: usize,
+    /// Persistent roots ([`model::Persistent`](crate::model::Persistent));
+    /// a slot whose handles are all dropped is pruned at the next collection.
+    persistent: Vec<Rc<Slot>>,
     created: Instant,
     on_collection: Option<CollectionCallback>,
     _not_send: PhantomData<*const ()>,
@@ -79,15 +88,16 @@ impl<C: Collector> Heap<C> {
             roots: ShadowStack::default(),
             id: NEXT_HEAP_ID.fetch_add(1, Ordering::Relaxed),
             stats: GcStats::new(C::NAME),
-            budget: 0,
+            account: Box::new(Accounting::new(config.capacity)),
             budget_set: 0,
+            persistent: Vec::new(),
             created: Instant::now(),
             on_collection: None,
             config,
             _not_send: PhantomData,
         };
         heap.reset_budget();
-        heap.budget_set = heap.budget;
+        heap.budget_set = heap.account.budget.get();
         Ok(heap)
     }
 
@@ -105,7 +115,8 @@ impl<C: Collector> Heap<C> {
     /// A snapshot of the cumulative statistics.
     pub fn stats(&self) -> GcStats {
         let mut stats = self.stats.clone();
-        stats.allocated_bytes += (self.budget_set - self.budget) as u64;
+        stats.allocated_bytes += (self.budget_set - self.account.budget.get()) as u64;
+        stats.external_bytes = self.account.external.get();
         let usage = self.collector.usage();
         stats.heap_bytes = usage.bytes;
         stats.heap_objects = usage.objects;
@@ -140,15 +151,91 @@ impl<C: Collector> Heap<C> {
     #[inline(always)]
     pub(crate) fn alloc_object(&mut self, info: &'static TypeInfo) -> Result<ObjectRef, GcError> {
         let size = info.object_size();
-        if size <= self.budget {
+        let budget = self.account.budget.get();
+        if size <= budget {
             // SAFETY: the caller (`Scope::try_alloc`) writes the payload at once.
             if let Some(obj) = unsafe { self.collector.alloc(info) } {
-                self.budget -= size;
+                self.account.budget.set(budget - size);
                 self.stats.allocated_objects += 1;
                 return Ok(obj);
             }
         }
         self.alloc_slow(info)
+    }
+
+    /// Allocates room for one object inside a mutation region, where
+    /// nothing may collect: past the budget, the collection is marked due
+    /// (it runs when the region ends) and the object is allocated anyway;
+    /// only a full backend fails. The caller initialises the payload at once.
+    #[inline(always)]
+    pub(crate) fn alloc_in_region(
+        &mut self,
+        info: &'static TypeInfo,
+    ) -> Result<ObjectRef, GcError> {
+        let size = info.object_size();
+        let budget = self.account.budget.get();
+        if size <= budget {
+            // SAFETY: the caller (`Mutation::try_alloc`) writes the payload at once.
+            if let Some(obj) = unsafe { self.collector.alloc(info) } {
+                self.account.budget.set(budget - size);
+                self.stats.allocated_objects += 1;
+                return Ok(obj);
+            }
+        }
+        self.alloc_in_region_slow(info)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn alloc_in_region_slow(&mut self, info: &'static TypeInfo) -> Result<ObjectRef, GcError> {
+        let size = info.object_size();
+        self.account.due.set(true);
+        // SAFETY: as in `alloc_in_region`.
+        match unsafe { self.collector.alloc(info) } {
+            Some(obj) => {
+                self.account(size);
+                Ok(obj)
+            }
+            None => Err(GcError::OutOfMemory {
+                requested: size,
+                limit: self.config.capacity,
+                in_use: self.collector.usage().bytes + self.account.external.get(),
+            }),
+        }
+    }
+
+    /// Ends a mutation region: collects if the budget ran out inside it.
+    pub(crate) fn end_region(&mut self) {
+        if self.account.due.get() {
+            self.collect(if self.config.stress {
+                Cause::Stress
+            } else {
+                Cause::Threshold
+            });
+        }
+    }
+
+    /// The accounting box, for the model's allocators.
+    pub(crate) fn accounting(&self) -> NonNull<Accounting> {
+        NonNull::from(&*self.account)
+    }
+
+    /// Panics unless `heap` is this heap's id (a root or handle of another
+    /// heap was used with this one).
+    #[inline(always)]
+    pub(crate) fn check_root(&self, heap: u32) {
+        assert!(
+            heap == self.id,
+            "a root of heap {heap} was used with heap {}",
+            self.id
+        );
+    }
+
+    /// Adds a persistent root for `obj`; returns its slot and this heap's id.
+    pub(crate) fn add_persistent(&mut self, obj: ObjectRef) -> (Rc<Slot>, u32) {
+        let slot = Rc::new(Slot::new(Some(obj)));
+        self.persistent.push(Rc::clone(&slot));
+        (slot, self.id)
     }
 
     #[cold]
@@ -157,7 +244,7 @@ impl<C: Collector> Heap<C> {
         let size = info.object_size();
         let cause = if self.config.stress {
             Cause::Stress
-        } else if size > self.budget {
+        } else if size > self.account.budget.get() {
             Cause::Threshold
         } else {
             Cause::AllocationFailure
@@ -187,8 +274,9 @@ impl<C: Collector> Heap<C> {
     /// pass the budget: the part within it is taken off the budget, the rest
     /// counted in the stats directly.
     fn account(&mut self, size: usize) {
-        let within = size.min(self.budget);
-        self.budget -= within;
+        let budget = self.account.budget.get();
+        let within = size.min(budget);
+        self.account.budget.set(budget - within);
         self.stats.allocated_bytes += (size - within) as u64;
         self.stats.allocated_objects += 1;
     }
@@ -199,6 +287,7 @@ impl<C: Collector> Heap<C> {
         let id = self.stats.collections + 1;
         let mut event = CollectionEvent::start(id, C::NAME, cause, self.created.elapsed());
         let start = Instant::now();
+        let persistent = self.roots.push_persistent(&mut self.persistent);
         // SAFETY: shadow-stack slots refer to live objects of this heap (roots
         // are checked against the heap id), and `Scope::try_alloc` initialises
         // every payload right after allocating it.
@@ -210,15 +299,18 @@ impl<C: Collector> Heap<C> {
         event.bytes_after = after.bytes;
         event.objects_after = after.objects;
         event.objects_freed = before.objects.saturating_sub(after.objects);
-        self.stats.allocated_bytes += (self.budget_set - self.budget) as u64;
+        self.stats.allocated_bytes += (self.budget_set - self.account.budget.get()) as u64;
+        self.account.objects_at_collection.set(after.bytes);
+        self.account.due.set(false);
         self.reset_budget();
-        self.budget_set = self.budget;
+        self.budget_set = self.account.budget.get();
         if self.config.verify {
             // SAFETY: as for `collect` above.
             if let Err(problem) = unsafe { self.collector.verify(self.roots.slots()) } {
                 panic!("heap verification failed after collection {id}: {problem}");
             }
         }
+        self.roots.pop_persistent(&self.persistent, persistent);
         if let Some(callback) = &mut self.on_collection {
             callback(&event);
         }
@@ -227,10 +319,12 @@ impl<C: Collector> Heap<C> {
 
     /// Sets the allocation budget from the growth policy.
     fn reset_budget(&mut self) {
-        if self.config.stress {
-            self.budget = 0;
-            return;
-        }
-        self.budget = self.config.growth().headroom(self.collector.usage().bytes);
+        let budget = if self.config.stress {
+            0
+        } else {
+            let in_use = self.collector.usage().bytes + self.account.external.get();
+            self.config.growth().headroom(in_use)
+        };
+        self.account.budget.set(budget);
     }
 }

@@ -66,11 +66,14 @@ extern crate self as gc_core;
 #[doc = include_str!("../../README.md")]
 struct ReadmeExample;
 
+pub mod barrier;
 mod collector;
 mod config;
 mod error;
+pub mod guide;
 mod handle;
 mod heap;
+pub mod model;
 pub mod object;
 pub mod os;
 pub mod parallel;
@@ -78,6 +81,7 @@ mod scope;
 mod shadow_stack;
 pub mod space;
 pub mod stats;
+mod std_leaves;
 mod trace;
 pub mod verify;
 
@@ -92,4 +96,4 @@ pub use handle::{Gc, Root};
 pub use heap::Heap;
 pub use scope::Scope;
 pub use stats::{CollectionEvent, GcStats};
-pub use trace::{NoGc, Slot, Trace, Tracer};
+pub use trace::{NoGc, Rebrand, Slot, Trace, Tracer};

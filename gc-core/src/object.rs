@@ -254,8 +254,10 @@ impl ObjectRef {
         // SAFETY: forwarded to the caller.
         let info = unsafe { self.info() };
         let Some(drop) = info.drop else { return };
+        scratch.finalizing = true;
         // SAFETY: the object is live, per the caller.
         unsafe { self.trace(scratch) };
+        scratch.finalizing = false;
         for slot in scratch.drain() {
             // SAFETY: slots reported by `trace` live inside the object's payload
             // (or memory it owns), which is still alive.

@@ -21,7 +21,12 @@ impl Region {
         MmapOptions::new()
             .len(len.max(1))
             .map_anon()
-            .map(|map| Region { map })
+            .map(|map| {
+                // Object-model pointers are traced by address and written
+                // through this mapping's provenance (`Tracer::report_model`).
+                let _ = map.as_ptr().expose_provenance();
+                Region { map }
+            })
             .map_err(|e| {
                 GcError::InvalidConfig(format!(
                     "could not reserve {len} bytes of address space: {e}"

@@ -347,6 +347,11 @@ impl<'s, C: Collector> Scope<'s, C> {
         self.object(root).addr()
     }
 
+    /// The heap, for the object model's regions.
+    pub(crate) fn heap_mut(&mut self) -> &mut Heap<C> {
+        self.heap
+    }
+
     /// Runs a full collection now.
     pub fn collect(&mut self) {
         self.heap.collect(Cause::Explicit);

@@ -16,6 +16,7 @@ use crate::object::ObjectRef;
 use crate::trace::Slot;
 use std::cell::UnsafeCell;
 use std::fmt::Write;
+use std::rc::Rc;
 
 /// One named frame, owned by its scope.
 #[derive(Debug, Clone, Copy)]
@@ -91,6 +92,30 @@ impl ShadowStack {
     pub(crate) fn len(&self) -> usize {
         // SAFETY: as in `push`; the reference ends within this call.
         unsafe { &*self.slots.get() }.len()
+    }
+
+    /// Pushes the persistent roots (after pruning those whose handles are
+    /// all gone) on top of the stack for a collection; returns where they start.
+    pub(crate) fn push_persistent(&mut self, persistent: &mut Vec<Rc<Slot>>) -> usize {
+        persistent.retain(|slot| Rc::strong_count(slot) > 1);
+        let base = self.len();
+        for slot in persistent.iter() {
+            self.push(
+                slot.get()
+                    .expect("a persistent root always refers to an object"),
+            );
+        }
+        base
+    }
+
+    /// Copies the slots from `base` on (rewritten by the collection) back
+    /// into the persistent roots they came from, and drops them.
+    pub(crate) fn pop_persistent(&mut self, persistent: &[Rc<Slot>], base: usize) {
+        let slots = self.slots.get_mut();
+        for (root, slot) in persistent.iter().zip(&slots[base..]) {
+            root.set(slot.get());
+        }
+        slots.truncate(base);
     }
 
     /// Drops the slots from `base` on, when the frame that starts there closes.

@@ -326,8 +326,13 @@ pub struct GcStats {
     pub freed_by_cycles: u64,
     /// Unreachable objects that could not be reclaimed, as of the last collection.
     pub leaked_objects: usize,
-    /// Heap bytes in use now.
+    /// Heap bytes in use now (objects, headers included).
     pub heap_bytes: usize,
+    /// Bytes objects own outside the heap and charge to it now: the
+    /// buffers of the object model's containers and
+    /// [`Charge`](crate::model::Charge)s. They count toward the capacity and
+    /// the collection trigger.
+    pub external_bytes: usize,
     /// Objects in the heap now.
     pub heap_objects: usize,
     /// The largest heap size seen, sampled before each collection and at
@@ -352,6 +357,7 @@ impl GcStats {
             freed_by_cycles: 0,
             leaked_objects: 0,
             heap_bytes: 0,
+            external_bytes: 0,
             heap_objects: 0,
             peak_heap_bytes: 0,
             events: VecDeque::new(),

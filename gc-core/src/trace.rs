@@ -47,6 +47,21 @@ pub unsafe trait Trace {
     /// then never call [`Trace::trace`] on it.
     const NEEDS_TRACE: bool;
 
+    /// `true` if values of this type may hold object-model pointers
+    /// ([`model::Gc`](crate::model::Gc)). Such pointers may live only in
+    /// memory the heap owns (objects and the model's containers), which a
+    /// moving collector can rewrite; `Box`, `Vec` and `VecDeque` refuse them
+    /// at compile time (use [`GcVec`](crate::model::GcVec)). The derive
+    /// computes it; a hand-written implementation whose type holds a
+    /// `model::Gc` must say `true`.
+    const MODEL_POINTERS: bool = false;
+
+    /// Evaluated by `#[derive(Trace)]` for every field of a type without
+    /// type parameters: fails to compile where a field is a `Box`, `Vec` or
+    /// `VecDeque` of object-model pointers. Not for implementations to change.
+    #[doc(hidden)]
+    const CHECK: () = ();
+
     /// Reports every `Gc` this value owns to `tracer`.
     fn trace(&self, tracer: &mut Tracer);
 }
@@ -76,6 +91,14 @@ pub struct Tracer {
     slots: Vec<std::ptr::NonNull<Slot>>,
     /// Report null slots too (for checking a field projection).
     include_null: bool,
+    /// Set while [`ObjectRef::finalize`](crate::object::ObjectRef::finalize)
+    /// traces a dead object: object-model pointers are then not reported
+    /// (they are never nulled: a model type has no `Drop` that could see
+    /// them, and a `Gc<'gc, T>` is never null).
+    pub(crate) finalizing: bool,
+    /// Report only object-model pointers (the write log's snapshots: the
+    /// handle API's `Gc`s are counted by `Collector::write_barrier`).
+    pub(crate) model_only: bool,
 }
 
 impl Tracer {
@@ -87,16 +110,43 @@ impl Tracer {
     /// A tracer that also records null slots.
     pub fn including_null() -> Tracer {
         Tracer {
-            slots: Vec::new(),
             include_null: true,
+            ..Tracer::default()
+        }
+    }
+
+    /// A tracer that records only object-model pointers.
+    pub(crate) fn model_only() -> Tracer {
+        Tracer {
+            model_only: true,
+            ..Tracer::default()
         }
     }
 
     /// Records one non-null slot. Called by `Gc`'s [`Trace`] implementation.
     #[inline(always)]
     pub fn report(&mut self, slot: &Slot) {
-        if self.include_null || slot.get().is_some() {
+        if self.include_null || (slot.get().is_some() && !self.model_only) {
             self.slots.push(std::ptr::NonNull::from(slot));
+        }
+    }
+
+    /// Records the slot of an object-model pointer
+    /// ([`model::Gc`](crate::model::Gc)) at `field`.
+    ///
+    /// The slot pointer is rebuilt from the address with the provenance the
+    /// heap exposed when it mapped the memory (every `Region` and every
+    /// object-owned buffer is exposed), not from the `&` the trace was
+    /// given: a moving collector writes through it, and a pointer derived
+    /// from a shared reference may not be written through.
+    #[inline(always)]
+    pub(crate) fn report_model(&mut self, field: *const ()) {
+        if !self.finalizing {
+            let slot = std::ptr::with_exposed_provenance_mut::<Slot>(field.addr());
+            // SAFETY: `field` is the address of a `model::Gc`, a reference,
+            // so it is not null.
+            self.slots
+                .push(unsafe { std::ptr::NonNull::new_unchecked(slot) });
         }
     }
 
@@ -151,6 +201,10 @@ macro_rules! leaf {
         }
         // SAFETY: a leaf owns no `Gc`.
         unsafe impl NoGc for $t {}
+        // SAFETY: a leaf names no brand: it is its own rebranding.
+        unsafe impl<'a> Rebrand<'a> for $t {
+            type Output = $t;
+        }
     )*};
 }
 
@@ -186,8 +240,15 @@ macro_rules! container {
         // SAFETY: traces every element it owns (rule 1), once (rule 2).
         unsafe impl<$t: Trace> Trace for $ty {
             const NEEDS_TRACE: bool = $t::NEEDS_TRACE;
+            const CHECK: () = assert!(
+                !$t::MODEL_POINTERS,
+                "object-model pointers (model::Gc) cannot live in malloc'd \
+                 containers (Box, Vec, VecDeque): use model::GcVec"
+            );
             #[inline]
             fn trace(&self, $tracer: &mut Tracer) {
+                #[allow(clippy::let_unit_value)] // forces the check for generic uses too
+                let () = const { Self::CHECK };
                 let $this = self;
                 if $t::NEEDS_TRACE {
                     $body
@@ -199,17 +260,71 @@ macro_rules! container {
     )*};
 }
 
+macro_rules! rebrand_container {
+    ($($c:ident)::+) => {
+        // SAFETY: the same container of the rebranded element type: same
+        // layout, same trace.
+        unsafe impl<'a, T: Rebrand<'a>> Rebrand<'a> for $($c)::+<T> {
+            type Output = $($c)::+<T::Output>;
+        }
+    };
+}
+rebrand_container!(Option);
+rebrand_container!(Box);
+rebrand_container!(Vec);
+rebrand_container!(std::collections::VecDeque);
+rebrand_container!(Cell);
+rebrand_container!(std::cell::RefCell);
+
+// SAFETY: an array of the rebranded element type.
+unsafe impl<'a, T: Rebrand<'a>, const N: usize> Rebrand<'a> for [T; N] {
+    type Output = [T::Output; N];
+}
+
+/// A heap type with its brand replaced: `Table<'gc>` as `Table<'a>`.
+///
+/// Object-model types ([`model`](crate::model)) carry the lifetime `'gc` of
+/// the mutation region that can see them. A root or a persistent handle
+/// names the type with `'static` (`Root<'s, Table<'static>>`), and reading
+/// it in a region gives back `Gc<'gc, Table<'gc>>`; this trait maps one to
+/// the other. `#[derive(Trace)]` implements it (replacing the type's one
+/// lifetime parameter), and gc-core does for its leaves and containers.
+///
+/// # Safety
+/// `Output` is `Self` with every brand lifetime replaced by `'a`, and
+/// nothing else changed: the same layout, the same `Trace` behaviour.
+pub unsafe trait Rebrand<'a> {
+    /// `Self` with its brand replaced by `'a`.
+    type Output;
+}
+
 container! {
-    <T> Option<T> => |this, tracer| if let Some(v) = this { v.trace(tracer) };
     <T> Box<T> => |this, tracer| (**this).trace(tracer);
     <T> Box<[T]> => |this, tracer| this.iter().for_each(|v| v.trace(tracer));
     <T> Vec<T> => |this, tracer| this.iter().for_each(|v| v.trace(tracer));
     <T> std::collections::VecDeque<T> => |this, tracer| this.iter().for_each(|v| v.trace(tracer));
 }
 
+// SAFETY: traces the value if there is one (rules 1, 2).
+unsafe impl<T: Trace> Trace for Option<T> {
+    const NEEDS_TRACE: bool = T::NEEDS_TRACE;
+    const MODEL_POINTERS: bool = T::MODEL_POINTERS;
+    const CHECK: () = T::CHECK;
+    #[inline]
+    fn trace(&self, tracer: &mut Tracer) {
+        if let Some(value) = self {
+            value.trace(tracer)
+        }
+    }
+}
+// SAFETY: owns only a `T`, which owns no `Gc`.
+unsafe impl<T: NoGc> NoGc for Option<T> {}
+
 // SAFETY: traces every element (rule 1), once (rule 2).
 unsafe impl<T: Trace, const N: usize> Trace for [T; N] {
     const NEEDS_TRACE: bool = T::NEEDS_TRACE;
+    const MODEL_POINTERS: bool = T::MODEL_POINTERS;
+    const CHECK: () = T::CHECK;
     #[inline]
     fn trace(&self, tracer: &mut Tracer) {
         if T::NEEDS_TRACE {
@@ -226,6 +341,10 @@ unsafe impl<T: NoGc> Trace for Cell<T> {
     const NEEDS_TRACE: bool = false;
     fn trace(&self, _: &mut Tracer) {}
 }
+// SAFETY: a cell of reference-free data owns no `Gc`.
+unsafe impl<T: NoGc> NoGc for Cell<T> {}
+// SAFETY: as above.
+unsafe impl<T: NoGc> NoGc for std::cell::RefCell<T> {}
 // SAFETY: as above.
 unsafe impl<T: NoGc> Trace for std::cell::RefCell<T> {
     const NEEDS_TRACE: bool = false;
@@ -237,6 +356,8 @@ macro_rules! tuple {
         // SAFETY: traces every element (rule 1), once (rule 2).
         unsafe impl<$($name: Trace),+> Trace for ($($name,)+) {
             const NEEDS_TRACE: bool = $($name::NEEDS_TRACE)||+;
+            const MODEL_POINTERS: bool = $($name::MODEL_POINTERS)||+;
+            const CHECK: () = { $(let () = $name::CHECK;)+ };
             #[allow(non_snake_case)]
             #[inline]
             fn trace(&self, tracer: &mut Tracer) {
@@ -246,6 +367,10 @@ macro_rules! tuple {
         }
         // SAFETY: owns only elements that own no `Gc`.
         unsafe impl<$($name: NoGc),+> NoGc for ($($name,)+) {}
+        // SAFETY: a tuple of the rebranded element types.
+        unsafe impl<'a, $($name: Rebrand<'a>),+> Rebrand<'a> for ($($name,)+) {
+            type Output = ($($name::Output,)+);
+        }
     };
 }
 tuple!(A);

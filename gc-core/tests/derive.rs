@@ -313,3 +313,47 @@ fn traced_fields_keep_their_targets_alive() {
         );
     });
 }
+
+/// `#[trace(bound = "...")]` replaces the generated bounds: here the
+/// parameter is only ever used behind a `Gc`, so it needs no `Trace` bound,
+/// and the type is usable with a parameter that implements nothing.
+#[derive(Trace)]
+#[trace(bound = "")]
+struct Tagged<T> {
+    value: u64,
+    tag: std::marker::PhantomData<T>,
+}
+
+#[test]
+fn bound_attribute_replaces_the_generated_bounds() {
+    struct NotTrace;
+    const { assert!(!<Tagged<NotTrace> as Trace>::NEEDS_TRACE) };
+    let mut heap = Heap::<MarkSweep>::new(HeapConfig::default()).unwrap();
+    heap.scope("main", |s| {
+        let tagged = s.alloc(Tagged::<NotTrace> {
+            value: 3,
+            tag: std::marker::PhantomData,
+        });
+        s.collect();
+        assert_eq!(s.get(tagged).value, 3);
+    });
+}
+
+/// A type with a const parameter derives `Trace` (the field checks are
+/// left to its uses).
+#[derive(Trace)]
+struct Cells<const N: usize> {
+    cells: [u64; N],
+}
+
+#[test]
+fn const_parameters_derive() {
+    let mut heap = Heap::<MarkSweep>::new(HeapConfig::default()).unwrap();
+    heap.scope("main", |s| {
+        let cells = s.alloc(Cells::<4> {
+            cells: [1, 2, 3, 4],
+        });
+        s.collect();
+        assert_eq!(s.get(cells).cells.iter().sum::<u64>(), 10);
+    });
+}

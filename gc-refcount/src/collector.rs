@@ -1,8 +1,9 @@
 //! [`RefCount`]: the backend's state and its [`Collector`] implementation.
 
-use crate::count::{Counts, Word, NEW_OBJECT};
+use crate::count::{Counts, Flag, Word, NEW_OBJECT};
 use crate::cycles::TrialDeletion;
 use crate::deferred::flag_roots;
+use gc_core::barrier::WriteLog;
 use gc_core::object::{ObjectRef, TypeInfo};
 use gc_core::space::FreeListSpace;
 use gc_core::stats::{Cause, CollectionEvent, Phase};
@@ -31,6 +32,8 @@ pub struct RefCount {
     pub(crate) referenced: Vec<ObjectRef>,
     /// The worklist of [`RefCount::reconcile`]'s cascades.
     pub(crate) release_stack: Vec<ObjectRef>,
+    /// The object model's write log, replayed into counts at each collection.
+    pub(crate) log: WriteLog,
 }
 
 impl RefCount {
@@ -94,6 +97,7 @@ impl RefCount {
         roots: &[Slot],
         event: &mut CollectionEvent,
     ) {
+        event.time(Phase::Reclaim, || self.replay_log());
         event.time(Phase::Roots, || flag_roots(roots, true));
         event.time(Phase::Reclaim, || self.reconcile());
         if UNFLAG_ROOTS_EARLY {
@@ -157,6 +161,31 @@ impl RefCount {
         }
     }
 
+    /// Turns the object model's write log into counts: a reference every
+    /// logged or born object holds now is counted, and one a logged object
+    /// held at its first write is uncounted (increments first, so no count
+    /// passes through 0 on the way). Counts are then exact again, however
+    /// the objects were changed. Each reference counted is a store as far
+    /// as cycles go: its target becomes a candidate if it may close a cycle
+    /// (`Counts::stored`; of the references of a cycle, the last one
+    /// counted, by the barrier or here, finds the others counted).
+    fn replay_log(&mut self) {
+        let counts = &self.counts;
+        // SAFETY: logged and born objects are allocated: nothing is freed
+        // between a log and its replay (the ZCT is reconciled after this).
+        // Every target was live when logged (an old reference) or is held
+        // by a live object now, and every old reference was counted (by the
+        // barrier or by an earlier replay), so its count is above 0 after
+        // the increments.
+        unsafe {
+            self.log.replay(
+                |holder, target| counts.stored(holder, target),
+                |target| counts.decrement(target),
+                |obj| Word::of(obj).clear(Flag::LOGGED),
+            )
+        };
+    }
+
     /// The cycle-collection policy: always on an explicit collection or when
     /// the heap is out of room, otherwise once the candidate buffer grows
     /// past its trigger; never when `HeapConfig::collect_cycles` is off.
@@ -195,6 +224,7 @@ unsafe impl Collector for RefCount {
             spare_zct: Vec::new(),
             referenced: Vec::new(),
             release_stack: Vec::new(),
+            log: WriteLog::default(),
         })
     }
 
@@ -219,6 +249,28 @@ unsafe impl Collector for RefCount {
     #[inline(always)]
     fn write_barrier(&self, owner: ObjectRef, slot: &Slot, new: Option<ObjectRef>) {
         self.barrier::<false>(owner, slot, new);
+    }
+
+    const LOGS_WRITES: bool = true;
+
+    /// Logs `obj` on its first write since the last collection.
+    #[inline(always)]
+    unsafe fn log_write(&mut self, obj: ObjectRef) {
+        // SAFETY: `obj` is live, per the caller.
+        let word = unsafe { Word::of(obj) };
+        if !word.has(Flag::LOGGED) {
+            word.set(Flag::LOGGED);
+            // SAFETY: as above.
+            unsafe { self.log.log(obj) };
+        }
+    }
+
+    /// A new object with references: logged at birth, with nothing to uncount.
+    #[inline(always)]
+    unsafe fn born(&mut self, obj: ObjectRef) {
+        // SAFETY: `obj` is live, per the caller.
+        unsafe { Word::of(obj) }.set(Flag::LOGGED);
+        self.log.born(obj);
     }
 
     fn usage(&self) -> HeapUsage {

@@ -4,10 +4,10 @@
 //! Layout of the header's `meta` word:
 //!
 //! ```text
-//!  bit 63                                 8   7    6      5      4        3        2   1  0
-//!  ┌────────────────────────────────────────┬───┬──────┬──────┬────────┬──────────┬────────┬──────┐
-//!  │ count: references from heap fields     │ 0 │ SEEN │ DEAD │ ROOTED │ BUFFERED │ IN_ZCT │color │
-//!  └────────────────────────────────────────┴───┴──────┴──────┴────────┴──────────┴────────┴──────┘
+//!  bit 63                                 8     7     6      5      4        3        2   1  0
+//!  ┌────────────────────────────────────────┬────────┬──────┬──────┬────────┬──────────┬────────┬──────┐
+//!  │ count: references from heap fields     │ LOGGED │ SEEN │ DEAD │ ROOTED │ BUFFERED │ IN_ZCT │color │
+//!  └────────────────────────────────────────┴────────┴──────┴──────┴────────┴──────────┴────────┴──────┘
 //!   count   roots are not counted (deferred reference counting)
 //!   color   Bacon–Rajan trial-deletion color: 0 black, 1 gray, 2 white
 //!   IN_ZCT  the object is in the zero-count table
@@ -18,6 +18,8 @@
 //!           deletion or `RefCount::free_dead_candidates`)
 //!   SEEN    a candidate waiting for its turn in trial deletion was found
 //!           live from an earlier candidate (set only during trial deletion)
+//!   LOGGED  in the object model's write log since the last collection: its
+//!           model references are counted when the log is replayed
 //! ```
 //!
 //! The count sits in the high bits, so incrementing it adds `1 << 8`.
@@ -46,6 +48,9 @@ impl Flag {
     pub(crate) const DEAD: Flag = Flag(1 << 5);
     /// A waiting candidate already examined from another (trial deletion only).
     pub(crate) const SEEN: Flag = Flag(1 << 6);
+    /// Written (or born) through the object model since the last collection:
+    /// in the write log (`gc_core::barrier::WriteLog`).
+    pub(crate) const LOGGED: Flag = Flag(1 << 7);
 }
 
 /// Trial-deletion colors (Bacon and Rajan, 2001).

@@ -33,6 +33,8 @@ mod cycles;
 mod large_live_heap;
 mod long_list;
 mod mark;
+mod object_model;
+mod vector_store;
 
 /// Everything a workload asks of a heap: trees, pools, rings and lists,
 /// failing the same way.
@@ -398,6 +400,8 @@ fn groups() {
     large_live_heap::register(&mut criterion);
     long_list::register(&mut criterion);
     mark::register(&mut criterion);
+    object_model::register(&mut criterion);
+    vector_store::register(&mut criterion);
 }
 
 /// Stack for the benchmark thread. The peers `gc`, `dumpster` and

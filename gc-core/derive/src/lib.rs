@@ -1,6 +1,9 @@
 //! `#[derive(Trace)]` for [gc-core](https://docs.rs/gc-core): implements
 //! `gc_core::Trace` by tracing every field of a struct or of every enum
-//! variant. Type parameters get a `Trace` bound; `where` clauses are kept.
+//! variant. A field whose type mentions a type parameter gets a
+//! `Field: Trace` bound (so `PhantomData<T>` needs none); `where` clauses
+//! are kept; `#[trace(bound = "...")]` replaces the generated bounds and
+//! `#[trace(skip)]` leaves out a `Send + 'static` field.
 //!
 //! - `NEEDS_TRACE` is the `||` of the fields' `NEEDS_TRACE`. A field whose
 //!   type names the type itself (`Box<Expr>`, `Vec<Self>`) counts as `true`:
@@ -8,8 +11,11 @@
 //!   sound, only slower for a recursive type made of leaves. Mutually
 //!   recursive types (`A` holds a `Box<B>`, `B` a `Vec<A>`) still hit the
 //!   cycle; break it with a `Gc` (which is `true` without looking inside).
-//! - Unions and types with lifetime parameters are rejected: a union's active
-//!   field is unknown, and heap objects are `'static`, so they borrow nothing.
+//! - A type may have one lifetime parameter, its brand (`Table<'gc>`): an
+//!   object-model type whose `model::Gc<'gc, _>` pointers belong to a
+//!   mutation region. The derive then also asserts that the type does not
+//!   implement `Drop`, and implements `Rebrand` by replacing the brand.
+//! - Unions are rejected: which field holds a value is unknown.
 
 use proc_macro::TokenStream;
 use proc_macro2::{TokenStream as TokenStream2, TokenTree};
@@ -19,7 +25,16 @@ use syn::{parse_macro_input, parse_quote, Data, DeriveInput, Field, Fields, Iden
 
 /// Derives `gc_core::Trace`: every field is traced, so every `Gc` the value
 /// owns is reported. `NEEDS_TRACE` is true if any field's type needs tracing.
-#[proc_macro_derive(Trace)]
+///
+/// Attributes:
+/// - `#[trace(skip)]` on a field: not traced. The field's type must be
+///   `Send + 'static`, which no type holding a heap reference is (every
+///   handle and pointer type is `!Send`, and model pointers carry a brand),
+///   so a reference cannot be hidden this way: for a file handle, a
+///   compiled regex, a channel.
+/// - `#[trace(bound = "T: Trace")]` on the type: these `where` predicates
+///   instead of the generated ones (gc-arena's `#[collect(bound)]`).
+#[proc_macro_derive(Trace, attributes(trace))]
 pub fn derive_trace(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     match expand(input) {
@@ -28,36 +43,39 @@ pub fn derive_trace(input: TokenStream) -> TokenStream {
     }
 }
 
-fn expand(mut input: DeriveInput) -> syn::Result<TokenStream2> {
-    if let Some(lifetime) = input.generics.lifetimes().next() {
-        return Err(syn::Error::new_spanned(
-            lifetime,
-            "Trace cannot be derived for a type with lifetime parameters: heap objects are \
-             'static and borrow nothing (own the data, or refer to other objects with Gc)",
-        ));
-    }
-    for param in input.generics.type_params_mut() {
-        param.bounds.push(parse_quote!(::gc_core::Trace));
-    }
+/// A field of the type (of any variant), and whether it is skipped.
+struct FieldInfo {
+    ty: Type,
+    skip: bool,
+}
+
+fn expand(input: DeriveInput) -> syn::Result<TokenStream2> {
+    let brand = brand_lifetime(&input)?;
+    let params: Vec<Ident> = input
+        .generics
+        .type_params()
+        .map(|p| p.ident.clone())
+        .collect();
     let name = &input.ident;
-    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    let (field_types, body) = match &input.data {
-        Data::Struct(data) => struct_body(&data.fields),
+    let (fields, body) = match &input.data {
+        Data::Struct(data) => struct_body(&data.fields)?,
         Data::Enum(data) => {
-            let mut types = Vec::new();
-            let arms = data.variants.iter().map(|variant| {
+            let mut fields = Vec::new();
+            let mut arms = Vec::new();
+            for variant in &data.variants {
                 let ident = &variant.ident;
                 let (pattern, bindings) = bind_fields(&variant.fields);
-                types.extend(variant.fields.iter().map(|f| f.ty.clone()));
-                let calls = variant
-                    .fields
-                    .iter()
-                    .zip(&bindings)
-                    .map(|(f, b)| trace_call(f, quote!(#b)));
-                quote! { #name::#ident #pattern => { #(#calls)* } }
-            });
-            let arms: Vec<_> = arms.collect();
-            (types, quote! { match self { #(#arms)* } })
+                let mut calls = Vec::new();
+                for (field, binding) in variant.fields.iter().zip(&bindings) {
+                    let info = field_info(field)?;
+                    if !info.skip {
+                        calls.push(trace_call(field, quote!(#binding)));
+                    }
+                    fields.push(info);
+                }
+                arms.push(quote! { #name::#ident #pattern => { #(#calls)* } });
+            }
+            (fields, quote! { match self { #(#arms)* } })
         }
         Data::Union(_) => {
             return Err(syn::Error::new_spanned(
@@ -66,22 +84,202 @@ fn expand(mut input: DeriveInput) -> syn::Result<TokenStream2> {
             ))
         }
     };
-    let needs = needs_trace(name, &field_types);
+    let traced: Vec<Type> = fields
+        .iter()
+        .filter(|f| !f.skip)
+        .map(|f| f.ty.clone())
+        .collect();
+    let mut generics = input.generics.clone();
+    let predicates = &mut generics.make_where_clause().predicates;
+    match bound_attribute(&input)? {
+        Some(bound) => predicates.extend(bound.predicates),
+        None => predicates.extend(trace_bounds(name, &traced, &params)),
+    }
+    let skipped: Vec<&Type> = fields.iter().filter(|f| f.skip).map(|f| &f.ty).collect();
+    for ty in skipped
+        .iter()
+        .filter(|ty| params.iter().any(|p| mentions(quote!(#ty), p)))
+    {
+        predicates.push(parse_quote!(#ty: ::core::marker::Send + 'static));
+    }
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    let needs = needs_trace(name, &traced);
+    let model = model_pointers(name, &traced, brand.is_some(), &params);
+    let rebrand = rebrand_impl(&input, brand.as_ref());
+    let no_drop = brand.as_ref().map(|_| no_drop_check(&input));
+    let concrete = params.is_empty() && input.generics.const_params().next().is_none();
+    let field_checks = concrete.then(|| field_checks(name, &traced, brand.as_ref()));
     Ok(quote! {
         // SAFETY: generated: traces every field (rules 1 and 2) and nothing
-        // else; the derive adds no interior mutability or `&mut` access.
-        // `NEEDS_TRACE` is false only if no field's type needs tracing (rule 5).
+        // else, but the `#[trace(skip)]` ones, whose `Send + 'static` types
+        // can hold no `Gc` (every handle type is `!Send`); the derive adds
+        // no interior mutability or `&mut` access. `NEEDS_TRACE` is false
+        // only if no traced field's type needs tracing (rule 5).
         unsafe impl #impl_generics ::gc_core::Trace for #name #ty_generics #where_clause {
             const NEEDS_TRACE: bool = #needs;
+            const MODEL_POINTERS: bool = #model;
             #[inline]
             #[allow(unused_variables)]
             fn trace(&self, tracer: &mut ::gc_core::Tracer) {
+                // A skipped field's type must be `Send + 'static`: checked
+                // here, where the impl's bounds cannot make it vacuous.
+                fn skippable<T: ::core::marker::Send + 'static + ?Sized>() {}
+                #(skippable::<#skipped>();)*
                 if <Self as ::gc_core::Trace>::NEEDS_TRACE {
                     #body
                 }
             }
         }
+        #rebrand
+        #no_drop
+        #field_checks
     })
+}
+
+/// The bounds the impl needs: `Field: Trace` for every traced field whose
+/// type mentions a type parameter (so a parameter used only in
+/// `PhantomData<T>` or `fn() -> T`, which are `Trace` for any `T`, gets no
+/// bound), or `T: Trace` for every parameter if a field names the type
+/// itself (a `Field: Trace` bound on it would be a cycle).
+fn trace_bounds(name: &Ident, traced: &[Type], params: &[Ident]) -> Vec<syn::WherePredicate> {
+    if traced.iter().any(|ty| mentions(quote!(#ty), name)) {
+        return params
+            .iter()
+            .map(|p| parse_quote!(#p: ::gc_core::Trace))
+            .collect();
+    }
+    traced
+        .iter()
+        .filter(|ty| params.iter().any(|p| mentions(quote!(#ty), p)))
+        .map(|ty| parse_quote!(#ty: ::gc_core::Trace))
+        .collect()
+}
+
+/// The `#[trace(bound = "...")]` attribute of the type, if any.
+fn bound_attribute(input: &DeriveInput) -> syn::Result<Option<syn::WhereClause>> {
+    let mut bound = None;
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident("trace")) {
+        attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("bound") {
+                let text: syn::LitStr = meta.value()?.parse()?;
+                let clause: syn::WhereClause = syn::parse_str(&format!("where {}", text.value()))
+                    .map_err(|e| syn::Error::new(text.span(), e))?;
+                bound = Some(clause);
+                Ok(())
+            } else {
+                Err(meta.error("expected `bound = \"...\"` (on the type) or `skip` (on a field)"))
+            }
+        })?;
+    }
+    Ok(bound)
+}
+
+/// A field's type and its `#[trace(skip)]` attribute.
+fn field_info(field: &Field) -> syn::Result<FieldInfo> {
+    let mut skip = false;
+    for attr in field.attrs.iter().filter(|a| a.path().is_ident("trace")) {
+        attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("skip") {
+                skip = true;
+                Ok(())
+            } else {
+                Err(meta.error("expected `skip` (on a field) or `bound = \"...\"` (on the type)"))
+            }
+        })?;
+    }
+    Ok(FieldInfo {
+        ty: field.ty.clone(),
+        skip,
+    })
+}
+
+/// The type's brand: its one lifetime parameter (an object-model type,
+/// `Table<'gc>`), or `None` for a `'static` type.
+fn brand_lifetime(input: &DeriveInput) -> syn::Result<Option<syn::Lifetime>> {
+    let mut lifetimes = input.generics.lifetimes();
+    let brand = lifetimes.next().map(|l| l.lifetime.clone());
+    if let Some(extra) = lifetimes.next() {
+        return Err(syn::Error::new_spanned(
+            extra,
+            "Trace can be derived for a type with at most one lifetime parameter: the brand \
+             of the mutation region ('gc) its pointers belong to",
+        ));
+    }
+    Ok(brand)
+}
+
+/// `Rebrand<'__a>`: the brand lifetime replaced by `'__a`; a type without
+/// one is its own rebranding. Type parameters are kept as they are (a model
+/// type's parameters must not carry the brand: give the type the lifetime).
+fn rebrand_impl(input: &DeriveInput, brand: Option<&syn::Lifetime>) -> TokenStream2 {
+    let name = &input.ident;
+    let mut generics = input.generics.clone();
+    generics.params.push(parse_quote!('__rebrand));
+    let (impl_generics, _, where_clause) = generics.split_for_impl();
+    let (_, ty_generics, _) = input.generics.split_for_impl();
+    let output_args = input.generics.params.iter().map(|param| match param {
+        syn::GenericParam::Lifetime(_) => quote!('__rebrand),
+        syn::GenericParam::Type(t) => {
+            let ident = &t.ident;
+            quote!(#ident)
+        }
+        syn::GenericParam::Const(c) => {
+            let ident = &c.ident;
+            quote!(#ident)
+        }
+    });
+    let output = if brand.is_some() {
+        quote!(#name<#(#output_args),*>)
+    } else {
+        quote!(Self)
+    };
+    quote! {
+        // SAFETY: generated: `Output` is this type with its brand lifetime
+        // replaced (or unchanged without one): same layout, same trace.
+        unsafe impl #impl_generics ::gc_core::Rebrand<'__rebrand> for #name #ty_generics #where_clause {
+            type Output = #output;
+        }
+    }
+}
+
+/// A model type may not implement `Drop`: its destructor would run during a
+/// collection, when the objects its pointers refer to may already be freed.
+/// Two impls of a local trait conflict (E0119) if the type is `Drop`.
+fn no_drop_check(input: &DeriveInput) -> TokenStream2 {
+    let name = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    quote! {
+        const _: () = {
+            /// An object-model type (one with a `'gc` brand) must not implement
+            /// `Drop`: a destructor runs during a collection, when the objects its
+            /// pointers refer to may be gone.
+            trait MustNotImplDrop {}
+            #[allow(drop_bounds)]
+            impl<T: ::core::ops::Drop + ?Sized> MustNotImplDrop for T {}
+            impl #impl_generics MustNotImplDrop for #name #ty_generics #where_clause {}
+        };
+    }
+}
+
+/// `MODEL_POINTERS`: `true` for a branded type, else the `||` of the fields'
+/// (a field naming the type itself counts as its type parameters' `||`).
+fn model_pointers(
+    name: &Ident,
+    field_types: &[Type],
+    branded: bool,
+    params: &[Ident],
+) -> TokenStream2 {
+    if branded {
+        return quote!(true);
+    }
+    let terms = field_types.iter().map(|ty| {
+        if mentions(quote!(#ty), name) {
+            quote!(false #(|| <#params as ::gc_core::Trace>::MODEL_POINTERS)*)
+        } else {
+            quote!(<#ty as ::gc_core::Trace>::MODEL_POINTERS)
+        }
+    });
+    quote!(false #(|| #terms)*)
 }
 
 /// `false`, or the `||` of every field type's `NEEDS_TRACE`, with `true` for
@@ -106,16 +304,23 @@ fn mentions(tokens: TokenStream2, name: &Ident) -> bool {
     })
 }
 
-fn struct_body(fields: &Fields) -> (Vec<Type>, TokenStream2) {
-    let types = fields.iter().map(|f| f.ty.clone()).collect();
-    let calls = fields.iter().enumerate().map(|(i, f)| match &f.ident {
-        Some(ident) => trace_call(f, quote!(&self.#ident)),
-        None => {
-            let index = syn::Index::from(i);
-            trace_call(f, quote!(&self.#index))
+fn struct_body(fields: &Fields) -> syn::Result<(Vec<FieldInfo>, TokenStream2)> {
+    let mut infos = Vec::new();
+    let mut calls = Vec::new();
+    for (i, f) in fields.iter().enumerate() {
+        let info = field_info(f)?;
+        if !info.skip {
+            calls.push(match &f.ident {
+                Some(ident) => trace_call(f, quote!(&self.#ident)),
+                None => {
+                    let index = syn::Index::from(i);
+                    trace_call(f, quote!(&self.#index))
+                }
+            });
         }
-    });
-    (types, quote! { #(#calls)* })
+        infos.push(info);
+    }
+    Ok((infos, quote! { #(#calls)* }))
 }
 
 /// Traces one field; spanned at the field's type, so that a type that is not
@@ -139,4 +344,47 @@ fn bind_fields(fields: &Fields) -> (TokenStream2, Vec<Ident>) {
         Fields::Unit => quote!(),
     };
     (pattern, bindings)
+}
+
+/// Evaluates every traced field type's `Trace::CHECK` in a constant (with
+/// the brand as `'static`), so that `cargo check` rejects a `Vec` of model
+/// pointers. Types with type or const parameters get the check when used.
+fn field_checks(name: &Ident, field_types: &[Type], brand: Option<&syn::Lifetime>) -> TokenStream2 {
+    let this = match brand {
+        Some(_) => quote!(#name<'static>),
+        None => quote!(#name),
+    };
+    let checks = field_types.iter().map(|ty| {
+        let ty = with_static(quote!(#ty), brand.map(|b| &b.ident), &this);
+        quote!(let () = <#ty as ::gc_core::Trace>::CHECK;)
+    });
+    quote! {
+        const _: () = { #(#checks)* };
+    }
+}
+
+/// `tokens` with the lifetime `'brand` replaced by `'static` and `Self` by `this`.
+fn with_static(tokens: TokenStream2, brand: Option<&Ident>, this: &TokenStream2) -> TokenStream2 {
+    let mut out = Vec::new();
+    let mut tokens = tokens.into_iter().peekable();
+    while let Some(token) = tokens.next() {
+        match token {
+            TokenTree::Punct(p) if p.as_char() == '\'' => match tokens.peek() {
+                Some(TokenTree::Ident(ident)) if brand == Some(ident) => {
+                    tokens.next();
+                    out.extend(quote!('static));
+                }
+                _ => out.push(TokenTree::Punct(p)),
+            },
+            TokenTree::Group(group) => {
+                let inner = with_static(group.stream(), brand, this);
+                let mut new = proc_macro2::Group::new(group.delimiter(), inner);
+                new.set_span(group.span());
+                out.push(TokenTree::Group(new));
+            }
+            TokenTree::Ident(ident) if ident == "Self" => out.extend(this.clone()),
+            other => out.push(other),
+        }
+    }
+    out.into_iter().collect()
 }

@@ -740,7 +740,7 @@ pub fn root_of_another_heap_panics<C: Collector>(mode: Mode) {
     assert!(text.contains("was used with heap"), "{text}");
 }
 
-fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
+pub(crate) fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
     match payload.downcast::<String>() {
         Ok(text) => *text,
         Err(payload) => payload

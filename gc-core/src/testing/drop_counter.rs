@@ -1,6 +1,6 @@
 //! Counting destructor runs, to check that each object is dropped exactly once.
 
-use crate::trace::{NoGc, Trace, Tracer};
+use crate::trace::{NoGc, Rebrand, Trace, Tracer};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -57,3 +57,7 @@ unsafe impl Trace for DropCounter {
 }
 // SAFETY: owns no `Gc`.
 unsafe impl NoGc for DropCounter {}
+// SAFETY: no brand: its own rebranding.
+unsafe impl<'a> Rebrand<'a> for DropCounter {
+    type Output = DropCounter;
+}

@@ -12,6 +12,8 @@
 pub mod conformance;
 mod drop_counter;
 pub mod harness;
+pub mod model_checks;
+pub mod types_checks;
 
 pub use drop_counter::{DropCounter, Drops};
 
@@ -42,6 +44,21 @@ macro_rules! conformance_suite {
             projection_outside_the_object_panics,
             root_of_another_heap_panics,
         );
+        $crate::conformance_suite!(@model $backend;
+            model_value_slots_change_variant,
+            model_vectors_grow_and_shrink,
+            model_maps_by_value_and_identity,
+            model_persistent_roots_outlive_scopes,
+            model_wholesale_changes_drop_exactly_once,
+            model_container_memory_is_charged_and_capped,
+            model_regions_collect_only_when_they_end,
+            model_misuse_panics,
+        );
+        $crate::conformance_suite!(@module types_checks, types, types_stress; $backend;
+            types_rc_cell_drop_counters,
+            types_std_maps_are_leaves,
+            types_phantom_markers_and_skipped_fields,
+        );
 
         #[test]
         #[ignore = "10 million nodes: run with --ignored"]
@@ -50,6 +67,31 @@ macro_rules! conformance_suite {
                 $crate::HeapConfig::default(),
                 10_000_000,
             );
+        }
+    };
+    (@model $backend:ty; $($name:ident),* $(,)?) => {
+        $crate::conformance_suite!(@module model_checks, model, model_stress; $backend; $($name),*);
+    };
+    (@module $checks:ident, $normal:ident, $stress:ident; $backend:ty; $($name:ident),* $(,)?) => {
+        mod $normal {
+            $(
+                #[test]
+                fn $name() {
+                    $crate::testing::$checks::$name::<$backend>(
+                        $crate::testing::conformance::Mode::Normal,
+                    );
+                }
+            )*
+        }
+        mod $stress {
+            $(
+                #[test]
+                fn $name() {
+                    $crate::testing::$checks::$name::<$backend>(
+                        $crate::testing::conformance::Mode::Stress,
+                    );
+                }
+            )*
         }
     };
     (@tests $backend:ty; $($name:ident),* $(,)?) => {

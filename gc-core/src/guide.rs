@@ -1,0 +1,224 @@
+//! # Writing an interpreter's object model
+//!
+//! A chapter, not an API: how to lay out a dynamic language's data on the
+//! [object model](crate::model), step by step, for a small Lua-like
+//! language with nil, numbers, strings, tables and closures. Every example
+//! here is a doctest, run on a backend that moves objects.
+//!
+//! ## 1. Values
+//! A value is a `Copy` enum: numbers inline, everything else a pointer.
+//! It is the same type in a heap field and in a Rust local, and a field
+//! holding it can switch variant in one store.
+//!
+//! ```
+//! use gc_core::model::{Gc, Lock};
+//! use gc_core::Trace;
+//!
+//! #[derive(Trace, Clone, Copy, Debug)]
+//! pub enum Value<'gc> {
+//!     Nil,
+//!     Num(f64),
+//!     Str(Gc<'gc, Box<str>>),
+//!     Table(Gc<'gc, Lock<f64>>), // a stand-in, for now: tables come next
+//! }
+//! ```
+//!
+//! `'gc` is the brand of the region that can see the pointers; a heap
+//! type has exactly one such lifetime, and the derive checks that it does
+//! not implement `Drop`.
+//!
+//! ## 2. Tables: an array part and a hash part
+//! Containers that change go behind a [`RefLock`](crate::model::RefLock):
+//! after [`m.write(table)`](crate::model::Mutation::write), the barrier,
+//! the vector and the map are plain Rust collections for the rest of the
+//! region. Keys that are values implement [`GcHash`](crate::model::GcHash):
+//! strings by content, numbers by bits, tables by identity (which survives
+//! moves).
+//!
+//! ```
+//! use gc_core::model::{Gc, GcHash, GcMap, GcVec, Mutation, RefLock};
+//! use gc_core::{Collector, Heap, HeapConfig, Trace};
+//! use std::hash::{Hash, Hasher};
+//!
+//! #[derive(Trace, Clone, Copy, Debug)]
+//! enum Value<'gc> {
+//!     Nil,
+//!     Num(f64),
+//!     Str(Gc<'gc, Box<str>>),
+//!     Table(Gc<'gc, Table<'gc>>),
+//! }
+//!
+//! #[derive(Trace)]
+//! struct Table<'gc> {
+//!     array: RefLock<GcVec<'gc, Value<'gc>>>,
+//!     hash: RefLock<GcMap<'gc, Value<'gc>, Value<'gc>>>,
+//! }
+//!
+//! impl<'gc> GcHash<'gc> for Value<'gc> {
+//!     fn gc_hash<C: Collector, H: Hasher>(&self, m: &Mutation<'_, 'gc, C>, state: &mut H) {
+//!         match self {
+//!             Value::Nil => 0u8.hash(state),
+//!             Value::Num(n) => n.to_bits().hash(state),
+//!             Value::Str(s) => s.hash(state),
+//!             Value::Table(t) => m.identity(*t).hash(state),
+//!         }
+//!     }
+//!     fn gc_eq(&self, other: &Self) -> bool {
+//!         match (self, other) {
+//!             (Value::Nil, Value::Nil) => true,
+//!             (Value::Num(a), Value::Num(b)) => a.to_bits() == b.to_bits(),
+//!             (Value::Str(a), Value::Str(b)) => a[..] == b[..],
+//!             (Value::Table(a), Value::Table(b)) => Gc::ptr_eq(*a, *b),
+//!             _ => false,
+//!         }
+//!     }
+//! }
+//!
+//! impl<'gc> Table<'gc> {
+//!     fn new<C: Collector>(m: &Mutation<'_, 'gc, C>) -> Gc<'gc, Table<'gc>> {
+//!         m.alloc(Table { array: RefLock::new(GcVec::new(m)), hash: RefLock::new(GcMap::new(m)) })
+//!     }
+//!
+//!     /// `t[key] = value`
+//!     fn set<C: Collector>(this: Gc<'gc, Self>, m: &Mutation<'_, 'gc, C>, key: Value<'gc>, value: Value<'gc>) {
+//!         let write = m.write(this);
+//!         if let Value::Num(n) = key {
+//!             let mut array = write.project(|t| &t.array).borrow_mut();
+//!             let index = n as usize;
+//!             if n == index as f64 && index <= array.len() {
+//!                 if index == array.len() { array.push(value) } else { array[index] = value }
+//!                 return;
+//!             }
+//!         }
+//!         write.project(|t| &t.hash).borrow_mut().insert(m, key, value);
+//!     }
+//!
+//!     /// `t[key]`
+//!     fn get<C: Collector>(&self, m: &Mutation<'_, 'gc, C>, key: Value<'gc>) -> Value<'gc> {
+//!         if let Value::Num(n) = key {
+//!             if let Some(v) = self.array.borrow().get(n as usize).filter(|_| n.fract() == 0.0) {
+//!                 return *v;
+//!             }
+//!         }
+//!         self.hash.borrow().get(m, &key).copied().unwrap_or(Value::Nil)
+//!     }
+//! }
+//!
+//! let mut heap = Heap::<gc_copying::Copying>::new(HeapConfig::default()).unwrap();
+//! heap.scope("main", |s| {
+//!     let (t, key) = s.mutate(|m| {
+//!         let t = Table::new(m);
+//!         let key = Table::new(m); // a table used as a key
+//!         Table::set(t, m, Value::Num(0.0), Value::Num(10.0));
+//!         let name = Value::Str(m.alloc(Box::from("name")));
+//!         Table::set(t, m, name, Value::Table(key));
+//!         Table::set(t, m, Value::Table(key), Value::Num(42.0));
+//!         (m.root(t), m.root(key))
+//!     });
+//!     s.collect(); // every object moves
+//!     s.mutate(|m| {
+//!         let (t, key) = (m.get(t), m.get(key));
+//!         assert!(matches!(t.get(m, Value::Num(0.0)), Value::Num(n) if n == 10.0));
+//!         assert!(matches!(t.get(m, Value::Table(key)), Value::Num(n) if n == 42.0));
+//!         let name = Value::Str(m.alloc(Box::from("name"))); // equal by content
+//!         assert!(matches!(t.get(m, name), Value::Table(k) if Gc::ptr_eq(k, key)));
+//!     });
+//! });
+//! ```
+//!
+//! ## 3. Closures with shared upvalues
+//! Two closures that capture the same variable share one upvalue object, a
+//! `Lock<Value>`: a write through one is seen by the other.
+//!
+//! ```
+//! use gc_core::model::{Gc, GcVec, Lock};
+//! use gc_core::{Heap, HeapConfig, Trace};
+//!
+//! #[derive(Trace, Clone, Copy)]
+//! enum Value<'gc> { Nil, Num(f64), Closure(Gc<'gc, Closure<'gc>>) }
+//!
+//! #[derive(Trace)]
+//! struct Closure<'gc> {
+//!     code: usize, // which function: an index into the program
+//!     upvalues: GcVec<'gc, Gc<'gc, Lock<Value<'gc>>>>,
+//! }
+//!
+//! let mut heap = Heap::<gc_refcount::RefCount>::new(HeapConfig::default()).unwrap();
+//! heap.scope("main", |s| {
+//!     let (inc, get) = s.mutate(|m| {
+//!         let counter = m.alloc(Lock::new(Value::Num(0.0))); // `local n = 0`
+//!         let closure = |code| {
+//!             let mut upvalues = GcVec::new(m);
+//!             upvalues.push(counter);
+//!             m.alloc(Closure { code, upvalues })
+//!         };
+//!         (m.root(closure(0)), m.root(closure(1)))
+//!     });
+//!     for _ in 0..3 {
+//!         s.mutate(|m| {
+//!             let n = m.get(inc).upvalues[0]; // `n = n + 1` in the first closure
+//!             if let Value::Num(x) = n.get() { n.set(m, Value::Num(x + 1.0)) }
+//!         });
+//!         s.collect();
+//!     }
+//!     // The second closure sees the shared variable.
+//!     s.mutate(|m| assert!(matches!(m.get(get).upvalues[0].get(), Value::Num(n) if n == 3.0)));
+//! });
+//! ```
+//!
+//! ## 4. Globals, and running between regions
+//! Nothing collects inside a region, so an interpreter runs its program in
+//! slices: a region of bounded work (a "fuel" of steps), then back to the
+//! scope, where a due collection runs, then the next slice. Everything the
+//! machine needs between slices lives in the heap, reached from a root;
+//! globals that outlive every `heap.scope` call (a REPL, a host's event
+//! loop) are a [`Persistent`](crate::model::Persistent) root.
+//!
+//! ```
+//! use gc_core::model::{GcMap, Persistent, RefLock};
+//! use gc_core::{Heap, HeapConfig};
+//!
+//! type Globals<'gc> = RefLock<GcMap<'gc, &'static str, f64>>;
+//!
+//! let mut heap = Heap::<gc_mark_sweep::MarkSweep>::new(HeapConfig::default()).unwrap();
+//! let globals: Persistent<Globals<'static>> = heap.scope("init", |s| {
+//!     s.mutate(|m| {
+//!         let globals: Globals<'_> = RefLock::new(GcMap::new(m));
+//!         m.persist(m.alloc(globals))
+//!     })
+//! });
+//! // Each call from the host: a scope, a few slices of work, a return.
+//! for call in 0..3 {
+//!     heap.scope("call", |s| {
+//!         for _slice in 0..4 {
+//!             s.mutate(|m| {
+//!                 let globals = m.persistent(&globals);
+//!                 let mut map = globals.borrow_mut(m);
+//!                 let steps = map.get(m, &"steps").copied().unwrap_or(0.0);
+//!                 map.insert(m, "steps", steps + 1.0);
+//!                 for i in 0..100 {
+//!                     m.alloc(i as f64); // garbage, collected between slices
+//!                 }
+//!             });
+//!         }
+//!         s.collect();
+//!     });
+//!     let steps = heap.scope("read", |s| {
+//!         s.mutate(|m| m.persistent(&globals).borrow().get(m, &"steps").copied())
+//!     });
+//!     assert_eq!(steps, Some(4.0 * (call + 1) as f64));
+//! }
+//! ```
+//!
+//! ## 5. The rules the compiler keeps
+//! - A `Gc` cannot leave its region: not as the region's result, not
+//!   through a captured variable, a `thread_local!`, another thread, or a
+//!   map's hash code (`gc-core/tests/compile_fail/model_*.rs`).
+//! - Objects of one heap cannot point into another (brands are invariant
+//!   and fresh per region), and a root of one heap used with another panics.
+//! - A `Lock` or `RefLock` changes only after the barrier, so every backend
+//!   sees every change: reference counting replays the log into exact
+//!   counts, however much a `retain` or a `sort` rearranged.
+//! - Pointers live only in the heap's own memory: inline in objects, or in
+//!   [`GcVec`](crate::model::GcVec)/[`GcMap`](crate::model::GcMap) buffers;
+//!   a `Vec` of pointers does not compile.

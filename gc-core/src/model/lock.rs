@@ -1,0 +1,179 @@
+//! Interior mutability for heap objects, behind the write barrier:
+//! [`Lock`] (a `Cell`), [`RefLock`] (a `RefCell`) and [`Write`], the proof
+//! that an object went through [`Mutation::write`](super::Mutation::write).
+
+use crate::trace::{Rebrand, Trace, Tracer};
+use std::cell::{Cell, Ref, RefCell, RefMut};
+use std::fmt;
+use std::mem::size_of;
+use std::ops::Deref;
+
+/// A `T` inside an object that has been opened for writing in this region
+/// ([`Mutation::write`](super::Mutation::write)): its locks can be changed.
+///
+/// Only the barrier makes a `&Write<T>`, so a `Lock` or `RefLock` can be
+/// changed only after its object was logged.
+#[repr(transparent)]
+pub struct Write<T: ?Sized>(T);
+
+impl<T> Write<T> {
+    /// Views `value` as writable.
+    ///
+    /// # Safety
+    /// - `value` is (part of) an object the write barrier logged in the
+    ///   current region, and the reference lives at most as long as the region.
+    #[inline(always)]
+    pub(crate) unsafe fn new(value: &T) -> &Write<T> {
+        // SAFETY: `Write<T>` is a transparent wrapper of `T`.
+        unsafe { &*(value as *const T as *const Write<T>) }
+    }
+
+    /// The writable part of this object that `field` picks, such as one of
+    /// its fields: `m.write(table).project(|t| &t.hash).borrow_mut()`.
+    ///
+    /// # Panics
+    /// If `field` returns something that does not lie inside this object
+    /// (two comparisons; it would otherwise let a write skip the barrier).
+    #[inline(always)]
+    pub fn project<U>(&self, field: impl for<'a> FnOnce(&'a T) -> &'a U) -> &Write<U> {
+        let part = field(&self.0);
+        let start = (&self.0 as *const T).addr();
+        let at = (part as *const U).addr();
+        assert!(
+            at >= start && at + size_of::<U>() <= start + size_of::<T>(),
+            "Write::project: the projection must return a part of the object itself"
+        );
+        // SAFETY: `part` lies inside this object, which the barrier logged,
+        // and borrows no longer than `self`.
+        unsafe { Write::new(part) }
+    }
+}
+
+impl<T> Deref for Write<T> {
+    type Target = T;
+    #[inline(always)]
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+/// A `Copy` value in an object that can be replaced, like a `Cell`: read it
+/// with [`Lock::get`] anywhere, set it through the barrier with
+/// [`Write::set`] (or [`Gc::set`](super::Gc::set) for an object that is a lock).
+///
+/// A field of a value enum that changes variant (`Nil` to `Table`) is a
+/// `Lock<Value<'gc>>`: one store, no boxing.
+#[derive(Default)]
+pub struct Lock<T>(Cell<T>);
+
+impl<T: Copy> Lock<T> {
+    /// A lock holding `value`.
+    pub const fn new(value: T) -> Lock<T> {
+        Lock(Cell::new(value))
+    }
+
+    /// The value.
+    #[inline(always)]
+    pub fn get(&self) -> T {
+        self.0.get()
+    }
+}
+
+impl<T: Copy> Write<Lock<T>> {
+    /// Replaces the value.
+    #[inline(always)]
+    pub fn set(&self, value: T) {
+        self.0 .0.set(value)
+    }
+}
+
+impl<T: Copy + fmt::Debug> fmt::Debug for Lock<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Lock").field(&self.get()).finish()
+    }
+}
+
+// SAFETY: traces the value (rules 1, 2). Its pointers are written only
+// through `Write::set`, after the barrier (rule 4 for the object model),
+// and a collection runs only between regions, when no `&Write` exists.
+unsafe impl<T: Trace> Trace for Lock<T> {
+    const NEEDS_TRACE: bool = T::NEEDS_TRACE;
+    const MODEL_POINTERS: bool = T::MODEL_POINTERS;
+    const CHECK: () = T::CHECK;
+    #[inline]
+    fn trace(&self, tracer: &mut Tracer) {
+        // SAFETY: no `&mut` to the value exists (a `Cell` hands none out),
+        // and nothing sets it while the collector traces.
+        unsafe { &*self.0.as_ptr() }.trace(tracer)
+    }
+}
+
+// SAFETY: the same lock of the rebranded value.
+unsafe impl<'a, T: Rebrand<'a>> Rebrand<'a> for Lock<T> {
+    type Output = Lock<T::Output>;
+}
+
+/// A value in an object that can be borrowed mutably, like a `RefCell`:
+/// [`RefLock::borrow`] anywhere, [`Write::borrow_mut`] through the barrier.
+/// A whole vector or map behind one `RefLock` can then be changed at will
+/// (`push`, `retain`, `sort`) for the cost of one barrier per region.
+#[derive(Default)]
+pub struct RefLock<T>(RefCell<T>);
+
+impl<T> RefLock<T> {
+    /// A lock holding `value`.
+    pub const fn new(value: T) -> RefLock<T> {
+        RefLock(RefCell::new(value))
+    }
+
+    /// Borrows the value.
+    ///
+    /// # Panics
+    /// If it is borrowed mutably.
+    #[inline(always)]
+    pub fn borrow(&self) -> Ref<'_, T> {
+        self.0.borrow()
+    }
+}
+
+impl<T> Write<RefLock<T>> {
+    /// Borrows the value mutably.
+    ///
+    /// # Panics
+    /// If it is borrowed.
+    #[inline(always)]
+    pub fn borrow_mut(&self) -> RefMut<'_, T> {
+        self.0 .0.borrow_mut()
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for RefLock<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("RefLock").field(&self.0).finish()
+    }
+}
+
+// SAFETY: traces the value (rules 1, 2). A collection runs only between
+// regions, so no `RefMut` (which borrows a region's `Write`) is alive while
+// it traces, and the value is changed only after the barrier (rule 4).
+unsafe impl<T: Trace> Trace for RefLock<T> {
+    const NEEDS_TRACE: bool = T::NEEDS_TRACE;
+    const MODEL_POINTERS: bool = T::MODEL_POINTERS;
+    const CHECK: () = T::CHECK;
+    #[inline]
+    fn trace(&self, tracer: &mut Tracer) {
+        // SAFETY: no `RefMut` is alive (above): the value is not being
+        // changed, and tracing only reads it.
+        match unsafe { self.0.try_borrow_unguarded() } {
+            Ok(value) => value.trace(tracer),
+            // A `RefMut` needs `&Write`, made only after the barrier logged
+            // the object; logging is the only trace inside a region.
+            Err(_) => unreachable!("a RefLock was traced while borrowed mutably"),
+        }
+    }
+}
+
+// SAFETY: the same lock of the rebranded value.
+unsafe impl<'a, T: Rebrand<'a>> Rebrand<'a> for RefLock<T> {
+    type Output = RefLock<T::Output>;
+}

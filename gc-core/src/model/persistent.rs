@@ -1,0 +1,90 @@
+//! [`Persistent`]: a root that outlives every scope.
+
+use super::{Gc, Mutation};
+use crate::collector::Collector;
+use crate::trace::{Rebrand, Slot};
+use std::fmt;
+use std::marker::PhantomData;
+use std::rc::Rc;
+
+/// A root held outside every scope: an interpreter's globals, a host's
+/// handle to a script object kept between calls into the heap. The object
+/// stays alive (and is followed when it moves) until the last clone of the
+/// handle is dropped.
+///
+/// ```
+/// use gc_core::model::{Lock, Persistent};
+/// use gc_core::{Heap, HeapConfig};
+///
+/// let mut heap = Heap::<gc_copying::Copying>::new(HeapConfig::default()).unwrap();
+/// // Made in one `heap.scope` call ...
+/// let counter: Persistent<Lock<u64>> =
+///     heap.scope("init", |s| s.mutate(|m| m.persist(m.alloc(Lock::new(0u64)))));
+/// // ... used in later ones, with collections in between.
+/// for _ in 0..3 {
+///     heap.scope("event", |s| {
+///         s.mutate(|m| {
+///             let c = m.persistent(&counter);
+///             m.write(c).set(c.get() + 1);
+///         });
+///         s.collect();
+///     });
+/// }
+/// heap.scope("read", |s| assert_eq!(s.mutate(|m| m.persistent(&counter).get()), 3));
+/// ```
+pub struct Persistent<T> {
+    pub(crate) slot: Rc<Slot>,
+    pub(crate) heap: u32,
+    _type: PhantomData<*const T>,
+}
+
+impl<T> Clone for Persistent<T> {
+    fn clone(&self) -> Self {
+        Persistent {
+            slot: Rc::clone(&self.slot),
+            heap: self.heap,
+            _type: PhantomData,
+        }
+    }
+}
+
+impl<T> fmt::Debug for Persistent<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Persistent<{}>(heap {})",
+            std::any::type_name::<T>(),
+            self.heap
+        )
+    }
+}
+
+impl<'gc, C: Collector> Mutation<'_, 'gc, C> {
+    /// A persistent root for `gc`'s object.
+    pub fn persist<T: Rebrand<'static> + 'gc>(&self, gc: Gc<'gc, T>) -> Persistent<T::Output> {
+        let (slot, heap) = self.add_persistent(gc.object());
+        Persistent {
+            slot,
+            heap,
+            _type: PhantomData,
+        }
+    }
+
+    /// The object a persistent root refers to, as a pointer of this region.
+    ///
+    /// # Panics
+    /// If `root` belongs to another heap.
+    pub fn persistent<T: Rebrand<'gc>>(&self, root: &Persistent<T>) -> Gc<'gc, T::Output>
+    where
+        T::Output: 'gc,
+    {
+        self.check_heap(root.heap);
+        let obj = root
+            .slot
+            .get()
+            .expect("a persistent root always refers to an object");
+        // SAFETY: a persistent root of this heap refers to a live object of
+        // `T` (up to brand), kept alive by the heap's persistent set.
+        unsafe { Gc::from_object(obj) }
+    }
+}
