@@ -720,9 +720,11 @@ mod tests {
     #[test]
     fn binary_trees_matches_box_on_every_backend_across_collections() {
         let expected = binary_trees(&mut BoxForest, 10, Order::ChildrenFirst).unwrap();
-        for (&backend, order) in Backend::ALL.iter().zip(Order::BOTH).chain(
-            Backend::ALL.iter().zip(Order::BOTH.into_iter().rev()),
-        ) {
+        for (&backend, order) in Backend::ALL
+            .iter()
+            .zip(Order::BOTH)
+            .chain(Backend::ALL.iter().zip(Order::BOTH.into_iter().rev()))
+        {
             let program = BinaryTrees { depth: 10, order };
             let (checksum, collections) = backend
                 .run(small_trigger(), WithCollections(program))

@@ -548,8 +548,7 @@ fn object_model_rings_are_candidates_when_the_log_is_replayed() {
             // Built as a chain in one region, closed in the next (logged).
             s.scope("chain", |t| {
                 let (head, last) = t.mutate(|m| {
-                    let cells: Vec<_> =
-                        (0..len).map(|_| m.alloc(Lock::new(Link::End))).collect();
+                    let cells: Vec<_> = (0..len).map(|_| m.alloc(Lock::new(Link::End))).collect();
                     for (i, &cell) in cells.iter().enumerate().skip(1) {
                         m.write(cells[i - 1]).set(Link::To(cell));
                     }

@@ -39,12 +39,8 @@ impl Workload for LargeLiveHeap {
     }
 
     fn run<M: Mutator>(self, heap: &mut M) -> Result<Outcome, <M as Forest>::Error> {
-        let (checksum, longest) = large_live_heap(
-            heap,
-            (self.depth, self.order),
-            self.live,
-            self.allocations,
-        )?;
+        let (checksum, longest) =
+            large_live_heap(heap, (self.depth, self.order), self.live, self.allocations)?;
         Ok(Outcome {
             checksum,
             longest_step: Some(longest),

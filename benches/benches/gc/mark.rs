@@ -58,8 +58,7 @@ fn id(order: Order, name: &str) -> String {
 fn bench_walk(group: &mut BenchmarkGroup<'_, WallTime>, order: Order) {
     let mut tree = None;
     group.bench_function(id(order, "box-walk"), |b| {
-        let tree =
-            tree.get_or_insert_with(|| BoxForest.build(DEPTH, order).expect("infallible"));
+        let tree = tree.get_or_insert_with(|| BoxForest.build(DEPTH, order).expect("infallible"));
         b.iter(|| assert_eq!(BoxForest.check(black_box(tree)), NODES));
     });
 }

@@ -13,9 +13,9 @@ use examples::{Backend, Program};
 use gc_core::stats::Phase;
 use gc_core::{Collector, GcError, GcStats, Heap, HeapConfig};
 use std::cell::Cell;
-use std::rc::Rc;
 use std::io::Write;
 use std::process::ExitCode;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 /// The deepest long-lived tree accepted: past it, the stretch tree alone
