@@ -54,16 +54,31 @@ fn count(s: &Scope<'_, RefCount>, root: Root<'_, Node>) -> usize {
 
 /// Builds a `len`-node list `head -> ... -> tail` in `s`, one scope per step.
 fn list<'s>(s: &mut Scope<'s, RefCount>, len: u64) -> Root<'s, Node> {
-    let head = node(s, 0);
-    let tail = s.root(head);
+    chain(s, len, false)
+}
+
+/// Builds a `len`-node list in `s`, one scope per step, appending (each new
+/// cell stored into the last one) or, `from_tail`, prepending (each new cell
+/// pointing at the list so far); returns the list's head.
+fn chain<'s>(s: &mut Scope<'s, RefCount>, len: u64, from_tail: bool) -> Root<'s, Node> {
+    let first = node(s, 0);
+    let end = s.root(first);
     for i in 1..len {
         s.scope("step", |t| {
             let next = node(t, i);
-            t.set(tail, |n| &n.left, next);
-            t.assign(tail, next);
+            if from_tail {
+                t.set(next, |n| &n.left, end);
+            } else {
+                t.set(end, |n| &n.left, next);
+            }
+            t.assign(end, next);
         });
     }
-    head
+    if from_tail {
+        end
+    } else {
+        first
+    }
 }
 
 #[test]
@@ -436,20 +451,6 @@ fn tree_children_first<'s>(s: &mut Scope<'s, RefCount>, depth: u32) -> Root<'s, 
     })
 }
 
-/// A `len`-node list built from the tail, each new cell pointing at the
-/// list so far.
-fn list_prepended<'s>(s: &mut Scope<'s, RefCount>, len: u64) -> Root<'s, Node> {
-    let head = node(s, 0);
-    for i in 1..len {
-        s.scope("step", |t| {
-            let cell = node(t, i);
-            t.set(cell, |n| &n.left, head);
-            t.assign(head, cell);
-        });
-    }
-    head
-}
-
 /// Acyclic structures never reach the cycle collector, whatever order they
 /// were built in and however collections fall during the build: no
 /// candidate, nothing painted gray, and all their garbage is freed by
@@ -467,7 +468,7 @@ fn acyclic_structures_are_never_cycle_candidates_in_either_order() {
     heap.scope("main", |s| {
         let kept = [tree_parents_first(s, 12), tree_children_first(s, 12)];
         let list = list(s, 5_000);
-        let stack = list_prepended(s, 5_000);
+        let stack = chain(s, 5_000, true);
         for _ in 0..8 {
             s.scope("garbage", |g| {
                 tree_parents_first(g, 10);
