@@ -62,12 +62,12 @@ impl Forest for RcForest {
     type Error = Infallible;
 
     /// Children first whatever `order` says: `Rc::new` takes the children.
-    fn build(&mut self, depth: u32, _order: Order) -> Result<Rc<RcNode>, Infallible> {
+    fn build(&mut self, depth: u32, _: Order) -> Result<Rc<RcNode>, Infallible> {
         if depth == 0 {
             return Ok(Rc::default());
         }
-        let left = Some(self.build(depth - 1, _order)?);
-        let right = Some(self.build(depth - 1, _order)?);
+        let left = Some(self.build(depth - 1, Order::ChildrenFirst)?);
+        let right = Some(self.build(depth - 1, Order::ChildrenFirst)?);
         Ok(Rc::new(RcNode { left, right }))
     }
 

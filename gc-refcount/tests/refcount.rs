@@ -54,16 +54,31 @@ fn count(s: &Scope<'_, RefCount>, root: Root<'_, Node>) -> usize {
 
 /// Builds a `len`-node list `head -> ... -> tail` in `s`, one scope per step.
 fn list<'s>(s: &mut Scope<'s, RefCount>, len: u64) -> Root<'s, Node> {
-    let head = node(s, 0);
-    let tail = s.root(head);
+    chain(s, len, false)
+}
+
+/// Builds a `len`-node list in `s`, one scope per step, appending (each new
+/// cell stored into the last one) or, `from_tail`, prepending (each new cell
+/// pointing at the list so far); returns the list's head.
+fn chain<'s>(s: &mut Scope<'s, RefCount>, len: u64, from_tail: bool) -> Root<'s, Node> {
+    let first = node(s, 0);
+    let end = s.root(first);
     for i in 1..len {
         s.scope("step", |t| {
             let next = node(t, i);
-            t.set(tail, |n| &n.left, next);
-            t.assign(tail, next);
+            if from_tail {
+                t.set(next, |n| &n.left, end);
+            } else {
+                t.set(end, |n| &n.left, next);
+            }
+            t.assign(end, next);
         });
     }
-    head
+    if from_tail {
+        end
+    } else {
+        first
+    }
 }
 
 #[test]
@@ -436,20 +451,6 @@ fn tree_children_first<'s>(s: &mut Scope<'s, RefCount>, depth: u32) -> Root<'s, 
     })
 }
 
-/// A `len`-node list built from the tail, each new cell pointing at the
-/// list so far.
-fn list_prepended<'s>(s: &mut Scope<'s, RefCount>, len: u64) -> Root<'s, Node> {
-    let head = node(s, 0);
-    for i in 1..len {
-        s.scope("step", |t| {
-            let cell = node(t, i);
-            t.set(cell, |n| &n.left, head);
-            t.assign(head, cell);
-        });
-    }
-    head
-}
-
 /// Acyclic structures never reach the cycle collector, whatever order they
 /// were built in and however collections fall during the build: no
 /// candidate, nothing painted gray, and all their garbage is freed by
@@ -467,7 +468,7 @@ fn acyclic_structures_are_never_cycle_candidates_in_either_order() {
     heap.scope("main", |s| {
         let kept = [tree_parents_first(s, 12), tree_children_first(s, 12)];
         let list = list(s, 5_000);
-        let stack = list_prepended(s, 5_000);
+        let stack = chain(s, 5_000, true);
         for _ in 0..8 {
             s.scope("garbage", |g| {
                 tree_parents_first(g, 10);
@@ -545,5 +546,55 @@ fn count_at_takes_any_address() {
         }
         assert_eq!(s.collector().count_at(small), Some(0));
         assert_eq!(s.collector().count_at(large), Some(0));
+    });
+}
+
+/// A link of an object-model ring.
+#[derive(Trace, Clone, Copy)]
+enum Link<'gc> {
+    End,
+    To(gc_core::model::Gc<'gc, gc_core::model::Lock<Link<'gc>>>),
+}
+
+/// Rings of object-model pointers, whose references are counted when the
+/// write log is replayed, not by the barrier: the last reference of a ring
+/// counted makes a candidate all the same, whether the ring was closed in
+/// the region that allocated it or in a later one.
+#[test]
+fn object_model_rings_are_candidates_when_the_log_is_replayed() {
+    use gc_core::model::Lock;
+    let mut heap = heap(true);
+    heap.scope("main", |s| {
+        for len in [1, 2, 3, 7] {
+            // Closed in the region that allocates it (born objects).
+            s.mutate(|m| {
+                let cells: Vec<_> = (0..len).map(|_| m.alloc(Lock::new(Link::End))).collect();
+                for (i, &cell) in cells.iter().enumerate() {
+                    m.write(cell).set(Link::To(cells[(i + 1) % len]));
+                }
+            });
+            s.collect();
+            assert_eq!(s.usage().objects, 0, "ring of {len} closed at birth");
+            // Built as a chain in one region, closed in the next (logged).
+            s.scope("chain", |t| {
+                let (head, last) = t.mutate(|m| {
+                    let cells: Vec<_> = (0..len).map(|_| m.alloc(Lock::new(Link::End))).collect();
+                    for (i, &cell) in cells.iter().enumerate().skip(1) {
+                        m.write(cells[i - 1]).set(Link::To(cell));
+                    }
+                    (m.root(cells[0]), m.root(cells[len - 1]))
+                });
+                t.collect();
+                assert_eq!(t.usage().objects, len, "the chain is rooted");
+                t.mutate(|m| {
+                    let (head, last) = (m.get(head), m.get(last));
+                    m.write(last).set(Link::To(head));
+                });
+                t.collect();
+                assert_eq!(t.usage().objects, len, "the ring is rooted");
+            });
+            s.collect();
+            assert_eq!(s.usage().objects, 0, "ring of {len} freed once unrooted");
+        }
     });
 }

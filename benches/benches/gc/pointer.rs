@@ -60,13 +60,14 @@ macro_rules! pointer_workloads {
             fn build(
                 &mut self,
                 depth: u32,
-                order: ::examples::workloads::Order,
+                _: ::examples::workloads::Order,
             ) -> Result<$ptr<Node>, ::std::convert::Infallible> {
+                use ::examples::workloads::Order::ChildrenFirst;
                 let (left, right) = if depth == 0 {
                     (None, None)
                 } else {
-                    let left = self.build(depth - 1, order)?;
-                    (Some(left), Some(self.build(depth - 1, order)?))
+                    let left = self.build(depth - 1, ChildrenFirst)?;
+                    (Some(left), Some(self.build(depth - 1, ChildrenFirst)?))
                 };
                 Ok($ptr::new(Node { left, right }))
             }
