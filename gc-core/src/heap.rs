@@ -169,17 +169,28 @@ impl<C: Collector> Heap<C> {
     #[inline(always)]
     pub(crate) fn alloc_object(&mut self, info: &'static TypeInfo) -> Result<ObjectRef, GcError> {
         check_alignment(info)?;
+        match self.alloc_within_budget(info) {
+            Some(obj) => Ok(obj),
+            None => self.alloc_slow(info),
+        }
+    }
+
+    /// The fast path of both allocation paths: an object within the budget
+    /// that the backend has room for, or `None`. The caller initialises
+    /// the payload at once (`Collector::alloc`).
+    #[inline(always)]
+    fn alloc_within_budget(&mut self, info: &'static TypeInfo) -> Option<ObjectRef> {
         let size = info.object_size();
         let budget = self.account.budget.get();
-        if size <= budget {
-            // SAFETY: the caller (`Scope::try_alloc`) writes the payload at once.
-            if let Some(obj) = unsafe { self.collector.alloc(info) } {
-                self.account.budget.set(budget - size);
-                self.stats.allocated_objects += 1;
-                return Ok(obj);
-            }
+        if size > budget {
+            return None;
         }
-        self.alloc_slow(info)
+        // SAFETY: the callers (`Scope::try_alloc`, `Mutation::try_alloc`)
+        // write the payload at once.
+        let obj = unsafe { self.collector.alloc(info) }?;
+        self.account.budget.set(budget - size);
+        self.stats.allocated_objects += 1;
+        Some(obj)
     }
 
     /// Allocates room for one object inside a mutation region, where
@@ -192,17 +203,10 @@ impl<C: Collector> Heap<C> {
         info: &'static TypeInfo,
     ) -> Result<ObjectRef, GcError> {
         check_alignment(info)?;
-        let size = info.object_size();
-        let budget = self.account.budget.get();
-        if size <= budget {
-            // SAFETY: the caller (`Mutation::try_alloc`) writes the payload at once.
-            if let Some(obj) = unsafe { self.collector.alloc(info) } {
-                self.account.budget.set(budget - size);
-                self.stats.allocated_objects += 1;
-                return Ok(obj);
-            }
+        match self.alloc_within_budget(info) {
+            Some(obj) => Ok(obj),
+            None => self.alloc_in_region_slow(info),
         }
-        self.alloc_in_region_slow(info)
     }
 
     #[cold]

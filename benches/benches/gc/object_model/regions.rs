@@ -76,23 +76,34 @@ pub fn run<C: Collector>(heap: &mut Heap<C>, size: Size) -> f64 {
             let globals = m.get(globals);
             let array = globals.array.borrow();
             let mut by_id = m.write(globals).project(|g| &g.by_id).borrow_mut();
-            let mut survivors = Vec::new();
-            let mut sum = 0.0;
-            for (i, slot) in array.iter().enumerate().skip(1).step_by(2) {
-                let Value::Table(table) = *slot else {
-                    unreachable!()
-                };
-                by_id.insert(m, table, i as f64);
-                sum += match table.hash.borrow().get(m, &"d") {
-                    Some(Value::Num(n)) => *n,
-                    _ => unreachable!(),
-                };
-                survivors.push(table);
-            }
-            for j in 0..size.lookups {
-                sum += by_id.get(m, &survivors[j % survivors.len()]).unwrap();
-            }
-            sum
+            identity_lookups(m, &array, &mut by_id, size.lookups)
         })
     })
+}
+
+/// The last phase, shared with `rooted.rs`: maps every surviving table to
+/// its index by identity, then looks tables up by identity `lookups` times.
+pub fn identity_lookups<'gc, C: Collector>(
+    m: &Mutation<'_, 'gc, C>,
+    array: &GcVec<'gc, Value<'gc>>,
+    by_id: &mut GcMap<'gc, Gc<'gc, Table<'gc>>, f64>,
+    lookups: usize,
+) -> f64 {
+    let mut survivors = Vec::new();
+    let mut sum = 0.0;
+    for (i, slot) in array.iter().enumerate().skip(1).step_by(2) {
+        let Value::Table(table) = *slot else {
+            unreachable!()
+        };
+        by_id.insert(m, table, i as f64);
+        sum += match table.hash.borrow().get(m, &"d") {
+            Some(Value::Num(n)) => *n,
+            _ => unreachable!(),
+        };
+        survivors.push(table);
+    }
+    for j in 0..lookups {
+        sum += by_id.get(m, &survivors[j % survivors.len()]).unwrap();
+    }
+    sum
 }

@@ -3,7 +3,7 @@
 //! pointers are tied to a shared borrow of it), so every new object is
 //! rooted before the next allocation, and read back through its root.
 
-use super::regions::{Table, Value};
+use super::regions::{identity_lookups, Table, Value};
 use super::{Size, KEYS};
 use gc_core::model::{Gc, GcMap, GcVec, RefLock};
 use gc_core::{Collector, Heap};
@@ -45,23 +45,7 @@ pub fn run<C: Collector>(heap: &mut Heap<C>, size: Size) -> f64 {
         s.mutate(|m| {
             let array = Gc::as_ref(m.get(array)).borrow();
             let mut by_id = m.get(by_id).borrow_mut(m);
-            let mut survivors = Vec::new();
-            let mut sum = 0.0;
-            for (i, slot) in array.iter().enumerate().skip(1).step_by(2) {
-                let Value::Table(table) = *slot else {
-                    unreachable!()
-                };
-                by_id.insert(m, table, i as f64);
-                sum += match table.hash().borrow().get(m, &"d") {
-                    Some(Value::Num(n)) => *n,
-                    _ => unreachable!(),
-                };
-                survivors.push(table);
-            }
-            for j in 0..size.lookups {
-                sum += by_id.get(m, &survivors[j % survivors.len()]).unwrap();
-            }
-            sum
+            identity_lookups(m, &array, &mut by_id, size.lookups)
         })
     })
 }
