@@ -37,7 +37,7 @@ pub struct Globals<'gc> {
 
 pub type Root = Rootable![Globals<'_>];
 
-/// Runs the workload; returns the checksum and the arena (dropped untimed).
+/// Runs the workload; returns the checksum and the arena.
 pub fn run(size: Size) -> (f64, Arena<Root>) {
     let mut arena = Arena::<Root>::new(|mc| Globals {
         array: Gc::new(mc, RefLock::new(Vec::new())),
