@@ -24,6 +24,17 @@
 //! - Every collection is timed ([`stats`]): per-phase times, a pause
 //!   histogram, JSON and CSV export.
 //!
+//! ## Two APIs on one heap
+//! The handle API below ([`Scope`], [`Root`], [`Gc`]) suits code that
+//! allocates as it goes. For an interpreter's data model, the
+//! [object model](model) gives heap types a region brand (`Table<'gc>`):
+//! inside a mutation region ([`Scope::mutate`]) nothing collects, so
+//! pointers are `Copy` values read at no cost, value enums change variant in
+//! one store, [`GcVec`](model::GcVec) and [`GcMap`](model::GcMap) hold
+//! references in memory charged to the heap, and every change goes through
+//! one write barrier that every backend implements. The [`guide`] is a
+//! chapter on laying out a language's values, tables, closures and globals.
+//!
 //! ## Example
 //! ```
 //! use gc_core::{Collector, Gc, Heap, HeapConfig, Trace};
