@@ -75,6 +75,22 @@ impl Region {
         }
     }
 
+    /// Asks for transparent huge pages (2 MiB on x86-64) for the whole
+    /// region: one fault, one page-table entry and one page to free per
+    /// 2 MiB instead of 512. For large regions filled densely, such as the
+    /// buffer space; a hint (ignored where the kernel does not offer them).
+    ///
+    /// ```
+    /// use gc_core::os::Region;
+    /// let region = Region::reserve(64 << 20)?;
+    /// region.prefer_huge_pages();
+    /// # Ok::<(), gc_core::GcError>(())
+    /// ```
+    pub fn prefer_huge_pages(&self) {
+        #[cfg(target_os = "linux")]
+        let _ = self.map.advise(Advice::HugePage);
+    }
+
     /// Returns the pages of `offset..offset + len` to the kernel; they read as
     /// zero afterwards. `offset` and `len` must be page multiples (else the
     /// call is skipped, which is always safe).

@@ -6,7 +6,8 @@
 
 use crate::error::GcError;
 use crate::handle::Brand;
-use allocator_api2::alloc::{AllocError, Allocator, Global, Layout};
+use crate::space::buffer::BufferSpace;
+use allocator_api2::alloc::{AllocError, Allocator, Layout};
 use std::cell::Cell;
 use std::marker::PhantomData;
 use std::ptr::NonNull;
@@ -33,6 +34,8 @@ pub(crate) struct Accounting {
     pub(crate) due: Cell<bool>,
     /// The heap's capacity (`HeapConfig::capacity`).
     pub(crate) capacity: usize,
+    /// Where the containers' buffers live.
+    buffers: BufferSpace,
 }
 
 impl Accounting {
@@ -44,6 +47,7 @@ impl Accounting {
             ceiling: Cell::new(0),
             due: Cell::new(false),
             capacity,
+            buffers: BufferSpace::new(capacity),
         }
     }
 
@@ -89,10 +93,11 @@ impl Accounting {
     }
 }
 
-/// The allocator of the object model's containers: the global allocator,
-/// with every byte charged to the heap (so the capacity bounds it and the
-/// trigger sees it), and every buffer's provenance exposed (so a moving
-/// collector may rewrite the pointers inside it; see `Tracer::report_model`).
+/// The allocator of the object model's containers: the heap's buffer
+/// space (size-classed cells in mappings the heap owns), with every byte charged to the
+/// heap (so the capacity bounds it and the trigger sees it). Its mappings'
+/// provenance is exposed (`os::Region`), so a moving collector may rewrite
+/// the pointers inside a buffer (see `Tracer::report_model`).
 ///
 /// It refuses an allocation that would take the heap past its capacity; the
 /// containers check that with `try_reserve` first and turn it into
@@ -126,6 +131,38 @@ impl<'gc> HeapAlloc<'gc> {
     pub(crate) fn out_of_memory(&self, bytes: usize) -> GcError {
         self.account().out_of_memory(bytes)
     }
+
+    /// A fresh buffer for `layout`, charged; nothing is charged on failure.
+    fn buffer(&self, layout: Layout) -> Result<NonNull<u8>, AllocError> {
+        let account = self.account();
+        account.charge(layout.size()).map_err(|_| AllocError)?;
+        account
+            .buffers
+            .alloc(layout.size(), layout.align())
+            .ok_or_else(|| account.uncharge(layout.size()))
+            .map_err(|()| AllocError)
+    }
+
+    /// Moves the block at `ptr` (layout `old`) to a fresh one for `new`,
+    /// keeping the first `min(old, new)` bytes.
+    ///
+    /// # Safety
+    /// - `ptr` is a live block of this allocator with layout `old`; it is
+    ///   not used again if this succeeds.
+    unsafe fn relocate(
+        &self,
+        ptr: NonNull<u8>,
+        old: Layout,
+        new: Layout,
+    ) -> Result<NonNull<[u8]>, AllocError> {
+        let fresh = self.buffer(new)?;
+        // SAFETY: both blocks are live, distinct, and at least
+        // `min(old, new)` bytes long.
+        unsafe { ptr.copy_to_nonoverlapping(fresh, old.size().min(new.size())) };
+        // SAFETY: forwarded from the caller.
+        unsafe { self.deallocate(ptr, old) };
+        Ok(NonNull::slice_from_raw_parts(fresh, new.size()))
+    }
 }
 
 impl Clone for HeapAlloc<'_> {
@@ -137,34 +174,25 @@ impl Clone for HeapAlloc<'_> {
     }
 }
 
-/// Exposes a fresh buffer's provenance (see `Tracer::report_model`).
-fn exposed(block: NonNull<[u8]>) -> NonNull<[u8]> {
-    let _ = block.cast::<u8>().as_ptr().expose_provenance();
-    block
-}
-
-// SAFETY: every method forwards to `Global`, which upholds the `Allocator`
-// contract; the accounting around it neither touches the memory nor
-// changes the layout, and a refused charge returns `AllocError` before
-// anything is allocated.
+// SAFETY: blocks come from the heap's buffer space, which hands out each
+// cell to one owner at a time, aligned as asked (or refuses), and keeps its
+// memory mapped until the heap, and so every container, is gone. `grow` and
+// `shrink` keep the block in place only when the new size takes the same
+// size class, so the block is as large as its layout says; otherwise they
+// copy the contents to a fresh block and free the old one. A refused charge
+// returns `AllocError` before anything is allocated.
 unsafe impl Allocator for HeapAlloc<'_> {
     fn allocate(&self, layout: Layout) -> Result<NonNull<[u8]>, AllocError> {
-        self.account()
-            .charge(layout.size())
-            .map_err(|_| AllocError)?;
-        match Global.allocate(layout) {
-            Ok(block) => Ok(exposed(block)),
-            Err(error) => {
-                self.account().uncharge(layout.size());
-                Err(error)
-            }
-        }
+        let block = self.buffer(layout)?;
+        Ok(NonNull::slice_from_raw_parts(block, layout.size()))
     }
 
     unsafe fn deallocate(&self, ptr: NonNull<u8>, layout: Layout) {
-        // SAFETY: the caller passes a block this allocator returned (all of
-        // which came from `Global`) with its layout.
-        unsafe { Global.deallocate(ptr, layout) };
+        // SAFETY: the caller passes a block this allocator returned, which
+        // came from the buffer space for `layout.size()` bytes (grow and
+        // shrink in place keep the size class, so any size the block was
+        // resized to names the same cell).
+        unsafe { self.account().buffers.free(ptr, layout.size()) };
         self.account().uncharge(layout.size());
     }
 
@@ -174,18 +202,14 @@ unsafe impl Allocator for HeapAlloc<'_> {
         old: Layout,
         new: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
-        let extra = new.size() - old.size();
-        self.account().charge(extra).map_err(|_| AllocError)?;
-        // SAFETY: forwarded from the caller: `ptr` is a block of this
-        // allocator (hence of `Global`) with layout `old`, and `new` is at
-        // least as large.
-        match unsafe { Global.grow(ptr, old, new) } {
-            Ok(block) => Ok(exposed(block)),
-            Err(error) => {
-                self.account().uncharge(extra);
-                Err(error)
-            }
+        if new.align() <= old.align() && BufferSpace::fits_in_place(old.size(), new.size()) {
+            self.account()
+                .charge(new.size() - old.size())
+                .map_err(|_| AllocError)?;
+            return Ok(NonNull::slice_from_raw_parts(ptr, new.size()));
         }
+        // SAFETY: forwarded from the caller.
+        unsafe { self.relocate(ptr, old, new) }
     }
 
     unsafe fn shrink(
@@ -194,11 +218,12 @@ unsafe impl Allocator for HeapAlloc<'_> {
         old: Layout,
         new: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
-        // SAFETY: forwarded from the caller, as in `grow`, with `new` at
-        // most as large as `old`.
-        let block = unsafe { Global.shrink(ptr, old, new) }?;
-        self.account().uncharge(old.size() - new.size());
-        Ok(exposed(block))
+        if new.align() <= old.align() && BufferSpace::fits_in_place(old.size(), new.size()) {
+            self.account().uncharge(old.size() - new.size());
+            return Ok(NonNull::slice_from_raw_parts(ptr, new.size()));
+        }
+        // SAFETY: forwarded from the caller.
+        unsafe { self.relocate(ptr, old, new) }
     }
 }
 
