@@ -101,7 +101,10 @@ impl<'gc, T: 'gc> Gc<'gc, T> {
         coerce: fn(*const T) -> *const U,
     ) -> Gc<'gc, U> {
         let wide = coerce(this.ptr.as_ptr()).cast_mut();
-        assert!(wide.cast::<T>() == this.ptr.as_ptr(), "coerce_gc!: not a coercion");
+        assert!(
+            wide.cast::<T>() == this.ptr.as_ptr(),
+            "coerce_gc!: not a coercion"
+        );
         Gc {
             // SAFETY: the address of `this.ptr`, which is not null.
             ptr: checked_wide(unsafe { NonNull::new_unchecked(wide) }),
@@ -226,7 +229,12 @@ impl<'gc, T: ?Sized + 'gc> Deref for Gc<'gc, T> {
 
 impl<T: ?Sized> fmt::Debug for Gc<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Gc<{}>({:p})", std::any::type_name::<T>(), self.ptr.cast::<u8>())
+        write!(
+            f,
+            "Gc<{}>({:p})",
+            std::any::type_name::<T>(),
+            self.ptr.cast::<u8>()
+        )
     }
 }
 

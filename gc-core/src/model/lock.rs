@@ -62,7 +62,7 @@ impl<T> Write<[T]> {
     ///
     /// let mut heap = Heap::<gc_refcount::RefCount>::new(HeapConfig::default()).unwrap();
     /// heap.scope("main", |s| s.mutate(|m| {
-    ///     let cells = m.alloc_slice(&[Lock::new(1u32), Lock::new(2)]);
+    ///     let cells = m.alloc_from_iter([Lock::new(1u32), Lock::new(2)]);
     ///     let open = m.write(cells);
     ///     open.get(1).unwrap().set(20);
     ///     open[0].set(10); // or by index (panics past the end)
@@ -74,7 +74,9 @@ impl<T> Write<[T]> {
     pub fn get(&self, index: usize) -> Option<&Write<T>> {
         // SAFETY: an element of a slice the barrier logged, borrowed no
         // longer than `self`.
-        self.0.get(index).map(|element| unsafe { Write::new(element) })
+        self.0
+            .get(index)
+            .map(|element| unsafe { Write::new(element) })
     }
 
     /// The writable elements, first to last.

@@ -43,7 +43,8 @@ impl<'s, 'gc, C: Collector> Mutation<'s, 'gc, C> {
         T: Copy + Trace + Rebrand<'static> + 'gc,
         T::Output: Trace + 'static,
     {
-        self.try_alloc_slice(items).unwrap_or_else(|error| panic!("{error}"))
+        self.try_alloc_slice(items)
+            .unwrap_or_else(|error| panic!("{error}"))
     }
 
     /// [`Mutation::alloc_slice`], or [`GcError::OutOfMemory`] when the
@@ -76,7 +77,8 @@ impl<'s, 'gc, C: Collector> Mutation<'s, 'gc, C> {
     /// With the message of the error [`Mutation::try_alloc_str`] returns.
     #[inline]
     pub fn alloc_str(&self, text: &str) -> Gc<'gc, str> {
-        self.try_alloc_str(text).unwrap_or_else(|error| panic!("{error}"))
+        self.try_alloc_str(text)
+            .unwrap_or_else(|error| panic!("{error}"))
     }
 
     /// [`Mutation::alloc_str`], or the errors of [`Mutation::try_alloc_slice`].
@@ -131,7 +133,9 @@ impl<'s, 'gc, C: Collector> Mutation<'s, 'gc, C> {
         let at_least = items.size_hint().0;
         self.check_slice_size::<T>(at_least)?;
         let mut buffer = Vec::new();
-        buffer.try_reserve_exact(at_least).map_err(|_| self.out_of_memory(usize::MAX))?;
+        buffer
+            .try_reserve_exact(at_least)
+            .map_err(|_| self.out_of_memory(usize::MAX))?;
         buffer.extend(items);
         let mut items = buffer;
         // SAFETY: `items` is readable for its length; on success its
@@ -147,7 +151,11 @@ impl<'s, 'gc, C: Collector> Mutation<'s, 'gc, C> {
     /// # Safety
     /// - `items` is valid for reading `len` `T`s; on `Ok` they were moved
     ///   (the caller does not drop them), on `Err` they were not read.
-    unsafe fn alloc_slice_from<T>(&self, items: *const T, len: usize) -> Result<Gc<'gc, [T]>, GcError>
+    unsafe fn alloc_slice_from<T>(
+        &self,
+        items: *const T,
+        len: usize,
+    ) -> Result<Gc<'gc, [T]>, GcError>
     where
         T: Trace + Rebrand<'static> + 'gc,
         T::Output: Trace + 'static,

@@ -116,7 +116,10 @@ pub fn unsized_slices_of_pointers_keep_targets_alive<C: Collector>(mode: Mode) {
         s.mutate(|m| {
             let refs = m.get(refs);
             assert_eq!(labels(&refs.cells), (0..len).map(Some).collect::<Vec<_>>());
-            assert_eq!(refs.fixed.iter().map(|l| l.label).collect::<Vec<_>>(), [1000, 1001]);
+            assert_eq!(
+                refs.fixed.iter().map(|l| l.label).collect::<Vec<_>>(),
+                [1000, 1001]
+            );
             let open = m.write(refs.cells);
             for (i, cell) in open.iter().enumerate() {
                 if i % 2 == 0 {
@@ -160,7 +163,10 @@ pub fn unsized_zero_length_slices<C: Collector>(mode: Mode) {
                 refs: m.alloc_from_iter(std::iter::empty()),
                 units: m.alloc_slice(&[(); 1000]),
             };
-            assert!(!Gc::ptr_eq(empties.words, m.alloc_slice(&[])), "each is an object");
+            assert!(
+                !Gc::ptr_eq(empties.words, m.alloc_slice(&[])),
+                "each is an object"
+            );
             m.root(m.alloc(empties))
         });
         s.collect();
@@ -188,7 +194,11 @@ pub fn unsized_slice_elements_drop_exactly_once<C: Collector>(mode: Mode) {
             m.root(m.alloc(RefLock::new(Some(kept))))
         });
         s.collect();
-        assert_eq!(drops.total(), 5 + large as usize, "the garbage slices' elements");
+        assert_eq!(
+            drops.total(),
+            5 + large as usize,
+            "the garbage slices' elements"
+        );
         assert!((0..5).chain(100..100 + large).all(|i| drops.count(i) == 1));
         s.mutate(|m| {
             let kept = m.get(kept).borrow().expect("kept");
@@ -221,7 +231,11 @@ pub fn unsized_huge_lengths_are_an_error<C: Collector>(mode: Mode) {
                 .expect_err("alloc panics"),
             );
             assert!(text.contains("isize::MAX"), "{text}");
-            assert_eq!(&*m.alloc_slice(&[1u8, 2]), &[1, 2], "the heap still allocates");
+            assert_eq!(
+                &*m.alloc_slice(&[1u8, 2]),
+                &[1, 2],
+                "the heap still allocates"
+            );
         });
         s.collect();
     });
@@ -287,8 +301,14 @@ pub fn unsized_trait_objects_call_through_vtables<C: Collector>(mode: Mode) {
     let mut heap = heap::<C>(mode);
     heap.scope("main", |s| {
         let drawing = s.mutate(|m| {
-            let square = m.alloc(Square { side: 2.0, name: m.alloc_str("square") });
-            let circle = m.alloc(Circle { radius: 1.0, name: "circle".into() });
+            let square = m.alloc(Square {
+                side: 2.0,
+                name: m.alloc_str("square"),
+            });
+            let circle = m.alloc(Circle {
+                radius: 1.0,
+                name: "circle".into(),
+            });
             let drawing = m.alloc(Drawing {
                 shapes: RefLock::new(GcVec::new(m)),
                 focus: Lock::new(Some(coerce_gc!(circle => dyn Shape + '_))),
@@ -303,7 +323,10 @@ pub fn unsized_trait_objects_call_through_vtables<C: Collector>(mode: Mode) {
             s.collect();
             s.mutate(|m| {
                 let drawing = m.get(drawing);
-                assert_eq!(summary(&drawing), (7.0, vec!["square".into(), "circle".into()]));
+                assert_eq!(
+                    summary(&drawing),
+                    (7.0, vec!["square".into(), "circle".into()])
+                );
                 let focus = drawing.focus.get().expect("focus");
                 assert_eq!((focus.area(), focus.name()), (3.0, "circle"));
             });
@@ -311,7 +334,10 @@ pub fn unsized_trait_objects_call_through_vtables<C: Collector>(mode: Mode) {
         assert_eq!(objects(s), 4, "the drawing, two shapes, the square's name");
         s.mutate(|m| {
             let drawing = m.get(drawing);
-            m.write(drawing).project(|d| &d.shapes).borrow_mut().remove(0);
+            m.write(drawing)
+                .project(|d| &d.shapes)
+                .borrow_mut()
+                .remove(0);
         });
         s.collect();
         assert_eq!(objects(s), 2, "the square and its name are freed");
@@ -331,11 +357,20 @@ pub fn unsized_pointers_compare_by_identity<C: Collector>(mode: Mode) {
     heap.scope("main", |s| {
         let (pairs, before) = s.mutate(|m| {
             let a = m.alloc_slice(&[1u32, 2, 3]);
-            let circle = |r| m.alloc(Circle { radius: r, name: "c".into() });
+            let circle = |r| {
+                m.alloc(Circle {
+                    radius: r,
+                    name: "c".into(),
+                })
+            };
             let (x, y) = (circle(1.0), circle(1.0));
             let pairs = m.alloc(Pairs {
                 slices: [a, m.alloc_slice(&[1, 2, 3]), a],
-                shapes: [coerce_gc!(x => dyn Shape), coerce_gc!(y => dyn Shape), coerce_gc!(x => dyn Shape)],
+                shapes: [
+                    coerce_gc!(x => dyn Shape),
+                    coerce_gc!(y => dyn Shape),
+                    coerce_gc!(x => dyn Shape),
+                ],
             });
             let ids = (m.identity(a), m.identity(pairs.shapes[0]));
             (m.root(pairs), ids)
@@ -347,7 +382,11 @@ pub fn unsized_pointers_compare_by_identity<C: Collector>(mode: Mode) {
             assert!(Gc::ptr_eq(a, c) && !Gc::ptr_eq(a, b) && *a == *b);
             let [x, y, z] = pairs.shapes;
             assert!(Gc::ptr_eq(x, z) && !Gc::ptr_eq(x, y) && x.area() == y.area());
-            assert_eq!((m.identity(a), m.identity(x)), before, "identity survives moves");
+            assert_eq!(
+                (m.identity(a), m.identity(x)),
+                before,
+                "identity survives moves"
+            );
             assert_ne!(m.identity(a), m.identity(b));
         });
     });
