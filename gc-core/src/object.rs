@@ -87,7 +87,7 @@ impl TypeInfo {
     /// # use gc_core::object::TypeInfo;
     /// let info = TypeInfo::of_slice::<u32>();
     /// assert_eq!((info.size, info.elem_size, info.value_offset), (8, 4, 8));
-    /// assert_eq!(info.object_size_with(3), Some(16 + 8 + 12 + 4)); // padded to 16
+    /// assert_eq!(info.object_size_with(3), Some(48)); // 16 + 8 + 3 * 4, padded to 16
     /// assert_eq!(info.object_size_with(usize::MAX), None);
     /// ```
     pub fn of_slice<T: Trace + 'static>() -> &'static TypeInfo {
