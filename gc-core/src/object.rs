@@ -13,7 +13,7 @@
 //!
 //! An object whose size is fixed at allocation (a slice `[T]` or a `str`,
 //! [`TypeInfo::of_slice`]) stores its length first; its descriptor's
-//! `elem_size` is then not 0 and [`ObjectRef::size`] reads the length:
+//! `fixed_object_size` is then 0 and [`ObjectRef::size`] reads the length:
 //!
 //! ```text
 //!   payload ──►  ├───────────────────────────┤
@@ -56,6 +56,10 @@ pub struct TypeInfo {
     /// Where the value starts in the payload: 0, or for a slice object the
     /// offset of its first element (equal to `size`).
     pub value_offset: usize,
+    /// `object_size()` for a fixed-size type; 0 for a slice object, whose
+    /// size depends on its length. [`ObjectRef::size`] tests it: one load
+    /// and a predictable branch, no arithmetic, for sized objects.
+    pub fixed_object_size: usize,
     /// `align_of::<T>()`. The heap allocates types aligned to at most
     /// [`OBJECT_ALIGN`] (others get [`GcError::AlignmentTooLarge`](crate::GcError::AlignmentTooLarge)).
     pub align: usize,
@@ -135,6 +139,7 @@ impl<T: Trace + 'static> Descriptor<T> {
         size: size_of::<T>(),
         elem_size: 0,
         value_offset: 0,
+        fixed_object_size: object_size_for(size_of::<T>()),
         align: align_of::<T>(),
         needs_trace: T::NEEDS_TRACE,
         trace: trace_erased::<T>,
@@ -162,6 +167,7 @@ impl<T: Trace + 'static> SliceDescriptor<T> {
         size: size_of::<SliceHead<T>>(),
         elem_size: size_of::<T>(),
         value_offset: size_of::<SliceHead<T>>(),
+        fixed_object_size: 0,
         align: align_of::<SliceHead<T>>(),
         needs_trace: T::NEEDS_TRACE,
         trace: trace_slice::<T>,
@@ -332,8 +338,9 @@ impl ObjectRef {
     }
 
     /// Bytes the object occupies, header included: its type's for a
-    /// fixed-size type, else from the length stored in the payload (one
-    /// predictable branch on the descriptor, which is read anyway).
+    /// fixed-size type (`info.fixed_object_size`), else from the length
+    /// stored in the payload (one predictable branch on the descriptor,
+    /// which is read anyway).
     ///
     /// # Safety
     /// - As [`ObjectRef::header`], and a slice object's length is
@@ -343,8 +350,8 @@ impl ObjectRef {
     pub unsafe fn size(self) -> usize {
         // SAFETY: forwarded to the caller.
         let info = unsafe { self.info() };
-        if info.elem_size == 0 {
-            return info.object_size();
+        if info.fixed_object_size != 0 {
+            return info.fixed_object_size;
         }
         // SAFETY: a slice object's payload starts with its initialised
         // length (caller).
