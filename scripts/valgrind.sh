@@ -30,7 +30,8 @@ while read -r binary; do
     case "$binary" in
         */conformance-*)
             if [ -n "$filter" ]; then run "$binary" "$filter"; continue; fi
-            for test in "${tests[@]}"; do run "$binary" "normal::$test"; done ;;
+            for test in "${tests[@]}"; do run "$binary" "normal::$test"; done
+            run "$binary" "unsized_objects::" ;; # slices, strings, trait objects
         *) run "$binary" "$filter" ;;
     esac
 done < target/valgrind-binaries.txt

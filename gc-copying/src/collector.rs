@@ -78,11 +78,10 @@ unsafe impl Collector for Copying {
     }
 
     #[inline(always)]
-    unsafe fn alloc(&mut self, info: &'static TypeInfo) -> Option<ObjectRef> {
-        let size = info.object_size();
+    unsafe fn alloc(&mut self, info: &'static TypeInfo, size: usize) -> Option<ObjectRef> {
         if size > LARGE_OBJECT_THRESHOLD {
             // SAFETY: forwarded to the caller.
-            return unsafe { self.alloc_large(info) };
+            return unsafe { self.alloc_large(info, size) };
         }
         let start = self.space.bump(size)?;
         // SAFETY: `bump` handed out `size` fresh, 16-aligned bytes.
@@ -166,10 +165,10 @@ impl Copying {
     /// - As [`Collector::alloc`].
     #[cold]
     #[inline(never)]
-    unsafe fn alloc_large(&mut self, info: &'static TypeInfo) -> Option<ObjectRef> {
+    unsafe fn alloc_large(&mut self, info: &'static TypeInfo, size: usize) -> Option<ObjectRef> {
         let room = self.space.len() - self.space.used();
         // SAFETY: forwarded to the caller.
-        let obj = unsafe { self.large.alloc(info, 0, room) }?;
+        let obj = unsafe { self.large.alloc(info, size, 0, room) }?;
         self.space.set_limit(self.large.bytes());
         Some(obj)
     }

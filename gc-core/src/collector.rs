@@ -76,7 +76,7 @@ pub struct HeapUsage {
 /// # Safety
 /// The core's soundness rests on these rules:
 /// 1. `alloc` returns a fresh, [`OBJECT_ALIGN`](crate::object::OBJECT_ALIGN)ed
-///    block of `info.object_size()` bytes with an initialised header of `info`.
+///    block of `size` bytes with an initialised header of `info`.
 /// 2. `collect` keeps every object reachable from `roots` (through the slots
 ///    reported by tracing) alive, with its payload intact; if it moves one, it
 ///    updates every root and field slot that referred to it.
@@ -95,13 +95,20 @@ pub unsafe trait Collector: Sized {
     /// Builds an empty backend for a validated `config`.
     fn new(config: &HeapConfig) -> Result<Self, GcError>;
 
-    /// Allocates an object of type `info`, or returns `None` when a collection
-    /// is needed first (the core then collects and retries once).
+    /// Allocates an object of type `info` occupying `size` bytes (header
+    /// included), or returns `None` when a collection is needed first (the
+    /// core then collects and retries once). `size` is `info.object_size()`
+    /// for a fixed-size type (a constant at every call of the sized path)
+    /// and [`TypeInfo::object_size_with`] the length for a slice object;
+    /// once the payload is written, [`ObjectRef::size`] reports it.
     ///
     /// # Safety
+    /// - `size` is the object's size as above (a multiple of
+    ///   [`OBJECT_ALIGN`](crate::object::OBJECT_ALIGN), at least
+    ///   `info.object_size()`, at most `isize::MAX`).
     /// - The caller writes a valid value of `info`'s type into the payload
     ///   before it calls any other method of this collector.
-    unsafe fn alloc(&mut self, info: &'static TypeInfo) -> Option<ObjectRef>;
+    unsafe fn alloc(&mut self, info: &'static TypeInfo, size: usize) -> Option<ObjectRef>;
 
     /// Runs a full collection. `roots` are the shadow stack's slots (all
     /// non-null); `event` receives per-phase times and the backend's counters.
@@ -244,9 +251,10 @@ macro_rules! seeded_bug {
             unsafe fn alloc(
                 &mut self,
                 info: &'static $crate::object::TypeInfo,
+                size: usize,
             ) -> Option<$crate::object::ObjectRef> {
                 // SAFETY: forwarded to the caller.
-                unsafe { $crate::Collector::alloc(&mut self.0, info) }
+                unsafe { $crate::Collector::alloc(&mut self.0, info, size) }
             }
 
             #[allow(unused_unsafe)]

@@ -28,6 +28,14 @@ pub enum GcError {
         /// The largest alignment the heap supports.
         max: usize,
     },
+    /// A slice or string object of this length would exceed `isize::MAX`
+    /// bytes ([`Mutation::try_alloc_slice`](crate::model::Mutation::try_alloc_slice)).
+    TooLarge {
+        /// The element type's name.
+        type_name: &'static str,
+        /// The number of elements asked for.
+        len: usize,
+    },
 }
 
 impl fmt::Display for GcError {
@@ -51,6 +59,11 @@ impl fmt::Display for GcError {
                 f,
                 "cannot allocate a {type_name}: it is aligned to {align} bytes, \
                  heap objects to at most {max} (box the over-aligned part)"
+            ),
+            GcError::TooLarge { type_name, len } => write!(
+                f,
+                "cannot allocate {len} elements of {type_name}: the object would be \
+                 larger than isize::MAX bytes"
             ),
         }
     }

@@ -210,10 +210,62 @@
 //! }
 //! ```
 //!
-//! ## 5. The rules the compiler keeps
+//! ## 5. Strings, arrays and trait objects in one object
+//! A string or an array whose length is known when it is made is one
+//! object, its elements inline after a length word: `Gc<'gc, str>` from
+//! [`m.alloc_str`](crate::model::Mutation::alloc_str), `Gc<'gc, [T]>` from
+//! [`m.alloc_slice`](crate::model::Mutation::alloc_slice) (`Copy`
+//! elements) or [`m.alloc_from_iter`](crate::model::Mutation::alloc_from_iter)
+//! (any). Elements that must change are `Lock`s, set through the barrier
+//! (`m.write(array)[i].set(v)`); a growable array stays a `GcVec`. Host
+//! objects an interpreter sees only through an interface are
+//! `Gc<'gc, dyn Trait>`, made from a sized object by
+//! [`coerce_gc!`](crate::coerce_gc); they are traced by their own type.
+//!
+//! ```
+//! use gc_core::model::{Gc, Lock};
+//! use gc_core::{coerce_gc, Heap, HeapConfig, Trace};
+//!
+//! trait Native { fn call(&self, arg: f64) -> f64; }
+//! #[derive(Trace)]
+//! struct Scale(f64);
+//! impl Native for Scale { fn call(&self, arg: f64) -> f64 { self.0 * arg } }
+//!
+//! #[derive(Trace, Clone, Copy)]
+//! enum Value<'gc> {
+//!     Num(f64),
+//!     Str(Gc<'gc, str>),                    // no Box<str> behind the pointer
+//!     Tuple(Gc<'gc, [Lock<Value<'gc>>]>),   // fixed length, elements settable
+//!     Native(Gc<'gc, dyn Native>),
+//! }
+//!
+//! let mut heap = Heap::<gc_copying::Copying>::new(HeapConfig::default()).unwrap();
+//! heap.scope("main", |s| {
+//!     let tuple = s.mutate(|m| {
+//!         let name = Value::Str(m.alloc_str("double"));
+//!         let double = Value::Native(coerce_gc!(m.alloc(Scale(2.0)) => dyn Native));
+//!         let tuple = m.alloc_from_iter([Lock::new(name), Lock::new(Value::Num(0.0))]);
+//!         m.write(tuple)[1].set(double);
+//!         m.root(m.alloc(Lock::new(Value::Tuple(tuple))))
+//!     });
+//!     s.collect(); // moves all four objects
+//!     s.mutate(|m| {
+//!         let Value::Tuple(tuple) = m.get(tuple).get() else { unreachable!() };
+//!         let (Value::Str(name), Value::Native(f)) = (tuple[0].get(), tuple[1].get()) else {
+//!             unreachable!()
+//!         };
+//!         assert_eq!((&*name, f.call(21.0)), ("double", 42.0));
+//!     });
+//! });
+//! ```
+//!
+//! ## 6. The rules the compiler keeps
 //! - A `Gc` cannot leave its region: not as the region's result, not
 //!   through a captured variable, a `thread_local!`, another thread, or a
-//!   map's hash code (`gc-core/tests/compile_fail/model_*.rs`).
+//!   map's hash code (`gc-core/tests/compile_fail/model_*.rs`); slices,
+//!   strings and trait objects no more than sized objects.
+//! - `coerce_gc!` makes a trait object only for a trait the type
+//!   implements, and only a trait object.
 //! - Objects of one heap cannot point into another (brands are invariant
 //!   and fresh per region), and a root of one heap used with another panics.
 //! - A `Lock` or `RefLock` changes only after the barrier, so every backend

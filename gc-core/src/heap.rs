@@ -163,15 +163,20 @@ impl<C: Collector> Heap<C> {
         &self.collector
     }
 
-    /// Allocates room for one object of type `info`, collecting if the
-    /// trigger fires or the backend is full. The caller must initialise the
-    /// payload before anything else uses the heap (`Collector::alloc`).
+    /// Allocates room for one object of type `info` and `size` bytes
+    /// (`Collector::alloc`), collecting if the trigger fires or the backend
+    /// is full. The caller must initialise the payload before anything else
+    /// uses the heap.
     #[inline(always)]
-    pub(crate) fn alloc_object(&mut self, info: &'static TypeInfo) -> Result<ObjectRef, GcError> {
+    pub(crate) fn alloc_object(
+        &mut self,
+        info: &'static TypeInfo,
+        size: usize,
+    ) -> Result<ObjectRef, GcError> {
         check_alignment(info)?;
-        match self.alloc_within_budget(info) {
+        match self.alloc_within_budget(info, size) {
             Some(obj) => Ok(obj),
-            None => self.alloc_slow(info),
+            None => self.alloc_slow(info, size),
         }
     }
 
@@ -179,15 +184,15 @@ impl<C: Collector> Heap<C> {
     /// that the backend has room for, or `None`. The caller initialises
     /// the payload at once (`Collector::alloc`).
     #[inline(always)]
-    fn alloc_within_budget(&mut self, info: &'static TypeInfo) -> Option<ObjectRef> {
-        let size = info.object_size();
+    fn alloc_within_budget(&mut self, info: &'static TypeInfo, size: usize) -> Option<ObjectRef> {
         let budget = self.account.budget.get();
         if size > budget {
             return None;
         }
-        // SAFETY: the callers (`Scope::try_alloc`, `Mutation::try_alloc`)
-        // write the payload at once.
-        let obj = unsafe { self.collector.alloc(info) }?;
+        // SAFETY: the callers (`Scope::try_alloc`, `Mutation::try_alloc`,
+        // `Mutation::try_alloc_slice`) pass the object's size and write the
+        // payload at once.
+        let obj = unsafe { self.collector.alloc(info, size) }?;
         self.account.budget.set(budget - size);
         self.stats.allocated_objects += 1;
         Some(obj)
@@ -201,25 +206,29 @@ impl<C: Collector> Heap<C> {
     pub(crate) fn alloc_in_region(
         &mut self,
         info: &'static TypeInfo,
+        size: usize,
     ) -> Result<ObjectRef, GcError> {
         check_alignment(info)?;
-        match self.alloc_within_budget(info) {
+        match self.alloc_within_budget(info, size) {
             Some(obj) => Ok(obj),
-            None => self.alloc_in_region_slow(info),
+            None => self.alloc_in_region_slow(info, size),
         }
     }
 
     #[cold]
     #[inline(never)]
-    fn alloc_in_region_slow(&mut self, info: &'static TypeInfo) -> Result<ObjectRef, GcError> {
-        let size = info.object_size();
+    fn alloc_in_region_slow(
+        &mut self,
+        info: &'static TypeInfo,
+        size: usize,
+    ) -> Result<ObjectRef, GcError> {
         self.account.due.set(true);
         // Past the budget, objects and external memory must still fit.
         let beyond = size.saturating_sub(self.account.budget.get());
         let fits = self.account.ceiling.get().saturating_add(beyond) <= self.config.capacity;
         let obj = if fits {
-            // SAFETY: as in `alloc_in_region`.
-            unsafe { self.collector.alloc(info) }
+            // SAFETY: as in `alloc_within_budget`.
+            unsafe { self.collector.alloc(info, size) }
         } else {
             None
         };
@@ -277,8 +286,7 @@ impl<C: Collector> Heap<C> {
 
     #[cold]
     #[inline(never)]
-    fn alloc_slow(&mut self, info: &'static TypeInfo) -> Result<ObjectRef, GcError> {
-        let size = info.object_size();
+    fn alloc_slow(&mut self, info: &'static TypeInfo, size: usize) -> Result<ObjectRef, GcError> {
         let cause = if self.config.stress {
             Cause::Stress
         } else if size > self.account.budget.get() {
@@ -287,15 +295,15 @@ impl<C: Collector> Heap<C> {
             Cause::AllocationFailure
         };
         self.collect(cause);
-        // SAFETY: as in `alloc_object`.
-        if let Some(obj) = unsafe { self.collector.alloc(info) } {
+        // SAFETY: as in `alloc_within_budget`.
+        if let Some(obj) = unsafe { self.collector.alloc(info, size) } {
             self.account(size);
             return Ok(obj);
         }
         if cause != Cause::AllocationFailure {
             self.collect(Cause::AllocationFailure);
-            // SAFETY: as in `alloc_object`.
-            if let Some(obj) = unsafe { self.collector.alloc(info) } {
+            // SAFETY: as in `alloc_within_budget`.
+            if let Some(obj) = unsafe { self.collector.alloc(info, size) } {
                 self.account(size);
                 return Ok(obj);
             }

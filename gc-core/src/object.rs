@@ -11,6 +11,18 @@
 //!                └───────────────────────────┘  padded to OBJECT_ALIGN
 //! ```
 //!
+//! An object whose size is fixed at allocation (a slice `[T]` or a `str`,
+//! [`TypeInfo::of_slice`]) stores its length first; its descriptor's
+//! `fixed_object_size` is then 0 and [`ObjectRef::size`] reads the length:
+//!
+//! ```text
+//!   payload ──►  ├───────────────────────────┤
+//!                │ len: usize                │  info.size bytes: the length and padding
+//!   elements ──► ├───────────────────────────┤  payload + info.value_offset
+//!                │ [T; len]                  │  len * info.elem_size bytes
+//!                └───────────────────────────┘  padded to OBJECT_ALIGN
+//! ```
+//!
 //! This module is for collector authors; programs use [`Gc`](crate::Gc) and
 //! [`Root`](crate::Root) and never see an [`ObjectRef`].
 
@@ -33,8 +45,21 @@ const _: () = assert!(HEADER_SIZE == 16 && HEADER_SIZE.is_multiple_of(OBJECT_ALI
 pub struct TypeInfo {
     /// Returns `std::any::type_name::<T>()`, for diagnostics and heap dumps.
     pub type_name: fn() -> &'static str,
-    /// `size_of::<T>()`.
+    /// `size_of::<T>()`; for a slice object ([`TypeInfo::of_slice`]), the
+    /// fixed part of the payload in front of the elements (the length word
+    /// and padding).
     pub size: usize,
+    /// 0 for a type of fixed size; for a slice object, `size_of` one
+    /// element (0 for zero-sized elements, whose objects have a fixed size
+    /// too). Collectors need not look at it: [`ObjectRef::size`] does.
+    pub elem_size: usize,
+    /// Where the value starts in the payload: 0, or for a slice object the
+    /// offset of its first element (equal to `size`).
+    pub value_offset: usize,
+    /// `object_size()` for a fixed-size type; 0 for a slice object, whose
+    /// size depends on its length. [`ObjectRef::size`] tests it: one load
+    /// and a predictable branch, no arithmetic, for sized objects.
+    pub fixed_object_size: usize,
     /// `align_of::<T>()`. The heap allocates types aligned to at most
     /// [`OBJECT_ALIGN`] (others get [`GcError::AlignmentTooLarge`](crate::GcError::AlignmentTooLarge)).
     pub align: usize,
@@ -59,15 +84,44 @@ impl TypeInfo {
         &Descriptor::<T>::INFO
     }
 
+    /// The descriptor of a slice object of `T`s (`[T]`, or `str` for
+    /// `u8`): a length word, then the elements, traced and dropped one by one.
+    ///
+    /// ```
+    /// # use gc_core::object::TypeInfo;
+    /// let info = TypeInfo::of_slice::<u32>();
+    /// assert_eq!((info.size, info.elem_size, info.value_offset), (8, 4, 8));
+    /// assert_eq!(info.object_size_with(3), Some(48)); // 16 + 8 + 3 * 4, padded to 16
+    /// assert_eq!(info.object_size_with(usize::MAX), None);
+    /// ```
+    pub fn of_slice<T: Trace + 'static>() -> &'static TypeInfo {
+        &SliceDescriptor::<T>::INFO
+    }
+
     /// The type's name.
     pub fn name(&self) -> &'static str {
         (self.type_name)()
     }
 
-    /// Bytes the whole object (header and padded payload) occupies.
+    /// Bytes the whole object (header and padded payload) occupies, for a
+    /// type of fixed size.
     #[inline(always)]
     pub const fn object_size(&self) -> usize {
         object_size_for(self.size)
+    }
+
+    /// Bytes an object of this type with `len` elements occupies (for a
+    /// fixed-size type, `len` is ignored), or `None` if that exceeds
+    /// `isize::MAX`.
+    #[inline(always)]
+    pub const fn object_size_with(&self, len: usize) -> Option<usize> {
+        let Some(elements) = len.checked_mul(self.elem_size) else {
+            return None;
+        };
+        match elements.checked_add(HEADER_SIZE + self.size + OBJECT_ALIGN - 1) {
+            Some(end) if end <= isize::MAX as usize => Some(end & !(OBJECT_ALIGN - 1)),
+            _ => None,
+        }
     }
 }
 
@@ -83,6 +137,9 @@ impl<T: Trace + 'static> Descriptor<T> {
     const INFO: TypeInfo = TypeInfo {
         type_name: std::any::type_name::<T>,
         size: size_of::<T>(),
+        elem_size: 0,
+        value_offset: 0,
+        fixed_object_size: object_size_for(size_of::<T>()),
         align: align_of::<T>(),
         needs_trace: T::NEEDS_TRACE,
         trace: trace_erased::<T>,
@@ -92,6 +149,66 @@ impl<T: Trace + 'static> Descriptor<T> {
             None
         },
     };
+}
+
+/// The payload of a slice object: the length, then (at `size_of` this
+/// type) the elements.
+#[repr(C)]
+struct SliceHead<T> {
+    len: usize,
+    elements: [T; 0],
+}
+
+struct SliceDescriptor<T>(PhantomData<T>);
+
+impl<T: Trace + 'static> SliceDescriptor<T> {
+    const INFO: TypeInfo = TypeInfo {
+        type_name: std::any::type_name::<[T]>,
+        size: size_of::<SliceHead<T>>(),
+        elem_size: size_of::<T>(),
+        value_offset: size_of::<SliceHead<T>>(),
+        fixed_object_size: 0,
+        align: align_of::<SliceHead<T>>(),
+        needs_trace: T::NEEDS_TRACE,
+        trace: trace_slice::<T>,
+        drop: if needs_drop::<T>() {
+            Some(drop_slice::<T>)
+        } else {
+            None
+        },
+    };
+}
+
+/// The elements of the slice object whose payload is `payload`.
+///
+/// # Safety
+/// - `payload` is the payload of a slice object of `T`s with an
+///   initialised length.
+unsafe fn slice_elements<T>(payload: NonNull<u8>) -> NonNull<[T]> {
+    // SAFETY: the caller guarantees an initialised length word, and the
+    // elements follow the head, inside the object.
+    unsafe {
+        let len = payload.cast::<usize>().read();
+        let first = payload.add(size_of::<SliceHead<T>>()).cast::<T>();
+        NonNull::slice_from_raw_parts(first, len)
+    }
+}
+
+/// # Safety
+/// - `payload` is a live slice object of `T`s, its elements initialised.
+unsafe fn trace_slice<T: Trace>(payload: NonNull<u8>, tracer: &mut Tracer) {
+    // SAFETY: the caller guarantees a live slice object of `T`s.
+    let elements = unsafe { slice_elements::<T>(payload).as_ref() };
+    elements.iter().for_each(|element| element.trace(tracer));
+}
+
+/// # Safety
+/// - `payload` is a live slice object of `T`s, its elements initialised
+///   and never used again.
+unsafe fn drop_slice<T>(payload: NonNull<u8>) {
+    // SAFETY: the caller guarantees live elements dropped exactly once
+    // (`drop_in_place` on a slice drops the rest if one panics).
+    unsafe { slice_elements::<T>(payload).as_ptr().drop_in_place() }
 }
 
 /// # Safety
@@ -132,8 +249,10 @@ impl ObjectRef {
     /// Writes a fresh header at `start` and returns the object reference.
     ///
     /// # Safety
-    /// - `start` is [`OBJECT_ALIGN`]-aligned and valid for writes of
-    ///   `info.object_size()` bytes that no live object uses.
+    /// - `start` is [`OBJECT_ALIGN`]-aligned and valid for writes of the
+    ///   object's size (`info.object_size()`, or for a slice object
+    ///   [`TypeInfo::object_size_with`] its length) in bytes that no live
+    ///   object uses.
     #[inline(always)]
     pub unsafe fn init(start: NonNull<u8>, info: &'static TypeInfo, meta: usize) -> ObjectRef {
         debug_assert!(
@@ -218,14 +337,27 @@ impl ObjectRef {
         unsafe { NonNull::new_unchecked(payload) }
     }
 
-    /// Bytes the object occupies, header included.
+    /// Bytes the object occupies, header included: its type's for a
+    /// fixed-size type (`info.fixed_object_size`), else from the length
+    /// stored in the payload (one predictable branch on the descriptor,
+    /// which is read anyway).
     ///
     /// # Safety
-    /// - As [`ObjectRef::header`].
+    /// - As [`ObjectRef::header`], and a slice object's length is
+    ///   initialised (a collector's `alloc` returns the object before its
+    ///   caller writes it).
     #[inline(always)]
     pub unsafe fn size(self) -> usize {
         // SAFETY: forwarded to the caller.
-        unsafe { self.info() }.object_size()
+        let info = unsafe { self.info() };
+        if info.fixed_object_size != 0 {
+            return info.fixed_object_size;
+        }
+        // SAFETY: a slice object's payload starts with its initialised
+        // length (caller).
+        let len = unsafe { self.payload().cast::<usize>().read() };
+        // The allocation checked that this size fits (`object_size_with`).
+        object_size_for(info.size + len * info.elem_size)
     }
 
     /// Reports the object's slots to `tracer` (nothing if the type has none).

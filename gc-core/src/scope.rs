@@ -229,7 +229,8 @@ impl<'s, C: Collector> Scope<'s, C> {
     /// it before anything else can collect.
     #[inline(always)]
     fn new_object<T: Trace + 'static>(&mut self, value: T) -> Result<ObjectRef, GcError> {
-        let obj = self.heap.alloc_object(TypeInfo::of::<T>())?;
+        let info = TypeInfo::of::<T>();
+        let obj = self.heap.alloc_object(info, info.object_size())?;
         // SAFETY: `alloc_object` returned a fresh object of `T`'s size and
         // alignment whose payload nothing has read; writing it initialises it.
         unsafe { obj.payload().cast::<T>().as_ptr().write(value) };

@@ -51,3 +51,53 @@ fn header_is_two_words_and_keeps_payloads_aligned() {
     assert_eq!(TypeInfo::of::<[u64; 2]>().object_size(), 32);
     assert_eq!(TypeInfo::of::<()>().object_size(), 16);
 }
+
+#[test]
+fn model_pointers_are_one_word_or_two_for_unsized_targets() {
+    use gc_core::model::Gc as ModelGc;
+    use std::fmt::Debug;
+    assert_eq!(size_of::<ModelGc<'static, u64>>(), size_of::<usize>());
+    assert_eq!(
+        size_of::<Option<ModelGc<'static, u64>>>(),
+        size_of::<usize>()
+    );
+    // Address, then length or vtable; `None` is the address's niche.
+    for size in [
+        size_of::<ModelGc<'static, [u8]>>(),
+        size_of::<ModelGc<'static, str>>(),
+        size_of::<ModelGc<'static, dyn Debug>>(),
+        size_of::<Option<ModelGc<'static, [u64]>>>(),
+        size_of::<Option<ModelGc<'static, dyn Debug>>>(),
+    ] {
+        assert_eq!(size, 2 * size_of::<usize>());
+    }
+}
+
+#[test]
+fn slice_objects_are_a_length_word_and_their_elements() {
+    let bytes = TypeInfo::of_slice::<u8>();
+    assert_eq!(
+        (bytes.size, bytes.value_offset, bytes.fixed_object_size),
+        (8, 8, 0)
+    );
+    assert_eq!(
+        bytes.object_size_with(0),
+        Some(32),
+        "header and length word, padded"
+    );
+    assert_eq!(bytes.object_size_with(8), Some(32));
+    assert_eq!(bytes.object_size_with(9), Some(48));
+    let wide = TypeInfo::of_slice::<u128>();
+    assert_eq!(
+        wide.value_offset, 16,
+        "16-aligned elements start 16 bytes in"
+    );
+    assert_eq!(wide.object_size_with(2), Some(HEADER_SIZE + 16 + 32));
+    assert_eq!(
+        wide.object_size_with(usize::MAX / 16),
+        None,
+        "past isize::MAX"
+    );
+    let sized = TypeInfo::of::<Big>();
+    assert_eq!(sized.fixed_object_size, sized.object_size());
+}

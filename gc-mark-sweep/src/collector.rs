@@ -84,9 +84,10 @@ unsafe impl Collector for MarkSweep {
     }
 
     #[inline(always)]
-    unsafe fn alloc(&mut self, info: &'static TypeInfo) -> Option<ObjectRef> {
-        // SAFETY: forwarded to the caller, who initialises the payload.
-        unsafe { self.space.alloc(info, 0) }
+    unsafe fn alloc(&mut self, info: &'static TypeInfo, size: usize) -> Option<ObjectRef> {
+        // SAFETY: forwarded to the caller, who passes the object's size and
+        // initialises the payload.
+        unsafe { self.space.alloc(info, size, 0) }
     }
 
     unsafe fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent) {
@@ -134,9 +135,9 @@ mod parallel {
             Ok(ParallelMark(inner))
         }
 
-        unsafe fn alloc(&mut self, info: &'static TypeInfo) -> Option<ObjectRef> {
+        unsafe fn alloc(&mut self, info: &'static TypeInfo, size: usize) -> Option<ObjectRef> {
             // SAFETY: forwarded to the caller.
-            unsafe { self.0.alloc(info) }
+            unsafe { self.0.alloc(info, size) }
         }
 
         unsafe fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent) {

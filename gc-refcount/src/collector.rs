@@ -238,9 +238,10 @@ unsafe impl Collector for RefCount {
 
     /// A new object starts with count 0, in the zero-count table.
     #[inline(always)]
-    unsafe fn alloc(&mut self, info: &'static TypeInfo) -> Option<ObjectRef> {
-        // SAFETY: forwarded to the caller, who initialises the payload.
-        let obj = unsafe { self.space.alloc(info, NEW_OBJECT) }?;
+    unsafe fn alloc(&mut self, info: &'static TypeInfo, size: usize) -> Option<ObjectRef> {
+        // SAFETY: forwarded to the caller, who passes the object's size and
+        // initialises the payload.
+        let obj = unsafe { self.space.alloc(info, size, NEW_OBJECT) }?;
         self.counts.zct.get_mut().push(obj);
         Some(obj)
     }

@@ -16,7 +16,7 @@ use std::ops::Deref;
 #[repr(transparent)]
 pub struct Write<T: ?Sized>(T);
 
-impl<T> Write<T> {
+impl<T: ?Sized> Write<T> {
     /// Views `value` as writable.
     ///
     /// # Safety
@@ -24,10 +24,13 @@ impl<T> Write<T> {
     ///   current region, and the reference lives at most as long as the region.
     #[inline(always)]
     pub(crate) unsafe fn new(value: &T) -> &Write<T> {
-        // SAFETY: `Write<T>` is a transparent wrapper of `T`.
+        // SAFETY: `Write<T>` is a transparent wrapper of `T` (the same
+        // metadata for an unsized `T`).
         unsafe { &*(value as *const T as *const Write<T>) }
     }
+}
 
+impl<T> Write<T> {
     /// The writable part of this object that `field` picks, such as one of
     /// its fields: `m.write(table).project(|t| &t.hash).borrow_mut()`.
     ///
@@ -49,7 +52,53 @@ impl<T> Write<T> {
     }
 }
 
-impl<T> Deref for Write<T> {
+impl<T> Write<[T]> {
+    /// The writable element at `index`, or `None` past the end: each
+    /// element of a slice object the barrier opened can be changed.
+    ///
+    /// ```
+    /// use gc_core::model::Lock;
+    /// use gc_core::{Heap, HeapConfig};
+    ///
+    /// let mut heap = Heap::<gc_refcount::RefCount>::new(HeapConfig::default()).unwrap();
+    /// heap.scope("main", |s| s.mutate(|m| {
+    ///     let cells = m.alloc_from_iter([Lock::new(1u32), Lock::new(2)]);
+    ///     let open = m.write(cells);
+    ///     open.get(1).unwrap().set(20);
+    ///     open[0].set(10); // or by index (panics past the end)
+    ///     assert!(open.get(2).is_none());
+    ///     assert_eq!(cells.iter().map(Lock::get).collect::<Vec<_>>(), [10, 20]);
+    /// }));
+    /// ```
+    #[inline(always)]
+    pub fn get(&self, index: usize) -> Option<&Write<T>> {
+        // SAFETY: an element of a slice the barrier logged, borrowed no
+        // longer than `self`.
+        self.0
+            .get(index)
+            .map(|element| unsafe { Write::new(element) })
+    }
+
+    /// The writable elements, first to last.
+    #[inline]
+    pub fn iter(&self) -> impl Iterator<Item = &Write<T>> + '_ {
+        // SAFETY: as in `Write::get`.
+        self.0.iter().map(|element| unsafe { Write::new(element) })
+    }
+}
+
+impl<T> std::ops::Index<usize> for Write<[T]> {
+    type Output = Write<T>;
+    /// # Panics
+    /// If `index` is past the end.
+    #[inline(always)]
+    fn index(&self, index: usize) -> &Write<T> {
+        // SAFETY: as in `Write::get`.
+        unsafe { Write::new(&self.0[index]) }
+    }
+}
+
+impl<T: ?Sized> Deref for Write<T> {
     type Target = T;
     #[inline(always)]
     fn deref(&self) -> &T {

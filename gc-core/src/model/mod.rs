@@ -68,6 +68,7 @@ mod lock;
 mod map;
 mod mutation;
 mod persistent;
+mod slice;
 mod vec;
 
 pub(crate) use account::Accounting;

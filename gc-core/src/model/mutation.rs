@@ -91,7 +91,7 @@ impl<'s, 'gc, C: Collector> Mutation<'s, 'gc, C> {
     ///   reach this `Mutation` again (user code, another method).
     #[inline(always)]
     #[allow(clippy::mut_from_ref)]
-    unsafe fn heap(&self) -> &mut Heap<C> {
+    pub(super) unsafe fn heap(&self) -> &mut Heap<C> {
         // SAFETY: `Scope::mutate` holds the heap's `&mut` for the whole
         // region and uses it only after `f` returned; exclusivity within
         // the region is the caller's.
@@ -133,7 +133,7 @@ impl<'s, 'gc, C: Collector> Mutation<'s, 'gc, C> {
         // trace, and a descriptor that can be `'static`.
         let info = TypeInfo::of::<T::Output>();
         // SAFETY: this step calls no user code.
-        let obj = unsafe { self.heap() }.alloc_in_region(info)?;
+        let obj = unsafe { self.heap() }.alloc_in_region(info, info.object_size())?;
         // SAFETY: a fresh object of `T`'s size and alignment that nothing
         // has read; writing it initialises it.
         unsafe { obj.payload().cast::<T>().as_ptr().write(value) };
@@ -199,7 +199,7 @@ impl<'s, 'gc, C: Collector> Mutation<'s, 'gc, C> {
     /// [`Write`], the object's [`Lock`](super::Lock)s can be set and its
     /// [`RefLock`](super::RefLock)s borrowed mutably, any number of times.
     #[inline(always)]
-    pub fn write<T: 'gc>(&self, gc: Gc<'gc, T>) -> &'gc Write<T> {
+    pub fn write<T: ?Sized + 'gc>(&self, gc: Gc<'gc, T>) -> &'gc Write<T> {
         if C::LOGS_WRITES {
             // SAFETY: `gc` is a live object of this heap; logging traces it
             // (derived or `unsafe` trace code, which may not touch the heap)
@@ -217,7 +217,7 @@ impl<'s, 'gc, C: Collector> Mutation<'s, 'gc, C> {
     /// be given to a new one). For hashing objects by identity
     /// ([`GcMap`](super::GcMap) keys do it through [`GcHash`](super::GcHash)).
     #[inline]
-    pub fn identity<T: 'gc>(&self, gc: Gc<'gc, T>) -> Identity {
+    pub fn identity<T: ?Sized + 'gc>(&self, gc: Gc<'gc, T>) -> Identity {
         // SAFETY: `gc` is live; the step calls no user code.
         Identity(unsafe { self.heap().collector.identity(gc.object()) })
     }

@@ -165,8 +165,8 @@ impl FreeListSpace {
         })
     }
 
-    /// Allocates an object of type `info` with backend word `meta`, or
-    /// returns `None` when the space is full.
+    /// Allocates an object of type `info`, `size` bytes, with backend word
+    /// `meta`, or returns `None` when the space is full.
     ///
     /// # Panics
     /// With the first panic of a destructor that a lazy sweep ran to make
@@ -174,14 +174,20 @@ impl FreeListSpace {
     /// nothing was allocated.
     ///
     /// # Safety
+    /// - `size` is the object's size, as for
+    ///   [`Collector::alloc`](crate::Collector::alloc).
     /// - The caller initialises the payload with a valid value of `info`'s
     ///   type before it calls any other method of the space.
     #[inline(always)]
-    pub unsafe fn alloc(&mut self, info: &'static TypeInfo, meta: usize) -> Option<ObjectRef> {
-        let size = info.object_size();
+    pub unsafe fn alloc(
+        &mut self,
+        info: &'static TypeInfo,
+        size: usize,
+        meta: usize,
+    ) -> Option<ObjectRef> {
         if size > LARGE_OBJECT_THRESHOLD {
             // SAFETY: forwarded to the caller.
-            return unsafe { self.alloc_large(info, meta) };
+            return unsafe { self.alloc_large(info, size, meta) };
         }
         let class = CLASS_OF[size / OBJECT_ALIGN] as usize;
         let mut cell = self.free[class];
@@ -204,10 +210,15 @@ impl FreeListSpace {
     /// # Safety
     /// - As [`FreeListSpace::alloc`].
     #[cold]
-    unsafe fn alloc_large(&mut self, info: &'static TypeInfo, meta: usize) -> Option<ObjectRef> {
+    unsafe fn alloc_large(
+        &mut self,
+        info: &'static TypeInfo,
+        size: usize,
+        meta: usize,
+    ) -> Option<ObjectRef> {
         let limit = self.capacity - self.blocks_in_use * BLOCK_SIZE;
         // SAFETY: forwarded to the caller.
-        if let Some(obj) = unsafe { self.large.alloc(info, meta, limit) } {
+        if let Some(obj) = unsafe { self.large.alloc(info, size, meta, limit) } {
             return Some(obj);
         }
         // Blocks still unswept may hold nothing live: sweep them and retry.
@@ -219,7 +230,7 @@ impl FreeListSpace {
         }
         let limit = self.capacity - self.blocks_in_use * BLOCK_SIZE;
         // SAFETY: forwarded to the caller.
-        unsafe { self.large.alloc(info, meta, limit) }
+        unsafe { self.large.alloc(info, size, meta, limit) }
     }
 
     /// Refills `class`'s free list and returns its first free cell (see

@@ -21,19 +21,22 @@ pub struct LargeObjectSpace {
 }
 
 impl LargeObjectSpace {
-    /// Allocates a large object with a header of `info` and backend word `meta`,
-    /// or `None` if it would take the space past `limit` bytes in total.
+    /// Allocates a large object of `size` bytes with a header of `info` and
+    /// backend word `meta`, or `None` if it would take the space past
+    /// `limit` bytes in total.
     ///
     /// # Safety
+    /// - `size` is the object's size, as for
+    ///   [`Collector::alloc`](crate::Collector::alloc).
     /// - The caller initialises the payload with a valid value of `info`'s
     ///   type before it calls any other method of the space or drops it.
     pub unsafe fn alloc(
         &mut self,
         info: &'static TypeInfo,
+        size: usize,
         meta: usize,
         limit: usize,
     ) -> Option<ObjectRef> {
-        let size = info.object_size();
         if self.bytes + size > limit {
             return None;
         }

@@ -14,6 +14,7 @@ mod drop_counter;
 pub mod harness;
 pub mod model_checks;
 pub mod types_checks;
+pub mod unsized_checks;
 
 pub use drop_counter::{DropCounter, Drops};
 
@@ -68,6 +69,15 @@ macro_rules! conformance_suite {
             types_rc_cell_drop_counters,
             types_std_maps_are_leaves,
             types_phantom_markers_and_skipped_fields,
+        );
+        $crate::conformance_suite!(@module unsized_checks, unsized_objects, unsized_objects_stress; $backend;
+            unsized_byte_slices_and_strings_survive_collections,
+            unsized_slices_of_pointers_keep_targets_alive,
+            unsized_zero_length_slices,
+            unsized_slice_elements_drop_exactly_once,
+            unsized_huge_lengths_are_an_error,
+            unsized_trait_objects_call_through_vtables,
+            unsized_pointers_compare_by_identity,
         );
 
         #[test]

@@ -10,6 +10,7 @@ use gc_mark_sweep::MarkSweep;
 
 fn main() {
     let mut collector = MarkSweep::new(&HeapConfig::default()).unwrap();
-    let _uninit = collector.alloc(TypeInfo::of::<Box<Box<u64>>>());
+    let info = TypeInfo::of::<Box<Box<u64>>>();
+    let _uninit = collector.alloc(info, info.object_size());
     drop(collector);
 }

@@ -6,6 +6,7 @@ use gc_core::space::FreeListSpace;
 
 fn main() {
     let mut space = FreeListSpace::new(1 << 20).unwrap();
-    space.alloc(TypeInfo::of::<Box<Box<u64>>>(), 0);
+    let info = TypeInfo::of::<Box<Box<u64>>>();
+    space.alloc(info, info.object_size(), 0);
     drop(space);
 }

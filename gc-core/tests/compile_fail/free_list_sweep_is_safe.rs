@@ -10,7 +10,8 @@ use gc_core::space::FreeListSpace;
 fn main() {
     let mut space = FreeListSpace::new(1 << 20).unwrap();
     // SAFETY: the payload is initialised before the space is used again.
-    let obj = unsafe { space.alloc(TypeInfo::of::<String>(), 0) }.unwrap();
+    let info = TypeInfo::of::<String>();
+    let obj = unsafe { space.alloc(info, info.object_size(), 0) }.unwrap();
     // SAFETY: a fresh object of `String`'s size and alignment.
     unsafe { obj.payload().cast::<String>().as_ptr().write("live".to_string()) };
     space.sweep();

@@ -6,9 +6,6 @@ use gc_core::space::LargeObjectSpace;
 
 fn main() {
     let mut space = LargeObjectSpace::default();
-    space.alloc(
-        TypeInfo::of::<([u64; 2048], Box<Box<u64>>)>(),
-        0,
-        usize::MAX,
-    );
+    let info = TypeInfo::of::<([u64; 2048], Box<Box<u64>>)>();
+    space.alloc(info, info.object_size(), 0, usize::MAX);
 }

@@ -10,7 +10,8 @@ use gc_core::space::LargeObjectSpace;
 fn main() {
     let mut space = LargeObjectSpace::default();
     // SAFETY: the payload is initialised before the space is used again.
-    let obj = unsafe { space.alloc(TypeInfo::of::<[u64; 2048]>(), 0, usize::MAX) }.unwrap();
+    let info = TypeInfo::of::<[u64; 2048]>();
+    let obj = unsafe { space.alloc(info, info.object_size(), 0, usize::MAX) }.unwrap();
     // SAFETY: a fresh object of the array's size and alignment.
     unsafe { obj.payload().cast::<[u64; 2048]>().as_ptr().write([7; 2048]) };
     space.sweep(&mut Finalizer::new());
