@@ -37,7 +37,7 @@
 //!
 //! ```
 //! use gc_core::model::{Gc, GcHash, GcMap, GcVec, Mutation, RefLock};
-//! use gc_core::{Collector, Heap, HeapConfig, Trace};
+//! use gc_core::{Collector, Heap, HeapConfig, Threads, Trace};
 //! use std::hash::{Hash, Hasher};
 //!
 //! #[derive(Trace, Clone, Copy, Debug)]
@@ -55,7 +55,7 @@
 //! }
 //!
 //! impl<'gc> GcHash<'gc> for Value<'gc> {
-//!     fn gc_hash<C: Collector, H: Hasher>(&self, m: &Mutation<'_, 'gc, C>, state: &mut H) {
+//!     fn gc_hash<C: Collector, Th: Threads, H: Hasher>(&self, m: &Mutation<'_, 'gc, C, Th>, state: &mut H) {
 //!         match self {
 //!             Value::Nil => 0u8.hash(state),
 //!             Value::Num(n) => n.to_bits().hash(state),

@@ -13,6 +13,7 @@ pub mod conformance;
 mod drop_counter;
 pub mod harness;
 pub mod model_checks;
+pub mod thread_checks;
 pub mod types_checks;
 
 pub use drop_counter::{DropCounter, Drops};
@@ -68,6 +69,10 @@ macro_rules! conformance_suite {
             types_rc_cell_drop_counters,
             types_std_maps_are_leaves,
             types_phantom_markers_and_skipped_fields,
+        );
+        $crate::conformance_suite!(@module thread_checks, threads, threads_stress; $backend;
+            threads_heap_moves_with_live_objects,
+            threads_heaps_work_in_parallel,
         );
 
         #[test]
