@@ -5,6 +5,9 @@
 //! are kept; `#[trace(bound = "...")]` replaces the generated bounds and
 //! `#[trace(skip)]` leaves out a `Send + 'static` field.
 //!
+//! It also implements `gc_core::HeapSend` (the type may live in a sendable
+//! heap) when every traced field's type is `HeapSend`.
+//!
 //! - `NEEDS_TRACE` is the `||` of the fields' `NEEDS_TRACE`. A field whose
 //!   type names the type itself (`Box<Expr>`, `Vec<Self>`) counts as `true`:
 //!   asking the compiler for it would be a cycle (E0391), and `true` is always
@@ -29,11 +32,16 @@ use syn::{parse_macro_input, parse_quote, Data, DeriveInput, Field, Fields, Iden
 /// Attributes:
 /// - `#[trace(skip)]` on a field: not traced. The field's type must be
 ///   `Send + 'static`, which no type holding a heap reference is (every
-///   handle and pointer type is `!Send`, and model pointers carry a brand),
+///   pointer and root a collector must see is `!Send`, and model pointers
+///   carry a brand; the `Send` persistent roots of sendable heaps are kept
+///   up to date by their heap, not by tracing),
 ///   so a reference cannot be hidden this way: for a file handle, a
 ///   compiled regex, a channel.
 /// - `#[trace(bound = "T: Trace")]` on the type: these `where` predicates
 ///   instead of the generated ones (gc-arena's `#[collect(bound)]`).
+///
+/// Also implements `gc_core::HeapSend` when the type of every traced field
+/// is `HeapSend`, so the type may live in a `Heap<C, Sendable>`.
 #[proc_macro_derive(Trace, attributes(trace))]
 pub fn derive_trace(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
@@ -113,7 +121,9 @@ fn expand(input: DeriveInput) -> syn::Result<TokenStream2> {
     Ok(quote! {
         // SAFETY: generated: traces every field (rules 1 and 2) and nothing
         // else, but the `#[trace(skip)]` ones, whose `Send + 'static` types
-        // can hold no `Gc` (every handle type is `!Send`); the derive adds
+        // can hold no `Gc` (every pointer and scope root is `!Send`; a
+        // sendable heap's `Send` persistent roots are updated by the heap
+        // itself, traced or not); the derive adds
         // no interior mutability or `&mut` access. `NEEDS_TRACE` is false
         // only if no traced field's type needs tracing (rule 5).
         unsafe impl #impl_generics ::gc_core::Trace for #name #ty_generics #where_clause {
