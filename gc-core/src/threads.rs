@@ -270,8 +270,7 @@ unsafe impl<T: ?Sized + HeapSend> HeapSend for Field<'_, T> {}
 /// exactly when it is `Send`), non-trivial thanks to the lifetime.
 pub(crate) struct IfSend<'a, T: ?Sized>(PhantomData<&'a ()>, PhantomData<T>);
 
-// SAFETY (the heap pointers): a pointer stored in an object of a sendable
-// heap leads only to objects of that heap (scopes check a root's heap id
+// SAFETY: a pointer stored in an object of a sendable heap leads only to objects of that heap (scopes check a root's heap id
 // before storing it; model pointers carry their region's brand), each of a
 // type the heap admitted, so `HeapSend`; the pointer and its target move
 // with the heap, and nothing outside the heap can reach the target but

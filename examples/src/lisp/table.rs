@@ -111,8 +111,8 @@ pub fn equal<'gc>(a: Value<'gc>, b: Value<'gc>) -> bool {
 }
 
 /// Feeds what [`eq`] compares to `state`.
-fn hash_eq<'gc, C: Collector, H: Hasher>(
-    m: &Mutation<'_, 'gc, C>,
+fn hash_eq<'gc, C: Collector, Th: Threads, H: Hasher>(
+    m: &Mutation<'_, 'gc, C, Th>,
     value: Value<'gc>,
     state: &mut H,
 ) {
@@ -133,8 +133,8 @@ fn hash_eq<'gc, C: Collector, H: Hasher>(
 
 /// Feeds what [`equal`] compares to `state`, for the first [`HASH_NODES`]
 /// values of a depth-first walk (a fixed walk: equal values hash equally).
-fn hash_equal<'gc, C: Collector, H: Hasher>(
-    m: &Mutation<'_, 'gc, C>,
+fn hash_equal<'gc, C: Collector, Th: Threads, H: Hasher>(
+    m: &Mutation<'_, 'gc, C, Th>,
     value: Value<'gc>,
     state: &mut H,
 ) {

@@ -42,8 +42,13 @@ use std::sync::Arc;
 pub struct Persistent<T, Th: Threads = Local> {
     pub(crate) slot: Arc<PersistentSlot>,
     pub(crate) heap: u32,
-    _type: PhantomData<(fn() -> T, Th::Marker)>,
+    _type: PhantomData<Typed<T, Th>>,
 }
+
+/// What a `Persistent` says about its types: it roots a `T` (but holds
+/// none, so `T` does not decide whether it is `Send`) of a `Th` heap (whose
+/// marker does).
+type Typed<T, Th> = (fn() -> T, <Th as Threads>::Marker);
 
 /// A persistent root's slot: the object's address, 0 once the heap is
 /// dropped. It is read and written only by whoever holds the heap (in a

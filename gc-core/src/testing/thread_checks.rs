@@ -154,7 +154,7 @@ pub fn threads_heap_moves_with_live_objects<C: SendCollector + 'static>(mode: Mo
                 m.write(last).project(|l| &l.next).set(None);
                 let write = m.write(w);
                 let mut index = write.project(|w| &w.index).borrow_mut();
-                for id in (2 * n..3 * n).filter(|id| id % 2 == 0) {
+                for id in (2 * n..3 * n).filter(|id| id.is_multiple_of(2)) {
                     assert!(index.remove(m, &id).is_some());
                 }
                 drop(index);
@@ -170,7 +170,7 @@ pub fn threads_heap_moves_with_live_objects<C: SendCollector + 'static>(mode: Mo
     let dead_after_worker = |id: u32| {
         dead_before_worker(id)
             || (half..n).contains(&id)
-            || ((2 * n..3 * n).contains(&id) && id % 2 == 0)
+            || ((2 * n..3 * n).contains(&id) && id.is_multiple_of(2))
     };
     assert_dropped(&drops, total, dead_after_worker);
 
