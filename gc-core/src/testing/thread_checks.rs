@@ -164,6 +164,13 @@ pub fn threads_heap_moves_with_live_objects<C: SendCollector + 'static>(mode: Mo
                 }
             });
             s.collect();
+            // The world, half the list, the vector's 2n nodes, half the map.
+            let live = 1 + n / 2 + 2 * n + n / 2;
+            assert_eq!(
+                s.usage().objects as u32,
+                live,
+                "exactly the reachable objects"
+            );
         });
     });
     let half = n / 2;
