@@ -44,6 +44,13 @@ pub struct Copying {
     next_identity: u64,
 }
 
+// SAFETY: every part of the state is owned and has no thread affinity: the
+// two semispaces (mappings and bump pointers), the large-object space (a
+// table of mappings), `drop_list` and `buffers` (object references and
+// scratch slots into its own mappings, which move with it), a finalizer
+// (its kept panic payload is `Send`), the growth policy and a counter.
+unsafe impl gc_core::SendCollector for Copying {}
+
 // SAFETY: `alloc` bumps fresh, 16-aligned memory and writes the header
 // (rule 1). `collect` copies every object reachable from the roots, payload
 // byte for byte, and rewrites every root and traced slot that referred to it;

@@ -37,7 +37,7 @@
 //!
 //! ```
 //! use gc_core::model::{Gc, GcHash, GcMap, GcVec, Mutation, RefLock};
-//! use gc_core::{Collector, Heap, HeapConfig, Trace};
+//! use gc_core::{Collector, Heap, HeapConfig, Threads, Trace};
 //! use std::hash::{Hash, Hasher};
 //!
 //! #[derive(Trace, Clone, Copy, Debug)]
@@ -55,7 +55,7 @@
 //! }
 //!
 //! impl<'gc> GcHash<'gc> for Value<'gc> {
-//!     fn gc_hash<C: Collector, H: Hasher>(&self, m: &Mutation<'_, 'gc, C>, state: &mut H) {
+//!     fn gc_hash<C: Collector, Th: Threads, H: Hasher>(&self, m: &Mutation<'_, 'gc, C, Th>, state: &mut H) {
 //!         match self {
 //!             Value::Nil => 0u8.hash(state),
 //!             Value::Num(n) => n.to_bits().hash(state),
@@ -259,7 +259,95 @@
 //! });
 //! ```
 //!
-//! ## 6. The rules the compiler keeps
+//! ## 6. Heaps and threads
+//! A heap is [`Local`](crate::Local) by default: it and everything from it
+//! stay on the thread that made it. For one interpreter per worker thread
+//! (or per async task on a multi-threaded executor), make it
+//! [`Sendable`](crate::Sendable): `Heap<C, Sendable>` is `Send` while no
+//! scope is open, so it can move to another thread between calls, with its
+//! [`Persistent`](crate::model::Persistent) roots (`Send` too). In exchange,
+//! everything it holds must be [`HeapSend`](crate::HeapSend), checked at
+//! every allocation: `Send` std types, and derived types of `HeapSend`
+//! fields (heap pointers included). An `Rc` drop counter, or an object
+//! holding one, does not compile there (use an `Arc`); the collection
+//! callback must be `Send`. Scopes, roots, `Gc`s and `Mutation`s never
+//! cross threads, on either kind of heap, and a heap is never `Sync`: one
+//! thread at a time uses it.
+//!
+//! ```
+//! use gc_core::model::{GcMap, Persistent, RefLock};
+//! use gc_core::{Heap, HeapConfig, Sendable};
+//! use std::sync::mpsc;
+//!
+//! type Globals<'gc> = RefLock<GcMap<'gc, String, f64>>;
+//!
+//! /// One interpreter: a heap and its globals, which move together.
+//! struct Interp {
+//!     heap: Heap<gc_copying::Copying, Sendable>,
+//!     globals: Persistent<Globals<'static>, Sendable>,
+//! }
+//!
+//! impl Interp {
+//!     fn new() -> Interp {
+//!         let mut heap = Heap::new(HeapConfig::default()).unwrap();
+//!         let globals = heap.scope("init", |s| {
+//!             s.mutate(|m| {
+//!                 let globals: Globals<'_> = RefLock::new(GcMap::new(m));
+//!                 m.persist(m.alloc(globals))
+//!             })
+//!         });
+//!         Interp { heap, globals }
+//!     }
+//!
+//!     /// Adds `x` to the global `name` (making garbage on the way).
+//!     fn run(&mut self, name: &str, x: f64) -> f64 {
+//!         let globals = &self.globals;
+//!         self.heap.scope("run", |s| {
+//!             let total = s.mutate(|m| {
+//!                 let mut map = m.persistent(globals).borrow_mut(m);
+//!                 let total = map.get(m, &name.to_string()).copied().unwrap_or(0.0) + x;
+//!                 map.insert(m, name.to_string(), total);
+//!                 for i in 0..1000 {
+//!                     m.alloc(i as f64);
+//!                 }
+//!                 total
+//!             });
+//!             s.collect();
+//!             total
+//!         })
+//!     }
+//! }
+//!
+//! // Two workers, each running an interpreter made on this thread.
+//! let workers: Vec<_> = (0..2)
+//!     .map(|_| {
+//!         let (jobs, queue) = mpsc::channel::<f64>();
+//!         let mut interp = Interp::new();
+//!         let worker = std::thread::spawn(move || {
+//!             let last = queue.iter().map(|x| interp.run("total", x)).last();
+//!             (interp, last) // handed back when the queue closes
+//!         });
+//!         (jobs, worker)
+//!     })
+//!     .collect();
+//! for (jobs, _) in &workers {
+//!     for x in 1..=3 {
+//!         jobs.send(x as f64).unwrap();
+//!     }
+//! }
+//! for (jobs, worker) in workers {
+//!     drop(jobs);
+//!     let (mut interp, last) = worker.join().unwrap();
+//!     assert_eq!(last, Some(6.0));
+//!     assert_eq!(interp.run("total", 0.0), 6.0); // back here, globals intact
+//! }
+//! ```
+//!
+//! Code for both kinds of heap names the kind and what it allocates:
+//! `fn f<C: Collector, Th: Threads + Admits<Node>>(heap: &mut Heap<C, Th>)`
+//! (see [`Threads`](crate::Threads)).
+//!
+//! ## 7. The rules the compiler keeps
 //! - A `Gc` cannot leave its region: not as the region's result, not
 //!   through a captured variable, a `thread_local!`, another thread, or a
 //!   map's hash code (`gc-core/tests/compile_fail/model_*.rs`); slices,

@@ -5,25 +5,25 @@ use crate::collector::{Collector, HeapUsage};
 use crate::config::HeapConfig;
 use crate::error::GcError;
 use crate::heap_id::HeapId;
-use crate::model::Accounting;
+use crate::model::{Accounting, PersistentSlot};
 use crate::object::{ObjectRef, TypeInfo, OBJECT_ALIGN};
 use crate::scope::Scope;
 use crate::shadow_stack::ShadowStack;
 use crate::stats::{Cause, CollectionEvent, GcStats};
-use crate::trace::Slot;
+use crate::threads::{Admits, Local, OnCollection, SendCollector, Sendable, Threads};
 use std::marker::PhantomData;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::ptr::NonNull;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::time::Instant;
-
-type CollectionCallback = Box<dyn FnMut(&CollectionEvent)>;
 
 /// A garbage-collected heap managed by the backend `C`.
 ///
 /// All access goes through [`Heap::scope`], which opens a frame on the
-/// heap's shadow stack and hands a [`Scope`] to a closure. The heap is not
-/// `Send`: its objects and roots belong to one thread.
+/// heap's shadow stack and hands a [`Scope`] to a closure. A heap is
+/// [`Local`] by default, not `Send`: its objects and roots belong to one
+/// thread. A `Heap<C, Sendable>` may move to another thread between scopes,
+/// and holds only [`HeapSend`](crate::HeapSend) values ([`Sendable`]).
 ///
 /// ```
 /// use gc_core::{Collector, Gc, Heap, HeapConfig, Trace};
@@ -55,7 +55,7 @@ type CollectionCallback = Box<dyn FnMut(&CollectionEvent)>;
 /// assert_eq!(sum_list(&mut heap, 100), 5050);
 /// # Ok::<(), gc_core::GcError>(())
 /// ```
-pub struct Heap<C: Collector> {
+pub struct Heap<C: Collector, Th: Threads = Local> {
     pub(crate) collector: C,
     pub(crate) roots: ShadowStack,
     /// `_lease`'s id, which the roots carry.
@@ -74,13 +74,36 @@ pub struct Heap<C: Collector> {
     budget_set: usize,
     /// Persistent roots ([`model::Persistent`](crate::model::Persistent));
     /// a slot whose handles are all dropped is pruned at the next collection.
-    persistent: Vec<Rc<Slot>>,
+    persistent: Vec<Arc<PersistentSlot>>,
     created: Instant,
-    on_collection: Option<CollectionCallback>,
-    _not_send: PhantomData<*const ()>,
+    on_collection: Option<Box<Th::Callback>>,
+    /// `!Send` (but for the `Sendable` impl below) and never `Sync`.
+    _not_send: PhantomData<(*const (), Th)>,
 }
 
-impl<C: Collector> Drop for Heap<C> {
+// SAFETY: a `Heap<C, Sendable>` moves with everything it owns, and nothing
+// outside it shares a thread-affine part of it. Field by field:
+// - `collector`: `C: SendCollector`, whose objects are all `HeapSend`
+//   (every allocation requires `Sendable: Admits<T>`, so `T: HeapSend`);
+//   the objects move with it and are used (traced, dropped) only by whoever
+//   holds the heap.
+// - `roots`: slots pointing to those objects; only scopes use them, and a
+//   scope borrows the heap, so none is open on another thread (`Scope` is
+//   never `Send`).
+// - `account`: a box with `Cell`s and the buffer space (the containers'
+//   buffers: mappings and free-list addresses, owned); the pointers to it
+//   (`HeapAlloc`, `Charge`) are branded, so they live only in this heap's
+//   objects and regions, and move with it.
+// - `persistent`: `Arc`s of atomic slots shared with `Persistent` handles,
+//   which may sit on another thread: they touch only the reference count
+//   (atomic) there; the slot is read and written with the heap in hand.
+// - `on_collection`: `Box<dyn FnMut + Send>` for a sendable heap.
+// - `_lease`, `id`, `config`, `stats`, `budget_set`, `created`: owned plain
+//   data (a `HeapId` gives its id back to a global `Mutex`-guarded list).
+// The heap stays `!Sync` (`_not_send`): nothing in it is made for shared use.
+unsafe impl<C: SendCollector> Send for Heap<C, Sendable> {}
+
+impl<C: Collector, Th: Threads> Drop for Heap<C, Th> {
     /// Empties the persistent roots before the objects go: a handle that
     /// outlives its heap then refers to nothing, and using it panics (heap
     /// ids are reused, so the id check alone would not catch it).
@@ -91,10 +114,12 @@ impl<C: Collector> Drop for Heap<C> {
     }
 }
 
-impl<C: Collector> Heap<C> {
+impl<C: Collector, Th: Threads> Heap<C, Th> {
     /// Creates a heap, reserving `config.capacity` bytes of address space.
     /// Its id (which its roots carry) is unique among the heaps alive now.
-    pub fn new(config: HeapConfig) -> Result<Heap<C>, GcError> {
+    /// `Heap::<C>::new` makes a [`Local`] heap, `Heap::<C, Sendable>::new` a
+    /// sendable one.
+    pub fn new(config: HeapConfig) -> Result<Heap<C, Th>, GcError> {
         config.validate()?;
         let collector = C::new(&config)?;
         let lease = HeapId::take();
@@ -123,7 +148,7 @@ impl<C: Collector> Heap<C> {
     pub fn scope<R>(
         &mut self,
         name: &'static str,
-        f: impl for<'s> FnOnce(&mut Scope<'s, C>) -> R,
+        f: impl for<'s> FnOnce(&mut Scope<'s, C, Th>) -> R,
     ) -> R {
         Scope::enter(self, None, name, f)
     }
@@ -143,9 +168,10 @@ impl<C: Collector> Heap<C> {
     /// Calls `callback` after every collection with its event. Replaces any
     /// earlier callback. The collection is recorded in [`Heap::stats`]
     /// before the callback runs; if it panics, the panic reaches the code
-    /// whose allocation or `collect` ran the collection.
-    pub fn on_collection(&mut self, callback: impl FnMut(&CollectionEvent) + 'static) {
-        self.on_collection = Some(Box::new(callback));
+    /// whose allocation or `collect` ran the collection. A sendable heap's
+    /// callback must be `Send` ([`OnCollection`]).
+    pub fn on_collection(&mut self, callback: impl OnCollection<Th>) {
+        self.on_collection = Some(callback.boxed());
     }
 
     /// The configuration the heap was built with.
@@ -163,16 +189,19 @@ impl<C: Collector> Heap<C> {
         &self.collector
     }
 
-    /// Allocates room for one object of type `info` and `size` bytes
-    /// (`Collector::alloc`), collecting if the trigger fires or the backend
-    /// is full. The caller must initialise the payload before anything else
-    /// uses the heap.
+    /// Allocates room for one object of type `info` and `size` bytes,
+    /// collecting if the trigger fires or the backend is full. The caller
+    /// must initialise the payload (a `T`, which this heap must admit)
+    /// before anything else uses the heap (`Collector::alloc`).
     #[inline(always)]
-    pub(crate) fn alloc_object(
+    pub(crate) fn alloc_object<T: ?Sized>(
         &mut self,
         info: &'static TypeInfo,
         size: usize,
-    ) -> Result<ObjectRef, GcError> {
+    ) -> Result<ObjectRef, GcError>
+    where
+        Th: Admits<T>,
+    {
         check_alignment(info)?;
         match self.alloc_within_budget(info, size) {
             Some(obj) => Ok(obj),
@@ -201,13 +230,17 @@ impl<C: Collector> Heap<C> {
     /// Allocates room for one object inside a mutation region, where
     /// nothing may collect: past the budget, the collection is marked due
     /// (it runs when the region ends) and the object is allocated anyway;
-    /// only a full backend fails. The caller initialises the payload at once.
+    /// only a full backend fails. The caller initialises the payload (a `T`,
+    /// which this heap must admit) at once.
     #[inline(always)]
-    pub(crate) fn alloc_in_region(
+    pub(crate) fn alloc_in_region<T: ?Sized>(
         &mut self,
         info: &'static TypeInfo,
         size: usize,
-    ) -> Result<ObjectRef, GcError> {
+    ) -> Result<ObjectRef, GcError>
+    where
+        Th: Admits<T>,
+    {
         check_alignment(info)?;
         match self.alloc_within_budget(info, size) {
             Some(obj) => Ok(obj),
@@ -278,9 +311,9 @@ impl<C: Collector> Heap<C> {
     }
 
     /// Adds a persistent root for `obj`; returns its slot and this heap's id.
-    pub(crate) fn add_persistent(&mut self, obj: ObjectRef) -> (Rc<Slot>, u32) {
-        let slot = Rc::new(Slot::new(Some(obj)));
-        self.persistent.push(Rc::clone(&slot));
+    pub(crate) fn add_persistent(&mut self, obj: ObjectRef) -> (Arc<PersistentSlot>, u32) {
+        let slot = Arc::new(PersistentSlot::new(obj));
+        self.persistent.push(Arc::clone(&slot));
         (slot, self.id)
     }
 

@@ -95,6 +95,7 @@ mod shadow_stack;
 pub mod space;
 pub mod stats;
 mod std_leaves;
+pub mod threads;
 mod trace;
 pub mod verify;
 
@@ -111,4 +112,5 @@ pub use handle::{Gc, Root};
 pub use heap::Heap;
 pub use scope::Scope;
 pub use stats::{CollectionEvent, GcStats};
+pub use threads::{Admits, HeapSend, Local, OnCollection, SendCollector, Sendable, Threads};
 pub use trace::{NoGc, Rebrand, Slot, Trace, Tracer, Unbranded};

@@ -17,6 +17,7 @@ use crate::heap::Heap;
 use crate::object::{ObjectRef, TypeInfo};
 use crate::shadow_stack::Frame;
 use crate::stats::{Cause, GcStats};
+use crate::threads::{Admits, Local, Threads};
 use crate::trace::{Slot, Trace, Tracer, Unbranded};
 use std::convert::Infallible;
 use std::marker::PhantomData;
@@ -49,29 +50,32 @@ use std::mem::size_of;
 ///     assert_eq!(s.get(tail).head, 1);
 /// });
 /// ```
-pub struct Scope<'s, C: Collector> {
-    heap: &'s mut Heap<C>,
+///
+/// `Th` is the heap's [`Threads`] kind. A scope is never `Send`, even on a
+/// sendable heap: the heap moves between threads only while no scope is open.
+pub struct Scope<'s, C: Collector, Th: Threads = Local> {
+    heap: &'s mut Heap<C, Th>,
     /// This scope's frame of the shadow stack.
     frame: Frame<'s>,
-    _brand: PhantomData<Brand<'s>>,
+    _brand: PhantomData<(Brand<'s>, *const ())>,
 }
 
-impl<C: Collector> Drop for Scope<'_, C> {
+impl<C: Collector, Th: Threads> Drop for Scope<'_, C, Th> {
     #[inline(always)]
     fn drop(&mut self) {
         self.heap.roots.truncate(self.frame.base);
     }
 }
 
-impl<'s, C: Collector> Scope<'s, C> {
+impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
     /// Runs `f` in a new frame named `name` on top of the shadow stack, inside
     /// the scope whose frame is `parent` (`None` for a heap's outermost scope).
     #[inline(always)]
     pub(crate) fn enter<'h, R>(
-        heap: &'h mut Heap<C>,
+        heap: &'h mut Heap<C, Th>,
         parent: Option<&'h Frame<'h>>,
         name: &'static str,
-        f: impl for<'i> FnOnce(&mut Scope<'i, C>) -> R,
+        f: impl for<'i> FnOnce(&mut Scope<'i, C, Th>) -> R,
     ) -> R {
         let base = heap.roots.len();
         let mut scope = Scope {
@@ -86,7 +90,7 @@ impl<'s, C: Collector> Scope<'s, C> {
     pub fn scope<R>(
         &mut self,
         name: &'static str,
-        f: impl for<'i> FnOnce(&mut Scope<'i, C>) -> R,
+        f: impl for<'i> FnOnce(&mut Scope<'i, C, Th>) -> R,
     ) -> R {
         Scope::enter(self.heap, Some(&self.frame), name, f)
     }
@@ -96,7 +100,7 @@ impl<'s, C: Collector> Scope<'s, C> {
     pub fn scope_escaping<T>(
         &mut self,
         name: &'static str,
-        f: impl for<'i> FnOnce(&mut Scope<'i, C>) -> Root<'i, T>,
+        f: impl for<'i> FnOnce(&mut Scope<'i, C, Th>) -> Root<'i, T>,
     ) -> Root<'s, T> {
         match self.try_scope_escaping(name, |inner| Ok::<_, Infallible>(f(inner))) {
             Ok(root) => root,
@@ -141,7 +145,7 @@ impl<'s, C: Collector> Scope<'s, C> {
     pub fn try_scope_escaping<T, E>(
         &mut self,
         name: &'static str,
-        f: impl for<'i> FnOnce(&mut Scope<'i, C>) -> Result<Root<'i, T>, E>,
+        f: impl for<'i> FnOnce(&mut Scope<'i, C, Th>) -> Result<Root<'i, T>, E>,
     ) -> Result<Root<'s, T>, E> {
         // Nothing collects between reading the result and re-rooting it.
         let obj = Scope::enter(self.heap, Some(&self.frame), name, |inner| {
@@ -159,7 +163,10 @@ impl<'s, C: Collector> Scope<'s, C> {
     /// those. With a destructor's panic when the collection this allocation
     /// ran met one (after finishing; see [`Trace`]).
     #[inline]
-    pub fn alloc<T: Trace + 'static>(&mut self, value: T) -> Root<'s, T> {
+    pub fn alloc<T: Trace + 'static>(&mut self, value: T) -> Root<'s, T>
+    where
+        Th: Admits<T>,
+    {
         match self.try_alloc(value) {
             Ok(root) => root,
             Err(error) => panic!("{error}"),
@@ -174,7 +181,10 @@ impl<'s, C: Collector> Scope<'s, C> {
     /// `value`'s [`Gc`] fields are null (code outside the heap can only create
     /// null ones); fill them in with [`Scope::set`].
     #[inline]
-    pub fn try_alloc<T: Trace + 'static>(&mut self, value: T) -> Result<Root<'s, T>, GcError> {
+    pub fn try_alloc<T: Trace + 'static>(&mut self, value: T) -> Result<Root<'s, T>, GcError>
+    where
+        Th: Admits<T>,
+    {
         let obj = self.new_object(value)?;
         Ok(Root::new(self.heap.roots.push(obj), self.heap.id))
     }
@@ -202,7 +212,10 @@ impl<'s, C: Collector> Scope<'s, C> {
     /// # Panics
     /// As [`Scope::alloc`], or if `root` belongs to another heap.
     #[inline]
-    pub fn alloc_into<T: Trace + 'static>(&mut self, root: Root<'_, T>, value: T) {
+    pub fn alloc_into<T: Trace + 'static>(&mut self, root: Root<'_, T>, value: T)
+    where
+        Th: Admits<T>,
+    {
         if let Err(error) = self.try_alloc_into(root, value) {
             panic!("{error}");
         }
@@ -218,7 +231,10 @@ impl<'s, C: Collector> Scope<'s, C> {
         &mut self,
         root: Root<'_, T>,
         value: T,
-    ) -> Result<(), GcError> {
+    ) -> Result<(), GcError>
+    where
+        Th: Admits<T>,
+    {
         self.check(root);
         let obj = self.new_object(value)?;
         self.heap.roots.set(root.index, obj);
@@ -228,9 +244,12 @@ impl<'s, C: Collector> Scope<'s, C> {
     /// Allocates an object holding `value`, not yet rooted: the caller roots
     /// it before anything else can collect.
     #[inline(always)]
-    fn new_object<T: Trace + 'static>(&mut self, value: T) -> Result<ObjectRef, GcError> {
+    fn new_object<T: Trace + 'static>(&mut self, value: T) -> Result<ObjectRef, GcError>
+    where
+        Th: Admits<T>,
+    {
         let info = TypeInfo::of::<T>();
-        let obj = self.heap.alloc_object(info, info.object_size())?;
+        let obj = self.heap.alloc_object::<T>(info, info.object_size())?;
         // SAFETY: `alloc_object` returned a fresh object of `T`'s size and
         // alignment whose payload nothing has read; writing it initialises it.
         unsafe { obj.payload().cast::<T>().as_ptr().write(value) };
@@ -366,7 +385,7 @@ impl<'s, C: Collector> Scope<'s, C> {
     }
 
     /// The heap, for the object model's regions.
-    pub(crate) fn heap_mut(&mut self) -> &mut Heap<C> {
+    pub(crate) fn heap_mut(&mut self) -> &mut Heap<C, Th> {
         self.heap
     }
 

@@ -12,11 +12,12 @@
 //! writes a few words to the Rust stack and touches no heap memory.
 //! Collectors see the slots as `&[Slot]` and may rewrite them.
 
+use crate::model::PersistentSlot;
 use crate::object::ObjectRef;
 use crate::trace::Slot;
 use std::cell::UnsafeCell;
 use std::fmt::Write;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// One named frame, owned by its scope.
 #[derive(Debug, Clone, Copy)]
@@ -96,8 +97,9 @@ impl ShadowStack {
 
     /// Pushes the persistent roots (after pruning those whose handles are
     /// all gone) on top of the stack for a collection; returns where they start.
-    pub(crate) fn push_persistent(&mut self, persistent: &mut Vec<Rc<Slot>>) -> usize {
-        persistent.retain(|slot| Rc::strong_count(slot) > 1);
+    pub(crate) fn push_persistent(&mut self, persistent: &mut Vec<Arc<PersistentSlot>>) -> usize {
+        // A count of 1 is the heap's own: no handle is left to clone it.
+        persistent.retain(|slot| Arc::strong_count(slot) > 1);
         let base = self.len();
         for slot in persistent.iter() {
             self.push(
@@ -110,7 +112,7 @@ impl ShadowStack {
 
     /// Copies the slots from `base` on (rewritten by the collection) back
     /// into the persistent roots they came from, and drops them.
-    pub(crate) fn pop_persistent(&mut self, persistent: &[Rc<Slot>], base: usize) {
+    pub(crate) fn pop_persistent(&mut self, persistent: &[Arc<PersistentSlot>], base: usize) {
         let slots = self.slots.get_mut();
         for (root, slot) in persistent.iter().zip(&slots[base..]) {
             root.set(slot.get());

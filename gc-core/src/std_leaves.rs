@@ -8,6 +8,7 @@
 //! references, use the object model's [`GcVec`](crate::model::GcVec) and
 //! [`GcMap`](crate::model::GcMap).
 
+use crate::threads::{HeapSend, IfSend};
 use crate::trace::{NoGc, Rebrand, Trace, Tracer};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -31,6 +32,9 @@ macro_rules! leaf {
         unsafe impl<'a, $($g $(: $($b)*)?),*> Rebrand<'a> for $ty {
             type Output = $ty;
         }
+        // SAFETY: no heap pointer: `HeapSend` exactly when `Send` (so
+        // `Rc` never is).
+        unsafe impl<'a, $($g $(: $($b)*)?),*> HeapSend for $ty where IfSend<'a, $ty>: Send {}
     )*};
 }
 

@@ -1,6 +1,7 @@
 //! [`Trace`]: how a collector finds the [`Gc`](crate::Gc) fields inside an object.
 
 use crate::object::ObjectRef;
+use crate::threads::{HeapSend, IfSend};
 use std::cell::Cell;
 
 /// A place that holds a (nullable) reference to a heap object: a shadow-stack
@@ -218,6 +219,8 @@ macro_rules! leaf {
         unsafe impl<'a> Rebrand<'a> for $t {
             type Output = $t;
         }
+        // SAFETY: a leaf holds no heap pointer: `HeapSend` when `Send`.
+        unsafe impl<'a> HeapSend for $t where IfSend<'a, $t>: Send {}
     )*};
 }
 
@@ -270,6 +273,8 @@ macro_rules! container {
         }
         // SAFETY: owns only `T`s, which own no `Gc`.
         unsafe impl<$t: NoGc> NoGc for $ty {}
+        // SAFETY: owns only `T`s and memory of its own.
+        unsafe impl<$t: HeapSend> HeapSend for $ty {}
     )*};
 }
 
@@ -359,6 +364,8 @@ unsafe impl<T: Trace> Trace for Option<T> {
 }
 // SAFETY: owns only a `T`, which owns no `Gc`.
 unsafe impl<T: NoGc> NoGc for Option<T> {}
+// SAFETY: owns only a `T`.
+unsafe impl<T: HeapSend> HeapSend for Option<T> {}
 
 // SAFETY: traces every element (rule 1), once (rule 2).
 unsafe impl<T: Trace, const N: usize> Trace for [T; N] {
@@ -374,6 +381,12 @@ unsafe impl<T: Trace, const N: usize> Trace for [T; N] {
 }
 // SAFETY: owns only `T`s, which own no `Gc`.
 unsafe impl<T: NoGc, const N: usize> NoGc for [T; N] {}
+// SAFETY: owns only `T`s.
+unsafe impl<T: HeapSend, const N: usize> HeapSend for [T; N] {}
+// SAFETY: owns only `T`s (the unsized objects' element type).
+unsafe impl<T: HeapSend> HeapSend for [T] {}
+// SAFETY: bytes.
+unsafe impl HeapSend for str {}
 
 // SAFETY: `T` owns no `Gc`, so there is nothing to report; `Cell` cannot
 // move a `Gc` out of the object because there is none (rule 4).
@@ -390,6 +403,11 @@ unsafe impl<T: NoGc> Trace for std::cell::RefCell<T> {
     const NEEDS_TRACE: bool = false;
     fn trace(&self, _: &mut Tracer) {}
 }
+// SAFETY: a cell owning a `T`: `Send` when `T` is (a `HeapSend` type
+// without heap pointers, as every `NoGc` one is, is `Send`).
+unsafe impl<T: HeapSend> HeapSend for Cell<T> {}
+// SAFETY: as for `Cell`.
+unsafe impl<T: HeapSend> HeapSend for std::cell::RefCell<T> {}
 
 macro_rules! tuple {
     ($($name:ident)+) => {
@@ -411,6 +429,8 @@ macro_rules! tuple {
         unsafe impl<'a, $($name: Rebrand<'a>),+> Rebrand<'a> for ($($name,)+) {
             type Output = ($($name::Output,)+);
         }
+        // SAFETY: owns only its elements.
+        unsafe impl<$($name: HeapSend),+> HeapSend for ($($name,)+) {}
     };
 }
 tuple!(A);

@@ -62,6 +62,15 @@ impl MarkSweep {
     }
 }
 
+// SAFETY: every part of the state is owned and has no thread affinity:
+// `space` (the free-list space: its mapping, bitmaps in mappings of their
+// own, block tables, the large-object table and its mappings, a finalizer
+// whose kept panic payload is `Send`), `marker` (a scratch stack of slots
+// into this heap's objects, empty between collections) and plain numbers.
+// Its `ObjectRef`s and slots point only into its own mappings, which move
+// with it. The parallel marker's threads are scoped to one collection.
+unsafe impl gc_core::SendCollector for MarkSweep {}
+
 // SAFETY: `alloc` hands out fresh cells with initialised headers (rule 1);
 // `collect` marks everything reachable from the roots before sweeping, and
 // never moves (rule 2); the space finalises each unmarked object once, taking
@@ -154,6 +163,10 @@ mod parallel {
             unsafe { self.0.verify(roots) }
         }
     }
+
+    // SAFETY: a `MarkSweep` (see its impl); its marking threads are scoped
+    // to each collection.
+    unsafe impl gc_core::SendCollector for ParallelMark {}
 
     mod conformance {
         gc_core::conformance_suite!(crate::collector::parallel::ParallelMark);

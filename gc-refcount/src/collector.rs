@@ -201,6 +201,14 @@ impl RefCount {
     }
 }
 
+// SAFETY: every part of the state is owned and has no thread affinity:
+// the free-list space (as in mark-sweep), the count tables (`RefCell`s of
+// object references, used through `&self` by the barrier of whoever holds
+// the heap; the heap is never `Sync`), the trial-deletion buffers, the
+// write log, scratch tracers and plain numbers. Its object references and
+// slots point only into its own mappings, which move with it.
+unsafe impl gc_core::SendCollector for RefCount {}
+
 // SAFETY: `alloc` hands out fresh cells of the free-list space with
 // initialised headers (rule 1). Nothing moves. `collect` frees only objects
 // that no root refers to and whose count shows no heap reference (the ZCT),

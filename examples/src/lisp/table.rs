@@ -11,7 +11,7 @@
 
 use super::value::Value;
 use gc_core::model::{Gc, GcHash, GcMap, Mutation, RefLock};
-use gc_core::{Collector, Trace};
+use gc_core::{Collector, Threads, Trace};
 use std::hash::{Hash, Hasher};
 use std::mem::discriminant;
 
@@ -46,7 +46,11 @@ pub struct Key<'gc> {
 }
 
 impl<'gc> GcHash<'gc> for Key<'gc> {
-    fn gc_hash<C: Collector, H: Hasher>(&self, m: &Mutation<'_, 'gc, C>, state: &mut H) {
+    fn gc_hash<C: Collector, Th: Threads, H: Hasher>(
+        &self,
+        m: &Mutation<'_, 'gc, C, Th>,
+        state: &mut H,
+    ) {
         match self.test {
             Test::Eq => hash_eq(m, self.value, state),
             Test::Equal => hash_equal(m, self.value, state),
@@ -107,8 +111,8 @@ pub fn equal<'gc>(a: Value<'gc>, b: Value<'gc>) -> bool {
 }
 
 /// Feeds what [`eq`] compares to `state`.
-fn hash_eq<'gc, C: Collector, H: Hasher>(
-    m: &Mutation<'_, 'gc, C>,
+fn hash_eq<'gc, C: Collector, Th: Threads, H: Hasher>(
+    m: &Mutation<'_, 'gc, C, Th>,
     value: Value<'gc>,
     state: &mut H,
 ) {
@@ -129,8 +133,8 @@ fn hash_eq<'gc, C: Collector, H: Hasher>(
 
 /// Feeds what [`equal`] compares to `state`, for the first [`HASH_NODES`]
 /// values of a depth-first walk (a fixed walk: equal values hash equally).
-fn hash_equal<'gc, C: Collector, H: Hasher>(
-    m: &Mutation<'_, 'gc, C>,
+fn hash_equal<'gc, C: Collector, Th: Threads, H: Hasher>(
+    m: &Mutation<'_, 'gc, C, Th>,
     value: Value<'gc>,
     state: &mut H,
 ) {

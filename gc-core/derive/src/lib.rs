@@ -5,6 +5,9 @@
 //! are kept; `#[trace(bound = "...")]` replaces the generated bounds and
 //! `#[trace(skip)]` leaves out a `Send + 'static` field.
 //!
+//! It also implements `gc_core::HeapSend` (the type may live in a sendable
+//! heap) when every traced field's type is `HeapSend`.
+//!
 //! - `NEEDS_TRACE` is the `||` of the fields' `NEEDS_TRACE`. A field whose
 //!   type names the type itself (`Box<Expr>`, `Vec<Self>`) counts as `true`:
 //!   asking the compiler for it would be a cycle (E0391), and `true` is always
@@ -29,11 +32,16 @@ use syn::{parse_macro_input, parse_quote, Data, DeriveInput, Field, Fields, Iden
 /// Attributes:
 /// - `#[trace(skip)]` on a field: not traced. The field's type must be
 ///   `Send + 'static`, which no type holding a heap reference is (every
-///   handle and pointer type is `!Send`, and model pointers carry a brand),
+///   pointer and root a collector must see is `!Send`, and model pointers
+///   carry a brand; the `Send` persistent roots of sendable heaps are kept
+///   up to date by their heap, not by tracing),
 ///   so a reference cannot be hidden this way: for a file handle, a
 ///   compiled regex, a channel.
 /// - `#[trace(bound = "T: Trace")]` on the type: these `where` predicates
 ///   instead of the generated ones (gc-arena's `#[collect(bound)]`).
+///
+/// Also implements `gc_core::HeapSend` when the type of every traced field
+/// is `HeapSend`, so the type may live in a `Heap<C, Sendable>`.
 #[proc_macro_derive(Trace, attributes(trace))]
 pub fn derive_trace(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
@@ -107,12 +115,15 @@ fn expand(input: DeriveInput) -> syn::Result<TokenStream2> {
     let model = model_pointers(name, &traced, brand.is_some(), &params);
     let rebrand = rebrand_impl(&input, brand.as_ref());
     let no_drop = brand.as_ref().map(|_| no_drop_check(&input));
+    let heap_send = heap_send_impl(&input, &fields);
     let concrete = params.is_empty() && input.generics.const_params().next().is_none();
     let field_checks = concrete.then(|| field_checks(name, &traced, brand.as_ref()));
     Ok(quote! {
         // SAFETY: generated: traces every field (rules 1 and 2) and nothing
         // else, but the `#[trace(skip)]` ones, whose `Send + 'static` types
-        // can hold no `Gc` (every handle type is `!Send`); the derive adds
+        // can hold no `Gc` (every pointer and scope root is `!Send`; a
+        // sendable heap's `Send` persistent roots are updated by the heap
+        // itself, traced or not); the derive adds
         // no interior mutability or `&mut` access. `NEEDS_TRACE` is false
         // only if no traced field's type needs tracing (rule 5).
         unsafe impl #impl_generics ::gc_core::Trace for #name #ty_generics #where_clause {
@@ -131,9 +142,116 @@ fn expand(input: DeriveInput) -> syn::Result<TokenStream2> {
             }
         }
         #rebrand
+        #heap_send
         #no_drop
         #field_checks
     })
+}
+
+/// `HeapSend` (may live in a sendable heap) when every traced field's type
+/// is. Each bound is on `Field<'__heap_send, T>`, not `T`: a bound with no
+/// parameter that does not hold is an error (E0277, "trivial bounds"), and
+/// a type with an `Rc` field must simply not be `HeapSend`. A field that
+/// names the type itself (`Option<Box<Self>>`) is checked with the type
+/// replaced by a type local to the impl that is `HeapSend` (coinduction, as
+/// the compiler does for `Send`), since asking for the type's own
+/// `HeapSend` would be a cycle (E0275). Skipped fields are `Send + 'static`
+/// (the `Trace` impl checks it), so they need no bound.
+fn heap_send_impl(input: &DeriveInput, fields: &[FieldInfo]) -> TokenStream2 {
+    let name = &input.ident;
+    let mut generics = input.generics.clone();
+    generics.params.push(parse_quote!('__heap_send));
+    let predicates = &mut generics.make_where_clause().predicates;
+    for field in fields.iter().filter(|f| !f.skip) {
+        let ty = &field.ty;
+        let ty = assume_self(quote!(#ty), name, &input.generics).unwrap_or(quote!(#ty));
+        predicates.push(parse_quote!(
+            ::gc_core::threads::Field<'__heap_send, #ty>: ::gc_core::HeapSend
+        ));
+    }
+    let (impl_generics, _, where_clause) = generics.split_for_impl();
+    let (_, ty_generics, _) = input.generics.split_for_impl();
+    quote! {
+        const _: () = {
+            /// The type itself, assumed `HeapSend` while its fields are checked.
+            pub struct __AssumedSelf;
+            // SAFETY: a unit type, named only by this impl's bounds.
+            unsafe impl ::gc_core::HeapSend for __AssumedSelf {}
+            // SAFETY: generated: every field that the value owns (and that
+            // moves with it) is `HeapSend`, so the value is.
+            unsafe impl #impl_generics ::gc_core::HeapSend for #name #ty_generics #where_clause {}
+        };
+    }
+}
+
+/// `ty` with every plain mention of the type (`Self`, `Name`, `Name<..>`)
+/// replaced by `__AssumedSelf`, or `None` if `ty` names none, or might
+/// name something else through it: a macro (`!`), a path through the type
+/// (`Self::Item`, `Name::Item`) or a path ending in the name (`m::Name`,
+/// maybe another type), or a type parameter spelt like the type.
+fn assume_self(ty: TokenStream2, name: &Ident, generics: &syn::Generics) -> Option<TokenStream2> {
+    if generics.type_params().any(|p| p.ident == *name) || !mentions(ty.clone(), name) {
+        return None;
+    }
+    replace_self(ty, name)
+}
+
+fn replace_self(tokens: TokenStream2, name: &Ident) -> Option<TokenStream2> {
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let punct =
+        |t: Option<&TokenTree>, c: char| matches!(t, Some(TokenTree::Punct(p)) if p.as_char() == c);
+    while i < tokens.len() {
+        match &tokens[i] {
+            TokenTree::Punct(p) if p.as_char() == '!' => return None,
+            TokenTree::Ident(ident) if *ident == *name || ident == "Self" => {
+                if (i > 0 && punct(tokens.get(i - 1), ':')) || punct(tokens.get(i + 1), ':') {
+                    return None;
+                }
+                out.push(quote!(__AssumedSelf));
+                i += 1;
+                if *ident == *name && punct(tokens.get(i), '<') {
+                    i = skip_generic_args(&tokens, i)?;
+                }
+                continue;
+            }
+            TokenTree::Group(group) => {
+                let inner = replace_self(group.stream(), name)?;
+                let mut new = proc_macro2::Group::new(group.delimiter(), inner);
+                new.set_span(group.span());
+                out.push(quote!(#new));
+            }
+            other => out.push(quote!(#other)),
+        }
+        i += 1;
+    }
+    Some(out.into_iter().collect())
+}
+
+/// The index just past the `<..>` starting at `tokens[start]` (a `->`
+/// inside, as in `fn() -> T`, is not a closing bracket).
+fn skip_generic_args(tokens: &[TokenTree], start: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = start;
+    while i < tokens.len() {
+        if let TokenTree::Punct(p) = &tokens[i] {
+            let arrow = p.as_char() == '>'
+                && matches!(&tokens[i - 1], TokenTree::Punct(q) if q.as_char() == '-');
+            match p.as_char() {
+                '<' => depth += 1,
+                '>' if !arrow => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(i + 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+        i += 1;
+    }
+    None
 }
 
 /// The bounds the impl needs: `Field: Trace` for every traced field whose

@@ -5,6 +5,7 @@ use super::account::HeapAlloc;
 use super::{Gc, Mutation};
 use crate::collector::Collector;
 use crate::error::GcError;
+use crate::threads::Threads;
 use crate::trace::{Rebrand, Trace, Tracer};
 use hashbrown::hash_table::{Entry, HashTable};
 use hashbrown::DefaultHashBuilder;
@@ -19,14 +20,14 @@ use std::hash::{BuildHasher, Hash, Hasher};
 ///
 /// ```
 /// use gc_core::model::{Gc, GcHash, Mutation};
-/// use gc_core::{Collector, Trace};
+/// use gc_core::{Collector, Threads, Trace};
 /// use std::hash::{Hash, Hasher};
 ///
 /// #[derive(Trace, Clone, Copy)]
 /// enum Key<'gc> { Num(i64), Str(Gc<'gc, String>) }
 ///
 /// impl<'gc> GcHash<'gc> for Key<'gc> {
-///     fn gc_hash<C: Collector, H: Hasher>(&self, m: &Mutation<'_, 'gc, C>, state: &mut H) {
+///     fn gc_hash<C: Collector, Th: Threads, H: Hasher>(&self, m: &Mutation<'_, 'gc, C, Th>, state: &mut H) {
 ///         match self {
 ///             Key::Num(n) => n.hash(state),
 ///             Key::Str(s) => s.as_str().hash(state), // by content
@@ -47,14 +48,22 @@ use std::hash::{BuildHasher, Hash, Hasher};
 /// same answer for as long as a key is in a map.
 pub trait GcHash<'gc> {
     /// Feeds the key to `state`.
-    fn gc_hash<C: Collector, H: Hasher>(&self, m: &Mutation<'_, 'gc, C>, state: &mut H);
+    fn gc_hash<C: Collector, Th: Threads, H: Hasher>(
+        &self,
+        m: &Mutation<'_, 'gc, C, Th>,
+        state: &mut H,
+    );
     /// `true` if the two keys are the same key.
     fn gc_eq(&self, other: &Self) -> bool;
 }
 
 impl<'gc, K: Hash + Eq> GcHash<'gc> for K {
     #[inline]
-    fn gc_hash<C: Collector, H: Hasher>(&self, _: &Mutation<'_, 'gc, C>, state: &mut H) {
+    fn gc_hash<C: Collector, Th: Threads, H: Hasher>(
+        &self,
+        _: &Mutation<'_, 'gc, C, Th>,
+        state: &mut H,
+    ) {
         self.hash(state)
     }
     #[inline]
@@ -65,7 +74,11 @@ impl<'gc, K: Hash + Eq> GcHash<'gc> for K {
 
 impl<'gc, T: 'gc> GcHash<'gc> for Gc<'gc, T> {
     #[inline]
-    fn gc_hash<C: Collector, H: Hasher>(&self, m: &Mutation<'_, 'gc, C>, state: &mut H) {
+    fn gc_hash<C: Collector, Th: Threads, H: Hasher>(
+        &self,
+        m: &Mutation<'_, 'gc, C, Th>,
+        state: &mut H,
+    ) {
         m.identity(*self).hash(state)
     }
     #[inline]
@@ -112,14 +125,14 @@ pub struct GcMap<'gc, K, V> {
 
 impl<'gc, K: GcHash<'gc>, V> GcMap<'gc, K, V> {
     /// An empty map (allocates nothing until the first insert).
-    pub fn new<C: Collector>(m: &Mutation<'_, 'gc, C>) -> GcMap<'gc, K, V> {
+    pub fn new<C: Collector, Th: Threads>(m: &Mutation<'_, 'gc, C, Th>) -> GcMap<'gc, K, V> {
         GcMap {
             table: HashTable::new_in(m.allocator()),
             hasher: DefaultHashBuilder::default(),
         }
     }
 
-    fn hash<C: Collector>(&self, m: &Mutation<'_, 'gc, C>, key: &K) -> u64 {
+    fn hash<C: Collector, Th: Threads>(&self, m: &Mutation<'_, 'gc, C, Th>, key: &K) -> u64 {
         let mut state = self.hasher.build_hasher();
         key.gc_hash(m, &mut state);
         state.finish()
@@ -127,14 +140,22 @@ impl<'gc, K: GcHash<'gc>, V> GcMap<'gc, K, V> {
 
     /// The value of `key`.
     #[inline]
-    pub fn get<C: Collector>(&self, m: &Mutation<'_, 'gc, C>, key: &K) -> Option<&V> {
+    pub fn get<C: Collector, Th: Threads>(
+        &self,
+        m: &Mutation<'_, 'gc, C, Th>,
+        key: &K,
+    ) -> Option<&V> {
         let hash = self.hash(m, key);
         self.table.find(hash, |(k, _)| k.gc_eq(key)).map(|(_, v)| v)
     }
 
     /// The value of `key`, mutably.
     #[inline]
-    pub fn get_mut<C: Collector>(&mut self, m: &Mutation<'_, 'gc, C>, key: &K) -> Option<&mut V> {
+    pub fn get_mut<C: Collector, Th: Threads>(
+        &mut self,
+        m: &Mutation<'_, 'gc, C, Th>,
+        key: &K,
+    ) -> Option<&mut V> {
         let hash = self.hash(m, key);
         self.table
             .find_mut(hash, |(k, _)| k.gc_eq(key))
@@ -142,7 +163,11 @@ impl<'gc, K: GcHash<'gc>, V> GcMap<'gc, K, V> {
     }
 
     /// `true` if `key` has a value.
-    pub fn contains_key<C: Collector>(&self, m: &Mutation<'_, 'gc, C>, key: &K) -> bool {
+    pub fn contains_key<C: Collector, Th: Threads>(
+        &self,
+        m: &Mutation<'_, 'gc, C, Th>,
+        key: &K,
+    ) -> bool {
         self.get(m, key).is_some()
     }
 
@@ -152,9 +177,9 @@ impl<'gc, K: GcHash<'gc>, V> GcMap<'gc, K, V> {
     /// With the [`GcError::OutOfMemory`] message if the table cannot grow
     /// within the heap's capacity; [`GcMap::try_insert`] returns the error.
     #[inline]
-    pub fn insert<C: Collector>(
+    pub fn insert<C: Collector, Th: Threads>(
         &mut self,
-        m: &Mutation<'_, 'gc, C>,
+        m: &Mutation<'_, 'gc, C, Th>,
         key: K,
         value: V,
     ) -> Option<V> {
@@ -165,9 +190,9 @@ impl<'gc, K: GcHash<'gc>, V> GcMap<'gc, K, V> {
     }
 
     /// [`GcMap::insert`], or [`GcError::OutOfMemory`] with the map unchanged.
-    pub fn try_insert<C: Collector>(
+    pub fn try_insert<C: Collector, Th: Threads>(
         &mut self,
-        m: &Mutation<'_, 'gc, C>,
+        m: &Mutation<'_, 'gc, C, Th>,
         key: K,
         value: V,
     ) -> Result<Option<V>, GcError> {
@@ -206,7 +231,11 @@ impl<'gc, K: GcHash<'gc>, V> GcMap<'gc, K, V> {
     }
 
     /// Removes `key`, returning its value.
-    pub fn remove<C: Collector>(&mut self, m: &Mutation<'_, 'gc, C>, key: &K) -> Option<V> {
+    pub fn remove<C: Collector, Th: Threads>(
+        &mut self,
+        m: &Mutation<'_, 'gc, C, Th>,
+        key: &K,
+    ) -> Option<V> {
         let hash = self.hash(m, key);
         match self.table.find_entry(hash, |(k, _)| k.gc_eq(key)) {
             Ok(entry) => Some(entry.remove().0 .1),

@@ -78,6 +78,7 @@ pub use lock::{Lock, RefLock, Write};
 pub use map::{GcHash, GcMap};
 pub use mutation::Mutation;
 pub use persistent::Persistent;
+pub(crate) use persistent::PersistentSlot;
 pub use vec::GcVec;
 
 /// An object's identity ([`Mutation::identity`]): stable while the object
@@ -88,7 +89,11 @@ pub struct Identity(pub(crate) u64);
 impl<'gc, T: Copy + 'gc> Gc<'gc, Lock<T>> {
     /// Sets the value of an object that is a [`Lock`], through the barrier.
     #[inline(always)]
-    pub fn set<C: crate::Collector>(self, m: &Mutation<'_, 'gc, C>, value: T) {
+    pub fn set<C: crate::Collector, Th: crate::Threads>(
+        self,
+        m: &Mutation<'_, 'gc, C, Th>,
+        value: T,
+    ) {
         m.write(self).set(value)
     }
 }
@@ -100,9 +105,9 @@ impl<'gc, T: 'gc> Gc<'gc, RefLock<T>> {
     /// # Panics
     /// If it is borrowed.
     #[inline(always)]
-    pub fn borrow_mut<C: crate::Collector>(
+    pub fn borrow_mut<C: crate::Collector, Th: crate::Threads>(
         self,
-        m: &Mutation<'_, 'gc, C>,
+        m: &Mutation<'_, 'gc, C, Th>,
     ) -> std::cell::RefMut<'gc, T> {
         m.write(self).borrow_mut()
     }

@@ -10,6 +10,7 @@ use crate::handle::{Brand, Root};
 use crate::heap::Heap;
 use crate::object::TypeInfo;
 use crate::scope::Scope;
+use crate::threads::{Admits, Local, Threads};
 use crate::trace::{Rebrand, Trace};
 use std::marker::PhantomData;
 use std::ptr::NonNull;
@@ -27,14 +28,15 @@ use std::ptr::NonNull;
 /// still holds inside a region and fails an allocation with
 /// [`GcError::OutOfMemory`].
 ///
-/// `Mutation` is neither `Send` nor `Sync`.
-pub struct Mutation<'s, 'gc, C: Collector> {
+/// `Mutation` is neither `Send` nor `Sync`, on any heap. `Th` is the
+/// heap's [`Threads`] kind.
+pub struct Mutation<'s, 'gc, C: Collector, Th: Threads = Local> {
     /// The heap, borrowed mutably by [`Scope::mutate`] for the region.
-    heap: NonNull<Heap<C>>,
+    heap: NonNull<Heap<C, Th>>,
     _brands: PhantomData<(Brand<'s>, Brand<'gc>, *const ())>,
 }
 
-impl<'s, C: Collector> Scope<'s, C> {
+impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
     /// Runs `f` in a mutation region: inside it, heap pointers are `Copy`
     /// [`Gc`]s read at no cost, and objects are allocated and changed
     /// through `m`. Nothing collects until `f` returns; then, if the budget
@@ -68,7 +70,7 @@ impl<'s, C: Collector> Scope<'s, C> {
     /// let mut heap = Heap::<gc_copying::Copying>::new(HeapConfig::default()).unwrap();
     /// assert_eq!(run(&mut heap), 4950.0);
     /// ```
-    pub fn mutate<R>(&mut self, f: impl for<'gc> FnOnce(&Mutation<'s, 'gc, C>) -> R) -> R {
+    pub fn mutate<R>(&mut self, f: impl for<'gc> FnOnce(&Mutation<'s, 'gc, C, Th>) -> R) -> R {
         let heap = self.heap_mut();
         let mutation = Mutation {
             heap: NonNull::from(&mut *heap),
@@ -80,7 +82,7 @@ impl<'s, C: Collector> Scope<'s, C> {
     }
 }
 
-impl<'s, 'gc, C: Collector> Mutation<'s, 'gc, C> {
+impl<'s, 'gc, C: Collector, Th: Threads> Mutation<'s, 'gc, C, Th> {
     /// The heap, for one short step that calls no user code that could
     /// reach this `Mutation` (an allocation may run dead objects'
     /// destructors in a lazy sweep, but a destructor has no way to the heap).
@@ -91,7 +93,7 @@ impl<'s, 'gc, C: Collector> Mutation<'s, 'gc, C> {
     ///   reach this `Mutation` again (user code, another method).
     #[inline(always)]
     #[allow(clippy::mut_from_ref)]
-    pub(super) unsafe fn heap(&self) -> &mut Heap<C> {
+    pub(super) unsafe fn heap(&self) -> &mut Heap<C, Th> {
         // SAFETY: `Scope::mutate` holds the heap's `&mut` for the whole
         // region and uses it only after `f` returned; exclusivity within
         // the region is the caller's.
@@ -111,6 +113,7 @@ impl<'s, 'gc, C: Collector> Mutation<'s, 'gc, C> {
     where
         T: Trace + Rebrand<'static> + 'gc,
         T::Output: Trace + 'static,
+        Th: Admits<T>,
     {
         match self.try_alloc(value) {
             Ok(gc) => gc,
@@ -127,13 +130,14 @@ impl<'s, 'gc, C: Collector> Mutation<'s, 'gc, C> {
     where
         T: Trace + Rebrand<'static> + 'gc,
         T::Output: Trace + 'static,
+        Th: Admits<T>,
     {
         const { assert!(size_of::<T>() == size_of::<T::Output>()) };
         // `T::Output` is `T` with its brand replaced: the same layout and
         // trace, and a descriptor that can be `'static`.
         let info = TypeInfo::of::<T::Output>();
         // SAFETY: this step calls no user code.
-        let obj = unsafe { self.heap() }.alloc_in_region(info, info.object_size())?;
+        let obj = unsafe { self.heap() }.alloc_in_region::<T>(info, info.object_size())?;
         // SAFETY: a fresh object of `T`'s size and alignment that nothing
         // has read; writing it initialises it.
         unsafe { obj.payload().cast::<T>().as_ptr().write(value) };
@@ -264,7 +268,7 @@ impl<'s, 'gc, C: Collector> Mutation<'s, 'gc, C> {
     pub(crate) fn add_persistent(
         &self,
         obj: crate::object::ObjectRef,
-    ) -> (std::rc::Rc<crate::Slot>, u32) {
+    ) -> (std::sync::Arc<super::PersistentSlot>, u32) {
         // SAFETY: this step calls no user code.
         unsafe { self.heap() }.add_persistent(obj)
     }

@@ -2,10 +2,13 @@
 
 use super::{Gc, Mutation};
 use crate::collector::Collector;
-use crate::trace::{Rebrand, Slot};
+use crate::object::ObjectRef;
+use crate::threads::{Local, Threads};
+use crate::trace::Rebrand;
 use std::fmt;
 use std::marker::PhantomData;
-use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 /// A root held outside every scope: an interpreter's globals, a host's
 /// handle to a script object kept between calls into the heap. The object
@@ -32,23 +35,61 @@ use std::rc::Rc;
 /// }
 /// heap.scope("read", |s| assert_eq!(s.mutate(|m| m.persistent(&counter).get()), 3));
 /// ```
-pub struct Persistent<T> {
-    pub(crate) slot: Rc<Slot>,
+///
+/// `Th` is the heap's [`Threads`] kind: the handle of a
+/// [`Sendable`](crate::Sendable) heap is `Send` (it travels with its heap,
+/// or on its own), a [`Local`] heap's is not.
+pub struct Persistent<T, Th: Threads = Local> {
+    pub(crate) slot: Arc<PersistentSlot>,
     pub(crate) heap: u32,
-    _type: PhantomData<*const T>,
+    _type: PhantomData<Typed<T, Th>>,
 }
 
-impl<T> Clone for Persistent<T> {
+/// What a `Persistent` says about its types: it roots a `T` (but holds
+/// none, so `T` does not decide whether it is `Send`) of a `Th` heap (whose
+/// marker does).
+type Typed<T, Th> = (fn() -> T, <Th as Threads>::Marker);
+
+/// A persistent root's slot: the object's address, 0 once the heap is
+/// dropped. It is read and written only by whoever holds the heap (in a
+/// region, a collection, the heap's drop); atomic, and shared through an
+/// `Arc`, so that handles of a sendable heap may be cloned and dropped on
+/// another thread.
+pub(crate) struct PersistentSlot(AtomicUsize);
+
+impl PersistentSlot {
+    pub(crate) fn new(obj: ObjectRef) -> PersistentSlot {
+        PersistentSlot(AtomicUsize::new(obj.addr()))
+    }
+
+    /// The object, or `None` once the heap is gone.
+    pub(crate) fn get(&self) -> Option<ObjectRef> {
+        match self.0.load(Ordering::Relaxed) {
+            0 => None,
+            // SAFETY: a non-zero value is an object start stored by `new`
+            // or `set`, kept alive and up to date by the heap (it empties
+            // the slot when it is dropped).
+            addr => Some(unsafe { ObjectRef::from_addr(addr) }),
+        }
+    }
+
+    pub(crate) fn set(&self, obj: Option<ObjectRef>) {
+        self.0
+            .store(obj.map_or(0, ObjectRef::addr), Ordering::Relaxed);
+    }
+}
+
+impl<T, Th: Threads> Clone for Persistent<T, Th> {
     fn clone(&self) -> Self {
         Persistent {
-            slot: Rc::clone(&self.slot),
+            slot: Arc::clone(&self.slot),
             heap: self.heap,
             _type: PhantomData,
         }
     }
 }
 
-impl<T> fmt::Debug for Persistent<T> {
+impl<T, Th: Threads> fmt::Debug for Persistent<T, Th> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
@@ -59,9 +100,9 @@ impl<T> fmt::Debug for Persistent<T> {
     }
 }
 
-impl<'gc, C: Collector> Mutation<'_, 'gc, C> {
+impl<'gc, C: Collector, Th: Threads> Mutation<'_, 'gc, C, Th> {
     /// A persistent root for `gc`'s object.
-    pub fn persist<T: Rebrand<'static> + 'gc>(&self, gc: Gc<'gc, T>) -> Persistent<T::Output> {
+    pub fn persist<T: Rebrand<'static> + 'gc>(&self, gc: Gc<'gc, T>) -> Persistent<T::Output, Th> {
         let (slot, heap) = self.add_persistent(gc.object());
         Persistent {
             slot,
@@ -74,7 +115,7 @@ impl<'gc, C: Collector> Mutation<'_, 'gc, C> {
     ///
     /// # Panics
     /// If `root` belongs to another heap, or to a heap that was dropped.
-    pub fn persistent<T: Rebrand<'gc>>(&self, root: &Persistent<T>) -> Gc<'gc, T::Output>
+    pub fn persistent<T: Rebrand<'gc>>(&self, root: &Persistent<T, Th>) -> Gc<'gc, T::Output>
     where
         T::Output: 'gc,
     {

@@ -6,10 +6,11 @@ use super::{Gc, Mutation};
 use crate::collector::Collector;
 use crate::error::GcError;
 use crate::object::TypeInfo;
+use crate::threads::{Admits, Threads};
 use crate::trace::{Rebrand, Trace};
 use std::mem::{align_of, size_of};
 
-impl<'s, 'gc, C: Collector> Mutation<'s, 'gc, C> {
+impl<'s, 'gc, C: Collector, Th: Threads> Mutation<'s, 'gc, C, Th> {
     /// Allocates a slice object holding a copy of `items`: its length is
     /// fixed, its elements inline after the length. Elements that hold
     /// pointers are traced; elements that are [`Lock`](super::Lock)s can be
@@ -42,6 +43,7 @@ impl<'s, 'gc, C: Collector> Mutation<'s, 'gc, C> {
     where
         T: Copy + Trace + Rebrand<'static> + 'gc,
         T::Output: Trace + 'static,
+        Th: Admits<[T]>,
     {
         self.try_alloc_slice(items)
             .unwrap_or_else(|error| panic!("{error}"))
@@ -55,10 +57,11 @@ impl<'s, 'gc, C: Collector> Mutation<'s, 'gc, C> {
     where
         T: Copy + Trace + Rebrand<'static> + 'gc,
         T::Output: Trace + 'static,
+        Th: Admits<[T]>,
     {
         // SAFETY: `items` is readable for its length; `T: Copy`, so the
         // copies need no forgetting.
-        unsafe { self.alloc_slice_from(items.as_ptr(), items.len()) }
+        unsafe { self.alloc_slice_from::<T, [T]>(items.as_ptr(), items.len()) }
     }
 
     /// Allocates a string object holding a copy of `text`.
@@ -76,15 +79,22 @@ impl<'s, 'gc, C: Collector> Mutation<'s, 'gc, C> {
     /// # Panics
     /// With the message of the error [`Mutation::try_alloc_str`] returns.
     #[inline]
-    pub fn alloc_str(&self, text: &str) -> Gc<'gc, str> {
+    pub fn alloc_str(&self, text: &str) -> Gc<'gc, str>
+    where
+        Th: Admits<str>,
+    {
         self.try_alloc_str(text)
             .unwrap_or_else(|error| panic!("{error}"))
     }
 
     /// [`Mutation::alloc_str`], or the errors of [`Mutation::try_alloc_slice`].
     #[inline]
-    pub fn try_alloc_str(&self, text: &str) -> Result<Gc<'gc, str>, GcError> {
-        let bytes = self.try_alloc_slice(text.as_bytes())?;
+    pub fn try_alloc_str(&self, text: &str) -> Result<Gc<'gc, str>, GcError>
+    where
+        Th: Admits<str>,
+    {
+        // SAFETY: `text` is readable for its length; bytes need no forgetting.
+        let bytes = unsafe { self.alloc_slice_from::<u8, str>(text.as_ptr(), text.len()) }?;
         // SAFETY: the bytes were copied from a `str`.
         Ok(unsafe { Gc::from_utf8_unchecked(bytes) })
     }
@@ -114,6 +124,7 @@ impl<'s, 'gc, C: Collector> Mutation<'s, 'gc, C> {
         I: IntoIterator<Item = T>,
         T: Trace + Rebrand<'static> + 'gc,
         T::Output: Trace + 'static,
+        Th: Admits<[T]>,
     {
         self.try_alloc_from_iter(items)
             .unwrap_or_else(|error| panic!("{error}"))
@@ -128,6 +139,7 @@ impl<'s, 'gc, C: Collector> Mutation<'s, 'gc, C> {
         I: IntoIterator<Item = T>,
         T: Trace + Rebrand<'static> + 'gc,
         T::Output: Trace + 'static,
+        Th: Admits<[T]>,
     {
         let items = items.into_iter();
         let at_least = items.size_hint().0;
@@ -140,18 +152,19 @@ impl<'s, 'gc, C: Collector> Mutation<'s, 'gc, C> {
         let mut items = buffer;
         // SAFETY: `items` is readable for its length; on success its
         // elements were moved into the object and are forgotten here.
-        let slice = unsafe { self.alloc_slice_from(items.as_ptr(), items.len()) }?;
+        let slice = unsafe { self.alloc_slice_from::<T, [T]>(items.as_ptr(), items.len()) }?;
         // SAFETY: the elements now belong to the object (moved above).
         unsafe { items.set_len(0) };
         Ok(slice)
     }
 
-    /// Allocates a slice object and moves `len` elements from `items` into it.
+    /// Allocates a slice object and moves `len` elements from `items` into
+    /// it; `A` is what the heap must admit (`[T]`, or `str` for bytes).
     ///
     /// # Safety
     /// - `items` is valid for reading `len` `T`s; on `Ok` they were moved
     ///   (the caller does not drop them), on `Err` they were not read.
-    unsafe fn alloc_slice_from<T>(
+    unsafe fn alloc_slice_from<T, A: ?Sized>(
         &self,
         items: *const T,
         len: usize,
@@ -159,6 +172,7 @@ impl<'s, 'gc, C: Collector> Mutation<'s, 'gc, C> {
     where
         T: Trace + Rebrand<'static> + 'gc,
         T::Output: Trace + 'static,
+        Th: Admits<A>,
     {
         const {
             assert!(size_of::<T>() == size_of::<T::Output>());
@@ -166,7 +180,7 @@ impl<'s, 'gc, C: Collector> Mutation<'s, 'gc, C> {
         };
         let (info, size) = self.check_slice_size::<T>(len)?;
         // SAFETY: this step calls no user code.
-        let obj = unsafe { self.heap() }.alloc_in_region(info, size)?;
+        let obj = unsafe { self.heap() }.alloc_in_region::<A>(info, size)?;
         // SAFETY: a fresh object of `size` bytes, room for the length word
         // and `len` elements at `value_offset` (`object_size_with`), aligned
         // for `T` (`info.align`); `items` does not overlap it. Nothing runs

@@ -4,6 +4,7 @@ use super::account::HeapAlloc;
 use super::Mutation;
 use crate::collector::Collector;
 use crate::error::GcError;
+use crate::threads::Threads;
 use crate::trace::{Rebrand, Trace, Tracer};
 use allocator_api2::vec::Vec;
 use std::fmt;
@@ -42,14 +43,14 @@ pub struct GcVec<'gc, T>(Vec<T, HeapAlloc<'gc>>);
 
 impl<'gc, T> GcVec<'gc, T> {
     /// An empty vector (allocates nothing until the first push).
-    pub fn new<C: Collector>(m: &Mutation<'_, 'gc, C>) -> GcVec<'gc, T> {
+    pub fn new<C: Collector, Th: Threads>(m: &Mutation<'_, 'gc, C, Th>) -> GcVec<'gc, T> {
         GcVec(Vec::new_in(m.allocator()))
     }
 
     /// An empty vector with room for `capacity` elements, or
     /// [`GcError::OutOfMemory`].
-    pub fn try_with_capacity<C: Collector>(
-        m: &Mutation<'_, 'gc, C>,
+    pub fn try_with_capacity<C: Collector, Th: Threads>(
+        m: &Mutation<'_, 'gc, C, Th>,
         capacity: usize,
     ) -> Result<GcVec<'gc, T>, GcError> {
         let mut vec = GcVec::new(m);

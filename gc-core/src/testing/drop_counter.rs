@@ -1,12 +1,12 @@
 //! Counting destructor runs, to check that each object is dropped exactly once.
 
 use crate::trace::{NoGc, Rebrand, Trace, Tracer};
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-/// A shared tally of drops, by object id.
+/// A shared tally of drops, by object id. `Send`, so that counters can
+/// live in sendable heaps (`thread_checks`).
 #[derive(Clone, Default)]
-pub struct Drops(Rc<RefCell<Vec<u32>>>);
+pub struct Drops(Arc<Mutex<Vec<u32>>>);
 
 impl Drops {
     /// A counter for the object with id `id`.
@@ -17,19 +17,24 @@ impl Drops {
         }
     }
 
+    /// The tally (a destructor that panicked left it intact).
+    fn ids(&self) -> MutexGuard<'_, Vec<u32>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// How many times object `id` was dropped.
     pub fn count(&self, id: u32) -> usize {
-        self.0.borrow().iter().filter(|&&d| d == id).count()
+        self.ids().iter().filter(|&&d| d == id).count()
     }
 
     /// Total drops recorded.
     pub fn total(&self) -> usize {
-        self.0.borrow().len()
+        self.ids().len()
     }
 
     /// Panics if any id was dropped more than once.
     pub fn assert_no_double_drop(&self) {
-        let mut ids = self.0.borrow().clone();
+        let mut ids = self.ids().clone();
         ids.sort_unstable();
         if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
             panic!("object {} was dropped more than once", w[0]);
@@ -38,6 +43,7 @@ impl Drops {
 }
 
 /// A heap field that records its object's id in [`Drops`] when dropped.
+/// It is [`HeapSend`](crate::HeapSend).
 pub struct DropCounter {
     /// The object's id.
     pub id: u32,
@@ -46,7 +52,7 @@ pub struct DropCounter {
 
 impl Drop for DropCounter {
     fn drop(&mut self) {
-        self.drops.0.borrow_mut().push(self.id);
+        self.drops.ids().push(self.id);
     }
 }
 
@@ -61,3 +67,5 @@ unsafe impl NoGc for DropCounter {}
 unsafe impl<'a> Rebrand<'a> for DropCounter {
     type Output = DropCounter;
 }
+// SAFETY: an id and an `Arc<Mutex<_>>`: `Send`, no heap pointer.
+unsafe impl<'a> crate::HeapSend for DropCounter where crate::threads::IfSend<'a, DropCounter>: Send {}

@@ -1,4 +1,5 @@
-//! A `Heap` is not `Send`: its objects and roots belong to one thread.
+//! A local `Heap` (the default) is not `Send`, whatever its backend: its
+//! objects and roots belong to one thread.
 use gc_core::{Collector, Heap};
 
 fn run<C: Collector + Send + 'static>(mut heap: Heap<C>) {

@@ -1,6 +1,6 @@
 //! A map key's hash code cannot keep a pointer: it sees only the region's brand.
 use gc_core::model::{Gc, GcHash, Mutation};
-use gc_core::{Collector, Trace};
+use gc_core::{Collector, Threads, Trace};
 use std::cell::Cell;
 use std::hash::Hasher;
 
@@ -12,7 +12,7 @@ thread_local! {
 struct Key<'gc>(Gc<'gc, u64>);
 
 impl<'gc> GcHash<'gc> for Key<'gc> {
-    fn gc_hash<C: Collector, H: Hasher>(&self, _: &Mutation<'_, 'gc, C>, state: &mut H) {
+    fn gc_hash<C: Collector, Th: Threads, H: Hasher>(&self, _: &Mutation<'_, 'gc, C, Th>, state: &mut H) {
         SEEN.with(|s| s.set(Some(self.0)));
         state.write_u64(*self.0);
     }

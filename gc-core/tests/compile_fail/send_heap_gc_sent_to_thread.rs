@@ -1,0 +1,15 @@
+//! On a sendable heap, a `Gc` pointer cannot cross to another thread (only the
+//! heap moves, and only while no scope is open).
+use gc_core::{Heap, HeapConfig, Sendable};
+
+fn main() {
+    let mut heap = Heap::<gc_refcount::RefCount, Sendable>::new(HeapConfig::default()).unwrap();
+    heap.scope("main", |s| {
+        s.mutate(|m| {
+            let gc = m.alloc(2u64);
+            std::thread::scope(|t| {
+                t.spawn(move || drop(gc));
+            });
+        });
+    });
+}
