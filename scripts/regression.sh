@@ -2,9 +2,12 @@
 # Before/after medians of the benchmark groups that existed before the object
 # model (binary_trees, churn, cycles, large_live_heap) on the three backends:
 # builds the bench binary of <base> (in a temporary worktree) and of the
-# working tree, then runs each group on both, alternating, in one session.
+# working tree, then runs each benchmark on both, alternating, ROUNDS times
+# (default 3) in one session, and reports the median of the rounds' criterion
+# medians (on a shared 2-core VM one round varies by 15-20% run to run).
 #
 #   bash scripts/regression.sh d0ef01e        # prints a markdown table
+#   ROUNDS=5 bash scripts/regression.sh d0ef01e
 #
 # Names changed since d0ef01e: its binary_trees is today's
 # binary_trees/d14-parents-first, its large_live_heap today's
@@ -33,10 +36,12 @@ settings=(--warm-up-time 1 --measurement-time 4 --sample-size 10 --noplot)
 median() { # criterion's "time: [low median high]" line -> "median unit"
   grep -E '^ *time: |[^ ] +time: ' | head -1 | sed -E 's/.*\[[^ ]+ [^ ]+ ([^ ]+) ([^ ]+) .*/\1 \2/'
 }
+rounds=${ROUNDS:-3}
+middle() { sort -n | awk '{ v[NR] = $1 } END { printf "%.2f", v[int((NR + 1) / 2)] }'; }
 to_ms() { awk '{v=$1; u=$2; if (u=="s") v*=1000; else if (u=="µs"||u=="us") v/=1000; else if (u=="ns") v/=1e6; printf "%.2f", v}'; }
 
-echo "| benchmark | $base | now | change |"
-echo "|---|---:|---:|---:|"
+echo "| benchmark | $base | now | change | rounds ($base / now) |"
+echo "|---|---:|---:|---:|---|"
 for group in binary_trees churn cycles large_live_heap; do
   case $group in
     binary_trees) now_group=binary_trees/d14-parents-first ;;
@@ -45,9 +50,14 @@ for group in binary_trees churn cycles large_live_heap; do
   esac
   for name in $("$old" --list 2>/dev/null | grep -oE "^$group/$backends(: |$)" | cut -d: -f1); do
     backend=${name#"$group"/}
-    before=$(CRITERION_HOME="$work/old" "$old" --bench "^$name\$" "${settings[@]}" 2>&1 | median | to_ms)
-    after=$(CRITERION_HOME="$work/new" "$new" --bench "^$now_group/$backend\$" "${settings[@]}" 2>&1 | median | to_ms)
+    befores=() afters=()
+    for _ in $(seq "$rounds"); do
+      befores+=("$(CRITERION_HOME="$work/old" "$old" --bench "^$name\$" "${settings[@]}" 2>&1 | median | to_ms)")
+      afters+=("$(CRITERION_HOME="$work/new" "$new" --bench "^$now_group/$backend\$" "${settings[@]}" 2>&1 | median | to_ms)")
+    done
+    before=$(printf '%s\n' "${befores[@]}" | middle)
+    after=$(printf '%s\n' "${afters[@]}" | middle)
     change=$(awk -v a="$before" -v b="$after" 'BEGIN { printf "%+.1f%%", (b / a - 1) * 100 }')
-    echo "| $name | $before ms | $after ms | $change |"
+    echo "| $name | $before ms | $after ms | $change | ${befores[*]} / ${afters[*]} |"
   done
 done

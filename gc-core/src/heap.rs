@@ -214,17 +214,27 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
     /// the payload at once (`Collector::alloc`).
     #[inline(always)]
     fn alloc_within_budget(&mut self, info: &'static TypeInfo, size: usize) -> Option<ObjectRef> {
-        let budget = self.account.budget.get();
+        let account = &*self.account;
+        let budget = account.budget.get();
         if size > budget {
             return None;
         }
+        // Charged before the backend runs (whose code the compiler cannot see
+        // through, so a charge after it would reload the box's address).
+        account.budget.set(budget - size);
         // SAFETY: the callers (`Scope::try_alloc`, `Mutation::try_alloc`,
         // `Mutation::try_alloc_slice`) pass the object's size and write the
         // payload at once.
-        let obj = unsafe { self.collector.alloc(info, size) }?;
-        self.account.budget.set(budget - size);
-        self.stats.allocated_objects += 1;
-        Some(obj)
+        match unsafe { self.collector.alloc(info, size) } {
+            Some(obj) => {
+                self.stats.allocated_objects += 1;
+                Some(obj)
+            }
+            None => {
+                account.budget.set(budget);
+                None
+            }
+        }
     }
 
     /// Allocates room for one object inside a mutation region, where

@@ -342,17 +342,13 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
         field: impl FnOnce(&T) -> &Gc<U>,
         target: Option<ObjectRef>,
     ) {
-        let (_, slot) = self
+        let (owner, slot) = self
             .field_slot(obj, |value| Some(field(value)))
             .expect("the projection returned a field");
-        // SAFETY: `field_slot` checked that `slot` is a field of `obj`, a
-        // rooted (so live) object of this heap, and `target` comes from a
-        // root checked to belong to this heap.
-        unsafe {
-            self.heap
-                .collector
-                .write_barrier(self.object(obj), slot, target)
-        };
+        // SAFETY: `field_slot` checked that `slot` is a field of `owner`, the
+        // object of `obj`, a rooted (so live) object of this heap, and
+        // `target` comes from a root checked to belong to this heap.
+        unsafe { self.heap.collector.write_barrier(owner, slot, target) };
     }
 
     /// Re-points the slot of `root` (which may belong to an enclosing scope)
@@ -434,19 +430,22 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
     /// belongs to the object: inside its payload (fast), or among the slots
     /// its trace reports (for `Gc`s in vectors and boxes it owns).
     #[inline(always)]
-    fn field_slot<'a, T: Trace + Unbranded, U: 'a>(
+    fn field_slot<'a, T: Trace + Unbranded + 'a, U: 'a>(
         &'a self,
         obj: Root<'_, T>,
         field: impl FnOnce(&'a T) -> Option<&'a Gc<U>>,
-    ) -> Option<(&'a T, &'a Slot)> {
-        let value = self.get(obj);
+    ) -> Option<(ObjectRef, &'a Slot)> {
+        let owner = self.object(obj);
+        // SAFETY: as in `Scope::get`: a live, initialised `T` that cannot
+        // move or die while `&self` is borrowed.
+        let value = unsafe { owner.payload().cast::<T>().as_ref() };
         let gc = field(value)?;
         let start = value as *const T as usize;
         let at = gc as *const Gc<U> as usize;
         if !(at >= start && at + size_of::<Gc<U>>() <= start + size_of::<T>()) {
             assert_owned_slot(value, gc.slot());
         }
-        Some((value, gc.slot()))
+        Some((owner, gc.slot()))
     }
 }
 
