@@ -136,7 +136,7 @@ pub(crate) const NEW_OBJECT: usize = Flag::IN_ZCT.0;
 ///
 /// # Safety
 /// - `obj` is allocated and its payload initialised, and `f` frees nothing.
-#[inline]
+#[inline(always)]
 pub(crate) unsafe fn for_each_child(
     obj: ObjectRef,
     tracer: &mut Tracer,
