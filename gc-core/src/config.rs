@@ -10,7 +10,8 @@ use crate::error::GcError;
 ///
 /// The growth policy in short: the heap may grow to `growth_factor` times
 /// its live bytes, but never less than `initial_trigger` and never more than
-/// `max_headroom` beyond the live bytes. A growth factor of 4 keeps small and
+/// `max_headroom` beyond the live bytes (doubled after each unproductive
+/// collection in a row, see below). A growth factor of 4 keeps small and
 /// medium heaps near 4x the live size: Hertz and Berger (OOPSLA 2005)
 /// measured tracing collection ~17% slower than manual memory management at
 /// 3x and on par at 5x. The headroom cap keeps a large heap's footprint near
@@ -20,6 +21,16 @@ use crate::error::GcError;
 /// between collections (measured in the `churn` and `cycles` benchmarks:
 /// 4 MiB made copying churn about 1.5x slower). The copying backend's footprint is larger by its
 /// copy reserve (see `gc-copying`).
+///
+/// A collection that frees less than a quarter of what the heap grew by
+/// since the one before is *unproductive* ([`Growth::unproductive`]): the
+/// program is building its live set, not making garbage. Each unproductive
+/// collection in a row doubles the headroom cap ([`Growth::boosted`]), and
+/// the first productive one puts it back to `max_headroom`. With a fixed cap,
+/// building a live set of `L` bytes would trace about `L² / (2 *
+/// max_headroom)` bytes (a collection per `max_headroom`, each tracing
+/// everything built so far); doubling makes that linear in `L`, while a
+/// heap whose live set stays put, making garbage, keeps the cap.
 ///
 /// Settings that would collect on almost every allocation (a growth factor
 /// of 1, a `max_headroom` of a few bytes) are clamped: whatever they say,
@@ -53,7 +64,8 @@ pub struct HeapConfig {
     /// The most the heap may grow beyond its live bytes before the next
     /// collection, whatever `growth_factor` allows. Default 32 MiB; must be
     /// at least 1, and acts as at least the floor on headroom (see above).
-    /// (`initial_trigger` still applies while the heap is small.)
+    /// (`initial_trigger` still applies while the heap is small, and each
+    /// unproductive collection in a row doubles it, see above.)
     pub max_headroom: usize,
     /// Collect on every allocation; the copying backend then moves every
     /// object every time. For finding bugs, not for speed.
@@ -209,5 +221,38 @@ impl Growth {
     /// The most the heap grows beyond its live bytes (`max_headroom`).
     pub fn max_headroom(&self) -> usize {
         self.max_headroom
+    }
+
+    /// The policy after `unproductive` unproductive collections in a row:
+    /// the headroom cap doubled that many times (saturating; the growth
+    /// factor and the capacity still bound the trigger).
+    ///
+    /// ```
+    /// use gc_core::HeapConfig;
+    /// const MIB: usize = 1 << 20;
+    /// let growth = HeapConfig::default().growth(); // growth factor 4, cap 32 MiB
+    /// assert_eq!(growth.next_trigger(64 * MIB), 96 * MIB);
+    /// assert_eq!(growth.boosted(1).next_trigger(64 * MIB), 128 * MIB);
+    /// assert_eq!(growth.boosted(5).next_trigger(64 * MIB), 256 * MIB); // 4x live
+    /// ```
+    pub fn boosted(self, unproductive: u32) -> Growth {
+        let scale = 1usize.checked_shl(unproductive).unwrap_or(usize::MAX);
+        Growth {
+            max_headroom: self.max_headroom.saturating_mul(scale),
+            ..self
+        }
+    }
+
+    /// Whether a collection that freed `freed` bytes, after the heap grew
+    /// by `grown` bytes since the collection before it, was unproductive:
+    /// it freed less than a quarter of the growth.
+    ///
+    /// ```
+    /// use gc_core::Growth;
+    /// assert!(Growth::unproductive(32 << 20, 0)); // building a live set
+    /// assert!(!Growth::unproductive(32 << 20, 30 << 20)); // making garbage
+    /// ```
+    pub fn unproductive(grown: usize, freed: usize) -> bool {
+        freed < grown / 4
     }
 }

@@ -115,6 +115,7 @@ impl<T> fmt::Debug for Gc<T> {
 // hands out no `&mut` and no way to move its pointer out (rule 4).
 unsafe impl<T> Trace for Gc<T> {
     const NEEDS_TRACE: bool = true;
+    const HANDLE_POINTERS: bool = true;
     #[inline(always)]
     fn trace(&self, tracer: &mut Tracer) {
         tracer.report(&self.slot);

@@ -2,7 +2,7 @@
 //! the trigger policy and the statistics).
 
 use crate::collector::{Collector, HeapUsage};
-use crate::config::HeapConfig;
+use crate::config::{Growth, HeapConfig};
 use crate::error::GcError;
 use crate::heap_id::HeapId;
 use crate::model::{Accounting, PersistentSlot};
@@ -72,6 +72,11 @@ pub struct Heap<C: Collector, Th: Threads = Local> {
     /// then are `budget_set - budget` (plus any the slow path counted in
     /// `stats.allocated_bytes` directly), so allocation counts bytes once.
     budget_set: usize,
+    /// Bytes in use (objects and external) after the last collection.
+    in_use_after: usize,
+    /// Unproductive collections in a row ([`Growth::unproductive`]): the
+    /// growth policy's headroom cap is doubled this many times.
+    unproductive: u32,
     /// Persistent roots ([`model::Persistent`](crate::model::Persistent));
     /// a slot whose handles are all dropped is pruned at the next collection.
     persistent: Vec<Arc<PersistentSlot>>,
@@ -131,6 +136,8 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
             stats: GcStats::new(C::NAME),
             account: Box::new(Accounting::new(config.capacity)),
             budget_set: 0,
+            in_use_after: 0,
+            unproductive: 0,
             persistent: Vec::new(),
             created: Instant::now(),
             on_collection: None,
@@ -379,6 +386,7 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
     /// collection is recorded and verified; the first of them wins.
     pub(crate) fn collect(&mut self, cause: Cause) {
         let before = self.collector.usage();
+        let in_use_before = before.bytes + self.account.external.get();
         let id = self.stats.collections + 1;
         let mut event = CollectionEvent::start(id, C::NAME, cause, self.created.elapsed());
         let start = Instant::now();
@@ -400,6 +408,15 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
         self.stats.allocated_bytes += (self.budget_set - self.account.budget.get()) as u64;
         self.account.objects_at_collection.set(after.bytes);
         self.account.due.set(false);
+        let in_use_after = after.bytes + self.account.external.get();
+        let grown = in_use_before.saturating_sub(self.in_use_after);
+        let freed = in_use_before.saturating_sub(in_use_after);
+        self.unproductive = if Growth::unproductive(grown, freed) {
+            self.unproductive.saturating_add(1).min(usize::BITS)
+        } else {
+            0
+        };
+        self.in_use_after = in_use_after;
         self.reset_budget();
         self.budget_set = self.account.budget.get();
         self.stats.record(event.clone(), self.config.event_log);
@@ -426,7 +443,10 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
         let budget = if self.config.stress {
             0
         } else {
-            self.config.growth().headroom(in_use)
+            self.config
+                .growth()
+                .boosted(self.unproductive)
+                .headroom(in_use)
         };
         self.account.budget.set(budget);
         self.account.ceiling.set(in_use + budget);

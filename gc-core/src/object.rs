@@ -65,6 +65,9 @@ pub struct TypeInfo {
     pub align: usize,
     /// `T::NEEDS_TRACE`: `false` lets collectors skip calling [`TypeInfo::trace`].
     pub needs_trace: bool,
+    /// `T::NEEDS_TRACE && T::HANDLE_POINTERS`: finalising the object traces
+    /// it first, to null its handle-API pointers before its destructor runs.
+    pub nulls_before_drop: bool,
     /// Reports the payload's [`Slot`](crate::Slot)s to a tracer.
     pub trace: unsafe fn(NonNull<u8>, &mut Tracer),
     /// Drops the payload in place, or `None` when `T` has no drop glue.
@@ -142,6 +145,7 @@ impl<T: Trace + 'static> Descriptor<T> {
         fixed_object_size: object_size_for(size_of::<T>()),
         align: align_of::<T>(),
         needs_trace: T::NEEDS_TRACE,
+        nulls_before_drop: T::NEEDS_TRACE && T::HANDLE_POINTERS,
         trace: trace_erased::<T>,
         drop: if needs_drop::<T>() {
             Some(drop_erased::<T>)
@@ -170,6 +174,7 @@ impl<T: Trace + 'static> SliceDescriptor<T> {
         fixed_object_size: 0,
         align: align_of::<SliceHead<T>>(),
         needs_trace: T::NEEDS_TRACE,
+        nulls_before_drop: T::NEEDS_TRACE && T::HANDLE_POINTERS,
         trace: trace_slice::<T>,
         drop: if needs_drop::<T>() {
             Some(drop_slice::<T>)
@@ -374,9 +379,13 @@ impl ObjectRef {
         }
     }
 
-    /// Finalises a dead object: clears every `Gc` field it holds (so its `Drop`
-    /// can never see, or smuggle out, a pointer to another object) and then
-    /// runs the payload's destructor. The memory itself is the caller's to free.
+    /// Finalises a dead object: clears every handle-API `Gc` field it holds
+    /// (so its `Drop` can never see, or smuggle out, a pointer to another
+    /// object) and then runs the payload's destructor. The memory itself is
+    /// the caller's to free. A type that holds no handle-API pointer
+    /// ([`TypeInfo::nulls_before_drop`] false) is not traced: object-model
+    /// pointers are never nulled (no object-model type has a `Drop` that
+    /// could read them), so the trace would find nothing to clear.
     ///
     /// # Safety
     /// - The object is live, unreachable, and finalised at most once.
@@ -385,14 +394,16 @@ impl ObjectRef {
         // SAFETY: forwarded to the caller.
         let info = unsafe { self.info() };
         let Some(drop) = info.drop else { return };
-        scratch.finalizing = true;
-        // SAFETY: the object is live, per the caller.
-        unsafe { self.trace(scratch) };
-        scratch.finalizing = false;
-        for slot in scratch.drain() {
-            // SAFETY: slots reported by `trace` live inside the object's payload
-            // (or memory it owns), which is still alive.
-            unsafe { slot.as_ref() }.set(None);
+        if info.nulls_before_drop {
+            scratch.finalizing = true;
+            // SAFETY: the object is live, per the caller.
+            unsafe { self.trace(scratch) };
+            scratch.finalizing = false;
+            for slot in scratch.drain() {
+                // SAFETY: slots reported by `trace` live inside the object's
+                // payload (or memory it owns), which is still alive.
+                unsafe { slot.as_ref() }.set(None);
+            }
         }
         // SAFETY: the payload is live and, per the caller, dropped only now.
         unsafe { drop(self.payload()) }

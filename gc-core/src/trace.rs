@@ -29,6 +29,8 @@ pub type Slot = Cell<Option<ObjectRef>>;
 ///    program is stopped (parallel marking); it must only read. It may not
 ///    write through interior mutability, nor touch thread-local state, and
 ///    must give the same answer on any thread.
+/// 7. `HANDLE_POINTERS` is `false` only if the type can never own a
+///    handle-API [`Gc`](crate::Gc).
 ///
 /// ```
 /// use gc_core::{Gc, Trace};
@@ -69,6 +71,15 @@ pub unsafe trait Trace {
     /// computes it; a hand-written implementation whose type holds a
     /// `model::Gc` must say `true`.
     const MODEL_POINTERS: bool = false;
+
+    /// `true` if values of this type may hold handle-API pointers
+    /// ([`Gc`](crate::Gc)). Before a dead object's destructor runs, the
+    /// collector traces it and nulls these, so a `Drop` impl reads `None`,
+    /// never a freed object; a type that cannot hold one is dropped without
+    /// that trace (which would read all of a dead table's entries just to
+    /// drop it). The derive computes it; the default, `true`, is always
+    /// sound.
+    const HANDLE_POINTERS: bool = true;
 
     /// Evaluated by `#[derive(Trace)]` for every field of a type without
     /// type parameters: fails to compile where a field is a `Box`, `Vec` or
@@ -210,6 +221,7 @@ macro_rules! leaf {
         // SAFETY: a leaf owns no `Gc`; an empty trace reports all of them.
         unsafe impl Trace for $t {
             const NEEDS_TRACE: bool = false;
+            const HANDLE_POINTERS: bool = false;
             #[inline(always)]
             fn trace(&self, _: &mut Tracer) {}
         }
@@ -256,6 +268,7 @@ macro_rules! container {
         // SAFETY: traces every element it owns (rule 1), once (rule 2).
         unsafe impl<$t: Trace> Trace for $ty {
             const NEEDS_TRACE: bool = $t::NEEDS_TRACE;
+            const HANDLE_POINTERS: bool = $t::HANDLE_POINTERS;
             const CHECK: () = assert!(
                 !$t::MODEL_POINTERS,
                 "object-model pointers (model::Gc) cannot live in malloc'd \
@@ -354,6 +367,7 @@ container! {
 unsafe impl<T: Trace> Trace for Option<T> {
     const NEEDS_TRACE: bool = T::NEEDS_TRACE;
     const MODEL_POINTERS: bool = T::MODEL_POINTERS;
+    const HANDLE_POINTERS: bool = T::HANDLE_POINTERS;
     const CHECK: () = T::CHECK;
     #[inline]
     fn trace(&self, tracer: &mut Tracer) {
@@ -371,6 +385,7 @@ unsafe impl<T: HeapSend> HeapSend for Option<T> {}
 unsafe impl<T: Trace, const N: usize> Trace for [T; N] {
     const NEEDS_TRACE: bool = T::NEEDS_TRACE;
     const MODEL_POINTERS: bool = T::MODEL_POINTERS;
+    const HANDLE_POINTERS: bool = T::HANDLE_POINTERS;
     const CHECK: () = T::CHECK;
     #[inline]
     fn trace(&self, tracer: &mut Tracer) {
@@ -392,6 +407,7 @@ unsafe impl HeapSend for str {}
 // move a `Gc` out of the object because there is none (rule 4).
 unsafe impl<T: NoGc> Trace for Cell<T> {
     const NEEDS_TRACE: bool = false;
+    const HANDLE_POINTERS: bool = false;
     fn trace(&self, _: &mut Tracer) {}
 }
 // SAFETY: a cell of reference-free data owns no `Gc`.
@@ -401,6 +417,7 @@ unsafe impl<T: NoGc> NoGc for std::cell::RefCell<T> {}
 // SAFETY: as above.
 unsafe impl<T: NoGc> Trace for std::cell::RefCell<T> {
     const NEEDS_TRACE: bool = false;
+    const HANDLE_POINTERS: bool = false;
     fn trace(&self, _: &mut Tracer) {}
 }
 // SAFETY: a cell owning a `T`: `Send` when `T` is (a `HeapSend` type
@@ -415,6 +432,7 @@ macro_rules! tuple {
         unsafe impl<$($name: Trace),+> Trace for ($($name,)+) {
             const NEEDS_TRACE: bool = $($name::NEEDS_TRACE)||+;
             const MODEL_POINTERS: bool = $($name::MODEL_POINTERS)||+;
+            const HANDLE_POINTERS: bool = $($name::HANDLE_POINTERS)||+;
             const CHECK: () = { $(let () = $name::CHECK;)+ };
             #[allow(non_snake_case)]
             #[inline]

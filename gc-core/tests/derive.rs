@@ -124,6 +124,49 @@ fn needs_trace_is_false_only_without_gc() {
     const { assert!(Expr::NEEDS_TRACE) };
 }
 
+/// An object-model table: model pointers only, behind the model's containers.
+#[derive(Trace)]
+struct Table<'gc> {
+    slots: gc_core::model::RefLock<gc_core::model::GcVec<'gc, Value<'gc>>>,
+    name: String,
+}
+
+#[derive(Trace, Clone, Copy)]
+#[allow(dead_code)] // only its constants are tested
+enum Value<'gc> {
+    Num(f64),
+    Table(gc_core::model::Gc<'gc, Table<'gc>>),
+}
+
+/// A model type whose field names the type itself: conservatively `true`.
+#[derive(Trace)]
+struct Link<'gc> {
+    next: Option<gc_core::model::Gc<'gc, Link<'gc>>>,
+}
+
+/// Only handle-API pointers are nulled before a destructor runs, so only
+/// types that may hold one say `HANDLE_POINTERS`; a recursive field counts
+/// as `true` (asking would be a cycle).
+#[test]
+fn handle_pointers_is_false_only_without_handle_gc() {
+    const { assert!(Named::HANDLE_POINTERS) };
+    const { assert!(Mixed::HANDLE_POINTERS) };
+    const { assert!(Containers::HANDLE_POINTERS) };
+    const { assert!(Pair::<u64>::HANDLE_POINTERS) };
+    const { assert!(Expr::HANDLE_POINTERS) };
+    const { assert!(!Leaves::HANDLE_POINTERS) };
+    const { assert!(!Unit::HANDLE_POINTERS) };
+    const { assert!(!Bounded::<String, 2>::HANDLE_POINTERS) };
+    const { assert!(Bounded::<Option<Gc<Named>>, 2>::HANDLE_POINTERS) };
+    const { assert!(!Table::HANDLE_POINTERS) };
+    const { assert!(!Value::HANDLE_POINTERS) };
+    const { assert!(Link::HANDLE_POINTERS) };
+    const { assert!(!<gc_core::model::GcMap<'static, &str, Value<'static>> as Trace>::HANDLE_POINTERS) };
+    assert!(gc_core::object::TypeInfo::of::<Named>().nulls_before_drop);
+    assert!(!gc_core::object::TypeInfo::of::<Table<'static>>().nulls_before_drop);
+    assert!(!gc_core::object::TypeInfo::of::<Leaves>().nulls_before_drop);
+}
+
 #[test]
 fn leaf_struct_reports_nothing() {
     with_heap(|s| {

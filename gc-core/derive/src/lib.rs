@@ -11,7 +11,11 @@
 //! - `NEEDS_TRACE` is the `||` of the fields' `NEEDS_TRACE`. A field whose
 //!   type names the type itself (`Box<Expr>`, `Vec<Self>`) counts as `true`:
 //!   asking the compiler for it would be a cycle (E0391), and `true` is always
-//!   sound, only slower for a recursive type made of leaves. Mutually
+//!   sound, only slower for a recursive type made of leaves. `HANDLE_POINTERS`
+//!   is computed the same way (a type whose field names it, such as
+//!   `next: Gc<'gc, Node<'gc>>`, is then traced once more before its
+//!   destructor runs; a pointer to it through another type, as in
+//!   `Value::Table(Gc<'gc, Table<'gc>>)`, is not). Mutually
 //!   recursive types (`A` holds a `Box<B>`, `B` a `Vec<A>`) still hit the
 //!   cycle; break it with a `Gc` (which is `true` without looking inside).
 //! - A type may have one lifetime parameter, its brand (`Table<'gc>`): an
@@ -113,6 +117,7 @@ fn expand(input: DeriveInput) -> syn::Result<TokenStream2> {
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     let needs = needs_trace(name, &traced);
     let model = model_pointers(name, &traced, brand.is_some(), &params);
+    let handles = handle_pointers(name, &traced);
     let rebrand = rebrand_impl(&input, brand.as_ref());
     let no_drop = brand.as_ref().map(|_| no_drop_check(&input));
     let heap_send = heap_send_impl(&input, &fields);
@@ -129,6 +134,7 @@ fn expand(input: DeriveInput) -> syn::Result<TokenStream2> {
         unsafe impl #impl_generics ::gc_core::Trace for #name #ty_generics #where_clause {
             const NEEDS_TRACE: bool = #needs;
             const MODEL_POINTERS: bool = #model;
+            const HANDLE_POINTERS: bool = #handles;
             #[inline]
             #[allow(unused_variables)]
             fn trace(&self, tracer: &mut ::gc_core::Tracer) {
@@ -403,11 +409,23 @@ fn model_pointers(
 /// `false`, or the `||` of every field type's `NEEDS_TRACE`, with `true` for
 /// the types that name `name` itself (see the crate docs).
 fn needs_trace(name: &Ident, field_types: &[Type]) -> TokenStream2 {
+    any_field(name, field_types, quote!(NEEDS_TRACE))
+}
+
+/// `HANDLE_POINTERS`, computed like `NEEDS_TRACE`.
+fn handle_pointers(name: &Ident, field_types: &[Type]) -> TokenStream2 {
+    any_field(name, field_types, quote!(HANDLE_POINTERS))
+}
+
+/// `false`, or the `||` of every field type's constant `flag`, with `true`
+/// for the types that name `name` itself (always sound, and asking the
+/// compiler would be a cycle).
+fn any_field(name: &Ident, field_types: &[Type], flag: TokenStream2) -> TokenStream2 {
     let terms = field_types.iter().map(|ty| {
         if mentions(quote!(#ty), name) {
             quote!(true)
         } else {
-            quote!(<#ty as ::gc_core::Trace>::NEEDS_TRACE)
+            quote!(<#ty as ::gc_core::Trace>::#flag)
         }
     });
     quote!(false #(|| #terms)*)

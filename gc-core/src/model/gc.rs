@@ -246,6 +246,7 @@ impl<T: ?Sized> fmt::Debug for Gc<'_, T> {
 unsafe impl<T: ?Sized> Trace for Gc<'_, T> {
     const NEEDS_TRACE: bool = true;
     const MODEL_POINTERS: bool = true;
+    const HANDLE_POINTERS: bool = false;
     #[inline(always)]
     fn trace(&self, tracer: &mut Tracer) {
         tracer.report_model((self as *const Self).cast());

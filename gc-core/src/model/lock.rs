@@ -148,6 +148,7 @@ impl<T: Copy + fmt::Debug> fmt::Debug for Lock<T> {
 unsafe impl<T: Trace> Trace for Lock<T> {
     const NEEDS_TRACE: bool = T::NEEDS_TRACE;
     const MODEL_POINTERS: bool = T::MODEL_POINTERS;
+    const HANDLE_POINTERS: bool = T::HANDLE_POINTERS;
     const CHECK: () = T::CHECK;
     #[inline]
     fn trace(&self, tracer: &mut Tracer) {
@@ -208,6 +209,7 @@ impl<T: fmt::Debug> fmt::Debug for RefLock<T> {
 unsafe impl<T: Trace> Trace for RefLock<T> {
     const NEEDS_TRACE: bool = T::NEEDS_TRACE;
     const MODEL_POINTERS: bool = T::MODEL_POINTERS;
+    const HANDLE_POINTERS: bool = T::HANDLE_POINTERS;
     const CHECK: () = T::CHECK;
     #[inline]
     fn trace(&self, tracer: &mut Tracer) {

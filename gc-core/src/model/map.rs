@@ -284,6 +284,7 @@ impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for GcMap<'_, K, V> {
 unsafe impl<K: Trace, V: Trace> Trace for GcMap<'_, K, V> {
     const NEEDS_TRACE: bool = K::NEEDS_TRACE || V::NEEDS_TRACE;
     const MODEL_POINTERS: bool = K::MODEL_POINTERS || V::MODEL_POINTERS;
+    const HANDLE_POINTERS: bool = K::HANDLE_POINTERS || V::HANDLE_POINTERS;
     const CHECK: () = {
         let () = K::CHECK;
         let () = V::CHECK;

@@ -172,6 +172,7 @@ impl<T: fmt::Debug> fmt::Debug for GcVec<'_, T> {
 unsafe impl<T: Trace> Trace for GcVec<'_, T> {
     const NEEDS_TRACE: bool = T::NEEDS_TRACE;
     const MODEL_POINTERS: bool = T::MODEL_POINTERS;
+    const HANDLE_POINTERS: bool = T::HANDLE_POINTERS;
     const CHECK: () = T::CHECK;
     #[inline]
     fn trace(&self, tracer: &mut Tracer) {

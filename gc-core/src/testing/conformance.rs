@@ -6,7 +6,7 @@
 
 use super::{DropCounter, Drops};
 use crate::stats::Cause;
-use crate::{Collector, Gc, GcError, Heap, HeapConfig, Root, Scope, Trace};
+use crate::{Collector, Gc, GcError, Growth, Heap, HeapConfig, Root, Scope, Trace};
 
 mod panics;
 pub use panics::{
@@ -241,6 +241,56 @@ pub fn drop_runs_exactly_once<C: Collector>(mode: Mode) {
     drop(heap);
     assert_eq!(drops.total(), 4 * n as usize + 1, "teardown drops the rest");
     drops.assert_no_double_drop();
+}
+
+/// A destructor never sees a handle-API pointer to another object: the
+/// collector nulls an object's `Gc` fields before its `Drop` runs, for an
+/// object collected while its target lives on, one dying with its target,
+/// and one dropped at teardown.
+pub fn destructors_see_their_pointers_cleared<C: Collector>(mode: Mode) {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    /// Records, when dropped, whether its `target` was null.
+    #[derive(Trace)]
+    struct Watcher {
+        target: Gc<Node>,
+        seen: Rc<RefCell<Vec<bool>>>,
+    }
+    impl Drop for Watcher {
+        fn drop(&mut self) {
+            self.seen.borrow_mut().push(self.target.is_null());
+        }
+    }
+    fn watcher<'s, C: Collector>(
+        s: &mut Scope<'s, C>,
+        target: Root<'s, Node>,
+        seen: &Rc<RefCell<Vec<bool>>>,
+    ) -> Root<'s, Watcher> {
+        let w = s.alloc(Watcher {
+            target: Gc::null(),
+            seen: Rc::clone(seen),
+        });
+        s.set(w, |w| &w.target, target);
+        w
+    }
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let mut heap = heap::<C>(mode);
+    heap.scope("main", |s| {
+        let kept = node(s, 1);
+        s.scope("dies, its target lives", |t| {
+            let kept = t.root(kept);
+            watcher(t, kept, &seen);
+        });
+        s.scope("dies with its target", |t| {
+            let target = node(t, 2);
+            watcher(t, target, &seen);
+        });
+        s.collect();
+        assert_eq!(*seen.borrow(), [true, true], "two watchers collected");
+        watcher(s, kept, &seen);
+    });
+    drop(heap);
+    assert_eq!(*seen.borrow(), [true, true, true], "the third at teardown");
 }
 
 /// Dropping the heap drops every object still alive, exactly once.
@@ -617,22 +667,33 @@ pub fn stats_record_every_collection<C: Collector>(mode: Mode) {
     assert_eq!(json["pauses"]["count"], stats.collections);
 }
 
-/// The growth policy holds: with a live set far above `max_headroom`, a
-/// collection starts before the heap grows more than `max_headroom` past the
-/// live bytes (not at `growth_factor` times them), so a program allocating
-/// garbage at that heap size collects about once per `max_headroom`.
+/// The growth policy holds. While a list far larger than `max_headroom`
+/// is built (every collection unproductive), each collection doubles the
+/// headroom cap, so the build collects about `log2(live / max_headroom)`
+/// times, not `live / max_headroom`. Then, with that live set fixed and a
+/// program making garbage, the first (productive) collection puts the cap
+/// back: from then on a collection starts before the heap grows more than
+/// `max_headroom` past the live bytes (not at `growth_factor` times them),
+/// about once per `max_headroom` of garbage. Every threshold collection
+/// starts at or before the trigger the policy set.
 pub fn headroom_caps_heap_growth<C: Collector>(mode: Mode) {
     const MIB: usize = 1 << 20;
     let config = HeapConfig {
         initial_trigger: MIB,
         max_headroom: MIB,
+        // The boosted cap lets the heap grow to twice the live bytes at most.
+        growth_factor: 2.0,
+        // A test of pacing: a heap walk after each of its ~20 collections of
+        // an 8 MiB heap would be most of its time (the other checks verify).
+        verify: false,
         ..mode.config()
     };
     let growth = config.growth();
     let mut heap = Heap::<C>::new(config).expect("valid config");
-    let (live_nodes, garbage_nodes) = (mode.size(64_000, 100), mode.size(128_000, 200));
-    let live_bytes = heap.scope("main", |s| {
+    let (live_nodes, garbage_nodes) = (mode.size(256_000, 100), mode.size(768_000, 200));
+    let (live_bytes, build_collections) = heap.scope("main", |s| {
         list(s, live_nodes);
+        let build_collections = s.stats().collections;
         s.collect();
         let live = s.usage();
         assert_eq!(live.objects, live_nodes);
@@ -647,35 +708,49 @@ pub fn headroom_caps_heap_growth<C: Collector>(mode: Mode) {
             live_nodes,
             "the garbage is gone, the list is not"
         );
-        live.bytes
+        (live.bytes, build_collections as usize)
     });
     let stats = heap.stats();
-    let mut threshold = 0;
-    let mut previous = stats.events.front().expect("collections ran").bytes_after;
-    for event in stats.events.iter().skip(1) {
+    let (mut previous, mut unproductive, mut garbage_collections) = (0, 0, 0);
+    for event in &stats.events {
         if event.cause == Cause::Threshold {
-            threshold += 1;
             // Allowing for size-class rounding: the trigger counts requested bytes.
-            let limit = growth.next_trigger(previous) + growth.next_trigger(previous) / 4;
+            let trigger = growth.boosted(unproductive).next_trigger(previous);
             assert!(
-                event.bytes_before <= limit,
-                "collection {} started at {} bytes, past the trigger {} of {previous} live bytes",
+                event.bytes_before <= trigger + trigger / 4,
+                "collection {} started at {} bytes, past the trigger {trigger} of {previous} \
+                 live bytes after {unproductive} unproductive collections",
                 event.id,
                 event.bytes_before,
-                growth.next_trigger(previous),
             );
+            garbage_collections += usize::from(event.id as usize > build_collections + 1);
         }
+        let grown = event.bytes_before.saturating_sub(previous);
+        let freed = event.bytes_before.saturating_sub(event.bytes_after);
+        unproductive = if Growth::unproductive(grown, freed) {
+            unproductive + 1
+        } else {
+            0
+        };
         previous = event.bytes_after;
     }
     if mode == Mode::Normal {
         assert!(
-            live_bytes > 2 * MIB,
+            live_bytes > 8 * MIB,
             "the live set ({live_bytes} bytes) dwarfs the headroom"
         );
+        let doublings = (live_bytes / MIB).ilog2() as usize;
+        assert!(
+            build_collections <= doublings + 3,
+            "{build_collections} collections building {live_bytes} live bytes: the cap \
+             doubles, so about {doublings}"
+        );
+        // The first garbage collection may wait for up to the live bytes of
+        // garbage (the boosted cap); the rest come once per `max_headroom`.
         let garbage_bytes = garbage_nodes * (live_bytes / live_nodes);
         assert!(
-            threshold >= garbage_bytes / (2 * MIB),
-            "{threshold} threshold collections for {garbage_bytes} bytes of garbage"
+            garbage_collections >= (garbage_bytes - live_bytes) / (2 * MIB),
+            "{garbage_collections} threshold collections for {garbage_bytes} bytes of garbage"
         );
     }
 }

@@ -30,6 +30,7 @@ macro_rules! conformance_suite {
             cycles_are_collected,
             long_list_is_marked_without_recursion,
             drop_runs_exactly_once,
+            destructors_see_their_pointers_cleared,
             teardown_drops_every_live_object,
             out_of_memory_is_an_error_and_the_heap_recovers,
             nested_scope_roots_survive_collections,
