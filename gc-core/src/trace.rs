@@ -124,6 +124,26 @@ pub struct Tracer {
     /// Report only object-model pointers (the write log's snapshots: the
     /// handle API's `Gc`s are counted by `Collector::write_barrier`).
     pub(crate) model_only: bool,
+    /// Record nothing; only note in `found` that a pointer was reported
+    /// ([`holds_pointers`]).
+    probe: bool,
+    found: bool,
+}
+
+/// `true` if `value` holds a heap pointer now (one its trace reports): the
+/// model's containers ask it of each value they take in, to know that they
+/// hold none ([`GcVec`](crate::model::GcVec)). Records nothing.
+#[inline(always)]
+pub(crate) fn holds_pointers<T: Trace + ?Sized>(value: &T) -> bool {
+    if !T::NEEDS_TRACE {
+        return false;
+    }
+    let mut probe = Tracer {
+        probe: true,
+        ..Tracer::default()
+    };
+    value.trace(&mut probe);
+    probe.found
 }
 
 impl Tracer {
@@ -152,6 +172,10 @@ impl Tracer {
     #[inline(always)]
     pub fn report(&mut self, slot: &Slot) {
         if self.include_null || (slot.get().is_some() && !self.model_only) {
+            if self.probe {
+                self.found = true;
+                return;
+            }
             self.slots.push(std::ptr::NonNull::from(slot));
         }
     }
@@ -166,12 +190,14 @@ impl Tracer {
     /// from a shared reference may not be written through.
     #[inline(always)]
     pub(crate) fn report_model(&mut self, field: *const ()) {
-        if !self.finalizing {
+        if !(self.finalizing | self.probe) {
             let slot = std::ptr::with_exposed_provenance_mut::<Slot>(field.addr());
             // SAFETY: `field` is the address of a `model::Gc`, a reference,
             // so it is not null.
             self.slots
                 .push(unsafe { std::ptr::NonNull::new_unchecked(slot) });
+        } else {
+            self.found = true;
         }
     }
 

@@ -6,7 +6,7 @@ use super::{Gc, Mutation};
 use crate::collector::Collector;
 use crate::error::GcError;
 use crate::threads::Threads;
-use crate::trace::{Rebrand, Trace, Tracer};
+use crate::trace::{holds_pointers, Rebrand, Trace, Tracer};
 use hashbrown::hash_table::{Entry, HashTable};
 use hashbrown::DefaultHashBuilder;
 use std::fmt;
@@ -95,6 +95,11 @@ impl<'gc, T: 'gc> GcHash<'gc> for Gc<'gc, T> {
 /// Keep it in an object behind a [`RefLock`](super::RefLock); operations
 /// that hash take the region's [`Mutation`] (for identities).
 ///
+/// Like [`GcVec`](super::GcVec), a map whose entries, as inserted, hold no
+/// pointer (numbers keyed by interned strings) knows it and is not traced
+/// entry by entry; [`GcMap::get_mut`] and [`GcMap::retain`] end that until
+/// the map is empty again.
+///
 /// ```
 /// use gc_core::model::{Gc, GcMap, RefLock};
 /// use gc_core::{Heap, HeapConfig, Trace};
@@ -121,6 +126,10 @@ impl<'gc, T: 'gc> GcHash<'gc> for Gc<'gc, T> {
 pub struct GcMap<'gc, K, V> {
     table: HashTable<(K, V), HeapAlloc<'gc>>,
     hasher: DefaultHashBuilder,
+    /// No entry holds a pointer (as `GcVec::pointer_free`): `true` when
+    /// empty, kept by inserts of entries that hold none, made `false` by
+    /// any other insert and by `&mut` access to the values.
+    pointer_free: bool,
 }
 
 impl<'gc, K: GcHash<'gc>, V> GcMap<'gc, K, V> {
@@ -129,6 +138,7 @@ impl<'gc, K: GcHash<'gc>, V> GcMap<'gc, K, V> {
         GcMap {
             table: HashTable::new_in(m.allocator()),
             hasher: DefaultHashBuilder::default(),
+            pointer_free: true,
         }
     }
 
@@ -156,6 +166,7 @@ impl<'gc, K: GcHash<'gc>, V> GcMap<'gc, K, V> {
         m: &Mutation<'_, 'gc, C, Th>,
         key: &K,
     ) -> Option<&mut V> {
+        self.pointer_free = false;
         let hash = self.hash(m, key);
         self.table
             .find_mut(hash, |(k, _)| k.gc_eq(key))
@@ -182,7 +193,11 @@ impl<'gc, K: GcHash<'gc>, V> GcMap<'gc, K, V> {
         m: &Mutation<'_, 'gc, C, Th>,
         key: K,
         value: V,
-    ) -> Option<V> {
+    ) -> Option<V>
+    where
+        K: Trace,
+        V: Trace,
+    {
         match self.try_insert(m, key, value) {
             Ok(old) => old,
             Err(error) => panic!("{error}"),
@@ -195,7 +210,11 @@ impl<'gc, K: GcHash<'gc>, V> GcMap<'gc, K, V> {
         m: &Mutation<'_, 'gc, C, Th>,
         key: K,
         value: V,
-    ) -> Result<Option<V>, GcError> {
+    ) -> Result<Option<V>, GcError>
+    where
+        K: Trace,
+        V: Trace,
+    {
         let hash = self.hash(m, &key);
         if self.table.len() == self.table.capacity() {
             let hasher = &self.hasher;
@@ -208,6 +227,9 @@ impl<'gc, K: GcHash<'gc>, V> GcMap<'gc, K, V> {
                 let bytes = (self.table.capacity() + 1) * size_of::<(K, V)>();
                 self.table.allocator().out_of_memory(bytes)
             })?;
+        }
+        if self.pointer_free && (holds_pointers(&key) || holds_pointers(&value)) {
+            self.pointer_free = false;
         }
         let hasher = &self.hasher;
         let entry = self.table.entry(
@@ -237,10 +259,12 @@ impl<'gc, K: GcHash<'gc>, V> GcMap<'gc, K, V> {
         key: &K,
     ) -> Option<V> {
         let hash = self.hash(m, key);
-        match self.table.find_entry(hash, |(k, _)| k.gc_eq(key)) {
+        let removed = match self.table.find_entry(hash, |(k, _)| k.gc_eq(key)) {
             Ok(entry) => Some(entry.remove().0 .1),
             Err(_) => None,
-        }
+        };
+        self.pointer_free |= self.table.is_empty();
+        removed
     }
 }
 
@@ -262,12 +286,15 @@ impl<K, V> GcMap<'_, K, V> {
 
     /// Keeps the entries for which `keep` returns `true`.
     pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
-        self.table.retain(|(k, v)| keep(k, v))
+        self.pointer_free = false;
+        self.table.retain(|(k, v)| keep(k, v));
+        self.pointer_free |= self.table.is_empty();
     }
 
     /// Removes every entry.
     pub fn clear(&mut self) {
-        self.table.clear()
+        self.table.clear();
+        self.pointer_free = true;
     }
 }
 
@@ -277,7 +304,11 @@ impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for GcMap<'_, K, V> {
     }
 }
 
-// SAFETY: traces every key and value once (rules 1, 2). The table comes
+// SAFETY: traces every key and value once (rules 1, 2), but when
+// `pointer_free` says none holds a pointer: entries gain pointers only
+// through `&mut self` (as for `GcVec`, no `Write` reaches into the table),
+// by `try_insert`, which probes the new entry, or by `get_mut` and
+// `retain`, which clear the flag. The table comes
 // from `HeapAlloc`, which exposes its provenance, so a moving collector may
 // rewrite pointers in it; keys hash by content or by identity, neither of
 // which changes when objects move, so the table needs no rehash.
@@ -291,7 +322,7 @@ unsafe impl<K: Trace, V: Trace> Trace for GcMap<'_, K, V> {
     };
     #[inline]
     fn trace(&self, tracer: &mut Tracer) {
-        if Self::NEEDS_TRACE {
+        if Self::NEEDS_TRACE && !self.pointer_free {
             for (k, v) in self.table.iter() {
                 k.trace(tracer);
                 v.trace(tracer);

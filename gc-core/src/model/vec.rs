@@ -5,7 +5,7 @@ use super::Mutation;
 use crate::collector::Collector;
 use crate::error::GcError;
 use crate::threads::Threads;
-use crate::trace::{Rebrand, Trace, Tracer};
+use crate::trace::{holds_pointers, Rebrand, Trace, Tracer};
 use allocator_api2::vec::Vec;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
@@ -18,6 +18,13 @@ use std::ops::{Deref, DerefMut};
 /// Keep it in an object behind a [`RefLock`](super::RefLock): after one
 /// barrier per region, `push`, indexed stores, `retain` and `sort` are
 /// plain vector operations (an indexed store is O(1) whatever the length).
+///
+/// A vector that has only ever been given values without pointers (numbers,
+/// `Nil`) by `push` and `insert` knows it, and collections skip its
+/// elements (V8's "double elements" kind, as a flag): tracing it costs
+/// nothing, however long it is. Changing elements in place (an indexed
+/// store, `iter_mut`, `sort`) may store a pointer, so it ends that until the
+/// vector is empty again.
 ///
 /// ```
 /// use gc_core::model::{GcVec, Gc, RefLock};
@@ -39,12 +46,22 @@ use std::ops::{Deref, DerefMut};
 ///     });
 /// });
 /// ```
-pub struct GcVec<'gc, T>(Vec<T, HeapAlloc<'gc>>);
+pub struct GcVec<'gc, T> {
+    items: Vec<T, HeapAlloc<'gc>>,
+    /// No element holds a pointer: `true` when empty, kept by `push` and
+    /// `insert` of values that hold none, made `false` by any other value
+    /// they take and by every `&mut` access to the elements (`DerefMut`).
+    /// Removing elements cannot add a pointer, so it keeps it.
+    pointer_free: bool,
+}
 
 impl<'gc, T> GcVec<'gc, T> {
     /// An empty vector (allocates nothing until the first push).
     pub fn new<C: Collector, Th: Threads>(m: &Mutation<'_, 'gc, C, Th>) -> GcVec<'gc, T> {
-        GcVec(Vec::new_in(m.allocator()))
+        GcVec {
+            items: Vec::new_in(m.allocator()),
+            pointer_free: true,
+        }
     }
 
     /// An empty vector with room for `capacity` elements, or
@@ -61,12 +78,84 @@ impl<'gc, T> GcVec<'gc, T> {
     /// Makes room for `additional` more elements, or returns
     /// [`GcError::OutOfMemory`] with the vector unchanged.
     pub fn try_reserve(&mut self, additional: usize) -> Result<(), GcError> {
-        self.0.try_reserve(additional).map_err(|_| {
+        self.items.try_reserve(additional).map_err(|_| {
             let bytes = additional.saturating_mul(size_of::<T>());
-            self.0.allocator().out_of_memory(bytes)
+            self.items.allocator().out_of_memory(bytes)
         })
     }
 
+    /// Notes that `value` is about to become an element.
+    #[inline(always)]
+    fn taking(&mut self, value: &T)
+    where
+        T: Trace,
+    {
+        if self.pointer_free && holds_pointers(value) {
+            self.pointer_free = false;
+        }
+    }
+
+    /// Puts the flag back once the vector is empty.
+    #[inline(always)]
+    fn emptied(&mut self) {
+        if self.items.is_empty() {
+            self.pointer_free = true;
+        }
+    }
+
+    /// Removes and returns the last element.
+    #[inline]
+    pub fn pop(&mut self) -> Option<T> {
+        let last = self.items.pop();
+        self.emptied();
+        last
+    }
+
+    /// Removes the element at `index`, shifting the rest down.
+    ///
+    /// # Panics
+    /// If `index >= len`.
+    pub fn remove(&mut self, index: usize) -> T {
+        let removed = self.items.remove(index);
+        self.emptied();
+        removed
+    }
+
+    /// Removes the element at `index`, replacing it with the last one.
+    ///
+    /// # Panics
+    /// If `index >= len`.
+    pub fn swap_remove(&mut self, index: usize) -> T {
+        let removed = self.items.swap_remove(index);
+        self.emptied();
+        removed
+    }
+
+    /// Keeps the first `len` elements.
+    pub fn truncate(&mut self, len: usize) {
+        self.items.truncate(len);
+        self.emptied();
+    }
+
+    /// Removes every element.
+    pub fn clear(&mut self) {
+        self.items.clear();
+        self.emptied();
+    }
+
+    /// Keeps the elements for which `keep` returns `true`.
+    pub fn retain(&mut self, keep: impl FnMut(&T) -> bool) {
+        self.items.retain(keep);
+        self.emptied();
+    }
+
+    /// Elements the buffer has room for.
+    pub fn capacity(&self) -> usize {
+        self.items.capacity()
+    }
+}
+
+impl<T: Trace> GcVec<'_, T> {
     /// Appends `value`.
     ///
     /// # Panics
@@ -82,10 +171,11 @@ impl<'gc, T> GcVec<'gc, T> {
     /// Appends `value`, or returns [`GcError::OutOfMemory`] (dropping it).
     #[inline]
     pub fn try_push(&mut self, value: T) -> Result<(), GcError> {
-        if self.0.len() == self.0.capacity() {
+        if self.items.len() == self.items.capacity() {
             self.try_reserve(1)?;
         }
-        self.0.push(value);
+        self.taking(&value);
+        self.items.push(value);
         Ok(())
     }
 
@@ -94,54 +184,13 @@ impl<'gc, T> GcVec<'gc, T> {
     /// # Panics
     /// If `index > len`, or as [`GcVec::push`].
     pub fn insert(&mut self, index: usize, value: T) {
-        if self.0.len() == self.0.capacity() {
+        if self.items.len() == self.items.capacity() {
             if let Err(error) = self.try_reserve(1) {
                 panic!("{error}");
             }
         }
-        self.0.insert(index, value);
-    }
-
-    /// Removes and returns the last element.
-    #[inline]
-    pub fn pop(&mut self) -> Option<T> {
-        self.0.pop()
-    }
-
-    /// Removes the element at `index`, shifting the rest down.
-    ///
-    /// # Panics
-    /// If `index >= len`.
-    pub fn remove(&mut self, index: usize) -> T {
-        self.0.remove(index)
-    }
-
-    /// Removes the element at `index`, replacing it with the last one.
-    ///
-    /// # Panics
-    /// If `index >= len`.
-    pub fn swap_remove(&mut self, index: usize) -> T {
-        self.0.swap_remove(index)
-    }
-
-    /// Keeps the first `len` elements.
-    pub fn truncate(&mut self, len: usize) {
-        self.0.truncate(len)
-    }
-
-    /// Removes every element.
-    pub fn clear(&mut self) {
-        self.0.clear()
-    }
-
-    /// Keeps the elements for which `keep` returns `true`.
-    pub fn retain(&mut self, keep: impl FnMut(&T) -> bool) {
-        self.0.retain(keep)
-    }
-
-    /// Elements the buffer has room for.
-    pub fn capacity(&self) -> usize {
-        self.0.capacity()
+        self.taking(&value);
+        self.items.insert(index, value);
     }
 }
 
@@ -149,14 +198,17 @@ impl<T> Deref for GcVec<'_, T> {
     type Target = [T];
     #[inline(always)]
     fn deref(&self) -> &[T] {
-        &self.0
+        &self.items
     }
 }
 
 impl<T> DerefMut for GcVec<'_, T> {
+    /// The elements, to change in place: the vector may hold pointers from
+    /// now on (see [`GcVec`]).
     #[inline(always)]
     fn deref_mut(&mut self) -> &mut [T] {
-        &mut self.0
+        self.pointer_free = false;
+        &mut self.items
     }
 }
 
@@ -166,8 +218,14 @@ impl<T: fmt::Debug> fmt::Debug for GcVec<'_, T> {
     }
 }
 
-// SAFETY: traces every element once (rules 1, 2). The buffer comes from
-// `HeapAlloc`, which exposes its provenance, so a moving collector may
+// SAFETY: traces every element once (rules 1, 2), but when
+// `pointer_free` says no element holds a pointer: every way an element
+// can gain one goes through `&mut self` (elements have no interior
+// mutability a `&GcVec` could reach: a `Lock` or `RefLock` changes only
+// through a `Write`, which `Write::project` makes only for parts of the
+// object itself, not of its buffer), and each such way either probes the
+// new value (`taking`) or clears the flag (`deref_mut`). The buffer comes
+// from `HeapAlloc`, which exposes its provenance, so a moving collector may
 // rewrite the pointers in it (`Tracer::report_model`).
 unsafe impl<T: Trace> Trace for GcVec<'_, T> {
     const NEEDS_TRACE: bool = T::NEEDS_TRACE;
@@ -176,8 +234,8 @@ unsafe impl<T: Trace> Trace for GcVec<'_, T> {
     const CHECK: () = T::CHECK;
     #[inline]
     fn trace(&self, tracer: &mut Tracer) {
-        if T::NEEDS_TRACE {
-            self.0.iter().for_each(|value| value.trace(tracer));
+        if T::NEEDS_TRACE && !self.pointer_free {
+            self.items.iter().for_each(|value| value.trace(tracer));
         }
     }
 }

@@ -59,6 +59,7 @@ macro_rules! conformance_suite {
         $crate::conformance_suite!(@model $backend;
             model_value_slots_change_variant,
             model_vectors_grow_and_shrink,
+            model_number_only_containers_gain_pointers,
             model_maps_by_value_and_identity,
             model_persistent_roots_outlive_scopes,
             model_wholesale_changes_drop_exactly_once,

@@ -41,13 +41,17 @@ fn heap<C: Collector>(mode: Mode) -> Heap<C> {
 }
 
 fn obj<'gc, C: Collector>(m: &Mutation<'_, 'gc, C>, label: u64) -> Gc<'gc, Obj<'gc>> {
-    m.alloc(Obj {
+    m.alloc(obj_fields(m, label))
+}
+
+fn obj_fields<'gc, C: Collector>(m: &Mutation<'_, 'gc, C>, label: u64) -> Obj<'gc> {
+    Obj {
         label,
         slot: Lock::new(Value::Nil),
         items: RefLock::new(GcVec::new(m)),
         fields: RefLock::new(GcMap::new(m)),
         counter: None,
-    })
+    }
 }
 
 fn objects<C: Collector>(s: &Scope<'_, C>) -> usize {
@@ -147,6 +151,87 @@ pub fn model_vectors_grow_and_shrink<C: Collector>(mode: Mode) {
             "the array, object len and 4, 6, 8, 10"
         );
     });
+}
+
+/// A vector or map holding only numbers is not traced entry by entry
+/// (`GcVec`'s `pointer_free`), so each way a pointer can enter one must be
+/// seen: `push`, `insert`, an indexed store, `iter_mut`, a map insert (new
+/// key, and replacing a number), `get_mut` and a mutating `retain`. After
+/// each, a collection must keep the object stored (its label intact, not
+/// dropped); emptied and refilled with numbers, the containers drop it
+/// exactly once.
+pub fn model_number_only_containers_gain_pointers<C: Collector>(mode: Mode) {
+    const WAYS: u64 = 8;
+    let drops = Drops::default();
+    fn numbers<'gc, C: Collector>(m: &Mutation<'_, 'gc, C>, holder: Gc<'gc, Obj<'gc>>) {
+        let mut items = m.write(holder).project(|o| &o.items).borrow_mut();
+        let mut fields = m.write(holder).project(|o| &o.fields).borrow_mut();
+        items.clear();
+        fields.clear();
+        for i in 0..4 {
+            items.push(Value::Num(f64::from(i)));
+            fields.insert(m, i.to_string(), Value::Num(f64::from(i)));
+        }
+    }
+    let mut heap = heap::<C>(mode);
+    heap.scope("main", |s| {
+        let holder = s.mutate(|m| {
+            let holder = obj(m, 0);
+            numbers(m, holder);
+            m.root(holder)
+        });
+        for way in 0..WAYS {
+            let id = 100 + way;
+            s.collect(); // the containers hold numbers only
+            s.mutate(|m| {
+                let holder = m.get(holder);
+                let target = Value::Obj(m.alloc(Obj {
+                    counter: Some(drops.counter(id as u32)),
+                    ..obj_fields(m, id)
+                }));
+                let mut items = m.write(holder).project(|o| &o.items).borrow_mut();
+                let mut fields = m.write(holder).project(|o| &o.fields).borrow_mut();
+                match way {
+                    0 => items.push(target),
+                    1 => items.insert(2, target),
+                    2 => items[1] = target,
+                    3 => *items.iter_mut().last().expect("four numbers") = target,
+                    4 => assert!(fields.insert(m, "new".to_string(), target).is_none()),
+                    5 => assert!(fields.insert(m, "0".to_string(), target).is_some()),
+                    6 => *fields.get_mut(m, &"1".to_string()).expect("a number") = target,
+                    _ => fields.retain(|key, value| {
+                        if key == "2" {
+                            *value = target;
+                        }
+                        true
+                    }),
+                }
+            });
+            s.collect();
+            s.mutate(|m| {
+                let holder = m.get(holder);
+                let items = holder.items.borrow();
+                let fields = holder.fields.borrow();
+                let labels: Vec<u64> = items
+                    .iter()
+                    .chain(fields.iter().map(|(_, v)| v))
+                    .filter_map(|v| label(*v))
+                    .collect();
+                assert_eq!(labels, [id], "way {way}: the stored object survives intact");
+                assert_eq!(
+                    drops.count(id as u32),
+                    0,
+                    "way {way}: a live object was dropped"
+                );
+                drop((items, fields));
+                numbers(m, holder);
+            });
+        }
+        s.collect();
+        assert_eq!(objects(s), 1, "only the holder is left");
+    });
+    assert_eq!(drops.total(), WAYS as usize);
+    drops.assert_no_double_drop();
 }
 
 /// A map keyed by strings, and one keyed by object identity, keep finding
