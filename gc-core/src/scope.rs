@@ -162,7 +162,7 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
     /// aligned to more than 16 bytes; use [`Scope::try_alloc`] to handle
     /// those. With a destructor's panic when the collection this allocation
     /// ran met one (after finishing; see [`Trace`]).
-    #[inline]
+    #[inline(always)]
     pub fn alloc<T: Trace + 'static>(&mut self, value: T) -> Root<'s, T>
     where
         Th: Admits<T>,
@@ -180,7 +180,7 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
     ///
     /// `value`'s [`Gc`] fields are null (code outside the heap can only create
     /// null ones); fill them in with [`Scope::set`].
-    #[inline]
+    #[inline(always)]
     pub fn try_alloc<T: Trace + 'static>(&mut self, value: T) -> Result<Root<'s, T>, GcError>
     where
         Th: Admits<T>,
