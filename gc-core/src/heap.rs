@@ -399,6 +399,9 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
             collector.collect(roots.slots(), &mut event)
         }));
         event.pause = start.elapsed();
+        if C::CAPABILITIES.moves_objects {
+            self.account.moves.set(self.account.moves.get() + 1);
+        }
         let after = self.collector.usage();
         event.bytes_before = before.bytes;
         event.objects_before = before.objects;

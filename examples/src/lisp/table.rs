@@ -63,6 +63,10 @@ impl<'gc> GcHash<'gc> for Key<'gc> {
             Test::Equal => equal(self.value, other.value),
         }
     }
+
+    /// Objects hash by address (`hash_eq`), so a table rehashes after a
+    /// collection that moved them.
+    const BY_ADDRESS: bool = true;
 }
 
 /// `eq?`: identity, except that numbers, symbols, booleans, builtins and
@@ -110,7 +114,7 @@ pub fn equal<'gc>(a: Value<'gc>, b: Value<'gc>) -> bool {
     true
 }
 
-/// Feeds what [`eq`] compares to `state`.
+/// Feeds what [`eq`] compares to `state`: objects by address.
 fn hash_eq<'gc, C: Collector, Th: Threads, H: Hasher>(
     m: &Mutation<'_, 'gc, C, Th>,
     value: Value<'gc>,
@@ -123,11 +127,11 @@ fn hash_eq<'gc, C: Collector, Th: Threads, H: Hasher>(
         Value::Int(n) => n.hash(state),
         Value::Sym(sym) => sym.hash(state),
         Value::Builtin(builtin) => builtin.hash(state),
-        Value::Str(x) => m.identity(x).hash(state),
-        Value::Pair(x) => m.identity(x).hash(state),
-        Value::Vector(x) => m.identity(x).hash(state),
-        Value::Table(x) => m.identity(x).hash(state),
-        Value::Closure(x) => m.identity(x).hash(state),
+        Value::Str(x) => x.gc_hash(m, state),
+        Value::Pair(x) => x.gc_hash(m, state),
+        Value::Vector(x) => x.gc_hash(m, state),
+        Value::Table(x) => x.gc_hash(m, state),
+        Value::Closure(x) => x.gc_hash(m, state),
     }
 }
 

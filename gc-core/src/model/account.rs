@@ -34,6 +34,10 @@ pub(crate) struct Accounting {
     pub(crate) due: Cell<bool>,
     /// The heap's capacity (`HeapConfig::capacity`).
     pub(crate) capacity: usize,
+    /// Collections so far that may have moved objects (0 forever on a
+    /// non-moving backend): a map whose keys hash by address rehashes when
+    /// this passes the count it was hashed at.
+    pub(crate) moves: Cell<u64>,
     /// Where the containers' buffers live.
     buffers: BufferSpace,
 }
@@ -47,6 +51,7 @@ impl Accounting {
             ceiling: Cell::new(0),
             due: Cell::new(false),
             capacity,
+            moves: Cell::new(0),
             buffers: BufferSpace::new(capacity),
         }
     }
@@ -125,6 +130,13 @@ impl<'gc> HeapAlloc<'gc> {
         // SAFETY: the box outlives every object and region of its heap
         // (`HeapAlloc::new`), and every allocator lives in one of them.
         unsafe { self.account.as_ref() }
+    }
+
+    /// Collections so far that may have moved objects
+    /// (`Accounting::moves`).
+    #[inline(always)]
+    pub(crate) fn moves(&self) -> u64 {
+        self.account().moves.get()
     }
 
     /// The error for a container that could not grow by `bytes`.

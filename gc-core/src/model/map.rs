@@ -9,14 +9,19 @@ use crate::threads::Threads;
 use crate::trace::{holds_pointers, Rebrand, Trace, Tracer};
 use hashbrown::hash_table::{Entry, HashTable};
 use hashbrown::DefaultHashBuilder;
+use std::cell::{Cell, UnsafeCell};
 use std::fmt;
 use std::hash::{BuildHasher, Hash, Hasher};
 
 /// Hashing and equality for [`GcMap`] keys, which may be heap objects.
 ///
 /// Any `Hash + Eq` type is a key as it is (numbers, strings, `Box<str>`); a
-/// [`Gc`] hashes by [identity](super::Mutation::identity), which survives
-/// moves. A value enum that mixes both implements it by hand:
+/// [`Gc`] is a key by identity: it hashes by its address, and a map holding
+/// such keys rehashes itself on its first use after a collection that may
+/// have moved them ([`GcHash::BY_ADDRESS`]), so a lookup never reads the key
+/// object. A value enum that mixes both implements it by hand (hashing an
+/// object by its [`Mutation::identity`](super::Mutation::identity), which
+/// survives moves, or by address with `BY_ADDRESS` set):
 ///
 /// ```
 /// use gc_core::model::{Gc, GcHash, Mutation};
@@ -55,6 +60,12 @@ pub trait GcHash<'gc> {
     );
     /// `true` if the two keys are the same key.
     fn gc_eq(&self, other: &Self) -> bool;
+
+    /// `true` if `gc_hash` feeds object addresses to the hasher, which a
+    /// moving collection changes: the map then rehashes its entries when
+    /// it is first used after one. Getting it wrong loses entries (lookups
+    /// miss), never memory safety.
+    const BY_ADDRESS: bool = false;
 }
 
 impl<'gc, K: Hash + Eq> GcHash<'gc> for K {
@@ -72,19 +83,20 @@ impl<'gc, K: Hash + Eq> GcHash<'gc> for K {
     }
 }
 
-impl<'gc, T: 'gc> GcHash<'gc> for Gc<'gc, T> {
+impl<'gc, T: ?Sized + 'gc> GcHash<'gc> for Gc<'gc, T> {
     #[inline]
     fn gc_hash<C: Collector, Th: Threads, H: Hasher>(
         &self,
-        m: &Mutation<'_, 'gc, C, Th>,
+        _: &Mutation<'_, 'gc, C, Th>,
         state: &mut H,
     ) {
-        m.identity(*self).hash(state)
+        self.object().addr().hash(state)
     }
     #[inline]
     fn gc_eq(&self, other: &Self) -> bool {
         Gc::ptr_eq(*self, *other)
     }
+    const BY_ADDRESS: bool = true;
 }
 
 /// A hash map for heap objects, on hashbrown's table: keys and values may
@@ -124,7 +136,13 @@ impl<'gc, T: 'gc> GcHash<'gc> for Gc<'gc, T> {
 /// });
 /// ```
 pub struct GcMap<'gc, K, V> {
-    table: HashTable<(K, V), HeapAlloc<'gc>>,
+    /// The entries. Changed through `&self` only by `GcMap::refresh`, at a
+    /// moment no reference into it can exist (see there); everything else
+    /// reads it with `raw` or changes it through `&mut self`.
+    table: UnsafeCell<HashTable<(K, V), HeapAlloc<'gc>>>,
+    /// `HeapAlloc::moves` when the keys were last hashed: for keys hashed
+    /// by address, the table is stale when the heap's count has passed it.
+    hashed_at: Cell<u64>,
     hasher: DefaultHashBuilder,
     /// No entry holds a pointer (as `GcVec::pointer_free`): `true` when
     /// empty, kept by inserts of entries that hold none, made `false` by
@@ -135,8 +153,10 @@ pub struct GcMap<'gc, K, V> {
 impl<'gc, K: GcHash<'gc>, V> GcMap<'gc, K, V> {
     /// An empty map (allocates nothing until the first insert).
     pub fn new<C: Collector, Th: Threads>(m: &Mutation<'_, 'gc, C, Th>) -> GcMap<'gc, K, V> {
+        let allocator = m.allocator();
         GcMap {
-            table: HashTable::new_in(m.allocator()),
+            hashed_at: Cell::new(allocator.moves()),
+            table: UnsafeCell::new(HashTable::new_in(allocator)),
             hasher: DefaultHashBuilder::default(),
             pointer_free: true,
         }
@@ -148,6 +168,48 @@ impl<'gc, K: GcHash<'gc>, V> GcMap<'gc, K, V> {
         state.finish()
     }
 
+    /// Makes the entries' hashes current: for keys hashed by address, after
+    /// a collection that may have moved them, takes the entries out and
+    /// puts them back at their keys' addresses now, in the same buffer (so
+    /// a region's allocation budget is not touched). `false` if that was
+    /// needed and the scratch list of entries could not be allocated: the
+    /// table is then stale (lookups scan it) and the next use tries again.
+    #[inline(always)]
+    fn refresh<C: Collector, Th: Threads>(&self, m: &Mutation<'_, 'gc, C, Th>) -> bool {
+        !K::BY_ADDRESS || self.hashed_at.get() == self.raw().allocator().moves() || self.rehash(m)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn rehash<C: Collector, Th: Threads>(&self, m: &Mutation<'_, 'gc, C, Th>) -> bool {
+        let moves = self.raw().allocator().moves();
+        let rehash = |(k, _): &(K, V)| self.hash(m, k);
+        let mut entries = Vec::new();
+        if entries.try_reserve_exact(self.raw().len()).is_err() {
+            return false;
+        }
+        // SAFETY: no reference into the table exists now. Every method that
+        // makes one from `&self` (`get`, `iter`, ...) calls `refresh` first,
+        // and the table goes stale only in a collection, which runs between
+        // mutation regions; the map is a branded type, reachable only inside
+        // a region, so references made in an earlier region are gone, and
+        // in this one this is the first refresh that found it stale. The
+        // others (`raw`: `len`, `Debug`, `trace`) keep none across a call
+        // that could get here: `Debug` and `len` call no map method (a key's
+        // `Debug` has no `Mutation` to call one with), and tracing runs
+        // only in collections. `self.hash` reads only `self.hasher`.
+        // While the entries sit in `entries` (malloc'd, outside the heap)
+        // nothing can collect: this is a mutation region.
+        let table = unsafe { &mut *self.table.get() };
+        entries.extend(table.drain());
+        for entry in entries {
+            // The drained table keeps its buffer, so this never grows it.
+            table.insert_unique(rehash(&entry), entry, rehash);
+        }
+        self.hashed_at.set(moves);
+        true
+    }
+
     /// The value of `key`.
     #[inline]
     pub fn get<C: Collector, Th: Threads>(
@@ -155,8 +217,15 @@ impl<'gc, K: GcHash<'gc>, V> GcMap<'gc, K, V> {
         m: &Mutation<'_, 'gc, C, Th>,
         key: &K,
     ) -> Option<&V> {
+        if !self.refresh(m) {
+            return self
+                .raw()
+                .iter()
+                .find(|(k, _)| k.gc_eq(key))
+                .map(|(_, v)| v);
+        }
         let hash = self.hash(m, key);
-        self.table.find(hash, |(k, _)| k.gc_eq(key)).map(|(_, v)| v)
+        self.raw().find(hash, |(k, _)| k.gc_eq(key)).map(|(_, v)| v)
     }
 
     /// The value of `key`, mutably.
@@ -167,10 +236,13 @@ impl<'gc, K: GcHash<'gc>, V> GcMap<'gc, K, V> {
         key: &K,
     ) -> Option<&mut V> {
         self.pointer_free = false;
+        let fresh = self.refresh(m);
         let hash = self.hash(m, key);
-        self.table
-            .find_mut(hash, |(k, _)| k.gc_eq(key))
-            .map(|(_, v)| v)
+        let table = self.table.get_mut();
+        if !fresh {
+            return table.iter_mut().find(|(k, _)| k.gc_eq(key)).map(|(_, v)| v);
+        }
+        table.find_mut(hash, |(k, _)| k.gc_eq(key)).map(|(_, v)| v)
     }
 
     /// `true` if `key` has a value.
@@ -215,24 +287,28 @@ impl<'gc, K: GcHash<'gc>, V> GcMap<'gc, K, V> {
         K: Trace,
         V: Trace,
     {
+        if !self.refresh(m) {
+            let bytes = self.raw().capacity() * size_of::<(K, V)>();
+            return Err(self.raw().allocator().out_of_memory(bytes));
+        }
         let hash = self.hash(m, &key);
-        if self.table.len() == self.table.capacity() {
-            let hasher = &self.hasher;
+        let hasher = &self.hasher;
+        let table = self.table.get_mut();
+        if table.len() == table.capacity() {
             let rehash = |(k, _): &(K, V)| {
                 let mut state = hasher.build_hasher();
                 k.gc_hash(m, &mut state);
                 state.finish()
             };
-            self.table.try_reserve(1, rehash).map_err(|_| {
-                let bytes = (self.table.capacity() + 1) * size_of::<(K, V)>();
-                self.table.allocator().out_of_memory(bytes)
+            table.try_reserve(1, rehash).map_err(|_| {
+                let bytes = (table.capacity() + 1) * size_of::<(K, V)>();
+                table.allocator().out_of_memory(bytes)
             })?;
         }
         if self.pointer_free && (holds_pointers(&key) || holds_pointers(&value)) {
             self.pointer_free = false;
         }
-        let hasher = &self.hasher;
-        let entry = self.table.entry(
+        let entry = table.entry(
             hash,
             |(k, _)| k.gc_eq(&key),
             |(k, _)| {
@@ -258,49 +334,81 @@ impl<'gc, K: GcHash<'gc>, V> GcMap<'gc, K, V> {
         m: &Mutation<'_, 'gc, C, Th>,
         key: &K,
     ) -> Option<V> {
+        let fresh = self.refresh(m);
         let hash = self.hash(m, key);
-        let removed = match self.table.find_entry(hash, |(k, _)| k.gc_eq(key)) {
-            Ok(entry) => Some(entry.remove().0 .1),
-            Err(_) => None,
+        let table = self.table.get_mut();
+        let removed = if fresh {
+            match table.find_entry(hash, |(k, _)| k.gc_eq(key)) {
+                Ok(entry) => Some(entry.remove().0 .1),
+                Err(_) => None,
+            }
+        } else {
+            let mut found = false;
+            let mut matches = table.extract_if(|(k, _)| {
+                let hit = !found && k.gc_eq(key);
+                found |= hit;
+                hit
+            });
+            matches.next().map(|(_, v)| v)
         };
-        self.pointer_free |= self.table.is_empty();
+        self.pointer_free |= self.table.get_mut().is_empty();
         removed
     }
 }
 
-impl<K, V> GcMap<'_, K, V> {
+impl<'gc, K: GcHash<'gc>, V> GcMap<'gc, K, V> {
+    /// The entries, in no particular order. (It takes the region's
+    /// [`Mutation`] because a map keyed by address may rehash itself on its
+    /// first use after a collection, before it lends out any entry.)
+    pub fn iter<C: Collector, Th: Threads>(
+        &self,
+        m: &Mutation<'_, 'gc, C, Th>,
+    ) -> impl Iterator<Item = (&K, &V)> {
+        self.refresh(m);
+        self.raw().iter().map(|(k, v)| (k, v))
+    }
+}
+
+impl<'gc, K, V> GcMap<'gc, K, V> {
+    /// The table, to read.
+    #[inline(always)]
+    fn raw(&self) -> &HashTable<(K, V), HeapAlloc<'gc>> {
+        // SAFETY: the only `&mut` made through `&self` is `rehash`'s, which
+        // runs when no reference into the table exists and ends before it
+        // returns.
+        unsafe { &*self.table.get() }
+    }
+
     /// Number of entries.
     pub fn len(&self) -> usize {
-        self.table.len()
+        self.raw().len()
     }
 
     /// `true` if the map is empty.
     pub fn is_empty(&self) -> bool {
-        self.table.is_empty()
-    }
-
-    /// The entries, in no particular order.
-    pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
-        self.table.iter().map(|(k, v)| (k, v))
+        self.raw().is_empty()
     }
 
     /// Keeps the entries for which `keep` returns `true`.
     pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
         self.pointer_free = false;
-        self.table.retain(|(k, v)| keep(k, v));
-        self.pointer_free |= self.table.is_empty();
+        let table = self.table.get_mut();
+        table.retain(|(k, v)| keep(k, v));
+        self.pointer_free |= table.is_empty();
     }
 
     /// Removes every entry.
     pub fn clear(&mut self) {
-        self.table.clear();
+        self.table.get_mut().clear();
         self.pointer_free = true;
     }
 }
 
 impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for GcMap<'_, K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map().entries(self.iter()).finish()
+        f.debug_map()
+            .entries(self.raw().iter().map(|(k, v)| (k, v)))
+            .finish()
     }
 }
 
@@ -310,8 +418,8 @@ impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for GcMap<'_, K, V> {
 // by `try_insert`, which probes the new entry, or by `get_mut` and
 // `retain`, which clear the flag. The table comes
 // from `HeapAlloc`, which exposes its provenance, so a moving collector may
-// rewrite pointers in it; keys hash by content or by identity, neither of
-// which changes when objects move, so the table needs no rehash.
+// rewrite pointers in it; keys hashed by address make the table stale then,
+// and it rehashes on its next use in a region (`GcMap::refresh`).
 unsafe impl<K: Trace, V: Trace> Trace for GcMap<'_, K, V> {
     const NEEDS_TRACE: bool = K::NEEDS_TRACE || V::NEEDS_TRACE;
     const MODEL_POINTERS: bool = K::MODEL_POINTERS || V::MODEL_POINTERS;
@@ -323,7 +431,7 @@ unsafe impl<K: Trace, V: Trace> Trace for GcMap<'_, K, V> {
     #[inline]
     fn trace(&self, tracer: &mut Tracer) {
         if Self::NEEDS_TRACE && !self.pointer_free {
-            for (k, v) in self.table.iter() {
+            for (k, v) in self.raw().iter() {
                 k.trace(tracer);
                 v.trace(tracer);
             }

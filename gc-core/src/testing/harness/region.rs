@@ -388,7 +388,7 @@ fn compare<'gc, C: Collector>(
             expected.by_id.len()
         ));
     }
-    for (&k, &v) in by_id.iter() {
+    for (&k, &v) in by_id.iter(m) {
         let what = format!("{path}.by_id[#{}]", k.id);
         let Some(&w) = expected.by_id.get(&k.id) else {
             return Err(format!("{what} should not be there"));
