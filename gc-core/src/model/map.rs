@@ -176,7 +176,9 @@ impl<'gc, K: GcHash<'gc>, V> GcMap<'gc, K, V> {
     /// table is then stale (lookups scan it) and the next use tries again.
     #[inline(always)]
     fn refresh<C: Collector, Th: Threads>(&self, m: &Mutation<'_, 'gc, C, Th>) -> bool {
-        !K::BY_ADDRESS || self.hashed_at.get() == self.raw().allocator().moves() || self.rehash(m)
+        !(K::BY_ADDRESS && C::CAPABILITIES.moves_objects)
+            || self.hashed_at.get() == self.raw().allocator().moves()
+            || self.rehash(m)
     }
 
     #[cold]
