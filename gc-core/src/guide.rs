@@ -32,8 +32,13 @@
 //! after [`m.write(table)`](crate::model::Mutation::write), the barrier,
 //! the vector and the map are plain Rust collections for the rest of the
 //! region. Keys that are values implement [`GcHash`](crate::model::GcHash):
-//! strings by content, numbers by bits, tables by identity (which survives
-//! moves).
+//! strings by content, numbers by bits, tables by identity: here by
+//! address, with `BY_ADDRESS` set so that a map rehashes itself after a
+//! collection moved its keys (hashing by
+//! [`Mutation::identity`](crate::model::Mutation::identity), which
+//! survives moves, needs no rehash but reads the key object on the copying
+//! backend). A map or vector that holds only numbers is not traced entry by
+//! entry.
 //!
 //! ```
 //! use gc_core::model::{Gc, GcHash, GcMap, GcVec, Mutation, RefLock};
@@ -60,9 +65,10 @@
 //!             Value::Nil => 0u8.hash(state),
 //!             Value::Num(n) => n.to_bits().hash(state),
 //!             Value::Str(s) => s.hash(state),
-//!             Value::Table(t) => m.identity(*t).hash(state),
+//!             Value::Table(t) => t.gc_hash(m, state), // its address
 //!         }
 //!     }
+//!     const BY_ADDRESS: bool = true;
 //!     fn gc_eq(&self, other: &Self) -> bool {
 //!         match (self, other) {
 //!             (Value::Nil, Value::Nil) => true,
