@@ -285,7 +285,9 @@ unsafe impl<T: ?Sized> HeapSend for crate::model::Gc<'_, T> {}
 // and is used only by whoever holds the heap (the allocator is branded, so
 // it lives only in that heap's objects and regions).
 unsafe impl<T: HeapSend> HeapSend for crate::model::GcVec<'_, T> {}
-// SAFETY: as for `GcVec`; the hasher is `Send` (checked below).
+// SAFETY: as for `GcVec`; the hasher is `Send` (checked below), and its
+// `UnsafeCell` table and `Cell` rehash count are changed only by whoever
+// holds the heap (the map is `!Sync`, like its allocator).
 unsafe impl<K: HeapSend, V: HeapSend> HeapSend for crate::model::GcMap<'_, K, V> {}
 const _: fn() = || {
     fn send<T: Send>() {}
