@@ -150,6 +150,9 @@ pub struct GcMap<'gc, K, V> {
     pointer_free: bool,
 }
 
+/// `GcMap::hashed_at` while a rehash is computing its hashes.
+const REHASHING: u64 = u64::MAX;
+
 impl<'gc, K: GcHash<'gc>, V> GcMap<'gc, K, V> {
     /// An empty map (allocates nothing until the first insert).
     pub fn new<C: Collector, Th: Threads>(m: &Mutation<'_, 'gc, C, Th>) -> GcMap<'gc, K, V> {
@@ -171,45 +174,66 @@ impl<'gc, K: GcHash<'gc>, V> GcMap<'gc, K, V> {
     /// Makes the entries' hashes current: for keys hashed by address, after
     /// a collection that may have moved them, takes the entries out and
     /// puts them back at their keys' addresses now, in the same buffer (so
-    /// a region's allocation budget is not touched). `false` if that was
-    /// needed and the scratch list of entries could not be allocated: the
-    /// table is then stale (lookups scan it) and the next use tries again.
+    /// a region's allocation budget is not touched). `false` only while a
+    /// rehash of this map is hashing its keys: a key's `gc_hash` that reads
+    /// the map again (through `&self`; `&mut` access cannot nest here) then
+    /// finds the hashes stale, and `get` scans.
     #[inline(always)]
     fn refresh<C: Collector, Th: Threads>(&self, m: &Mutation<'_, 'gc, C, Th>) -> bool {
-        !(K::BY_ADDRESS && C::CAPABILITIES.moves_objects)
-            || self.hashed_at.get() == self.raw().allocator().moves()
-            || self.rehash(m)
+        if !(K::BY_ADDRESS && C::CAPABILITIES.moves_objects) {
+            return true;
+        }
+        match self.hashed_at.get() {
+            at if at == self.raw().allocator().moves() => true,
+            REHASHING => false,
+            _ => {
+                self.rehash(m);
+                true
+            }
+        }
     }
 
     #[cold]
     #[inline(never)]
-    fn rehash<C: Collector, Th: Threads>(&self, m: &Mutation<'_, 'gc, C, Th>) -> bool {
-        let moves = self.raw().allocator().moves();
-        let rehash = |(k, _): &(K, V)| self.hash(m, k);
-        let mut entries = Vec::new();
-        if entries.try_reserve_exact(self.raw().len()).is_err() {
-            return false;
+    fn rehash<C: Collector, Th: Threads>(&self, m: &Mutation<'_, 'gc, C, Th>) {
+        /// Puts the stale count back if a key's `gc_hash` panics.
+        struct Stale<'a>(&'a Cell<u64>, u64);
+        impl Drop for Stale<'_> {
+            fn drop(&mut self) {
+                self.0.set(self.1);
+            }
         }
+        let moves = self.raw().allocator().moves();
+        let len = self.raw().len();
+        let (mut hashes, mut entries) = (Vec::new(), Vec::new());
+        if hashes.try_reserve_exact(len).is_err() || entries.try_reserve_exact(len).is_err() {
+            panic!("GcMap: no memory to rehash {len} entries");
+        }
+        // First the hashes, with user code (`gc_hash`) running and only
+        // shared references to the table alive; a nested use sees
+        // `REHASHING` and does not rehash.
+        let stale = Stale(&self.hashed_at, self.hashed_at.replace(REHASHING));
+        hashes.extend(self.raw().iter().map(|(k, _)| self.hash(m, k)));
+        std::mem::forget(stale);
         // SAFETY: no reference into the table exists now. Every method that
         // makes one from `&self` (`get`, `iter`, ...) calls `refresh` first,
         // and the table goes stale only in a collection, which runs between
         // mutation regions; the map is a branded type, reachable only inside
         // a region, so references made in an earlier region are gone, and
-        // in this one this is the first refresh that found it stale. The
-        // others (`raw`: `len`, `Debug`, `trace`) keep none across a call
-        // that could get here: `Debug` and `len` call no map method (a key's
-        // `Debug` has no `Mutation` to call one with), and tracing runs
-        // only in collections. `self.hash` reads only `self.hasher`.
-        // While the entries sit in `entries` (malloc'd, outside the heap)
-        // nothing can collect: this is a mutation region.
+        // in this one this is the first refresh that found it stale (one
+        // that is refused, `REHASHING`, happens only inside the hashing
+        // above, which has returned). `raw`'s other users (`len`, `Debug`,
+        // `trace`) keep none across a call that could get here: `Debug` and
+        // `len` call no map method (a key's `Debug` has no `Mutation`), and
+        // tracing runs only in collections. No user code runs until the
+        // reference ends: the hashes are computed, and the drained table
+        // keeps its buffer, so `insert_unique` never calls its hasher.
         let table = unsafe { &mut *self.table.get() };
         entries.extend(table.drain());
-        for entry in entries {
-            // The drained table keeps its buffer, so this never grows it.
-            table.insert_unique(rehash(&entry), entry, rehash);
+        for (hash, entry) in hashes.into_iter().zip(entries) {
+            table.insert_unique(hash, entry, |_| unreachable!("the table has room"));
         }
         self.hashed_at.set(moves);
-        true
     }
 
     /// The value of `key`.
@@ -238,13 +262,12 @@ impl<'gc, K: GcHash<'gc>, V> GcMap<'gc, K, V> {
         key: &K,
     ) -> Option<&mut V> {
         self.pointer_free = false;
-        let fresh = self.refresh(m);
+        self.refresh(m); // never refused: `&mut self` cannot nest in a rehash
         let hash = self.hash(m, key);
-        let table = self.table.get_mut();
-        if !fresh {
-            return table.iter_mut().find(|(k, _)| k.gc_eq(key)).map(|(_, v)| v);
-        }
-        table.find_mut(hash, |(k, _)| k.gc_eq(key)).map(|(_, v)| v)
+        self.table
+            .get_mut()
+            .find_mut(hash, |(k, _)| k.gc_eq(key))
+            .map(|(_, v)| v)
     }
 
     /// `true` if `key` has a value.
@@ -289,10 +312,7 @@ impl<'gc, K: GcHash<'gc>, V> GcMap<'gc, K, V> {
         K: Trace,
         V: Trace,
     {
-        if !self.refresh(m) {
-            let bytes = self.raw().capacity() * size_of::<(K, V)>();
-            return Err(self.raw().allocator().out_of_memory(bytes));
-        }
+        self.refresh(m); // never refused: `&mut self` cannot nest in a rehash
         let hash = self.hash(m, &key);
         let hasher = &self.hasher;
         let table = self.table.get_mut();
@@ -336,24 +356,14 @@ impl<'gc, K: GcHash<'gc>, V> GcMap<'gc, K, V> {
         m: &Mutation<'_, 'gc, C, Th>,
         key: &K,
     ) -> Option<V> {
-        let fresh = self.refresh(m);
+        self.refresh(m); // never refused: `&mut self` cannot nest in a rehash
         let hash = self.hash(m, key);
         let table = self.table.get_mut();
-        let removed = if fresh {
-            match table.find_entry(hash, |(k, _)| k.gc_eq(key)) {
-                Ok(entry) => Some(entry.remove().0 .1),
-                Err(_) => None,
-            }
-        } else {
-            let mut found = false;
-            let mut matches = table.extract_if(|(k, _)| {
-                let hit = !found && k.gc_eq(key);
-                found |= hit;
-                hit
-            });
-            matches.next().map(|(_, v)| v)
+        let removed = match table.find_entry(hash, |(k, _)| k.gc_eq(key)) {
+            Ok(entry) => Some(entry.remove().0 .1),
+            Err(_) => None,
         };
-        self.pointer_free |= self.table.get_mut().is_empty();
+        self.pointer_free |= table.is_empty();
         removed
     }
 }
