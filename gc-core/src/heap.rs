@@ -467,6 +467,5 @@ fn check_alignment(info: &'static TypeInfo) -> Result<(), GcError> {
     Err(GcError::AlignmentTooLarge {
         type_name: info.name(),
         align: info.align,
-        max: OBJECT_ALIGN,
     })
 }

@@ -77,8 +77,9 @@ impl Region {
 
     /// Asks for transparent huge pages (2 MiB on x86-64) for the whole
     /// region: one fault, one page-table entry and one page to free per
-    /// 2 MiB instead of 512. For large regions filled densely, such as the
-    /// buffer space; a hint (ignored where the kernel does not offer them).
+    /// 2 MiB instead of 512. For large regions filled densely: every
+    /// object space and the buffer space use it. A hint (ignored where the
+    /// kernel does not offer them); releasing part of a huge page splits it.
     ///
     /// ```
     /// use gc_core::os::Region;

@@ -143,6 +143,9 @@ impl FreeListSpace {
     pub fn for_heap(config: &HeapConfig) -> Result<FreeListSpace, GcError> {
         let capacity = config.capacity;
         let region = Region::reserve(capacity.next_multiple_of(BLOCK_SIZE))?;
+        // Blocks are taken in address order and filled densely; releasing
+        // an empty block splits its huge page, which is correct, only slower.
+        region.prefer_huge_pages();
         let base = region.start().as_ptr() as usize;
         Ok(FreeListSpace {
             alloc_bits: Bitmap::new(base, region.len())?,

@@ -61,6 +61,7 @@ macro_rules! conformance_suite {
             model_vectors_grow_and_shrink,
             model_number_only_containers_gain_pointers,
             model_maps_by_value_and_identity,
+            model_identity_keys_may_use_their_map_while_it_rehashes,
             model_persistent_roots_outlive_scopes,
             model_wholesale_changes_drop_exactly_once,
             model_container_memory_is_charged_and_capped,

@@ -7,8 +7,10 @@
 
 use super::conformance::Mode;
 use super::{DropCounter, Drops};
-use crate::model::{Charge, Gc, GcMap, GcVec, Lock, Mutation, RefLock};
-use crate::{Collector, GcError, Heap, HeapConfig, Root, Scope, Trace};
+use crate::model::{Charge, Gc, GcHash, GcMap, GcVec, Lock, Mutation, RefLock};
+use crate::{Collector, GcError, Heap, HeapConfig, Root, Scope, Threads, Trace};
+use std::cell::Cell;
+use std::hash::Hasher;
 
 /// A dynamic language's value: numbers unboxed, objects by reference.
 #[derive(Trace, Clone, Copy, Debug)]
@@ -298,6 +300,138 @@ pub fn model_maps_by_value_and_identity<C: Collector>(mode: Mode) {
             3 + n / 2,
             "table, map, key list, odd values"
         );
+    });
+}
+
+/// A key by identity whose `gc_hash` may look itself up in the map that
+/// holds it (`Home::lookup`) or panic (`Home::panics`).
+#[derive(Trace, Clone, Copy)]
+struct Nosy<'gc> {
+    obj: Gc<'gc, Obj<'gc>>,
+    home: Gc<'gc, Home<'gc>>,
+}
+
+/// The map of [`Nosy`] keys and what their hashes did.
+#[derive(Trace)]
+struct Home<'gc> {
+    map: RefLock<GcMap<'gc, Nosy<'gc>, u64>>,
+    /// Set: the next `gc_hash` looks its key up (one level deep).
+    lookup: Cell<bool>,
+    /// Set: every `gc_hash` panics.
+    panics: Cell<bool>,
+    /// Nested lookups made, and how many found their key's value.
+    nested: Cell<u64>,
+    found: Cell<u64>,
+}
+
+impl<'gc> GcHash<'gc> for Nosy<'gc> {
+    fn gc_hash<C: Collector, Th: Threads, H: Hasher>(
+        &self,
+        m: &Mutation<'_, 'gc, C, Th>,
+        state: &mut H,
+    ) {
+        let home = self.home;
+        assert!(!home.panics.get(), "a key's gc_hash panics");
+        if home.lookup.replace(false) {
+            home.nested.set(home.nested.get() + 1);
+            if home.map.borrow().get(m, self) == Some(&self.obj.label) {
+                home.found.set(home.found.get() + 1);
+            }
+            home.lookup.set(true);
+        }
+        self.obj.gc_hash(m, state);
+    }
+    fn gc_eq(&self, other: &Self) -> bool {
+        Gc::ptr_eq(self.obj, other.obj)
+    }
+    const BY_ADDRESS: bool = true;
+}
+
+/// The key for the `i`th object of `keys` in `home`.
+fn nosy<'gc>(home: Gc<'gc, Home<'gc>>, keys: Gc<'gc, Obj<'gc>>, i: usize) -> Nosy<'gc> {
+    let Value::Obj(obj) = keys.items.borrow()[i] else {
+        panic!("a key is an object")
+    };
+    Nosy { obj, home }
+}
+
+/// A key's `gc_hash` may read the map that holds it, even while that map
+/// rehashes after its keys moved: the nested lookup finds the map
+/// mid-rehash, scans, and still finds the key; a `gc_hash` that panics
+/// mid-rehash leaves the map stale, to rehash again at its next use, with
+/// every entry still there. (On the non-moving backends no rehash happens:
+/// the same program checks that nested lookups and a panicking hash are
+/// harmless there too.)
+pub fn model_identity_keys_may_use_their_map_while_it_rehashes<C: Collector>(mode: Mode) {
+    let n = mode.size(200, 20) as u64;
+    let moves = C::CAPABILITIES.moves_objects;
+    let mut heap = heap::<C>(mode);
+    heap.scope("main", |s| {
+        let (home, keys) = s.mutate(|m| {
+            let home = m.alloc(Home {
+                map: RefLock::new(GcMap::new(m)),
+                lookup: Cell::new(false),
+                panics: Cell::new(false),
+                nested: Cell::new(0),
+                found: Cell::new(0),
+            });
+            let keys = obj(m, 0);
+            for i in 0..n {
+                let key = obj(m, 100 + i);
+                let mut items = m.write(keys).project(|o| &o.items).borrow_mut();
+                items.push(Value::Obj(key));
+                let mut map = m.write(home).project(|h| &h.map).borrow_mut();
+                map.insert(m, Nosy { obj: key, home }, 100 + i);
+            }
+            (m.root(home), m.root(keys))
+        });
+        s.collect();
+        s.mutate(|m| {
+            let (home, keys) = (m.get(home), m.get(keys));
+            home.lookup.set(true);
+            assert_eq!(home.map.borrow().get(m, &nosy(home, keys, 0)), Some(&100));
+            home.lookup.set(false);
+            // Moved keys: one nested lookup per key while rehashing, then
+            // the query key's own, after.
+            let expected = if moves { n + 1 } else { 1 };
+            assert_eq!(home.nested.get(), expected, "nested lookups");
+            assert_eq!(
+                home.found.get(),
+                expected,
+                "nested lookups that found their key"
+            );
+        });
+        s.collect();
+        s.mutate(|m| {
+            let (home, keys) = (m.get(home), m.get(keys));
+            home.panics.set(true);
+            let first = nosy(home, keys, 0);
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                home.map.borrow().get(m, &first).copied()
+            }));
+            assert!(result.is_err(), "the key's gc_hash panicked");
+            home.panics.set(false);
+            // Still stale, so the next use rehashes (nested lookups again).
+            let before = home.nested.get();
+            home.lookup.set(true);
+            assert_eq!(home.map.borrow().get(m, &first), Some(&100));
+            home.lookup.set(false);
+            let expected = if moves { n + 1 } else { 1 };
+            assert_eq!(
+                home.nested.get() - before,
+                expected,
+                "rehashed after the panic"
+            );
+            let map = home.map.borrow();
+            for i in 0..n as usize {
+                assert_eq!(
+                    map.get(m, &nosy(home, keys, i)),
+                    Some(&(100 + i as u64)),
+                    "key {i}"
+                );
+            }
+            assert_eq!(map.len() as u64, n);
+        });
     });
 }
 
