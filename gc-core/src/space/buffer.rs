@@ -172,6 +172,11 @@ impl BufferSpace {
 
     fn alloc_large(&self, size: usize) -> Option<NonNull<u8>> {
         let region = Region::reserve(size).ok()?;
+        // A large buffer is a growing vector's or map's next storage, about
+        // to be filled (copied into, or its control bytes all written):
+        // commit it in one call, in huge pages where it spans them.
+        region.prefer_huge_pages();
+        region.commit(0, size);
         let start = region.start();
         self.large
             .borrow_mut()
