@@ -6,7 +6,7 @@
 use gc_copying::Copying;
 use gc_core::object::object_size_for;
 use gc_core::testing::{DropCounter, Drops};
-use gc_core::{Gc, GcError, Heap, HeapConfig, Root, Scope, Trace};
+use gc_core::{Gc, GcError, GcErrorKind, Heap, HeapConfig, Root, Scope, Trace};
 use std::mem::size_of;
 
 #[derive(Trace, Default)]
@@ -374,8 +374,8 @@ fn out_of_memory_when_live_data_exceeds_a_semispace() {
         "live chunks fill exactly one semispace"
     );
     assert_eq!(
-        error,
-        GcError::OutOfMemory {
+        *error.kind(),
+        GcErrorKind::OutOfMemory {
             requested: 1024,
             limit: capacity,
             in_use: semispace

@@ -1,6 +1,6 @@
 //! [`HeapConfig`]: capacity, collection trigger and growth policy, stress mode.
 
-use crate::error::GcError;
+use crate::error::{GcError, GcErrorKind};
 
 /// How a heap is sized and when it collects.
 ///
@@ -50,7 +50,7 @@ use crate::error::GcError;
 #[derive(Debug, Clone, PartialEq)]
 pub struct HeapConfig {
     /// Hard limit on heap bytes (headers included); allocation past it fails
-    /// with [`GcError::OutOfMemory`]. Default 1 GiB. The address space is
+    /// with [`GcErrorKind::OutOfMemory`](crate::GcErrorKind::OutOfMemory). Default 1 GiB. The address space is
     /// reserved up front; pages are committed as they are used.
     pub capacity: usize,
     /// Bytes to allocate before the first collection, and the least the heap
@@ -125,7 +125,7 @@ impl Default for HeapConfig {
 impl HeapConfig {
     /// Checks every field, naming the first one that is out of range.
     pub fn validate(&self) -> Result<(), GcError> {
-        let fail = |why: String| Err(GcError::InvalidConfig(why));
+        let fail = |why: String| Err(GcErrorKind::InvalidConfig(why).into());
         if self.capacity < MIN_CAPACITY {
             return fail(format!(
                 "capacity is {} bytes; it must be at least {MIN_CAPACITY}",

@@ -3,7 +3,7 @@
 
 use crate::collector::{Collector, HeapUsage};
 use crate::config::{Growth, HeapConfig};
-use crate::error::GcError;
+use crate::error::{GcError, GcErrorKind};
 use crate::heap_id::HeapId;
 use crate::model::{Accounting, PersistentSlot};
 use crate::object::{ObjectRef, TypeInfo, OBJECT_ALIGN};
@@ -287,11 +287,11 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
                 self.account(size);
                 Ok(obj)
             }
-            None => Err(GcError::OutOfMemory {
+            None => Err(GcError::from(GcErrorKind::OutOfMemory {
                 requested: size,
                 limit: self.config.capacity,
                 in_use: self.collector.usage().bytes + self.account.external.get(),
-            }),
+            })),
         }
     }
 
@@ -358,11 +358,11 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
                 return Ok(obj);
             }
         }
-        Err(GcError::OutOfMemory {
+        Err(GcError::from(GcErrorKind::OutOfMemory {
             requested: size,
             limit: self.config.capacity,
             in_use: self.collector.usage().bytes,
-        })
+        }))
     }
 
     /// Counts an allocation of `size` bytes made on the slow path, which may
@@ -464,8 +464,8 @@ fn check_alignment(info: &'static TypeInfo) -> Result<(), GcError> {
     if info.align <= OBJECT_ALIGN {
         return Ok(());
     }
-    Err(GcError::AlignmentTooLarge {
+    Err(GcError::from(GcErrorKind::AlignmentTooLarge {
         type_name: info.name(),
         align: info.align,
-    })
+    }))
 }

@@ -106,7 +106,7 @@ pub use collector::{Capabilities, Collector, HeapUsage};
 pub use config::{
     Growth, HeapConfig, MAX_MARK_THREADS, MIN_CAPACITY, MIN_HEADROOM, PARALLEL_MARK_MIN_BYTES,
 };
-pub use error::GcError;
+pub use error::{GcError, GcErrorKind};
 pub use gc_core_derive::Trace;
 pub use handle::{Gc, Root};
 pub use heap::Heap;

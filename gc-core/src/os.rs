@@ -1,7 +1,7 @@
 //! The one door to the operating system: every `mmap`, `munmap` and
 //! `madvise` the collectors make goes through [`Region`].
 
-use crate::error::GcError;
+use crate::error::{GcError, GcErrorKind};
 use memmap2::{Advice, MmapMut, MmapOptions, UncheckedAdvice};
 use std::ptr::NonNull;
 
@@ -28,9 +28,9 @@ impl Region {
                 Region { map }
             })
             .map_err(|e| {
-                GcError::InvalidConfig(format!(
+                GcError::from(GcErrorKind::InvalidConfig(format!(
                     "could not reserve {len} bytes of address space: {e}"
-                ))
+                )))
             })
     }
 

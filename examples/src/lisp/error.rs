@@ -1,7 +1,7 @@
 //! [`LispError`]: every way a program can fail. Errors are values that
 //! propagate out of the evaluator; none of them crashes the process.
 
-use gc_core::GcError;
+use gc_core::{GcError, GcErrorKind};
 use std::fmt;
 
 /// Why a program stopped.
@@ -20,7 +20,7 @@ pub enum LispError {
     Unbound(String),
     /// A form or a procedure was used wrongly (bad syntax, wrong type or arity).
     Runtime(String),
-    /// The heap cap was reached with this many bytes live (a `GcError::OutOfMemory` message).
+    /// The heap cap was reached with this many bytes live (a `GcErrorKind::OutOfMemory` message).
     OutOfMemory(String),
     /// Calls nested deeper than the interpreter allows.
     StackOverflow {
@@ -40,9 +40,9 @@ pub const SHOWN_FRAMES: usize = 8;
 
 impl From<GcError> for LispError {
     fn from(error: GcError) -> Self {
-        match error {
-            GcError::OutOfMemory { .. } => LispError::OutOfMemory(error.to_string()),
-            other => LispError::Heap(other),
+        match error.kind() {
+            GcErrorKind::OutOfMemory { .. } => LispError::OutOfMemory(error.to_string()),
+            _ => LispError::Heap(error),
         }
     }
 }

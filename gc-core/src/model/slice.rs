@@ -4,7 +4,7 @@
 
 use super::{Gc, Mutation};
 use crate::collector::Collector;
-use crate::error::GcError;
+use crate::error::{GcError, GcErrorKind};
 use crate::object::TypeInfo;
 use crate::threads::{Admits, Threads};
 use crate::trace::{Rebrand, Trace};
@@ -49,9 +49,9 @@ impl<'s, 'gc, C: Collector, Th: Threads> Mutation<'s, 'gc, C, Th> {
             .unwrap_or_else(|error| panic!("{error}"))
     }
 
-    /// [`Mutation::alloc_slice`], or [`GcError::OutOfMemory`] when the
-    /// heap is at its capacity, [`GcError::TooLarge`] when the object
-    /// would exceed `isize::MAX` bytes, or [`GcError::AlignmentTooLarge`].
+    /// [`Mutation::alloc_slice`], or [`GcErrorKind::OutOfMemory`](crate::GcErrorKind::OutOfMemory) when the
+    /// heap is at its capacity, [`GcErrorKind::TooLarge`](crate::GcErrorKind::TooLarge) when the object
+    /// would exceed `isize::MAX` bytes, or [`GcErrorKind::AlignmentTooLarge`](crate::GcErrorKind::AlignmentTooLarge).
     #[inline]
     pub fn try_alloc_slice<T>(&self, items: &[T]) -> Result<Gc<'gc, [T]>, GcError>
     where
@@ -200,8 +200,8 @@ impl<'s, 'gc, C: Collector, Th: Threads> Mutation<'s, 'gc, C, Th> {
     }
 
     /// The descriptor and size of a slice object of `len` `T`s, or
-    /// [`GcError::TooLarge`] past `isize::MAX` bytes, or
-    /// [`GcError::OutOfMemory`] past the heap's capacity.
+    /// [`GcErrorKind::TooLarge`](crate::GcErrorKind::TooLarge) past `isize::MAX` bytes, or
+    /// [`GcErrorKind::OutOfMemory`](crate::GcErrorKind::OutOfMemory) past the heap's capacity.
     fn check_slice_size<T>(&self, len: usize) -> Result<(&'static TypeInfo, usize), GcError>
     where
         T: Rebrand<'static>,
@@ -210,10 +210,12 @@ impl<'s, 'gc, C: Collector, Th: Threads> Mutation<'s, 'gc, C, Th> {
         // `T::Output` is `T` with its brand replaced: the same layout and
         // trace, and a descriptor that can be `'static`.
         let info = TypeInfo::of_slice::<T::Output>();
-        let size = info.object_size_with(len).ok_or(GcError::TooLarge {
-            type_name: std::any::type_name::<T>(),
-            len,
-        })?;
+        let size = info
+            .object_size_with(len)
+            .ok_or(GcError::from(GcErrorKind::TooLarge {
+                type_name: std::any::type_name::<T>(),
+                len,
+            }))?;
         // SAFETY: this step calls no user code.
         if size > unsafe { self.heap() }.config().capacity {
             return Err(self.out_of_memory(size));
@@ -225,10 +227,10 @@ impl<'s, 'gc, C: Collector, Th: Threads> Mutation<'s, 'gc, C, Th> {
     fn out_of_memory(&self, requested: usize) -> GcError {
         // SAFETY: this step calls no user code.
         let heap = unsafe { self.heap() };
-        GcError::OutOfMemory {
+        GcError::from(GcErrorKind::OutOfMemory {
             requested,
             limit: heap.config().capacity,
             in_use: heap.usage().bytes,
-        }
+        })
     }
 }

@@ -6,7 +6,7 @@
 
 use super::{DropCounter, Drops};
 use crate::stats::Cause;
-use crate::{Collector, Gc, GcError, Growth, Heap, HeapConfig, Root, Scope, Trace};
+use crate::{Collector, Gc, GcError, GcErrorKind, Growth, Heap, HeapConfig, Root, Scope, Trace};
 
 mod panics;
 pub use panics::{
@@ -352,11 +352,11 @@ pub fn out_of_memory_is_an_error_and_the_heap_recovers<C: Collector>(mode: Mode)
         }
         panic!("4 MiB held 10,000 chunks of ~1 KiB");
     });
-    let GcError::OutOfMemory {
+    let GcErrorKind::OutOfMemory {
         requested,
         limit,
         in_use,
-    } = error.clone()
+    } = error.clone().into_kind()
     else {
         panic!("expected OutOfMemory, got {error:?}");
     };
@@ -848,8 +848,8 @@ pub fn invalid_config_is_rejected<C: Collector>(mode: Mode) {
         ),
     ];
     for (config, field) in cases {
-        match Heap::<C>::new(config) {
-            Err(GcError::InvalidConfig(why)) => assert!(why.contains(field), "{why}"),
+        match Heap::<C>::new(config).map_err(GcError::into_kind) {
+            Err(GcErrorKind::InvalidConfig(why)) => assert!(why.contains(field), "{why}"),
             Err(other) => panic!("expected InvalidConfig, got {other}"),
             Ok(_) => panic!("a bad {field} was accepted"),
         }
@@ -888,14 +888,17 @@ pub fn over_aligned_types_are_an_error<C: Collector>(mode: Mode) {
             (s.try_alloc(Line(1)).err(), 64),
             (s.try_alloc(Page(2)).err(), 4096),
         ] {
-            match error {
-                Some(GcError::AlignmentTooLarge { align: a, .. }) if a == align => {}
+            match error.as_ref().map(GcError::kind) {
+                Some(&GcErrorKind::AlignmentTooLarge { align: a, .. }) if a == align => {}
                 other => panic!("expected AlignmentTooLarge for {align}, got {other:?}"),
             }
         }
         let model = s.mutate(|m| m.try_alloc(Line(4)).err());
         assert!(
-            matches!(model, Some(GcError::AlignmentTooLarge { align: 64, .. })),
+            matches!(
+                model.as_ref().map(GcError::kind),
+                Some(GcErrorKind::AlignmentTooLarge { align: 64, .. })
+            ),
             "{model:?}"
         );
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

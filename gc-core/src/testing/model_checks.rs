@@ -8,7 +8,7 @@
 use super::conformance::Mode;
 use super::{DropCounter, Drops};
 use crate::model::{Charge, Gc, GcHash, GcMap, GcVec, Lock, Mutation, RefLock};
-use crate::{Collector, GcError, Heap, HeapConfig, Root, Scope, Threads, Trace};
+use crate::{Collector, GcErrorKind, Heap, HeapConfig, Root, Scope, Threads, Trace};
 use std::cell::Cell;
 use std::hash::Hasher;
 
@@ -565,7 +565,7 @@ pub fn model_container_memory_is_charged_and_capped<C: Collector>(mode: Mode) {
             }
             panic!("a vector grew past the heap's capacity");
         });
-        let GcError::OutOfMemory { limit, .. } = error else {
+        let GcErrorKind::OutOfMemory { limit, .. } = *error.kind() else {
             panic!("expected OutOfMemory, got {error:?}");
         };
         assert_eq!(limit, capacity);
@@ -646,7 +646,10 @@ pub fn model_objects_and_charges_share_the_capacity<C: Collector>(mode: Mode) {
                 }
             });
             for error in errors {
-                assert!(matches!(error, GcError::OutOfMemory { .. }), "{error:?}");
+                assert!(
+                    matches!(error.kind(), GcErrorKind::OutOfMemory { .. }),
+                    "{error:?}"
+                );
             }
             let stats = s.stats(); // everything is still rooted
             assert!(

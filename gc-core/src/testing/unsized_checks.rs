@@ -9,7 +9,7 @@ use super::conformance::{panic_text, Mode};
 use super::Drops;
 use crate::model::{Gc, GcVec, Lock, Mutation, RefLock};
 use crate::space::LARGE_OBJECT_THRESHOLD;
-use crate::{coerce_gc, Collector, GcError, Heap, Scope, Trace};
+use crate::{coerce_gc, Collector, GcError, GcErrorKind, Heap, Scope, Trace};
 
 fn heap<C: Collector>(mode: Mode) -> Heap<C> {
     Heap::new(mode.config()).expect("valid config")
@@ -217,13 +217,19 @@ pub fn unsized_huge_lengths_are_an_error<C: Collector>(mode: Mode) {
     heap.scope("main", |s| {
         s.mutate(|m| {
             for len in [usize::MAX, usize::MAX / 8, isize::MAX as usize / 8] {
-                match m.try_alloc_from_iter(std::iter::repeat_n(0u64, len)) {
-                    Err(GcError::TooLarge { len: l, .. }) => assert_eq!(l, len),
+                match m
+                    .try_alloc_from_iter(std::iter::repeat_n(0u64, len))
+                    .map_err(GcError::into_kind)
+                {
+                    Err(GcErrorKind::TooLarge { len: l, .. }) => assert_eq!(l, len),
                     other => panic!("len {len}: {other:?}"),
                 }
             }
             let past_capacity = m.try_alloc_from_iter(std::iter::repeat_n(0u64, 1 << 40));
-            assert!(matches!(past_capacity, Err(GcError::OutOfMemory { .. })));
+            assert!(matches!(
+                past_capacity.as_ref().map_err(GcError::kind),
+                Err(GcErrorKind::OutOfMemory { .. })
+            ));
             let text = panic_text(
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     m.alloc_from_iter(std::iter::repeat_n(1u32, usize::MAX))
