@@ -8,7 +8,7 @@
 #
 #   bash scripts/regression.sh d0ef01e        # prints a markdown table
 #   ROUNDS=5 bash scripts/regression.sh d0ef01e
-#   GROUPS=cycles bash scripts/regression.sh 3cfd8a4   # some groups only
+#   BENCH_GROUPS=cycles bash scripts/regression.sh 3cfd8a4   # some groups only
 #
 # Names changed since d0ef01e: its binary_trees is today's
 # binary_trees/d14-parents-first, its large_live_heap today's
@@ -43,7 +43,7 @@ to_ms() { awk '{v=$1; u=$2; if (u=="s") v*=1000; else if (u=="µs"||u=="us") v/=
 
 echo "| benchmark | $base | now | change | rounds ($base / now) |"
 echo "|---|---:|---:|---:|---|"
-for group in ${GROUPS:-binary_trees churn cycles large_live_heap}; do
+for group in ${BENCH_GROUPS:-binary_trees churn cycles large_live_heap}; do
   case $group in
     binary_trees) now_group=binary_trees/d14-parents-first ;;
     large_live_heap) now_group=large_live_heap/parents-first ;;
