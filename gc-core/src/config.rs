@@ -50,7 +50,7 @@ use crate::error::{GcError, GcErrorKind};
 #[derive(Debug, Clone, PartialEq)]
 pub struct HeapConfig {
     /// Hard limit on heap bytes (headers included); allocation past it fails
-    /// with [`GcErrorKind::OutOfMemory`](crate::GcErrorKind::OutOfMemory). Default 1 GiB. The address space is
+    /// with [`GcErrorKind::OutOfMemory`]. Default 1 GiB. The address space is
     /// reserved up front; pages are committed as they are used.
     pub capacity: usize,
     /// Bytes to allocate before the first collection, and the least the heap

@@ -18,7 +18,8 @@ use std::fmt;
 /// use gc_core::{GcError, GcErrorKind, Heap, HeapConfig};
 /// use gc_mark_sweep::MarkSweep;
 ///
-/// let mut heap = Heap::<MarkSweep>::new(HeapConfig { capacity: 1 << 20, ..HeapConfig::default() })?;
+/// let config = HeapConfig { capacity: 1 << 20, ..HeapConfig::default() };
+/// let mut heap = Heap::<MarkSweep>::new(config)?;
 /// let error: GcError = heap.scope("fill", |s| loop {
 ///     if let Err(error) = s.try_alloc([0u64; 1024]) {
 ///         break error;
@@ -40,6 +41,17 @@ impl GcError {
     /// What went wrong, by value.
     pub fn into_kind(self) -> GcErrorKind {
         *self.0
+    }
+
+    /// [`GcErrorKind::OutOfMemory`]: `requested` bytes did not fit in a
+    /// heap of `limit` bytes with `in_use` still live.
+    pub(crate) fn out_of_memory(requested: usize, limit: usize, in_use: usize) -> GcError {
+        GcErrorKind::OutOfMemory {
+            requested,
+            limit,
+            in_use,
+        }
+        .into()
     }
 }
 

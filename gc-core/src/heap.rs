@@ -287,11 +287,11 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
                 self.account(size);
                 Ok(obj)
             }
-            None => Err(GcError::from(GcErrorKind::OutOfMemory {
-                requested: size,
-                limit: self.config.capacity,
-                in_use: self.collector.usage().bytes + self.account.external.get(),
-            })),
+            None => Err(GcError::out_of_memory(
+                size,
+                self.config.capacity,
+                self.collector.usage().bytes + self.account.external.get(),
+            )),
         }
     }
 
@@ -358,11 +358,11 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
                 return Ok(obj);
             }
         }
-        Err(GcError::from(GcErrorKind::OutOfMemory {
-            requested: size,
-            limit: self.config.capacity,
-            in_use: self.collector.usage().bytes,
-        }))
+        Err(GcError::out_of_memory(
+            size,
+            self.config.capacity,
+            self.collector.usage().bytes,
+        ))
     }
 
     /// Counts an allocation of `size` bytes made on the slow path, which may

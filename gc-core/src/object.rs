@@ -61,7 +61,7 @@ pub struct TypeInfo {
     /// and a predictable branch, no arithmetic, for sized objects.
     pub fixed_object_size: usize,
     /// `align_of::<T>()`. The heap allocates types aligned to at most
-    /// [`OBJECT_ALIGN`] (others get [`GcErrorKind::AlignmentTooLarge`](crate::GcErrorKind::AlignmentTooLarge)).
+    /// [`OBJECT_ALIGN`] (others get [`AlignmentTooLarge`](crate::GcErrorKind::AlignmentTooLarge)).
     pub align: usize,
     /// `T::NEEDS_TRACE`: `false` lets collectors skip calling [`TypeInfo::trace`].
     pub needs_trace: bool,

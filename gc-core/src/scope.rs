@@ -157,11 +157,11 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
     /// Allocates `value` on the heap and roots it in this scope.
     ///
     /// # Panics
-    /// With the [`GcErrorKind::OutOfMemory`](crate::GcErrorKind::OutOfMemory) message when a full collection cannot
-    /// make room, or the [`GcErrorKind::AlignmentTooLarge`](crate::GcErrorKind::AlignmentTooLarge) one for a type
-    /// aligned to more than 16 bytes; use [`Scope::try_alloc`] to handle
-    /// those. With a destructor's panic when the collection this allocation
-    /// ran met one (after finishing; see [`Trace`]).
+    /// With the [`OutOfMemory`](crate::GcErrorKind::OutOfMemory) message when a full collection
+    /// cannot make room, or the [`AlignmentTooLarge`](crate::GcErrorKind::AlignmentTooLarge) one
+    /// for a type aligned to more than 16 bytes; use [`Scope::try_alloc`] to handle those. With a
+    /// destructor's panic when the collection this allocation ran met one (after finishing; see
+    /// [`Trace`]).
     #[inline(always)]
     pub fn alloc<T: Trace + 'static>(&mut self, value: T) -> Root<'s, T>
     where
@@ -174,9 +174,9 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
     }
 
     /// Allocates `value` on the heap and roots it in this scope, or returns
-    /// [`GcErrorKind::OutOfMemory`](crate::GcErrorKind::OutOfMemory) (the heap stays usable), or
-    /// [`GcErrorKind::AlignmentTooLarge`](crate::GcErrorKind::AlignmentTooLarge) if `T` is aligned to more than heap
-    /// objects are (16 bytes: box the over-aligned part).
+    /// [`OutOfMemory`](crate::GcErrorKind::OutOfMemory) (the heap stays usable), or
+    /// [`AlignmentTooLarge`](crate::GcErrorKind::AlignmentTooLarge) if `T` is aligned to more than
+    /// heap objects are (16 bytes: box the over-aligned part).
     ///
     /// `value`'s [`Gc`] fields are null (code outside the heap can only create
     /// null ones); fill them in with [`Scope::set`].
@@ -221,7 +221,7 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
         }
     }
 
-    /// [`Scope::alloc_into`], or [`GcErrorKind::OutOfMemory`](crate::GcErrorKind::OutOfMemory) with `root`
+    /// [`Scope::alloc_into`], or [`OutOfMemory`](crate::GcErrorKind::OutOfMemory) with `root`
     /// unchanged (the heap stays usable).
     ///
     /// # Panics

@@ -4,7 +4,7 @@
 //! collection trigger (the heap's budget) and the capacity, and the stats
 //! report it.
 
-use crate::error::{GcError, GcErrorKind};
+use crate::error::GcError;
 use crate::handle::Brand;
 use crate::space::buffer::BufferSpace;
 use allocator_api2::alloc::{AllocError, Allocator, Layout};
@@ -90,11 +90,11 @@ impl Accounting {
 
     /// The error for a request of `requested` bytes that does not fit.
     pub(crate) fn out_of_memory(&self, requested: usize) -> GcError {
-        GcError::from(GcErrorKind::OutOfMemory {
+        GcError::out_of_memory(
             requested,
-            limit: self.capacity,
-            in_use: self.objects_at_collection.get() + self.external.get(),
-        })
+            self.capacity,
+            self.objects_at_collection.get() + self.external.get(),
+        )
     }
 }
 
@@ -106,7 +106,7 @@ impl Accounting {
 ///
 /// It refuses an allocation that would take the heap past its capacity; the
 /// containers check that with `try_reserve` first and turn it into
-/// [`GcErrorKind::OutOfMemory`](crate::GcErrorKind::OutOfMemory).
+/// [`OutOfMemory`](crate::GcErrorKind::OutOfMemory).
 pub struct HeapAlloc<'gc> {
     account: NonNull<Accounting>,
     _brand: PhantomData<Brand<'gc>>,

@@ -282,7 +282,7 @@ impl<'gc, K: GcHash<'gc>, V> GcMap<'gc, K, V> {
     /// Sets `key` to `value`, returning the old value.
     ///
     /// # Panics
-    /// With the [`GcErrorKind::OutOfMemory`](crate::GcErrorKind::OutOfMemory) message if the table cannot grow
+    /// With the [`OutOfMemory`](crate::GcErrorKind::OutOfMemory) message if the table cannot grow
     /// within the heap's capacity; [`GcMap::try_insert`] returns the error.
     #[inline]
     pub fn insert<C: Collector, Th: Threads>(
@@ -301,7 +301,8 @@ impl<'gc, K: GcHash<'gc>, V> GcMap<'gc, K, V> {
         }
     }
 
-    /// [`GcMap::insert`], or [`GcErrorKind::OutOfMemory`](crate::GcErrorKind::OutOfMemory) with the map unchanged.
+    /// [`GcMap::insert`], or [`OutOfMemory`](crate::GcErrorKind::OutOfMemory) with the map
+    /// unchanged.
     pub fn try_insert<C: Collector, Th: Threads>(
         &mut self,
         m: &Mutation<'_, 'gc, C, Th>,

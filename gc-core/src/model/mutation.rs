@@ -26,7 +26,7 @@ use std::ptr::NonNull;
 /// long computation leaves its region now and then, with its state in
 /// roots, to let the collector run; the hard cap ([`HeapConfig::capacity`](crate::HeapConfig))
 /// still holds inside a region and fails an allocation with
-/// [`GcErrorKind::OutOfMemory`](crate::GcErrorKind::OutOfMemory).
+/// [`OutOfMemory`](crate::GcErrorKind::OutOfMemory).
 ///
 /// `Mutation` is neither `Send` nor `Sync`, on any heap. `Th` is the
 /// heap's [`Threads`] kind.
@@ -105,8 +105,8 @@ impl<'s, 'gc, C: Collector, Th: Threads> Mutation<'s, 'gc, C, Th> {
     /// children first at no extra cost). Never collects.
     ///
     /// # Panics
-    /// With the [`GcErrorKind::OutOfMemory`](crate::GcErrorKind::OutOfMemory) message when the heap is at its
-    /// capacity, or the [`GcErrorKind::AlignmentTooLarge`](crate::GcErrorKind::AlignmentTooLarge) one;
+    /// With the [`OutOfMemory`](crate::GcErrorKind::OutOfMemory) message when the heap is at its
+    /// capacity, or the [`AlignmentTooLarge`](crate::GcErrorKind::AlignmentTooLarge) one;
     /// [`Mutation::try_alloc`] returns the error instead.
     #[inline]
     pub fn alloc<T>(&self, value: T) -> Gc<'gc, T>
@@ -121,10 +121,10 @@ impl<'s, 'gc, C: Collector, Th: Threads> Mutation<'s, 'gc, C, Th> {
         }
     }
 
-    /// [`Mutation::alloc`], or [`GcErrorKind::OutOfMemory`](crate::GcErrorKind::OutOfMemory) (with `value`
+    /// [`Mutation::alloc`], or [`OutOfMemory`](crate::GcErrorKind::OutOfMemory) (with `value`
     /// dropped) when the heap is at its capacity, or
-    /// [`GcErrorKind::AlignmentTooLarge`](crate::GcErrorKind::AlignmentTooLarge) if the type is aligned to more than
-    /// [`OBJECT_ALIGN`](crate::object::OBJECT_ALIGN).
+    /// [`AlignmentTooLarge`](crate::GcErrorKind::AlignmentTooLarge) if the type is aligned to more
+    /// than [`OBJECT_ALIGN`](crate::object::OBJECT_ALIGN).
     #[inline]
     pub fn try_alloc<T>(&self, value: T) -> Result<Gc<'gc, T>, GcError>
     where

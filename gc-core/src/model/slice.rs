@@ -49,9 +49,9 @@ impl<'s, 'gc, C: Collector, Th: Threads> Mutation<'s, 'gc, C, Th> {
             .unwrap_or_else(|error| panic!("{error}"))
     }
 
-    /// [`Mutation::alloc_slice`], or [`GcErrorKind::OutOfMemory`](crate::GcErrorKind::OutOfMemory) when the
-    /// heap is at its capacity, [`GcErrorKind::TooLarge`](crate::GcErrorKind::TooLarge) when the object
-    /// would exceed `isize::MAX` bytes, or [`GcErrorKind::AlignmentTooLarge`](crate::GcErrorKind::AlignmentTooLarge).
+    /// [`Mutation::alloc_slice`], or [`GcErrorKind::OutOfMemory`] when the
+    /// heap is at its capacity, [`GcErrorKind::TooLarge`] when the object
+    /// would exceed `isize::MAX` bytes, or [`GcErrorKind::AlignmentTooLarge`].
     #[inline]
     pub fn try_alloc_slice<T>(&self, items: &[T]) -> Result<Gc<'gc, [T]>, GcError>
     where
@@ -200,8 +200,8 @@ impl<'s, 'gc, C: Collector, Th: Threads> Mutation<'s, 'gc, C, Th> {
     }
 
     /// The descriptor and size of a slice object of `len` `T`s, or
-    /// [`GcErrorKind::TooLarge`](crate::GcErrorKind::TooLarge) past `isize::MAX` bytes, or
-    /// [`GcErrorKind::OutOfMemory`](crate::GcErrorKind::OutOfMemory) past the heap's capacity.
+    /// [`GcErrorKind::TooLarge`] past `isize::MAX` bytes, or
+    /// [`GcErrorKind::OutOfMemory`] past the heap's capacity.
     fn check_slice_size<T>(&self, len: usize) -> Result<(&'static TypeInfo, usize), GcError>
     where
         T: Rebrand<'static>,
@@ -227,10 +227,6 @@ impl<'s, 'gc, C: Collector, Th: Threads> Mutation<'s, 'gc, C, Th> {
     fn out_of_memory(&self, requested: usize) -> GcError {
         // SAFETY: this step calls no user code.
         let heap = unsafe { self.heap() };
-        GcError::from(GcErrorKind::OutOfMemory {
-            requested,
-            limit: heap.config().capacity,
-            in_use: heap.usage().bytes,
-        })
+        GcError::out_of_memory(requested, heap.config().capacity, heap.usage().bytes)
     }
 }

@@ -65,7 +65,7 @@ impl<'gc, T> GcVec<'gc, T> {
     }
 
     /// An empty vector with room for `capacity` elements, or
-    /// [`GcErrorKind::OutOfMemory`](crate::GcErrorKind::OutOfMemory).
+    /// [`OutOfMemory`](crate::GcErrorKind::OutOfMemory).
     pub fn try_with_capacity<C: Collector, Th: Threads>(
         m: &Mutation<'_, 'gc, C, Th>,
         capacity: usize,
@@ -76,7 +76,7 @@ impl<'gc, T> GcVec<'gc, T> {
     }
 
     /// Makes room for `additional` more elements, or returns
-    /// [`GcErrorKind::OutOfMemory`](crate::GcErrorKind::OutOfMemory) with the vector unchanged.
+    /// [`OutOfMemory`](crate::GcErrorKind::OutOfMemory) with the vector unchanged.
     pub fn try_reserve(&mut self, additional: usize) -> Result<(), GcError> {
         self.items.try_reserve(additional).map_err(|_| {
             let bytes = additional.saturating_mul(size_of::<T>());
@@ -159,7 +159,7 @@ impl<T: Trace> GcVec<'_, T> {
     /// Appends `value`.
     ///
     /// # Panics
-    /// With the [`GcErrorKind::OutOfMemory`](crate::GcErrorKind::OutOfMemory) message if the buffer cannot grow
+    /// With the [`OutOfMemory`](crate::GcErrorKind::OutOfMemory) message if the buffer cannot grow
     /// within the heap's capacity; [`GcVec::try_push`] returns the error.
     #[inline]
     pub fn push(&mut self, value: T) {
@@ -168,7 +168,7 @@ impl<T: Trace> GcVec<'_, T> {
         }
     }
 
-    /// Appends `value`, or returns [`GcErrorKind::OutOfMemory`](crate::GcErrorKind::OutOfMemory) (dropping it).
+    /// Appends `value`, or returns [`OutOfMemory`](crate::GcErrorKind::OutOfMemory) (dropping it).
     #[inline]
     pub fn try_push(&mut self, value: T) -> Result<(), GcError> {
         if self.items.len() == self.items.capacity() {
