@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the conformance suite's ownership checks (destructors, teardown, large
-# objects, cycles, destructors that panic) and the moving/refcount tests of
+# objects, cycles, destructors that panic, issue 22's soundness checks) and the moving/refcount tests of
 # every backend under valgrind's leak checker, and fails on any invalid read,
 # write or free, or if any bytes are "definitely lost": values owned by heap
 # objects (a Vec inside a collected object) must be freed exactly once, even
@@ -31,7 +31,8 @@ while read -r binary; do
         */conformance-*)
             if [ -n "$filter" ]; then run "$binary" "$filter"; continue; fi
             for test in "${tests[@]}"; do run "$binary" "normal::$test"; done
-            run "$binary" "unsized_objects::" ;; # slices, strings, trait objects
+            run "$binary" "unsized_objects::" # slices, strings, trait objects
+            run "$binary" "soundness::" ;; # leaked guards, a poisoned heap, drop types
         *) run "$binary" "$filter" ;;
     esac
 done < target/valgrind-binaries.txt

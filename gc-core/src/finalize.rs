@@ -105,8 +105,22 @@ fn resume_or_drop(payload: Payload) {
     if std::thread::panicking() {
         drop_payload(payload);
     } else {
+        RESUMED.set(true);
         resume_unwind(payload);
     }
+}
+
+std::thread_local! {
+    /// Set when [`Finalizer::resume`] resumes a destructor's panic: the
+    /// heap then knows the panic out of a collection came after the
+    /// collection completed, not from a `trace` halfway through it.
+    static RESUMED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// `true` if a destructor's panic was resumed on this thread since the
+/// last call ([`Finalizer::resume`]); clears the mark.
+pub(crate) fn take_resumed() -> bool {
+    RESUMED.replace(false)
 }
 
 /// Drops a panic's payload, whose own destructor might panic too (that

@@ -1,7 +1,7 @@
 //! The two handle types: [`Gc`], a reference stored inside heap objects, and
 //! [`Root`], a rooted handle held by Rust code.
 
-use crate::trace::{Slot, Trace, Tracer};
+use crate::trace::{Rebrand, Slot, Trace, Tracer, Unbranded};
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -55,6 +55,10 @@ impl<T> Gc<T> {
 
     /// Borrows the object this field refers to, or `None` if it is null.
     ///
+    /// `T` is a handle-API type ([`Unbranded`]): an object-model type
+    /// reached from here would lend out its pointers with a brand no region
+    /// has, free to outlive the next collection.
+    ///
     /// Reading through a field costs no shadow-stack slot. It is sound
     /// because a `&Gc` can only be had by borrowing its object through
     /// [`Scope::get`](crate::Scope::get) (or a chain of `Gc::get`s starting
@@ -80,7 +84,10 @@ impl<T> Gc<T> {
     /// });
     /// ```
     #[inline(always)]
-    pub fn get(&self) -> Option<&T> {
+    pub fn get(&self) -> Option<&T>
+    where
+        T: Unbranded,
+    {
         let obj = self.slot.get()?;
         // SAFETY: a non-null `Gc` lives inside a live heap object (only null
         // ones exist outside the heap, and finalisation nulls them before a
@@ -115,11 +122,21 @@ impl<T> fmt::Debug for Gc<T> {
 // hands out no `&mut` and no way to move its pointer out (rule 4).
 unsafe impl<T> Trace for Gc<T> {
     const NEEDS_TRACE: bool = true;
+    const MODEL_POINTERS: bool = false;
     const HANDLE_POINTERS: bool = true;
     #[inline(always)]
     fn trace(&self, tracer: &mut Tracer) {
         tracer.report(&self.slot);
     }
+}
+
+// SAFETY: a handle-API pointer names no brand of its own, and it lends
+// out its target only when that is `Unbranded` (`Gc::get`), so no model
+// pointer is reachable through it: its own rebranding (`Rebrand`'s contract).
+// It does not look into `T`, so mutually recursive handle-API types need no
+// cyclic bound.
+unsafe impl<'a, T> Rebrand<'a> for Gc<T> {
+    type Output = Gc<T>;
 }
 
 /// An invariant lifetime marker: `'s` can be neither shortened nor lengthened.

@@ -4,6 +4,7 @@
 use crate::collector::{Collector, HeapUsage};
 use crate::config::{Growth, HeapConfig};
 use crate::error::{GcError, GcErrorKind};
+use crate::finalize;
 use crate::heap_id::HeapId;
 use crate::model::{Accounting, PersistentSlot};
 use crate::object::{ObjectRef, TypeInfo, OBJECT_ALIGN};
@@ -12,6 +13,7 @@ use crate::shadow_stack::ShadowStack;
 use crate::stats::{Cause, CollectionEvent, GcStats};
 use crate::threads::{Admits, Local, OnCollection, SendCollector, Sendable, Threads};
 use std::marker::PhantomData;
+use std::mem::ManuallyDrop;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::ptr::NonNull;
 use std::sync::Arc;
@@ -56,9 +58,12 @@ use std::time::Instant;
 /// # Ok::<(), gc_core::GcError>(())
 /// ```
 pub struct Heap<C: Collector, Th: Threads = Local> {
-    pub(crate) collector: C,
+    /// Dropped by `Heap::drop` (first, while the accounting box is alive),
+    /// or never, if the heap is poisoned ([`Heap::poison`]).
+    pub(crate) collector: ManuallyDrop<C>,
     pub(crate) roots: ShadowStack,
-    /// `_lease`'s id, which the roots carry.
+    /// `_lease`'s id, which the roots carry; [`POISONED`] once a trace
+    /// panicked mid-collection, so that no root matches it.
     pub(crate) id: u32,
     /// Keeps `id` from every other live heap; hands it back on drop.
     _lease: HeapId,
@@ -112,11 +117,45 @@ impl<C: Collector, Th: Threads> Drop for Heap<C, Th> {
     /// Empties the persistent roots before the objects go: a handle that
     /// outlives its heap then refers to nothing, and using it panics (heap
     /// ids are reused, so the id check alone would not catch it).
+    ///
+    /// A poisoned heap ([`Heap::poison`]) leaks its objects and its memory
+    /// instead: after a collection interrupted halfway, finalising them
+    /// could read half-moved objects or drop one twice.
     fn drop(&mut self) {
         for slot in &self.persistent {
             slot.set(None);
         }
+        if self.id != POISONED {
+            // SAFETY: dropped once, here, and never used again.
+            unsafe { ManuallyDrop::drop(&mut self.collector) };
+        }
     }
+}
+
+/// The id a poisoned heap takes ([`Heap::poison`]): never a live heap's
+/// (ids stop at `u32::MAX - 1`), so no root matches it.
+pub(crate) const POISONED: u32 = u32::MAX;
+
+/// Panics for a root whose heap id is not `id`: a root of another heap, or
+/// any root of a poisoned heap.
+#[cold]
+#[inline(never)]
+#[track_caller]
+pub(crate) fn wrong_heap(root: u32, id: u32) -> ! {
+    if id == POISONED {
+        poisoned();
+    }
+    panic!("a root of heap {root} was used with heap {id}")
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn poisoned() -> ! {
+    panic!(
+        "this heap is poisoned: a `Trace` implementation panicked during a collection \
+         (Trace's rule 3), which may have left objects half-moved; it cannot be used again"
+    )
 }
 
 impl<C: Collector, Th: Threads> Heap<C, Th> {
@@ -129,7 +168,7 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
         let collector = C::new(&config)?;
         let lease = HeapId::take();
         let mut heap = Heap {
-            collector,
+            collector: ManuallyDrop::new(collector),
             roots: ShadowStack::default(),
             id: lease.get(),
             _lease: lease,
@@ -320,11 +359,30 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
     /// heap was used with this one).
     #[inline(always)]
     pub(crate) fn check_root(&self, heap: u32) {
-        assert!(
-            heap == self.id,
-            "a root of heap {heap} was used with heap {}",
-            self.id
-        );
+        if heap != self.id {
+            wrong_heap(heap, self.id);
+        }
+    }
+
+    /// Panics if the heap is poisoned: at every entry that could reach its
+    /// objects without a root (scopes, regions, collections, the slow path
+    /// of allocation, which the fast path reaches since poisoning empties
+    /// the budget).
+    #[inline(always)]
+    #[track_caller]
+    pub(crate) fn check_usable(&self) {
+        if self.id == POISONED {
+            poisoned();
+        }
+    }
+
+    /// Poisons the heap after a panic out of a `trace` mid-collection:
+    /// every later use panics ([`check_usable`](Heap::check_usable), the
+    /// root check), and dropping it leaks rather than finalises.
+    #[cold]
+    fn poison(&mut self) {
+        self.id = POISONED;
+        self.account.budget.set(0);
     }
 
     /// Adds a persistent root for `obj`; returns its slot and this heap's id.
@@ -384,7 +442,12 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
     /// (which the backend resumes once its collection is complete) and a
     /// panic of the [`Heap::on_collection`] callback go on only after the
     /// collection is recorded and verified; the first of them wins.
+    ///
+    /// Any other panic out of the backend's collection came from a `trace`
+    /// (Trace's rule 3 broken) and left the collection halfway: the heap is
+    /// poisoned before the panic goes on.
     pub(crate) fn collect(&mut self, cause: Cause) {
+        self.check_usable();
         let before = self.collector.usage();
         let in_use_before = before.bytes + self.account.external.get();
         let id = self.stats.collections + 1;
@@ -392,12 +455,20 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
         let start = Instant::now();
         let persistent = self.roots.push_persistent(&mut self.persistent);
         let (collector, roots) = (&mut self.collector, &mut self.roots);
+        finalize::take_resumed();
         // SAFETY: shadow-stack slots refer to live objects of this heap (roots
         // are checked against the heap id), and `Scope::try_alloc` initialises
         // every payload right after allocating it.
-        let collected = catch_unwind(AssertUnwindSafe(|| unsafe {
+        let mut collected = catch_unwind(AssertUnwindSafe(|| unsafe {
             collector.collect(roots.slots(), &mut event)
         }));
+        if let Err(payload) = collected {
+            if !finalize::take_resumed() {
+                self.poison();
+                resume_unwind(payload);
+            }
+            collected = Err(payload);
+        }
         event.pause = start.elapsed();
         if C::CAPABILITIES.moves_objects {
             self.account.moves.set(self.account.moves.get() + 1);

@@ -171,7 +171,23 @@ pub fn setup<T>(workers: usize, initial: Vec<T>) -> (Shared<T>, Vec<Worker<T>>) 
 impl<T> Shared<T> {
     /// The loop each worker thread runs: drain its own deque, steal when it is
     /// empty, and stop when no worker is active (see the module docs).
+    ///
+    /// If `process` panics (a `trace` that breaks its rule 3), the worker
+    /// stops counting as active as the panic unwinds, so the others finish
+    /// the remaining work and stop instead of waiting for it forever; the
+    /// panic then reaches the caller of [`run`] (the heap poisons itself).
     pub fn work(&self, me: usize, worker: &Worker<T>, mut process: impl FnMut(T, &Worker<T>)) {
+        /// Leaves the active count if the worker unwinds: a panic can only
+        /// come from `process`, which runs while the worker is active.
+        struct LeaveOnPanic<'a>(&'a AtomicUsize);
+        impl Drop for LeaveOnPanic<'_> {
+            fn drop(&mut self) {
+                if std::thread::panicking() {
+                    self.0.fetch_sub(1, Ordering::SeqCst);
+                }
+            }
+        }
+        let _leave = LeaveOnPanic(&self.active);
         loop {
             while let Some(item) = worker.local.pop().or_else(|| self.steal(me)) {
                 process(item, worker);

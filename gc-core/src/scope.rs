@@ -77,6 +77,7 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
         name: &'static str,
         f: impl for<'i> FnOnce(&mut Scope<'i, C, Th>) -> R,
     ) -> R {
+        heap.check_usable();
         let base = heap.roots.len();
         let mut scope = Scope {
             heap,
@@ -412,12 +413,7 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
 
     #[inline(always)]
     fn check<T>(&self, root: Root<'_, T>) {
-        assert!(
-            root.heap == self.heap.id,
-            "a root of heap {} was used with heap {}",
-            root.heap,
-            self.heap.id
-        );
+        self.heap.check_root(root.heap);
     }
 
     #[inline(always)]

@@ -23,6 +23,7 @@ macro_rules! leaf {
         // `NoGc`, or it holds none), so an empty trace reports all of them.
         unsafe impl<$($g $(: $($b)*)?),*> Trace for $ty {
             const NEEDS_TRACE: bool = false;
+            const MODEL_POINTERS: bool = false;
             const HANDLE_POINTERS: bool = false;
             #[inline(always)]
             fn trace(&self, _: &mut Tracer) {}

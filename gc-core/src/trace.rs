@@ -30,7 +30,15 @@ pub type Slot = Cell<Option<ObjectRef>>;
 ///    write through interior mutability, nor touch thread-local state, and
 ///    must give the same answer on any thread.
 /// 7. `HANDLE_POINTERS` is `false` only if the type can never own a
-///    handle-API [`Gc`](crate::Gc).
+///    handle-API [`Gc`](crate::Gc), and `MODEL_POINTERS` is `false` only if
+///    it can never own an object-model [`model::Gc`](crate::model::Gc).
+/// 8. No destructor that runs when a value is dropped (the type's own
+///    `Drop`, or one of a part it owns) reads an object-model pointer: a
+///    dead object is dropped while the objects it points to may already be
+///    freed, and model pointers are not nulled first. `#[derive(Trace)]`
+///    enforces this: a branded or generic type may not implement `Drop`
+///    unless it says `#[trace(drop)]`, which makes `MODEL_POINTERS` being
+///    `true` a compile-time error.
 ///
 /// ```
 /// use gc_core::{Gc, Trace};
@@ -49,15 +57,18 @@ pub type Slot = Cell<Option<ObjectRef>>;
 /// [`Collector`](crate::Collector), "Destructors that panic").
 ///
 /// A `trace` that panics breaks rule 3. The collection it interrupts stops
-/// halfway: objects may be leaked, and a moving collector may leave roots
-/// and fields pointing at old copies, so nothing about the heap is
-/// guaranteed afterwards. A derived `Trace` cannot panic: it only calls
+/// halfway (a moving collector may have copied some objects and not yet
+/// rewritten every pointer to them), so the heap **poisons** itself: the
+/// panic reaches the caller, and every later use of the heap (a root read,
+/// an allocation, a collection, a region, a nested scope) panics with a
+/// message saying so; dropping the heap then unmaps its memory without
+/// running any destructor. A derived `Trace` cannot panic: it only calls
 /// `trace` on the fields, and this crate's implementations only report
-/// slots (`RefLock`'s also asserts that no `RefMut` is alive, which its API
-/// already rules out during a collection).
+/// slots (none of them looks at a borrow flag: a `RefMut` leaked with
+/// `mem::forget` cannot stop a collection).
 ///
 /// # Safety
-/// An implementation must follow rules 1 to 6 above.
+/// An implementation must follow rules 1 to 8 above.
 pub unsafe trait Trace {
     /// `false` if values of this type never own a [`Gc`](crate::Gc); collectors
     /// then never call [`Trace::trace`] on it.
@@ -67,10 +78,11 @@ pub unsafe trait Trace {
     /// ([`model::Gc`](crate::model::Gc)). Such pointers may live only in
     /// memory the heap owns (objects and the model's containers), which a
     /// moving collector can rewrite; `Box`, `Vec` and `VecDeque` refuse them
-    /// at compile time (use [`GcVec`](crate::model::GcVec)). The derive
-    /// computes it; a hand-written implementation whose type holds a
-    /// `model::Gc` must say `true`.
-    const MODEL_POINTERS: bool = false;
+    /// at compile time (use [`GcVec`](crate::model::GcVec)), and a type
+    /// that may hold them may not have a destructor (rule 8). The derive
+    /// computes it; the default, `true`, is always sound: a hand-written
+    /// leaf says `false` to be allowed in a `Vec`.
+    const MODEL_POINTERS: bool = true;
 
     /// `true` if values of this type may hold handle-API pointers
     /// ([`Gc`](crate::Gc)). Before a dead object's destructor runs, the
@@ -247,6 +259,7 @@ macro_rules! leaf {
         // SAFETY: a leaf owns no `Gc`; an empty trace reports all of them.
         unsafe impl Trace for $t {
             const NEEDS_TRACE: bool = false;
+            const MODEL_POINTERS: bool = false;
             const HANDLE_POINTERS: bool = false;
             #[inline(always)]
             fn trace(&self, _: &mut Tracer) {}
@@ -294,6 +307,7 @@ macro_rules! container {
         // SAFETY: traces every element it owns (rule 1), once (rule 2).
         unsafe impl<$t: Trace> Trace for $ty {
             const NEEDS_TRACE: bool = $t::NEEDS_TRACE;
+            const MODEL_POINTERS: bool = $t::MODEL_POINTERS;
             const HANDLE_POINTERS: bool = $t::HANDLE_POINTERS;
             const CHECK: () = assert!(
                 !$t::MODEL_POINTERS,
@@ -327,11 +341,18 @@ macro_rules! rebrand_container {
     };
 }
 rebrand_container!(Option);
-rebrand_container!(Box);
 rebrand_container!(Vec);
 rebrand_container!(std::collections::VecDeque);
 rebrand_container!(Cell);
 rebrand_container!(std::cell::RefCell);
+
+rebrand_container!(Box);
+
+// SAFETY: the same boxed slice of the rebranded element type (every type
+// with a `Trace` impl has a `Rebrand` one, so that it can be read).
+unsafe impl<'a, T: Rebrand<'a>> Rebrand<'a> for Box<[T]> {
+    type Output = Box<[T::Output]>;
+}
 
 // SAFETY: an array of the rebranded element type.
 unsafe impl<'a, T: Rebrand<'a>, const N: usize> Rebrand<'a> for [T; N] {
@@ -347,18 +368,52 @@ unsafe impl<'a, T: Rebrand<'a>, const N: usize> Rebrand<'a> for [T; N] {
 /// the other. `#[derive(Trace)]` implements it (replacing the type's one
 /// lifetime parameter), and gc-core does for its leaves and containers.
 ///
+/// The derive checks what it claims: a type without a brand is its own
+/// rebranding only if every traced field's type is (so a field
+/// `Lock<Option<Gc<'static, u64>>>` makes the type neither `Rebrand` nor
+/// [`Unbranded`]), and a branded type's type parameters must be
+/// [`Unbranded`] (they are kept as they are, so they may not carry a brand).
+/// A hand-written leaf type implements it as its own rebranding:
+///
+/// ```
+/// use gc_core::{Rebrand, Trace, Tracer, Unbranded};
+///
+/// struct Leaf(u64);
+/// // SAFETY: owns no pointer; reports nothing.
+/// unsafe impl Trace for Leaf {
+///     const NEEDS_TRACE: bool = false;
+///     const MODEL_POINTERS: bool = false;
+///     const HANDLE_POINTERS: bool = false;
+///     fn trace(&self, _: &mut Tracer) {}
+/// }
+/// // SAFETY: no brand to replace.
+/// unsafe impl<'a> Rebrand<'a> for Leaf {
+///     type Output = Leaf;
+/// }
+/// fn handle_api<T: Unbranded>() {}
+/// handle_api::<Leaf>();
+/// ```
+///
 /// # Safety
 /// `Output` is `Self` with every brand lifetime replaced by `'a`, and
-/// nothing else changed: the same layout, the same `Trace` behaviour.
+/// nothing else changed: the same layout, the same `Trace` behaviour. Every
+/// object-model pointer that safe code can reach from an `Output` carries
+/// the brand `'a` (a handle-API [`Gc<U>`](crate::Gc) is its own rebranding:
+/// it lends out its target only when `U` is [`Unbranded`]).
 pub unsafe trait Rebrand<'a> {
     /// `Self` with its brand replaced by `'a`.
     type Output;
 }
 
-/// A type with no brand: its own [`Rebrand`]ing for every lifetime. Every
-/// type of the handle API is one (the derive and gc-core's leaves and
-/// containers say so); an object-model type (`Table<'gc>`) is not, whatever
-/// lifetime it is named with.
+/// A type with no brand: its own [`Rebrand`]ing for every lifetime, so no
+/// object-model pointer can be reached through it. Every type of the
+/// handle API is one (the derive and gc-core's leaves and containers say
+/// so, the derive only when every field's type is one); an object-model
+/// type (`Table<'gc>`) is not, whatever lifetime it is named with, and
+/// neither is a type with a field that holds a model pointer.
+///
+/// In generic code, write the bound as `T: Unbranded` (not as its
+/// supertrait `for<'a> Rebrand<'a>`, which leaves `Output` open).
 ///
 /// [`Scope`](crate::Scope)'s accessors that lend out `&T` ([`Scope::get`](crate::Scope::get),
 /// `load`, `set`, `clear`) take only these: lent from a scope, an
@@ -378,6 +433,12 @@ pub unsafe trait Rebrand<'a> {
 /// // `handle_api::<Table<'static>>()` for a model type `Table<'gc>` does
 /// // not compile (tests/compile_fail/model_gc_read_through_scope_get.rs).
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a handle-API type: it may hold object-model pointers (`model::Gc`)",
+    label = "an object-model type, or a type with a field that holds a `model::Gc`",
+    note = "read object-model types in a mutation region: `s.mutate(|m| m.get(root))`",
+    note = "in generic code, bound the type parameter with `T: gc_core::Unbranded`"
+)]
 pub trait Unbranded: for<'a> Rebrand<'a, Output = Self> {}
 
 impl<T: for<'a> Rebrand<'a, Output = T>> Unbranded for T {}
@@ -433,6 +494,7 @@ unsafe impl HeapSend for str {}
 // move a `Gc` out of the object because there is none (rule 4).
 unsafe impl<T: NoGc> Trace for Cell<T> {
     const NEEDS_TRACE: bool = false;
+    const MODEL_POINTERS: bool = false;
     const HANDLE_POINTERS: bool = false;
     fn trace(&self, _: &mut Tracer) {}
 }
@@ -443,6 +505,7 @@ unsafe impl<T: NoGc> NoGc for std::cell::RefCell<T> {}
 // SAFETY: as above.
 unsafe impl<T: NoGc> Trace for std::cell::RefCell<T> {
     const NEEDS_TRACE: bool = false;
+    const MODEL_POINTERS: bool = false;
     const HANDLE_POINTERS: bool = false;
     fn trace(&self, _: &mut Tracer) {}
 }

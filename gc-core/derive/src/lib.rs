@@ -20,8 +20,16 @@
 //!   cycle; break it with a `Gc` (which is `true` without looking inside).
 //! - A type may have one lifetime parameter, its brand (`Table<'gc>`): an
 //!   object-model type whose `model::Gc<'gc, _>` pointers belong to a
-//!   mutation region. The derive then also asserts that the type does not
-//!   implement `Drop`, and implements `Rebrand` by replacing the brand.
+//!   mutation region. The derive implements `Rebrand` by replacing the
+//!   brand (its other type parameters must be `Unbranded`). A type without
+//!   a brand is `Rebrand` (its own rebranding, so `Unbranded`) only if
+//!   every traced field's type is; a concrete one may hold no model pointer
+//!   at all (a compile-time assertion).
+//! - A type that may hold model pointers, a branded or a generic one, may
+//!   not implement `Drop` (its destructor would run when the objects they
+//!   point to may already be freed). A generic type that needs a destructor
+//!   says `#[trace(drop)]`; it then may not hold model pointers, checked at
+//!   compile time for each type it is used with.
 //! - Unions are rejected: which field holds a value is unknown.
 
 use proc_macro::TokenStream;
@@ -43,6 +51,9 @@ use syn::{parse_macro_input, parse_quote, Data, DeriveInput, Field, Fields, Iden
 ///   compiled regex, a channel.
 /// - `#[trace(bound = "T: Trace")]` on the type: these `where` predicates
 ///   instead of the generated ones (gc-arena's `#[collect(bound)]`).
+/// - `#[trace(drop)]` on a generic type: it may implement `Drop`, and may
+///   then never hold object-model pointers (a compile-time check for every
+///   type argument it is used with).
 ///
 /// Also implements `gc_core::HeapSend` when the type of every traced field
 /// is `HeapSend`, so the type may live in a `Heap<C, Sendable>`.
@@ -103,7 +114,8 @@ fn expand(input: DeriveInput) -> syn::Result<TokenStream2> {
         .collect();
     let mut generics = input.generics.clone();
     let predicates = &mut generics.make_where_clause().predicates;
-    match bound_attribute(&input)? {
+    let attributes = type_attributes(&input)?;
+    match attributes.bound {
         Some(bound) => predicates.extend(bound.predicates),
         None => predicates.extend(trace_bounds(name, &traced, &params)),
     }
@@ -118,10 +130,29 @@ fn expand(input: DeriveInput) -> syn::Result<TokenStream2> {
     let needs = needs_trace(name, &traced);
     let model = model_pointers(name, &traced, brand.is_some(), &params);
     let handles = handle_pointers(name, &traced);
-    let rebrand = rebrand_impl(&input, brand.as_ref());
-    let no_drop = brand.as_ref().map(|_| no_drop_check(&input));
-    let heap_send = heap_send_impl(&input, &fields);
+    let rebrand = rebrand_impl(&input, brand.as_ref(), &traced);
     let concrete = params.is_empty() && input.generics.const_params().next().is_none();
+    // A type that may hold model pointers may not implement `Drop` (Trace's
+    // rule 8): a branded type always may, a generic one may through its
+    // parameters, a concrete unbranded one never does (checked below).
+    let may_drop = attributes.drop || (brand.is_none() && concrete);
+    let no_drop = (!may_drop).then(|| no_drop_check(&input));
+    let check = attributes.drop.then(|| {
+        quote! {
+            const CHECK: () = ::core::assert!(
+                !<Self as ::gc_core::Trace>::MODEL_POINTERS,
+                "a `#[trace(drop)]` type cannot hold object-model pointers (model::Gc): \
+                 its destructor would run when the objects they point to may be freed"
+            );
+        }
+    });
+    let run_check = attributes.drop.then(|| {
+        quote! {
+            #[allow(clippy::let_unit_value)] // forces the check for generic uses
+            let () = const { <Self as ::gc_core::Trace>::CHECK };
+        }
+    });
+    let heap_send = heap_send_impl(&input, &fields);
     let field_checks = concrete.then(|| field_checks(name, &traced, brand.as_ref()));
     Ok(quote! {
         // SAFETY: generated: traces every field (rules 1 and 2) and nothing
@@ -135,9 +166,11 @@ fn expand(input: DeriveInput) -> syn::Result<TokenStream2> {
             const NEEDS_TRACE: bool = #needs;
             const MODEL_POINTERS: bool = #model;
             const HANDLE_POINTERS: bool = #handles;
+            #check
             #[inline]
             #[allow(unused_variables)]
             fn trace(&self, tracer: &mut ::gc_core::Tracer) {
+                #run_check
                 // A skipped field's type must be `Send + 'static`: checked
                 // here, where the impl's bounds cannot make it vacuous.
                 fn skippable<T: ::core::marker::Send + 'static + ?Sized>() {}
@@ -279,23 +312,36 @@ fn trace_bounds(name: &Ident, traced: &[Type], params: &[Ident]) -> Vec<syn::Whe
         .collect()
 }
 
-/// The `#[trace(bound = "...")]` attribute of the type, if any.
-fn bound_attribute(input: &DeriveInput) -> syn::Result<Option<syn::WhereClause>> {
-    let mut bound = None;
+/// The type's attributes: `#[trace(bound = "...")]` and `#[trace(drop)]`.
+struct TypeAttributes {
+    bound: Option<syn::WhereClause>,
+    drop: bool,
+}
+
+fn type_attributes(input: &DeriveInput) -> syn::Result<TypeAttributes> {
+    let mut attributes = TypeAttributes {
+        bound: None,
+        drop: false,
+    };
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("trace")) {
         attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("bound") {
                 let text: syn::LitStr = meta.value()?.parse()?;
                 let clause: syn::WhereClause = syn::parse_str(&format!("where {}", text.value()))
                     .map_err(|e| syn::Error::new(text.span(), e))?;
-                bound = Some(clause);
+                attributes.bound = Some(clause);
+                Ok(())
+            } else if meta.path.is_ident("drop") {
+                attributes.drop = true;
                 Ok(())
             } else {
-                Err(meta.error("expected `bound = \"...\"` (on the type) or `skip` (on a field)"))
+                Err(meta.error(
+                    "expected `bound = \"...\"` or `drop` (on the type) or `skip` (on a field)",
+                ))
             }
         })?;
     }
-    Ok(bound)
+    Ok(attributes)
 }
 
 /// A field's type and its `#[trace(skip)]` attribute.
@@ -332,13 +378,44 @@ fn brand_lifetime(input: &DeriveInput) -> syn::Result<Option<syn::Lifetime>> {
     Ok(brand)
 }
 
-/// `Rebrand<'__a>`: the brand lifetime replaced by `'__a`; a type without
-/// one is its own rebranding. Type parameters are kept as they are (a model
-/// type's parameters must not carry the brand: give the type the lifetime).
-fn rebrand_impl(input: &DeriveInput, brand: Option<&syn::Lifetime>) -> TokenStream2 {
+/// `Rebrand<'__rebrand>`: the brand lifetime replaced by `'__rebrand`.
+///
+/// A type without a brand is its own rebranding only if every traced
+/// field's type is (`F: Rebrand<'__rebrand, Output = F>`): a field holding
+/// a `model::Gc<'static, _>` makes the type neither `Rebrand` nor
+/// `Unbranded`, so no scope lends it out. A field naming the type itself
+/// is checked with the type replaced by a local stand-in that is its own
+/// rebranding (asking for the type's own impl would be a cycle, E0275).
+/// The bounds name `'__rebrand`, so a field that fails one leaves the impl
+/// unusable rather than rejected (E0277 on trivial bounds).
+///
+/// A branded type's other parameters are kept as they are, so they must be
+/// `Unbranded`: a brand hidden in a type argument would not be replaced.
+/// Its fields need no bound: the compiler replaces the brand in every
+/// field when it names `Type<'__rebrand>` (and asking would be a cycle
+/// through mutually recursive model types).
+fn rebrand_impl(
+    input: &DeriveInput,
+    brand: Option<&syn::Lifetime>,
+    traced: &[Type],
+) -> TokenStream2 {
     let name = &input.ident;
     let mut generics = input.generics.clone();
     generics.params.push(parse_quote!('__rebrand));
+    let predicates = &mut generics.make_where_clause().predicates;
+    if brand.is_some() {
+        for param in input.generics.type_params() {
+            let ident = &param.ident;
+            predicates.push(parse_quote!(#ident: ::gc_core::Unbranded));
+        }
+    } else {
+        for ty in traced {
+            let ty = assume_self(quote!(#ty), name, &input.generics).unwrap_or(quote!(#ty));
+            predicates.push(parse_quote!(
+                #ty: ::gc_core::Rebrand<'__rebrand, Output = #ty>
+            ));
+        }
+    }
     let (impl_generics, _, where_clause) = generics.split_for_impl();
     let (_, ty_generics, _) = input.generics.split_for_impl();
     let output_args = input.generics.params.iter().map(|param| match param {
@@ -358,25 +435,40 @@ fn rebrand_impl(input: &DeriveInput, brand: Option<&syn::Lifetime>) -> TokenStre
         quote!(Self)
     };
     quote! {
-        // SAFETY: generated: `Output` is this type with its brand lifetime
-        // replaced (or unchanged without one): same layout, same trace.
-        unsafe impl #impl_generics ::gc_core::Rebrand<'__rebrand> for #name #ty_generics #where_clause {
-            type Output = #output;
-        }
+        const _: () = {
+            /// The type itself, assumed its own rebranding while its fields
+            /// are checked.
+            pub struct __AssumedSelf;
+            // SAFETY: a unit type, named only by this impl's bounds.
+            unsafe impl<'__rebrand> ::gc_core::Rebrand<'__rebrand> for __AssumedSelf {
+                type Output = __AssumedSelf;
+            }
+            // SAFETY: generated: `Output` is this type with its brand
+            // lifetime replaced; without a brand, it is the type itself and
+            // every traced field's type is its own rebranding (the bounds),
+            // so no model pointer with another brand is reachable through
+            // it. Same layout, same trace.
+            unsafe impl #impl_generics ::gc_core::Rebrand<'__rebrand> for #name #ty_generics #where_clause {
+                type Output = #output;
+            }
+        };
     }
 }
 
-/// A model type may not implement `Drop`: its destructor would run during a
-/// collection, when the objects its pointers refer to may already be freed.
-/// Two impls of a local trait conflict (E0119) if the type is `Drop`.
+/// A type that may hold model pointers (a branded or generic one) may not
+/// implement `Drop`: its destructor would run during a collection, when the
+/// objects its pointers refer to may already be freed. Two impls of a local
+/// trait conflict (E0119) if the type is `Drop` (for some arguments).
 fn no_drop_check(input: &DeriveInput) -> TokenStream2 {
     let name = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     quote! {
         const _: () = {
-            /// An object-model type (one with a `'gc` brand) must not implement
-            /// `Drop`: a destructor runs during a collection, when the objects its
-            /// pointers refer to may be gone.
+            /// A type that may hold object-model pointers (one with a `'gc`
+            /// brand, or with type parameters) must not implement `Drop`: a
+            /// destructor runs during a collection, when the objects its
+            /// pointers refer to may be gone. A generic type that needs a
+            /// destructor says `#[trace(drop)]` and then cannot hold them.
             trait MustNotImplDrop {}
             #[allow(drop_bounds)]
             impl<T: ::core::ops::Drop + ?Sized> MustNotImplDrop for T {}
@@ -494,8 +586,21 @@ fn field_checks(name: &Ident, field_types: &[Type], brand: Option<&syn::Lifetime
         let ty = with_static(quote!(#ty), brand.map(|b| &b.ident), &this);
         quote!(let () = <#ty as ::gc_core::Trace>::CHECK;)
     });
+    // Without a brand, a concrete type has no region to tie model pointers
+    // to: one in a field could only be named `'static` (Trace's rule 8 and
+    // `Rebrand`'s contract).
+    let unbranded = brand.is_none().then(|| {
+        quote! {
+            ::core::assert!(
+                !<#name as ::gc_core::Trace>::MODEL_POINTERS,
+                "a type without a brand lifetime cannot hold object-model pointers \
+                 (model::Gc): give it one (`struct Table<'gc>`), or, for a hand-written \
+                 `Trace` leaf among its fields, set `const MODEL_POINTERS: bool = false`"
+            );
+        }
+    });
     quote! {
-        const _: () = { #(#checks)* };
+        const _: () = { #(#checks)* #unbranded };
     }
 }
 

@@ -296,6 +296,7 @@ impl std::fmt::Debug for Charge<'_> {
 // SAFETY: a charge holds no reference to a heap object.
 unsafe impl crate::Trace for Charge<'_> {
     const NEEDS_TRACE: bool = false;
+    const MODEL_POINTERS: bool = false;
     const HANDLE_POINTERS: bool = false;
     fn trace(&self, _: &mut crate::Tracer) {}
 }

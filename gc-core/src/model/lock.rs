@@ -203,9 +203,13 @@ impl<T: fmt::Debug> fmt::Debug for RefLock<T> {
     }
 }
 
-// SAFETY: traces the value (rules 1, 2). A collection runs only between
-// regions, so no `RefMut` (which borrows a region's `Write`) is alive while
-// it traces, and the value is changed only after the barrier (rule 4).
+// SAFETY: traces the value (rules 1, 2); the value is changed only after
+// the barrier (rule 4). It never looks at the borrow flag, so it cannot
+// panic (rule 3): a collection runs only between regions, and every `Ref`
+// or `RefMut` borrows a region's `&Write` or `&RefLock` (both live no
+// longer than the region), so none can be used while it traces, even one
+// leaked with `mem::forget` or `Box::leak`, whose flag stays set. (Such a
+// lock then stays borrowed, as a `RefCell` does: later borrows panic.)
 unsafe impl<T: Trace> Trace for RefLock<T> {
     const NEEDS_TRACE: bool = T::NEEDS_TRACE;
     const MODEL_POINTERS: bool = T::MODEL_POINTERS;
@@ -213,14 +217,9 @@ unsafe impl<T: Trace> Trace for RefLock<T> {
     const CHECK: () = T::CHECK;
     #[inline]
     fn trace(&self, tracer: &mut Tracer) {
-        // SAFETY: no `RefMut` is alive (above): the value is not being
-        // changed, and tracing only reads it.
-        match unsafe { self.0.try_borrow_unguarded() } {
-            Ok(value) => value.trace(tracer),
-            // A `RefMut` needs `&Write`, made only after the barrier logged
-            // the object; logging is the only trace inside a region.
-            Err(_) => unreachable!("a RefLock was traced while borrowed mutably"),
-        }
+        // SAFETY: no `Ref`/`RefMut` is usable while a collection traces
+        // (above), so nothing writes the value, and tracing only reads it.
+        unsafe { &*self.0.as_ptr() }.trace(tracer)
     }
 }
 

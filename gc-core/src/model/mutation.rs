@@ -72,6 +72,7 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
     /// ```
     pub fn mutate<R>(&mut self, f: impl for<'gc> FnOnce(&Mutation<'s, 'gc, C, Th>) -> R) -> R {
         let heap = self.heap_mut();
+        heap.check_usable();
         let mutation = Mutation {
             heap: NonNull::from(&mut *heap),
             _brands: PhantomData,

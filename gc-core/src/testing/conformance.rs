@@ -936,7 +936,7 @@ pub(crate) fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
 }
 
 /// The message of a panic's payload ("" if it is not text).
-fn panic_text_of(payload: &(dyn std::any::Any + Send)) -> &str {
+pub(crate) fn panic_text_of(payload: &(dyn std::any::Any + Send)) -> &str {
     match payload.downcast_ref::<String>() {
         Some(text) => text,
         None => payload.downcast_ref::<&str>().copied().unwrap_or(""),

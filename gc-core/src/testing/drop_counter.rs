@@ -59,6 +59,7 @@ impl Drop for DropCounter {
 // SAFETY: owns no `Gc` (rules 1 and 5); an empty trace is complete.
 unsafe impl Trace for DropCounter {
     const NEEDS_TRACE: bool = false;
+    const MODEL_POINTERS: bool = false;
     const HANDLE_POINTERS: bool = false;
     fn trace(&self, _: &mut Tracer) {}
 }

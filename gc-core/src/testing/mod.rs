@@ -13,6 +13,7 @@ pub mod conformance;
 mod drop_counter;
 pub mod harness;
 pub mod model_checks;
+pub mod soundness_checks;
 pub mod thread_checks;
 pub mod types_checks;
 pub mod unsized_checks;
@@ -82,6 +83,12 @@ macro_rules! conformance_suite {
             unsized_huge_lengths_are_an_error,
             unsized_trait_objects_call_through_vtables,
             unsized_pointers_compare_by_identity,
+        );
+        $crate::conformance_suite!(@module soundness_checks, soundness, soundness_stress; $backend;
+            soundness_leaked_ref_mut_does_not_stop_collections,
+            soundness_panicking_trace_poisons_the_heap,
+            soundness_boxed_slices_are_readable,
+            soundness_trace_drop_types_drop_once,
         );
         $crate::conformance_suite!(@module thread_checks, threads, threads_stress; $backend;
             threads_heap_moves_with_live_objects,

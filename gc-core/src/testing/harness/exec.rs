@@ -104,6 +104,7 @@ impl Drop for DropMark {
 // there is nothing to hand out (rule 4).
 unsafe impl Trace for DropMark {
     const NEEDS_TRACE: bool = false;
+    const MODEL_POINTERS: bool = false;
     const HANDLE_POINTERS: bool = false;
     fn trace(&self, _: &mut Tracer) {}
 }
