@@ -27,7 +27,6 @@ const FORWARDED: usize = 1;
 
 /// Buffers reused across collections, so a collection allocates nothing in
 /// the steady state.
-#[derive(Default)]
 pub(crate) struct Buffers {
     /// Large objects marked but not yet scanned.
     gray: Vec<ObjectRef>,
@@ -35,6 +34,19 @@ pub(crate) struct Buffers {
     pub(crate) tracer: Tracer,
     /// Dead objects waiting for their destructor.
     pub(crate) dead: Vec<ObjectRef>,
+}
+
+impl Default for Buffers {
+    fn default() -> Buffers {
+        Buffers {
+            gray: Vec::new(),
+            // SAFETY: these buffers serve collections only (`Cheney` and the
+            // copying collector's teardown), between regions: no lock guard
+            // is in use.
+            tracer: unsafe { Tracer::for_collection() },
+            dead: Vec::new(),
+        }
+    }
 }
 
 /// One collection's copying pass from `from` into `to`.

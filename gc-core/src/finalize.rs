@@ -34,13 +34,23 @@ type Payload = Box<dyn Any + Send>;
 /// Finalises dead objects one at a time, keeping the first destructor
 /// panic for [`Finalizer::resume`]. One per space; reused across
 /// collections, so finalising allocates nothing in the steady state.
-#[derive(Default)]
 pub struct Finalizer {
     /// Scratch for [`ObjectRef::finalize`], which nulls an object's `Gc`
     /// fields before its destructor runs.
     tracer: Tracer,
     /// The first destructor panic not yet resumed.
     panic: Option<Payload>,
+}
+
+impl Default for Finalizer {
+    fn default() -> Finalizer {
+        Finalizer {
+            // SAFETY: it traces only dead objects (`Finalizer::finalize`'s
+            // contract), which no live pointer, and so no lock guard, reaches.
+            tracer: unsafe { Tracer::for_collection() },
+            panic: None,
+        }
+    }
 }
 
 impl Finalizer {

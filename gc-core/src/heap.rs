@@ -82,6 +82,9 @@ pub struct Heap<C: Collector, Th: Threads = Local> {
     /// Unproductive collections in a row ([`Growth::unproductive`]): the
     /// growth policy's headroom cap is doubled this many times.
     unproductive: u32,
+    /// Ids of objects in heap graphs ([`Scope::heap_graph`]), so that an
+    /// object keeps its id from one snapshot to the next.
+    pub(crate) snapshot_ids: crate::graph::SnapshotIds,
     /// Persistent roots ([`model::Persistent`](crate::model::Persistent));
     /// a slot whose handles are all dropped is pruned at the next collection.
     persistent: Vec<Arc<PersistentSlot>>,
@@ -108,8 +111,8 @@ pub struct Heap<C: Collector, Th: Threads = Local> {
 //   which may sit on another thread: they touch only the reference count
 //   (atomic) there; the slot is read and written with the heap in hand.
 // - `on_collection`: `Box<dyn FnMut + Send>` for a sendable heap.
-// - `_lease`, `id`, `config`, `stats`, `budget_set`, `created`: owned plain
-//   data (a `HeapId` gives its id back to a global `Mutex`-guarded list).
+// - `_lease`, `id`, `config`, `stats`, `budget_set`, `created`,
+//   `snapshot_ids`: owned plain data (a `HeapId` gives its id back to a global `Mutex`-guarded list).
 // The heap stays `!Sync` (`_not_send`): nothing in it is made for shared use.
 unsafe impl<C: SendCollector> Send for Heap<C, Sendable> {}
 
@@ -118,7 +121,7 @@ impl<C: Collector, Th: Threads> Drop for Heap<C, Th> {
     /// outlives its heap then refers to nothing, and using it panics (heap
     /// ids are reused, so the id check alone would not catch it).
     ///
-    /// A poisoned heap ([`Heap::poison`]) leaks its objects and its memory
+    /// A poisoned heap (a `trace` panicked mid-collection, see [`Trace`](crate::Trace)) leaks its objects and its memory
     /// instead: after a collection interrupted halfway, finalising them
     /// could read half-moved objects or drop one twice.
     fn drop(&mut self) {
@@ -128,8 +131,25 @@ impl<C: Collector, Th: Threads> Drop for Heap<C, Th> {
         if self.id != POISONED {
             // SAFETY: dropped once, here, and never used again.
             unsafe { ManuallyDrop::drop(&mut self.collector) };
+        } else {
+            // SAFETY: taken once, here, and `self.collector` is never used
+            // again.
+            let collector = unsafe { ManuallyDrop::take(&mut self.collector) };
+            park_poisoned(Box::new(collector));
         }
     }
+}
+
+/// Keeps a poisoned heap's backend (its objects, spaces and buffers) for
+/// the rest of the process: leaked, but reachable from this list, so that
+/// leak checkers report it as kept rather than lost.
+fn park_poisoned<C>(collector: Box<C>) {
+    static PARKED: std::sync::Mutex<Vec<usize>> = std::sync::Mutex::new(Vec::new());
+    let address = Box::into_raw(collector).expose_provenance();
+    PARKED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(address);
 }
 
 /// The id a poisoned heap takes ([`Heap::poison`]): never a live heap's
@@ -178,6 +198,7 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
             in_use_after: 0,
             unproductive: 0,
             persistent: Vec::new(),
+            snapshot_ids: Default::default(),
             created: Instant::now(),
             on_collection: None,
             config,
@@ -348,6 +369,16 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
                 Cause::Threshold
             });
         }
+    }
+
+    /// The objects the persistent roots refer to now, with their positions.
+    pub(crate) fn persistent_roots(&self) -> Vec<(u32, ObjectRef)> {
+        self.persistent
+            .iter()
+            .enumerate()
+            .filter(|(_, slot)| Arc::strong_count(slot) > 1) // a handle is left
+            .filter_map(|(i, slot)| slot.get().map(|obj| (i as u32, obj)))
+            .collect()
     }
 
     /// The accounting box, for the model's allocators.

@@ -26,6 +26,7 @@
 //! This module is for collector authors; programs use [`Gc`](crate::Gc) and
 //! [`Root`](crate::Root) and never see an [`ObjectRef`].
 
+use crate::edges::Edges;
 use crate::trace::{Trace, Tracer};
 use std::cell::Cell;
 use std::marker::PhantomData;
@@ -70,6 +71,9 @@ pub struct TypeInfo {
     pub nulls_before_drop: bool,
     /// Reports the payload's [`Slot`](crate::Slot)s to a tracer.
     pub trace: unsafe fn(NonNull<u8>, &mut Tracer),
+    /// Reports the payload's pointers with names ([`Trace::describe`]),
+    /// for heap graphs; never called by a collection.
+    pub describe: unsafe fn(NonNull<u8>, &mut Edges),
     /// Drops the payload in place, or `None` when `T` has no drop glue.
     pub drop: Option<unsafe fn(NonNull<u8>)>,
 }
@@ -147,6 +151,7 @@ impl<T: Trace + 'static> Descriptor<T> {
         needs_trace: T::NEEDS_TRACE,
         nulls_before_drop: T::NEEDS_TRACE && T::HANDLE_POINTERS,
         trace: trace_erased::<T>,
+        describe: describe_erased::<T>,
         drop: if needs_drop::<T>() {
             Some(drop_erased::<T>)
         } else {
@@ -176,6 +181,7 @@ impl<T: Trace + 'static> SliceDescriptor<T> {
         needs_trace: T::NEEDS_TRACE,
         nulls_before_drop: T::NEEDS_TRACE && T::HANDLE_POINTERS,
         trace: trace_slice::<T>,
+        describe: describe_slice::<T>,
         drop: if needs_drop::<T>() {
             Some(drop_slice::<T>)
         } else {
@@ -205,6 +211,21 @@ unsafe fn trace_slice<T: Trace>(payload: NonNull<u8>, tracer: &mut Tracer) {
     // SAFETY: the caller guarantees a live slice object of `T`s.
     let elements = unsafe { slice_elements::<T>(payload).as_ref() };
     elements.iter().for_each(|element| element.trace(tracer));
+}
+
+/// # Safety
+/// - `payload` is a live slice object of `T`s.
+unsafe fn describe_slice<T: Trace>(payload: NonNull<u8>, edges: &mut Edges) {
+    // SAFETY: the caller guarantees a live slice object of `T`s.
+    let elements = unsafe { slice_elements::<T>(payload).as_ref() };
+    crate::trace::describe_elements(elements.iter(), edges);
+}
+
+/// # Safety
+/// - `payload` is a live, initialised `T`.
+unsafe fn describe_erased<T: Trace>(payload: NonNull<u8>, edges: &mut Edges) {
+    // SAFETY: the caller guarantees `payload` is a live `T`.
+    unsafe { payload.cast::<T>().as_ref() }.describe(edges);
 }
 
 /// # Safety
@@ -377,6 +398,18 @@ impl ObjectRef {
             // SAFETY: the payload is a live value of the type `info` describes.
             unsafe { (info.trace)(self.payload(), tracer) }
         }
+    }
+
+    /// Reports the object's pointers with names, and the buffer bytes it
+    /// owns, for a heap graph ([`Trace::describe`]).
+    ///
+    /// # Safety
+    /// - The object is live and its payload initialised.
+    pub unsafe fn describe(self, edges: &mut Edges) {
+        // SAFETY: forwarded to the caller.
+        let info = unsafe { self.info() };
+        // SAFETY: the payload is a live value of the type `info` describes.
+        unsafe { (info.describe)(self.payload(), edges) }
     }
 
     /// Finalises a dead object: clears every handle-API `Gc` field it holds

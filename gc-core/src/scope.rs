@@ -12,6 +12,7 @@
 
 use crate::collector::Collector;
 use crate::error::GcError;
+use crate::graph::{GraphBuilder, HeapGraph, RetainingPath};
 use crate::handle::{Brand, Gc, Root};
 use crate::heap::Heap;
 use crate::object::{ObjectRef, TypeInfo};
@@ -401,6 +402,59 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
         self.heap.stats()
     }
 
+    /// Every object reachable from a root, as the heap stands, with named
+    /// edges ([`HeapGraph`]): the frames of the shadow stack (outermost
+    /// first) and the persistent roots are its root groups. Takes `&mut`
+    /// because it asks the backend for each object's stable identity (the
+    /// copying backend keeps one in the header of objects asked about). No
+    /// collection runs: objects no root reaches are left out. See
+    /// [`crate::graph`] for an example.
+    pub fn heap_graph(&mut self) -> HeapGraph {
+        let frames: Vec<&Frame<'_>> =
+            std::iter::successors(Some(&self.frame), |frame| frame.parent).collect();
+        let heap = &mut *self.heap;
+        let slots = heap.roots.slots();
+        // SAFETY: no region is open (the scope is borrowed mutably), and
+        // nothing collects while the graph is built.
+        let mut builder = unsafe { GraphBuilder::new() };
+        let mut end = slots.len();
+        let mut groups = Vec::with_capacity(frames.len());
+        for frame in &frames {
+            groups.push((frame.name, frame.base, end));
+            end = frame.base;
+        }
+        for &(name, base, end) in groups.iter().rev() {
+            let roots = (base..end).filter_map(|i| slots[i].get().map(|obj| (i as u32, obj)));
+            // SAFETY: every root refers to a live, initialised object.
+            unsafe { builder.root_group(name, false, roots) };
+        }
+        let persistent = heap.persistent_roots();
+        // SAFETY: as above: persistent roots refer to live objects.
+        unsafe { builder.root_group("(persistent)", true, persistent.into_iter()) };
+        let (collector, ids) = (&mut heap.collector, &mut heap.snapshot_ids);
+        // SAFETY: the objects are live (reached from roots); `identity`
+        // takes live objects of this collector.
+        unsafe { builder.finish(|obj| collector.identity(obj), ids) }
+    }
+
+    /// Why is `root`'s object alive, apart from `root` itself? The shortest
+    /// chain from another root to it ([`RetainingPath`]), or `None` if only
+    /// `root` keeps it (the next collection frees it once `root`'s scope
+    /// ends). Walks the whole heap ([`Scope::heap_graph`]).
+    ///
+    /// # Panics
+    /// If `root` belongs to another heap.
+    pub fn why_alive<T>(&mut self, root: Root<'_, T>) -> Option<RetainingPath> {
+        let obj = self.object(root);
+        let graph = self.heap_graph();
+        let target = graph.index_of(obj)?;
+        let group = graph
+            .roots
+            .iter()
+            .position(|g| !g.persistent && g.roots.iter().any(|&(slot, _)| slot == root.index));
+        graph.why_alive(target, group.map(|g| (g, root.index)))
+    }
+
     /// The shadow stack printed like a backtrace, innermost frame first.
     pub fn backtrace(&self) -> String {
         self.heap.roots.backtrace(&self.frame)
@@ -449,7 +503,7 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
 #[cold]
 #[inline(never)]
 fn assert_owned_slot<T: Trace>(value: &T, slot: &Slot) {
-    let mut tracer = Tracer::including_null();
+    let mut tracer = Tracer::including_null_outside_regions();
     value.trace(&mut tracer);
     let found = tracer.drain().any(|s| std::ptr::eq(s.as_ptr(), slot));
     assert!(

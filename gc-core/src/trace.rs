@@ -1,5 +1,6 @@
 //! [`Trace`]: how a collector finds the [`Gc`](crate::Gc) fields inside an object.
 
+use crate::edges::Edges;
 use crate::object::ObjectRef;
 use crate::threads::{HeapSend, IfSend};
 use std::cell::Cell;
@@ -101,6 +102,17 @@ pub unsafe trait Trace {
 
     /// Reports every `Gc` this value owns to `tracer`.
     fn trace(&self, tracer: &mut Tracer);
+
+    /// Reports the same pointers as [`Trace::trace`], with names, for heap
+    /// graphs and snapshots ([`Scope::heap_graph`](crate::Scope::heap_graph)):
+    /// the derive wraps each field in [`Edges::field`], containers each
+    /// element in [`Edges::element`] (or [`Edges::key`] and
+    /// [`Edges::value`]) and count their buffers with
+    /// [`Edges::owned_bytes`]. Collections never call it. The default
+    /// reports what `trace` reports, under the enclosing field's name.
+    fn describe(&self, edges: &mut Edges) {
+        edges.slots(|tracer| self.trace(tracer));
+    }
 }
 
 /// A type that owns no [`Gc`](crate::Gc), so it may sit behind interior
@@ -140,6 +152,11 @@ pub struct Tracer {
     /// ([`holds_pointers`]).
     probe: bool,
     found: bool,
+    /// Made by [`Tracer::for_collection`]: no guard of a
+    /// [`RefLock`](crate::model::RefLock) it meets can be in use, so a
+    /// lock whose flag says "borrowed" (a `RefMut` leaked in an earlier
+    /// region) is read all the same; a tracer made by safe code panics there.
+    pub(crate) trusted: bool,
 }
 
 /// `true` if `value` holds a heap pointer now (one its trace reports): the
@@ -172,10 +189,47 @@ impl Tracer {
         }
     }
 
-    /// A tracer that records only object-model pointers.
+    /// [`Tracer::including_null`] for a scope's projection check, outside
+    /// every region (so every lock guard is dead).
+    pub(crate) fn including_null_outside_regions() -> Tracer {
+        Tracer {
+            include_null: true,
+            trusted: true,
+            ..Tracer::default()
+        }
+    }
+
+    /// A tracer for a collection, a verification or a heap walk: like
+    /// [`Tracer::new`], but it reads a [`RefLock`](crate::model::RefLock)
+    /// whatever its borrow flag says (a `RefMut` leaked with `mem::forget`
+    /// leaves it set), so that a leaked guard cannot stop a collection.
+    ///
+    /// # Safety
+    /// - While the tracer is used, no `Ref` or `RefMut` of a lock it traces
+    ///   can be used: no mutation region of the heap whose objects it
+    ///   traces is open, or the objects were opened for writing only in
+    ///   earlier regions (the write barrier's log), or they are dead.
+    pub unsafe fn for_collection() -> Tracer {
+        Tracer {
+            trusted: true,
+            ..Tracer::default()
+        }
+    }
+
+    /// `true` if made by [`Tracer::for_collection`].
+    pub(crate) fn trusted(&self) -> bool {
+        self.trusted
+    }
+
+    /// A tracer that records only object-model pointers, for the write
+    /// barrier's log: it traces an object on its first write in a region,
+    /// before any guard of that object's locks exists in the region (a
+    /// guard needs the `Write` the barrier hands out afterwards), and every
+    /// guard of an earlier region is dead.
     pub(crate) fn model_only() -> Tracer {
         Tracer {
             model_only: true,
+            trusted: true,
             ..Tracer::default()
         }
     }
@@ -303,7 +357,7 @@ leaf!(
 );
 
 macro_rules! container {
-    ($(<$t:ident> $ty:ty => |$this:ident, $tracer:ident| $body:expr;)*) => {$(
+    ($(<$t:ident> $ty:ty => |$this:ident, $tracer:ident| $body:expr, |$edges:ident| $describe:expr, $owned:expr;)*) => {$(
         // SAFETY: traces every element it owns (rule 1), once (rule 2).
         unsafe impl<$t: Trace> Trace for $ty {
             const NEEDS_TRACE: bool = $t::NEEDS_TRACE;
@@ -322,6 +376,11 @@ macro_rules! container {
                 if $t::NEEDS_TRACE {
                     $body
                 }
+            }
+            fn describe(&self, $edges: &mut crate::edges::Edges) {
+                let $this = self;
+                $edges.owned_bytes($owned);
+                $describe
             }
         }
         // SAFETY: owns only `T`s, which own no `Gc`.
@@ -444,10 +503,24 @@ pub trait Unbranded: for<'a> Rebrand<'a, Output = Self> {}
 impl<T: for<'a> Rebrand<'a, Output = T>> Unbranded for T {}
 
 container! {
-    <T> Box<T> => |this, tracer| (**this).trace(tracer);
-    <T> Box<[T]> => |this, tracer| this.iter().for_each(|v| v.trace(tracer));
-    <T> Vec<T> => |this, tracer| this.iter().for_each(|v| v.trace(tracer));
-    <T> std::collections::VecDeque<T> => |this, tracer| this.iter().for_each(|v| v.trace(tracer));
+    <T> Box<T> => |this, tracer| (**this).trace(tracer),
+        |edges| (**this).describe(edges), size_of::<T>();
+    <T> Box<[T]> => |this, tracer| this.iter().for_each(|v| v.trace(tracer)),
+        |edges| describe_elements(this.iter(), edges), size_of_val(&**this);
+    <T> Vec<T> => |this, tracer| this.iter().for_each(|v| v.trace(tracer)),
+        |edges| describe_elements(this.iter(), edges), this.capacity() * size_of::<T>();
+    <T> std::collections::VecDeque<T> => |this, tracer| this.iter().for_each(|v| v.trace(tracer)),
+        |edges| describe_elements(this.iter(), edges), this.capacity() * size_of::<T>();
+}
+
+/// Describes each of `elements` as an element edge numbered by position.
+pub(crate) fn describe_elements<'a, T: Trace + 'a>(
+    elements: impl Iterator<Item = &'a T>,
+    edges: &mut Edges,
+) {
+    for (i, v) in elements.enumerate() {
+        edges.element(i, |edges| v.describe(edges));
+    }
 }
 
 // SAFETY: traces the value if there is one (rules 1, 2).
@@ -460,6 +533,11 @@ unsafe impl<T: Trace> Trace for Option<T> {
     fn trace(&self, tracer: &mut Tracer) {
         if let Some(value) = self {
             value.trace(tracer)
+        }
+    }
+    fn describe(&self, edges: &mut Edges) {
+        if let Some(value) = self {
+            value.describe(edges)
         }
     }
 }
@@ -478,6 +556,11 @@ unsafe impl<T: Trace, const N: usize> Trace for [T; N] {
     fn trace(&self, tracer: &mut Tracer) {
         if T::NEEDS_TRACE {
             self.iter().for_each(|v| v.trace(tracer));
+        }
+    }
+    fn describe(&self, edges: &mut Edges) {
+        if T::NEEDS_TRACE {
+            describe_elements(self.iter(), edges);
         }
     }
 }
@@ -516,7 +599,7 @@ unsafe impl<T: HeapSend> HeapSend for Cell<T> {}
 unsafe impl<T: HeapSend> HeapSend for std::cell::RefCell<T> {}
 
 macro_rules! tuple {
-    ($($name:ident)+) => {
+    ($($name:ident $index:tt)+) => {
         // SAFETY: traces every element (rule 1), once (rule 2).
         unsafe impl<$($name: Trace),+> Trace for ($($name,)+) {
             const NEEDS_TRACE: bool = $($name::NEEDS_TRACE)||+;
@@ -529,6 +612,11 @@ macro_rules! tuple {
                 let ($($name,)+) = self;
                 $($name.trace(tracer);)+
             }
+            #[allow(non_snake_case)]
+            fn describe(&self, edges: &mut Edges) {
+                let ($($name,)+) = self;
+                $(edges.field(stringify!($index), |edges| $name.describe(edges));)+
+            }
         }
         // SAFETY: owns only elements that own no `Gc`.
         unsafe impl<$($name: NoGc),+> NoGc for ($($name,)+) {}
@@ -540,9 +628,9 @@ macro_rules! tuple {
         unsafe impl<$($name: HeapSend),+> HeapSend for ($($name,)+) {}
     };
 }
-tuple!(A);
-tuple!(A B);
-tuple!(A B C);
-tuple!(A B C D);
-tuple!(A B C D E);
-tuple!(A B C D E F);
+tuple!(A 0);
+tuple!(A 0 B 1);
+tuple!(A 0 B 1 C 2);
+tuple!(A 0 B 1 C 2 D 3);
+tuple!(A 0 B 1 C 2 D 3 E 4);
+tuple!(A 0 B 1 C 2 D 3 E 4 F 5);

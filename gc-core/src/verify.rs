@@ -19,7 +19,9 @@ pub unsafe fn reachable(
     let mut seen = HashSet::new();
     let mut order = Vec::new();
     let mut stack = Vec::new();
-    let mut tracer = Tracer::new();
+    // SAFETY: verification runs between collections and regions (this
+    // function's contract): no lock guard can be in use.
+    let mut tracer = unsafe { Tracer::for_collection() };
     for (i, slot) in roots.iter().enumerate() {
         let obj = slot
             .get()

@@ -13,11 +13,22 @@ use std::collections::VecDeque;
 /// objects: scanning an object pushes its fields as its trace reports them,
 /// and an object is marked when a slot referring to it is popped. So each
 /// edge costs one push and one pop.
-#[derive(Default)]
 pub struct MarkStack {
     pending: Tracer,
     /// The most slots queued at once since [`MarkStack::take_peak`].
     peak: usize,
+}
+
+impl Default for MarkStack {
+    fn default() -> MarkStack {
+        MarkStack {
+            // SAFETY: it traces only in the mark loop, which runs only in a
+            // collection (`mark_roots` is crate-private, and nothing else
+            // queues a slot), between regions: no lock guard is in use.
+            pending: unsafe { Tracer::for_collection() },
+            peak: 0,
+        }
+    }
 }
 
 impl MarkStack {
@@ -130,7 +141,14 @@ const LOCAL_STACK: usize = 64;
 pub(crate) fn mark_parallel(space: &FreeListSpace, gray: Vec<ObjectRef>, threads: usize) {
     let marks = space.shared_marks();
     let initial = gray.into_iter().map(Gray).collect();
-    let scratch = || (Tracer::new(), VecDeque::with_capacity(LOCAL_STACK));
+    let scratch = || {
+        // SAFETY: marking runs inside a collection, between regions: no
+        // lock guard can be in use.
+        (
+            unsafe { Tracer::for_collection() },
+            VecDeque::with_capacity(LOCAL_STACK),
+        )
+    };
     gc_core::parallel::run(
         threads,
         initial,

@@ -232,7 +232,9 @@ unsafe impl Collector for RefCount {
         Ok(RefCount {
             space: FreeListSpace::for_heap(config)?,
             counts: Counts::new(config.collect_cycles),
-            tracer: Tracer::new(),
+            // SAFETY: this tracer traces only inside collections (between
+            // regions) and at teardown: no lock guard can be in use.
+            tracer: unsafe { Tracer::for_collection() },
             cycles: TrialDeletion::default(),
             cycle_trigger: MIN_CYCLE_TRIGGER,
             dead_candidates: 0,

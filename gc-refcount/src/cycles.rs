@@ -101,7 +101,6 @@ pub const LOCAL_LIMIT: usize = if cfg!(test) { 4 } else { 128 };
 const ABANDON_SLACK: usize = if cfg!(test) { 0 } else { 16 * LOCAL_LIMIT };
 
 /// The trial-deletion passes and the stacks they reuse.
-#[derive(Default)]
 pub(crate) struct TrialDeletion {
     tracer: Tracer,
     stack: Vec<ObjectRef>,
@@ -115,6 +114,23 @@ pub(crate) struct TrialDeletion {
     batch: Vec<ObjectRef>,
     /// Objects painted gray by the last run.
     pub(crate) last_scanned: usize,
+}
+
+impl Default for TrialDeletion {
+    fn default() -> TrialDeletion {
+        TrialDeletion {
+            // SAFETY: trial deletion runs only inside collections, between
+            // regions: no lock guard is in use.
+            tracer: unsafe { Tracer::for_collection() },
+            stack: Vec::new(),
+            black: Vec::new(),
+            whites: Vec::new(),
+            grays: Vec::new(),
+            edges: Vec::new(),
+            batch: Vec::new(),
+            last_scanned: 0,
+        }
+    }
 }
 
 /// How a candidate examined alone turned out.

@@ -46,7 +46,9 @@ pub(crate) fn verify(rc: &RefCount, roots: &[Slot]) -> Result<(), String> {
 /// The number of heap fields referring to each object, from a walk of
 /// every allocated object's fields.
 fn in_degrees(rc: &RefCount) -> Result<HashMap<ObjectRef, usize>, String> {
-    let mut tracer = Tracer::new();
+    // SAFETY: verification runs between collections and regions: no lock
+    // guard can be in use.
+    let mut tracer = unsafe { Tracer::for_collection() };
     let mut in_degree = HashMap::new();
     let mut stray = None;
     rc.space.for_each_object(|obj| {

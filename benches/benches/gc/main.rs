@@ -34,6 +34,7 @@ mod large_live_heap;
 mod long_list;
 mod mark;
 mod object_model;
+mod snapshot;
 mod vector_store;
 
 /// Everything a workload asks of a heap: trees, pools, rings and lists,
@@ -401,6 +402,7 @@ fn groups() {
     long_list::register(&mut criterion);
     mark::register(&mut criterion);
     object_model::register(&mut criterion);
+    snapshot::register(&mut criterion);
     vector_store::register(&mut criterion);
 }
 

@@ -80,25 +80,40 @@ fn expand(input: DeriveInput) -> syn::Result<TokenStream2> {
         .map(|p| p.ident.clone())
         .collect();
     let name = &input.ident;
-    let (fields, body) = match &input.data {
+    let (fields, body, describe) = match &input.data {
         Data::Struct(data) => struct_body(&data.fields)?,
         Data::Enum(data) => {
             let mut fields = Vec::new();
             let mut arms = Vec::new();
+            let mut describe_arms = Vec::new();
             for variant in &data.variants {
                 let ident = &variant.ident;
                 let (pattern, bindings) = bind_fields(&variant.fields);
                 let mut calls = Vec::new();
-                for (field, binding) in variant.fields.iter().zip(&bindings) {
+                let mut describes = Vec::new();
+                let single = variant.fields.len() == 1;
+                for (i, (field, binding)) in variant.fields.iter().zip(&bindings).enumerate() {
                     let info = field_info(field)?;
                     if !info.skip {
                         calls.push(trace_call(field, quote!(#binding)));
+                        // `Table` for `Value::Table(t)`, `Pair.1`, `Node.next`.
+                        let label = match (&field.ident, single) {
+                            (Some(named), _) => format!("{ident}.{named}"),
+                            (None, true) => ident.to_string(),
+                            (None, false) => format!("{ident}.{i}"),
+                        };
+                        describes.push(describe_call(field, quote!(#binding), &label));
                     }
                     fields.push(info);
                 }
                 arms.push(quote! { #name::#ident #pattern => { #(#calls)* } });
+                describe_arms.push(quote! { #name::#ident #pattern => { #(#describes)* } });
             }
-            (fields, quote! { match self { #(#arms)* } })
+            (
+                fields,
+                quote! { match self { #(#arms)* } },
+                quote! { match self { #(#describe_arms)* } },
+            )
         }
         Data::Union(_) => {
             return Err(syn::Error::new_spanned(
@@ -178,6 +193,10 @@ fn expand(input: DeriveInput) -> syn::Result<TokenStream2> {
                 if <Self as ::gc_core::Trace>::NEEDS_TRACE {
                     #body
                 }
+            }
+            #[allow(unused_variables)]
+            fn describe(&self, edges: &mut ::gc_core::edges::Edges) {
+                #describe
             }
         }
         #rebrand
@@ -532,23 +551,34 @@ fn mentions(tokens: TokenStream2, name: &Ident) -> bool {
     })
 }
 
-fn struct_body(fields: &Fields) -> syn::Result<(Vec<FieldInfo>, TokenStream2)> {
+fn struct_body(fields: &Fields) -> syn::Result<(Vec<FieldInfo>, TokenStream2, TokenStream2)> {
     let mut infos = Vec::new();
     let mut calls = Vec::new();
+    let mut describes = Vec::new();
     for (i, f) in fields.iter().enumerate() {
         let info = field_info(f)?;
         if !info.skip {
-            calls.push(match &f.ident {
-                Some(ident) => trace_call(f, quote!(&self.#ident)),
+            let (place, name) = match &f.ident {
+                Some(ident) => (quote!(&self.#ident), ident.to_string()),
                 None => {
                     let index = syn::Index::from(i);
-                    trace_call(f, quote!(&self.#index))
+                    (quote!(&self.#index), i.to_string())
                 }
-            });
+            };
+            calls.push(trace_call(f, place.clone()));
+            describes.push(describe_call(f, place, &name));
         }
         infos.push(info);
     }
-    Ok((infos, quote! { #(#calls)* }))
+    Ok((infos, quote! { #(#calls)* }, quote! { #(#describes)* }))
+}
+
+/// Describes one field under its name (`Trace::describe`, for heap graphs).
+fn describe_call(field: &Field, place: TokenStream2, name: &str) -> TokenStream2 {
+    let ty = &field.ty;
+    quote! {
+        edges.field(#name, |edges| <#ty as ::gc_core::Trace>::describe(#place, edges));
+    }
 }
 
 /// Traces one field; spanned at the field's type, so that a type that is not

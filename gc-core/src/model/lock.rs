@@ -156,6 +156,11 @@ unsafe impl<T: Trace> Trace for Lock<T> {
         // and nothing sets it while the collector traces.
         unsafe { &*self.0.as_ptr() }.trace(tracer)
     }
+    fn describe(&self, edges: &mut crate::edges::Edges) {
+        // SAFETY: as in `trace`: describing runs outside regions too, when
+        // no `&Write` exists, so nothing sets the value meanwhile.
+        unsafe { &*self.0.as_ptr() }.describe(edges)
+    }
 }
 
 // SAFETY: the same lock of the rebranded value.
@@ -203,12 +208,38 @@ impl<T: fmt::Debug> fmt::Debug for RefLock<T> {
     }
 }
 
+impl<T> RefLock<T> {
+    /// The value, for a trace: checked against the borrow flag, unless the
+    /// tracer is a collector's ([`Tracer::for_collection`]), for which no
+    /// guard can be in use, so that a `RefMut` leaked with `mem::forget`,
+    /// `Box::leak` or `ManuallyDrop` (whose flag stays set) cannot stop a
+    /// collection.
+    ///
+    /// # Panics
+    /// If safe code traces or describes the lock while a `RefMut` of it is
+    /// alive (inside a region).
+    #[inline]
+    fn for_trace(&self, trusted: bool) -> &T {
+        // SAFETY: `try_borrow_unguarded` succeeds only while no `RefMut`
+        // exists; the reference lives while `&self` does, and tracing does
+        // not call `borrow_mut` (it has no `Write`).
+        match unsafe { self.0.try_borrow_unguarded() } {
+            Ok(value) => value,
+            // SAFETY: a trusted tracer's contract (`Tracer::for_collection`):
+            // no `RefMut` of this lock can be used while it traces, so the
+            // value is not being changed.
+            Err(_) if trusted => unsafe { &*self.0.as_ptr() },
+            Err(_) => panic!("a RefLock was traced while a RefMut of it is alive"),
+        }
+    }
+}
+
 // SAFETY: traces the value (rules 1, 2); the value is changed only after
-// the barrier (rule 4). It never looks at the borrow flag, so it cannot
-// panic (rule 3): a collection runs only between regions, and every `Ref`
-// or `RefMut` borrows a region's `&Write` or `&RefLock` (both live no
-// longer than the region), so none can be used while it traces, even one
-// leaked with `mem::forget` or `Box::leak`, whose flag stays set. (Such a
+// the barrier (rule 4). A collection runs only between regions, and every
+// `Ref` or `RefMut` borrows a region's `&Write` or `&RefLock`, so none can
+// be used while a collector's tracer (`Tracer::for_collection`) traces,
+// even one leaked with `mem::forget` or `Box::leak`, whose flag stays set:
+// such a tracer reads past the flag and cannot panic (rule 3). (Such a
 // lock then stays borrowed, as a `RefCell` does: later borrows panic.)
 unsafe impl<T: Trace> Trace for RefLock<T> {
     const NEEDS_TRACE: bool = T::NEEDS_TRACE;
@@ -217,9 +248,10 @@ unsafe impl<T: Trace> Trace for RefLock<T> {
     const CHECK: () = T::CHECK;
     #[inline]
     fn trace(&self, tracer: &mut Tracer) {
-        // SAFETY: no `Ref`/`RefMut` is usable while a collection traces
-        // (above), so nothing writes the value, and tracing only reads it.
-        unsafe { &*self.0.as_ptr() }.trace(tracer)
+        self.for_trace(tracer.trusted()).trace(tracer)
+    }
+    fn describe(&self, edges: &mut crate::edges::Edges) {
+        self.for_trace(edges.trusted()).describe(edges)
     }
 }
 

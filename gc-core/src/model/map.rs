@@ -450,6 +450,13 @@ unsafe impl<K: Trace, V: Trace> Trace for GcMap<'_, K, V> {
             }
         }
     }
+    fn describe(&self, edges: &mut crate::edges::Edges) {
+        edges.owned_bytes(self.raw().allocation_size());
+        for (i, (k, v)) in self.raw().iter().enumerate() {
+            edges.key(i, |edges| k.describe(edges));
+            edges.value(i, |edges| v.describe(edges));
+        }
+    }
 }
 
 // SAFETY: the same map of the rebranded key and value types.

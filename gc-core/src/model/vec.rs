@@ -238,6 +238,10 @@ unsafe impl<T: Trace> Trace for GcVec<'_, T> {
             self.items.iter().for_each(|value| value.trace(tracer));
         }
     }
+    fn describe(&self, edges: &mut crate::edges::Edges) {
+        edges.owned_bytes(self.items.capacity() * std::mem::size_of::<T>());
+        crate::trace::describe_elements(self.items.iter(), edges);
+    }
 }
 
 // SAFETY: the same vector of the rebranded element type.

@@ -86,6 +86,7 @@ macro_rules! conformance_suite {
         );
         $crate::conformance_suite!(@module soundness_checks, soundness, soundness_stress; $backend;
             soundness_leaked_ref_mut_does_not_stop_collections,
+            soundness_tracing_a_borrowed_lock_by_hand_panics,
             soundness_panicking_trace_poisons_the_heap,
             soundness_boxed_slices_are_readable,
             soundness_trace_drop_types_drop_once,

@@ -61,7 +61,13 @@ pub fn soundness_leaked_ref_mut_does_not_stop_collections<C: Collector>(mode: Mo
                 match leak {
                     Guard::Forgotten => std::mem::forget(guard),
                     Guard::BoxLeaked => {
-                        Box::leak(Box::new(guard));
+                        // Kept reachable from a static, so that the valgrind
+                        // run reports the leak as kept, not lost.
+                        static LEAKED: std::sync::Mutex<Vec<usize>> =
+                            std::sync::Mutex::new(Vec::new());
+                        let leaked = Box::leak(Box::new(guard));
+                        let address = (leaked as *mut _ as *mut u8).addr();
+                        LEAKED.lock().unwrap().push(address);
                     }
                     Guard::ManuallyDropped => {
                         let _kept = ManuallyDrop::new(guard);
@@ -90,6 +96,33 @@ pub fn soundness_leaked_ref_mut_does_not_stop_collections<C: Collector>(mode: Mo
             assert!(read.is_err(), "{leak:?}: the leaked borrow is still held");
         });
     }
+}
+
+/// Safe code may call `trace` (or `describe`) on a lock whose `RefMut` is
+/// alive, inside a region: that must panic, not read the value while it is
+/// borrowed mutably (only a collector's tracer, `Tracer::for_collection`,
+/// reads past the flag, when no guard can be in use).
+pub fn soundness_tracing_a_borrowed_lock_by_hand_panics<C: Collector>(mode: Mode) {
+    let mut heap = heap::<C>(mode);
+    heap.scope("by hand", |s| {
+        s.mutate(|m| {
+            let parent = m.alloc(Parent {
+                kids: RefLock::new(GcVec::new(m)),
+            });
+            let open = m.write(parent);
+            let guard = open.project(|p| &p.kids).borrow_mut();
+            let traced = catch_unwind(AssertUnwindSafe(|| {
+                parent.kids.trace(&mut Tracer::new());
+            }));
+            assert!(traced.is_err(), "trace while borrowed mutably panics");
+            let described = catch_unwind(AssertUnwindSafe(|| {
+                parent.kids.describe(&mut crate::edges::Edges::new());
+            }));
+            assert!(described.is_err(), "describe while borrowed mutably panics");
+            drop(guard);
+            parent.kids.trace(&mut Tracer::new()); // not borrowed: fine
+        });
+    });
 }
 
 /// An object whose hand-written `trace` panics when `armed`: a `Trace`

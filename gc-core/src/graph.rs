@@ -1,0 +1,345 @@
+//! [`HeapGraph`]: every object reachable from a root, with its type, size,
+//! a stable id and named edges; and [`RetainingPath`], the answer to "why
+//! is this object alive?".
+//!
+//! [`Scope::heap_graph`](crate::Scope::heap_graph) walks the heap as it
+//! stands (no collection first: objects no root reaches are garbage
+//! waiting for the next collection, and are left out). The roots are
+//! grouped as a person reads them: each shadow-stack frame by its label,
+//! then the persistent roots. Nothing here runs unless a graph is asked
+//! for: objects carry no extra word, and allocation and collection do no
+//! extra work. The `gc-snapshot` crate writes a graph as a DevTools
+//! `.heapsnapshot` and computes dominators and retained sizes.
+
+use crate::edges::{EdgeName, Edges};
+use crate::object::ObjectRef;
+use std::collections::VecDeque;
+use std::fmt;
+
+/// A group of roots: a shadow-stack frame or the persistent roots.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RootGroup {
+    /// The frame's label (`heap.scope("main", ..)`), or `"(persistent)"`.
+    pub name: &'static str,
+    /// `true` for the persistent roots, `false` for a frame.
+    pub persistent: bool,
+    /// Each root: its slot (its shadow-stack index, or its position among
+    /// the persistent roots) and the index of its object in
+    /// [`HeapGraph::objects`].
+    pub roots: Vec<(u32, u32)>,
+}
+
+/// One object of a [`HeapGraph`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GraphObject {
+    /// Its Rust type (`std::any::type_name`).
+    pub type_name: &'static str,
+    /// Bytes: its cell (header and payload) plus the buffers it owns.
+    pub size: u64,
+    /// Its snapshot id: a small number given the first time a graph of
+    /// this heap meets the object, and the same in every later graph while
+    /// it lives, also when a moving collector moves it (it follows
+    /// `Collector::identity`). On a non-moving backend an object allocated
+    /// where one that died since the last graph was may inherit its id.
+    pub id: u64,
+    /// Its edges are `edges[first_edge..first_edge + edge_count]`.
+    pub first_edge: u32,
+    /// The number of its edges.
+    pub edge_count: u32,
+}
+
+/// One edge of a [`HeapGraph`]: a pointer held by an object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GraphEdge {
+    /// Which field (and element or entry) holds it.
+    pub name: EdgeName,
+    /// The target's index in [`HeapGraph::objects`].
+    pub to: u32,
+}
+
+/// Every object reachable from a root, in the order a breadth-first walk
+/// from the roots first reached it.
+///
+/// ```
+/// use gc_core::{Gc, Heap, HeapConfig, Trace};
+///
+/// #[derive(Trace, Default)]
+/// struct Node { next: Gc<Node>, value: u64 }
+///
+/// let mut heap = Heap::<gc_mark_sweep::MarkSweep>::new(HeapConfig::default()).unwrap();
+/// heap.scope("main", |s| {
+///     let a = s.alloc(Node::default());
+///     let b = s.alloc(Node { value: 2, ..Node::default() });
+///     s.set(a, |n| &n.next, b);
+///     let graph = s.heap_graph();
+///     assert_eq!(graph.objects.len(), 2);
+///     // Why is `b` alive, apart from its own root? `a.next` holds it.
+///     let path = s.why_alive(b).expect("reachable through a");
+///     assert_eq!(path.to_string(), "main[0] → Node.next → Node");
+/// });
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct HeapGraph {
+    /// The root groups, outermost frame first, persistent roots last.
+    pub roots: Vec<RootGroup>,
+    /// The objects.
+    pub objects: Vec<GraphObject>,
+    /// Every object's edges, object by object.
+    pub edges: Vec<GraphEdge>,
+    /// Each object's address when the graph was taken (to find an object
+    /// by a root's current address), parallel to `objects`.
+    pub(crate) addresses: Vec<usize>,
+}
+
+impl HeapGraph {
+    /// The edges of object `index`.
+    pub fn edges_of(&self, index: u32) -> &[GraphEdge] {
+        let object = &self.objects[index as usize];
+        let start = object.first_edge as usize;
+        &self.edges[start..start + object.edge_count as usize]
+    }
+
+    /// The index of the object at `obj`, if the graph holds it.
+    pub(crate) fn index_of(&self, obj: ObjectRef) -> Option<u32> {
+        self.addresses
+            .iter()
+            .position(|&addr| addr == obj.addr())
+            .map(|i| i as u32)
+    }
+
+    /// The shortest path from a root to object `target` (breadth first, so
+    /// fewest edges), or `None` if no root reaches it. A root in
+    /// `excluded` (a group and slot, as in [`RootGroup::roots`]) does not
+    /// count: "why is it alive, apart from this handle?".
+    pub fn why_alive(&self, target: u32, excluded: Option<(usize, u32)>) -> Option<RetainingPath> {
+        let n = self.objects.len();
+        // The step that first reached each object: the object it came
+        // from and the edge's index, or the root (group, slot).
+        let mut from: Vec<Option<Step>> = vec![None; n];
+        let mut queue = VecDeque::new();
+        for (g, group) in self.roots.iter().enumerate() {
+            for &(slot, object) in &group.roots {
+                if excluded == Some((g, slot)) || from[object as usize].is_some() {
+                    continue;
+                }
+                from[object as usize] = Some(Step::Root(g, slot));
+                queue.push_back(object);
+            }
+        }
+        while let Some(object) = queue.pop_front() {
+            if object == target {
+                break;
+            }
+            let object_edges = self.edges_of(object);
+            let first = self.objects[object as usize].first_edge;
+            for (k, edge) in object_edges.iter().enumerate() {
+                if from[edge.to as usize].is_none() {
+                    from[edge.to as usize] = Some(Step::Edge(object, first + k as u32));
+                    queue.push_back(edge.to);
+                }
+            }
+        }
+        let mut edges = Vec::new();
+        let mut at = target;
+        loop {
+            match from[at as usize]? {
+                Step::Root(group, slot) => {
+                    edges.reverse();
+                    return Some(RetainingPath {
+                        root_group: self.roots[group].name,
+                        root_slot: slot,
+                        steps: edges,
+                        target: self.objects[target as usize].type_name,
+                    });
+                }
+                Step::Edge(object, edge) => {
+                    let name = self.edges[edge as usize].name;
+                    edges.push((self.objects[object as usize].type_name, name));
+                    at = object;
+                }
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Step {
+    Root(usize, u32),
+    Edge(u32, u32),
+}
+
+/// A chain from a root to an object: which frame's slot holds the first
+/// object, and through which field of each object the next is reached.
+/// Displays as `main[3] → Table.entries<value 2> → Closure.env → Frame`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetainingPath {
+    /// The root group (frame label, or `(persistent)`).
+    pub root_group: &'static str,
+    /// The root's slot.
+    pub root_slot: u32,
+    /// Each object on the way (its type) and the edge taken out of it.
+    pub steps: Vec<(&'static str, EdgeName)>,
+    /// The type of the object the path ends at.
+    pub target: &'static str,
+}
+
+impl fmt::Display for RetainingPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}[{}]", self.root_group, self.root_slot)?;
+        for (type_name, edge) in &self.steps {
+            write!(f, " → {}.{}", short_type_name(type_name), edge)?;
+        }
+        write!(f, " → {}", short_type_name(self.target))
+    }
+}
+
+/// `Node` for `my_crate::module::Node`, `Vec<Node>` for
+/// `alloc::vec::Vec<my_crate::Node>`, `Table` for `my_crate::Table<'_>`:
+/// the last segment of every path, without erased lifetimes.
+///
+/// ```
+/// use gc_core::graph::short_type_name;
+/// assert_eq!(short_type_name("alloc::vec::Vec<my_crate::Node>"), "Vec<Node>");
+/// assert_eq!(short_type_name("my_crate::Table<'_>"), "Table");
+/// assert_eq!(short_type_name("my_crate::Pair<'_, u64>"), "Pair<u64>");
+/// ```
+pub fn short_type_name(name: &str) -> String {
+    let name = name.replace("<'_>", "").replace("'_, ", "");
+    let mut out = String::with_capacity(name.len());
+    let mut segment = String::new();
+    for c in name.chars() {
+        if c.is_alphanumeric() || c == '_' || c == ':' {
+            segment.push(c);
+        } else {
+            out.push_str(segment.rsplit("::").next().unwrap_or(""));
+            segment.clear();
+            out.push(c);
+        }
+    }
+    out.push_str(segment.rsplit("::").next().unwrap_or(""));
+    out
+}
+
+/// The ids given to objects by earlier graphs of a heap, by identity
+/// (`Collector::identity`). Made on the first graph: a heap that never
+/// takes one holds only an empty box.
+#[derive(Debug, Default)]
+pub(crate) struct SnapshotIds {
+    ids: hashbrown::HashMap<u64, u32>,
+    next: u32,
+}
+
+impl SnapshotIds {
+    /// Keeps the ids of the objects of `graph` (their identities were
+    /// replaced by ids by `finish`), forgetting those of objects gone.
+    fn retain(&mut self, live: hashbrown::HashMap<u64, u32>) {
+        self.ids = live;
+    }
+}
+
+/// Builds a [`HeapGraph`] breadth first from root groups.
+pub(crate) struct GraphBuilder {
+    graph: HeapGraph,
+    index: hashbrown::HashMap<usize, u32>,
+    edges: Edges,
+}
+
+impl GraphBuilder {
+    /// A builder for a walk outside every region.
+    ///
+    /// # Safety
+    /// - No mutation region of the heap is open, and nothing collects
+    ///   while the builder is used.
+    pub(crate) unsafe fn new() -> GraphBuilder {
+        GraphBuilder {
+            graph: HeapGraph::default(),
+            index: hashbrown::HashMap::new(),
+            // SAFETY: outside every region (the caller).
+            edges: unsafe { Edges::for_heap_walk() },
+        }
+    }
+
+    /// Adds a root group whose roots are `(slot, object)`.
+    ///
+    /// # Safety
+    /// - Every object is live, with an initialised payload.
+    pub(crate) unsafe fn root_group(
+        &mut self,
+        name: &'static str,
+        persistent: bool,
+        roots: impl Iterator<Item = (u32, ObjectRef)>,
+    ) {
+        let roots = roots.map(|(slot, obj)| (slot, self.intern(obj))).collect();
+        self.graph.roots.push(RootGroup {
+            name,
+            persistent,
+            roots,
+        });
+    }
+
+    fn intern(&mut self, obj: ObjectRef) -> u32 {
+        let next = self.graph.objects.len() as u32;
+        let index = *self.index.entry(obj.addr()).or_insert(next);
+        if index == next {
+            self.graph.addresses.push(obj.addr());
+            self.graph.objects.push(GraphObject {
+                type_name: "",
+                size: 0,
+                id: 0,
+                first_edge: 0,
+                edge_count: 0,
+            });
+        }
+        index
+    }
+
+    /// Walks every object reachable from the root groups; `identity` gives
+    /// each object's stable id.
+    ///
+    /// # Safety
+    /// - Every object the root groups name is live and initialised, and so
+    ///   (by tracing) is every object they reach.
+    pub(crate) unsafe fn finish(
+        mut self,
+        mut identity: impl FnMut(ObjectRef) -> u64,
+        ids: &mut SnapshotIds,
+    ) -> HeapGraph {
+        let mut live = hashbrown::HashMap::with_capacity(self.graph.objects.len());
+        let mut next = 0;
+        while next < self.graph.objects.len() {
+            // SAFETY: an address interned from a root or a traced field of
+            // a live object: a live object (the caller).
+            let obj = unsafe { ObjectRef::from_addr(self.graph.addresses[next]) };
+            // SAFETY: live and initialised.
+            let info = unsafe { obj.info() };
+            // SAFETY: live and initialised; the walk runs outside regions.
+            unsafe { obj.describe(&mut self.edges) };
+            let first_edge = self.graph.edges.len() as u32;
+            let (found, owned) = self.edges.take();
+            let found: Vec<(EdgeName, ObjectRef)> = found.collect();
+            for (name, target) in found {
+                let to = self.intern(target);
+                self.graph.edges.push(GraphEdge { name, to });
+            }
+            let object = &mut self.graph.objects[next];
+            object.type_name = info.name();
+            // SAFETY: live and initialised.
+            object.size = (unsafe { obj.size() } + owned) as u64;
+            let key = identity(obj);
+            let id = match ids.ids.get(&key) {
+                Some(&id) => id,
+                None => {
+                    ids.next += 1;
+                    ids.next
+                }
+            };
+            live.insert(key, id);
+            object.id = u64::from(id);
+            object.first_edge = first_edge;
+            object.edge_count = self.graph.edges.len() as u32 - first_edge;
+            next += 1;
+        }
+        ids.retain(live);
+        self.graph
+    }
+}
