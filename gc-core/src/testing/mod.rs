@@ -13,6 +13,7 @@ pub mod conformance;
 mod drop_counter;
 pub mod harness;
 pub mod model_checks;
+pub mod resource_checks;
 pub mod thread_checks;
 pub mod types_checks;
 pub mod unsized_checks;
@@ -82,6 +83,10 @@ macro_rules! conformance_suite {
             unsized_huge_lengths_are_an_error,
             unsized_trait_objects_call_through_vtables,
             unsized_pointers_compare_by_identity,
+        );
+        $crate::conformance_suite!(@module resource_checks, resources, resources_stress; $backend;
+            resources_model_store_cost_is_independent_of_the_target,
+            resources_handle_store_cost_is_independent_of_the_target,
         );
         $crate::conformance_suite!(@module thread_checks, threads, threads_stress; $backend;
             threads_heap_moves_with_live_objects,
