@@ -139,9 +139,17 @@ impl<'gc> HeapAlloc<'gc> {
         self.account().moves.get()
     }
 
-    /// The error for a container that could not grow by `bytes`.
+    /// The error for a container that could not grow by `bytes`: the
+    /// system's refusal if the buffer space met one
+    /// ([`SystemMemory`](crate::GcErrorKind::SystemMemory)), else the
+    /// capacity's.
     pub(crate) fn out_of_memory(&self, bytes: usize) -> GcError {
-        self.account().out_of_memory(bytes)
+        match self.account().buffers.take_refusal() {
+            Some((requested, reason)) => {
+                crate::GcErrorKind::SystemMemory { requested, reason }.into()
+            }
+            None => self.account().out_of_memory(bytes),
+        }
     }
 
     /// A fresh buffer for `layout`, charged; nothing is charged on failure.

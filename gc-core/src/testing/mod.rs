@@ -87,6 +87,10 @@ macro_rules! conformance_suite {
         $crate::conformance_suite!(@module resource_checks, resources, resources_stress; $backend;
             resources_model_store_cost_is_independent_of_the_target,
             resources_handle_store_cost_is_independent_of_the_target,
+            resources_heap_commits_what_it_uses_not_its_settings,
+            resources_empty_reservations_commit_nothing,
+            resources_reservations_beyond_the_machine_are_errors,
+            resources_freed_container_memory_serves_any_size,
         );
         $crate::conformance_suite!(@module thread_checks, threads, threads_stress; $backend;
             threads_heap_moves_with_live_objects,

@@ -11,7 +11,7 @@
 
 use super::conformance::Mode;
 use crate::model::{Gc, GcVec, Lock, RefLock};
-use crate::{Collector, Heap, Rebrand, Trace, Tracer};
+use crate::{Collector, GcErrorKind, Heap, HeapConfig, Rebrand, Trace, Tracer};
 use std::cell::Cell;
 
 thread_local! {
@@ -185,5 +185,175 @@ pub fn resources_handle_store_cost_is_independent_of_the_target<C: Collector>(mo
             store_work_bound()
         );
         assert_eq!(s.get(target).items.len(), TARGET_LEN);
+    });
+}
+
+/// Resident bytes of this process (`/proc/self/statm`), or `None` where
+/// there is no such file.
+fn resident_bytes() -> Option<usize> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: usize = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * crate::os::page_size())
+}
+
+/// Tries of a resident-memory measurement; the smallest growth counts.
+const TRIES: usize = 3;
+
+/// The most a check lets resident memory grow: "a few MiB".
+const FEW_MIB: usize = 8 << 20;
+
+/// How much resident memory `f` adds, the least of [`TRIES`] runs (other
+/// tests of the process allocate and free meanwhile: taking the least, a
+/// neighbour can make a run look worse, never all of them), or `None`
+/// where it cannot be read.
+fn resident_growth(mut f: impl FnMut() -> usize) -> Option<usize> {
+    (0..TRIES)
+        .map(|_| {
+            let before = resident_bytes()?;
+            let during = f();
+            Some(during.saturating_sub(before))
+        })
+        .min()?
+}
+
+/// A heap with large settings (1 GiB capacity, a 512 MiB first trigger
+/// and headroom) that holds a few objects commits what they use, not what
+/// the settings allow: resident memory after `Heap::new`, a thousand
+/// allocations and two collections grows by less than a few MiB.
+pub fn resources_heap_commits_what_it_uses_not_its_settings<C: Collector>(mode: Mode) {
+    let config = HeapConfig {
+        capacity: 1 << 30,
+        initial_trigger: 512 << 20,
+        max_headroom: 512 << 20,
+        ..mode.config()
+    };
+    let growth = resident_growth(|| {
+        let mut heap = Heap::<C>::new(config.clone()).expect("valid config");
+        heap.scope("main", |s| {
+            let kept = s.alloc(0u64);
+            for i in 0..mode.size(1_000, 100) {
+                s.scope("garbage", |t| {
+                    t.alloc(i as u64);
+                });
+            }
+            s.collect();
+            s.collect();
+            assert_eq!(*s.get(kept), 0);
+        });
+        resident_bytes().unwrap_or(0)
+    });
+    if let Some(growth) = growth {
+        assert!(
+            growth < FEW_MIB,
+            "a heap of a few objects made the process {growth} bytes larger \
+             (at most {FEW_MIB} allowed): memory follows a setting, not use"
+        );
+    }
+}
+
+/// An empty container with room for 256 MiB commits nothing: resident
+/// memory grows by less than a few MiB while it lives.
+pub fn resources_empty_reservations_commit_nothing<C: Collector>(mode: Mode) {
+    let mut heap = heap::<C>(mode);
+    heap.scope("main", |s| {
+        let growth = resident_growth(|| {
+            s.mutate(|m| {
+                let vector = GcVec::<u8>::try_with_capacity(m, 256 << 20).expect("within capacity");
+                assert!(vector.capacity() >= 256 << 20);
+                resident_bytes().unwrap_or(0)
+            })
+        });
+        if let Some(growth) = growth {
+            assert!(
+                growth < FEW_MIB,
+                "an empty vector with room for 256 MiB made the process {growth} bytes \
+                 larger (at most {FEW_MIB} allowed)"
+            );
+        }
+    });
+}
+
+/// A container reservation far beyond what the machine can back (1 TiB,
+/// in a heap whose capacity allows it) is a typed error, or commits
+/// nothing; it never commits memory the machine does not have.
+pub fn resources_reservations_beyond_the_machine_are_errors<C: Collector>(mode: Mode) {
+    let config = HeapConfig {
+        capacity: 4 << 40,
+        ..mode.config()
+    };
+    // A heap reserves its capacity's address space: the system may refuse
+    // that already, and must say so.
+    let mut heap = match Heap::<C>::new(config) {
+        Ok(heap) => heap,
+        Err(error) => {
+            assert!(
+                matches!(error.kind(), GcErrorKind::InvalidConfig(_)),
+                "{error}"
+            );
+            return;
+        }
+    };
+    heap.scope("main", |s| {
+        let before = resident_bytes();
+        s.mutate(|m| match GcVec::<u8>::try_with_capacity(m, 1 << 40) {
+            Ok(vector) => assert!(vector.capacity() >= 1 << 40),
+            Err(error) => assert!(
+                matches!(error.kind(), GcErrorKind::SystemMemory { .. }),
+                "{error}"
+            ),
+        });
+        if let (Some(before), Some(after)) = (before, resident_bytes()) {
+            let growth = after.saturating_sub(before);
+            assert!(
+                growth < 64 << 20,
+                "a refused reservation committed {growth} bytes"
+            );
+        }
+    });
+}
+
+/// Memory that containers freed serves buffers of any other size: a heap
+/// of 4 MiB filled with 16-byte buffers, all freed, then gives buffers of
+/// 104 bytes, 3 KiB and 1 MiB; filled with 800-byte ones, 16 bytes and the
+/// others.
+pub fn resources_freed_container_memory_serves_any_size<C: Collector>(mode: Mode) {
+    let capacity = 4 << 20;
+    let config = HeapConfig {
+        capacity,
+        ..mode.config()
+    };
+    let mut heap = Heap::<C>::new(config).expect("valid config");
+    heap.scope("main", |s| {
+        // Lengths in u64: 16 and 800 bytes, then 104 bytes, 3 KiB, 1 MiB.
+        for (fill, others) in [
+            (2usize, [13usize, 384, 128 << 10]),
+            (100, [2, 384, 128 << 10]),
+        ] {
+            let filled = s.mutate(|m| {
+                let mut buffers = Vec::new();
+                while let Ok(buffer) = GcVec::<u64>::try_with_capacity(m, fill) {
+                    buffers.push(buffer);
+                }
+                buffers.len()
+            });
+            let bytes = filled * fill * size_of::<u64>();
+            assert!(
+                bytes >= capacity / 4,
+                "{filled} buffers of {fill} u64 ({bytes} bytes) filled a {capacity}-byte heap"
+            );
+            s.collect();
+            assert_eq!(s.stats().external_bytes, 0, "every buffer was freed");
+            for len in others {
+                s.mutate(|m| {
+                    if let Err(error) = GcVec::<u64>::try_with_capacity(m, len) {
+                        panic!(
+                            "after {filled} buffers of {fill} u64 were freed, one of {len} \
+                             failed: {error}"
+                        );
+                    }
+                });
+            }
+            s.collect();
+        }
     });
 }
