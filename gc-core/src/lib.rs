@@ -80,6 +80,7 @@ struct ReadmeExample;
 pub mod barrier;
 mod collector;
 mod config;
+mod elements;
 mod error;
 pub mod finalize;
 pub mod guide;
@@ -106,6 +107,7 @@ pub use collector::{Capabilities, Collector, HeapUsage};
 pub use config::{
     Growth, HeapConfig, MAX_MARK_THREADS, MIN_CAPACITY, MIN_HEADROOM, PARALLEL_MARK_MIN_BYTES,
 };
+pub use elements::GcElements;
 pub use error::{GcError, GcErrorKind};
 pub use gc_core_derive::Trace;
 pub use handle::{Gc, Root};

@@ -91,6 +91,8 @@ macro_rules! conformance_suite {
             resources_empty_reservations_commit_nothing,
             resources_reservations_beyond_the_machine_are_errors,
             resources_freed_container_memory_serves_any_size,
+            resources_handle_vector_stores_do_not_trace_the_object,
+            resources_handle_vector_stores_are_checked,
         );
         $crate::conformance_suite!(@module thread_checks, threads, threads_stress; $backend;
             threads_heap_moves_with_live_objects,

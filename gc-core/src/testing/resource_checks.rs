@@ -357,3 +357,95 @@ pub fn resources_freed_container_memory_serves_any_size<C: Collector>(mode: Mode
         }
     });
 }
+
+/// A handle-API object whose trace counts its calls: a vector of pointers.
+pub struct CountedArray {
+    /// The elements.
+    pub items: Vec<crate::Gc<u64>>,
+}
+
+// SAFETY: reports every element, like the derive would.
+unsafe impl Trace for CountedArray {
+    const NEEDS_TRACE: bool = true;
+    const MODEL_POINTERS: bool = false;
+    const HANDLE_POINTERS: bool = true;
+    fn trace(&self, tracer: &mut Tracer) {
+        visit();
+        self.items.trace(tracer);
+    }
+}
+
+// SAFETY: no brand to replace.
+unsafe impl<'a> Rebrand<'a> for CountedArray {
+    type Output = CountedArray;
+}
+
+/// Handle-API stores into a 100,000-element `Vec<Gc<_>>` field with
+/// [`Scope::set_at`](crate::Scope::set_at) trace the object zero times
+/// (`Scope::set` through the vector traces it once per store), and every
+/// store, load and clear lands in its element.
+pub fn resources_handle_vector_stores_do_not_trace_the_object<C: Collector>(mode: Mode) {
+    let len = mode.size(100_000, 10_000);
+    let mut heap = heap::<C>(mode);
+    heap.scope("main", |s| {
+        let items = (0..len).map(|_| crate::Gc::null()).collect();
+        let array = s.alloc(CountedArray { items });
+        let value = s.alloc(7u64);
+        let before = visits();
+        for index in (0..len).step_by(len / 1_000) {
+            s.set_at(array, |a| &a.items, index, value);
+        }
+        s.clear_at(array, |a| &a.items, 0);
+        let work = visits() - before;
+        assert_eq!(
+            work, 0,
+            "1,000 stores into a {len}-element vector traced it {work} times"
+        );
+        s.collect();
+        assert!(s.load_at(array, |a| &a.items, 0).is_none());
+        let loaded = s.load_at(array, |a| &a.items, len / 1_000).expect("stored");
+        assert_eq!(*s.get(loaded), 7);
+        let stored = s.get(array).items.iter().filter(|g| !g.is_null()).count();
+        assert_eq!(stored, 999);
+    });
+}
+
+/// [`Scope::set_at`](crate::Scope::set_at) refuses a container that is not a
+/// field of the object, and an index out of bounds.
+pub fn resources_handle_vector_stores_are_checked<C: Collector>(mode: Mode) {
+    #[derive(Trace)]
+    struct Array {
+        items: Vec<crate::Gc<u64>>,
+        #[allow(clippy::box_collection)] // the case under test
+        boxed: Box<Vec<crate::Gc<u64>>>,
+    }
+    let mut heap = heap::<C>(mode);
+    heap.scope("main", |s| {
+        let array = s.alloc(Array {
+            items: vec![crate::Gc::null()],
+            boxed: Box::new((0..2).map(|_| crate::Gc::null()).collect()),
+        });
+        let value = s.alloc(7u64);
+        let outside: &'static Vec<crate::Gc<u64>> =
+            Box::leak(Box::new((0..4).map(|_| crate::Gc::null()).collect()));
+        for (what, store) in [
+            (
+                "a vector outside the heap",
+                &(|| s.set_at(array, |_| outside, 0, value)) as &dyn Fn(),
+            ),
+            ("a vector behind a box", &|| {
+                s.set_at(array, |a| &*a.boxed, 0, value)
+            }),
+            ("an index out of bounds", &|| {
+                s.set_at(array, |a| &a.items, 1, value)
+            }),
+        ] {
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(store));
+            assert!(result.is_err(), "a store into {what} was accepted");
+        }
+        assert!(outside.iter().all(|g| g.is_null()));
+        s.set_at(array, |a| &a.items, 0, value);
+        s.collect();
+        assert_eq!(*s.get(s.load_at(array, |a| &a.items, 0).unwrap()), 7);
+    });
+}
