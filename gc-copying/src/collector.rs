@@ -69,11 +69,8 @@ unsafe impl Collector for Copying {
 
     fn new(config: &HeapConfig) -> Result<Self, GcError> {
         let half = config.capacity / 2 / page_size() * page_size();
-        let mut space = Semispace::new(half)?;
-        // The mutator fills this much before the first collection.
-        space.commit(config.initial_trigger);
         Ok(Copying {
-            space,
+            space: Semispace::new(half)?,
             spare: Semispace::new(half)?,
             large: LargeObjectSpace::default(),
             drop_list: Vec::new(),
@@ -148,12 +145,8 @@ impl Copying {
         event: &mut CollectionEvent,
     ) {
         self.large.clear_marks();
+        // Its pages are committed as the copies reach them (`Semispace::bump`).
         self.spare.clear();
-        // The copies and the allocation until the next collection fill the
-        // to-space's first `initial_trigger` bytes (at least): commit them
-        // in one call rather than a page fault per page (once: a discard
-        // keeps them).
-        self.spare.commit(self.growth.next_trigger(0));
         let mut cheney = Cheney {
             from: &self.space,
             to: &mut self.spare,

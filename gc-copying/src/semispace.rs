@@ -6,16 +6,26 @@
 //!  objects lie back to back: walking from `start` by object sizes visits each
 //! ```
 //!
-//! Invariants: `start <= free <= limit <= end`, all 16-aligned; `start..free`
+//! Invariants: `start <= free <= soft <= limit <= end`, all 16-aligned
+//! but `soft`; `start..free`
 //! holds `objects` contiguous objects with initialised headers. `end - limit`
 //! is the share of the semispace that large objects take (see
 //! [`Copying`](crate::Copying)); during a collection the to-space has no
 //! such share (`limit == end`).
+//!
+//! Pages are committed as the bump pointer reaches them, a chunk at a time
+//! ([`COMMIT_CHUNK`]): `soft`, the end of the committed chunks (or `limit`,
+//! if nearer), is where the fast path stops, and the slow path commits the
+//! next chunk. So resident memory follows the bytes allocated and copied,
+//! whatever the capacity and the growth settings.
 
 use gc_core::object::{ObjectRef, OBJECT_ALIGN};
 use gc_core::os::{page_size, Region};
 use gc_core::GcError;
 use std::ptr::NonNull;
+
+/// Bytes committed at once when the bump pointer passes the committed end.
+const COMMIT_CHUNK: usize = 1 << 20;
 
 /// One half of the heap, reserved once.
 pub(crate) struct Semispace {
@@ -23,6 +33,9 @@ pub(crate) struct Semispace {
     start: usize,
     /// Next free byte.
     free: usize,
+    /// The fast path of [`Semispace::bump`] stops here: the end of the
+    /// committed pages, or `limit` if nearer.
+    soft: usize,
     /// Allocation stops here.
     limit: usize,
     end: usize,
@@ -47,6 +60,7 @@ impl Semispace {
             region,
             start,
             free: start,
+            soft: start,
             limit: start + len,
             end: start + len,
             objects: 0,
@@ -56,11 +70,18 @@ impl Semispace {
 
     /// Commits the first `len` bytes now (see [`Region::commit`]), unless
     /// they already are.
-    pub(crate) fn commit(&mut self, len: usize) {
+    fn commit(&mut self, len: usize) {
         if len > self.committed {
             self.region.commit(self.committed, len - self.committed);
             self.committed = len;
         }
+        self.refresh_soft();
+    }
+
+    /// Puts `soft` at the committed end or the limit, whichever is nearer
+    /// (never below `free`).
+    fn refresh_soft(&mut self) {
+        self.soft = self.limit.min(self.start + self.committed).max(self.free);
     }
 
     /// Takes `size` bytes (a multiple of [`OBJECT_ALIGN`]) off the free end,
@@ -77,8 +98,8 @@ impl Semispace {
             self.free,
             self.limit
         );
-        if size > self.limit - self.free {
-            return None;
+        if size > self.soft - self.free {
+            return self.bump_slow(size);
         }
         let start = self.free;
         self.free += size;
@@ -87,10 +108,25 @@ impl Semispace {
         Some(unsafe { NonNull::new_unchecked(start as *mut u8) })
     }
 
+    /// [`Semispace::bump`] past the committed pages: commits the chunks
+    /// the object reaches into, or returns `None` past the limit.
+    #[cold]
+    #[inline(never)]
+    fn bump_slow(&mut self, size: usize) -> Option<NonNull<u8>> {
+        if size > self.limit - self.free {
+            return None;
+        }
+        let reach = self.free + size - self.start;
+        self.commit(reach.next_multiple_of(COMMIT_CHUNK).min(self.len()));
+        debug_assert!(size <= self.soft - self.free);
+        self.bump(size)
+    }
+
     /// Keeps the last `reserved` bytes out of reach of [`Semispace::bump`]
     /// (the large objects' share).
     pub(crate) fn set_limit(&mut self, reserved: usize) {
         self.limit = self.end - reserved;
+        self.refresh_soft();
         debug_assert!(
             self.free <= self.limit,
             "{reserved} reserved bytes overlap the {} used",
@@ -103,6 +139,7 @@ impl Semispace {
         self.free = self.start;
         self.limit = self.end;
         self.objects = 0;
+        self.refresh_soft();
     }
 
     /// Makes the old contents unusable after a flip: debug builds fill them
@@ -127,6 +164,7 @@ impl Semispace {
             // semispace (a page multiple itself).
             unsafe { self.region.release(from, to.saturating_sub(from)) }
             self.committed = self.committed.min(from);
+            self.refresh_soft();
         }
     }
 

@@ -108,6 +108,15 @@ pub enum GcErrorKind {
         /// The number of elements asked for.
         len: usize,
     },
+    /// The heap's capacity allows the request, but the operating system
+    /// refused to map the memory (more than the machine can back, or its
+    /// limit on mappings reached). Nothing was allocated.
+    SystemMemory {
+        /// Bytes asked for.
+        requested: usize,
+        /// What the system said.
+        reason: String,
+    },
 }
 
 impl fmt::Display for GcErrorKind {
@@ -132,6 +141,11 @@ impl fmt::Display for GcErrorKind {
                 f,
                 "cannot allocate {len} elements of {type_name}: the object would be \
                  larger than isize::MAX bytes"
+            ),
+            GcErrorKind::SystemMemory { requested, reason } => write!(
+                f,
+                "the system refused {requested} bytes ({reason}): the heap's capacity \
+                 allows them, the machine does not"
             ),
         }
     }

@@ -81,6 +81,7 @@ pub mod barrier;
 mod collector;
 mod config;
 pub mod edges;
+mod elements;
 mod error;
 pub mod finalize;
 pub mod graph;
@@ -108,6 +109,7 @@ pub use collector::{Capabilities, Collector, HeapUsage};
 pub use config::{
     Growth, HeapConfig, MAX_MARK_THREADS, MIN_CAPACITY, MIN_HEADROOM, PARALLEL_MARK_MIN_BYTES,
 };
+pub use elements::GcElements;
 pub use error::{GcError, GcErrorKind};
 pub use gc_core_derive::Trace;
 pub use handle::{Gc, Root};

@@ -18,8 +18,28 @@ pub struct Region {
 impl Region {
     /// Reserves `len` bytes (rounded up to the page size) of zeroed memory.
     pub fn reserve(len: usize) -> Result<Region, GcError> {
-        MmapOptions::new()
-            .len(len.max(1))
+        Region::map(len, MmapOptions::new().len(len.max(1)))
+    }
+
+    /// Reserves `len` bytes (rounded up to the page size) of address space
+    /// that the system does not count as memory until its pages are
+    /// written (`MAP_NORESERVE`): for reservations larger than the memory
+    /// they will hold, such as the buffer space's arena. Where the system
+    /// commits every page it maps (Linux's strict overcommit mode), it
+    /// still refuses more than it can back.
+    ///
+    /// ```
+    /// use gc_core::os::Region;
+    /// let arena = Region::reserve_address_space(64 << 30)?; // 64 GiB of addresses
+    /// assert_eq!(arena.len(), 64 << 30);
+    /// # Ok::<(), gc_core::GcError>(())
+    /// ```
+    pub fn reserve_address_space(len: usize) -> Result<Region, GcError> {
+        Region::map(len, MmapOptions::new().len(len.max(1)).no_reserve_swap())
+    }
+
+    fn map(len: usize, options: &MmapOptions) -> Result<Region, GcError> {
+        options
             .map_anon()
             .map(|map| {
                 // Object-model pointers are traced by address and written

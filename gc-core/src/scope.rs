@@ -11,6 +11,7 @@
 //!   the object; so no unrooted pointer ever sits in a Rust local.
 
 use crate::collector::Collector;
+use crate::elements::GcElements;
 use crate::error::GcError;
 use crate::graph::{GraphBuilder, HeapGraph, RetainingPath};
 use crate::handle::{Brand, Gc, Root};
@@ -308,7 +309,8 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
     ///
     /// Checking `field` costs two comparisons when the `Gc` lies inside the
     /// object; one inside a `Vec` or `Box` the object owns costs a trace of
-    /// the object.
+    /// the object, O(its length): for elements of a `Vec<Gc<U>>` or
+    /// `Box<[Gc<U>]>` field, [`Scope::set_at`] costs O(1).
     ///
     /// # Panics
     /// If `field` returns a `Gc` that is not part of `obj`, or a root belongs
@@ -351,6 +353,92 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
         // object of `obj`, a rooted (so live) object of this heap, and
         // `target` comes from a root checked to belong to this heap.
         unsafe { self.heap.collector.write_barrier(owner, slot, target) };
+    }
+
+    /// Stores `value` into element `index` of `obj`'s vector (or boxed
+    /// slice) of `Gc`s chosen by `elements` (through the backend's write
+    /// barrier). O(1) whatever the length: the check is that the container
+    /// is a field of the object (two comparisons; see [`GcElements`]) and
+    /// that `index` is in bounds. Example at [`GcElements`].
+    ///
+    /// # Panics
+    /// If the container `elements` returns does not lie inside the object
+    /// (behind a `Box`, or not the object's at all), `index` is out of
+    /// bounds, or a root belongs to another heap.
+    #[inline]
+    pub fn set_at<T: Trace + Unbranded, U, E: GcElements<U> + ?Sized>(
+        &self,
+        obj: Root<'_, T>,
+        elements: impl FnOnce(&T) -> &E,
+        index: usize,
+        value: Root<'_, U>,
+    ) {
+        let target = self.object(value);
+        let (owner, slot) = self.element_slot(obj, elements, index);
+        // SAFETY: `element_slot` checked that `slot` is an element of a
+        // container that is a field of `owner`, the object of `obj`, a
+        // rooted (so live) object of this heap, and `target` comes from a
+        // root checked to belong to this heap.
+        unsafe { self.heap.collector.write_barrier(owner, slot, Some(target)) };
+    }
+
+    /// Makes element `index` of `obj`'s vector of `Gc`s null; O(1).
+    ///
+    /// # Panics
+    /// As [`Scope::set_at`].
+    #[inline]
+    pub fn clear_at<T: Trace + Unbranded, U, E: GcElements<U> + ?Sized>(
+        &self,
+        obj: Root<'_, T>,
+        elements: impl FnOnce(&T) -> &E,
+        index: usize,
+    ) {
+        let (owner, slot) = self.element_slot(obj, elements, index);
+        // SAFETY: as in `set_at`; null needs no target.
+        unsafe { self.heap.collector.write_barrier(owner, slot, None) };
+    }
+
+    /// Roots the object in element `index` of `obj`'s vector of `Gc`s, or
+    /// `None` if it is null; O(1).
+    ///
+    /// # Panics
+    /// As [`Scope::set_at`].
+    #[inline]
+    pub fn load_at<T: Trace + Unbranded, U, E: GcElements<U> + ?Sized>(
+        &self,
+        obj: Root<'_, T>,
+        elements: impl FnOnce(&T) -> &E,
+        index: usize,
+    ) -> Option<Root<'s, U>> {
+        let (_, slot) = self.element_slot(obj, elements, index);
+        let target = slot.get()?;
+        Some(Root::new(self.heap.roots.push(target), self.heap.id))
+    }
+
+    /// Applies `elements` to `obj`'s value, checks that the container it
+    /// returns lies inside the object's payload (so the object owns it and
+    /// its trace reports its elements: a `Vec` or boxed slice of `Gc`s is
+    /// never `Send`, so never a skipped field) and returns element
+    /// `index`'s slot.
+    #[inline(always)]
+    fn element_slot<'a, T: Trace + Unbranded + 'a, U: 'a, E: GcElements<U> + ?Sized + 'a>(
+        &'a self,
+        obj: Root<'_, T>,
+        elements: impl FnOnce(&'a T) -> &'a E,
+        index: usize,
+    ) -> (ObjectRef, &'a Slot) {
+        let owner = self.object(obj);
+        // SAFETY: as in `Scope::get`: a live, initialised `T` that cannot
+        // move or die while `&self` is borrowed.
+        let value = unsafe { owner.payload().cast::<T>().as_ref() };
+        let container = elements(value);
+        let start = value as *const T as usize;
+        let at = container as *const E as *const u8 as usize;
+        assert!(
+            at >= start && at + size_of_val(container) <= start + size_of::<T>(),
+            "the container of Gcs the projection returned is not a field of the object"
+        );
+        (owner, container.elements()[index].slot())
     }
 
     /// Re-points the slot of `root` (which may belong to an enclosing scope)

@@ -4,10 +4,11 @@
 //! Layout of the header's `meta` word:
 //!
 //! ```text
-//!  bit 63                                 8     7     6      5      4        3        2   1  0
-//!  ┌────────────────────────────────────────┬────────┬──────┬──────┬────────┬──────────┬────────┬──────┐
-//!  │ count: references from heap fields     │ LOGGED │ SEEN │ DEAD │ ROOTED │ BUFFERED │ IN_ZCT │color │
-//!  └────────────────────────────────────────┴────────┴──────┴──────┴────────┴──────────┴────────┴──────┘
+//!  bit 63                          9       8        7     6      5      4        3        2   1  0
+//!  ┌─────────────────────────────────┬────────┬────────┬──────┬──────┬────────┬──────────┬────────┬──────┐
+//!  │ count: references from heap     │ OWNER  │ LOGGED │ SEEN │ DEAD │ ROOTED │ BUFFERED │ IN_ZCT │color │
+//!  │ fields                          │        │        │      │      │        │          │        │      │
+//!  └─────────────────────────────────┴────────┴────────┴──────┴──────┴────────┴──────────┴────────┴──────┘
 //!   count   roots are not counted (deferred reference counting)
 //!   color   Bacon–Rajan trial-deletion color: 0 black, 1 gray, 2 white
 //!   IN_ZCT  the object is in the zero-count table
@@ -20,9 +21,11 @@
 //!           live from an earlier candidate (set only during trial deletion)
 //!   LOGGED  in the object model's write log since the last collection: its
 //!           model references are counted when the log is replayed
+//!   OWNER   a reference held by the object has been counted (never cleared:
+//!           the object may refer to another; see `may_close_cycle`)
 //! ```
 //!
-//! The count sits in the high bits, so incrementing it adds `1 << 8`.
+//! The count sits in the high bits, so incrementing it adds `1 << 9`.
 //! Freshly allocated objects start with `meta == IN_ZCT`: count 0, black.
 
 use gc_core::object::ObjectRef;
@@ -30,7 +33,7 @@ use gc_core::Tracer;
 use std::cell::{Cell, RefCell};
 
 const COLOR_MASK: usize = 0b11;
-const COUNT_SHIFT: usize = 8;
+const COUNT_SHIFT: usize = 9;
 const ONE: usize = 1 << COUNT_SHIFT;
 
 /// One of the flag bits of the header word.
@@ -51,6 +54,9 @@ impl Flag {
     /// Written (or born) through the object model since the last collection:
     /// in the write log (`gc_core::barrier::WriteLog`).
     pub(crate) const LOGGED: Flag = Flag(1 << 7);
+    /// A reference it holds was counted since it was allocated: it may
+    /// refer to another object (`may_close_cycle`).
+    pub(crate) const OWNER: Flag = Flag(1 << 8);
 }
 
 /// Trial-deletion colors (Bacon and Rajan, 2001).
@@ -154,32 +160,28 @@ pub(crate) unsafe fn for_each_child(
 
 /// Whether storing `new` into a field of `owner` may close a cycle: only if
 /// `new` already reaches `owner` through heap fields. Then `owner` is the
-/// target of a field (its count is above 0) and `new` has a non-null field,
-/// unless `new` is `owner`. Building a structure, in any order, stores into
-/// objects nothing refers to yet, or stores leaves: never a cycle.
+/// target of a counted field (its count is above 0) and `new` holds a
+/// counted reference (its `OWNER` flag is set, by [`Counts::stored`] when
+/// that reference was counted), unless `new` is `owner`. Building a
+/// structure, in any order, stores into objects nothing refers to yet, or
+/// stores leaves: never a cycle.
+///
+/// Two header reads, whatever `new` holds: the flag stands for "has a
+/// child", which a trace of `new` would answer exactly but at the cost of
+/// all of `new` (a pointer stored into N objects, to an object holding an
+/// N-entry vector, cost O(N²)). The flag is never cleared, so an object that
+/// let go of its references may still be buffered: a candidate more, never
+/// a cycle missed. The write log's replay counts every edge of a new cycle
+/// through `stored`, so the last edge counted finds the flag of its target
+/// set by the counting of the target's own edge, whatever the order.
 ///
 /// # Safety
-/// - `owner` and `new` are allocated, their payloads initialised.
+/// - `owner` and `new` are allocated.
 #[inline(always)]
-unsafe fn may_close_cycle(owner: ObjectRef, new: ObjectRef, scratch: &RefCell<Tracer>) -> bool {
+unsafe fn may_close_cycle(owner: ObjectRef, new: ObjectRef) -> bool {
     // SAFETY: allocated (caller).
-    if new == owner || unsafe { Word::of(owner) }.count() == 0 {
-        return new == owner;
-    }
-    has_child(new, scratch)
-}
-
-/// Whether `obj` has a non-null field (the cold half of [`may_close_cycle`]).
-#[cold]
-#[inline(never)]
-fn has_child(obj: ObjectRef, scratch: &RefCell<Tracer>) -> bool {
-    let mut tracer = scratch.borrow_mut();
-    // SAFETY: `obj` is allocated and initialised (the caller of
-    // `may_close_cycle`); tracing only reads it.
-    unsafe { obj.trace(&mut tracer) };
-    let found = !tracer.is_empty();
-    tracer.drain().for_each(drop);
-    found
+    let (owner_word, new_word) = unsafe { (Word::of(owner), Word::of(new)) };
+    new == owner || (owner_word.count() > 0 && new_word.has(Flag::OWNER))
 }
 
 /// The bookkeeping the write barrier does through `&self`.
@@ -198,8 +200,6 @@ pub(crate) struct Counts {
     pub(crate) candidates: RefCell<Vec<ObjectRef>>,
     /// `HeapConfig::collect_cycles`: when `false`, nothing is buffered.
     pub(crate) collect_cycles: bool,
-    /// Reused by the barrier's check that a store may close a cycle.
-    scratch: RefCell<Tracer>,
 }
 
 impl Counts {
@@ -208,12 +208,12 @@ impl Counts {
             zct: RefCell::default(),
             candidates: RefCell::default(),
             collect_cycles,
-            scratch: RefCell::default(),
         }
     }
 
     /// Records that a field of `owner` now refers to `new`: one more
-    /// reference, and a cycle candidate if the store may close a cycle
+    /// reference, `owner` flagged as holding one, and `new` a cycle
+    /// candidate if the store may close a cycle
     /// (Bacon and Rajan's rule, a decrement to a count above 0, cannot see
     /// a cycle that only roots held: roots are not counted).
     ///
@@ -221,8 +221,10 @@ impl Counts {
     /// - `owner` and `new` are allocated, their payloads initialised.
     #[inline(always)]
     pub(crate) unsafe fn stored(&self, owner: ObjectRef, new: ObjectRef) {
+        // SAFETY: allocated (caller).
+        unsafe { Word::of(owner) }.set(Flag::OWNER);
         // SAFETY: forwarded to the caller.
-        if self.collect_cycles && unsafe { may_close_cycle(owner, new, &self.scratch) } {
+        if self.collect_cycles && unsafe { may_close_cycle(owner, new) } {
             // SAFETY: as above.
             unsafe { self.possible_root(new) };
         }

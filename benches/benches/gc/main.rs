@@ -30,10 +30,12 @@ mod rust_gc;
 mod binary_trees;
 mod churn;
 mod cycles;
+mod handle_vector_store;
 mod large_live_heap;
 mod long_list;
 mod mark;
 mod object_model;
+mod shared_target;
 mod snapshot;
 mod vector_store;
 
@@ -398,11 +400,13 @@ fn groups() {
     binary_trees::register(&mut criterion);
     churn::register(&mut criterion);
     cycles::register(&mut criterion);
+    handle_vector_store::register(&mut criterion);
     large_live_heap::register(&mut criterion);
     long_list::register(&mut criterion);
     mark::register(&mut criterion);
     object_model::register(&mut criterion);
     snapshot::register(&mut criterion);
+    shared_target::register(&mut criterion);
     vector_store::register(&mut criterion);
 }
 

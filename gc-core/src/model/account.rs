@@ -139,9 +139,17 @@ impl<'gc> HeapAlloc<'gc> {
         self.account().moves.get()
     }
 
-    /// The error for a container that could not grow by `bytes`.
+    /// The error for a container that could not grow by `bytes`: the
+    /// system's refusal if the buffer space met one
+    /// ([`SystemMemory`](crate::GcErrorKind::SystemMemory)), else the
+    /// capacity's.
     pub(crate) fn out_of_memory(&self, bytes: usize) -> GcError {
-        self.account().out_of_memory(bytes)
+        match self.account().buffers.take_refusal() {
+            Some((requested, reason)) => {
+                crate::GcErrorKind::SystemMemory { requested, reason }.into()
+            }
+            None => self.account().out_of_memory(bytes),
+        }
     }
 
     /// A fresh buffer for `layout`, charged; nothing is charged on failure.
@@ -243,7 +251,15 @@ unsafe impl Allocator for HeapAlloc<'_> {
 /// value lives (keep it in the object that owns the memory: when the object
 /// is collected, the charge is given back). V8's
 /// `AdjustAmountOfExternalAllocatedMemory` and .NET's `AddMemoryPressure`,
-/// made a value so it cannot be given back twice or forgotten.
+/// made a value so that it is given back exactly once, when it is dropped.
+///
+/// Like any Rust value, a charge can be leaked (`std::mem::forget`,
+/// `Box::leak`, a cycle of `Rc`s): its bytes then stay charged until the
+/// heap is dropped, as a leaked `Box` keeps its memory until the process
+/// ends. That wastes capacity (the trigger and the cap still count them),
+/// never soundness; the heap has no way to tell a leaked charge from a
+/// live one without tracing every object, which reference counting never
+/// does.
 ///
 /// ```
 /// use gc_core::model::{Charge, Gc};
@@ -262,6 +278,11 @@ unsafe impl Allocator for HeapAlloc<'_> {
 ///     assert!(s.stats().external_bytes >= 4 << 20);
 ///     s.collect(); // the image is garbage: its charge is given back
 ///     assert_eq!(s.stats().external_bytes, 0);
+///
+///     // A leaked charge is never given back: it counts until the heap is dropped.
+///     s.mutate(|m| std::mem::forget(m.charge(1 << 20).unwrap()));
+///     s.collect();
+///     assert_eq!(s.stats().external_bytes, 1 << 20);
 /// });
 /// ```
 pub struct Charge<'gc> {

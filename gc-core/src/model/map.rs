@@ -302,7 +302,8 @@ impl<'gc, K: GcHash<'gc>, V> GcMap<'gc, K, V> {
     }
 
     /// [`GcMap::insert`], or [`OutOfMemory`](crate::GcErrorKind::OutOfMemory) with the map
-    /// unchanged.
+    /// unchanged ([`AlignmentTooLarge`](crate::GcErrorKind::AlignmentTooLarge) if an entry is
+    /// aligned to more than 16 bytes).
     pub fn try_insert<C: Collector, Th: Threads>(
         &mut self,
         m: &Mutation<'_, 'gc, C, Th>,
@@ -325,7 +326,7 @@ impl<'gc, K: GcHash<'gc>, V> GcMap<'gc, K, V> {
             };
             table.try_reserve(1, rehash).map_err(|_| {
                 let bytes = (table.capacity() + 1) * size_of::<(K, V)>();
-                table.allocator().out_of_memory(bytes)
+                super::vec::refused::<(K, V)>(table.allocator(), bytes)
             })?;
         }
         if self.pointer_free && (holds_pointers(&key) || holds_pointers(&value)) {

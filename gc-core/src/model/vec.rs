@@ -3,7 +3,8 @@
 use super::account::HeapAlloc;
 use super::Mutation;
 use crate::collector::Collector;
-use crate::error::GcError;
+use crate::error::{GcError, GcErrorKind};
+use crate::space::buffer::BUFFER_ALIGN;
 use crate::threads::Threads;
 use crate::trace::{holds_pointers, Rebrand, Trace, Tracer};
 use allocator_api2::vec::Vec;
@@ -76,11 +77,13 @@ impl<'gc, T> GcVec<'gc, T> {
     }
 
     /// Makes room for `additional` more elements, or returns
-    /// [`OutOfMemory`](crate::GcErrorKind::OutOfMemory) with the vector unchanged.
+    /// [`OutOfMemory`](crate::GcErrorKind::OutOfMemory) with the vector unchanged
+    /// ([`AlignmentTooLarge`](crate::GcErrorKind::AlignmentTooLarge) if `T` is aligned to
+    /// more than 16 bytes).
     pub fn try_reserve(&mut self, additional: usize) -> Result<(), GcError> {
         self.items.try_reserve(additional).map_err(|_| {
             let bytes = additional.saturating_mul(size_of::<T>());
-            self.items.allocator().out_of_memory(bytes)
+            refused::<T>(self.items.allocator(), bytes)
         })
     }
 
@@ -153,6 +156,21 @@ impl<'gc, T> GcVec<'gc, T> {
     pub fn capacity(&self) -> usize {
         self.items.capacity()
     }
+}
+
+/// The error for a container buffer of `bytes` for elements of type `T`
+/// that `alloc` refused: [`AlignmentTooLarge`](crate::GcErrorKind::AlignmentTooLarge) if the
+/// elements are aligned to more than buffers are, else what the allocator
+/// says ([`HeapAlloc::out_of_memory`]).
+pub(crate) fn refused<T>(alloc: &HeapAlloc<'_>, bytes: usize) -> GcError {
+    if align_of::<T>() > BUFFER_ALIGN {
+        return GcErrorKind::AlignmentTooLarge {
+            type_name: std::any::type_name::<T>(),
+            align: align_of::<T>(),
+        }
+        .into();
+    }
+    alloc.out_of_memory(bytes)
 }
 
 impl<T: Trace> GcVec<'_, T> {

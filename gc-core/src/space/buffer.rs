@@ -4,20 +4,35 @@
 //! themselves, as they would with `malloc`, but from mappings the heap owns.
 //!
 //! ```text
-//!  small: one reservation, carved by a bump pointer, committed a chunk at a time
-//!  ┌────┬────────┬────┬──────────────┬────┬──────── ─ ─
-//!  │ 32 │  160   │ 32 │     640      │ 48 │ uncarved ...
-//!  └────┴────────┴────┴──────────────┴────┴──────── ─ ─
-//!  free[class] ──► cell ──► cell ──► 0   (next pointer in a free cell's first word)
-//!  large: buffers above MAX_SMALL, one mapping each
+//!  arena: address space reserved once (not committed), handed out in pages
+//!  ┌──────────────┬─────────┬──────────────┬───────────┬──────── ─ ─
+//!  │ slab (64 KiB)│ run     │ free run     │ slab      │ never used ...
+//!  │ class 32 B   │ 12 KiB  │ (coalesced)  │ class 2 KiB│
+//!  └──────────────┴─────────┴──────────────┴───────────┴──────── ─ ─
+//!  cells up to 8 KiB: slabs of one size class, each with its own free list
+//!  runs of pages: buffers from 8 KiB to 256 KiB
+//!  above 256 KiB: one mapping each, unmapped when freed
 //! ```
 //!
-//! A request takes the smallest size class that fits (16-byte steps to
-//! 128 bytes, then four classes per doubling, so at most 25% is lost to
-//! rounding); a freed cell goes on its class's free list and serves the next
-//! request of that class. The caller passes the layout back on free (the
-//! `Allocator` contract), so cells need no header. A heap drops the space
-//! after its objects, unmapping every buffer at once.
+//! A request up to [`MAX_CELL`] takes the smallest size class that fits
+//! (16-byte steps to 128 bytes, then four classes per doubling, so at most
+//! 25% is lost to rounding) and a cell of a slab of that class; a slab whose
+//! last cell is freed goes back to the arena's pages. A request up to
+//! [`MAX_RUN`] takes a run of whole pages (best fit); a freed run merges
+//! with the free runs beside it. So memory freed by buffers of one size
+//! serves buffers of any size. The caller passes the size back on free (the
+//! `Allocator` contract), so cells need no header; a page table says which
+//! slab a cell belongs to.
+//!
+//! Resident memory follows use: nothing is committed ahead of use (pages
+//! fault in as buffers are written), and free pages beyond [`RETAIN`] go
+//! back to the kernel. A request the arena cannot place (it is twice the
+//! capacity, but holes can be too small) and every buffer above
+//! [`MAX_RUN`] get a mapping of their own, which the system may refuse (more
+//! than the machine can back): the container then reports
+//! [`SystemMemory`](crate::GcErrorKind::SystemMemory), with the system's
+//! reason ([`BufferSpace::take_refusal`]). A heap drops the space after its
+//! objects, unmapping every buffer at once.
 //!
 //! Owning this memory (rather than calling the global allocator) keeps a
 //! heap's buffers inside its capacity, lays out a container's buffers in
@@ -26,30 +41,44 @@
 //! back to the kernel a page at a time (in the `object_model` benchmark,
 //! glibc's trimming refaulted every page of the maps' buffers in each run).
 
-use crate::os::Region;
+use crate::os::{page_size, Region};
 use hashbrown::HashMap;
-use std::cell::{Cell, OnceCell, RefCell};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ptr::NonNull;
 
-/// The largest buffer served from size classes; larger ones get a mapping
-/// of their own.
-pub const MAX_SMALL: usize = 256 << 10;
+/// The largest buffer served as a cell of a slab.
+pub const MAX_CELL: usize = 8 << 10;
+
+/// The largest buffer served as a run of the arena's pages; larger ones
+/// get a mapping of their own.
+pub const MAX_RUN: usize = 256 << 10;
 
 /// Every buffer is aligned to this (and larger alignments are refused).
 pub const BUFFER_ALIGN: usize = 16;
 
-/// Size classes up to [`MAX_SMALL`]: 8 classes of 16-byte steps to 128,
-/// then 4 per doubling from 2^7 to 2^18.
-const CLASSES: usize = 8 + 4 * 11;
+/// Bytes of free pages the arena keeps committed (for the next buffers)
+/// before it gives them back to the kernel.
+pub const RETAIN: usize = 4 << 20;
 
-/// Bytes committed at once when the bump pointer passes the committed end.
-const COMMIT_CHUNK: usize = 1 << 20;
+/// The unit the arena hands out.
+const PAGE: usize = 4096;
 
-/// The size class of a request of `size` bytes (`1..=MAX_SMALL`): its index
+/// Pages per slab.
+const SLAB_PAGES: usize = 16;
+
+/// Size classes up to [`MAX_CELL`]: 8 classes of 16-byte steps to 128,
+/// then 4 per doubling from 2^7 to 2^13.
+const CLASSES: usize = 8 + 4 * 6;
+
+/// The end of a slab list.
+const NIL: u32 = u32::MAX;
+
+/// The size class of a request of `size` bytes (`1..=MAX_CELL`): its index
 /// and its cell size.
 #[inline]
 fn class_of(size: usize) -> (usize, usize) {
-    debug_assert!(size > 0 && size <= MAX_SMALL);
+    debug_assert!(size > 0 && size <= MAX_CELL);
     if size <= 128 {
         let index = (size - 1) / 16;
         return (index, (index + 1) * 16);
@@ -64,124 +93,404 @@ fn class_of(size: usize) -> (usize, usize) {
     )
 }
 
-/// Size-classed buffers in the heap's own mappings; see the module docs.
+/// Where a buffer of some size lives, and how much it takes there.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Footprint {
+    /// A cell of a slab: its class and cell size.
+    Cell(usize, usize),
+    /// A run of this many pages.
+    Run(usize),
+    /// A mapping of its own of this many pages.
+    Own(usize),
+}
+
+impl Footprint {
+    fn of(size: usize) -> Footprint {
+        let size = size.max(1);
+        if size <= MAX_CELL {
+            let (class, cell) = class_of(size);
+            Footprint::Cell(class, cell)
+        } else if size <= MAX_RUN {
+            Footprint::Run(size.div_ceil(PAGE))
+        } else {
+            Footprint::Own(size.div_ceil(PAGE))
+        }
+    }
+
+    /// Bytes it takes.
+    fn bytes(self) -> usize {
+        match self {
+            Footprint::Cell(_, cell) => cell,
+            Footprint::Run(pages) | Footprint::Own(pages) => pages * PAGE,
+        }
+    }
+}
+
+/// A slab: [`SLAB_PAGES`] pages of cells of one class.
+struct Slab {
+    /// First page (index in the arena).
+    start: usize,
+    /// Cell size.
+    cell: usize,
+    /// Cells handed out and not freed.
+    live: usize,
+    /// Cells cut from the front so far (the rest was never touched).
+    carved: usize,
+    /// The first free cell (its first word links the next), 0 for none.
+    free: usize,
+    /// Neighbours in its class's list of slabs with room.
+    prev: u32,
+    next: u32,
+    /// In that list.
+    listed: bool,
+}
+
+impl Slab {
+    fn cells(&self) -> usize {
+        SLAB_PAGES * PAGE / self.cell
+    }
+
+    fn is_full(&self) -> bool {
+        self.free == 0 && self.carved == self.cells()
+    }
+}
+
+/// The pages of the reserved address space: free runs (coalesced, best
+/// fit) and slabs.
+struct Arena {
+    region: Region,
+    base: usize,
+    /// Pages handed out from the start at least once; those past it were
+    /// never touched.
+    top: usize,
+    /// Free runs: first page -> (pages, pages that may be committed).
+    runs: BTreeMap<usize, (usize, usize)>,
+    /// The same runs by (pages, first page), for best fit.
+    by_size: BTreeSet<(usize, usize)>,
+    /// Pages of free runs that may be committed (the second numbers of `runs`).
+    dirty: usize,
+    /// Per page below `top`: its slab's index plus one, or 0.
+    owner: Vec<u32>,
+    slabs: Vec<Slab>,
+    /// Indexes of `slabs` whose slab went back to the pages.
+    spare: Vec<u32>,
+    /// Per class, the first slab with room ([`NIL`] for none).
+    partial: [u32; CLASSES],
+}
+
+impl Arena {
+    fn new(region: Region) -> Arena {
+        Arena {
+            base: region.start().as_ptr().addr(),
+            region,
+            top: 0,
+            runs: BTreeMap::new(),
+            by_size: BTreeSet::new(),
+            dirty: 0,
+            owner: Vec::new(),
+            slabs: Vec::new(),
+            spare: Vec::new(),
+            partial: [NIL; CLASSES],
+        }
+    }
+
+    fn pages(&self) -> usize {
+        self.region.len() / PAGE
+    }
+
+    fn insert_run(&mut self, start: usize, pages: usize, dirty: usize) {
+        self.runs.insert(start, (pages, dirty));
+        self.by_size.insert((pages, start));
+        self.dirty += dirty;
+    }
+
+    fn remove_run(&mut self, start: usize) -> (usize, usize) {
+        let (pages, dirty) = self.runs.remove(&start).expect("a free run");
+        self.by_size.remove(&(pages, start));
+        self.dirty -= dirty;
+        (pages, dirty)
+    }
+
+    /// The first of `pages` free pages (the smallest free run that holds
+    /// them, else never used ones), or `None` if the arena has no room.
+    fn take_pages(&mut self, pages: usize) -> Option<usize> {
+        if let Some(&(_, start)) = self.by_size.range((pages, 0)..).next() {
+            let (len, dirty) = self.remove_run(start);
+            if len > pages {
+                self.insert_run(start + pages, len - pages, dirty.min(len - pages));
+            }
+            return Some(start);
+        }
+        let start = self.top;
+        if pages > self.pages() - start {
+            return None;
+        }
+        self.top += pages;
+        self.owner.resize(self.top, 0);
+        Some(start)
+    }
+
+    /// Gives back `pages` pages from `start`, merged with the free runs
+    /// beside them; past [`RETAIN`] bytes of free committed pages, returns
+    /// them all to the kernel.
+    fn free_pages(&mut self, mut start: usize, mut pages: usize) {
+        let mut dirty = pages;
+        if let Some((&before, &(len, _))) = self.runs.range(..start).next_back() {
+            if before + len == start {
+                let (len, was) = self.remove_run(before);
+                (start, pages, dirty) = (before, pages + len, dirty + was);
+            }
+        }
+        if self.runs.contains_key(&(start + pages)) {
+            let (len, was) = self.remove_run(start + pages);
+            (pages, dirty) = (pages + len, dirty + was);
+        }
+        self.insert_run(start, pages, dirty);
+        if self.dirty * PAGE > RETAIN {
+            self.trim();
+        }
+    }
+
+    /// Returns the pages of every free run to the kernel.
+    fn trim(&mut self) {
+        for (&start, (pages, dirty)) in &mut self.runs {
+            if *dirty > 0 {
+                // SAFETY: a free run holds no buffer; both ends are page
+                // multiples inside the region.
+                unsafe { self.region.release(start * PAGE, *pages * PAGE) };
+                *dirty = 0;
+            }
+        }
+        self.dirty = 0;
+    }
+
+    fn link(&mut self, class: usize, id: u32) {
+        let head = self.partial[class];
+        let slab = &mut self.slabs[id as usize];
+        (slab.prev, slab.next, slab.listed) = (NIL, head, true);
+        if head != NIL {
+            self.slabs[head as usize].prev = id;
+        }
+        self.partial[class] = id;
+    }
+
+    fn unlink(&mut self, class: usize, id: u32) {
+        let slab = &mut self.slabs[id as usize];
+        let (prev, next) = (slab.prev, slab.next);
+        slab.listed = false;
+        match prev {
+            NIL => self.partial[class] = next,
+            prev => self.slabs[prev as usize].next = next,
+        }
+        if next != NIL {
+            self.slabs[next as usize].prev = prev;
+        }
+    }
+
+    /// A cell of `class` (cells of `cell` bytes), or `None` if the arena
+    /// has no room for a new slab.
+    fn alloc_cell(&mut self, class: usize, cell: usize) -> Option<usize> {
+        let mut id = self.partial[class];
+        if id == NIL {
+            id = self.new_slab(class, cell)?;
+        }
+        let base = self.base;
+        let slab = &mut self.slabs[id as usize];
+        let addr = if slab.free != 0 {
+            let addr = slab.free;
+            // SAFETY: a free cell of this slab, committed memory that holds
+            // the next free cell's address in its first word.
+            slab.free = unsafe { std::ptr::with_exposed_provenance::<usize>(addr).read() };
+            addr
+        } else {
+            slab.carved += 1;
+            base + slab.start * PAGE + (slab.carved - 1) * cell
+        };
+        slab.live += 1;
+        if slab.is_full() {
+            self.unlink(class, id);
+        }
+        Some(addr)
+    }
+
+    /// A slab of `class` with every cell free, listed; its index.
+    fn new_slab(&mut self, class: usize, cell: usize) -> Option<u32> {
+        let start = self.take_pages(SLAB_PAGES)?;
+        let slab = Slab {
+            start,
+            cell,
+            live: 0,
+            carved: 0,
+            free: 0,
+            prev: NIL,
+            next: NIL,
+            listed: false,
+        };
+        let id = match self.spare.pop() {
+            Some(id) => {
+                self.slabs[id as usize] = slab;
+                id
+            }
+            None => {
+                self.slabs.push(slab);
+                (self.slabs.len() - 1) as u32
+            }
+        };
+        self.owner[start..start + SLAB_PAGES].fill(id + 1);
+        self.link(class, id);
+        Some(id)
+    }
+
+    /// Takes back the cell at `addr` of class `class` (`cell` bytes).
+    ///
+    /// # Safety
+    /// - `addr` is a cell of this arena handed out for `class` and not
+    ///   freed since.
+    unsafe fn free_cell(&mut self, addr: usize, class: usize, cell: usize) {
+        let page = (addr - self.base) / PAGE;
+        let id = self.owner[page] - 1;
+        let slab = &mut self.slabs[id as usize];
+        debug_assert_eq!(slab.cell, cell, "a cell of another class");
+        // SAFETY: the caller gives the cell back, so nothing reads it again;
+        // it is at least 16 bytes and 16-aligned, committed memory.
+        unsafe { std::ptr::with_exposed_provenance_mut::<usize>(addr).write(slab.free) };
+        slab.free = addr;
+        slab.live -= 1;
+        let (live, listed, start) = (slab.live, slab.listed, slab.start);
+        if live == 0 {
+            if listed {
+                self.unlink(class, id);
+            }
+            self.owner[start..start + SLAB_PAGES].fill(0);
+            self.spare.push(id);
+            self.free_pages(start, SLAB_PAGES);
+        } else if !listed {
+            self.link(class, id);
+        }
+    }
+}
+
+/// Buffers in the heap's own mappings; see the module docs.
 pub(crate) struct BufferSpace {
-    /// Address space for small buffers, reserved on first use (most heaps
+    /// The arena for cells and runs, reserved on first use (most heaps
     /// never allocate a container).
-    small: OnceCell<Region>,
-    /// The bytes of `small` reserved: the heap's capacity.
+    arena: RefCell<Option<Arena>>,
+    /// Bytes of address space the arena reserves.
     reserve: usize,
-    /// Offset of the first byte of `small` not yet carved into a cell.
-    top: Cell<usize>,
-    /// Bytes of `small` committed so far.
-    committed: Cell<usize>,
-    /// Free-list heads per class (cell addresses; 0 ends a list).
-    free: [Cell<usize>; CLASSES],
-    /// Buffers above `MAX_SMALL`, by address.
-    large: RefCell<HashMap<usize, Region>>,
+    /// Buffers in a mapping of their own, by address.
+    own: RefCell<HashMap<usize, Region>>,
+    /// Why the system last refused a mapping, until the container that
+    /// asked reports it.
+    refusal: RefCell<Option<(usize, String)>>,
 }
 
 impl BufferSpace {
-    /// A space that may carve up to `reserve` bytes of small buffers.
-    pub(crate) fn new(reserve: usize) -> BufferSpace {
+    /// A space for a heap of `capacity` bytes.
+    pub(crate) fn new(capacity: usize) -> BufferSpace {
         BufferSpace {
-            small: OnceCell::new(),
-            reserve,
-            top: Cell::new(0),
-            committed: Cell::new(0),
-            free: std::array::from_fn(|_| Cell::new(0)),
-            large: RefCell::default(),
+            arena: RefCell::new(None),
+            // Twice the capacity (address space only), so that holes left
+            // by long-lived buffers rarely push a request out of the arena.
+            reserve: capacity
+                .saturating_mul(2)
+                .next_multiple_of(SLAB_PAGES * PAGE),
+            own: RefCell::default(),
+            refusal: RefCell::new(None),
         }
     }
 
     /// A buffer of at least `size` bytes aligned to `align`, or `None` if
-    /// the alignment is above [`BUFFER_ALIGN`], the reservation is used up
-    /// or the system refuses a mapping. Its contents are unspecified.
+    /// the alignment is above [`BUFFER_ALIGN`] or the system refused a
+    /// mapping (its reason is kept for [`BufferSpace::take_refusal`]). Its
+    /// contents are unspecified.
     pub(crate) fn alloc(&self, size: usize, align: usize) -> Option<NonNull<u8>> {
+        debug_assert_eq!(PAGE, page_size());
+        self.refusal.borrow_mut().take();
         if align > BUFFER_ALIGN {
             return None;
         }
-        if size > MAX_SMALL {
-            return self.alloc_large(size);
+        let footprint = Footprint::of(size);
+        let placed = match footprint {
+            Footprint::Cell(class, cell) => self.with_arena(|a| a.alloc_cell(class, cell)),
+            Footprint::Run(pages) => self.with_arena(|a| {
+                let start = a.take_pages(pages)?;
+                Some(a.base + start * PAGE)
+            }),
+            Footprint::Own(_) => None,
+        };
+        match placed {
+            Some(addr) => NonNull::new(std::ptr::with_exposed_provenance_mut(addr)),
+            None => self.alloc_own(footprint.bytes()),
         }
-        let (class, cell) = class_of(size.max(1));
-        let head = self.free[class].get();
-        if head != 0 {
-            let cell = std::ptr::with_exposed_provenance_mut::<usize>(head);
-            // SAFETY: `head` is a free cell of this class (`free` pushed it),
-            // at least 16 bytes, 16-aligned, in the committed part of
-            // `small`, and holds the next free cell's address.
-            self.free[class].set(unsafe { cell.read() });
-            return NonNull::new(cell.cast());
+    }
+
+    /// Runs `f` on the arena, reserving it first; `None` if it cannot be.
+    fn with_arena(&self, f: impl FnOnce(&mut Arena) -> Option<usize>) -> Option<usize> {
+        let mut arena = self.arena.borrow_mut();
+        if arena.is_none() {
+            let region = Region::reserve_address_space(self.reserve).ok()?;
+            region.prefer_huge_pages();
+            *arena = Some(Arena::new(region));
         }
-        self.carve(cell)
+        f(arena.as_mut()?)
+    }
+
+    /// A mapping of `bytes` of its own, committed as it is written.
+    fn alloc_own(&self, bytes: usize) -> Option<NonNull<u8>> {
+        let region = match Region::reserve(bytes) {
+            Ok(region) => region,
+            Err(error) => {
+                *self.refusal.borrow_mut() = Some((bytes, error.to_string()));
+                return None;
+            }
+        };
+        if bytes >= 2 << 20 {
+            region.prefer_huge_pages();
+        }
+        let start = region.start();
+        self.own.borrow_mut().insert(start.as_ptr().addr(), region);
+        Some(start)
+    }
+
+    /// The bytes the system refused and its reason, if the last failed
+    /// [`BufferSpace::alloc`] failed that way (cleared by the call).
+    pub(crate) fn take_refusal(&self) -> Option<(usize, String)> {
+        self.refusal.borrow_mut().take()
     }
 
     /// Returns a buffer [`BufferSpace::alloc`] gave for `size` bytes.
     ///
     /// # Safety
-    /// - `ptr` came from `alloc` of this space with this `size`, and is not
+    /// - `ptr` came from `alloc` of this space for a size with the same
+    ///   footprint as `size` ([`BufferSpace::fits_in_place`]), and is not
     ///   used again.
     pub(crate) unsafe fn free(&self, ptr: NonNull<u8>, size: usize) {
-        if size > MAX_SMALL {
-            let region = self.large.borrow_mut().remove(&ptr.as_ptr().addr());
-            debug_assert!(region.is_some(), "freed a large buffer twice");
+        let addr = ptr.as_ptr().addr();
+        let mut arena = self.arena.borrow_mut();
+        let Some(arena) = arena.as_mut().filter(|a| a.region.contains(addr)) else {
+            let region = self.own.borrow_mut().remove(&addr);
+            debug_assert!(region.is_some(), "freed a buffer twice");
             return;
+        };
+        match Footprint::of(size) {
+            Footprint::Cell(class, cell) => {
+                if cfg!(debug_assertions) {
+                    // SAFETY: the caller gives the cell back, so nothing
+                    // reads it again; it is `cell` bytes of committed memory.
+                    unsafe { ptr.as_ptr().write_bytes(crate::os::POISON, cell) };
+                }
+                // SAFETY: a cell of the arena for this class (caller).
+                unsafe { arena.free_cell(addr, class, cell) };
+            }
+            Footprint::Run(pages) => arena.free_pages((addr - arena.base) / PAGE, pages),
+            Footprint::Own(_) => unreachable!("a buffer above MAX_RUN in the arena"),
         }
-        let (class, cell) = class_of(size.max(1));
-        if cfg!(debug_assertions) {
-            // SAFETY: the caller gives the cell back, so nothing reads it
-            // again; it is `cell` bytes of committed memory.
-            unsafe { ptr.as_ptr().write_bytes(crate::os::POISON, cell) };
-        }
-        // SAFETY: as above; a cell is at least 16 bytes and 16-aligned, so
-        // its first word can hold the link.
-        unsafe { ptr.cast::<usize>().as_ptr().write(self.free[class].get()) };
-        self.free[class].set(ptr.as_ptr().addr());
     }
 
     /// `true` if a buffer of `old` bytes can stand for one of `new` bytes
-    /// in place (both take the same size class).
+    /// in place (both take the same cell class, or the same pages).
     pub(crate) fn fits_in_place(old: usize, new: usize) -> bool {
-        old <= MAX_SMALL && new <= MAX_SMALL && class_of(old.max(1)).1 == class_of(new.max(1)).1
-    }
-
-    /// Cuts a fresh cell of `cell` bytes from the top of `small`.
-    fn carve(&self, cell: usize) -> Option<NonNull<u8>> {
-        let region = match self.small.get() {
-            Some(region) => region,
-            None => {
-                let region = Region::reserve(self.reserve).ok()?;
-                region.prefer_huge_pages();
-                self.small.get_or_init(|| region)
-            }
-        };
-        let start = self.top.get();
-        let end = start.checked_add(cell).filter(|&end| end <= region.len())?;
-        if end > self.committed.get() {
-            let committed = self.committed.get();
-            let grow = (end - committed).next_multiple_of(COMMIT_CHUNK);
-            region.commit(committed, grow);
-            self.committed.set((committed + grow).min(region.len()));
-        }
-        self.top.set(end);
-        // SAFETY: `start < end <= region.len()`, so the cell lies inside the
-        // reservation.
-        Some(unsafe { region.start().add(start) })
-    }
-
-    fn alloc_large(&self, size: usize) -> Option<NonNull<u8>> {
-        let region = Region::reserve(size).ok()?;
-        // A large buffer is a growing vector's or map's next storage, about
-        // to be filled (copied into, or its control bytes all written):
-        // commit it in one call, in huge pages where it spans them.
-        region.prefer_huge_pages();
-        region.commit(0, size);
-        let start = region.start();
-        self.large
-            .borrow_mut()
-            .insert(start.as_ptr().addr(), region);
-        Some(start)
+        Footprint::of(old) == Footprint::of(new)
     }
 }
 
@@ -193,7 +502,7 @@ mod tests {
     fn classes_fit_their_requests_with_at_most_a_quarter_lost() {
         let mut last = class_of(1);
         assert_eq!(last, (0, 16));
-        for size in 1..=MAX_SMALL {
+        for size in 1..=MAX_CELL {
             let (class, cell) = class_of(size);
             assert!(class < CLASSES, "size {size}: class {class}");
             assert!(cell >= size && cell.is_multiple_of(BUFFER_ALIGN));
@@ -207,7 +516,7 @@ mod tests {
             assert!(class >= last.0 && (class != last.0 || cell == last.1));
             last = (class, cell);
         }
-        assert_eq!(last, (CLASSES - 1, MAX_SMALL));
+        assert_eq!(last, (CLASSES - 1, MAX_CELL));
     }
 
     #[test]
@@ -229,17 +538,78 @@ mod tests {
         let big = space.alloc(4 << 20, 16).unwrap();
         // SAFETY: a fresh mapping of 4 MiB.
         unsafe { big.as_ptr().add((4 << 20) - 1).write(7) };
-        assert_eq!(space.large.borrow().len(), 1);
+        assert_eq!(space.own.borrow().len(), 1);
         // SAFETY: `big` came from `alloc(4 MiB)` and is not used again.
         unsafe { space.free(big, 4 << 20) };
-        assert!(space.large.borrow().is_empty());
+        assert!(space.own.borrow().is_empty());
     }
 
     #[test]
-    fn the_reservation_bounds_small_buffers_and_alignment_is_checked() {
+    fn alignment_is_checked() {
         let space = BufferSpace::new(64 << 10);
-        let cells = (0..).map_while(|_| space.alloc(1024, 8)).count();
-        assert_eq!(cells, 64);
         assert_eq!(space.alloc(16, 32), None);
+        assert_eq!(space.take_refusal(), None, "not the system's refusal");
+    }
+
+    /// Every cell of every slab, freed, makes the pages whole again: a run
+    /// as large as all of them takes their place.
+    #[test]
+    fn freed_slabs_coalesce_into_runs_of_any_size() {
+        let space = BufferSpace::new(1 << 20);
+        let cells: Vec<_> = (0..4 * 4096)
+            .map(|_| space.alloc(16, 16).unwrap())
+            .collect();
+        let first = cells.iter().map(|c| c.as_ptr().addr()).min().unwrap();
+        for cell in cells {
+            // SAFETY: from `alloc(16)`, not used again.
+            unsafe { space.free(cell, 16) };
+        }
+        // The four slabs were freed; 256 KiB of pages from the first.
+        let run = space.alloc(MAX_RUN, 16).unwrap();
+        assert_eq!(run.as_ptr().addr(), first, "the freed slabs' pages, merged");
+        assert!(space.own.borrow().is_empty());
+    }
+
+    /// A request the arena cannot place gets a mapping of its own; one the
+    /// system refuses leaves its reason.
+    #[test]
+    fn requests_beyond_the_arena_or_the_machine() {
+        let space = BufferSpace::new(1 << 20);
+        let runs: Vec<_> = (0..8).map(|_| space.alloc(MAX_RUN, 16).unwrap()).collect();
+        assert_eq!(
+            space.own.borrow().len(),
+            0,
+            "2 MiB of arena: 8 runs of 256 KiB"
+        );
+        let beyond = space.alloc(MAX_RUN, 16).unwrap();
+        assert_eq!(space.own.borrow().len(), 1, "the ninth in its own mapping");
+        // SAFETY: from `alloc(MAX_RUN)`, not used again.
+        unsafe { space.free(beyond, MAX_RUN) };
+        for run in runs {
+            // SAFETY: as above.
+            unsafe { space.free(run, MAX_RUN) };
+        }
+        assert_eq!(space.alloc(1 << 62, 16), None, "no machine backs 4 EiB");
+        let (bytes, reason) = space.take_refusal().expect("the system's reason");
+        assert_eq!(bytes, 1 << 62);
+        assert!(!reason.is_empty());
+    }
+
+    /// Freed pages past [`RETAIN`] go back to the kernel.
+    #[test]
+    fn free_pages_past_the_retained_amount_are_released() {
+        let space = BufferSpace::new(64 << 20);
+        let runs: Vec<_> = (0..64).map(|_| space.alloc(MAX_RUN, 16).unwrap()).collect();
+        for run in runs {
+            // SAFETY: fresh, writable, `MAX_RUN` bytes; then freed, not used again.
+            unsafe {
+                run.as_ptr().write_bytes(1, MAX_RUN);
+                space.free(run, MAX_RUN);
+            }
+        }
+        let arena = space.arena.borrow();
+        let arena = arena.as_ref().unwrap();
+        assert!(arena.dirty * PAGE <= RETAIN, "{} dirty pages", arena.dirty);
+        assert_eq!(arena.runs.len(), 1, "one run: {:?}", arena.runs);
     }
 }

@@ -901,6 +901,21 @@ pub fn over_aligned_types_are_an_error<C: Collector>(mode: Mode) {
             ),
             "{model:?}"
         );
+        // The object model's containers refuse such elements the same way.
+        let containers = s.mutate(|m| {
+            let vector = crate::model::GcVec::<Line>::try_with_capacity(m, 1).err();
+            let mut map = crate::model::GcMap::<u64, Line>::new(m);
+            [vector, map.try_insert(m, 1, Line(5)).err()]
+        });
+        for error in containers {
+            assert!(
+                matches!(
+                    error.as_ref().map(GcError::kind),
+                    Some(GcErrorKind::AlignmentTooLarge { align: 64, .. })
+                ),
+                "a container of 64-aligned elements: {error:?}"
+            );
+        }
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             s.alloc(Line(3));
         }));

@@ -13,6 +13,7 @@ pub mod conformance;
 mod drop_counter;
 pub mod harness;
 pub mod model_checks;
+pub mod resource_checks;
 pub mod soundness_checks;
 pub mod thread_checks;
 pub mod types_checks;
@@ -90,6 +91,16 @@ macro_rules! conformance_suite {
             soundness_panicking_trace_poisons_the_heap,
             soundness_boxed_slices_are_readable,
             soundness_trace_drop_types_drop_once,
+        );
+        $crate::conformance_suite!(@module resource_checks, resources, resources_stress; $backend;
+            resources_model_store_cost_is_independent_of_the_target,
+            resources_handle_store_cost_is_independent_of_the_target,
+            resources_heap_commits_what_it_uses_not_its_settings,
+            resources_empty_reservations_commit_nothing,
+            resources_reservations_beyond_the_machine_are_errors,
+            resources_freed_container_memory_serves_any_size,
+            resources_handle_vector_stores_do_not_trace_the_object,
+            resources_handle_vector_stores_are_checked,
         );
         $crate::conformance_suite!(@module thread_checks, threads, threads_stress; $backend;
             threads_heap_moves_with_live_objects,
