@@ -206,9 +206,10 @@ pub unsafe trait Collector: Sized {
 
 /// Defines a *seeded bug*: a test-only collector that is an existing one with
 /// one planted mistake in `collect` and/or `write_barrier`, every other method
-/// forwarded. A collector author's tests then assert that the property
-/// harness catches it (`gc_core::testing::harness::assert_catches`), which is
-/// how the harness proves it has teeth.
+/// forwarded ([`forward_collector!`]). A collector author's tests then assert
+/// that the property harness catches it
+/// (`gc_core::testing::harness::assert_catches`), which is how the harness
+/// proves it has teeth.
 ///
 /// ```ignore
 /// gc_core::seeded_bug! {
@@ -220,31 +221,62 @@ pub unsafe trait Collector: Sized {
 ///
 /// The generated `unsafe impl Collector` breaks the trait's contract in the
 /// way the type's documentation says; only tests that expect the harness to
-/// report it may use the type. The bodies given for `collect` and
-/// `write_barrier` are compiled with `unsafe_op_in_unsafe_fn` denied: an
-/// unsafe call in them needs an `unsafe` block the invoking crate writes
-/// (and justifies).
+/// report it may use the type.
 #[macro_export]
 macro_rules! seeded_bug {
+    ($($body:tt)*) => {
+        $crate::forward_collector! { $($body)* }
+    };
+}
+
+/// Defines a collector that wraps another one (`struct Name(Inner)`) and
+/// forwards every item of [`Collector`] to it, but the ones given: `new`,
+/// `collect`, `write_barrier`, `log_write`. One macro, so a wrapper cannot
+/// forget an item and silently take the trait's default: the test-only
+/// variants of a backend (parallel marking forced on, the seeded bugs of
+/// [`seeded_bug!`]) are written with it.
+///
+/// ```ignore
+/// gc_core::forward_collector! {
+///     /// Mark-sweep with parallel marking forced on.
+///     pub struct ParallelMark(MarkSweep) = "mark-sweep (2 marking threads)";
+///     new(config) { MarkSweep::new(&HeapConfig { mark_threads: 2, ..config.clone() }).map(ParallelMark) }
+/// }
+/// ```
+///
+/// The bodies given are compiled with `unsafe_op_in_unsafe_fn` denied: an
+/// unsafe call in them needs an `unsafe` block the invoking crate writes
+/// (and justifies). The invoker answers for the generated `unsafe impl
+/// Collector`: it is sound when the bodies given keep the trait's contract
+/// (a seeded bug breaks it on purpose, and says so).
+#[macro_export]
+macro_rules! forward_collector {
     (
         $(#[$attr:meta])*
         $vis:vis struct $name:ident($inner:ty) = $label:literal;
+        $(new($cfg:ident) $new:block)?
         $(collect($c:ident, $roots:ident, $event:ident) $collect:block)?
-        $(write_barrier($b:ident, $owner:ident, $slot:ident, $new:ident) $barrier:block)?
+        $(write_barrier($b:ident, $owner:ident, $slot:ident, $new_target:ident) $barrier:block)?
         $(log_write($l:ident, $obj:ident) $log:block)?
     ) => {
         $(#[$attr])*
         $vis struct $name($inner);
 
-        // SAFETY: a seeded bug for tests only: it breaks the `Collector`
-        // contract on purpose, as its documentation states, and is used only
-        // by tests that expect the harness to report the breakage.
+        // SAFETY: every item forwards to `$inner`'s sound implementation,
+        // but the bodies the invoker gave, which keep the contract or, for
+        // a seeded bug, break it on purpose as its documentation states
+        // (used only by tests that expect the harness to report it).
         unsafe impl $crate::Collector for $name {
             const NAME: &'static str = $label;
             const CAPABILITIES: $crate::Capabilities =
                 <$inner as $crate::Collector>::CAPABILITIES;
 
             fn new(config: &$crate::HeapConfig) -> Result<Self, $crate::GcError> {
+                $(
+                    let $cfg = config;
+                    return $new;
+                )?
+                #[allow(unreachable_code)]
                 <$inner as $crate::Collector>::new(config).map($name)
             }
 
@@ -283,7 +315,7 @@ macro_rules! seeded_bug {
                 new: Option<$crate::object::ObjectRef>,
             ) {
                 $(
-                    let ($b, $owner, $slot, $new) = (&self.0, owner, slot, new);
+                    let ($b, $owner, $slot, $new_target) = (&self.0, owner, slot, new);
                     return $barrier;
                 )?
                 #[allow(unreachable_code)]

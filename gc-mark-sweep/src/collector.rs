@@ -122,19 +122,12 @@ unsafe impl Collector for MarkSweep {
 #[cfg(test)]
 mod parallel {
     use super::MarkSweep;
-    use gc_core::object::{ObjectRef, TypeInfo};
-    use gc_core::stats::CollectionEvent;
-    use gc_core::{Capabilities, Collector, GcError, HeapConfig, HeapUsage, Slot};
+    use gc_core::HeapConfig;
 
-    /// [`MarkSweep`] marking on 2 threads at every collection.
-    pub(crate) struct ParallelMark(MarkSweep);
-
-    // SAFETY: `MarkSweep`'s implementation, with parallel marking forced on.
-    unsafe impl Collector for ParallelMark {
-        const NAME: &'static str = "mark-sweep (2 marking threads)";
-        const CAPABILITIES: Capabilities = MarkSweep::CAPABILITIES;
-
-        fn new(config: &HeapConfig) -> Result<Self, GcError> {
+    gc_core::forward_collector! {
+        /// [`MarkSweep`] marking on 2 threads at every collection.
+        pub(crate) struct ParallelMark(MarkSweep) = "mark-sweep (2 marking threads)";
+        new(config) {
             let config = HeapConfig {
                 mark_threads: 2,
                 ..config.clone()
@@ -142,25 +135,6 @@ mod parallel {
             let mut inner = MarkSweep::new(&config)?;
             inner.parallel_from = 0;
             Ok(ParallelMark(inner))
-        }
-
-        unsafe fn alloc(&mut self, info: &'static TypeInfo, size: usize) -> Option<ObjectRef> {
-            // SAFETY: forwarded to the caller.
-            unsafe { self.0.alloc(info, size) }
-        }
-
-        unsafe fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent) {
-            // SAFETY: forwarded to the caller.
-            unsafe { self.0.collect(roots, event) }
-        }
-
-        fn usage(&self) -> HeapUsage {
-            self.0.usage()
-        }
-
-        unsafe fn verify(&self, roots: &[Slot]) -> Result<(), String> {
-            // SAFETY: forwarded to the caller.
-            unsafe { self.0.verify(roots) }
         }
     }
 
