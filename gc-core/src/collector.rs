@@ -206,7 +206,7 @@ pub unsafe trait Collector: Sized {
 
 /// Defines a *seeded bug*: a test-only collector that is an existing one with
 /// one planted mistake in `collect` and/or `write_barrier`, every other method
-/// forwarded ([`forward_collector!`]). A collector author's tests then assert
+/// forwarded ([`forward_collector!`](crate::forward_collector)). A collector author's tests then assert
 /// that the property harness catches it
 /// (`gc_core::testing::harness::assert_catches`), which is how the harness
 /// proves it has teeth.
@@ -234,7 +234,7 @@ macro_rules! seeded_bug {
 /// `collect`, `write_barrier`, `log_write`. One macro, so a wrapper cannot
 /// forget an item and silently take the trait's default: the test-only
 /// variants of a backend (parallel marking forced on, the seeded bugs of
-/// [`seeded_bug!`]) are written with it.
+/// [`seeded_bug!`](crate::seeded_bug)) are written with it.
 ///
 /// ```ignore
 /// gc_core::forward_collector! {
