@@ -497,7 +497,11 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
     /// copying backend keeps one in the header of objects asked about). No
     /// collection runs: objects no root reaches are left out. See
     /// [`crate::graph`] for an example.
+    ///
+    /// # Panics
+    /// If the heap is poisoned (a `trace` panicked mid-collection).
     pub fn heap_graph(&mut self) -> HeapGraph {
+        self.heap.check_usable();
         let frames: Vec<&Frame<'_>> =
             std::iter::successors(Some(&self.frame), |frame| frame.parent).collect();
         let heap = &mut *self.heap;
@@ -544,7 +548,11 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
     }
 
     /// The shadow stack printed like a backtrace, innermost frame first.
+    ///
+    /// # Panics
+    /// If the heap is poisoned: its roots may point at half-moved objects.
     pub fn backtrace(&self) -> String {
+        self.heap.check_usable();
         self.heap.roots.backtrace(&self.frame)
     }
 

@@ -232,6 +232,14 @@ pub fn soundness_panicking_trace_poisons_the_heap<C: Collector>(mode: Mode) {
             "a nested scope",
             panic_text("a nested scope", || s.scope("inner", |_| ())),
         );
+        poisoned(
+            "a backtrace",
+            panic_text("a backtrace", || drop(s.backtrace())),
+        );
+        poisoned(
+            "a heap graph",
+            panic_text("a heap graph", || drop(s.heap_graph())),
+        );
     });
     let text = panic_text("a new scope", || heap.scope("again", |_| ()));
     assert!(text.contains("poisoned"), "a new scope: {text}");
