@@ -65,7 +65,7 @@ fn run<C: Collector>(name: &str, dir: &Path) {
         let mut file = Vec::new();
         write_heap_snapshot(&graph, &mut file).expect("in memory");
         fs::write(dir.join(format!("{name}.heapsnapshot")), file).expect("write the snapshot");
-        let node = |i: u32| object_node_id(graph.objects[i as usize].id);
+        let node = |i: u32| object_node_id(u64::from(graph.objects[i as usize].id));
         let mut answers = String::new();
         let synthetic = 3 + graph.roots.len(); // root, (GC roots), (Shadow stack), groups
         let _ = write!(
@@ -95,7 +95,7 @@ fn run<C: Collector>(name: &str, dir: &Path) {
             let edge = graph
                 .edges_of(from)
                 .iter()
-                .find(|e| e.name == *name)
+                .find(|e| graph.edge_name(e) == *name)
                 .expect("an edge of the path");
             ids.push(edge.to);
         }

@@ -76,17 +76,15 @@ impl Strings {
     }
 }
 
-/// One node and its edges before numbering: (type, name, id, size, edges
-/// as (type, name or index, target node)).
-struct Node {
-    kind: u32,
+/// A synthetic node: its name and its edges as (type, name or index, node).
+struct Synthetic {
     name: u32,
-    id: u64,
-    size: u64,
     edges: Vec<(u32, u32, u32)>,
 }
 
-/// Writes `graph` as a `.heapsnapshot` file.
+/// Writes `graph` as a `.heapsnapshot` file, streaming: besides the graph
+/// it holds only the strings (one per type and per edge name) and the few
+/// synthetic nodes.
 ///
 /// ```
 /// use gc_core::{Gc, Heap, HeapConfig, Trace};
@@ -109,114 +107,99 @@ struct Node {
 pub fn write_heap_snapshot(graph: &HeapGraph, out: impl Write) -> io::Result<()> {
     let mut strings = Strings::default();
     strings.id("");
-    let mut nodes: Vec<Node> = Vec::with_capacity(graph.objects.len() + graph.roots.len() + 4);
-    let mut synthetic_id = 1u64;
-    let mut synthetic = |strings: &mut Strings, nodes: &mut Vec<Node>, name: &str| {
-        let index = nodes.len() as u32;
-        nodes.push(Node {
-            kind: SYNTHETIC,
-            name: strings.id(name),
-            id: synthetic_id,
-            size: 0,
+    // The synthetic nodes: root, (GC roots), (Shadow stack), one per group.
+    let mut synthetic = vec![
+        Synthetic {
+            name: 0,
+            edges: vec![(ELEMENT, 1, 1)],
+        },
+        Synthetic {
+            name: strings.id("(GC roots)"),
+            edges: vec![(ELEMENT, 1, 2)],
+        },
+        Synthetic {
+            name: strings.id("(Shadow stack)"),
             edges: Vec::new(),
-        });
-        synthetic_id += 2;
-        index
-    };
-    let root = synthetic(&mut strings, &mut nodes, "");
-    let gc_roots = synthetic(&mut strings, &mut nodes, "(GC roots)");
-    let stack = synthetic(&mut strings, &mut nodes, "(Shadow stack)");
-    nodes[root as usize].edges.push((ELEMENT, 1, gc_roots));
-    nodes[gc_roots as usize].edges.push((ELEMENT, 1, stack));
-    let mut group_nodes = Vec::with_capacity(graph.roots.len());
+        },
+    ];
+    let first_object = (synthetic.len() + graph.roots.len()) as u32;
     let mut frames = 0;
     for group in &graph.roots {
-        let node = if group.persistent {
-            let node = synthetic(&mut strings, &mut nodes, "(Persistent roots)");
-            nodes[gc_roots as usize].edges.push((ELEMENT, 2, node));
-            node
+        let node = synthetic.len() as u32;
+        let name = if group.persistent {
+            synthetic[1].edges.push((ELEMENT, 2, node));
+            strings.id("(Persistent roots)")
         } else {
             frames += 1;
-            let node = synthetic(&mut strings, &mut nodes, group.name);
-            nodes[stack as usize].edges.push((ELEMENT, frames, node));
-            node
+            synthetic[2].edges.push((ELEMENT, frames, node));
+            strings.id(group.name)
         };
-        group_nodes.push(node);
-    }
-    let first_object = nodes.len() as u32;
-    for (group, &node) in graph.roots.iter().zip(&group_nodes) {
-        for &(slot, object) in &group.roots {
-            nodes[node as usize]
-                .edges
-                .push((ELEMENT, slot, first_object + object));
-        }
-    }
-    for (i, object) in graph.objects.iter().enumerate() {
-        let name = strings.id(&short_type_name(object.type_name));
-        let edges = graph
-            .edges_of(i as u32)
+        let edges = group
+            .roots
             .iter()
-            .map(|edge| match edge.name.kind {
-                EdgeKind::Element => (ELEMENT, edge.name.index, first_object + edge.to),
-                _ => (
-                    PROPERTY,
-                    strings.id(&edge.name.to_string()),
-                    first_object + edge.to,
-                ),
-            })
+            .map(|&(slot, object)| (ELEMENT, slot, first_object + object))
             .collect();
-        nodes.push(Node {
-            kind: OBJECT,
-            name,
-            id: object_node_id(object.id),
-            size: object.size,
-            edges,
-        });
+        synthetic.push(Synthetic { name, edges });
     }
-    write_nodes(&nodes, &strings, out)
-}
+    let type_names: Vec<u32> = graph
+        .type_names
+        .iter()
+        .map(|name| strings.id(&short_type_name(name)))
+        .collect();
+    // Each edge name as (type, name or index).
+    let edge_names: Vec<(u32, u32)> = graph
+        .edge_names
+        .iter()
+        .map(|name| match name.kind {
+            EdgeKind::Element => (ELEMENT, name.index),
+            _ => (PROPERTY, strings.id(&name.to_string())),
+        })
+        .collect();
 
-fn write_nodes(nodes: &[Node], strings: &Strings, out: impl Write) -> io::Result<()> {
     let mut out = io::BufWriter::with_capacity(1 << 16, out);
-    let edge_count: usize = nodes.iter().map(|n| n.edges.len()).sum();
-    write!(
-        out,
-        "{{\"snapshot\":{{\"meta\":{{\"node_fields\":[\"type\",\"name\",\"id\",\"self_size\",\
-         \"edge_count\",\"trace_node_id\",\"detachedness\"],\"node_types\":[{},\"string\",\
-         \"number\",\"number\",\"number\",\"number\",\"number\"],\"edge_fields\":[\"type\",\
-         \"name_or_index\",\"to_node\"],\"edge_types\":[{},\"string_or_number\",\"node\"],\
-         \"trace_function_info_fields\":[\"function_id\",\"name\",\"script_name\",\"script_id\",\
-         \"line\",\"column\"],\"trace_node_fields\":[\"id\",\"function_info_index\",\"count\",\
-         \"size\",\"children\"],\"sample_fields\":[\"timestamp_us\",\"last_assigned_id\"],\
-         \"location_fields\":[\"object_index\",\"script_id\",\"line\",\"column\"]}},\
-         \"node_count\":{},\"edge_count\":{},\"trace_function_count\":0}},\n\"nodes\":[",
-        json_list(NODE_TYPES),
-        json_list(EDGE_TYPES),
-        nodes.len(),
-        edge_count
-    )?;
+    let node_count = synthetic.len() + graph.objects.len();
+    let edge_count = synthetic.iter().map(|n| n.edges.len()).sum::<usize>() + graph.edges.len();
+    write_meta(&mut out, node_count, edge_count)?;
+    out.write_all(b"\n\"nodes\":[")?;
     let mut numbers = Numbers::new(&mut out);
-    for node in nodes {
+    for (i, node) in synthetic.iter().enumerate() {
+        let id = 1 + 2 * i as u64;
         numbers.row(&[
-            u64::from(node.kind),
+            u64::from(SYNTHETIC),
             u64::from(node.name),
-            node.id,
-            node.size,
+            id,
+            0,
             node.edges.len() as u64,
+            0,
+            0,
+        ])?;
+    }
+    for object in &graph.objects {
+        numbers.row(&[
+            u64::from(OBJECT),
+            u64::from(type_names[object.type_index as usize]),
+            object_node_id(u64::from(object.id)),
+            object.size,
+            u64::from(object.edge_count),
             0,
             0,
         ])?;
     }
     out.write_all(b"],\n\"edges\":[")?;
     let mut numbers = Numbers::new(&mut out);
-    for node in nodes {
+    let field = |node: u32| u64::from(node) * NODE_FIELDS as u64;
+    for node in &synthetic {
         for &(kind, name, to) in &node.edges {
-            numbers.row(&[
-                u64::from(kind),
-                u64::from(name),
-                u64::from(to) * NODE_FIELDS as u64,
-            ])?;
+            numbers.row(&[u64::from(kind), u64::from(name), field(to)])?;
         }
+    }
+    for edge in &graph.edges {
+        let (kind, name) = edge_names[edge.name_index as usize];
+        numbers.row(&[
+            u64::from(kind),
+            u64::from(name),
+            field(first_object + edge.to),
+        ])?;
     }
     out.write_all(
         b"],\n\"trace_function_infos\":[],\n\"trace_tree\":[],\n\"samples\":[],\n\"locations\":[],\n\"strings\":[",
@@ -229,6 +212,26 @@ fn write_nodes(nodes: &[Node], strings: &Strings, out: impl Write) -> io::Result
     }
     out.write_all(b"]}\n")?;
     out.flush()
+}
+
+/// The `snapshot` section: the format's description and the counts.
+fn write_meta(out: &mut impl Write, node_count: usize, edge_count: usize) -> io::Result<()> {
+    write!(
+        out,
+        "{{\"snapshot\":{{\"meta\":{{\"node_fields\":[\"type\",\"name\",\"id\",\"self_size\",\
+         \"edge_count\",\"trace_node_id\",\"detachedness\"],\"node_types\":[{},\"string\",\
+         \"number\",\"number\",\"number\",\"number\",\"number\"],\"edge_fields\":[\"type\",\
+         \"name_or_index\",\"to_node\"],\"edge_types\":[{},\"string_or_number\",\"node\"],\
+         \"trace_function_info_fields\":[\"function_id\",\"name\",\"script_name\",\"script_id\",\
+         \"line\",\"column\"],\"trace_node_fields\":[\"id\",\"function_info_index\",\"count\",\
+         \"size\",\"children\"],\"sample_fields\":[\"timestamp_us\",\"last_assigned_id\"],\
+         \"location_fields\":[\"object_index\",\"script_id\",\"line\",\"column\"]}},\
+         \"node_count\":{},\"edge_count\":{},\"trace_function_count\":0}},",
+        json_list(NODE_TYPES),
+        json_list(EDGE_TYPES),
+        node_count,
+        edge_count
+    )
 }
 
 /// Comma-separated unsigned integers, one row per line.

@@ -38,7 +38,7 @@
 //!     });
 //!     let graph = s.heap_graph();
 //!     let (top, bytes) = Dominators::of(&graph).largest(1)[0];
-//!     assert_eq!(short_type_name(graph.objects[top as usize].type_name), "Cache");
+//!     assert_eq!(short_type_name(graph.type_name(top)), "Cache");
 //!     assert!(bytes > 3000); // the cache retains its three blobs and their bytes
 //! });
 //! ```
