@@ -105,6 +105,7 @@ pub mod testing;
 pub use collector::{Capabilities, Collector, HeapUsage};
 pub use config::{
     Growth, HeapConfig, MAX_MARK_THREADS, MIN_CAPACITY, MIN_HEADROOM, PARALLEL_MARK_MIN_BYTES,
+    REGION_RESERVE_FRACTION,
 };
 pub use error::{GcError, GcErrorKind};
 pub use gc_core_derive::Trace;

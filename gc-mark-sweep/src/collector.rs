@@ -107,6 +107,12 @@ unsafe impl Collector for MarkSweep {
         self.space.usage()
     }
 
+    /// The size class's cell (`FreeListSpace::footprint`).
+    #[inline(always)]
+    fn footprint(size: usize) -> usize {
+        FreeListSpace::footprint(size)
+    }
+
     fn fragmentation(&self) -> Option<Fragmentation> {
         Some(self.space.fragmentation())
     }
@@ -156,6 +162,10 @@ mod parallel {
 
         fn usage(&self) -> HeapUsage {
             self.0.usage()
+        }
+
+        fn footprint(size: usize) -> usize {
+            MarkSweep::footprint(size)
         }
 
         unsafe fn verify(&self, roots: &[Slot]) -> Result<(), String> {
