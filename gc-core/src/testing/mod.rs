@@ -13,6 +13,7 @@ pub mod conformance;
 mod drop_counter;
 pub mod harness;
 pub mod model_checks;
+pub mod oom_checks;
 pub mod thread_checks;
 pub mod types_checks;
 pub mod unsized_checks;
@@ -82,6 +83,11 @@ macro_rules! conformance_suite {
             unsized_huge_lengths_are_an_error,
             unsized_trait_objects_call_through_vtables,
             unsized_pointers_compare_by_identity,
+        );
+        $crate::conformance_suite!(@module oom_checks, oom, oom_stress; $backend;
+            oom_garbage_cycles_fit_through_handles,
+            oom_garbage_cycles_fit_in_regions,
+            oom_live_data_past_capacity_is_a_true_error,
         );
         $crate::conformance_suite!(@module thread_checks, threads, threads_stress; $backend;
             threads_heap_moves_with_live_objects,
