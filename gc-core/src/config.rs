@@ -97,7 +97,7 @@ const MIN_HEADROOM_FRACTION: usize = 16;
 
 /// The part of the object capacity the trigger leaves free (one eighth):
 /// a mutation region that spends its budget may go on allocating into it
-/// until it ends and collects ([`Growth::budget`]).
+/// until it ends and collects ([`Growth::region_budget`]).
 pub const REGION_RESERVE_FRACTION: usize = 8;
 
 /// Most marking threads a heap accepts ([`HeapConfig::mark_threads`]).
