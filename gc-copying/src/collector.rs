@@ -44,6 +44,11 @@ pub struct Copying {
     next_identity: u64,
 }
 
+/// The bytes of each semispace: half the capacity, in whole pages.
+fn semispace_size(config: &HeapConfig) -> usize {
+    config.capacity / 2 / page_size() * page_size()
+}
+
 // SAFETY: every part of the state is owned and has no thread affinity: the
 // two semispaces (mappings and bump pointers), the large-object space (a
 // table of mappings), `drop_list` and `buffers` (object references and
@@ -68,7 +73,7 @@ unsafe impl Collector for Copying {
     };
 
     fn new(config: &HeapConfig) -> Result<Self, GcError> {
-        let half = config.capacity / 2 / page_size() * page_size();
+        let half = semispace_size(config);
         Ok(Copying {
             space: Semispace::new(half)?,
             spare: Semispace::new(half)?,
@@ -112,6 +117,11 @@ unsafe impl Collector for Copying {
             meta.set((self.next_identity << 1) as usize);
         }
         (meta.get() >> 1) as u64
+    }
+
+    /// One semispace: the other is the copy reserve.
+    fn object_capacity(config: &HeapConfig) -> usize {
+        semispace_size(config)
     }
 
     fn usage(&self) -> HeapUsage {

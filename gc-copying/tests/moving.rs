@@ -378,7 +378,8 @@ fn out_of_memory_when_live_data_exceeds_a_semispace() {
         GcErrorKind::OutOfMemory {
             requested: 1024,
             limit: capacity,
-            in_use: semispace
+            in_use: semispace,
+            collected: true,
         }
     );
     heap.scope("recovered", |s| {

@@ -182,6 +182,34 @@ pub unsafe trait Collector: Sized {
     /// Bytes and objects currently held.
     fn usage(&self) -> HeapUsage;
 
+    /// The bytes an object of `size` bytes takes in this backend, as
+    /// [`usage`](Collector::usage) counts them: `size`, or more where the
+    /// backend rounds it up (a free list's size class). The heap charges
+    /// this to its budget, so the capacity bounds what objects really take.
+    /// For a constant `size` (every sized type) it folds to a constant.
+    #[inline(always)]
+    fn footprint(size: usize) -> usize {
+        size
+    }
+
+    /// Bytes the backend can surely allocate now without collecting, in
+    /// objects of any size, if it knows less than the capacity says:
+    /// reference counting's free list counts only the blocks no size class
+    /// holds. The heap's trigger stays a region reserve below it. The
+    /// default, `usize::MAX`, leaves the trigger to the capacity.
+    fn room(&self) -> usize {
+        usize::MAX
+    }
+
+    /// The most object bytes this backend holds with `config`: the
+    /// capacity, or less where it keeps part of it free (copying's copy
+    /// reserve, half). The heap's trigger stays below it, so that a mutation
+    /// region, which cannot collect, reaches its end before the backend is
+    /// full.
+    fn object_capacity(config: &HeapConfig) -> usize {
+        config.capacity
+    }
+
     /// Where the free memory lies among the objects (see
     /// [`Fragmentation`](crate::space::Fragmentation)), or `None` if the
     /// backend does not say. A diagnostic for tools and teaching; it may
@@ -351,6 +379,18 @@ macro_rules! forward_collector {
 
             fn usage(&self) -> $crate::HeapUsage {
                 $crate::Collector::usage(&self.0)
+            }
+
+            fn footprint(size: usize) -> usize {
+                <$inner as $crate::Collector>::footprint(size)
+            }
+
+            fn object_capacity(config: &$crate::HeapConfig) -> usize {
+                <$inner as $crate::Collector>::object_capacity(config)
+            }
+
+            fn room(&self) -> usize {
+                $crate::Collector::room(&self.0)
             }
 
             fn fragmentation(&self) -> Option<$crate::space::Fragmentation> {

@@ -95,6 +95,11 @@ pub const MIN_HEADROOM: usize = 64 << 10;
 /// The growth policy's other floor on headroom: the live bytes divided by this.
 const MIN_HEADROOM_FRACTION: usize = 16;
 
+/// The part of the object capacity the trigger leaves free (one eighth):
+/// a mutation region that spends its budget may go on allocating into it
+/// until it ends and collects ([`Growth::region_budget`]).
+pub const REGION_RESERVE_FRACTION: usize = 8;
+
 /// Most marking threads a heap accepts ([`HeapConfig::mark_threads`]).
 pub const MAX_MARK_THREADS: usize = 64;
 
@@ -216,6 +221,36 @@ impl Growth {
     /// bytes before the next one is due.
     pub fn headroom(&self, live: usize) -> usize {
         self.next_trigger(live).saturating_sub(live)
+    }
+
+    /// Bytes mutation regions may allocate before a collection comes due,
+    /// with `in_use` bytes in use after a collection and at most `limit`
+    /// bytes of objects ([`Collector::object_capacity`](crate::Collector::object_capacity)):
+    /// the [`headroom`](Growth::headroom), but the trigger stays an eighth
+    /// of `limit` ([`REGION_RESERVE_FRACTION`]) below it, for regions to
+    /// overdraw into between the trigger and the region's end (nothing
+    /// collects inside a region). Past that line only the floor on headroom
+    /// is left (the larger of [`MIN_HEADROOM`] and `in_use / 16`, within
+    /// `limit`), so a nearly full heap does not collect at every step.
+    /// (Handle-API allocation collects where it stands, so its trigger is
+    /// the headroom itself.)
+    ///
+    /// ```
+    /// use gc_core::HeapConfig;
+    /// const MIB: usize = 1 << 20;
+    /// let growth = HeapConfig { capacity: 8 * MIB, ..HeapConfig::default() }.growth();
+    /// assert_eq!(growth.region_budget(0, 8 * MIB), MIB); // initial_trigger
+    /// assert_eq!(growth.region_budget(6 * MIB, 8 * MIB), MIB); // up to 7/8 of the limit
+    /// let nearly_full = 7 * MIB + MIB / 2;
+    /// assert_eq!(growth.region_budget(nearly_full, 8 * MIB), nearly_full / 16); // the floor
+    /// assert_eq!(growth.region_budget(3 * MIB, 4 * MIB), MIB / 2); // copying: half of 8 MiB
+    /// ```
+    pub fn region_budget(&self, in_use: usize, limit: usize) -> usize {
+        let line = limit - limit / REGION_RESERVE_FRACTION;
+        let floor = MIN_HEADROOM.max(in_use / MIN_HEADROOM_FRACTION);
+        self.headroom(in_use)
+            .min(line.saturating_sub(in_use))
+            .max(floor.min(limit.saturating_sub(in_use)))
     }
 
     /// The most the heap grows beyond its live bytes (`max_headroom`).

@@ -186,8 +186,16 @@ impl Edges {
     }
 
     /// The edges recorded, in order, and the owned bytes; clears both.
-    pub(crate) fn take(&mut self) -> (std::vec::Drain<'_, (EdgeName, ObjectRef)>, usize) {
+    /// Hand the vector back, emptied, with [`Edges::give_back`] to reuse
+    /// its buffer.
+    pub(crate) fn take(&mut self) -> (Vec<(EdgeName, ObjectRef)>, usize) {
         let bytes = std::mem::take(&mut self.owned_bytes);
-        (self.found.drain(..), bytes)
+        (std::mem::take(&mut self.found), bytes)
+    }
+
+    /// Returns the (empty) vector [`Edges::take`] handed out.
+    pub(crate) fn give_back(&mut self, found: Vec<(EdgeName, ObjectRef)>) {
+        debug_assert!(found.is_empty() && self.found.is_empty());
+        self.found = found;
     }
 }

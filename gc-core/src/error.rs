@@ -44,12 +44,19 @@ impl GcError {
     }
 
     /// [`GcErrorKind::OutOfMemory`]: `requested` bytes did not fit in a
-    /// heap of `limit` bytes with `in_use` still live.
-    pub(crate) fn out_of_memory(requested: usize, limit: usize, in_use: usize) -> GcError {
+    /// heap of `limit` bytes with `in_use` taken; `collected` says whether a
+    /// full collection made for this request measured `in_use`.
+    pub(crate) fn out_of_memory(
+        requested: usize,
+        limit: usize,
+        in_use: usize,
+        collected: bool,
+    ) -> GcError {
         GcErrorKind::OutOfMemory {
             requested,
             limit,
             in_use,
+            collected,
         }
         .into()
     }
@@ -81,14 +88,24 @@ impl std::error::Error for GcError {}
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GcErrorKind {
-    /// A full collection could not make room for the request.
+    /// The request did not fit in the heap's capacity. Through the handle
+    /// API a full collection ran first (`collected`); inside a mutation
+    /// region, where nothing may collect, it could not (see
+    /// [`Mutation`](crate::model::Mutation) for how a region leaves room).
     OutOfMemory {
         /// Bytes the allocation needed (header included).
         requested: usize,
         /// The heap's capacity limit in bytes.
         limit: usize,
-        /// Bytes still in use after the collection that tried to make room.
+        /// If `collected`, the bytes (objects and the buffers they own)
+        /// still live after the full collection made for this request.
+        /// Otherwise the bytes taken when the request failed: those in use
+        /// at the last collection plus those allocated since, less those
+        /// freed (an upper bound of what the heap held, garbage included).
         in_use: usize,
+        /// Whether a full collection (every collectable object collected,
+        /// reference counting's cycles included) ran for this request.
+        collected: bool,
     },
     /// A [`HeapConfig`](crate::HeapConfig) field is out of range.
     InvalidConfig(String),
@@ -126,10 +143,23 @@ impl fmt::Display for GcErrorKind {
                 requested,
                 limit,
                 in_use,
+                collected: true,
             } => write!(
                 f,
                 "out of memory: could not allocate {requested} bytes; \
                  {in_use} of the heap's {limit}-byte limit are still live after a full collection"
+            ),
+            GcErrorKind::OutOfMemory {
+                requested,
+                limit,
+                in_use,
+                collected: false,
+            } => write!(
+                f,
+                "out of memory: could not allocate {requested} bytes inside a mutation region, \
+                 where nothing is collected; {in_use} of the heap's {limit}-byte limit are taken \
+                 (in use at the last collection or allocated since); end the region more often \
+                 to let the collector run"
             ),
             GcErrorKind::InvalidConfig(why) => write!(f, "invalid heap configuration: {why}"),
             GcErrorKind::AlignmentTooLarge { type_name, align } => write!(

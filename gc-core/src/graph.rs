@@ -268,10 +268,17 @@ impl GraphBuilder {
     /// # Safety
     /// - No mutation region of the heap is open, and nothing collects
     ///   while the builder is used.
-    pub(crate) unsafe fn new() -> GraphBuilder {
+    ///
+    /// `objects` is the number of objects the heap holds, to size the
+    /// tables once.
+    pub(crate) unsafe fn new(objects: usize) -> GraphBuilder {
         GraphBuilder {
-            graph: HeapGraph::default(),
-            index: hashbrown::HashMap::new(),
+            graph: HeapGraph {
+                objects: Vec::with_capacity(objects),
+                addresses: Vec::with_capacity(objects),
+                ..HeapGraph::default()
+            },
+            index: hashbrown::HashMap::with_capacity(objects),
             types: hashbrown::HashMap::new(),
             edge_names: hashbrown::HashMap::new(),
             // SAFETY: outside every region (the caller).
@@ -324,7 +331,7 @@ impl GraphBuilder {
         mut identity: impl FnMut(ObjectRef) -> u64,
         ids: &mut SnapshotIds,
     ) -> HeapGraph {
-        let mut live = hashbrown::HashMap::with_capacity(self.graph.objects.len());
+        let mut live = hashbrown::HashMap::with_capacity(self.index.capacity());
         let mut next = 0;
         while next < self.graph.objects.len() {
             // SAFETY: an address interned from a root or a traced field of
@@ -335,9 +342,8 @@ impl GraphBuilder {
             // SAFETY: live and initialised; the walk runs outside regions.
             unsafe { obj.describe(&mut self.edges) };
             let first_edge = self.graph.edges.len() as u32;
-            let (found, owned) = self.edges.take();
-            let found: Vec<(EdgeName, ObjectRef)> = found.collect();
-            for (name, target) in found {
+            let (mut found, owned) = self.edges.take();
+            for &(name, target) in &found {
                 let to = self.intern(target);
                 let names = &mut self.graph.edge_names;
                 let name_index = *self.edge_names.entry(name).or_insert_with(|| {
@@ -346,6 +352,8 @@ impl GraphBuilder {
                 });
                 self.graph.edges.push(GraphEdge { name_index, to });
             }
+            found.clear();
+            self.edges.give_back(found);
             let types = &mut self.graph.type_names;
             let type_index = *self
                 .types

@@ -2,7 +2,7 @@
 //! the trigger policy and the statistics).
 
 use crate::collector::{Collector, HeapUsage};
-use crate::config::{Growth, HeapConfig};
+use crate::config::{Growth, HeapConfig, MIN_HEADROOM, REGION_RESERVE_FRACTION};
 use crate::error::{GcError, GcErrorKind};
 use crate::finalize;
 use crate::heap_id::HeapId;
@@ -270,25 +270,33 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
         Th: Admits<T>,
     {
         check_alignment(info)?;
-        match self.alloc_within_budget(info, size) {
+        match self.alloc_within_budget(info, size, 0) {
             Some(obj) => Ok(obj),
             None => self.alloc_slow(info, size),
         }
     }
 
     /// The fast path of both allocation paths: an object within the budget
-    /// that the backend has room for, or `None`. The caller initialises
-    /// the payload at once (`Collector::alloc`).
+    /// less `keep` that the backend has room for, or `None`. The caller
+    /// initialises the payload at once (`Collector::alloc`).
     #[inline(always)]
-    fn alloc_within_budget(&mut self, info: &'static TypeInfo, size: usize) -> Option<ObjectRef> {
+    fn alloc_within_budget(
+        &mut self,
+        info: &'static TypeInfo,
+        size: usize,
+        keep: usize,
+    ) -> Option<ObjectRef> {
         let account = &*self.account;
         let budget = account.budget.get();
-        if size > budget {
+        // What the object really takes (its cell), so that the budget and
+        // the ceiling bound the backend's usage; a constant for a sized type.
+        let footprint = C::footprint(size);
+        if footprint > budget.saturating_sub(keep) {
             return None;
         }
         // Charged before the backend runs (whose code the compiler cannot see
         // through, so a charge after it would reload the box's address).
-        account.budget.set(budget - size);
+        account.budget.set(budget - footprint);
         // SAFETY: the callers (`Scope::try_alloc`, `Mutation::try_alloc`,
         // `Mutation::try_alloc_slice`) pass the object's size and write the
         // payload at once.
@@ -305,9 +313,12 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
     }
 
     /// Allocates room for one object inside a mutation region, where
-    /// nothing may collect: past the budget, the collection is marked due
-    /// (it runs when the region ends) and the object is allocated anyway;
-    /// only a full backend fails. The caller initialises the payload (a `T`,
+    /// nothing may collect: past the region's budget (the budget less the
+    /// region reserve, [`Growth::region_budget`]), the collection is marked
+    /// due (it runs when the region ends) and the object is allocated
+    /// anyway, into the reserve; only a request past the capacity (objects
+    /// and external bytes together, counted as the cells they take) or a
+    /// full backend fails. The caller initialises the payload (a `T`,
     /// which this heap must admit) at once.
     #[inline(always)]
     pub(crate) fn alloc_in_region<T: ?Sized>(
@@ -319,7 +330,8 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
         Th: Admits<T>,
     {
         check_alignment(info)?;
-        match self.alloc_within_budget(info, size) {
+        let keep = self.account.reserve.get();
+        match self.alloc_within_budget(info, size, keep) {
             Some(obj) => Ok(obj),
             None => self.alloc_in_region_slow(info, size),
         }
@@ -334,7 +346,8 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
     ) -> Result<ObjectRef, GcError> {
         self.account.due.set(true);
         // Past the budget, objects and external memory must still fit.
-        let beyond = size.saturating_sub(self.account.budget.get());
+        let footprint = C::footprint(size);
+        let beyond = footprint.saturating_sub(self.account.budget.get());
         let fits = self.account.ceiling.get().saturating_add(beyond) <= self.config.capacity;
         let obj = if fits {
             // SAFETY: as in `alloc_within_budget`.
@@ -344,14 +357,11 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
         };
         match obj {
             Some(obj) => {
-                self.account(size);
+                self.account(footprint);
                 Ok(obj)
             }
-            None => Err(GcError::out_of_memory(
-                size,
-                self.config.capacity,
-                self.collector.usage().bytes + self.account.external.get(),
-            )),
+            // Nothing could collect: say what was taken, not what is live.
+            None => Err(self.account.out_of_memory(size)),
         }
     }
 
@@ -360,10 +370,13 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
         self.account.due.get()
     }
 
-    /// Ends a mutation region: collects if the budget ran out inside it.
+    /// Ends a mutation region: collects if the budget ran out inside it,
+    /// fully if an allocation failed in it.
     pub(crate) fn end_region(&mut self) {
         if self.account.due.get() {
-            self.collect(if self.config.stress {
+            self.collect(if self.account.failed.get() {
+                Cause::AllocationFailure
+            } else if self.config.stress {
                 Cause::Stress
             } else {
                 Cause::Threshold
@@ -379,6 +392,12 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
             .filter(|(_, slot)| Arc::strong_count(slot) > 1) // a handle is left
             .filter_map(|(i, slot)| slot.get().map(|obj| (i as u32, obj)))
             .collect()
+    }
+
+    /// The out-of-memory error for `requested` bytes inside a region
+    /// ([`Accounting::out_of_memory`]).
+    pub(crate) fn accounting_error(&self, requested: usize) -> GcError {
+        self.account.out_of_memory(requested)
     }
 
     /// The accounting box, for the model's allocators.
@@ -436,27 +455,30 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
         self.collect(cause);
         // SAFETY: as in `alloc_within_budget`.
         if let Some(obj) = unsafe { self.collector.alloc(info, size) } {
-            self.account(size);
+            self.account(C::footprint(size));
             return Ok(obj);
         }
         if cause != Cause::AllocationFailure {
+            // Every backend collects everything unreachable for this cause
+            // (reference counting runs trial deletion).
             self.collect(Cause::AllocationFailure);
             // SAFETY: as in `alloc_within_budget`.
             if let Some(obj) = unsafe { self.collector.alloc(info, size) } {
-                self.account(size);
+                self.account(C::footprint(size));
                 return Ok(obj);
             }
         }
         Err(GcError::out_of_memory(
             size,
             self.config.capacity,
-            self.collector.usage().bytes,
+            self.collector.usage().bytes + self.account.external.get(),
+            true,
         ))
     }
 
-    /// Counts an allocation of `size` bytes made on the slow path, which may
-    /// pass the budget: the part within it is taken off the budget, the rest
-    /// counted in the stats directly.
+    /// Counts an allocation taking `size` bytes (its footprint) made on the
+    /// slow path, which may pass the budget: the part within it is taken
+    /// off the budget, the rest counted in the stats directly.
     fn account(&mut self, size: usize) {
         let budget = self.account.budget.get();
         let within = size.min(budget);
@@ -511,8 +533,8 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
         event.objects_after = after.objects;
         event.objects_freed = before.objects.saturating_sub(after.objects);
         self.stats.allocated_bytes += (self.budget_set - self.account.budget.get()) as u64;
-        self.account.objects_at_collection.set(after.bytes);
         self.account.due.set(false);
+        self.account.failed.set(false);
         let in_use_after = after.bytes + self.account.external.get();
         let grown = in_use_before.saturating_sub(self.in_use_after);
         let freed = in_use_before.saturating_sub(in_use_after);
@@ -542,18 +564,31 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
         }
     }
 
+    /// The budget of a mutation region with `in_use` bytes in use: the
+    /// growth policy's region budget for the backend's object capacity, and
+    /// a region reserve below the room the backend says it surely has
+    /// (`Collector::room`), or the floor on headroom if that is all there is.
+    fn region_budget(&self, growth: Growth, in_use: usize) -> usize {
+        let limit = C::object_capacity(&self.config);
+        let room = self.collector.room();
+        let within_room = room
+            .saturating_sub(limit / REGION_RESERVE_FRACTION)
+            .max(room.min(MIN_HEADROOM));
+        growth.region_budget(in_use, limit).min(within_room)
+    }
+
     /// Sets the allocation budget from the growth policy.
     fn reset_budget(&mut self) {
         let in_use = self.collector.usage().bytes + self.account.external.get();
-        let budget = if self.config.stress {
-            0
+        let growth = self.config.growth().boosted(self.unproductive);
+        let (budget, region_budget) = if self.config.stress {
+            (0, 0)
         } else {
-            self.config
-                .growth()
-                .boosted(self.unproductive)
-                .headroom(in_use)
+            let budget = growth.headroom(in_use);
+            (budget, self.region_budget(growth, in_use).min(budget))
         };
         self.account.budget.set(budget);
+        self.account.reserve.set(budget - region_budget);
         self.account.ceiling.set(in_use + budget);
     }
 }

@@ -108,6 +108,7 @@ pub mod testing;
 pub use collector::{Capabilities, Collector, HeapUsage};
 pub use config::{
     Growth, HeapConfig, MAX_MARK_THREADS, MIN_CAPACITY, MIN_HEADROOM, PARALLEL_MARK_MIN_BYTES,
+    REGION_RESERVE_FRACTION,
 };
 pub use elements::GcElements;
 pub use error::{GcError, GcErrorKind};

@@ -508,7 +508,7 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
         let slots = heap.roots.slots();
         // SAFETY: no region is open (the scope is borrowed mutably), and
         // nothing collects while the graph is built.
-        let mut builder = unsafe { GraphBuilder::new() };
+        let mut builder = unsafe { GraphBuilder::new(heap.collector.usage().objects) };
         let mut end = slots.len();
         let mut groups = Vec::with_capacity(frames.len());
         for frame in &frames {

@@ -107,6 +107,12 @@ unsafe impl Collector for MarkSweep {
         self.space.usage()
     }
 
+    /// The size class's cell (`FreeListSpace::footprint`).
+    #[inline(always)]
+    fn footprint(size: usize) -> usize {
+        FreeListSpace::footprint(size)
+    }
+
     fn fragmentation(&self) -> Option<Fragmentation> {
         Some(self.space.fragmentation())
     }

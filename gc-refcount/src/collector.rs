@@ -7,11 +7,13 @@ use gc_core::barrier::WriteLog;
 use gc_core::object::{ObjectRef, TypeInfo};
 use gc_core::space::{Fragmentation, FreeListSpace};
 use gc_core::stats::{Cause, CollectionEvent, Phase};
-use gc_core::{Capabilities, Collector, GcError, HeapConfig, HeapUsage, Slot, Tracer};
+use gc_core::{Capabilities, Collector, GcError, Growth, HeapConfig, HeapUsage, Slot, Tracer};
 
 /// The cycle collector also runs at a collection of any cause once the
 /// candidate buffer holds more than this many objects (or twice as many as
-/// the last run left behind, whichever is more).
+/// the last run left behind, whichever is more). This bounds the buffer; the
+/// trigger that adapts to the heap's size counts bytes (see
+/// `RefCount::wants_cycle_collection`).
 pub const MIN_CYCLE_TRIGGER: usize = 10_000;
 
 /// The deferred reference-counting backend. Use it as `Heap<RefCount>`.
@@ -22,6 +24,13 @@ pub struct RefCount {
     cycles: TrialDeletion,
     /// Buffer length above which any collection runs the cycle collector.
     cycle_trigger: usize,
+    /// Object bytes above which a collection runs the cycle collector:
+    /// those the last one left plus half the heap's budget at that size.
+    cycle_bytes_trigger: usize,
+    /// The heap's growth policy and object capacity, which set
+    /// `cycle_bytes_trigger`.
+    growth: Growth,
+    capacity: usize,
     /// Candidates flagged `DEAD` (released, their memory held by the
     /// buffer) since the buffer was last cleaned.
     pub(crate) dead_candidates: usize,
@@ -116,6 +125,7 @@ impl RefCount {
             self.dead_candidates = 0;
             event.freed_by_cycles = freed;
             self.cycle_trigger = MIN_CYCLE_TRIGGER.max(2 * self.candidates_len());
+            self.cycle_bytes_trigger = self.bytes_trigger(self.space.bytes());
         } else {
             event.time(Phase::Reclaim, || self.free_dead_candidates());
         }
@@ -124,7 +134,7 @@ impl RefCount {
                 crate::leak::count_leaked(&mut self.space, roots, &mut self.tracer)
             });
         }
-        if event.cause == Cause::AllocationFailure {
+        if event.cause == Cause::AllocationFailure || self.blocks_short() {
             event.time(Phase::Reclaim, || self.space.release_empty_blocks());
         }
         if !UNFLAG_ROOTS_EARLY {
@@ -192,12 +202,34 @@ impl RefCount {
     }
 
     /// The cycle-collection policy: always on an explicit collection or when
-    /// the heap is out of room, otherwise once the candidate buffer grows
-    /// past its trigger; never when `HeapConfig::collect_cycles` is off.
+    /// the heap is out of room; otherwise once the bytes left after
+    /// reconciling pass the bytes trigger, or the candidate buffer its
+    /// length trigger; never when `HeapConfig::collect_cycles` is off.
+    ///
+    /// The bytes trigger adapts to the heap: garbage cycles may take at most
+    /// half the budget the heap gets after a trial deletion (the growth
+    /// policy's headroom, which stays an eighth of the capacity below it),
+    /// so trial deletion runs well before a collection at the trigger leaves
+    /// the heap full of cycles. In a 1 MiB heap that is a few hundred KiB of
+    /// cycles, where a candidate count (`MIN_CYCLE_TRIGGER`) was never met.
     fn wants_cycle_collection(&self, cause: Cause) -> bool {
         self.counts.collect_cycles
             && (matches!(cause, Cause::Explicit | Cause::AllocationFailure)
+                || self.space.bytes() > self.cycle_bytes_trigger
                 || self.candidates_len() > self.cycle_trigger)
+    }
+
+    /// Whether the blocks no size class holds are fewer than the heap's
+    /// region reserve (an eighth of the capacity): cells freed one at a time
+    /// leave empty blocks with their class, so a collection then gives them
+    /// back to the pool, where any class (or a large object) can take them.
+    fn blocks_short(&self) -> bool {
+        self.space.unheld_bytes() < self.capacity / gc_core::REGION_RESERVE_FRACTION
+    }
+
+    /// The bytes trigger after a trial deletion that left `live` bytes.
+    fn bytes_trigger(&self, live: usize) -> usize {
+        live + self.growth.region_budget(live, self.capacity) / 2
     }
 }
 
@@ -229,7 +261,7 @@ unsafe impl Collector for RefCount {
     };
 
     fn new(config: &HeapConfig) -> Result<Self, GcError> {
-        Ok(RefCount {
+        let mut refcount = RefCount {
             space: FreeListSpace::for_heap(config)?,
             counts: Counts::new(config.collect_cycles),
             // SAFETY: this tracer traces only inside collections (between
@@ -237,13 +269,18 @@ unsafe impl Collector for RefCount {
             tracer: unsafe { Tracer::for_collection() },
             cycles: TrialDeletion::default(),
             cycle_trigger: MIN_CYCLE_TRIGGER,
+            cycle_bytes_trigger: 0,
+            growth: config.growth(),
+            capacity: Self::object_capacity(config),
             dead_candidates: 0,
             spare_zct: Vec::new(),
             referenced: Vec::new(),
             release_stack: Vec::new(),
             peak_release_stack: 0,
             log: WriteLog::default(),
-        })
+        };
+        refcount.cycle_bytes_trigger = refcount.bytes_trigger(0);
+        Ok(refcount)
     }
 
     /// A new object starts with count 0, in the zero-count table.
@@ -294,6 +331,19 @@ unsafe impl Collector for RefCount {
 
     fn usage(&self) -> HeapUsage {
         self.space.usage()
+    }
+
+    /// The blocks no size class holds: free cells serve their class only,
+    /// and cells freed one at a time leave empty blocks with their class
+    /// until a collection gives them back (`RefCount::blocks_short`).
+    fn room(&self) -> usize {
+        self.space.unheld_bytes()
+    }
+
+    /// The size class's cell (`FreeListSpace::footprint`).
+    #[inline(always)]
+    fn footprint(size: usize) -> usize {
+        FreeListSpace::footprint(size)
     }
 
     fn fragmentation(&self) -> Option<Fragmentation> {

@@ -19,10 +19,12 @@ pub(crate) struct Accounting {
     /// Bytes (objects and external) the program may allocate before the
     /// next collection is due.
     pub(crate) budget: Cell<usize>,
+    /// The part of `budget` that mutation regions leave unspent: a region
+    /// that spends the rest marks the collection due, and may then go on
+    /// into this reserve, and past it up to the capacity, until it ends.
+    pub(crate) reserve: Cell<usize>,
     /// External bytes held now.
     pub(crate) external: Cell<usize>,
-    /// Object bytes the backend held after the last collection.
-    pub(crate) objects_at_collection: Cell<usize>,
     /// An upper bound on the object and external bytes in use now: the
     /// last collection sets it to the bytes in use plus the budget (so
     /// allocation within the budget stays under it), and allocation beyond
@@ -32,6 +34,10 @@ pub(crate) struct Accounting {
     /// A collection is due (the budget ran out inside a mutation region,
     /// where nothing may collect): the region's end runs it.
     pub(crate) due: Cell<bool>,
+    /// An allocation failed inside the current region: the region's end
+    /// runs a full collection (cause `AllocationFailure`), so that a caller
+    /// who retries in a new region finds everything collectable collected.
+    pub(crate) failed: Cell<bool>,
     /// The heap's capacity (`HeapConfig::capacity`).
     pub(crate) capacity: usize,
     /// Collections so far that may have moved objects (0 forever on a
@@ -46,10 +52,11 @@ impl Accounting {
     pub(crate) fn new(capacity: usize) -> Accounting {
         Accounting {
             budget: Cell::new(0),
+            reserve: Cell::new(0),
             external: Cell::new(0),
-            objects_at_collection: Cell::new(0),
             ceiling: Cell::new(0),
             due: Cell::new(false),
+            failed: Cell::new(false),
             capacity,
             moves: Cell::new(0),
             buffers: BufferSpace::new(capacity),
@@ -63,7 +70,7 @@ impl Accounting {
         self.overdraw(bytes.saturating_sub(budget))
             .map_err(|_| self.out_of_memory(bytes))?;
         self.external.set(self.external.get() + bytes);
-        if bytes >= budget {
+        if bytes.saturating_add(self.reserve.get()) >= budget {
             self.due.set(true);
         }
         self.budget.set(budget.saturating_sub(bytes));
@@ -88,13 +95,16 @@ impl Accounting {
         self.ceiling.set(self.ceiling.get().saturating_sub(bytes));
     }
 
-    /// The error for a request of `requested` bytes that does not fit.
+    /// The error for a request of `requested` bytes that does not fit,
+    /// inside a mutation region (where nothing collects): it reports the
+    /// bytes taken, those in use at the last collection plus those
+    /// allocated since (objects as the cells they take), less those given
+    /// back: the ceiling less the budget still unspent.
     pub(crate) fn out_of_memory(&self, requested: usize) -> GcError {
-        GcError::out_of_memory(
-            requested,
-            self.capacity,
-            self.objects_at_collection.get() + self.external.get(),
-        )
+        self.due.set(true);
+        self.failed.set(true);
+        let taken = self.ceiling.get().saturating_sub(self.budget.get());
+        GcError::out_of_memory(requested, self.capacity, taken, false)
     }
 }
 

@@ -37,6 +37,64 @@
 //! - A model type may not implement `Drop` (the derive checks it): a
 //!   destructor runs during a collection, when its pointers may dangle.
 //!
+//! ## Running out of memory in a region
+//! A region cannot collect, so it does what gc-arena's arenas do: allocation
+//! past the budget *overdraws*, and the collection runs when the region ends.
+//! Unlike gc-arena's, this heap has a hard cap ([`HeapConfig::capacity`](crate::HeapConfig)),
+//! so the trigger keeps a reserve under it: a region's budget stops an eighth
+//! of the object capacity ([`REGION_RESERVE_FRACTION`](crate::REGION_RESERVE_FRACTION))
+//! below the capacity. A region that ends soon after
+//! [`Mutation::collection_due`] turns true (an interpreter's step loop checks
+//! it after every step) overdraws only that step, and never runs out while
+//! its live data fits; the collection at its end is a full one whenever
+//! garbage could fill the reserve (reference counting runs its cycle
+//! collector by a trigger that follows the heap's size).
+//!
+//! A region that does run out gets [`OutOfMemory`](crate::GcErrorKind::OutOfMemory)
+//! with `collected: false` (nothing could be collected; the figure is the
+//! bytes taken, not a live size nobody measured), and its end then runs a
+//! full collection. Code whose region can be run again may retry once in a
+//! new region: it then fails only if its live data does not fit. Why not a
+//! retry at every allocation site instead: the sites would all have to be
+//! restartable (see `docs/ARCHITECTURE.md`, "Out of memory only when the
+//! live data does not fit").
+//!
+//! ```
+//! use gc_core::model::{Gc, Lock};
+//! use gc_core::{GcErrorKind, Heap, HeapConfig, Trace, MIN_CAPACITY};
+//!
+//! #[derive(Trace)]
+//! struct Link<'gc> { next: Lock<Option<Gc<'gc, Link<'gc>>>> }
+//!
+//! let config = HeapConfig { capacity: MIN_CAPACITY, ..HeapConfig::default() };
+//! let mut heap = Heap::<gc_refcount::RefCount>::new(config).unwrap();
+//! heap.scope("main", |s| {
+//!     // 100,000 garbage cycles, 3 MB in all, in a 1 MiB heap: regions that
+//!     // end when a collection is due never run out.
+//!     let mut made = 0;
+//!     while made < 100_000 {
+//!         s.mutate(|m| {
+//!             while made < 100_000 && !m.collection_due() {
+//!                 let link = m.alloc(Link { next: Lock::new(None) });
+//!                 m.write(link).project(|l| &l.next).set(Some(link));
+//!                 made += 1;
+//!             }
+//!         });
+//!     }
+//!     // Live data past the capacity: the error says no collection ran.
+//!     let error = s.mutate(|m| {
+//!         let mut list = None;
+//!         loop {
+//!             match m.try_alloc(Link { next: Lock::new(list) }) {
+//!                 Ok(link) => list = Some(link),
+//!                 Err(error) => break error,
+//!             }
+//!         }
+//!     });
+//!     assert!(matches!(error.kind(), GcErrorKind::OutOfMemory { collected: false, .. }));
+//! });
+//! ```
+//!
 //! ## Example: a value that changes variant
 //! ```
 //! use gc_core::model::{Gc, Lock};

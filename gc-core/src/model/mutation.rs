@@ -21,12 +21,16 @@ use std::ptr::NonNull;
 /// `'s` is the brand of the [`Scope`] the region runs in (roots made here
 /// belong to it); `'gc` is the region's own brand, fresh for every region
 /// and invariant, carried by every [`Gc`] it hands out. A region never
-/// collects: an allocation that finds the budget spent marks a collection
-/// due, which runs when the region ends ([`Scope::mutate`] returns). So a
-/// long computation leaves its region now and then, with its state in
-/// roots, to let the collector run; the hard cap ([`HeapConfig::capacity`](crate::HeapConfig))
+/// collects: an allocation that finds the region's budget spent marks a
+/// collection due, which runs when the region ends ([`Scope::mutate`]
+/// returns), and overdraws meanwhile into the reserve the trigger keeps
+/// under the capacity. So a long computation leaves its region now and
+/// then ([`Mutation::collection_due`]), with its state in roots, to let the
+/// collector run; the hard cap ([`HeapConfig::capacity`](crate::HeapConfig))
 /// still holds inside a region and fails an allocation with
-/// [`OutOfMemory`](crate::GcErrorKind::OutOfMemory).
+/// [`OutOfMemory`](crate::GcErrorKind::OutOfMemory) (`collected: false`),
+/// after which the region's end collects fully (see the
+/// [module docs](super#running-out-of-memory-in-a-region)).
 ///
 /// `Mutation` is neither `Send` nor `Sync`, on any heap. `Th` is the
 /// heap's [`Threads`] kind.

@@ -226,7 +226,6 @@ impl<'s, 'gc, C: Collector, Th: Threads> Mutation<'s, 'gc, C, Th> {
     /// The error for an allocation of `requested` bytes that cannot fit.
     fn out_of_memory(&self, requested: usize) -> GcError {
         // SAFETY: this step calls no user code.
-        let heap = unsafe { self.heap() };
-        GcError::out_of_memory(requested, heap.config().capacity, heap.usage().bytes)
+        unsafe { self.heap() }.accounting_error(requested)
     }
 }

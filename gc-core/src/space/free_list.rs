@@ -168,6 +168,24 @@ impl FreeListSpace {
         })
     }
 
+    /// The bytes an object of `size` bytes takes here, as
+    /// [`FreeListSpace::usage`] counts them: its size class's cell, or
+    /// `size` itself for a large object.
+    ///
+    /// ```
+    /// use gc_core::space::FreeListSpace;
+    /// assert_eq!(FreeListSpace::footprint(32), 32);
+    /// assert_eq!(FreeListSpace::footprint(1040), 1280);
+    /// assert_eq!(FreeListSpace::footprint(1 << 20), 1 << 20);
+    /// ```
+    #[inline(always)]
+    pub fn footprint(size: usize) -> usize {
+        if size > LARGE_OBJECT_THRESHOLD {
+            return size;
+        }
+        SIZE_CLASSES[CLASS_OF[size / OBJECT_ALIGN] as usize]
+    }
+
     /// Allocates an object of type `info`, `size` bytes, with backend word
     /// `meta`, or returns `None` when the space is full.
     ///
@@ -519,6 +537,15 @@ impl FreeListSpace {
             unsafe { self.region.release(block * BLOCK_SIZE, BLOCK_SIZE) };
             self.released.push(block);
         }
+    }
+
+    /// Bytes of the capacity no size class or large object holds: the
+    /// room any allocation can take without a sweep or
+    /// [`FreeListSpace::release_empty_blocks`] (free cells of a class's
+    /// blocks serve that class only, and are not counted).
+    pub fn unheld_bytes(&self) -> usize {
+        self.capacity
+            .saturating_sub(self.blocks_in_use * BLOCK_SIZE + self.large.bytes())
     }
 
     /// Returns every small-object block that holds no object to the empty

@@ -356,6 +356,7 @@ pub fn out_of_memory_is_an_error_and_the_heap_recovers<C: Collector>(mode: Mode)
         requested,
         limit,
         in_use,
+        collected: true,
     } = error.clone().into_kind()
     else {
         panic!("expected OutOfMemory, got {error:?}");

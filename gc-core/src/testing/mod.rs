@@ -13,6 +13,7 @@ pub mod conformance;
 mod drop_counter;
 pub mod harness;
 pub mod model_checks;
+pub mod oom_checks;
 pub mod resource_checks;
 pub mod soundness_checks;
 pub mod thread_checks;
@@ -101,6 +102,11 @@ macro_rules! conformance_suite {
             resources_freed_container_memory_serves_any_size,
             resources_handle_vector_stores_do_not_trace_the_object,
             resources_handle_vector_stores_are_checked,
+        );
+        $crate::conformance_suite!(@module oom_checks, oom, oom_stress; $backend;
+            oom_garbage_cycles_fit_through_handles,
+            oom_garbage_cycles_fit_in_regions,
+            oom_live_data_past_capacity_is_a_true_error,
         );
         $crate::conformance_suite!(@module thread_checks, threads, threads_stress; $backend;
             threads_heap_moves_with_live_objects,
