@@ -221,7 +221,10 @@ fn runtime_errors_are_values() {
         ),
         ("(5 1)", "error: not a procedure: 5"),
         ("(if)", "error: bad syntax: (if)"),
-        ("(* 4611686018427387904 2)", "error: *: integer overflow"),
+        (
+            "(* 4611686018427387904 2)",
+            "error: *: integer overflow (exact integers are 64-bit; there are no bignums)",
+        ),
     ];
     for (source, expected) in cases {
         let (_, result) = eval(source, &Options::default());
@@ -395,10 +398,7 @@ fn variables_are_found_and_set_at_any_depth() {
 fn malformed_forms_are_syntax_errors() {
     let cases = [
         ("(let ((x)) x)", "error: bad syntax: (x)"),
-        (
-            "(let ((1 2)) 3)",
-            "error: expected a symbol in (let ((1 2)) 3)",
-        ),
+        ("(let ((1 2)) 3)", "error: bad syntax: (1 2)"),
         ("(let loop)", "error: bad syntax: (let loop)"),
         ("(lambda (x))", "error: bad syntax: (lambda (x))"),
         ("(define (f 1) 1) (f 2)", "error: expected a symbol in (1)"),

@@ -9,7 +9,7 @@
 //! stderr and the exit code is 1 (2 for a bad command line).
 
 use clap::Parser;
-use examples::lisp::{run, Options};
+use examples::lisp::{run, Input, LispError, Options};
 use examples::Backend;
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
@@ -40,6 +40,7 @@ impl Args {
     fn options(&self) -> Options {
         let mut options = Options {
             backend: self.backend,
+            input: Input::Stdin,
             ..Options::default()
         };
         if let Some(bytes) = self.heap {
@@ -69,6 +70,7 @@ fn main() -> ExitCode {
     }
     match outcome.result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(LispError::Exit(code)) => ExitCode::from(u8::try_from(code).unwrap_or(1).max(1)),
         Err(error) => {
             eprintln!("{}: {error}", args.file);
             ExitCode::FAILURE

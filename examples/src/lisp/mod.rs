@@ -87,6 +87,7 @@ mod builtins;
 mod data;
 mod error;
 mod eval;
+mod expand;
 mod machine;
 pub mod parse;
 mod print;
@@ -94,8 +95,12 @@ mod table;
 mod value;
 
 pub use error::{LispError, SHOWN_FRAMES};
+pub use machine::Input;
 pub use table::{Key, Table, Test};
-pub use value::{Binding, Builtin, Closure, Env, Frame, Pair, Sym, Symbols, Text, Value, Vector};
+pub use value::{
+    Binding, Builtin, Closure, Continuation, Env, Frame, Pair, Port, PortKind, Record, Sym,
+    Symbols, Text, Value, Vector,
+};
 
 use machine::{Keywords, Machine};
 
@@ -127,6 +132,8 @@ pub struct Options {
     /// Evaluation steps per mutation region at most (a region also ends
     /// at the first step that makes a collection due).
     pub fuel: usize,
+    /// What `read` reads when given no port.
+    pub input: Input,
 }
 
 impl Default for Options {
@@ -136,6 +143,7 @@ impl Default for Options {
             config: HeapConfig::default(),
             max_depth: DEFAULT_MAX_DEPTH,
             fuel: DEFAULT_FUEL,
+            input: Input::Empty,
         }
     }
 }
@@ -188,11 +196,16 @@ pub fn run(source: &str, options: &Options, out: &mut (dyn Write + Send)) -> Out
     })
 }
 
+/// The library written in Scheme, run before every program.
+pub const PRELUDE: &str = include_str!("prelude.scm");
+
 /// [`run`] on the current thread.
 fn run_here(source: &str, options: &Options, out: &mut (dyn Write + Send)) -> Outcome {
     let mut symbols = Symbols::default();
     let keywords = Keywords::new(&mut symbols);
-    let forms = match parse::parse(source, &mut symbols) {
+    let parsed = parse::parse(PRELUDE, &mut symbols)
+        .and_then(|prelude| Ok((prelude, parse::parse(source, &mut symbols)?)));
+    let (prelude, forms) = match parsed {
         Ok(forms) => forms,
         Err(error) => {
             return Outcome {
@@ -202,8 +215,13 @@ fn run_here(source: &str, options: &Options, out: &mut (dyn Write + Send)) -> Ou
             }
         }
     };
-    let machine = Machine::new(symbols, keywords, options.max_depth, options.fuel, out);
-    let runner = Runner { machine, forms };
+    let machine = Machine::new(symbols, keywords, options.max_depth, options.fuel, out)
+        .with_input(options.input.clone());
+    let runner = Runner {
+        machine,
+        prelude,
+        forms,
+    };
     match options.backend.run(options.config.clone(), runner) {
         Ok((result, stats, peak_depth)) => Outcome {
             result,
@@ -221,6 +239,7 @@ fn run_here(source: &str, options: &Options, out: &mut (dyn Write + Send)) -> Ou
 /// A parsed program, ready to run on any backend.
 struct Runner<'o> {
     machine: Machine<'o>,
+    prelude: Vec<parse::Datum>,
     forms: Vec<parse::Datum>,
 }
 
@@ -228,12 +247,21 @@ impl Program for Runner<'_> {
     type Output = (Result<(), LispError>, GcStats, usize);
 
     fn run<C: Collector>(self, heap: &mut Heap<C>) -> Self::Output {
-        let Runner { mut machine, forms } = self;
+        let Runner {
+            mut machine,
+            prelude,
+            forms,
+        } = self;
         let result = heap.scope("lisp", |s| {
             let state = machine.start(s)?;
-            let result = forms
+            let result = prelude
                 .iter()
+                .chain(&forms)
                 .try_for_each(|form| machine.run_form(s, state, form));
+            let result = match result {
+                Err(LispError::Exit(0)) => Ok(()),
+                other => other,
+            };
             let flushed = machine.out.flush();
             result.and(flushed.map_err(LispError::from))
         });
