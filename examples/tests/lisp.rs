@@ -3,7 +3,7 @@
 //! then the error paths (parse, unbound variable, out of memory, stack
 //! overflow), memory accounting, and the `lisp` binary's command line.
 
-use examples::lisp::{run, LispError, Options, DEFAULT_MAX_DEPTH, SHOWN_FRAMES};
+use examples::lisp::{run, LispError, Options, SHOWN_FRAMES};
 use examples::Backend;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -272,18 +272,20 @@ fn out_of_memory_is_an_error() {
 #[test]
 fn stack_overflow_lists_the_innermost_frames() {
     let source = "(define (ping n) (+ 1 (pong n))) (define (pong n) (+ 1 (ping n))) (ping 0)";
+    const LIMIT: usize = 50_000;
     for &backend in Backend::ALL {
         let (_, result) = eval(
             source,
             &Options {
                 backend,
+                max_depth: LIMIT,
                 ..Options::default()
             },
         );
         let Err(LispError::StackOverflow { limit, frames }) = &result else {
             panic!("{backend}: expected a stack overflow, got {result:?}");
         };
-        assert_eq!(*limit, DEFAULT_MAX_DEPTH);
+        assert_eq!(*limit, LIMIT);
         assert_eq!(frames.len(), SHOWN_FRAMES);
         assert!(
             frames.iter().all(|f| f == "ping" || f == "pong"),
@@ -295,7 +297,7 @@ fn stack_overflow_lists_the_innermost_frames() {
         );
         let message = result.unwrap_err().to_string();
         assert!(message.starts_with(&format!(
-            "stack overflow: calls nested deeper than {DEFAULT_MAX_DEPTH}; innermost frames:\n  in p"
+            "stack overflow: calls nested deeper than {LIMIT}; innermost frames:\n  in p"
         )));
     }
 }

@@ -108,8 +108,10 @@ use crate::{Backend, Program};
 use gc_core::{Collector, GcStats, Heap, HeapConfig};
 use std::io::Write;
 
-/// Default limit on pending continuations (nested non-tail evaluations).
-pub const DEFAULT_MAX_DEPTH: usize = 50_000;
+/// Default limit on pending continuations (nested non-tail evaluations):
+/// ten million, so that a million-deep recursion runs (as in Guile) and the
+/// limit, or the heap's capacity, ends a runaway one with a clear error.
+pub const DEFAULT_MAX_DEPTH: usize = 10_000_000;
 
 /// Default evaluation steps per mutation region.
 pub const DEFAULT_FUEL: usize = 10_000;

@@ -88,6 +88,19 @@
 (define (vector->string v . range) (list->string (apply vector->list v range)))
 (define (string->vector s . range) (list->vector (apply string->list s range)))
 
+;;; Case-folding comparisons (char-ci=? and string-ci=? are builtins).
+
+(define (%fold-chars args) (map char-downcase args))
+(define (char-ci<? . cs) (apply char<? (%fold-chars cs)))
+(define (char-ci>? . cs) (apply char>? (%fold-chars cs)))
+(define (char-ci<=? . cs) (apply char<=? (%fold-chars cs)))
+(define (char-ci>=? . cs) (apply char>=? (%fold-chars cs)))
+(define (%fold-strings args) (map string-downcase args))
+(define (string-ci<? . ss) (apply string<? (%fold-strings ss)))
+(define (string-ci>? . ss) (apply string>? (%fold-strings ss)))
+(define (string-ci<=? . ss) (apply string<=? (%fold-strings ss)))
+(define (string-ci>=? . ss) (apply string>=? (%fold-strings ss)))
+
 ;;; Multiple values: one value is itself; zero or several are a %values object.
 
 (define (call-with-values producer consumer)

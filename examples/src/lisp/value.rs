@@ -287,7 +287,8 @@ builtins! {
     FlushOutputPort => "flush-output-port", IsInputPort => "input-port?",
     IsOutputPort => "output-port?",
     CurrentSecond => "current-second", CurrentJiffy => "current-jiffy",
-    JiffiesPerSecond => "jiffies-per-second",
+    JiffiesPerSecond => "jiffies-per-second", FileExists => "file-exists?",
+    DeleteFile => "delete-file",
 }
 
 /// The symbol table: names are interned once, symbols are small ids.

@@ -122,6 +122,16 @@ pub fn call<'gc, C: Collector>(
             a.one()?,
             Value::Port(p) if matches!(p.kind, PortKind::Output | PortKind::Stdout)
         )),
+        B::FileExists => {
+            let path: String = a.text(a.one()?)?.borrow().iter().collect();
+            Value::Bool(std::path::Path::new(&path).exists())
+        }
+        B::DeleteFile => {
+            let path: String = a.text(a.one()?)?.borrow().iter().collect();
+            std::fs::remove_file(&path)
+                .map_err(|error| a.error(format!("cannot delete {path}: {error}")))?;
+            Value::Unspecified
+        }
         B::CurrentSecond => {
             let [] = a.exactly()?;
             let now = std::time::SystemTime::now()
