@@ -294,6 +294,19 @@ impl<'o> Machine<'o> {
         }
     }
 
+    /// The value the last form returned, as `write` shows it; `None` if it
+    /// has no useful value.
+    pub fn last_value<C: Collector>(
+        &self,
+        s: &mut Scope<'_, C>,
+        state: Root<'_, State<'static>>,
+    ) -> Option<String> {
+        s.mutate(|m| match m.get(state).reg.get() {
+            Reg::Return(Value::Unspecified) | Reg::Eval(..) => None,
+            Reg::Return(value) => Some(super::print::print(&self.symbols, value, usize::MAX, true)),
+        })
+    }
+
     /// The stack-overflow error for `stack`, naming its innermost procedures.
     pub fn overflow(&self, stack: &[Cont<'_>]) -> LispError {
         let frames = stack.iter().rev().filter_map(|cont| cont.name);

@@ -238,6 +238,145 @@ fn run_here(source: &str, options: &Options, out: &mut (dyn Write + Send)) -> Ou
     }
 }
 
+/// Runs an interactive session: `read_line(continued)` gives the next line
+/// of input (`continued` when it continues an unfinished form), `None` at
+/// the end; each complete form is evaluated and its value written to
+/// `out`. Errors are written to `out` and leave the session alive; the
+/// definitions stay for the next forms. `(exit)` ends the session.
+///
+/// ```
+/// use examples::lisp::{repl, Options};
+/// let mut lines = vec!["(define x 6)", "(* x", " 7)", "(car '())", "x"].into_iter();
+/// let mut out = Vec::new();
+/// let outcome = repl(&Options::default(), &mut out, |_| lines.next().map(String::from));
+/// assert!(outcome.result.is_ok());
+/// let out = String::from_utf8(out).unwrap();
+/// assert_eq!(out, "42\nerror: car: expected a pair, got ()\n6\n");
+/// ```
+pub fn repl<R>(options: &Options, out: &mut (dyn Write + Send), read_line: R) -> Outcome
+where
+    R: FnMut(bool) -> Option<String> + Send,
+{
+    std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .name("lisp-repl".into())
+            .stack_size(STACK_SIZE)
+            .spawn_scoped(scope, || {
+                let mut symbols = Symbols::default();
+                let keywords = Keywords::new(&mut symbols);
+                let prelude = match parse::parse(PRELUDE, &mut symbols) {
+                    Ok(prelude) => prelude,
+                    Err(error) => {
+                        return Outcome {
+                            result: Err(error),
+                            stats: None,
+                            peak_depth: 0,
+                        }
+                    }
+                };
+                let machine = Machine::new(symbols, keywords, options.max_depth, options.fuel, out)
+                    .with_input(options.input.clone());
+                let session = Session {
+                    machine,
+                    prelude,
+                    read_line,
+                };
+                match options.backend.run(options.config.clone(), session) {
+                    Ok((result, stats, peak_depth)) => Outcome {
+                        result,
+                        stats: Some(stats),
+                        peak_depth,
+                    },
+                    Err(error) => Outcome {
+                        result: Err(error.into()),
+                        stats: None,
+                        peak_depth: 0,
+                    },
+                }
+            });
+        match spawned {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(error) => Outcome {
+                result: Err(LispError::Runtime(format!(
+                    "cannot start the evaluator thread: {error}"
+                ))),
+                stats: None,
+                peak_depth: 0,
+            },
+        }
+    })
+}
+
+/// `true` if `error` says the input ended inside a form (more lines may
+/// complete it).
+fn incomplete(error: &LispError) -> bool {
+    matches!(error, LispError::Parse { message, .. } if [
+        "unclosed '('",
+        "unterminated string",
+        "unterminated #| comment",
+        "unexpected end of input",
+        "unterminated character",
+    ]
+    .contains(&message.as_str()))
+}
+
+/// An interactive session, ready to run on any backend.
+struct Session<'o, R> {
+    machine: Machine<'o>,
+    prelude: Vec<parse::Datum>,
+    read_line: R,
+}
+
+impl<R: FnMut(bool) -> Option<String>> Program for Session<'_, R> {
+    type Output = (Result<(), LispError>, GcStats, usize);
+
+    fn run<C: Collector>(self, heap: &mut Heap<C>) -> Self::Output {
+        let Session {
+            mut machine,
+            prelude,
+            mut read_line,
+        } = self;
+        let result = heap.scope("lisp-repl", |s| {
+            let state = machine.start(s)?;
+            for form in &prelude {
+                machine.run_form(s, state, form)?;
+            }
+            let mut buffer = String::new();
+            while let Some(line) = read_line(!buffer.is_empty()) {
+                buffer.push_str(&line);
+                buffer.push('\n');
+                let forms = match parse::parse(&buffer, &mut machine.symbols) {
+                    Err(error) if incomplete(&error) => continue,
+                    Err(error) => {
+                        writeln!(machine.out, "{error}")?;
+                        buffer.clear();
+                        continue;
+                    }
+                    Ok(forms) => forms,
+                };
+                buffer.clear();
+                for form in &forms {
+                    match machine.run_form(s, state, form) {
+                        Ok(()) => {
+                            if let Some(shown) = machine.last_value(s, state) {
+                                writeln!(machine.out, "{shown}")?;
+                            }
+                        }
+                        Err(LispError::Exit(0)) => return Ok(()),
+                        Err(error @ LispError::Exit(_)) => return Err(error),
+                        Err(error) => writeln!(machine.out, "{error}")?,
+                    }
+                }
+                machine.out.flush()?;
+            }
+            Ok(())
+        });
+        (result, heap.stats(), machine.peak_depth)
+    }
+}
+
 /// A parsed program, ready to run on any backend.
 struct Runner<'o> {
     machine: Machine<'o>,
