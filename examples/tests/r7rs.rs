@@ -18,17 +18,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// The programs that do not run yet, with the missing feature.
-const MISSING: &[(&str, &str)] = &[
-    (
-        "compiler",
-        "bignums (a 64-bit overflow literal in its constant table)",
-    ),
-    ("chudnovsky", "bignums"),
-    (
-        "nucleic",
-        "speed: over 30 s in a debug build at its only size",
-    ),
-];
+const MISSING: &[(&str, &str)] = &[(
+    "nucleic",
+    "speed: over 30 s in a debug build at its only size",
+)];
 
 /// Programs that take over 5 s each in a debug build: by default each runs
 /// on one backend (the one named), so that `cargo test` stays quick;

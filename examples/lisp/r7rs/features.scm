@@ -65,6 +65,15 @@
 (show "number->string" (list (number->string 42) (number->string 255 16) (number->string -10 2) (number->string 1.5)))
 (show "string->number" (list (string->number "42") (string->number "ff" 16) (string->number "1e3") (string->number "abc") (string->number "#xff")))
 
+;; Bignums.
+(show "bignums" (list (expt 2 100) (* 4611686018427387904 2) (- (expt 2 64) (expt 2 64))
+                      (quotient (expt 10 30) 7) (remainder (expt 10 30) 7) (modulo (- (expt 10 30)) 7)
+                      (exact->inexact (expt 2 70)) (number->string (expt 3 50) 16)
+                      (< (expt 2 65) (expt 2 66)) (= (expt 2 65) (* 2 (expt 2 64)))
+                      (string->number "123456789012345678901234567890") 123456789012345678901234567890
+                      (gcd (expt 2 80) (expt 6 40)) (abs (- (expt 2 70))) (even? (expt 2 70))
+                      (call-with-values (lambda () (exact-integer-sqrt (expt 10 41))) list)))
+
 ;; Floats.
 (show "floats" (list 1.5 -0.25 100.0 1e21 1e-7 (/ 1.0 3) (* 1.0 1e10)))
 (show "exact division" (list (/ 6 3) (/ 12 4 3) (exact->inexact 1/4)))

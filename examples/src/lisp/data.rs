@@ -7,9 +7,10 @@
 
 use super::error::LispError;
 use super::parse::Datum;
-use super::value::{Pair, Value, Vector};
+use super::value::{Big, Pair, Value, Vector};
 use gc_core::model::{Gc, GcVec, Lock, Mutation, RefLock};
 use gc_core::{Collector, Rebrand, Trace};
+use num_bigint::BigInt;
 
 type Result<T> = std::result::Result<T, LispError>;
 
@@ -36,6 +37,16 @@ pub fn cons<'gc, C: Collector>(
         },
     )?;
     Ok(Value::Pair(pair))
+}
+
+/// The exact integer `n`: `Int` if it fits in 64 bits, else a bignum on
+/// the heap (its digits charged to it).
+pub fn big<'gc, C: Collector>(m: &Mutation<'_, 'gc, C>, n: BigInt) -> Result<Value<'gc>> {
+    if let Ok(small) = i64::try_from(&n) {
+        return Ok(Value::Int(small));
+    }
+    let charge = m.charge(n.bits().div_ceil(8) as usize)?;
+    Ok(Value::Big(alloc(m, Big { n, charge })?))
 }
 
 /// A new string holding `text`.
@@ -126,6 +137,7 @@ pub fn make_list<'gc, C: Collector>(
 pub fn build<'gc, C: Collector>(m: &Mutation<'_, 'gc, C>, datum: &Datum) -> Result<Value<'gc>> {
     Ok(match datum {
         Datum::Int(n) => Value::Int(*n),
+        Datum::Big(n) => big(m, n.clone())?,
         Datum::Float(x) => Value::Float(*x),
         Datum::Char(c) => Value::Char(*c),
         Datum::Bool(b) => Value::Bool(*b),

@@ -141,7 +141,7 @@ impl Expander<'_> {
             "letrec" | "letrec*" => self.letrec(datum, args),
             "do" => self.do_form(datum, args),
             "case" => self.case(datum, args),
-            "cond" => self.cond(datum, args),
+            "cond" => self.cond(args),
             "when" | "unless" => {
                 let [test, body @ ..] = args else {
                     return Err(self.bad_syntax(datum));
@@ -347,7 +347,7 @@ impl Expander<'_> {
 
     /// `cond`: the clauses' expressions; the first `(test => f)` clause
     /// and those after it become a `let` and an `if` in an `else` clause.
-    fn cond(&mut self, datum: &Datum, args: &[Datum]) -> Result<Datum> {
+    fn cond(&mut self, args: &[Datum]) -> Result<Datum> {
         let mut out = vec![self.sym("cond")];
         for (index, clause) in args.iter().enumerate() {
             let Datum::List(parts, None) = clause else {
@@ -371,7 +371,7 @@ impl Expander<'_> {
                     out.push(list(vec![self.sym("else"), self.expr(&form)?]));
                     return Ok(list(out));
                 }
-                [] => return Err(self.bad_syntax(datum)),
+                [] => return Err(self.bad_syntax(clause)),
                 parts => out.push(list(self.exprs(parts)?)),
             }
         }
@@ -587,6 +587,9 @@ fn show(symbols: &Symbols, datum: &Datum, out: &mut String) {
     }
     match datum {
         Datum::Int(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Datum::Big(n) => {
             let _ = write!(out, "{n}");
         }
         Datum::Float(x) => out.push_str(&super::print::float_to_string(*x)),

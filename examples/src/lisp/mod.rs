@@ -31,6 +31,37 @@
 //!   `try_` call, so a full heap (vector buffers included, since they are
 //!   charged to it) is [`LispError::OutOfMemory`].
 //!
+//! # The language
+//!
+//! Enough of R7RS-small that the r7rs-benchmarks suite runs unmodified
+//! (`examples/lisp/r7rs/`, checked against Guile 3.0 by `tests/r7rs.rs`):
+//!
+//! - **Syntax.** The evaluator knows `quote`, `if`, `define`, `set!`,
+//!   `lambda`, `let` (and named `let`), `cond`, `begin`, `and`, `or`; the
+//!   expander (`expand`) rewrites the derived forms into them (`let*`,
+//!   `letrec`, `do`, `case`, `when`, `unless`, `cond =>`, quasiquote,
+//!   `define-record-type`, `delay`, `case-lambda`). No `define-syntax`.
+//! - **Numbers.** 64-bit integers unboxed, bignums (`num-bigint`) beyond,
+//!   doubles unboxed. No exact rationals: `/` of integers that do not
+//!   divide gives a float (`(/ 1 3)` is `0.3333333333333333` where Guile
+//!   says `1/3`), and `exact` of a non-integral float is an error.
+//! - **Continuations.** `call/cc` captures *full, re-entrant*
+//!   continuations by copying the evaluator's continuation stack and
+//!   argument stack (both `GcVec`s of `Copy` values) into a
+//!   [`Continuation`] object; calling it copies them back. The explicit
+//!   stack made that the simplest correct choice: a capture costs
+//!   O(depth), which the suite's `ctak` (a capture per call at shallow
+//!   depth) and escapes from deep recursion both afford, and generators
+//!   that re-enter work as in Guile. One-shot or segmented stacks would
+//!   make deep captures cheaper. `dynamic-wind` lives in the prelude (a
+//!   wind list that `call/cc`'s escape procedure unwinds and rewinds).
+//! - **The prelude** (`prelude.scm`, run before every program, on the heap
+//!   like everything else) has the procedures that call procedures
+//!   (`map`, `for-each`, `call-with-values`, `dynamic-wind`, `force`, ...);
+//!   the rest are builtins in Rust (`builtins/`).
+//! - **Ports**: the program's output, string ports, files (read whole;
+//!   written at close), and `read` from standard input ([`Options::input`]).
+//!
 //! # Region idioms
 //!
 //! - **Inside a region, pointers are plain values.** `Gc`s are `Copy` and
@@ -72,8 +103,11 @@
 //!   budget, raised by allocation past it) now bounds both.
 //! - **A region cannot carry a `Gc` out**, by design: the evaluator's
 //!   regions return only `bool`s and errors (which own no `Gc`).
-//! - **Strings charge their buffers by hand** ([`Charge`](gc_core::model::Charge)):
-//!   a `String` in an object is a leaf the heap does not see.
+//! - **Bignums charge their digits by hand** ([`Charge`](gc_core::model::Charge)):
+//!   a `BigInt` in an object is a leaf the heap does not see (strings are
+//!   `GcVec<char>`s now, charged like every model container).
+//! - **Statistics are not visible inside a region**: `(gc-stats)` ends the
+//!   region early and the machine prints `Scope::stats` between regions.
 //!
 //! ```
 //! use examples::lisp::{run, Options};

@@ -19,6 +19,8 @@ pub const MAX_NESTING: usize = 10_000;
 pub enum Datum {
     /// An integer literal.
     Int(i64),
+    /// An integer literal beyond 64 bits.
+    Big(num_bigint::BigInt),
     /// A float literal.
     Float(f64),
     /// `#t` or `#f`.
@@ -352,9 +354,6 @@ impl<'a> Reader<'a> {
             },
             _ if looks_numeric(&token) => match parse_number(&token, 10) {
                 Some(number) => Ok(number),
-                None if is_integer_token(&token) => {
-                    Err(bad(format!("integer {token} does not fit in 64 bits")))
-                }
                 None => Ok(Datum::Sym(self.symbols.intern(&token))),
             },
             _ => Ok(Datum::Sym(self.symbols.intern(&token))),
@@ -373,12 +372,6 @@ pub fn looks_numeric(token: &str) -> bool {
     digits.starts_with(|c: char| c.is_ascii_digit())
 }
 
-/// `true` for an optional sign followed by decimal digits only.
-fn is_integer_token(token: &str) -> bool {
-    let digits = token.strip_prefix(['-', '+']).unwrap_or(token);
-    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
-}
-
 /// A number in `radix`: an integer, a decimal float (radix 10), or a
 /// ratio `n/d` (read as a float: the interpreter has no exact rationals,
 /// unless `d` divides `n`). `None` if it is not one.
@@ -389,8 +382,13 @@ pub fn parse_number(token: &str, radix: u32) -> Option<Datum> {
         "+nan.0" | "-nan.0" => return Some(Datum::Float(f64::NAN)),
         _ => {}
     }
-    if let Ok(n) = i64::from_str_radix(token.strip_prefix('+').unwrap_or(token), radix) {
+    let unsigned = token.strip_prefix('+').unwrap_or(token);
+    if let Ok(n) = i64::from_str_radix(unsigned, radix) {
         return Some(Datum::Int(n));
+    }
+    let digits = unsigned.strip_prefix('-').unwrap_or(unsigned);
+    if !digits.is_empty() && digits.chars().all(|c| c.is_digit(radix)) {
+        return num_bigint::BigInt::parse_bytes(unsigned.as_bytes(), radix).map(Datum::Big);
     }
     if let Some((n, d)) = token.split_once('/') {
         let n = i64::from_str_radix(n, radix).ok()?;
@@ -516,11 +514,8 @@ mod tests {
         assert_eq!(error, "parse error at line 2, column 8: unexpected ')'");
         let error = read("\n(a (b").unwrap_err().to_string();
         assert_eq!(error, "parse error at line 2, column 4: unclosed '('");
-        let error = read("(+ 1 99999999999999999999)").unwrap_err().to_string();
-        assert_eq!(
-            error,
-            "parse error at line 1, column 6: integer 99999999999999999999 does not fit in 64 bits"
-        );
+        let big = read("99999999999999999999").unwrap();
+        assert_eq!(big, [Datum::Big("99999999999999999999".parse().unwrap())]);
         let error = read("#| open").unwrap_err().to_string();
         assert_eq!(
             error,

@@ -107,6 +107,9 @@ impl Printer<'_> {
             Value::Int(n) => {
                 let _ = write!(out, "{n}");
             }
+            Value::Big(n) => {
+                let _ = write!(out, "{}", n.n);
+            }
             Value::Float(x) => out.push_str(&float_to_string(x)),
             Value::Char(c) if self.write => {
                 out.push_str("#\\");

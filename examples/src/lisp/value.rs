@@ -36,6 +36,9 @@ pub enum Value<'gc> {
     Bool(bool),
     /// A 64-bit integer, unboxed.
     Int(i64),
+    /// An exact integer beyond 64 bits (results that fit in 64 bits are
+    /// always `Int`).
+    Big(Gc<'gc, Big<'gc>>),
     /// A double-precision float, unboxed (Scheme's inexact reals).
     Float(f64),
     /// A character.
@@ -77,6 +80,16 @@ impl Value<'_> {
 /// A string's characters: a GC vector (charged to the heap) behind the
 /// write barrier, so `string-ref` and `string-set!` are O(1).
 pub type Text<'gc> = RefLock<GcVec<'gc, char>>;
+
+/// A bignum: its digits live outside the heap, charged to it.
+#[derive(Trace)]
+pub struct Big<'gc> {
+    /// The number.
+    #[trace(skip)]
+    pub n: num_bigint::BigInt,
+    /// The charge for its digits.
+    pub charge: gc_core::model::Charge<'gc>,
+}
 
 /// An instance of a record type.
 #[derive(Trace)]

@@ -1,42 +1,88 @@
-//! Numbers: 64-bit exact integers and double floats.
+//! Numbers: exact integers (64-bit, unboxed; beyond that bignums on the
+//! heap, from the `num-bigint` crate) and double floats.
 //!
-//! Exact integer arithmetic that overflows 64 bits is an error (there are
-//! no bignums). There are no exact rationals either: `/` of two integers
+//! Integer arithmetic that overflows 64 bits continues in bignums, and a
+//! bignum result that fits in 64 bits is unboxed again. There are no
+//! exact rationals: `/` of two integers
 //! is an integer when the division is exact and a float otherwise, so
 //! `(/ 1 3)` is `0.3333333333333333` where Guile says `1/3` (the
 //! documented float fallback); `exact` of a non-integral float is an error.
 
 use super::Args;
+use crate::lisp::data::big;
 use crate::lisp::error::LispError;
+use crate::lisp::parse::Datum;
 use crate::lisp::print::float_to_string;
 use crate::lisp::value::{Builtin, Symbols, Value};
 use gc_core::model::Mutation;
 use gc_core::Collector;
+use num_bigint::BigInt;
+use num_integer::Integer;
+use num_traits::{FromPrimitive, Pow, Signed, ToPrimitive, Zero};
 
 type Result<T> = std::result::Result<T, LispError>;
 
 /// A number taken from a value.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 enum Num {
     Int(i64),
+    Big(BigInt),
     Float(f64),
 }
 
 impl Num {
-    fn float(self) -> f64 {
+    fn float(&self) -> f64 {
         match self {
-            Num::Int(n) => n as f64,
-            Num::Float(x) => x,
+            Num::Int(n) => *n as f64,
+            Num::Big(n) => n.to_f64().unwrap_or(f64::NAN),
+            Num::Float(x) => *x,
         }
     }
 
-    fn value<'gc>(self) -> Value<'gc> {
+    /// The exact value, `None` for a float.
+    fn exact(&self) -> Option<BigInt> {
         match self {
-            Num::Int(n) => Value::Int(n),
-            Num::Float(x) => Value::Float(x),
+            Num::Int(n) => Some(BigInt::from(*n)),
+            Num::Big(n) => Some(n.clone()),
+            Num::Float(_) => None,
+        }
+    }
+
+    fn is_float(&self) -> bool {
+        matches!(self, Num::Float(_))
+    }
+
+    fn value<'gc, C: Collector>(self, m: &Mutation<'_, 'gc, C>) -> Result<Value<'gc>> {
+        match self {
+            Num::Int(n) => Ok(Value::Int(n)),
+            Num::Big(n) => big(m, n),
+            Num::Float(x) => Ok(Value::Float(x)),
         }
     }
 }
+
+/// Exact integer arithmetic: 64 bits while it fits, bignums beyond.
+struct IntOp {
+    small: fn(i64, i64) -> Option<i64>,
+    large: fn(&BigInt, &BigInt) -> BigInt,
+    float: fn(f64, f64) -> f64,
+}
+
+const ADD: IntOp = IntOp {
+    small: i64::checked_add,
+    large: |x, y| x + y,
+    float: |x, y| x + y,
+};
+const SUB: IntOp = IntOp {
+    small: i64::checked_sub,
+    large: |x, y| x - y,
+    float: |x, y| x - y,
+};
+const MUL: IntOp = IntOp {
+    small: i64::checked_mul,
+    large: |x, y| x * y,
+    float: |x, y| x * y,
+};
 
 /// `eqv?`: numbers of the same exactness by value (floats bit for bit,
 /// so `-0.0` is not `0.0`), characters by value, the rest as `eq?`.
@@ -50,35 +96,25 @@ pub fn eqv<'gc>(a: Value<'gc>, b: Value<'gc>) -> bool {
     }
 }
 
-/// `=` on two numbers of any exactness (`false` for non-numbers).
-pub fn num_eq(a: Value<'_>, b: Value<'_>) -> bool {
-    match (a, b) {
-        (Value::Int(x), Value::Int(y)) => x == y,
-        (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => x as f64 == y,
-        (Value::Float(x), Value::Float(y)) => x == y,
-        _ => false,
-    }
-}
-
 impl<'a, 'gc> Args<'a, 'gc> {
     fn num(self, value: Value<'_>) -> Result<Num> {
         match value {
             Value::Int(n) => Ok(Num::Int(n)),
+            Value::Big(n) => Ok(Num::Big(n.n.clone())),
             Value::Float(x) => Ok(Num::Float(x)),
             other => Err(self.expected("a number", other)),
         }
     }
 
-    fn nums(self) -> Result<Vec<Num>> {
-        self.args.iter().map(|&v| self.num(v)).collect()
-    }
-
-    fn overflow(self) -> LispError {
-        self.error("integer overflow (exact integers are 64-bit; there are no bignums)".into())
-    }
-
-    fn float_arg(self, value: Value<'_>) -> Result<f64> {
-        Ok(self.num(value)?.float())
+    /// An exact integer of any size.
+    fn exact_int(self, value: Value<'_>) -> Result<BigInt> {
+        match self.num(value)? {
+            Num::Float(x) if x.fract() == 0.0 && x.is_finite() => {
+                Ok(BigInt::from_f64(x).expect("an integral float"))
+            }
+            Num::Float(_) => Err(self.expected("an integer", value)),
+            n => Ok(n.exact().expect("exact")),
+        }
     }
 }
 
@@ -92,31 +128,28 @@ pub fn call<'gc, C: Collector>(
     use Builtin as B;
     let a = Args::new(builtin, args, symbols);
     Ok(Some(match builtin {
-        B::Add => fold(a, Num::Int(0), i64::checked_add, |x, y| x + y)?,
-        B::Mul => fold(a, Num::Int(1), i64::checked_mul, |x, y| x * y)?,
+        B::Add => fold(a, Num::Int(0), &ADD)?.value(m)?,
+        B::Mul => fold(a, Num::Int(1), &MUL)?.value(m)?,
         B::Sub => match args {
             [] => return Err(a.arity("at least 1")),
-            [x] => match a.num(*x)? {
-                Num::Int(n) => Value::Int(n.checked_neg().ok_or_else(|| a.overflow())?),
-                Num::Float(x) => Value::Float(-x),
-            },
+            [x] => combine(Num::Int(0), a.num(*x)?, &SUB).value(m)?,
             [first, rest @ ..] => {
                 let mut acc = a.num(*first)?;
                 for &n in rest {
-                    acc = combine(a, acc, a.num(n)?, i64::checked_sub, |x, y| x - y)?;
+                    acc = combine(acc, a.num(n)?, &SUB);
                 }
-                acc.value()
+                acc.value(m)?
             }
         },
         B::Div => match args {
             [] => return Err(a.arity("at least 1")),
-            [x] => divide(a, Num::Int(1), a.num(*x)?)?.value(),
+            [x] => divide(a, Num::Int(1), a.num(*x)?)?.value(m)?,
             [first, rest @ ..] => {
                 let mut acc = a.num(*first)?;
                 for &n in rest {
                     acc = divide(a, acc, a.num(n)?)?;
                 }
-                acc.value()
+                acc.value(m)?
             }
         },
         B::NumEq | B::Lt | B::Gt | B::Le | B::Ge => Value::Bool(compare(a)?),
@@ -126,147 +159,151 @@ pub fn call<'gc, C: Collector>(
         | B::FloorQuotient
         | B::FloorRemainder
         | B::TruncateQuotient
-        | B::TruncateRemainder => integer_division(a)?,
+        | B::TruncateRemainder => integer_division(a, m)?,
         B::Abs => match a.num(a.one()?)? {
-            Num::Int(n) => Value::Int(n.checked_abs().ok_or_else(|| a.overflow())?),
             Num::Float(x) => Value::Float(x.abs()),
+            n => big(m, n.exact().expect("exact").abs())?,
         },
         B::Min | B::Max => {
-            let nums = a.nums()?;
-            let Some(&first) = nums.first() else {
+            let nums = args.iter().map(|&v| a.num(v)).collect::<Result<Vec<_>>>()?;
+            let Some(first) = nums.first().cloned() else {
                 return Err(a.arity("at least 1"));
             };
-            let inexact = nums.iter().any(|n| matches!(n, Num::Float(_)));
-            let pick = |best: Num, n: Num| {
+            let inexact = nums.iter().any(Num::is_float);
+            let best = nums.into_iter().fold(first, |best, n| {
                 let better = if builtin == B::Min {
-                    less(n, best)
+                    less(&n, &best)
                 } else {
-                    less(best, n)
+                    less(&best, &n)
                 };
                 if better {
                     n
                 } else {
                     best
                 }
-            };
-            let best = nums.iter().copied().fold(first, pick);
+            });
             if inexact {
                 Value::Float(best.float())
             } else {
-                best.value()
+                best.value(m)?
             }
         }
         B::Gcd | B::Lcm => {
-            let mut acc: i64 = if builtin == B::Gcd { 0 } else { 1 };
+            let mut acc = BigInt::from(if builtin == B::Gcd { 0 } else { 1 });
             for &arg in args {
-                let n = a.int(arg)?.checked_abs().ok_or_else(|| a.overflow())?;
+                let n = a.exact_int(arg)?;
                 acc = if builtin == B::Gcd {
-                    gcd(acc, n)
-                } else if n == 0 || acc == 0 {
-                    0
+                    acc.gcd(&n)
                 } else {
-                    (acc / gcd(acc, n))
-                        .checked_mul(n)
-                        .ok_or_else(|| a.overflow())?
+                    acc.lcm(&n)
                 };
             }
-            Value::Int(acc)
+            big(m, acc)?
         }
         B::Expt => {
             let [base, power] = a.exactly()?;
-            expt(a, a.num(base)?, a.num(power)?)?
+            expt(a, m, a.num(base)?, a.num(power)?)?
         }
         B::Exact | B::InexactToExact => match a.num(a.one()?)? {
-            Num::Int(n) => Value::Int(n),
-            Num::Float(x) if x.fract() == 0.0 && x.abs() < 9.2e18 => Value::Int(x as i64),
+            Num::Float(x) if x.fract() == 0.0 && x.is_finite() => {
+                big(m, BigInt::from_f64(x).expect("an integral float"))?
+            }
             Num::Float(x) => {
                 return Err(a.error(format!(
                     "{} has no exact integer value (there are no exact rationals)",
                     float_to_string(x)
                 )))
             }
+            n => n.value(m)?,
         },
-        B::Inexact | B::ExactToInexact => Value::Float(a.float_arg(a.one()?)?),
+        B::Inexact | B::ExactToInexact => Value::Float(a.num(a.one()?)?.float()),
         B::Floor | B::Ceiling | B::Round | B::Truncate => match a.num(a.one()?)? {
-            Num::Int(n) => Value::Int(n),
             Num::Float(x) => Value::Float(match builtin {
                 B::Floor => x.floor(),
                 B::Ceiling => x.ceil(),
                 B::Round => x.round_ties_even(),
                 _ => x.trunc(),
             }),
+            n => n.value(m)?,
         },
         B::Sqrt => match a.num(a.one()?)? {
-            Num::Int(n) if n >= 0 => {
-                let root = isqrt(n);
-                if root * root == n {
-                    Value::Int(root)
-                } else {
-                    Value::Float((n as f64).sqrt())
-                }
-            }
             n if n.float() < 0.0 => {
                 return Err(a.error("square root of a negative number (no complex numbers)".into()))
             }
-            n => Value::Float(n.float().sqrt()),
+            Num::Float(x) => Value::Float(x.sqrt()),
+            n => {
+                let n = n.exact().expect("exact");
+                let root = n.sqrt();
+                if &root * &root == n {
+                    big(m, root)?
+                } else {
+                    Value::Float(n.to_f64().unwrap_or(f64::NAN).sqrt())
+                }
+            }
         },
         B::ExactIntegerSqrt => {
-            let n = a.int(a.one()?)?;
-            if n < 0 {
+            let value = a.one()?;
+            let n = match a.num(value)? {
+                Num::Float(_) => return Err(a.expected("an exact integer", value)),
+                n => n.exact().expect("exact"),
+            };
+            if n.sign() == num_bigint::Sign::Minus {
                 return Err(a.error(format!("negative argument {n}")));
             }
-            let root = isqrt(n);
-            let items = [Value::Int(root), Value::Int(n - root * root)];
+            let root = n.sqrt();
+            let rest = &n - &root * &root;
+            let items = [big(m, root)?, big(m, rest)?];
             Value::Values(super::store::new_vector(m, items.into_iter())?)
         }
-        B::Exp => Value::Float(a.float_arg(a.one()?)?.exp()),
+        B::Exp => Value::Float(a.num(a.one()?)?.float().exp()),
         B::Log => match args {
-            [x] => Value::Float(a.float_arg(*x)?.ln()),
-            [x, base] => Value::Float(a.float_arg(*x)?.ln() / a.float_arg(*base)?.ln()),
+            [x] => Value::Float(a.num(*x)?.float().ln()),
+            [x, base] => Value::Float(a.num(*x)?.float().ln() / a.num(*base)?.float().ln()),
             _ => return Err(a.arity("1 or 2")),
         },
         // Exact at exact 0, as in Guile: (sin 0) is 0, (cos 0) is 1.
         B::Sin | B::Tan | B::Asin | B::Atan if matches!(args, [Value::Int(0)]) => Value::Int(0),
         B::Cos if matches!(args, [Value::Int(0)]) => Value::Int(1),
-        B::Sin => Value::Float(a.float_arg(a.one()?)?.sin()),
-        B::Cos => Value::Float(a.float_arg(a.one()?)?.cos()),
-        B::Tan => Value::Float(a.float_arg(a.one()?)?.tan()),
-        B::Asin => Value::Float(a.float_arg(a.one()?)?.asin()),
-        B::Acos => Value::Float(a.float_arg(a.one()?)?.acos()),
+        B::Sin => Value::Float(a.num(a.one()?)?.float().sin()),
+        B::Cos => Value::Float(a.num(a.one()?)?.float().cos()),
+        B::Tan => Value::Float(a.num(a.one()?)?.float().tan()),
+        B::Asin => Value::Float(a.num(a.one()?)?.float().asin()),
+        B::Acos => Value::Float(a.num(a.one()?)?.float().acos()),
         B::Atan => match args {
-            [x] => Value::Float(a.float_arg(*x)?.atan()),
-            [y, x] => Value::Float(a.float_arg(*y)?.atan2(a.float_arg(*x)?)),
+            [x] => Value::Float(a.num(*x)?.float().atan()),
+            [y, x] => Value::Float(a.num(*y)?.float().atan2(a.num(*x)?.float())),
             _ => return Err(a.arity("1 or 2")),
         },
         B::Square => {
             let x = a.num(a.one()?)?;
-            combine(a, x, x, i64::checked_mul, |x, y| x * y)?.value()
+            combine(x.clone(), x, &MUL).value(m)?
         }
-        B::IsNumber | B::IsComplex | B::IsReal => {
-            Value::Bool(matches!(a.one()?, Value::Int(_) | Value::Float(_)))
-        }
+        B::IsNumber | B::IsComplex | B::IsReal => Value::Bool(matches!(
+            a.one()?,
+            Value::Int(_) | Value::Big(_) | Value::Float(_)
+        )),
         B::IsRational => Value::Bool(match a.one()? {
-            Value::Int(_) => true,
+            Value::Int(_) | Value::Big(_) => true,
             Value::Float(x) => x.is_finite(),
             _ => false,
         }),
         B::IsInteger => Value::Bool(match a.one()? {
-            Value::Int(_) => true,
+            Value::Int(_) | Value::Big(_) => true,
             Value::Float(x) => x.is_finite() && x.fract() == 0.0,
             _ => false,
         }),
-        B::IsExactInteger => Value::Bool(matches!(a.one()?, Value::Int(_))),
-        B::IsExact => Value::Bool(matches!(a.num(a.one()?)?, Num::Int(_))),
-        B::IsInexact => Value::Bool(matches!(a.num(a.one()?)?, Num::Float(_))),
-        B::IsNan => Value::Bool(a.float_arg(a.one()?)?.is_nan()),
-        B::IsInfinite => Value::Bool(a.float_arg(a.one()?)?.is_infinite()),
-        B::IsFinite => Value::Bool(a.float_arg(a.one()?)?.is_finite()),
-        B::IsZero => Value::Bool(a.float_arg(a.one()?)? == 0.0),
-        B::IsPositive => Value::Bool(a.float_arg(a.one()?)? > 0.0),
-        B::IsNegative => Value::Bool(a.float_arg(a.one()?)? < 0.0),
+        B::IsExactInteger => Value::Bool(matches!(a.one()?, Value::Int(_) | Value::Big(_))),
+        B::IsExact => Value::Bool(!a.num(a.one()?)?.is_float()),
+        B::IsInexact => Value::Bool(a.num(a.one()?)?.is_float()),
+        B::IsNan => Value::Bool(a.num(a.one()?)?.float().is_nan()),
+        B::IsInfinite => Value::Bool(a.num(a.one()?)?.float().is_infinite()),
+        B::IsFinite => Value::Bool(a.num(a.one()?)?.float().is_finite()),
+        B::IsZero => Value::Bool(a.num(a.one()?)?.float() == 0.0),
+        B::IsPositive => Value::Bool(a.num(a.one()?)?.float() > 0.0),
+        B::IsNegative => Value::Bool(a.num(a.one()?)?.float() < 0.0),
         B::IsOdd | B::IsEven => {
-            let n = a.int(a.one()?)?;
-            Value::Bool((n % 2 == 0) == (builtin == B::IsEven))
+            let n = a.exact_int(a.one()?)?;
+            Value::Bool(n.is_even() == (builtin == B::IsEven))
         }
         B::NumberToString => {
             let (n, radix) = match args {
@@ -275,9 +312,9 @@ pub fn call<'gc, C: Collector>(
                 _ => return Err(a.arity("1 or 2")),
             };
             let text = match (n, radix) {
-                (Num::Int(n), 10) => n.to_string(),
-                (Num::Int(n), 2 | 8 | 16) => to_radix(n, radix as u32),
                 (Num::Float(x), 10) => float_to_string(x),
+                (Num::Float(_), _) => return Err(a.error(format!("unsupported radix {radix}"))),
+                (n, 2 | 8 | 10 | 16) => n.exact().expect("exact").to_str_radix(radix as u32),
                 _ => return Err(a.error(format!("unsupported radix {radix}"))),
             };
             crate::lisp::data::string(m, &text)?
@@ -299,8 +336,9 @@ pub fn call<'gc, C: Collector>(
                 crate::lisp::parse::parse_number(&text, radix)
             };
             match parsed {
-                Some(crate::lisp::parse::Datum::Int(n)) => Value::Int(n),
-                Some(crate::lisp::parse::Datum::Float(x)) => Value::Float(x),
+                Some(Datum::Int(n)) => Value::Int(n),
+                Some(Datum::Big(n)) => big(m, n)?,
+                Some(Datum::Float(x)) => Value::Float(x),
                 _ => Value::Bool(false),
             }
         }
@@ -319,110 +357,104 @@ pub fn call<'gc, C: Collector>(
         B::BitNot => Value::Int(!a.int(a.one()?)?),
         B::Shift => {
             let [n, shift] = a.exactly()?;
-            let (n, shift) = (a.int(n)?, a.int(shift)?);
-            Value::Int(if shift >= 0 {
-                let shifted = n.checked_shl(u32::try_from(shift).unwrap_or(u32::MAX));
-                match shifted {
-                    Some(r) if r >> shift == n => r,
-                    _ if n == 0 => 0,
-                    _ => return Err(a.overflow()),
+            let (n, shift) = (a.exact_int(n)?, a.int(shift)?);
+            let shifted = if shift >= 0 {
+                let shift =
+                    usize::try_from(shift).map_err(|_| a.error("shift too large".into()))?;
+                if shift > 1 << 24 {
+                    return Err(a.error(format!("shift {shift} too large")));
                 }
+                n << shift
             } else {
-                n >> (-shift).min(63)
-            })
+                n >> usize::try_from(-shift).unwrap_or(usize::MAX).min(1 << 24)
+            };
+            big(m, shifted)?
         }
         _ => return Ok(None),
     }))
 }
 
-/// `n` written in `radix` (2, 8 or 16), with a sign.
-fn to_radix(n: i64, radix: u32) -> String {
-    let magnitude = n.unsigned_abs();
-    let digits = match radix {
-        2 => format!("{magnitude:b}"),
-        8 => format!("{magnitude:o}"),
-        _ => format!("{magnitude:x}"),
-    };
-    if n < 0 {
-        format!("-{digits}")
-    } else {
-        digits
-    }
-}
-
-fn gcd(mut a: i64, mut b: i64) -> i64 {
-    while b != 0 {
-        (a, b) = (b, a % b);
-    }
-    a.abs()
-}
-
-/// The integer square root of `n >= 0`.
-fn isqrt(n: i64) -> i64 {
-    let mut root = (n as f64).sqrt() as i64;
-    while root * root > n {
-        root -= 1;
-    }
-    while (root + 1).checked_mul(root + 1).is_some_and(|sq| sq <= n) {
-        root += 1;
-    }
-    root
-}
-
-fn less(x: Num, y: Num) -> bool {
+fn less(x: &Num, y: &Num) -> bool {
     match (x, y) {
         (Num::Int(x), Num::Int(y)) => x < y,
-        (x, y) => x.float() < y.float(),
+        (Num::Float(_), _) | (_, Num::Float(_)) => x.float() < y.float(),
+        _ => x.exact() < y.exact(),
     }
 }
 
-/// `x op y`, exact if both are, with overflow checked.
-fn combine(
-    a: Args<'_, '_>,
-    x: Num,
-    y: Num,
-    int_op: fn(i64, i64) -> Option<i64>,
-    float_op: fn(f64, f64) -> f64,
-) -> Result<Num> {
+fn num_equal(x: &Num, y: &Num) -> bool {
     match (x, y) {
-        (Num::Int(x), Num::Int(y)) => int_op(x, y).map(Num::Int).ok_or_else(|| a.overflow()),
-        (x, y) => Ok(Num::Float(float_op(x.float(), y.float()))),
+        (Num::Int(x), Num::Int(y)) => x == y,
+        (Num::Float(_), _) | (_, Num::Float(_)) => x.float() == y.float(),
+        _ => x.exact() == y.exact(),
     }
 }
 
-fn fold<'gc>(
-    a: Args<'_, '_>,
-    init: Num,
-    int_op: fn(i64, i64) -> Option<i64>,
-    float_op: fn(f64, f64) -> f64,
-) -> Result<Value<'gc>> {
+/// `x op y`: exact if both are (continuing in bignums past 64 bits).
+fn combine(x: Num, y: Num, op: &IntOp) -> Num {
+    match (&x, &y) {
+        (Num::Int(a), Num::Int(b)) => match (op.small)(*a, *b) {
+            Some(n) => Num::Int(n),
+            None => Num::Big((op.large)(&BigInt::from(*a), &BigInt::from(*b))),
+        },
+        (Num::Float(_), _) | (_, Num::Float(_)) => Num::Float((op.float)(x.float(), y.float())),
+        _ => {
+            let n = (op.large)(&x.exact().expect("exact"), &y.exact().expect("exact"));
+            match i64::try_from(&n) {
+                Ok(small) => Num::Int(small),
+                Err(_) => Num::Big(n),
+            }
+        }
+    }
+}
+
+fn fold(a: Args<'_, '_>, init: Num, op: &IntOp) -> Result<Num> {
     let mut acc = init;
     for &n in a.args {
-        acc = combine(a, acc, a.num(n)?, int_op, float_op)?;
+        acc = combine(acc, a.num(n)?, op);
     }
-    Ok(acc.value())
+    Ok(acc)
 }
 
 /// `x / y`: exact when both are exact and `y` divides `x`, else a float.
 fn divide(a: Args<'_, '_>, x: Num, y: Num) -> Result<Num> {
-    match (x, y) {
-        (Num::Int(_), Num::Int(0)) => Err(a.error("division by zero".into())),
-        (Num::Int(x), Num::Int(y)) if x.checked_rem(y) == Some(0) => {
-            x.checked_div(y).map(Num::Int).ok_or_else(|| a.overflow())
-        }
-        (x, y) => Ok(Num::Float(x.float() / y.float())),
+    if x.is_float() || y.is_float() {
+        return Ok(Num::Float(x.float() / y.float()));
     }
+    let (x, y) = (x.exact().expect("exact"), y.exact().expect("exact"));
+    if y.is_zero() {
+        return Err(a.error("division by zero".into()));
+    }
+    let (q, r) = x.div_rem(&y);
+    Ok(if r.is_zero() {
+        match i64::try_from(&q) {
+            Ok(small) => Num::Int(small),
+            Err(_) => Num::Big(q),
+        }
+    } else {
+        Num::Float(x.to_f64().unwrap_or(f64::NAN) / y.to_f64().unwrap_or(f64::NAN))
+    })
 }
 
-fn expt<'gc>(a: Args<'_, '_>, base: Num, power: Num) -> Result<Value<'gc>> {
-    Ok(match (base, power) {
-        (Num::Int(b), Num::Int(p)) if p >= 0 => {
-            let p = u32::try_from(p).map_err(|_| a.overflow())?;
-            Value::Int(b.checked_pow(p).ok_or_else(|| a.overflow())?)
+fn expt<'gc, C: Collector>(
+    a: Args<'_, 'gc>,
+    m: &Mutation<'_, 'gc, C>,
+    base: Num,
+    power: Num,
+) -> Result<Value<'gc>> {
+    Ok(match (&base, &power) {
+        (Num::Float(_), _) | (_, Num::Float(_)) | (_, Num::Big(_)) => {
+            Value::Float(base.float().powf(power.float()))
         }
-        (Num::Int(b), Num::Int(p)) => Value::Float((b as f64).powi(p.max(i32::MIN as i64) as i32)),
-        (b, Num::Int(p)) if i32::try_from(p).is_ok() => Value::Float(b.float().powi(p as i32)),
-        (b, p) => Value::Float(b.float().powf(p.float())),
+        (_, Num::Int(p)) if *p < 0 => Value::Float(base.float().powf(*p as f64)),
+        (_, Num::Int(p)) => {
+            let b = base.exact().expect("exact");
+            let p = u32::try_from(*p).map_err(|_| a.error(format!("exponent {p} too large")))?;
+            if b.bits() as u128 * p as u128 > 1 << 26 {
+                return Err(a.error(format!("result too large ({p} times {} bits)", b.bits())));
+            }
+            big(m, b.pow(p))?
+        }
     })
 }
 
@@ -432,18 +464,19 @@ fn compare(a: Args<'_, '_>) -> Result<bool> {
     if a.args.is_empty() {
         return Err(a.arity("at least 1"));
     }
-    let holds = |x: Num, y: Num| match a.builtin {
-        B::NumEq => num_eq(x.value(), y.value()),
+    let nan = |x: &Num| x.is_float() && x.float().is_nan();
+    let holds = |x: &Num, y: &Num| match a.builtin {
+        B::NumEq => num_equal(x, y),
         B::Lt => less(x, y),
         B::Gt => less(y, x),
-        B::Le => !less(y, x) && !x.float().is_nan() && !y.float().is_nan(),
-        _ => !less(x, y) && !x.float().is_nan() && !y.float().is_nan(),
+        B::Le => !less(y, x) && !nan(x) && !nan(y),
+        _ => !less(x, y) && !nan(x) && !nan(y),
     };
     let mut previous = a.num(a.args[0])?;
     let mut result = true;
     for &arg in &a.args[1..] {
         let n = a.num(arg)?;
-        result &= holds(previous, n);
+        result &= holds(&previous, &n);
         previous = n;
     }
     Ok(result)
@@ -451,37 +484,44 @@ fn compare(a: Args<'_, '_>) -> Result<bool> {
 
 /// `quotient remainder modulo` and the `floor-`/`truncate-` pairs, on
 /// integers (exact, or integral floats giving floats).
-fn integer_division<'gc>(a: Args<'_, '_>) -> Result<Value<'gc>> {
+fn integer_division<'gc, C: Collector>(
+    a: Args<'_, 'gc>,
+    m: &Mutation<'_, 'gc, C>,
+) -> Result<Value<'gc>> {
     use Builtin as B;
     let [x, y] = a.exactly()?;
-    let (nx, ny) = (a.num(x)?, a.num(y)?);
-    let inexact = matches!(nx, Num::Float(_)) || matches!(ny, Num::Float(_));
-    let (x, y) = (a.int(x)?, a.int(y)?);
-    if y == 0 {
+    let inexact = a.num(x)?.is_float() || a.num(y)?.is_float();
+    if let (Value::Int(x), Value::Int(y)) = (x, y) {
+        if y != 0 && !(x == i64::MIN && y == -1) {
+            let result = match a.builtin {
+                B::Quotient | B::TruncateQuotient => x / y,
+                B::Remainder | B::TruncateRemainder => x % y,
+                B::FloorQuotient => x.div_euclid(y) - i64::from(y < 0 && x.rem_euclid(y) != 0),
+                _ => {
+                    let r = x % y;
+                    if r != 0 && (r < 0) != (y < 0) {
+                        r + y
+                    } else {
+                        r
+                    }
+                }
+            };
+            return Ok(Value::Int(result));
+        }
+    }
+    let (x, y) = (a.exact_int(x)?, a.exact_int(y)?);
+    if y.is_zero() {
         return Err(a.error("division by zero".into()));
     }
     let result = match a.builtin {
-        B::Quotient | B::TruncateQuotient => x.checked_div(y),
-        B::Remainder | B::TruncateRemainder => x.checked_rem(y),
-        B::FloorQuotient => x.checked_div(y).map(|q| {
-            if x % y != 0 && (x < 0) != (y < 0) {
-                q - 1
-            } else {
-                q
-            }
-        }),
-        _ => x.checked_rem(y).map(|r| {
-            if r != 0 && (r < 0) != (y < 0) {
-                r + y
-            } else {
-                r
-            }
-        }),
-    }
-    .ok_or_else(|| a.overflow())?;
-    Ok(if inexact {
-        Value::Float(result as f64)
+        B::Quotient | B::TruncateQuotient => &x / &y,
+        B::Remainder | B::TruncateRemainder => &x % &y,
+        B::FloorQuotient => x.div_floor(&y),
+        _ => x.mod_floor(&y),
+    };
+    if inexact {
+        Ok(Value::Float(result.to_f64().unwrap_or(f64::NAN)))
     } else {
-        Value::Int(result)
-    })
+        big(m, result)
+    }
 }
