@@ -3,7 +3,7 @@
 //! then the error paths (parse, unbound variable, out of memory, stack
 //! overflow), memory accounting, and the `lisp` binary's command line.
 
-use examples::lisp::{run, LispError, Options, DEFAULT_MAX_DEPTH, SHOWN_FRAMES};
+use examples::lisp::{run, LispError, Options, SHOWN_FRAMES};
 use examples::Backend;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -221,7 +221,10 @@ fn runtime_errors_are_values() {
         ),
         ("(5 1)", "error: not a procedure: 5"),
         ("(if)", "error: bad syntax: (if)"),
-        ("(* 4611686018427387904 2)", "error: *: integer overflow"),
+        (
+            "(expt 2 (expt 2 40))",
+            "error: expt: exponent 1099511627776 too large",
+        ),
     ];
     for (source, expected) in cases {
         let (_, result) = eval(source, &Options::default());
@@ -269,18 +272,20 @@ fn out_of_memory_is_an_error() {
 #[test]
 fn stack_overflow_lists_the_innermost_frames() {
     let source = "(define (ping n) (+ 1 (pong n))) (define (pong n) (+ 1 (ping n))) (ping 0)";
+    const LIMIT: usize = 50_000;
     for &backend in Backend::ALL {
         let (_, result) = eval(
             source,
             &Options {
                 backend,
+                max_depth: LIMIT,
                 ..Options::default()
             },
         );
         let Err(LispError::StackOverflow { limit, frames }) = &result else {
             panic!("{backend}: expected a stack overflow, got {result:?}");
         };
-        assert_eq!(*limit, DEFAULT_MAX_DEPTH);
+        assert_eq!(*limit, LIMIT);
         assert_eq!(frames.len(), SHOWN_FRAMES);
         assert!(
             frames.iter().all(|f| f == "ping" || f == "pong"),
@@ -292,7 +297,7 @@ fn stack_overflow_lists_the_innermost_frames() {
         );
         let message = result.unwrap_err().to_string();
         assert!(message.starts_with(&format!(
-            "stack overflow: calls nested deeper than {DEFAULT_MAX_DEPTH}; innermost frames:\n  in p"
+            "stack overflow: calls nested deeper than {LIMIT}; innermost frames:\n  in p"
         )));
     }
 }
@@ -395,10 +400,7 @@ fn variables_are_found_and_set_at_any_depth() {
 fn malformed_forms_are_syntax_errors() {
     let cases = [
         ("(let ((x)) x)", "error: bad syntax: (x)"),
-        (
-            "(let ((1 2)) 3)",
-            "error: expected a symbol in (let ((1 2)) 3)",
-        ),
+        ("(let ((1 2)) 3)", "error: bad syntax: (1 2)"),
         ("(let loop)", "error: bad syntax: (let loop)"),
         ("(lambda (x))", "error: bad syntax: (lambda (x))"),
         ("(define (f 1) 1) (f 2)", "error: expected a symbol in (1)"),

@@ -1,15 +1,20 @@
 //! `lisp`: runs a Scheme program on a chosen collector.
 //!
 //! ```text
-//! lisp [--gc mark-sweep|copying|refcount] [--heap SIZE] [--stress] [--stats] FILE.scm
+//! lisp [--gc mark-sweep|copying|refcount] [--heap SIZE] [--stress] [--stats] [FILE.scm]
 //! ```
+//!
+//! Without a file it starts an interactive session (a REPL with line
+//! editing and history, from rustyline): each complete form's value is
+//! printed, errors leave the session alive, `(gc-stats)` shows the heap's
+//! statistics, `(exit)` or end of input (Ctrl-D) ends it.
 //!
 //! `SIZE` is bytes with an optional `K`, `M` or `G` suffix (`64M`). With
 //! `--stats` the heap's statistics go to stderr at exit. Errors go to
 //! stderr and the exit code is 1 (2 for a bad command line).
 
 use clap::Parser;
-use examples::lisp::{run, Options};
+use examples::lisp::{repl, run, Input, LispError, Options};
 use examples::Backend;
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
@@ -31,15 +36,16 @@ struct Args {
     /// Print the heap's statistics to stderr at exit
     #[arg(long)]
     stats: bool,
-    /// The program
+    /// The program (none: an interactive session)
     #[arg(value_name = "FILE.scm")]
-    file: String,
+    file: Option<String>,
 }
 
 impl Args {
     fn options(&self) -> Options {
         let mut options = Options {
             backend: self.backend,
+            input: Input::Stdin,
             ..Options::default()
         };
         if let Some(bytes) = self.heap {
@@ -52,10 +58,13 @@ impl Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let source = match std::fs::read_to_string(&args.file) {
+    let Some(file) = &args.file else {
+        return interactive(&args);
+    };
+    let source = match std::fs::read_to_string(file) {
         Ok(source) => source,
         Err(error) => {
-            eprintln!("lisp: cannot read {}: {error}", args.file);
+            eprintln!("lisp: cannot read {file}: {error}");
             return ExitCode::from(2);
         }
     };
@@ -69,8 +78,47 @@ fn main() -> ExitCode {
     }
     match outcome.result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(LispError::Exit(code)) => ExitCode::from(u8::try_from(code).unwrap_or(1).max(1)),
         Err(error) => {
-            eprintln!("{}: {error}", args.file);
+            eprintln!("{file}: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The REPL: rustyline reads the lines (with editing and history).
+fn interactive(args: &Args) -> ExitCode {
+    let mut editor = match rustyline::DefaultEditor::new() {
+        Ok(editor) => editor,
+        Err(error) => {
+            eprintln!("lisp: cannot start the line editor: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let read_line = |continued: bool| {
+        let prompt = if continued { "... " } else { "> " };
+        match editor.readline(prompt) {
+            Ok(line) => {
+                let _ = editor.add_history_entry(line.as_str());
+                Some(line)
+            }
+            Err(_) => None, // end of input, Ctrl-C or a terminal error
+        }
+    };
+    let mut options = args.options();
+    options.input = Input::Empty;
+    let mut out = std::io::stdout();
+    let outcome = repl(&options, &mut out, read_line);
+    if args.stats {
+        if let Some(stats) = &outcome.stats {
+            eprintln!("{stats}");
+        }
+    }
+    match outcome.result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(LispError::Exit(code)) => ExitCode::from(u8::try_from(code).unwrap_or(1).max(1)),
+        Err(error) => {
+            eprintln!("lisp: {error}");
             ExitCode::FAILURE
         }
     }

@@ -7,9 +7,10 @@
 
 use super::error::LispError;
 use super::parse::Datum;
-use super::value::{Pair, Text, Value, Vector};
+use super::value::{Big, Pair, Value, Vector};
 use gc_core::model::{Gc, GcVec, Lock, Mutation, RefLock};
 use gc_core::{Collector, Rebrand, Trace};
+use num_bigint::BigInt;
 
 type Result<T> = std::result::Result<T, LispError>;
 
@@ -38,10 +39,33 @@ pub fn cons<'gc, C: Collector>(
     Ok(Value::Pair(pair))
 }
 
-/// A new string.
-pub fn string<'gc, C: Collector>(m: &Mutation<'_, 'gc, C>, text: String) -> Result<Value<'gc>> {
-    let charge = m.charge(text.capacity())?;
-    Ok(Value::Str(alloc(m, Text { text, charge })?))
+/// The exact integer `n`: `Int` if it fits in 64 bits, else a bignum on
+/// the heap (its digits charged to it).
+pub fn big<'gc, C: Collector>(m: &Mutation<'_, 'gc, C>, n: BigInt) -> Result<Value<'gc>> {
+    if let Ok(small) = i64::try_from(&n) {
+        return Ok(Value::Int(small));
+    }
+    let charge = m.charge(n.bits().div_ceil(8) as usize)?;
+    Ok(Value::Big(alloc(m, Big { n, charge })?))
+}
+
+/// A new string holding `text`.
+pub fn string<'gc, C: Collector>(m: &Mutation<'_, 'gc, C>, text: &str) -> Result<Value<'gc>> {
+    string_from(m, text.chars())
+}
+
+/// A new string of the characters `chars`.
+pub fn string_from<'gc, C: Collector>(
+    m: &Mutation<'_, 'gc, C>,
+    chars: impl Iterator<Item = char>,
+) -> Result<Value<'gc>> {
+    let mut text = GcVec::new(m);
+    let (low, _) = chars.size_hint();
+    text.try_reserve(low)?;
+    for c in chars {
+        text.try_push(c)?;
+    }
+    Ok(Value::Str(alloc(m, RefLock::new(text))?))
 }
 
 /// A new vector of `items`.
@@ -113,8 +137,18 @@ pub fn make_list<'gc, C: Collector>(
 pub fn build<'gc, C: Collector>(m: &Mutation<'_, 'gc, C>, datum: &Datum) -> Result<Value<'gc>> {
     Ok(match datum {
         Datum::Int(n) => Value::Int(*n),
+        Datum::Big(n) => big(m, n.clone())?,
+        Datum::Float(x) => Value::Float(*x),
+        Datum::Char(c) => Value::Char(*c),
         Datum::Bool(b) => Value::Bool(*b),
-        Datum::Str(text) => string(m, text.clone())?,
+        Datum::Str(text) => string(m, text)?,
+        Datum::Vector(items) => {
+            let items = items
+                .iter()
+                .map(|item| build(m, item))
+                .collect::<Result<Vec<_>>>()?;
+            vector(m, items.into_iter())?
+        }
         Datum::Sym(sym) => Value::Sym(*sym),
         Datum::List(items, tail) => {
             let tail = match tail {

@@ -33,6 +33,9 @@ pub enum LispError {
     Heap(GcError),
     /// Writing the program's output failed.
     Io(String),
+    /// The program called `(exit code)` with a non-zero code (`(exit)` and
+    /// `(exit 0)` end the program normally).
+    Exit(i32),
 }
 
 /// How many frames a stack-overflow message lists.
@@ -76,6 +79,7 @@ impl fmt::Display for LispError {
             }
             LispError::Heap(error) => write!(f, "{error}"),
             LispError::Io(message) => write!(f, "output error: {message}"),
+            LispError::Exit(code) => write!(f, "exit with code {code}"),
         }
     }
 }

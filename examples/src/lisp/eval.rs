@@ -14,8 +14,8 @@ use super::data::{alloc, elements, list_length, make_list, pair_of};
 use super::error::LispError;
 use super::machine::{locate, locate_in_frame, Cont, Kont, Machine, Reg, State};
 use super::print::to_string;
-use super::value::{Binding, Closure, Env, Frame, Sym, Value};
-use gc_core::model::{Gc, GcVec, Lock, Mutation, Write};
+use super::value::{Binding, Builtin, Closure, Continuation, Env, Frame, Sym, Value};
+use gc_core::model::{Gc, GcVec, Lock, Mutation, RefLock, Write};
 use gc_core::Collector;
 use std::cell::RefMut;
 
@@ -59,7 +59,7 @@ impl<'a, 'o, 's, 'gc, C: Collector> Eval<'a, 'o, 's, 'gc, C> {
         let mut finished = false;
         for _ in 0..fuel {
             finished = self.step()?;
-            if finished || m.collection_due() {
+            if finished || m.collection_due() || self.vm.stats_wanted {
                 break;
             }
         }
@@ -266,6 +266,18 @@ impl<'a, 'o, 's, 'gc, C: Collector> Eval<'a, 'o, 's, 'gc, C> {
         let m = self.m;
         loop {
             match self.values[base] {
+                Value::Builtin(Builtin::Apply) => self.spread(base)?,
+                Value::Builtin(Builtin::CallCc) => {
+                    if self.values.len() != base + 2 {
+                        let got = self.values.len() - base - 1;
+                        return Err(LispError::Runtime(format!(
+                            "call/cc: expected 1 argument(s), got {got}"
+                        )));
+                    }
+                    let k = self.capture(base)?;
+                    self.values[base] = self.values[base + 1];
+                    self.values[base + 1] = k;
+                }
                 Value::Builtin(builtin) => {
                     let flow = builtins::call(m, self.vm, builtin, &self.values[base + 1..])?;
                     self.values.truncate(base);
@@ -279,12 +291,73 @@ impl<'a, 'o, 's, 'gc, C: Collector> Eval<'a, 'o, 's, 'gc, C> {
                     }
                 }
                 Value::Closure(closure) => return self.call_closure(closure, base),
+                Value::Cont(k) => return self.resume_continuation(k, base),
                 other => {
                     let shown = to_string(&self.vm.symbols, other, 60);
                     return Err(LispError::Runtime(format!("not a procedure: {shown}")));
                 }
             }
         }
+    }
+
+    /// `(apply f a ... list)` at `base`: leaves `f a ... list-elements` there.
+    fn spread(&mut self, base: usize) -> Result<()> {
+        if self.values.len() < base + 3 {
+            let got = self.values.len() - base - 1;
+            return Err(LispError::Runtime(format!(
+                "apply: expected at least 2 argument(s), got {got}"
+            )));
+        }
+        let list = self.values.pop().expect("checked");
+        let Some(length) = list_length(list) else {
+            let shown = to_string(&self.vm.symbols, list, 60);
+            return Err(LispError::Runtime(format!(
+                "apply: not a proper list: {shown}"
+            )));
+        };
+        self.values.remove(base);
+        self.values.try_reserve(length)?;
+        for item in elements(list) {
+            self.values.push(item);
+        }
+        Ok(())
+    }
+
+    /// A continuation object for a call at `base`: copies of the
+    /// continuation stack and of the argument stack below `base`.
+    fn capture(&mut self, base: usize) -> Result<Value<'gc>> {
+        let m = self.m;
+        let mut stack = GcVec::try_with_capacity(m, self.stack.len())?;
+        self.stack.iter().for_each(|&cont| stack.push(cont));
+        let mut values = GcVec::try_with_capacity(m, base)?;
+        self.values[..base]
+            .iter()
+            .for_each(|&value| values.push(value));
+        Ok(Value::Cont(alloc(m, Continuation { stack, values })?))
+    }
+
+    /// Calls the continuation `k` with the arguments above `base`: the
+    /// stacks become copies of the captured ones and the arguments are
+    /// returned to its innermost continuation.
+    fn resume_continuation(&mut self, k: Gc<'gc, Continuation<'gc>>, base: usize) -> Result<()> {
+        let m = self.m;
+        let value = match &self.values[base + 1..] {
+            [value] => *value,
+            values => {
+                let mut items = GcVec::try_with_capacity(m, values.len())?;
+                values.iter().for_each(|&value| items.push(value));
+                Value::Values(alloc(m, RefLock::new(items))?)
+            }
+        };
+        self.stack.clear();
+        self.stack.try_reserve(k.stack.len())?;
+        k.stack.iter().for_each(|&cont| self.stack.push(cont));
+        self.values.clear();
+        self.values.try_reserve(k.values.len())?;
+        k.values.iter().for_each(|&value| self.values.push(value));
+        self.name = self.stack.last().and_then(|cont| cont.name);
+        self.reg = Reg::Return(value);
+        Ok(())
     }
 
     /// Binds the arguments above `base` to `closure`'s parameters in a new

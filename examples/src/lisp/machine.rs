@@ -13,6 +13,7 @@
 
 use super::data::build;
 use super::error::{LispError, SHOWN_FRAMES};
+use super::expand::expand;
 use super::parse::Datum;
 use super::value::{Binding, Builtin, Env, Sym, Symbols, Value};
 use gc_core::model::{Gc, GcMap, GcVec, Lock, Mutation, RefLock};
@@ -163,6 +164,18 @@ impl<'gc> State<'gc> {
     }
 }
 
+/// Where `read` without a port reads from.
+#[derive(Debug, Clone, Default)]
+pub enum Input {
+    /// Nothing: `read` returns the end-of-file object.
+    #[default]
+    Empty,
+    /// This text.
+    Text(std::sync::Arc<str>),
+    /// The process's standard input, read whole at the first `read`.
+    Stdin,
+}
+
 /// Interpreter state outside the heap; `'o` borrows the output.
 pub struct Machine<'o> {
     pub(crate) symbols: Symbols,
@@ -174,6 +187,19 @@ pub struct Machine<'o> {
     /// The most continuations that were pending at once.
     pub(crate) peak_depth: usize,
     pub(crate) out: &'o mut dyn Write,
+    /// Where standard input comes from.
+    input: Input,
+    /// Standard input's text, once loaded.
+    pub(crate) stdin: Vec<char>,
+    /// `true` once `stdin` is loaded.
+    stdin_loaded: bool,
+    /// The read position in `stdin`.
+    pub(crate) stdin_pos: usize,
+    /// When the machine started (`current-jiffy` counts from it).
+    pub(crate) started: std::time::Instant,
+    /// `(gc-stats)` was called: the region ends and the statistics are
+    /// printed between regions (a region cannot see them).
+    pub(crate) stats_wanted: bool,
 }
 
 impl<'o> Machine<'o> {
@@ -192,7 +218,38 @@ impl<'o> Machine<'o> {
             fuel: fuel.max(1),
             peak_depth: 0,
             out,
+            input: Input::Empty,
+            stdin: Vec::new(),
+            stdin_loaded: false,
+            stdin_pos: 0,
+            started: std::time::Instant::now(),
+            stats_wanted: false,
         }
+    }
+
+    /// Sets where `read` reads standard input from.
+    pub fn with_input(mut self, input: Input) -> Self {
+        self.input = input;
+        self
+    }
+
+    /// Loads standard input's text on first use.
+    pub fn load_stdin(&mut self) -> Result<()> {
+        if self.stdin_loaded {
+            return Ok(());
+        }
+        self.stdin_loaded = true;
+        let text = match &self.input {
+            Input::Empty => String::new(),
+            Input::Text(text) => text.to_string(),
+            Input::Stdin => {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)?;
+                text
+            }
+        };
+        self.stdin = text.chars().collect();
+        Ok(())
     }
 
     /// Allocates the evaluator's state and roots it in `s`.
@@ -213,16 +270,41 @@ impl<'o> Machine<'o> {
         state: Root<'_, State<'static>>,
         form: &Datum,
     ) -> Result<()> {
+        let form = expand(form, &mut self.symbols)?;
         s.mutate(|m| {
-            let expr = build(m, form)?;
-            m.write(m.get(state))
-                .project(|s| &s.reg)
-                .set(Reg::Eval(expr, None));
+            let expr = build(m, &form)?;
+            let state = m.write(m.get(state));
+            state.project(|s| &s.reg).set(Reg::Eval(expr, None));
+            // An error may have left the stacks of an earlier form.
+            state.project(|s| &s.stack).borrow_mut().clear();
+            state.project(|s| &s.values).borrow_mut().clear();
             Ok::<(), LispError>(())
         })?;
         let fuel = self.fuel;
-        while !s.mutate(|m| super::eval::Eval::load(m, self, m.get(state)).run(fuel))? {}
-        Ok(())
+        loop {
+            let finished =
+                s.mutate(|m| super::eval::Eval::load(m, self, m.get(state)).run(fuel))?;
+            if self.stats_wanted {
+                self.stats_wanted = false;
+                write!(self.out, "{}", s.stats())?;
+            }
+            if finished {
+                return Ok(());
+            }
+        }
+    }
+
+    /// The value the last form returned, as `write` shows it; `None` if it
+    /// has no useful value.
+    pub fn last_value<C: Collector>(
+        &self,
+        s: &mut Scope<'_, C>,
+        state: Root<'_, State<'static>>,
+    ) -> Option<String> {
+        s.mutate(|m| match m.get(state).reg.get() {
+            Reg::Return(Value::Unspecified) | Reg::Eval(..) => None,
+            Reg::Return(value) => Some(super::print::print(&self.symbols, value, usize::MAX, true)),
+        })
     }
 
     /// The stack-overflow error for `stack`, naming its innermost procedures.

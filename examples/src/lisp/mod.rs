@@ -31,6 +31,37 @@
 //!   `try_` call, so a full heap (vector buffers included, since they are
 //!   charged to it) is [`LispError::OutOfMemory`].
 //!
+//! # The language
+//!
+//! Enough of R7RS-small that the r7rs-benchmarks suite runs unmodified
+//! (`examples/lisp/r7rs/`, checked against Guile 3.0 by `tests/r7rs.rs`):
+//!
+//! - **Syntax.** The evaluator knows `quote`, `if`, `define`, `set!`,
+//!   `lambda`, `let` (and named `let`), `cond`, `begin`, `and`, `or`; the
+//!   expander (`expand`) rewrites the derived forms into them (`let*`,
+//!   `letrec`, `do`, `case`, `when`, `unless`, `cond =>`, quasiquote,
+//!   `define-record-type`, `delay`, `case-lambda`). No `define-syntax`.
+//! - **Numbers.** 64-bit integers unboxed, bignums (`num-bigint`) beyond,
+//!   doubles unboxed. No exact rationals: `/` of integers that do not
+//!   divide gives a float (`(/ 1 3)` is `0.3333333333333333` where Guile
+//!   says `1/3`), and `exact` of a non-integral float is an error.
+//! - **Continuations.** `call/cc` captures *full, re-entrant*
+//!   continuations by copying the evaluator's continuation stack and
+//!   argument stack (both `GcVec`s of `Copy` values) into a
+//!   [`Continuation`] object; calling it copies them back. The explicit
+//!   stack made that the simplest correct choice: a capture costs
+//!   O(depth), which the suite's `ctak` (a capture per call at shallow
+//!   depth) and escapes from deep recursion both afford, and generators
+//!   that re-enter work as in Guile. One-shot or segmented stacks would
+//!   make deep captures cheaper. `dynamic-wind` lives in the prelude (a
+//!   wind list that `call/cc`'s escape procedure unwinds and rewinds).
+//! - **The prelude** (`prelude.scm`, run before every program, on the heap
+//!   like everything else) has the procedures that call procedures
+//!   (`map`, `for-each`, `call-with-values`, `dynamic-wind`, `force`, ...);
+//!   the rest are builtins in Rust (`builtins/`).
+//! - **Ports**: the program's output, string ports, files (read whole;
+//!   written at close), and `read` from standard input ([`Options::input`]).
+//!
 //! # Region idioms
 //!
 //! - **Inside a region, pointers are plain values.** `Gc`s are `Copy` and
@@ -72,8 +103,11 @@
 //!   budget, raised by allocation past it) now bounds both.
 //! - **A region cannot carry a `Gc` out**, by design: the evaluator's
 //!   regions return only `bool`s and errors (which own no `Gc`).
-//! - **Strings charge their buffers by hand** ([`Charge`](gc_core::model::Charge)):
-//!   a `String` in an object is a leaf the heap does not see.
+//! - **Bignums charge their digits by hand** ([`Charge`](gc_core::model::Charge)):
+//!   a `BigInt` in an object is a leaf the heap does not see (strings are
+//!   `GcVec<char>`s now, charged like every model container).
+//! - **Statistics are not visible inside a region**: `(gc-stats)` ends the
+//!   region early and the machine prints `Scope::stats` between regions.
 //!
 //! ```
 //! use examples::lisp::{run, Options};
@@ -87,6 +121,7 @@ mod builtins;
 mod data;
 mod error;
 mod eval;
+mod expand;
 mod machine;
 pub mod parse;
 mod print;
@@ -94,8 +129,12 @@ mod table;
 mod value;
 
 pub use error::{LispError, SHOWN_FRAMES};
+pub use machine::Input;
 pub use table::{Key, Table, Test};
-pub use value::{Binding, Builtin, Closure, Env, Frame, Pair, Sym, Symbols, Text, Value, Vector};
+pub use value::{
+    Binding, Builtin, Closure, Continuation, Env, Frame, Pair, Port, PortKind, Record, Sym,
+    Symbols, Text, Value, Vector,
+};
 
 use machine::{Keywords, Machine};
 
@@ -103,8 +142,10 @@ use crate::{Backend, Program};
 use gc_core::{Collector, GcStats, Heap, HeapConfig};
 use std::io::Write;
 
-/// Default limit on pending continuations (nested non-tail evaluations).
-pub const DEFAULT_MAX_DEPTH: usize = 50_000;
+/// Default limit on pending continuations (nested non-tail evaluations):
+/// ten million, so that a million-deep recursion runs (as in Guile) and the
+/// limit, or the heap's capacity, ends a runaway one with a clear error.
+pub const DEFAULT_MAX_DEPTH: usize = 10_000_000;
 
 /// Default evaluation steps per mutation region.
 pub const DEFAULT_FUEL: usize = 10_000;
@@ -127,6 +168,8 @@ pub struct Options {
     /// Evaluation steps per mutation region at most (a region also ends
     /// at the first step that makes a collection due).
     pub fuel: usize,
+    /// What `read` reads when given no port.
+    pub input: Input,
 }
 
 impl Default for Options {
@@ -136,6 +179,7 @@ impl Default for Options {
             config: HeapConfig::default(),
             max_depth: DEFAULT_MAX_DEPTH,
             fuel: DEFAULT_FUEL,
+            input: Input::Empty,
         }
     }
 }
@@ -188,11 +232,16 @@ pub fn run(source: &str, options: &Options, out: &mut (dyn Write + Send)) -> Out
     })
 }
 
+/// The library written in Scheme, run before every program.
+pub const PRELUDE: &str = include_str!("prelude.scm");
+
 /// [`run`] on the current thread.
 fn run_here(source: &str, options: &Options, out: &mut (dyn Write + Send)) -> Outcome {
     let mut symbols = Symbols::default();
     let keywords = Keywords::new(&mut symbols);
-    let forms = match parse::parse(source, &mut symbols) {
+    let parsed = parse::parse(PRELUDE, &mut symbols)
+        .and_then(|prelude| Ok((prelude, parse::parse(source, &mut symbols)?)));
+    let (prelude, forms) = match parsed {
         Ok(forms) => forms,
         Err(error) => {
             return Outcome {
@@ -202,8 +251,13 @@ fn run_here(source: &str, options: &Options, out: &mut (dyn Write + Send)) -> Ou
             }
         }
     };
-    let machine = Machine::new(symbols, keywords, options.max_depth, options.fuel, out);
-    let runner = Runner { machine, forms };
+    let machine = Machine::new(symbols, keywords, options.max_depth, options.fuel, out)
+        .with_input(options.input.clone());
+    let runner = Runner {
+        machine,
+        prelude,
+        forms,
+    };
     match options.backend.run(options.config.clone(), runner) {
         Ok((result, stats, peak_depth)) => Outcome {
             result,
@@ -218,9 +272,149 @@ fn run_here(source: &str, options: &Options, out: &mut (dyn Write + Send)) -> Ou
     }
 }
 
+/// Runs an interactive session: `read_line(continued)` gives the next line
+/// of input (`continued` when it continues an unfinished form), `None` at
+/// the end; each complete form is evaluated and its value written to
+/// `out`. Errors are written to `out` and leave the session alive; the
+/// definitions stay for the next forms. `(exit)` ends the session.
+///
+/// ```
+/// use examples::lisp::{repl, Options};
+/// let mut lines = vec!["(define x 6)", "(* x", " 7)", "(car '())", "x"].into_iter();
+/// let mut out = Vec::new();
+/// let outcome = repl(&Options::default(), &mut out, |_| lines.next().map(String::from));
+/// assert!(outcome.result.is_ok());
+/// let out = String::from_utf8(out).unwrap();
+/// assert_eq!(out, "42\nerror: car: expected a pair, got ()\n6\n");
+/// ```
+pub fn repl<R>(options: &Options, out: &mut (dyn Write + Send), read_line: R) -> Outcome
+where
+    R: FnMut(bool) -> Option<String> + Send,
+{
+    std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .name("lisp-repl".into())
+            .stack_size(STACK_SIZE)
+            .spawn_scoped(scope, || {
+                let mut symbols = Symbols::default();
+                let keywords = Keywords::new(&mut symbols);
+                let prelude = match parse::parse(PRELUDE, &mut symbols) {
+                    Ok(prelude) => prelude,
+                    Err(error) => {
+                        return Outcome {
+                            result: Err(error),
+                            stats: None,
+                            peak_depth: 0,
+                        }
+                    }
+                };
+                let machine = Machine::new(symbols, keywords, options.max_depth, options.fuel, out)
+                    .with_input(options.input.clone());
+                let session = Session {
+                    machine,
+                    prelude,
+                    read_line,
+                };
+                match options.backend.run(options.config.clone(), session) {
+                    Ok((result, stats, peak_depth)) => Outcome {
+                        result,
+                        stats: Some(stats),
+                        peak_depth,
+                    },
+                    Err(error) => Outcome {
+                        result: Err(error.into()),
+                        stats: None,
+                        peak_depth: 0,
+                    },
+                }
+            });
+        match spawned {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(error) => Outcome {
+                result: Err(LispError::Runtime(format!(
+                    "cannot start the evaluator thread: {error}"
+                ))),
+                stats: None,
+                peak_depth: 0,
+            },
+        }
+    })
+}
+
+/// `true` if `error` says the input ended inside a form (more lines may
+/// complete it).
+fn incomplete(error: &LispError) -> bool {
+    matches!(error, LispError::Parse { message, .. } if [
+        "unclosed '('",
+        "unterminated string",
+        "unterminated #| comment",
+        "unexpected end of input",
+        "unterminated character",
+    ]
+    .contains(&message.as_str()))
+}
+
+/// An interactive session, ready to run on any backend.
+struct Session<'o, R> {
+    machine: Machine<'o>,
+    prelude: Vec<parse::Datum>,
+    read_line: R,
+}
+
+impl<R: FnMut(bool) -> Option<String>> Program for Session<'_, R> {
+    type Output = (Result<(), LispError>, GcStats, usize);
+
+    fn run<C: Collector>(self, heap: &mut Heap<C>) -> Self::Output {
+        let Session {
+            mut machine,
+            prelude,
+            mut read_line,
+        } = self;
+        let result = heap.scope("lisp-repl", |s| {
+            let state = machine.start(s)?;
+            for form in &prelude {
+                machine.run_form(s, state, form)?;
+            }
+            let mut buffer = String::new();
+            while let Some(line) = read_line(!buffer.is_empty()) {
+                buffer.push_str(&line);
+                buffer.push('\n');
+                let forms = match parse::parse(&buffer, &mut machine.symbols) {
+                    Err(error) if incomplete(&error) => continue,
+                    Err(error) => {
+                        writeln!(machine.out, "{error}")?;
+                        buffer.clear();
+                        continue;
+                    }
+                    Ok(forms) => forms,
+                };
+                buffer.clear();
+                for form in &forms {
+                    match machine.run_form(s, state, form) {
+                        Ok(()) => {
+                            if let Some(shown) = machine.last_value(s, state) {
+                                writeln!(machine.out, "{shown}")?;
+                            }
+                        }
+                        Err(LispError::Exit(0)) => return Ok(()),
+                        Err(error @ LispError::Exit(_)) => return Err(error),
+                        Err(error) => writeln!(machine.out, "{error}")?,
+                    }
+                }
+                machine.out.flush()?;
+            }
+            Ok(())
+        });
+        (result, heap.stats(), machine.peak_depth)
+    }
+}
+
 /// A parsed program, ready to run on any backend.
 struct Runner<'o> {
     machine: Machine<'o>,
+    prelude: Vec<parse::Datum>,
     forms: Vec<parse::Datum>,
 }
 
@@ -228,12 +422,21 @@ impl Program for Runner<'_> {
     type Output = (Result<(), LispError>, GcStats, usize);
 
     fn run<C: Collector>(self, heap: &mut Heap<C>) -> Self::Output {
-        let Runner { mut machine, forms } = self;
+        let Runner {
+            mut machine,
+            prelude,
+            forms,
+        } = self;
         let result = heap.scope("lisp", |s| {
             let state = machine.start(s)?;
-            let result = forms
+            let result = prelude
                 .iter()
+                .chain(&forms)
                 .try_for_each(|form| machine.run_form(s, state, form));
+            let result = match result {
+                Err(LispError::Exit(0)) => Ok(()),
+                other => other,
+            };
             let flushed = machine.out.flush();
             result.and(flushed.map_err(LispError::from))
         });

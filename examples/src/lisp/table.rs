@@ -73,9 +73,14 @@ impl<'gc> GcHash<'gc> for Key<'gc> {
 /// `()` compare by value.
 pub fn eq<'gc>(a: Value<'gc>, b: Value<'gc>) -> bool {
     match (a, b) {
-        (Value::Nil, Value::Nil) | (Value::Unspecified, Value::Unspecified) => true,
+        (Value::Nil, Value::Nil)
+        | (Value::Unspecified, Value::Unspecified)
+        | (Value::Eof, Value::Eof) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Float(x), Value::Float(y)) => x.to_bits() == y.to_bits(),
+        (Value::Big(x), Value::Big(y)) => x.n == y.n,
+        (Value::Char(x), Value::Char(y)) => x == y,
         (Value::Sym(x), Value::Sym(y)) => x == y,
         (Value::Builtin(x), Value::Builtin(y)) => x == y,
         (Value::Str(x), Value::Str(y)) => Gc::ptr_eq(x, y),
@@ -83,6 +88,10 @@ pub fn eq<'gc>(a: Value<'gc>, b: Value<'gc>) -> bool {
         (Value::Vector(x), Value::Vector(y)) => Gc::ptr_eq(x, y),
         (Value::Table(x), Value::Table(y)) => Gc::ptr_eq(x, y),
         (Value::Closure(x), Value::Closure(y)) => Gc::ptr_eq(x, y),
+        (Value::Record(x), Value::Record(y)) => Gc::ptr_eq(x, y),
+        (Value::Port(x), Value::Port(y)) => Gc::ptr_eq(x, y),
+        (Value::Values(x), Value::Values(y)) => Gc::ptr_eq(x, y),
+        (Value::Cont(x), Value::Cont(y)) => Gc::ptr_eq(x, y),
         _ => false,
     }
 }
@@ -94,7 +103,7 @@ pub fn equal<'gc>(a: Value<'gc>, b: Value<'gc>) -> bool {
     let mut work = vec![(a, b)];
     while let Some((a, b)) = work.pop() {
         match (a, b) {
-            (Value::Str(x), Value::Str(y)) if x.text != y.text => return false,
+            (Value::Str(x), Value::Str(y)) if x.borrow()[..] != y.borrow()[..] => return false,
             (Value::Str(_), Value::Str(_)) => {}
             (Value::Pair(x), Value::Pair(y)) if !Gc::ptr_eq(x, y) => {
                 work.push((x.cdr.get(), y.cdr.get()));
@@ -122,9 +131,12 @@ fn hash_eq<'gc, C: Collector, Th: Threads, H: Hasher>(
 ) {
     discriminant(&value).hash(state);
     match value {
-        Value::Nil | Value::Unspecified => {}
+        Value::Nil | Value::Unspecified | Value::Eof => {}
         Value::Bool(b) => b.hash(state),
         Value::Int(n) => n.hash(state),
+        Value::Float(x) => x.to_bits().hash(state),
+        Value::Big(x) => x.n.hash(state),
+        Value::Char(c) => c.hash(state),
         Value::Sym(sym) => sym.hash(state),
         Value::Builtin(builtin) => builtin.hash(state),
         Value::Str(x) => x.gc_hash(m, state),
@@ -132,6 +144,10 @@ fn hash_eq<'gc, C: Collector, Th: Threads, H: Hasher>(
         Value::Vector(x) => x.gc_hash(m, state),
         Value::Table(x) => x.gc_hash(m, state),
         Value::Closure(x) => x.gc_hash(m, state),
+        Value::Record(x) => x.gc_hash(m, state),
+        Value::Port(x) => x.gc_hash(m, state),
+        Value::Values(x) => x.gc_hash(m, state),
+        Value::Cont(x) => x.gc_hash(m, state),
     }
 }
 
@@ -158,7 +174,7 @@ fn hash_equal<'gc, C: Collector, Th: Threads, H: Hasher>(
         match value {
             Value::Str(x) => {
                 discriminant(&value).hash(state);
-                x.text.hash(state);
+                x.borrow()[..].hash(state);
             }
             Value::Pair(x) => {
                 discriminant(&value).hash(state);

@@ -18,7 +18,7 @@
 //! ```
 
 use super::table::Table;
-use gc_core::model::{Charge, Gc, GcVec, Lock, RefLock};
+use gc_core::model::{Gc, GcVec, Lock, RefLock};
 use gc_core::Trace;
 use std::collections::HashMap;
 
@@ -36,9 +36,18 @@ pub enum Value<'gc> {
     Bool(bool),
     /// A 64-bit integer, unboxed.
     Int(i64),
+    /// An exact integer beyond 64 bits (results that fit in 64 bits are
+    /// always `Int`).
+    Big(Gc<'gc, Big<'gc>>),
+    /// A double-precision float, unboxed (Scheme's inexact reals).
+    Float(f64),
+    /// A character.
+    Char(char),
     /// A symbol.
     Sym(Sym),
-    /// An immutable string.
+    /// The end-of-file object.
+    Eof,
+    /// A mutable string.
     Str(Gc<'gc, Text<'gc>>),
     /// A mutable pair.
     Pair(Gc<'gc, Pair<'gc>>),
@@ -50,6 +59,15 @@ pub enum Value<'gc> {
     Closure(Gc<'gc, Closure<'gc>>),
     /// A procedure written in Rust.
     Builtin(Builtin),
+    /// An instance of a `define-record-type` type.
+    Record(Gc<'gc, Record<'gc>>),
+    /// A string or file port.
+    Port(Gc<'gc, Port<'gc>>),
+    /// Zero or several values (`(values)`, `(values 1 2)`); one value is
+    /// the value itself.
+    Values(Gc<'gc, Vector<'gc>>),
+    /// A continuation captured by `call/cc`.
+    Cont(Gc<'gc, Continuation<'gc>>),
 }
 
 impl Value<'_> {
@@ -59,13 +77,67 @@ impl Value<'_> {
     }
 }
 
-/// A string's text, its buffer charged to the heap.
+/// A string's characters: a GC vector (charged to the heap) behind the
+/// write barrier, so `string-ref` and `string-set!` are O(1).
+pub type Text<'gc> = RefLock<GcVec<'gc, char>>;
+
+/// A bignum: its digits live outside the heap, charged to it.
 #[derive(Trace)]
-pub struct Text<'gc> {
-    /// The characters.
-    pub text: String,
-    /// The charge for `text`'s buffer.
-    pub charge: Charge<'gc>,
+pub struct Big<'gc> {
+    /// The number.
+    #[trace(skip)]
+    pub n: num_bigint::BigInt,
+    /// The charge for its digits.
+    pub charge: gc_core::model::Charge<'gc>,
+}
+
+/// An instance of a record type.
+#[derive(Trace)]
+pub struct Record<'gc> {
+    /// The record type: a vector `#(name field ...)` made by
+    /// `define-record-type`, compared by identity.
+    pub kind: Gc<'gc, Vector<'gc>>,
+    /// The fields' values, in the type's field order.
+    pub fields: Vector<'gc>,
+}
+
+/// What a [`Port`] reads from or writes to.
+#[derive(Trace, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PortKind {
+    /// The program's standard input (the machine holds its text).
+    Stdin,
+    /// The program's output.
+    Stdout,
+    /// Reads the port's text.
+    Input,
+    /// Collects what is written in the port's text (`open-output-string`,
+    /// or a file written when the port is closed).
+    Output,
+}
+
+/// A port: an input text with a read position, or an output buffer.
+#[derive(Trace)]
+pub struct Port<'gc> {
+    /// Which kind of port.
+    pub kind: PortKind,
+    /// The text read (input ports) or written so far (output ports).
+    pub text: Text<'gc>,
+    /// The read position in `text` (input ports).
+    pub pos: Lock<usize>,
+    /// The file an output port is written to when it is closed.
+    pub path: Option<Box<str>>,
+    /// `true` once the port is closed.
+    pub closed: Lock<bool>,
+}
+
+/// A continuation captured by `call/cc`: copies of the evaluator's
+/// continuation stack and argument stack at the capture.
+#[derive(Trace)]
+pub struct Continuation<'gc> {
+    /// The continuation stack, innermost last.
+    pub stack: GcVec<'gc, super::machine::Cont<'gc>>,
+    /// The argument stack (the pending calls' evaluated operands).
+    pub values: GcVec<'gc, Value<'gc>>,
 }
 
 /// A vector's elements: a growable GC vector behind the write barrier.
@@ -139,19 +211,97 @@ macro_rules! builtins {
 }
 
 builtins! {
-    Add => "+", Sub => "-", Mul => "*", Quotient => "quotient", Remainder => "remainder",
+    // Numbers (builtins/num.rs).
+    Add => "+", Sub => "-", Mul => "*", Div => "/",
     NumEq => "=", Lt => "<", Gt => ">", Le => "<=", Ge => ">=",
-    Not => "not", Eq => "eq?", Equal => "equal?", IsNull => "null?", IsPair => "pair?",
-    Cons => "cons", Car => "car", Cdr => "cdr", List => "list", Length => "length",
-    SetCar => "set-car!", SetCdr => "set-cdr!",
-    IsString => "string?", StringLength => "string-length", StringAppend => "string-append",
-    IsVector => "vector?", Vector => "vector", MakeVector => "make-vector",
-    VectorRef => "vector-ref", VectorSet => "vector-set!", VectorLength => "vector-length",
-    VectorPush => "vector-push!", VectorToList => "vector->list", ListToVector => "list->vector",
+    Quotient => "quotient", Remainder => "remainder", Modulo => "modulo",
+    FloorQuotient => "floor-quotient", FloorRemainder => "floor-remainder",
+    TruncateQuotient => "truncate-quotient", TruncateRemainder => "truncate-remainder",
+    Abs => "abs", Min => "min", Max => "max", Gcd => "gcd", Lcm => "lcm", Expt => "expt",
+    Exact => "exact", Inexact => "inexact", ExactToInexact => "exact->inexact",
+    InexactToExact => "inexact->exact",
+    Floor => "floor", Ceiling => "ceiling", Round => "round", Truncate => "truncate",
+    Sqrt => "sqrt", ExactIntegerSqrt => "exact-integer-sqrt", Exp => "exp", Log => "log",
+    Sin => "sin", Cos => "cos", Tan => "tan", Asin => "asin", Acos => "acos", Atan => "atan",
+    Square => "square",
+    IsNumber => "number?", IsComplex => "complex?", IsReal => "real?", IsRational => "rational?",
+    IsInteger => "integer?", IsExact => "exact?", IsInexact => "inexact?",
+    IsExactInteger => "exact-integer?", IsNan => "nan?", IsInfinite => "infinite?",
+    IsFinite => "finite?",
+    IsZero => "zero?", IsPositive => "positive?", IsNegative => "negative?",
+    IsOdd => "odd?", IsEven => "even?",
+    NumberToString => "number->string", StringToNumber => "string->number",
+    BitAnd => "bitwise-and", BitOr => "bitwise-or", BitXor => "bitwise-xor",
+    BitNot => "bitwise-not", Shift => "arithmetic-shift",
+    // Equivalence and types.
+    Not => "not", Eq => "eq?", Eqv => "eqv?", Equal => "equal?",
+    IsNull => "null?", IsPair => "pair?", IsList => "list?", IsSymbol => "symbol?",
+    IsString => "string?", IsChar => "char?", IsVector => "vector?",
+    IsProcedure => "procedure?", IsBoolean => "boolean?", IsEof => "eof-object?",
+    EofObject => "eof-object",
+    // Pairs and lists (builtins/list.rs).
+    Cons => "cons", Car => "car", Cdr => "cdr", SetCar => "set-car!", SetCdr => "set-cdr!",
+    Caar => "caar", Cadr => "cadr", Cdar => "cdar", Cddr => "cddr",
+    Caaar => "caaar", Caadr => "caadr", Cadar => "cadar", Caddr => "caddr",
+    Cdaar => "cdaar", Cdadr => "cdadr", Cddar => "cddar", Cdddr => "cdddr",
+    Caaaar => "caaaar", Caaadr => "caaadr", Caadar => "caadar", Caaddr => "caaddr",
+    Cadaar => "cadaar", Cadadr => "cadadr", Caddar => "caddar", Cadddr => "cadddr",
+    Cdaaar => "cdaaar", Cdaadr => "cdaadr", Cdadar => "cdadar", Cdaddr => "cdaddr",
+    Cddaar => "cddaar", Cddadr => "cddadr", Cdddar => "cdddar", Cddddr => "cddddr",
+    List => "list", Length => "length", Append => "append", Reverse => "reverse",
+    ListTail => "list-tail", ListRef => "list-ref", ListCopy => "list-copy",
+    LastPair => "last-pair",
+    Memq => "memq", Memv => "memv", MemberEqual => "%member",
+    Assq => "assq", Assv => "assv", AssocEqual => "%assoc",
+    // Symbols, characters and strings (builtins/text.rs).
+    SymbolToString => "symbol->string", StringToSymbol => "string->symbol",
+    SymbolEq => "symbol=?",
+    CharToInteger => "char->integer", IntegerToChar => "integer->char",
+    CharEq => "char=?", CharLt => "char<?", CharGt => "char>?", CharLe => "char<=?",
+    CharGe => "char>=?", CharCiEq => "char-ci=?",
+    IsAlphabetic => "char-alphabetic?", IsNumeric => "char-numeric?",
+    IsWhitespace => "char-whitespace?", IsUpperCase => "char-upper-case?",
+    IsLowerCase => "char-lower-case?", CharUpcase => "char-upcase",
+    CharDowncase => "char-downcase", DigitValue => "digit-value",
+    MakeString => "make-string", String => "string", StringLength => "string-length",
+    StringRef => "string-ref", StringSet => "string-set!", Substring => "substring",
+    StringAppend => "string-append", StringCopy => "string-copy",
+    StringFill => "string-fill!", StringToList => "string->list",
+    ListToString => "list->string", StringUpcase => "string-upcase",
+    StringDowncase => "string-downcase",
+    StringEq => "string=?", StringLt => "string<?", StringGt => "string>?",
+    StringLe => "string<=?", StringGe => "string>=?", StringCiEq => "string-ci=?",
+    // Vectors.
+    Vector => "vector", MakeVector => "make-vector", VectorRef => "vector-ref",
+    VectorSet => "vector-set!", VectorLength => "vector-length", VectorPush => "vector-push!",
+    VectorToList => "vector->list", ListToVector => "list->vector",
+    VectorFill => "vector-fill!", VectorCopy => "vector-copy", VectorAppend => "vector-append",
+    VectorGrow => "vector-grow", Subvector => "subvector",
+    // Hash tables (SRFI-69).
     MakeHashTable => "make-hash-table", HashTableSet => "hash-table-set!",
     HashTableRef => "hash-table-ref", HashTableRefDefault => "hash-table-ref/default",
     HashTableDelete => "hash-table-delete!", HashTableSize => "hash-table-size",
-    Display => "display", Newline => "newline",
+    // Records, control, multiple values, errors.
+    RecordType => "%record-type", MakeRecord => "%make-record", IsRecord => "%record?",
+    RecordRef => "%record-ref", RecordSet => "%record-set!",
+    Apply => "apply", CallCc => "%call/cc", Values => "values", IsValues => "%values?",
+    ValuesToList => "%values->list", Error => "error", Exit => "exit",
+    GcStats => "gc-stats",
+    // Ports and output (builtins/io.rs).
+    Display => "display", Write => "write", WriteChar => "write-char",
+    WriteString => "write-string", Newline => "newline",
+    Read => "read", ReadChar => "read-char", PeekChar => "peek-char", ReadLine => "read-line",
+    CharReady => "char-ready?",
+    CurrentOutputPort => "current-output-port", CurrentInputPort => "current-input-port",
+    OpenInputString => "open-input-string", OpenOutputString => "open-output-string",
+    GetOutputString => "get-output-string", OpenInputFile => "open-input-file",
+    OpenOutputFile => "open-output-file", ClosePort => "close-port",
+    CloseInputPort => "close-input-port", CloseOutputPort => "close-output-port",
+    FlushOutputPort => "flush-output-port", IsInputPort => "input-port?",
+    IsOutputPort => "output-port?",
+    CurrentSecond => "current-second", CurrentJiffy => "current-jiffy",
+    JiffiesPerSecond => "jiffies-per-second", FileExists => "file-exists?",
+    DeleteFile => "delete-file",
 }
 
 /// The symbol table: names are interned once, symbols are small ids.
@@ -159,6 +309,7 @@ builtins! {
 pub struct Symbols {
     names: Vec<String>,
     ids: HashMap<String, Sym>,
+    fresh: usize,
 }
 
 impl Symbols {
@@ -171,6 +322,18 @@ impl Symbols {
         self.names.push(name.to_owned());
         self.ids.insert(name.to_owned(), id);
         id
+    }
+
+    /// A new symbol no program can write: its name starts with a space.
+    pub fn fresh(&mut self, hint: &str) -> Sym {
+        self.fresh += 1;
+        let name = format!(" {hint}{}", self.fresh);
+        self.intern(&name)
+    }
+
+    /// The symbol named `name`, if interned.
+    pub fn lookup(&self, name: &str) -> Option<Sym> {
+        self.ids.get(name).copied()
     }
 
     /// The name of `sym`.

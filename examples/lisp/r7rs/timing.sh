@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Times the r7rs-benchmarks programs on each backend of the `lisp`
+# interpreter (release build) beside Guile 3.0, and prints a markdown table:
+#
+#   bash examples/lisp/r7rs/timing.sh [COUNT] [NAME ...]
+#
+# Each program runs with its bundled small input (inputs/NAME.input), its
+# iteration count (the input's first number) set to COUNT (default 3;
+# array1 keeps 1, its count is also its size). A time is the benchmark's
+# own "Elapsed time" (its run, without start-up, parsing or the prelude);
+# GC% is the share of the whole process's wall time spent in collection
+# pauses, from `--stats` ("total pause"). The ratio is ours / Guile's.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+cd "$here/../.."
+count="${1:-3}"
+shift || true
+r7="lisp/r7rs"
+names=("$@")
+[ ${#names[@]} -eq 0 ] && names=($(cat "$r7/programs.txt"))
+cargo build --release -q -p examples --bin lisp
+lisp="../target/release/lisp"
+command -v guile >/dev/null || { echo "guile is not installed (apt-get install -y guile-3.0)" >&2; exit 1; }
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+# The elapsed seconds a run printed, or "-" if it failed or was wrong.
+elapsed() {
+    if grep -q "ERROR\|INCORRECT" "$1"; then echo "-"; return; fi
+    sed -nE 's/^Elapsed time: ([0-9.e+-]+) seconds.*/\1/p' "$1" | head -1 | grep . || echo "-"
+}
+
+# A pause figure (ns, us, ms or s, as Rust's Debug prints a Duration) in seconds.
+seconds() {
+    awk -v d="$1" 'BEGIN {
+        if (d ~ /ns$/) { sub(/ns$/, "", d); print d / 1e9 }
+        else if (d ~ /µs$/) { sub(/µs$/, "", d); print d / 1e6 }
+        else if (d ~ /ms$/) { sub(/ms$/, "", d); print d / 1e3 }
+        else { sub(/s$/, "", d); print d + 0 } }'
+}
+
+echo "| program | guile (s) | mark-sweep (s) | ratio | GC% | copying (s) | ratio | GC% | refcount (s) | ratio | GC% |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
+for name in "${names[@]}"; do
+    n="$count"
+    [ "$name" = array1 ] && n=1
+    awk -v n="$n" 'done == 0 && /^[ \t]*[0-9]+/ { sub(/[0-9]+/, n); done = 1 } { print }' \
+        "$r7/inputs/$name.input" > "$tmp/input"
+    cat "$r7/src/Guile3-prelude.scm" "$r7/src/$name.scm" "$r7/src/common.scm" \
+        "$r7/src/common-postlude.scm" > "$tmp/guile.scm"
+    cat "$r7/src/$name.scm" "$r7/src/common.scm" "$r7/src/common-postlude.scm" > "$tmp/ours.scm"
+    guile --no-auto-compile "$tmp/guile.scm" < "$tmp/input" > "$tmp/guile.out" 2>&1 || true
+    g="$(elapsed "$tmp/guile.out")"
+    row="| $name | $g"
+    for gc in mark-sweep copying refcount; do
+        start=$(date +%s.%N)
+        "$lisp" --gc "$gc" --stats "$tmp/ours.scm" < "$tmp/input" > "$tmp/ours.out" 2> "$tmp/stats" || true
+        end=$(date +%s.%N)
+        t="$(elapsed "$tmp/ours.out")"
+        pause="$(sed -nE 's/.*total pause ([^ ]+) .*/\1/p' "$tmp/stats" | head -1)"
+        if [ "$t" = "-" ] || [ "$g" = "-" ] || [ -z "$pause" ]; then
+            row="$row | - | - | -"
+        else
+            gcshare=$(awk -v p="$(seconds "$pause")" -v s="$start" -v e="$end" 'BEGIN { printf "%.0f", 100 * p / (e - s) }')
+            ratio=$(awk -v a="$t" -v b="$g" 'BEGIN { if (b > 0) printf "%.0fx", a / b; else print "-" }')
+            row="$row | $(printf '%.3f' "$t") | $ratio | $gcshare%"
+        fi
+    done
+    echo "$row |"
+done
