@@ -372,7 +372,11 @@ impl Arena {
         slab.free = addr;
         slab.live -= 1;
         let (live, listed, start) = (slab.live, slab.listed, slab.start);
-        if live == 0 {
+        // The only slab of its class with room stays, empty or not, so that
+        // a class whose last cell comes and goes does not take pages and
+        // give them back each time (at most one empty slab per class).
+        let sole = listed && slab.next == NIL && self.partial[class] == id;
+        if live == 0 && !sole {
             if listed {
                 self.unlink(class, id);
             }
@@ -420,7 +424,6 @@ impl BufferSpace {
     /// contents are unspecified.
     pub(crate) fn alloc(&self, size: usize, align: usize) -> Option<NonNull<u8>> {
         debug_assert_eq!(PAGE, page_size());
-        self.refusal.borrow_mut().take();
         if align > BUFFER_ALIGN {
             return None;
         }
@@ -587,7 +590,8 @@ mod tests {
     }
 
     /// Every cell of every slab, freed, makes the pages whole again: a run
-    /// as large as all of them takes their place.
+    /// as large as all of them (but the one slab a class keeps) takes their
+    /// place.
     #[test]
     fn freed_slabs_coalesce_into_runs_of_any_size() {
         let space = BufferSpace::new(1 << 20);
@@ -599,9 +603,20 @@ mod tests {
             // SAFETY: from `alloc(16)`, not used again.
             unsafe { space.free(cell, 16) };
         }
-        // The four slabs were freed; 256 KiB of pages from the first.
-        let run = space.alloc(MAX_RUN, 16).unwrap();
-        assert_eq!(run.as_ptr().addr(), first, "the freed slabs' pages, merged");
+        // The first slab stays for its class (the only one with room); the
+        // other three went back to the pages, merged into one run.
+        let slab = SLAB_PAGES * PAGE;
+        let run = space.alloc(3 * slab, 16).unwrap();
+        assert_eq!(
+            run.as_ptr().addr(),
+            first + slab,
+            "the freed slabs' pages, merged"
+        );
+        let cell = space.alloc(16, 16).unwrap().as_ptr().addr();
+        assert!(
+            (first..first + slab).contains(&cell),
+            "a cell of the kept slab"
+        );
         assert!(space.own.borrow().is_empty());
     }
 
