@@ -163,14 +163,23 @@ impl<'gc> HeapAlloc<'gc> {
     }
 
     /// A fresh buffer for `layout`, charged; nothing is charged on failure.
+    /// A buffer no larger than twice the container memory already held (a
+    /// container growing: a vector copies into it, a map rehashes into it)
+    /// is committed in one call; a larger one (a reservation ahead of use)
+    /// is committed page by page as it is written.
     fn buffer(&self, layout: Layout) -> Result<NonNull<u8>, AllocError> {
         let account = self.account();
+        let held = account.external.get();
         account.charge(layout.size()).map_err(|_| AllocError)?;
-        account
+        let block = account
             .buffers
             .alloc(layout.size(), layout.align())
             .ok_or_else(|| account.uncharge(layout.size()))
-            .map_err(|()| AllocError)
+            .map_err(|()| AllocError)?;
+        if layout.size() <= held.saturating_mul(2) {
+            account.buffers.prefault(block, layout.size());
+        }
+        Ok(block)
     }
 
     /// Moves the block at `ptr` (layout `old`) to a fresh one for `new`,
@@ -186,9 +195,10 @@ impl<'gc> HeapAlloc<'gc> {
         new: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
         let fresh = self.buffer(new)?;
+        let filled = old.size().min(new.size());
         // SAFETY: both blocks are live, distinct, and at least
         // `min(old, new)` bytes long.
-        unsafe { ptr.copy_to_nonoverlapping(fresh, old.size().min(new.size())) };
+        unsafe { ptr.copy_to_nonoverlapping(fresh, filled) };
         // SAFETY: forwarded from the caller.
         unsafe { self.deallocate(ptr, old) };
         Ok(NonNull::slice_from_raw_parts(fresh, new.size()))

@@ -24,9 +24,10 @@
 //! `Allocator` contract), so cells need no header; a page table says which
 //! slab a cell belongs to.
 //!
-//! Resident memory follows use: nothing is committed ahead of use (pages
-//! fault in as buffers are written), and free pages beyond [`RETAIN`] go
-//! back to the kernel. A request the arena cannot place (it is twice the
+//! Resident memory follows use: pages are committed a megabyte at a time
+//! as the arena's never-used end is handed out (not ahead of use: an empty
+//! reservation commits nothing), and free pages beyond [`RETAIN`] go back
+//! to the kernel. A request the arena cannot place (it is twice the
 //! capacity, but holes can be too small) and every buffer above
 //! [`MAX_RUN`] get a mapping of their own, which the system may refuse (more
 //! than the machine can back): the container then reports
@@ -66,6 +67,10 @@ const PAGE: usize = 4096;
 
 /// Pages per slab.
 const SLAB_PAGES: usize = 16;
+
+/// Never-used pages committed at once when the arena's top passes the
+/// committed ones (1 MiB: one system call instead of a fault per page).
+const COMMIT_PAGES: usize = 256;
 
 /// Size classes up to [`MAX_CELL`]: 8 classes of 16-byte steps to 128,
 /// then 4 per doubling from 2^7 to 2^13.
@@ -163,6 +168,8 @@ struct Arena {
     /// Pages handed out from the start at least once; those past it were
     /// never touched.
     top: usize,
+    /// Pages from the start committed when `top` reached them (a hint).
+    committed: usize,
     /// Free runs: first page -> (pages, pages that may be committed).
     runs: BTreeMap<usize, (usize, usize)>,
     /// The same runs by (pages, first page), for best fit.
@@ -184,6 +191,7 @@ impl Arena {
             base: region.start().as_ptr().addr(),
             region,
             top: 0,
+            committed: 0,
             runs: BTreeMap::new(),
             by_size: BTreeSet::new(),
             dirty: 0,
@@ -227,6 +235,13 @@ impl Arena {
         }
         self.top += pages;
         self.owner.resize(self.top, 0);
+        if self.top > self.committed {
+            // About to be written (a slab's first cells, a buffer copied
+            // into): commit the next megabyte in one call.
+            let grow = (self.top - self.committed).next_multiple_of(COMMIT_PAGES);
+            self.region.commit(self.committed * PAGE, grow * PAGE);
+            self.committed += grow;
+        }
         Some(start)
     }
 
@@ -357,7 +372,11 @@ impl Arena {
         slab.free = addr;
         slab.live -= 1;
         let (live, listed, start) = (slab.live, slab.listed, slab.start);
-        if live == 0 {
+        // The only slab of its class with room stays, empty or not, so that
+        // a class whose last cell comes and goes does not take pages and
+        // give them back each time (at most one empty slab per class).
+        let sole = listed && slab.next == NIL && self.partial[class] == id;
+        if live == 0 && !sole {
             if listed {
                 self.unlink(class, id);
             }
@@ -405,7 +424,6 @@ impl BufferSpace {
     /// contents are unspecified.
     pub(crate) fn alloc(&self, size: usize, align: usize) -> Option<NonNull<u8>> {
         debug_assert_eq!(PAGE, page_size());
-        self.refusal.borrow_mut().take();
         if align > BUFFER_ALIGN {
             return None;
         }
@@ -450,6 +468,26 @@ impl BufferSpace {
         let start = region.start();
         self.own.borrow_mut().insert(start.as_ptr().addr(), region);
         Some(start)
+    }
+
+    /// Commits the first `len` bytes of the buffer at `ptr` in one call
+    /// (see [`Region::commit`]) when they are many (64 KiB or more): the
+    /// caller is about to write them (a buffer's contents copied into its
+    /// larger successor), so this spares a page fault per page. A hint.
+    pub(crate) fn prefault(&self, ptr: NonNull<u8>, len: usize) {
+        if len < SLAB_PAGES * PAGE {
+            return;
+        }
+        let addr = ptr.as_ptr().addr();
+        if let Some(arena) = self.arena.borrow().as_ref() {
+            if arena.region.contains(addr) {
+                arena.region.commit(addr - arena.base, len);
+                return;
+            }
+        }
+        if let Some(region) = self.own.borrow().get(&addr) {
+            region.commit(0, len);
+        }
     }
 
     /// The bytes the system refused and its reason, if the last failed
@@ -552,7 +590,8 @@ mod tests {
     }
 
     /// Every cell of every slab, freed, makes the pages whole again: a run
-    /// as large as all of them takes their place.
+    /// as large as all of them (but the one slab a class keeps) takes their
+    /// place.
     #[test]
     fn freed_slabs_coalesce_into_runs_of_any_size() {
         let space = BufferSpace::new(1 << 20);
@@ -564,9 +603,20 @@ mod tests {
             // SAFETY: from `alloc(16)`, not used again.
             unsafe { space.free(cell, 16) };
         }
-        // The four slabs were freed; 256 KiB of pages from the first.
-        let run = space.alloc(MAX_RUN, 16).unwrap();
-        assert_eq!(run.as_ptr().addr(), first, "the freed slabs' pages, merged");
+        // The first slab stays for its class (the only one with room); the
+        // other three went back to the pages, merged into one run.
+        let slab = SLAB_PAGES * PAGE;
+        let run = space.alloc(3 * slab, 16).unwrap();
+        assert_eq!(
+            run.as_ptr().addr(),
+            first + slab,
+            "the freed slabs' pages, merged"
+        );
+        let cell = space.alloc(16, 16).unwrap().as_ptr().addr();
+        assert!(
+            (first..first + slab).contains(&cell),
+            "a cell of the kept slab"
+        );
         assert!(space.own.borrow().is_empty());
     }
 

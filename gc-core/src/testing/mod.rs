@@ -100,6 +100,7 @@ macro_rules! conformance_suite {
             resources_empty_reservations_commit_nothing,
             resources_reservations_beyond_the_machine_are_errors,
             resources_freed_container_memory_serves_any_size,
+            resources_freed_container_memory_is_returned,
             resources_handle_vector_stores_do_not_trace_the_object,
             resources_handle_vector_stores_are_checked,
         );

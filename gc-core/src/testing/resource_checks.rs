@@ -3,11 +3,13 @@
 //! of the suite, each takes a [`Mode`] and panics on failure, and every
 //! backend runs them (normal and stress).
 //!
-//! Work is counted, not timed (a trace visit counter, `Visits`); resident
+//! Work is counted, not timed (a trace visit counter, `visits`); resident
 //! memory is read from `/proc/self/statm` as a delta around one operation,
-//! the smallest of a few tries, so that other tests running in the same
-//! process can only make a try look worse, never better than the worst
-//! case the check allows (speed goals live in the criterion benches).
+//! the smallest of a few tries: a test running beside it in the same
+//! process that allocates can only make a try look worse, so it cannot fail
+//! the check alone. One that frees a lot could hide growth; the checks here
+//! that move the most memory hold a lock so they never overlap one another
+//! (speed goals live in the criterion benches).
 
 use super::conformance::Mode;
 use crate::model::{Gc, GcVec, Lock, RefLock};
@@ -199,14 +201,25 @@ fn resident_bytes() -> Option<usize> {
 /// Tries of a resident-memory measurement; the smallest growth counts.
 const TRIES: usize = 3;
 
+/// Held by every resident-memory check, so that none measures while
+/// another frees (a heap of one dropped inside another's window would hide
+/// the growth that one is looking for).
+static RESIDENT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn resident_lock() -> std::sync::MutexGuard<'static, ()> {
+    RESIDENT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// The most a check lets resident memory grow: "a few MiB".
 const FEW_MIB: usize = 8 << 20;
 
-/// How much resident memory `f` adds, the least of [`TRIES`] runs (other
-/// tests of the process allocate and free meanwhile: taking the least, a
-/// neighbour can make a run look worse, never all of them), or `None`
-/// where it cannot be read.
+/// How much resident memory `f` adds (it returns the resident bytes at the
+/// moment that counts), the least of [`TRIES`] runs, or `None` where it
+/// cannot be read.
 fn resident_growth(mut f: impl FnMut() -> usize) -> Option<usize> {
+    let _lock = resident_lock();
     (0..TRIES)
         .map(|_| {
             let before = resident_bytes()?;
@@ -294,6 +307,7 @@ pub fn resources_reservations_beyond_the_machine_are_errors<C: Collector>(mode: 
         }
     };
     heap.scope("main", |s| {
+        let _lock = resident_lock();
         let before = resident_bytes();
         s.mutate(|m| match GcVec::<u8>::try_with_capacity(m, 1 << 40) {
             Ok(vector) => assert!(vector.capacity() >= 1 << 40),
@@ -448,4 +462,40 @@ pub fn resources_handle_vector_stores_are_checked<C: Collector>(mode: Mode) {
         s.collect();
         assert_eq!(*s.get(s.load_at(array, |a| &a.items, 0).unwrap()), 7);
     });
+}
+
+/// Container memory that was used and freed goes back to the system: a
+/// heap whose containers wrote 32 MiB of buffers (2,048 of 16 KiB) and
+/// freed them all is less than a few MiB larger than before (the least of
+/// a few tries, each on a fresh heap).
+pub fn resources_freed_container_memory_is_returned<C: Collector>(mode: Mode) {
+    if resident_bytes().is_none() {
+        return;
+    }
+    let _lock = resident_lock();
+    let tries = (0..TRIES).map(|_| {
+        let mut heap = heap::<C>(mode);
+        heap.scope("main", |s| {
+            let before = resident_bytes().unwrap_or(0);
+            s.mutate(|m| {
+                let mut buffers: Vec<GcVec<'_, u64>> = Vec::with_capacity(2_048);
+                for _ in 0..2_048 {
+                    let mut buffer = GcVec::try_with_capacity(m, 2_048).expect("within capacity");
+                    for i in 0..2_048 {
+                        buffer.push(i);
+                    }
+                    buffers.push(buffer);
+                }
+            });
+            s.collect();
+            assert_eq!(s.stats().external_bytes, 0, "every buffer was freed");
+            resident_bytes().unwrap_or(0).saturating_sub(before)
+        })
+    });
+    let growth = tries.min().unwrap_or(0);
+    assert!(
+        growth < FEW_MIB,
+        "32 MiB of container buffers, written and freed, left the process {growth} bytes \
+         larger (at most {FEW_MIB} allowed)"
+    );
 }
