@@ -186,7 +186,8 @@ pub unsafe trait Collector: Sized {
     /// [`usage`](Collector::usage) counts them: `size`, or more where the
     /// backend rounds it up (a free list's size class). The heap charges
     /// this to its budget, so the capacity bounds what objects really take.
-    /// For a constant `size` (every sized type) it folds to a constant.
+    /// Inlined: for a constant `size` (every sized type) the compiler can
+    /// fold the lookup into a constant.
     #[inline(always)]
     fn footprint(size: usize) -> usize {
         size

@@ -289,7 +289,7 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
         let account = &*self.account;
         let budget = account.budget.get();
         // What the object really takes (its cell), so that the budget and
-        // the ceiling bound the backend's usage; a constant for a sized type.
+        // the ceiling bound the backend's usage; a table lookup at most.
         let footprint = C::footprint(size);
         if footprint > budget.saturating_sub(keep) {
             return None;

@@ -323,7 +323,9 @@ pub struct GcStats {
     pub total_pause: Duration,
     /// Pause distribution.
     pub pauses: PauseHistogram,
-    /// Bytes ever allocated (headers included).
+    /// Bytes ever allocated: objects (headers included) as the cells they
+    /// take ([`Collector::footprint`](crate::Collector::footprint)), and
+    /// buffers and charges.
     pub allocated_bytes: u64,
     /// Objects ever allocated.
     pub allocated_objects: u64,
