@@ -53,8 +53,9 @@
 //! A region that does run out gets [`OutOfMemory`](crate::GcErrorKind::OutOfMemory)
 //! with `collected: false` (nothing could be collected; the figure is the
 //! bytes taken, not a live size nobody measured), and its end then runs a
-//! full collection. Code whose region can be run again may retry once in a
-//! new region: it then fails only if its live data does not fit. Why not a
+//! full collection. Code whose region can be run again retries it once in a
+//! new region with [`Scope::mutate_retrying`](crate::Scope::mutate_retrying):
+//! it then fails only if its live data does not fit. Why not a
 //! retry at every allocation site instead: the sites would all have to be
 //! restartable (see `docs/ARCHITECTURE.md`, "Out of memory only when the
 //! live data does not fit").

@@ -87,6 +87,59 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
     }
 }
 
+impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
+    /// Runs `f` in a region, and once more in a new region if it ran out of
+    /// memory there ([`OutOfMemory`](crate::GcErrorKind::OutOfMemory) with
+    /// `collected: false`): the first region's end ran a full collection,
+    /// so the second attempt fails only if what it needs does not fit
+    /// beside the live data. The way for code whose regions can run again
+    /// (an interpreter step that only allocates, say) to get the promise
+    /// the handle API makes: out of memory only after everything
+    /// collectable was collected. What the first attempt changed before it
+    /// failed stays changed.
+    ///
+    /// ```
+    /// use gc_core::model::{GcVec, RefLock};
+    /// use gc_core::{Heap, HeapConfig, MIN_CAPACITY};
+    ///
+    /// let mut heap = Heap::<gc_mark_sweep::MarkSweep>::new(HeapConfig {
+    ///     capacity: MIN_CAPACITY,
+    ///     ..HeapConfig::default()
+    /// })
+    /// .unwrap();
+    /// heap.scope("main", |s| {
+    ///     let total = s.mutate_retrying(|m| {
+    ///         let mut numbers = GcVec::new(m);
+    ///         for i in 0..1_000u64 {
+    ///             numbers.try_push(i)?;
+    ///         }
+    ///         Ok(numbers.iter().sum::<u64>())
+    ///     });
+    ///     assert_eq!(total.unwrap(), 499_500);
+    /// });
+    /// ```
+    pub fn mutate_retrying<R>(
+        &mut self,
+        mut f: impl for<'gc> FnMut(&Mutation<'s, 'gc, C, Th>) -> Result<R, GcError>,
+    ) -> Result<R, GcError> {
+        match self.mutate(&mut f) {
+            Err(error) if ran_out_uncollected(&error) => self.mutate(f),
+            other => other,
+        }
+    }
+}
+
+/// `true` for a region's out-of-memory error, raised without a collection.
+fn ran_out_uncollected(error: &GcError) -> bool {
+    matches!(
+        error.kind(),
+        crate::GcErrorKind::OutOfMemory {
+            collected: false,
+            ..
+        }
+    )
+}
+
 impl<'s, 'gc, C: Collector, Th: Threads> Mutation<'s, 'gc, C, Th> {
     /// The heap, for one short step that calls no user code that could
     /// reach this `Mutation` (an allocation may run dead objects'

@@ -108,6 +108,7 @@ macro_rules! conformance_suite {
             oom_garbage_cycles_fit_through_handles,
             oom_garbage_cycles_fit_in_regions,
             oom_live_data_past_capacity_is_a_true_error,
+            oom_regions_retried_after_their_collection_fit,
         );
         $crate::conformance_suite!(@module thread_checks, threads, threads_stress; $backend;
             threads_heap_moves_with_live_objects,

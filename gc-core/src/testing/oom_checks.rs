@@ -352,3 +352,83 @@ pub fn oom_live_data_past_capacity_is_a_true_error<C: Collector>(mode: Mode) {
         assert!(held <= taken && held <= limit, "{held} held; {error}");
     });
 }
+
+/// A region that runs out because garbage from before it fills the heap
+/// (garbage below the trigger, so no collection was due) gets its
+/// out-of-memory error without a collection; its end then collects, and
+/// [`Scope::mutate_retrying`] runs it again, which fits. In normal mode the
+/// same region run once with `mutate` is shown to fail, so the retry is
+/// what made it fit (stress mode collects at every region's end and never
+/// leaves the garbage there).
+pub fn oom_regions_retried_after_their_collection_fit<C: Collector>(mode: Mode) {
+    const BLOCK: usize = 500; // 4,000-byte objects
+    let heap = |mode: Mode| {
+        let config = HeapConfig {
+            capacity: 2 * MIN_CAPACITY,
+            initial_trigger: 2 * MIN_CAPACITY,
+            ..mode.config()
+        };
+        Heap::<C>::new(config).expect("valid config")
+    };
+    // Garbage worth three quarters of what the backend holds (copying: one
+    // semispace), allocated while the budget lasts (no collection runs),
+    // then a region that keeps two fifths of it.
+    let objects = C::object_capacity(&HeapConfig {
+        capacity: 2 * MIN_CAPACITY,
+        ..HeapConfig::default()
+    });
+    let kept_blocks = (2 * objects / 5) / (8 * BLOCK);
+    let fill = |s: &mut Scope<'_, C>| {
+        s.scope("garbage", |s| {
+            for _ in 0..(3 * objects / 4) / (8 * BLOCK) {
+                if s.stats().collections > 0 {
+                    break;
+                }
+                s.alloc([0u64; BLOCK]);
+            }
+        });
+    };
+    fn keep<'gc, C: Collector>(
+        m: &Mutation<'_, 'gc, C>,
+        blocks: usize,
+    ) -> Result<ModelGc<'gc, RefLock<GcVec<'gc, ModelGc<'gc, [u64; BLOCK]>>>>, GcError> {
+        let mut kept = GcVec::new(m);
+        for i in 0..blocks {
+            kept.try_push(m.try_alloc([i as u64; BLOCK])?)?;
+        }
+        m.try_alloc(RefLock::new(kept))
+    }
+    let mut once = heap(mode);
+    let once_result = once.scope("once", |s| {
+        fill(s);
+        let before = s.stats().collections;
+        let result = s.mutate(|m| keep(m, kept_blocks).map(|_| ()));
+        (result, before)
+    });
+    if mode == Mode::Normal {
+        let (result, before) = once_result;
+        assert_eq!(before, 0, "the garbage was left uncollected");
+        let error = result.expect_err("run once, the region does not fit beside the garbage");
+        assert!(
+            matches!(
+                error.kind(),
+                GcErrorKind::OutOfMemory {
+                    collected: false,
+                    ..
+                }
+            ),
+            "{error}"
+        );
+    }
+    let mut retried = heap(mode);
+    retried.scope("retried", |s| {
+        fill(s);
+        let kept = s
+            .mutate_retrying(|m| keep(m, kept_blocks).map(|kept| m.root(kept)))
+            .expect("run again after its collection, the region fits");
+        s.collect();
+        let sum: u64 = s.mutate(|m| m.get(kept).borrow().iter().map(|b| b[0]).sum());
+        let n = kept_blocks as u64;
+        assert_eq!(sum, n * (n - 1) / 2, "the kept blocks are intact");
+    });
+}
