@@ -388,10 +388,11 @@ pub fn oom_regions_retried_after_their_collection_fit<C: Collector>(mode: Mode) 
             }
         });
     };
+    type Kept<'gc> = RefLock<GcVec<'gc, ModelGc<'gc, [u64; BLOCK]>>>;
     fn keep<'gc, C: Collector>(
         m: &Mutation<'_, 'gc, C>,
         blocks: usize,
-    ) -> Result<ModelGc<'gc, RefLock<GcVec<'gc, ModelGc<'gc, [u64; BLOCK]>>>>, GcError> {
+    ) -> Result<ModelGc<'gc, Kept<'gc>>, GcError> {
         let mut kept = GcVec::new(m);
         for i in 0..blocks {
             kept.try_push(m.try_alloc([i as u64; BLOCK])?)?;
