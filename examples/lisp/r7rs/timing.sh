@@ -9,7 +9,10 @@
 # array1 keeps 1, its count is also its size). A time is the benchmark's
 # own "Elapsed time" (its run, without start-up, parsing or the prelude);
 # GC% is the share of the whole process's wall time spent in collection
-# pauses, from `--stats` ("total pause"). The ratio is ours / Guile's.
+# pauses, from `--stats` ("total pause"). The ratio is ours / Guile's; the
+# last row is each backend's geometric mean of the ratios. Guile compiles
+# each program first (its auto-compilation, into a temporary cache; the
+# elapsed time does not include it), so it runs Guile's compiler's code.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here/../.."
@@ -49,9 +52,10 @@ for name in "${names[@]}"; do
     cat "$r7/src/Guile3-prelude.scm" "$r7/src/$name.scm" "$r7/src/common.scm" \
         "$r7/src/common-postlude.scm" > "$tmp/guile.scm"
     cat "$r7/src/$name.scm" "$r7/src/common.scm" "$r7/src/common-postlude.scm" > "$tmp/ours.scm"
-    guile --no-auto-compile "$tmp/guile.scm" < "$tmp/input" > "$tmp/guile.out" 2>&1 || true
+    cp "$tmp/guile.scm" "$tmp/$name-guile.scm"
+    XDG_CACHE_HOME="$tmp/cache" guile "$tmp/$name-guile.scm" < "$tmp/input" > "$tmp/guile.out" 2>"$tmp/guile.err" || true
     g="$(elapsed "$tmp/guile.out")"
-    row="| $name | $g"
+    row="| $name | $([ "$g" = "-" ] && echo - || printf '%.3f' "$g")"
     for gc in mark-sweep copying refcount; do
         start=$(date +%s.%N)
         "$lisp" --gc "$gc" --stats "$tmp/ours.scm" < "$tmp/input" > "$tmp/ours.out" 2> "$tmp/stats" || true
@@ -62,9 +66,15 @@ for name in "${names[@]}"; do
             row="$row | - | - | -"
         else
             gcshare=$(awk -v p="$(seconds "$pause")" -v s="$start" -v e="$end" 'BEGIN { printf "%.0f", 100 * p / (e - s) }')
-            ratio=$(awk -v a="$t" -v b="$g" 'BEGIN { if (b > 0) printf "%.0fx", a / b; else print "-" }')
+            ratio=$(awk -v a="$t" -v b="$g" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }')
+            [ "$ratio" != "-" ] && echo "$gc $t $g" >> "$tmp/ratios"
             row="$row | $(printf '%.3f' "$t") | $ratio | $gcshare%"
         fi
     done
     echo "$row |"
 done
+awk '{ s[$1] += log($2 / $3); n[$1]++ }
+     END { printf "| geometric mean | |";
+           split("mark-sweep copying refcount", order, " ");
+           for (i = 1; i <= 3; i++) { b = order[i]; printf " | %.1fx | |", (n[b] ? exp(s[b] / n[b]) : 0) }
+           print "" }' "$tmp/ratios" | sed 's/| | |$/| |/'

@@ -14,7 +14,7 @@
 //! stderr and the exit code is 1 (2 for a bad command line).
 
 use clap::Parser;
-use examples::lisp::{repl, run, Input, LispError, Options};
+use examples::lisp::{repl, run, Input, LispError, Options, Outcome};
 use examples::Backend;
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
@@ -71,6 +71,12 @@ fn main() -> ExitCode {
     let mut out = BufWriter::new(std::io::stdout());
     let outcome = run(&source, &args.options(), &mut out);
     let _ = out.flush();
+    finish(&args, outcome, file)
+}
+
+/// Prints the statistics if asked, the error if any (after `label`), and
+/// gives the exit code: 0, the program's `(exit N)` code, or 1.
+fn finish(args: &Args, outcome: Outcome, label: &str) -> ExitCode {
     if args.stats {
         if let Some(stats) = &outcome.stats {
             eprintln!("{stats}");
@@ -80,7 +86,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(LispError::Exit(code)) => ExitCode::from(u8::try_from(code).unwrap_or(1).max(1)),
         Err(error) => {
-            eprintln!("{file}: {error}");
+            eprintln!("{label}: {error}");
             ExitCode::FAILURE
         }
     }
@@ -109,19 +115,7 @@ fn interactive(args: &Args) -> ExitCode {
     options.input = Input::Empty;
     let mut out = std::io::stdout();
     let outcome = repl(&options, &mut out, read_line);
-    if args.stats {
-        if let Some(stats) = &outcome.stats {
-            eprintln!("{stats}");
-        }
-    }
-    match outcome.result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(LispError::Exit(code)) => ExitCode::from(u8::try_from(code).unwrap_or(1).max(1)),
-        Err(error) => {
-            eprintln!("lisp: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    finish(args, outcome, "lisp")
 }
 
 /// Bytes from `64M`, `512K`, `1G` or a plain number.

@@ -211,25 +211,47 @@ pub struct Outcome {
 /// Reading and evaluation run on their own thread (the heap is built
 /// there), whose stack fits the deepest list nesting the reader accepts.
 pub fn run(source: &str, options: &Options, out: &mut (dyn Write + Send)) -> Outcome {
+    on_eval_thread("lisp-eval", || run_here(source, options, out))
+}
+
+/// Runs `session` on its own thread, whose stack fits the deepest list
+/// nesting the reader accepts.
+fn on_eval_thread(name: &str, session: impl FnOnce() -> Outcome + Send) -> Outcome {
     std::thread::scope(|scope| {
         let spawned = std::thread::Builder::new()
-            .name("lisp-eval".into())
+            .name(name.into())
             .stack_size(STACK_SIZE)
-            .spawn_scoped(scope, || run_here(source, options, out));
+            .spawn_scoped(scope, session);
         match spawned {
             Ok(handle) => handle
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Err(error) => {
-                let message = format!("cannot start the evaluator thread: {error}");
-                Outcome {
-                    result: Err(LispError::Runtime(message)),
-                    stats: None,
-                    peak_depth: 0,
-                }
-            }
+            Err(error) => failed(LispError::Runtime(format!(
+                "cannot start the evaluator thread: {error}"
+            ))),
         }
     })
+}
+
+/// The outcome of a program that could not run.
+fn failed(error: LispError) -> Outcome {
+    Outcome {
+        result: Err(error),
+        stats: None,
+        peak_depth: 0,
+    }
+}
+
+/// The outcome of running a [`Program`] whose output is (result, stats, peak depth).
+fn finished(ran: Result<(Result<(), LispError>, GcStats, usize), gc_core::GcError>) -> Outcome {
+    match ran {
+        Ok((result, stats, peak_depth)) => Outcome {
+            result,
+            stats: Some(stats),
+            peak_depth,
+        },
+        Err(error) => failed(error.into()),
+    }
 }
 
 /// The library written in Scheme, run before every program.
@@ -243,13 +265,7 @@ fn run_here(source: &str, options: &Options, out: &mut (dyn Write + Send)) -> Ou
         .and_then(|prelude| Ok((prelude, parse::parse(source, &mut symbols)?)));
     let (prelude, forms) = match parsed {
         Ok(forms) => forms,
-        Err(error) => {
-            return Outcome {
-                result: Err(error),
-                stats: None,
-                peak_depth: 0,
-            }
-        }
+        Err(error) => return failed(error),
     };
     let machine = Machine::new(symbols, keywords, options.max_depth, options.fuel, out)
         .with_input(options.input.clone());
@@ -258,18 +274,7 @@ fn run_here(source: &str, options: &Options, out: &mut (dyn Write + Send)) -> Ou
         prelude,
         forms,
     };
-    match options.backend.run(options.config.clone(), runner) {
-        Ok((result, stats, peak_depth)) => Outcome {
-            result,
-            stats: Some(stats),
-            peak_depth,
-        },
-        Err(error) => Outcome {
-            result: Err(error.into()),
-            stats: None,
-            peak_depth: 0,
-        },
-    }
+    finished(options.backend.run(options.config.clone(), runner))
 }
 
 /// Runs an interactive session: `read_line(continued)` gives the next line
@@ -291,55 +296,21 @@ pub fn repl<R>(options: &Options, out: &mut (dyn Write + Send), read_line: R) ->
 where
     R: FnMut(bool) -> Option<String> + Send,
 {
-    std::thread::scope(|scope| {
-        let spawned = std::thread::Builder::new()
-            .name("lisp-repl".into())
-            .stack_size(STACK_SIZE)
-            .spawn_scoped(scope, || {
-                let mut symbols = Symbols::default();
-                let keywords = Keywords::new(&mut symbols);
-                let prelude = match parse::parse(PRELUDE, &mut symbols) {
-                    Ok(prelude) => prelude,
-                    Err(error) => {
-                        return Outcome {
-                            result: Err(error),
-                            stats: None,
-                            peak_depth: 0,
-                        }
-                    }
-                };
-                let machine = Machine::new(symbols, keywords, options.max_depth, options.fuel, out)
-                    .with_input(options.input.clone());
-                let session = Session {
-                    machine,
-                    prelude,
-                    read_line,
-                };
-                match options.backend.run(options.config.clone(), session) {
-                    Ok((result, stats, peak_depth)) => Outcome {
-                        result,
-                        stats: Some(stats),
-                        peak_depth,
-                    },
-                    Err(error) => Outcome {
-                        result: Err(error.into()),
-                        stats: None,
-                        peak_depth: 0,
-                    },
-                }
-            });
-        match spawned {
-            Ok(handle) => handle
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Err(error) => Outcome {
-                result: Err(LispError::Runtime(format!(
-                    "cannot start the evaluator thread: {error}"
-                ))),
-                stats: None,
-                peak_depth: 0,
-            },
-        }
+    on_eval_thread("lisp-repl", || {
+        let mut symbols = Symbols::default();
+        let keywords = Keywords::new(&mut symbols);
+        let prelude = match parse::parse(PRELUDE, &mut symbols) {
+            Ok(prelude) => prelude,
+            Err(error) => return failed(error),
+        };
+        let machine = Machine::new(symbols, keywords, options.max_depth, options.fuel, out)
+            .with_input(options.input.clone());
+        let session = Session {
+            machine,
+            prelude,
+            read_line,
+        };
+        finished(options.backend.run(options.config.clone(), session))
     })
 }
 
