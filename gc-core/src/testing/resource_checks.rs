@@ -78,6 +78,16 @@ const TARGET_LEN: usize = 2_000;
 /// Objects that store a pointer to it.
 const OWNERS: usize = 100;
 
+/// Fails if `work` element traces passed [`store_work_bound`].
+fn assert_store_work(work: usize) {
+    assert!(
+        work <= store_work_bound(),
+        "{OWNERS} stores of a pointer to a {TARGET_LEN}-element object and one \
+         collection traced {work} elements (at most {} allowed): a store traces its target",
+        store_work_bound()
+    );
+}
+
 /// The trace work the stores and one collection may cost: a few traces of
 /// the target per collection (marking, the verifier, the phases of trial
 /// deletion: 5 on reference counting), nothing per store.
@@ -123,13 +133,7 @@ pub fn resources_model_store_cost_is_independent_of_the_target<C: Collector>(mod
             }
         });
         s.collect();
-        let work = visits() - before;
-        assert!(
-            work <= store_work_bound(),
-            "{OWNERS} stores of a pointer to a {TARGET_LEN}-element object and one \
-             collection traced {work} elements (at most {} allowed): a store traces its target",
-            store_work_bound()
-        );
+        assert_store_work(visits() - before);
         s.mutate(|m| assert_eq!(m.get(target).borrow().len(), TARGET_LEN));
     });
 }
@@ -179,13 +183,7 @@ pub fn resources_handle_store_cost_is_independent_of_the_target<C: Collector>(mo
             });
         }
         s.collect();
-        let work = visits() - before;
-        assert!(
-            work <= store_work_bound(),
-            "{OWNERS} stores of a pointer to a {TARGET_LEN}-element object and one \
-             collection traced {work} elements (at most {} allowed): a store traces its target",
-            store_work_bound()
-        );
+        assert_store_work(visits() - before);
         assert_eq!(s.get(target).items.len(), TARGET_LEN);
     });
 }
