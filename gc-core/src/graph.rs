@@ -241,15 +241,38 @@ pub fn short_type_name(name: &str) -> String {
 /// takes one holds only an empty box.
 #[derive(Debug, Default)]
 pub(crate) struct SnapshotIds {
-    ids: hashbrown::HashMap<u64, u32>,
+    /// Each object's id, and the walk that last met it.
+    ids: hashbrown::HashMap<u64, (u32, u32)>,
     next: u32,
+    walk: u32,
 }
 
 impl SnapshotIds {
-    /// Keeps the ids of the objects of `graph` (their identities were
-    /// replaced by ids by `finish`), forgetting those of objects gone.
-    fn retain(&mut self, live: hashbrown::HashMap<u64, u32>) {
-        self.ids = live;
+    /// Makes room for `objects` ids at once (growing by doubling would
+    /// hold two tables at the peak).
+    fn reserve(&mut self, objects: usize) {
+        self.ids.reserve(objects.saturating_sub(self.ids.len()));
+    }
+
+    /// The id of the object of identity `key`, met by the current walk.
+    fn id(&mut self, key: u64) -> u32 {
+        let walk = self.walk;
+        let next = &mut self.next;
+        let entry = self.ids.entry(key).or_insert_with(|| {
+            *next += 1;
+            (*next, walk)
+        });
+        entry.1 = walk;
+        entry.0
+    }
+
+    /// Forgets the ids of the objects the walk that ends did not meet (they
+    /// died), and starts the next walk. One table, updated in place: a
+    /// second one for the live ids would double the walk's memory.
+    fn end_walk(&mut self) {
+        let walk = self.walk;
+        self.ids.retain(|_, &mut (_, seen)| seen == walk);
+        self.walk = walk.wrapping_add(1);
     }
 }
 
@@ -331,7 +354,7 @@ impl GraphBuilder {
         mut identity: impl FnMut(ObjectRef) -> u64,
         ids: &mut SnapshotIds,
     ) -> HeapGraph {
-        let mut live = hashbrown::HashMap::with_capacity(self.index.capacity());
+        ids.reserve(self.graph.objects.capacity());
         let mut next = 0;
         while next < self.graph.objects.len() {
             // SAFETY: an address interned from a root or a traced field of
@@ -366,21 +389,12 @@ impl GraphBuilder {
             object.type_index = type_index;
             // SAFETY: live and initialised.
             object.size = (unsafe { obj.size() } + owned) as u64;
-            let key = identity(obj);
-            let id = match ids.ids.get(&key) {
-                Some(&id) => id,
-                None => {
-                    ids.next += 1;
-                    ids.next
-                }
-            };
-            live.insert(key, id);
-            object.id = id;
+            object.id = ids.id(identity(obj));
             object.first_edge = first_edge;
             object.edge_count = self.graph.edges.len() as u32 - first_edge;
             next += 1;
         }
-        ids.retain(live);
+        ids.end_walk();
         self.graph
     }
 }
