@@ -49,8 +49,10 @@ for group in ${BENCH_GROUPS:-binary_trees churn cycles large_live_heap}; do
     large_live_heap) now_group=large_live_heap/parents-first ;;
     *) now_group=$group ;;
   esac
-  for name in $("$old" --list 2>/dev/null | grep -oE "^$group/$backends(: |$)" | cut -d: -f1); do
-    backend=${name#"$group"/}
+  # A base from before the renaming lists `$group/<backend>`; a newer one
+  # lists the same ids as now (`$now_group/<backend>`).
+  for name in $("$old" --list 2>/dev/null | grep -oE "^($group|$now_group)/$backends(: |$)" | cut -d: -f1); do
+    backend=${name##*/}
     befores=() afters=()
     for _ in $(seq "$rounds"); do
       befores+=("$(CRITERION_HOME="$work/old" "$old" --bench "^$name\$" "${settings[@]}" 2>&1 | median | to_ms)")
