@@ -405,3 +405,26 @@ macro_rules! forward_collector {
         }
     };
 }
+
+/// A backend whose state may move to another thread with the heap: what
+/// `Heap<C, Sendable>: Send` requires of `C`. Every backend of the
+/// workspace implements it.
+///
+/// ```
+/// use gc_core::{Heap, SendCollector, Sendable};
+///
+/// fn is_send<T: Send>() {}
+/// fn sendable_heap_is_send<C: SendCollector>() {
+///     is_send::<Heap<C, Sendable>>();
+/// }
+/// sendable_heap_is_send::<gc_mark_sweep::MarkSweep>();
+/// ```
+///
+/// # Safety
+/// When every object the collector holds is [`HeapSend`](crate::HeapSend), the collector
+/// may be moved to another thread and used and dropped there: its state
+/// (spaces, tables, scratch buffers) is owned by it or by its objects, and
+/// it uses no thread-local state and no `Rc` or other handle shared with
+/// code outside it. Threads it starts (parallel marking) are joined before
+/// the method that started them returns.
+pub unsafe trait SendCollector: Collector {}

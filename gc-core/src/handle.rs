@@ -184,3 +184,10 @@ impl<T> fmt::Debug for Root<'_, T> {
         write!(f, "Root(heap {}, slot {})", self.heap, self.index)
     }
 }
+
+// SAFETY: a pointer stored in an object of a sendable heap leads only to objects of that heap (scopes check a root's heap id
+// before storing it; model pointers carry their region's brand), each of a
+// type the heap admitted, so `HeapSend`; the pointer and its target move
+// with the heap, and nothing outside the heap can reach the target but
+// through the heap.
+unsafe impl<T> crate::HeapSend for Gc<T> {}

@@ -89,6 +89,7 @@ pub mod guide;
 mod handle;
 mod heap;
 mod heap_id;
+mod heap_send;
 pub mod model;
 pub mod object;
 pub mod os;
@@ -105,7 +106,7 @@ pub mod verify;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use collector::{Capabilities, Collector, HeapUsage};
+pub use collector::{Capabilities, Collector, HeapUsage, SendCollector};
 pub use config::{
     Growth, HeapConfig, MAX_MARK_THREADS, MIN_CAPACITY, MIN_HEADROOM, PARALLEL_MARK_MIN_BYTES,
     REGION_RESERVE_FRACTION,
@@ -117,5 +118,6 @@ pub use handle::{Gc, Root};
 pub use heap::Heap;
 pub use scope::Scope;
 pub use stats::{CollectionEvent, GcStats};
-pub use threads::{Admits, HeapSend, Local, OnCollection, SendCollector, Sendable, Threads};
+pub use heap_send::HeapSend;
+pub use threads::{Admits, Local, OnCollection, Sendable, Threads};
 pub use trace::{NoGc, Rebrand, Slot, Trace, Tracer, Unbranded};

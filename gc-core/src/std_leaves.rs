@@ -8,7 +8,7 @@
 //! references, use the object model's [`GcVec`](crate::model::GcVec) and
 //! [`GcMap`](crate::model::GcMap).
 
-use crate::threads::{HeapSend, IfSend};
+use crate::heap_send::{HeapSend, IfSend};
 use crate::trace::{NoGc, Rebrand, Trace, Tracer};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};

@@ -33,49 +33,11 @@
 //!
 //! Why this is sound is in `docs/ARCHITECTURE.md` ("Heaps and threads").
 
-use crate::collector::Collector;
 use crate::stats::CollectionEvent;
-use std::marker::PhantomData;
 
-/// A type that may live in a [`Sendable`] heap: the type with every heap
-/// pointer in it seen as owning its target is `Send`.
-///
-/// `Send` itself cannot say it: heap pointers ([`Gc`](crate::Gc),
-/// [`model::Gc`](crate::model::Gc)) are `!Send` so that they never leave
-/// their thread on their own, yet inside a heap that moves as a whole they
-/// move with everything they point to. `#[derive(Trace)]` implements
-/// `HeapSend` for a type whose fields are all `HeapSend` (a field that names
-/// the type itself, as in `Option<Box<Self>>`, is assumed to be);
-/// gc-core does for heap pointers, [`GcVec`](crate::model::GcVec),
-/// [`GcMap`](crate::model::GcMap), [`Lock`](crate::model::Lock) and the
-/// other containers of `HeapSend` elements, and for its std leaves that are
-/// `Send` (so not `Rc`, nor `Cell<Rc<_>>`).
-///
-/// ```
-/// use gc_core::{Gc, HeapSend, Trace};
-/// use std::sync::{Arc, Mutex};
-///
-/// #[derive(Trace)]
-/// struct Job { id: u32, log: Arc<Mutex<Vec<String>>>, next: Gc<Job> }
-///
-/// fn sendable<T: HeapSend>() {}
-/// sendable::<Job>();
-/// // `sendable::<std::rc::Rc<u32>>()` does not compile
-/// // (tests/compile_fail/send_heap_refuses_rc.rs).
-/// ```
-///
-/// # Safety
-/// Values of the type, together with the heap objects their heap pointers
-/// lead to, may be moved to another thread and used and dropped there: the
-/// type is `Send` but for its heap pointers, and it shares nothing with
-/// code outside the heap that is not `Sync` (no `Rc`, no thread-local
-/// state).
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot be moved to another thread, so a sendable heap cannot hold it",
-    note = "a `Heap<_, Sendable>` holds only `HeapSend` types: the `Send` ones, and derived \
-            `Trace` types whose fields are all `HeapSend`"
-)]
-pub unsafe trait HeapSend {}
+pub use crate::collector::SendCollector;
+pub use crate::heap_send::{Field, HeapSend};
+
 
 /// Whether a [`Heap`](crate::Heap) may move between threads: [`Local`] or
 /// [`Sendable`]. Sealed.
@@ -231,72 +193,3 @@ impl<F: FnMut(&CollectionEvent) + Send + 'static> OnCollection<Sendable> for F {
         Box::new(self)
     }
 }
-
-/// A backend whose state may move to another thread with the heap: what
-/// `Heap<C, Sendable>: Send` requires of `C`. Every backend of the
-/// workspace implements it.
-///
-/// ```
-/// use gc_core::{Heap, SendCollector, Sendable};
-///
-/// fn is_send<T: Send>() {}
-/// fn sendable_heap_is_send<C: SendCollector>() {
-///     is_send::<Heap<C, Sendable>>();
-/// }
-/// sendable_heap_is_send::<gc_mark_sweep::MarkSweep>();
-/// ```
-///
-/// # Safety
-/// When every object the collector holds is [`HeapSend`], the collector
-/// may be moved to another thread and used and dropped there: its state
-/// (spaces, tables, scratch buffers) is owned by it or by its objects, and
-/// it uses no thread-local state and no `Rc` or other handle shared with
-/// code outside it. Threads it starts (parallel marking) are joined before
-/// the method that started them returns.
-pub unsafe trait SendCollector: Collector {}
-
-/// A derived [`HeapSend`]'s bound on one field: `Field<'a, T>: HeapSend`
-/// when `T: HeapSend`. The lifetime keeps the bound from being a "trivial"
-/// (parameter-free) one, which the compiler rejects when false: a derived
-/// type with an `Rc` field is then simply not `HeapSend`.
-#[doc(hidden)]
-pub struct Field<'a, T: ?Sized>(PhantomData<&'a ()>, PhantomData<T>);
-
-// SAFETY: a bound, never a value; as `HeapSend` as `T`.
-unsafe impl<T: ?Sized + HeapSend> HeapSend for Field<'_, T> {}
-
-/// `IfSend<'a, T>: Send` exactly when `T: Send`: the bound of the std
-/// leaves' `HeapSend` (a leaf holds no heap pointer, so it is `HeapSend`
-/// exactly when it is `Send`), non-trivial thanks to the lifetime.
-pub(crate) struct IfSend<'a, T: ?Sized>(PhantomData<&'a ()>, PhantomData<T>);
-
-// SAFETY: a pointer stored in an object of a sendable heap leads only to objects of that heap (scopes check a root's heap id
-// before storing it; model pointers carry their region's brand), each of a
-// type the heap admitted, so `HeapSend`; the pointer and its target move
-// with the heap, and nothing outside the heap can reach the target but
-// through the heap.
-unsafe impl<T> HeapSend for crate::Gc<T> {}
-// SAFETY: as for `crate::Gc`, above; a slice's, string's or trait
-// object's target was admitted as what it was allocated as (a trait object
-// is made from a sized object already in the heap).
-unsafe impl<T: ?Sized> HeapSend for crate::model::Gc<'_, T> {}
-// SAFETY: owns its `T`s in a buffer from the heap's buffer space; its
-// allocator points to the heap's accounting box, which moves with the heap
-// and is used only by whoever holds the heap (the allocator is branded, so
-// it lives only in that heap's objects and regions).
-unsafe impl<T: HeapSend> HeapSend for crate::model::GcVec<'_, T> {}
-// SAFETY: as for `GcVec`; the hasher is `Send` (checked below), and its
-// `UnsafeCell` table and `Cell` rehash count are changed only by whoever
-// holds the heap (the map is `!Sync`, like its allocator).
-unsafe impl<K: HeapSend, V: HeapSend> HeapSend for crate::model::GcMap<'_, K, V> {}
-const _: fn() = || {
-    fn send<T: Send>() {}
-    send::<hashbrown::DefaultHashBuilder>();
-};
-// SAFETY: a `Cell` of a `T`.
-unsafe impl<T: HeapSend> HeapSend for crate::model::Lock<T> {}
-// SAFETY: a `RefCell` of a `T`.
-unsafe impl<T: HeapSend> HeapSend for crate::model::RefLock<T> {}
-// SAFETY: a byte count and a pointer to the heap's accounting box, which
-// moves with the heap (see `GcVec`).
-unsafe impl HeapSend for crate::model::Charge<'_> {}

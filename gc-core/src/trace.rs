@@ -2,7 +2,7 @@
 
 use crate::edges::Edges;
 use crate::object::ObjectRef;
-use crate::threads::{HeapSend, IfSend};
+use crate::heap_send::{HeapSend, IfSend};
 use std::cell::Cell;
 
 /// A place that holds a (nullable) reference to a heap object: a shadow-stack

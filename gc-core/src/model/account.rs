@@ -346,3 +346,7 @@ unsafe impl crate::Trace for Charge<'_> {
 unsafe impl<'a> crate::Rebrand<'a> for Charge<'_> {
     type Output = Charge<'a>;
 }
+
+// SAFETY: a byte count and a pointer to the heap's accounting box, which
+// moves with the heap (see `GcVec`).
+unsafe impl crate::HeapSend for Charge<'_> {}

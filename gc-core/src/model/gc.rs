@@ -328,3 +328,8 @@ macro_rules! coerce_gc {
         }
     };
 }
+
+// SAFETY: as for handle `Gc`s (gc-core/src/handle.rs); a slice's, string's or trait
+// object's target was admitted as what it was allocated as (a trait object
+// is made from a sized object already in the heap).
+unsafe impl<T: ?Sized> crate::HeapSend for Gc<'_, T> {}

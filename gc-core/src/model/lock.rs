@@ -259,3 +259,9 @@ unsafe impl<T: Trace> Trace for RefLock<T> {
 unsafe impl<'a, T: Rebrand<'a>> Rebrand<'a> for RefLock<T> {
     type Output = RefLock<T::Output>;
 }
+
+// SAFETY: a `Cell` of a `T`.
+unsafe impl<T: crate::HeapSend> crate::HeapSend for Lock<T> {}
+
+// SAFETY: a `RefCell` of a `T`.
+unsafe impl<T: crate::HeapSend> crate::HeapSend for RefLock<T> {}

@@ -464,3 +464,12 @@ unsafe impl<K: Trace, V: Trace> Trace for GcMap<'_, K, V> {
 unsafe impl<'a, K: Rebrand<'a>, V: Rebrand<'a>> Rebrand<'a> for GcMap<'_, K, V> {
     type Output = GcMap<'a, K::Output, V::Output>;
 }
+
+// SAFETY: as for `GcVec`; the hasher is `Send` (checked below), and its
+// `UnsafeCell` table and `Cell` rehash count are changed only by whoever
+// holds the heap (the map is `!Sync`, like its allocator).
+unsafe impl<K: crate::HeapSend, V: crate::HeapSend> crate::HeapSend for GcMap<'_, K, V> {}
+const _: fn() = || {
+    fn send<T: Send>() {}
+    send::<hashbrown::DefaultHashBuilder>();
+};

@@ -266,3 +266,9 @@ unsafe impl<T: Trace> Trace for GcVec<'_, T> {
 unsafe impl<'a, T: Rebrand<'a>> Rebrand<'a> for GcVec<'_, T> {
     type Output = GcVec<'a, T::Output>;
 }
+
+// SAFETY: owns its `T`s in a buffer from the heap's buffer space; its
+// allocator points to the heap's accounting box, which moves with the heap
+// and is used only by whoever holds the heap (the allocator is branded, so
+// it lives only in that heap's objects and regions).
+unsafe impl<T: crate::HeapSend> crate::HeapSend for GcVec<'_, T> {}
