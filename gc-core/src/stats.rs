@@ -131,6 +131,12 @@ pub struct CollectionEvent {
     /// deep the object graph, marking and freeing never recurse on the Rust
     /// stack; this shows what they used instead.
     pub peak_work_list: usize,
+    /// Bytes in use (objects and external) at which the next collection is
+    /// due, as this collection set it: the bytes in use after it plus the
+    /// budget the growth policy gave ([`Growth`](crate::Growth), boosted
+    /// after unproductive collections); the bytes in use after it in stress
+    /// mode.
+    pub trigger: usize,
 }
 
 impl CollectionEvent {
@@ -151,6 +157,7 @@ impl CollectionEvent {
             freed_by_cycles: 0,
             leaked_objects: 0,
             peak_work_list: 0,
+            trigger: 0,
         }
     }
 
@@ -170,13 +177,13 @@ impl CollectionEvent {
 
     /// The CSV header matching [`CollectionEvent::to_csv_row`].
     pub const CSV_HEADER: &'static str = "id,backend,cause,started_ns,pause_ns,roots_ns,trace_ns,reclaim_ns,cycles_ns,\
-bytes_before,bytes_after,objects_before,objects_after,objects_freed,bytes_copied,freed_by_cycles,leaked_objects,peak_work_list";
+bytes_before,bytes_after,objects_before,objects_after,objects_freed,bytes_copied,freed_by_cycles,leaked_objects,peak_work_list,trigger";
 
     /// One CSV row (no newline).
     pub fn to_csv_row(&self) -> String {
         let p = self.phases.map(|d| d.as_nanos());
         format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             self.id,
             self.backend,
             self.cause.name(),
@@ -194,7 +201,8 @@ bytes_before,bytes_after,objects_before,objects_after,objects_freed,bytes_copied
             self.bytes_copied,
             self.freed_by_cycles,
             self.leaked_objects,
-            self.peak_work_list
+            self.peak_work_list,
+            self.trigger
         )
     }
 }

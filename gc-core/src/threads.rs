@@ -38,7 +38,6 @@ use crate::stats::CollectionEvent;
 pub use crate::collector::SendCollector;
 pub use crate::heap_send::{Field, HeapSend};
 
-
 /// Whether a [`Heap`](crate::Heap) may move between threads: [`Local`] or
 /// [`Sendable`]. Sealed.
 ///

@@ -1,8 +1,8 @@
 //! [`Trace`]: how a collector finds the [`Gc`](crate::Gc) fields inside an object.
 
 use crate::edges::Edges;
-use crate::object::ObjectRef;
 use crate::heap_send::{HeapSend, IfSend};
+use crate::object::ObjectRef;
 use std::cell::Cell;
 
 /// A place that holds a (nullable) reference to a heap object: a shadow-stack

@@ -6,107 +6,11 @@
 
 use crate::error::GcError;
 use crate::handle::Brand;
+use crate::heap::Shared;
 use crate::space::buffer::BufferSpace;
 use allocator_api2::alloc::{AllocError, Allocator, Layout};
-use std::cell::Cell;
 use std::marker::PhantomData;
 use std::ptr::NonNull;
-
-/// The heap's allocation budget and its external bytes, in a box of its own
-/// so that allocators and charges stored in objects can point at it while
-/// the `Heap` value itself moves between calls.
-pub(crate) struct Accounting {
-    /// Bytes (objects and external) the program may allocate before the
-    /// next collection is due.
-    pub(crate) budget: Cell<usize>,
-    /// The part of `budget` that mutation regions leave unspent: a region
-    /// that spends the rest marks the collection due, and may then go on
-    /// into this reserve, and past it up to the capacity, until it ends.
-    pub(crate) reserve: Cell<usize>,
-    /// External bytes held now.
-    pub(crate) external: Cell<usize>,
-    /// An upper bound on the object and external bytes in use now: the
-    /// last collection sets it to the bytes in use plus the budget (so
-    /// allocation within the budget stays under it), and allocation beyond
-    /// the budget raises it ([`Accounting::overdraw`]), which keeps objects
-    /// and external memory together within the capacity.
-    pub(crate) ceiling: Cell<usize>,
-    /// A collection is due (the budget ran out inside a mutation region,
-    /// where nothing may collect): the region's end runs it.
-    pub(crate) due: Cell<bool>,
-    /// An allocation failed inside the current region: the region's end
-    /// runs a full collection (cause `AllocationFailure`), so that a caller
-    /// who retries in a new region finds everything collectable collected.
-    pub(crate) failed: Cell<bool>,
-    /// The heap's capacity (`HeapConfig::capacity`).
-    pub(crate) capacity: usize,
-    /// Collections so far that may have moved objects (0 forever on a
-    /// non-moving backend): a map whose keys hash by address rehashes when
-    /// this passes the count it was hashed at.
-    pub(crate) moves: Cell<u64>,
-    /// Where the containers' buffers live.
-    buffers: BufferSpace,
-}
-
-impl Accounting {
-    pub(crate) fn new(capacity: usize) -> Accounting {
-        Accounting {
-            budget: Cell::new(0),
-            reserve: Cell::new(0),
-            external: Cell::new(0),
-            ceiling: Cell::new(0),
-            due: Cell::new(false),
-            failed: Cell::new(false),
-            capacity,
-            moves: Cell::new(0),
-            buffers: BufferSpace::new(capacity),
-        }
-    }
-
-    /// Charges `bytes` of external memory, or fails if objects and external
-    /// memory could then pass the capacity.
-    pub(crate) fn charge(&self, bytes: usize) -> Result<(), GcError> {
-        let budget = self.budget.get();
-        self.overdraw(bytes.saturating_sub(budget))
-            .map_err(|_| self.out_of_memory(bytes))?;
-        self.external.set(self.external.get() + bytes);
-        if bytes.saturating_add(self.reserve.get()) >= budget {
-            self.due.set(true);
-        }
-        self.budget.set(budget.saturating_sub(bytes));
-        Ok(())
-    }
-
-    /// Raises the ceiling for `beyond` bytes allocated past the budget, or
-    /// fails (changing nothing) if it would pass the capacity.
-    pub(crate) fn overdraw(&self, beyond: usize) -> Result<(), ()> {
-        let ceiling = self.ceiling.get().saturating_add(beyond);
-        if ceiling > self.capacity {
-            return Err(());
-        }
-        self.ceiling.set(ceiling);
-        Ok(())
-    }
-
-    /// Gives back `bytes` charged earlier.
-    pub(crate) fn uncharge(&self, bytes: usize) {
-        debug_assert!(bytes <= self.external.get(), "uncharged more than charged");
-        self.external.set(self.external.get().saturating_sub(bytes));
-        self.ceiling.set(self.ceiling.get().saturating_sub(bytes));
-    }
-
-    /// The error for a request of `requested` bytes that does not fit,
-    /// inside a mutation region (where nothing collects): it reports the
-    /// bytes taken, those in use at the last collection plus those
-    /// allocated since (objects as the cells they take), less those given
-    /// back: the ceiling less the budget still unspent.
-    pub(crate) fn out_of_memory(&self, requested: usize) -> GcError {
-        self.due.set(true);
-        self.failed.set(true);
-        let taken = self.ceiling.get().saturating_sub(self.budget.get());
-        GcError::out_of_memory(requested, self.capacity, taken, false)
-    }
-}
 
 /// The allocator of the object model's containers: the heap's buffer
 /// space (size-classed cells in mappings the heap owns), with every byte charged to the
@@ -118,35 +22,35 @@ impl Accounting {
 /// containers check that with `try_reserve` first and turn it into
 /// [`OutOfMemory`](crate::GcErrorKind::OutOfMemory).
 pub struct HeapAlloc<'gc> {
-    account: NonNull<Accounting>,
+    shared: NonNull<Shared>,
     _brand: PhantomData<Brand<'gc>>,
 }
 
 impl<'gc> HeapAlloc<'gc> {
-    /// An allocator charging `account`.
+    /// An allocator charging the heap whose shared box is `shared`.
     ///
     /// # Safety
-    /// - `account` is a heap's accounting box, which outlives every object
-    ///   of that heap (the heap frees it after its objects); the brand
-    ///   `'gc` keeps the allocator inside that heap's objects and regions.
-    pub(crate) unsafe fn new(account: NonNull<Accounting>) -> HeapAlloc<'gc> {
+    /// - `shared` is a heap's shared box (`Heap::shared`), which outlives
+    ///   every object of that heap (the heap frees it after its objects);
+    ///   the brand `'gc` keeps the allocator inside that heap's objects and
+    ///   regions.
+    pub(crate) unsafe fn new(shared: NonNull<Shared>) -> HeapAlloc<'gc> {
         HeapAlloc {
-            account,
+            shared,
             _brand: PhantomData,
         }
     }
 
-    fn account(&self) -> &Accounting {
+    fn shared(&self) -> &Shared {
         // SAFETY: the box outlives every object and region of its heap
         // (`HeapAlloc::new`), and every allocator lives in one of them.
-        unsafe { self.account.as_ref() }
+        unsafe { self.shared.as_ref() }
     }
 
-    /// Collections so far that may have moved objects
-    /// (`Accounting::moves`).
+    /// Collections so far that may have moved objects (`Shared::moves`).
     #[inline(always)]
     pub(crate) fn moves(&self) -> u64 {
-        self.account().moves.get()
+        self.shared().moves()
     }
 
     /// The error for a container that could not grow by `bytes`: the
@@ -154,11 +58,11 @@ impl<'gc> HeapAlloc<'gc> {
     /// ([`SystemMemory`](crate::GcErrorKind::SystemMemory)), else the
     /// capacity's.
     pub(crate) fn out_of_memory(&self, bytes: usize) -> GcError {
-        match self.account().buffers.take_refusal() {
+        match self.shared().buffers.take_refusal() {
             Some((requested, reason)) => {
                 crate::GcErrorKind::SystemMemory { requested, reason }.into()
             }
-            None => self.account().out_of_memory(bytes),
+            None => self.shared().budget.out_of_memory(bytes),
         }
     }
 
@@ -168,16 +72,17 @@ impl<'gc> HeapAlloc<'gc> {
     /// is committed in one call; a larger one (a reservation ahead of use)
     /// is committed page by page as it is written.
     fn buffer(&self, layout: Layout) -> Result<NonNull<u8>, AllocError> {
-        let account = self.account();
-        let held = account.external.get();
-        account.charge(layout.size()).map_err(|_| AllocError)?;
-        let block = account
-            .buffers
+        let Shared {
+            budget, buffers, ..
+        } = self.shared();
+        let held = budget.external();
+        budget.charge(layout.size()).map_err(|_| AllocError)?;
+        let block = buffers
             .alloc(layout.size(), layout.align())
-            .ok_or_else(|| account.uncharge(layout.size()))
+            .ok_or_else(|| budget.uncharge(layout.size()))
             .map_err(|()| AllocError)?;
         if layout.size() <= held.saturating_mul(2) {
-            account.buffers.prefault(block, layout.size());
+            buffers.prefault(block, layout.size());
         }
         Ok(block)
     }
@@ -208,7 +113,7 @@ impl<'gc> HeapAlloc<'gc> {
 impl Clone for HeapAlloc<'_> {
     fn clone(&self) -> Self {
         HeapAlloc {
-            account: self.account,
+            shared: self.shared,
             _brand: PhantomData,
         }
     }
@@ -232,8 +137,8 @@ unsafe impl Allocator for HeapAlloc<'_> {
         // came from the buffer space for `layout.size()` bytes (grow and
         // shrink in place keep the size class, so any size the block was
         // resized to names the same cell).
-        unsafe { self.account().buffers.free(ptr, layout.size()) };
-        self.account().uncharge(layout.size());
+        unsafe { self.shared().buffers.free(ptr, layout.size()) };
+        self.shared().budget.uncharge(layout.size());
     }
 
     unsafe fn grow(
@@ -243,7 +148,8 @@ unsafe impl Allocator for HeapAlloc<'_> {
         new: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
         if new.align() <= old.align() && BufferSpace::fits_in_place(old.size(), new.size()) {
-            self.account()
+            self.shared()
+                .budget
                 .charge(new.size() - old.size())
                 .map_err(|_| AllocError)?;
             return Ok(NonNull::slice_from_raw_parts(ptr, new.size()));
@@ -259,7 +165,7 @@ unsafe impl Allocator for HeapAlloc<'_> {
         new: Layout,
     ) -> Result<NonNull<[u8]>, AllocError> {
         if new.align() <= old.align() && BufferSpace::fits_in_place(old.size(), new.size()) {
-            self.account().uncharge(old.size() - new.size());
+            self.shared().budget.uncharge(old.size() - new.size());
             return Ok(NonNull::slice_from_raw_parts(ptr, new.size()));
         }
         // SAFETY: forwarded from the caller.
@@ -312,7 +218,7 @@ pub struct Charge<'gc> {
 
 impl<'gc> Charge<'gc> {
     pub(crate) fn new(alloc: HeapAlloc<'gc>, bytes: usize) -> Result<Charge<'gc>, GcError> {
-        alloc.account().charge(bytes)?;
+        alloc.shared().budget.charge(bytes)?;
         Ok(Charge { alloc, bytes })
     }
 
@@ -324,7 +230,7 @@ impl<'gc> Charge<'gc> {
 
 impl Drop for Charge<'_> {
     fn drop(&mut self) {
-        self.alloc.account().uncharge(self.bytes);
+        self.alloc.shared().budget.uncharge(self.bytes);
     }
 }
 
@@ -347,6 +253,6 @@ unsafe impl<'a> crate::Rebrand<'a> for Charge<'_> {
     type Output = Charge<'a>;
 }
 
-// SAFETY: a byte count and a pointer to the heap's accounting box, which
+// SAFETY: a byte count and a pointer to the heap's shared box, which
 // moves with the heap (see `GcVec`).
 unsafe impl crate::HeapSend for Charge<'_> {}

@@ -130,14 +130,12 @@ mod persistent;
 mod slice;
 mod vec;
 
-pub(crate) use account::Accounting;
 pub use account::{Charge, HeapAlloc};
 pub use gc::Gc;
 pub use lock::{Lock, RefLock, Write};
 pub use map::{GcHash, GcMap};
 pub use mutation::Mutation;
 pub use persistent::Persistent;
-pub(crate) use persistent::PersistentSlot;
 pub use vec::GcVec;
 
 /// An object's identity ([`Mutation::identity`]): stable while the object

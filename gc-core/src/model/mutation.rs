@@ -8,8 +8,8 @@ use crate::collector::Collector;
 use crate::error::GcError;
 use crate::handle::{Brand, Root};
 use crate::heap::Heap;
+use crate::heap::Scope;
 use crate::object::TypeInfo;
-use crate::scope::Scope;
 use crate::threads::{Admits, Local, Threads};
 use crate::trace::{Rebrand, Trace};
 use std::marker::PhantomData;
@@ -326,7 +326,7 @@ impl<'s, 'gc, C: Collector, Th: Threads> Mutation<'s, 'gc, C, Th> {
     pub(crate) fn add_persistent(
         &self,
         obj: crate::object::ObjectRef,
-    ) -> (std::sync::Arc<super::PersistentSlot>, u32) {
+    ) -> (std::sync::Arc<crate::heap::PersistentSlot>, u32) {
         // SAFETY: this step calls no user code.
         unsafe { self.heap() }.add_persistent(obj)
     }
@@ -335,7 +335,8 @@ impl<'s, 'gc, C: Collector, Th: Threads> Mutation<'s, 'gc, C, Th> {
     pub(crate) fn allocator(&self) -> HeapAlloc<'gc> {
         // SAFETY: this step calls no user code.
         let heap = unsafe { self.heap() };
-        // SAFETY: the heap's accounting box outlives its objects.
-        unsafe { HeapAlloc::new(heap.accounting()) }
+        // SAFETY: `Heap::shared` is the box of the heap this region is in,
+        // which outlives its objects (`HeapAlloc::new`).
+        unsafe { HeapAlloc::new(heap.shared()) }
     }
 }

@@ -2,12 +2,11 @@
 
 use super::{Gc, Mutation};
 use crate::collector::Collector;
-use crate::object::ObjectRef;
+use crate::heap::PersistentSlot;
 use crate::threads::{Local, Threads};
 use crate::trace::Rebrand;
 use std::fmt;
 use std::marker::PhantomData;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// A root held outside every scope: an interpreter's globals, a host's
@@ -49,35 +48,6 @@ pub struct Persistent<T, Th: Threads = Local> {
 /// none, so `T` does not decide whether it is `Send`) of a `Th` heap (whose
 /// marker does).
 type Typed<T, Th> = (fn() -> T, <Th as Threads>::Marker);
-
-/// A persistent root's slot: the object's address, 0 once the heap is
-/// dropped. It is read and written only by whoever holds the heap (in a
-/// region, a collection, the heap's drop); atomic, and shared through an
-/// `Arc`, so that handles of a sendable heap may be cloned and dropped on
-/// another thread.
-pub(crate) struct PersistentSlot(AtomicUsize);
-
-impl PersistentSlot {
-    pub(crate) fn new(obj: ObjectRef) -> PersistentSlot {
-        PersistentSlot(AtomicUsize::new(obj.addr()))
-    }
-
-    /// The object, or `None` once the heap is gone.
-    pub(crate) fn get(&self) -> Option<ObjectRef> {
-        match self.0.load(Ordering::Relaxed) {
-            0 => None,
-            // SAFETY: a non-zero value is an object start stored by `new`
-            // or `set`, kept alive and up to date by the heap (it empties
-            // the slot when it is dropped).
-            addr => Some(unsafe { ObjectRef::from_addr(addr) }),
-        }
-    }
-
-    pub(crate) fn set(&self, obj: Option<ObjectRef>) {
-        self.0
-            .store(obj.map_or(0, ObjectRef::addr), Ordering::Relaxed);
-    }
-}
 
 impl<T, Th: Threads> Clone for Persistent<T, Th> {
     fn clone(&self) -> Self {

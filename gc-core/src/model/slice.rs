@@ -226,6 +226,6 @@ impl<'s, 'gc, C: Collector, Th: Threads> Mutation<'s, 'gc, C, Th> {
     /// The error for an allocation of `requested` bytes that cannot fit.
     fn out_of_memory(&self, requested: usize) -> GcError {
         // SAFETY: this step calls no user code.
-        unsafe { self.heap() }.accounting_error(requested)
+        unsafe { self.heap() }.region_out_of_memory(requested)
     }
 }

@@ -268,7 +268,7 @@ unsafe impl<'a, T: Rebrand<'a>> Rebrand<'a> for GcVec<'_, T> {
 }
 
 // SAFETY: owns its `T`s in a buffer from the heap's buffer space; its
-// allocator points to the heap's accounting box, which moves with the heap
+// allocator points to the heap's shared box, which moves with the heap
 // and is used only by whoever holds the heap (the allocator is branded, so
 // it lives only in that heap's objects and regions).
 unsafe impl<T: crate::HeapSend> crate::HeapSend for GcVec<'_, T> {}

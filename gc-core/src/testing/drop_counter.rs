@@ -70,4 +70,5 @@ unsafe impl<'a> Rebrand<'a> for DropCounter {
     type Output = DropCounter;
 }
 // SAFETY: an id and an `Arc<Mutex<_>>`: `Send`, no heap pointer.
-unsafe impl<'a> crate::HeapSend for DropCounter where crate::heap_send::IfSend<'a, DropCounter>: Send {}
+unsafe impl<'a> crate::HeapSend for DropCounter where crate::heap_send::IfSend<'a, DropCounter>: Send
+{}

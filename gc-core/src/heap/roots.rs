@@ -1,5 +1,7 @@
-//! The shadow stack: the heap's precise root set, kept as a stack of slots
-//! split into named frames, one frame per [`Scope`](crate::Scope).
+//! Every root a collector sees: the shadow stack (a stack of slots split
+//! into named frames, one frame per [`Scope`](crate::Scope)) and the
+//! persistent roots ([`model::Persistent`](crate::model::Persistent)), which
+//! a collection pushes on top of the stack for its duration.
 //!
 //! ```text
 //!  slots:  [ a | b | c | d | e ]      each slot: Cell<Option<ObjectRef>>
@@ -12,11 +14,11 @@
 //! writes a few words to the Rust stack and touches no heap memory.
 //! Collectors see the slots as `&[Slot]` and may rewrite them.
 
-use crate::model::PersistentSlot;
 use crate::object::ObjectRef;
 use crate::trace::Slot;
 use std::cell::UnsafeCell;
 use std::fmt::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// One named frame, owned by its scope.
@@ -29,21 +31,24 @@ pub(crate) struct Frame<'a> {
     pub(crate) parent: Option<&'a Frame<'a>>,
 }
 
-/// The root slots of one heap, pushed by scopes.
+/// The roots of one heap: slots pushed by scopes, and persistent slots.
 ///
 /// Slots live in an `UnsafeCell` so that rooting a value (a push) needs only
 /// `&self`: reading a field and rooting it never collects, so it may happen
 /// while `&T`s borrowed from the scope are alive.
 #[derive(Default)]
-pub(crate) struct ShadowStack {
+pub(crate) struct Roots {
     /// Invariants: every slot holds `Some`; the capacity is at most
     /// `u32::MAX` (see [`grow`]), so every index fits a [`Root`](crate::Root). No reference
     /// into this vector escapes a method, so pushing through `&self` cannot
     /// invalidate one.
     slots: UnsafeCell<Vec<Slot>>,
+    /// Persistent roots; a slot whose handles are all dropped is pruned at
+    /// the next collection.
+    persistent: Vec<Arc<PersistentSlot>>,
 }
 
-impl ShadowStack {
+impl Roots {
     /// Roots `obj` in the current frame, returning its slot index.
     #[inline(always)]
     pub(crate) fn push(&self, obj: ObjectRef) -> u32 {
@@ -95,29 +100,53 @@ impl ShadowStack {
         unsafe { &*self.slots.get() }.len()
     }
 
+    /// Adds a persistent root for `obj`.
+    pub(crate) fn add_persistent(&mut self, obj: ObjectRef) -> Arc<PersistentSlot> {
+        let slot = Arc::new(PersistentSlot::new(obj));
+        self.persistent.push(Arc::clone(&slot));
+        slot
+    }
+
+    /// The objects the persistent roots with a handle left refer to now,
+    /// with their positions.
+    pub(crate) fn persistent(&self) -> Vec<(u32, ObjectRef)> {
+        self.persistent
+            .iter()
+            .enumerate()
+            .filter(|(_, slot)| Arc::strong_count(slot) > 1) // a handle is left
+            .filter_map(|(i, slot)| slot.get().map(|obj| (i as u32, obj)))
+            .collect()
+    }
+
     /// Pushes the persistent roots (after pruning those whose handles are
     /// all gone) on top of the stack for a collection; returns where they start.
-    pub(crate) fn push_persistent(&mut self, persistent: &mut Vec<Arc<PersistentSlot>>) -> usize {
+    pub(crate) fn push_persistent(&mut self) -> usize {
         // A count of 1 is the heap's own: no handle is left to clone it.
-        persistent.retain(|slot| Arc::strong_count(slot) > 1);
+        self.persistent.retain(|slot| Arc::strong_count(slot) > 1);
         let base = self.len();
-        for slot in persistent.iter() {
-            self.push(
-                slot.get()
-                    .expect("a persistent root always refers to an object"),
-            );
+        for slot in &self.persistent {
+            let obj = slot.get();
+            self.push(obj.expect("a persistent root always refers to an object"));
         }
         base
     }
 
     /// Copies the slots from `base` on (rewritten by the collection) back
     /// into the persistent roots they came from, and drops them.
-    pub(crate) fn pop_persistent(&mut self, persistent: &[Arc<PersistentSlot>], base: usize) {
+    pub(crate) fn pop_persistent(&mut self, base: usize) {
         let slots = self.slots.get_mut();
-        for (root, slot) in persistent.iter().zip(&slots[base..]) {
+        for (root, slot) in self.persistent.iter().zip(&slots[base..]) {
             root.set(slot.get());
         }
         slots.truncate(base);
+    }
+
+    /// Empties every persistent root, when the heap is dropped: a handle
+    /// that outlives its heap then refers to nothing.
+    pub(crate) fn clear_persistent(&mut self) {
+        for slot in &self.persistent {
+            slot.set(None);
+        }
     }
 
     /// Drops the slots from `base` on, when the frame that starts there closes.
@@ -167,4 +196,33 @@ fn grow(slots: &mut Vec<Slot>) {
     );
     slots.reserve_exact(slots.len().max(64));
     debug_assert!(slots.capacity() <= u32::MAX as usize);
+}
+
+/// A persistent root's slot: the object's address, 0 once the heap is
+/// dropped. It is read and written only by whoever holds the heap (in a
+/// region, a collection, the heap's drop); atomic, and shared through an
+/// `Arc`, so that handles of a sendable heap may be cloned and dropped on
+/// another thread.
+pub(crate) struct PersistentSlot(AtomicUsize);
+
+impl PersistentSlot {
+    pub(crate) fn new(obj: ObjectRef) -> PersistentSlot {
+        PersistentSlot(AtomicUsize::new(obj.addr()))
+    }
+
+    /// The object, or `None` once the heap is gone.
+    pub(crate) fn get(&self) -> Option<ObjectRef> {
+        match self.0.load(Ordering::Relaxed) {
+            0 => None,
+            // SAFETY: a non-zero value is an object start stored by `new`
+            // or `set`, kept alive and up to date by the heap (it empties
+            // the slot when it is dropped).
+            addr => Some(unsafe { ObjectRef::from_addr(addr) }),
+        }
+    }
+
+    pub(crate) fn set(&self, obj: Option<ObjectRef>) {
+        self.0
+            .store(obj.map_or(0, ObjectRef::addr), Ordering::Relaxed);
+    }
 }

@@ -10,6 +10,7 @@
 //!   from roots (`set`), through a projection the scope checks lies inside
 //!   the object; so no unrooted pointer ever sits in a Rust local.
 
+use super::Frame;
 use crate::collector::Collector;
 use crate::elements::GcElements;
 use crate::error::GcError;
@@ -17,7 +18,6 @@ use crate::graph::{GraphBuilder, HeapGraph, RetainingPath};
 use crate::handle::{Brand, Gc, Root};
 use crate::heap::Heap;
 use crate::object::{ObjectRef, TypeInfo};
-use crate::shadow_stack::Frame;
 use crate::stats::{Cause, GcStats};
 use crate::threads::{Admits, Local, Threads};
 use crate::trace::{Slot, Trace, Tracer, Unbranded};
@@ -520,7 +520,7 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
             // SAFETY: every root refers to a live, initialised object.
             unsafe { builder.root_group(name, false, roots) };
         }
-        let persistent = heap.persistent_roots();
+        let persistent = heap.roots.persistent();
         // SAFETY: as above: persistent roots refer to live objects.
         unsafe { builder.root_group("(persistent)", true, persistent.into_iter()) };
         let (collector, ids) = (&mut heap.collector, &mut heap.snapshot_ids);
