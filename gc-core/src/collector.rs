@@ -24,8 +24,10 @@ pub struct Capabilities {
     pub moves_objects: bool,
     /// Unreachable cycles are reclaimed (given the config allows it).
     pub collects_cycles: bool,
-    /// Acyclic garbage is reclaimed without tracing the live heap.
-    pub reclaims_promptly: bool,
+    /// The backend wants the object model's write log
+    /// ([`Collector::log_write`], [`Collector::born`]); `false` (right for
+    /// stop-the-world tracing) compiles both calls away.
+    pub logs_writes: bool,
 }
 
 impl Capabilities {
@@ -33,7 +35,7 @@ impl Capabilities {
     pub const DEFAULT: Capabilities = Capabilities {
         moves_objects: false,
         collects_cycles: true,
-        reclaims_promptly: false,
+        logs_writes: false,
     };
 }
 
@@ -129,11 +131,6 @@ pub unsafe trait Collector: Sized {
         let _ = owner;
         slot.set(new);
     }
-
-    /// `true` if the backend wants the object model's write log
-    /// ([`Collector::log_write`], [`Collector::born`]); `false` (the
-    /// default, right for stop-the-world tracing) compiles both calls away.
-    const LOGS_WRITES: bool = false;
 
     /// The object model's write barrier
     /// ([`Mutation::write`](crate::model::Mutation::write)): `obj` is about
@@ -354,7 +351,6 @@ macro_rules! forward_collector {
                 }
             }
 
-            const LOGS_WRITES: bool = <$inner as $crate::Collector>::LOGS_WRITES;
 
             unsafe fn log_write(&mut self, obj: $crate::object::ObjectRef) {
                 $(

@@ -257,7 +257,7 @@ unsafe impl Collector for RefCount {
     const CAPABILITIES: Capabilities = Capabilities {
         moves_objects: false,
         collects_cycles: true,
-        reclaims_promptly: true,
+        logs_writes: true,
     };
 
     fn new(config: &HeapConfig) -> Result<Self, GcError> {
@@ -306,8 +306,6 @@ unsafe impl Collector for RefCount {
     unsafe fn write_barrier(&self, owner: ObjectRef, slot: &Slot, new: Option<ObjectRef>) {
         self.barrier::<false>(owner, slot, new);
     }
-
-    const LOGS_WRITES: bool = true;
 
     /// Logs `obj` on its first write since the last collection.
     #[inline(always)]

@@ -199,7 +199,7 @@ impl<'s, 'gc, C: Collector, Th: Threads> Mutation<'s, 'gc, C, Th> {
         // SAFETY: a fresh object of `T`'s size and alignment that nothing
         // has read; writing it initialises it.
         unsafe { obj.payload().cast::<T>().as_ptr().write(value) };
-        if C::LOGS_WRITES && T::NEEDS_TRACE {
+        if C::CAPABILITIES.logs_writes && T::NEEDS_TRACE {
             // SAFETY: `obj` is live and its payload initialised just now;
             // the step calls no user code.
             unsafe { self.heap().collector.born(obj) };
@@ -262,7 +262,7 @@ impl<'s, 'gc, C: Collector, Th: Threads> Mutation<'s, 'gc, C, Th> {
     /// [`RefLock`](super::RefLock)s borrowed mutably, any number of times.
     #[inline(always)]
     pub fn write<T: ?Sized + 'gc>(&self, gc: Gc<'gc, T>) -> &'gc Write<T> {
-        if C::LOGS_WRITES {
+        if C::CAPABILITIES.logs_writes {
             // SAFETY: `gc` is a live object of this heap; logging traces it
             // (derived or `unsafe` trace code, which may not touch the heap)
             // and calls nothing else.

@@ -190,7 +190,7 @@ impl<'s, 'gc, C: Collector, Th: Threads> Mutation<'s, 'gc, C, Th> {
             let first = obj.payload().add(info.value_offset).cast::<T>();
             std::ptr::copy_nonoverlapping(items, first.as_ptr(), len);
         }
-        if C::LOGS_WRITES && T::NEEDS_TRACE {
+        if C::CAPABILITIES.logs_writes && T::NEEDS_TRACE {
             // SAFETY: `obj` is live and its payload initialised just now;
             // the step calls no user code.
             unsafe { self.heap().collector.born(obj) };
