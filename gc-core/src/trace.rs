@@ -356,18 +356,32 @@ leaf!(
     std::time::Instant,
 );
 
+/// The constants of a `Trace` for a wrapper of `T`s (an `Option`, a
+/// container, a lock): what `T` says, all of them, so that no wrapper
+/// forgets one and silently takes its default. `CHECK = expr` replaces the
+/// forwarded compile-time check.
+macro_rules! same_constants_as {
+    ($t:ty) => {
+        $crate::trace::same_constants_as!($t, CHECK = <$t as $crate::Trace>::CHECK);
+    };
+    ($t:ty, CHECK = $check:expr) => {
+        const NEEDS_TRACE: bool = <$t as $crate::Trace>::NEEDS_TRACE;
+        const MODEL_POINTERS: bool = <$t as $crate::Trace>::MODEL_POINTERS;
+        const HANDLE_POINTERS: bool = <$t as $crate::Trace>::HANDLE_POINTERS;
+        const CHECK: () = $check;
+    };
+}
+pub(crate) use same_constants_as;
+
 macro_rules! container {
     ($(<$t:ident> $ty:ty => |$this:ident, $tracer:ident| $body:expr, |$edges:ident| $describe:expr, $owned:expr;)*) => {$(
         // SAFETY: traces every element it owns (rule 1), once (rule 2).
         unsafe impl<$t: Trace> Trace for $ty {
-            const NEEDS_TRACE: bool = $t::NEEDS_TRACE;
-            const MODEL_POINTERS: bool = $t::MODEL_POINTERS;
-            const HANDLE_POINTERS: bool = $t::HANDLE_POINTERS;
-            const CHECK: () = assert!(
+            same_constants_as!($t, CHECK = assert!(
                 !$t::MODEL_POINTERS,
                 "object-model pointers (model::Gc) cannot live in malloc'd \
                  containers (Box, Vec, VecDeque): use model::GcVec"
-            );
+            ));
             #[inline]
             fn trace(&self, $tracer: &mut Tracer) {
                 #[allow(clippy::let_unit_value)] // forces the check for generic uses too
@@ -525,10 +539,7 @@ pub(crate) fn describe_elements<'a, T: Trace + 'a>(
 
 // SAFETY: traces the value if there is one (rules 1, 2).
 unsafe impl<T: Trace> Trace for Option<T> {
-    const NEEDS_TRACE: bool = T::NEEDS_TRACE;
-    const MODEL_POINTERS: bool = T::MODEL_POINTERS;
-    const HANDLE_POINTERS: bool = T::HANDLE_POINTERS;
-    const CHECK: () = T::CHECK;
+    same_constants_as!(T);
     #[inline]
     fn trace(&self, tracer: &mut Tracer) {
         if let Some(value) = self {
@@ -548,10 +559,7 @@ unsafe impl<T: HeapSend> HeapSend for Option<T> {}
 
 // SAFETY: traces every element (rule 1), once (rule 2).
 unsafe impl<T: Trace, const N: usize> Trace for [T; N] {
-    const NEEDS_TRACE: bool = T::NEEDS_TRACE;
-    const MODEL_POINTERS: bool = T::MODEL_POINTERS;
-    const HANDLE_POINTERS: bool = T::HANDLE_POINTERS;
-    const CHECK: () = T::CHECK;
+    same_constants_as!(T);
     #[inline]
     fn trace(&self, tracer: &mut Tracer) {
         if T::NEEDS_TRACE {

@@ -146,10 +146,7 @@ impl<T: Copy + fmt::Debug> fmt::Debug for Lock<T> {
 // through `Write::set`, after the barrier (rule 4 for the object model),
 // and a collection runs only between regions, when no `&Write` exists.
 unsafe impl<T: Trace> Trace for Lock<T> {
-    const NEEDS_TRACE: bool = T::NEEDS_TRACE;
-    const MODEL_POINTERS: bool = T::MODEL_POINTERS;
-    const HANDLE_POINTERS: bool = T::HANDLE_POINTERS;
-    const CHECK: () = T::CHECK;
+    crate::trace::same_constants_as!(T);
     #[inline]
     fn trace(&self, tracer: &mut Tracer) {
         // SAFETY: no `&mut` to the value exists (a `Cell` hands none out),
@@ -242,10 +239,7 @@ impl<T> RefLock<T> {
 // such a tracer reads past the flag and cannot panic (rule 3). (Such a
 // lock then stays borrowed, as a `RefCell` does: later borrows panic.)
 unsafe impl<T: Trace> Trace for RefLock<T> {
-    const NEEDS_TRACE: bool = T::NEEDS_TRACE;
-    const MODEL_POINTERS: bool = T::MODEL_POINTERS;
-    const HANDLE_POINTERS: bool = T::HANDLE_POINTERS;
-    const CHECK: () = T::CHECK;
+    crate::trace::same_constants_as!(T);
     #[inline]
     fn trace(&self, tracer: &mut Tracer) {
         self.for_trace(tracer.trusted()).trace(tracer)

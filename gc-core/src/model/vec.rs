@@ -246,10 +246,7 @@ impl<T: fmt::Debug> fmt::Debug for GcVec<'_, T> {
 // from `HeapAlloc`, which exposes its provenance, so a moving collector may
 // rewrite the pointers in it (`Tracer::report_model`).
 unsafe impl<T: Trace> Trace for GcVec<'_, T> {
-    const NEEDS_TRACE: bool = T::NEEDS_TRACE;
-    const MODEL_POINTERS: bool = T::MODEL_POINTERS;
-    const HANDLE_POINTERS: bool = T::HANDLE_POINTERS;
-    const CHECK: () = T::CHECK;
+    crate::trace::same_constants_as!(T);
     #[inline]
     fn trace(&self, tracer: &mut Tracer) {
         if T::NEEDS_TRACE && !self.pointer_free {
