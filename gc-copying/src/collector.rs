@@ -7,6 +7,7 @@ use gc_core::object::{ObjectRef, TypeInfo};
 use gc_core::os::page_size;
 use gc_core::space::{Fragmentation, LargeObjectSpace, LARGE_OBJECT_THRESHOLD};
 use gc_core::stats::{CollectionEvent, Phase};
+use gc_core::weak::WeakTable;
 use gc_core::{Capabilities, Collector, GcError, Growth, HeapConfig, HeapUsage, Slot};
 
 /// The copying backend. Use it as `Heap<Copying>`.
@@ -42,6 +43,8 @@ pub struct Copying {
     growth: Growth,
     /// The identity the next object asking for one gets (`Collector::identity`).
     next_identity: u64,
+    /// Weak references, moved or cleared after the copy ([`gc_core::weak`]).
+    weak: WeakTable,
 }
 
 /// The bytes of each semispace: half the capacity, in whole pages.
@@ -83,6 +86,7 @@ unsafe impl Collector for Copying {
             finalizer: Finalizer::new(),
             growth: config.growth(),
             next_identity: 0,
+            weak: WeakTable::new(),
         })
     }
 
@@ -122,6 +126,14 @@ unsafe impl Collector for Copying {
     /// One semispace: the other is the copy reserve.
     fn object_capacity(config: &HeapConfig) -> usize {
         semispace_size(config)
+    }
+
+    fn weak_table(&self) -> &WeakTable {
+        &self.weak
+    }
+
+    fn weak_table_mut(&mut self) -> &mut WeakTable {
+        &mut self.weak
     }
 
     fn usage(&self) -> HeapUsage {
@@ -165,6 +177,17 @@ impl Copying {
         };
         event.time(Phase::Roots, || cheney.copy_roots::<STALE_LAST_ROOT>(roots));
         event.time(Phase::Trace, || cheney.scan());
+        let large = &self.large;
+        // SAFETY: the copy is complete and nothing is finalised or
+        // discarded yet: a surviving small object left a forwarding address
+        // in its intact old copy, a surviving large one (never moved) was
+        // marked, and a large object is never forwarded.
+        unsafe {
+            self.weak.sweep(|obj| match forwarding_address(obj) {
+                Some(copy) => Some(copy),
+                None => large.is_marked(obj).then_some(obj),
+            })
+        };
         event.bytes_copied = self.spare.used();
         event.time(Phase::Reclaim, || self.reclaim());
         // The collection is complete: a destructor's panic goes on now.

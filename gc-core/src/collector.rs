@@ -10,6 +10,7 @@ use crate::error::GcError;
 use crate::object::{ObjectRef, TypeInfo};
 use crate::stats::CollectionEvent;
 use crate::trace::Slot;
+use crate::weak::WeakTable;
 
 /// What a backend does, so that tests and tools can adapt to it.
 ///
@@ -119,6 +120,16 @@ pub unsafe trait Collector: Sized {
     /// - Every root refers to a live object of this collector, and every
     ///   object allocated so far has an initialised payload.
     unsafe fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent);
+
+    /// The backend's weak-reference table ([`weak`](crate::weak)). Every
+    /// backend owns one and, in every collection,
+    /// [sweeps](crate::weak::WeakTable::sweep) it once tracing is complete
+    /// and before any object found dead is finalised or freed: that is how
+    /// [`GcWeak`](crate::GcWeak)s clear.
+    fn weak_table(&self) -> &WeakTable;
+
+    /// [`Collector::weak_table`], for the heap to add entries.
+    fn weak_table_mut(&mut self) -> &mut WeakTable;
 
     /// Stores `new` into `slot`, a field of the live object `owner`.
     ///
@@ -367,6 +378,14 @@ macro_rules! forward_collector {
             unsafe fn born(&mut self, obj: $crate::object::ObjectRef) {
                 // SAFETY: forwarded to the caller.
                 unsafe { $crate::Collector::born(&mut self.0, obj) }
+            }
+
+            fn weak_table(&self) -> &$crate::weak::WeakTable {
+                $crate::Collector::weak_table(&self.0)
+            }
+
+            fn weak_table_mut(&mut self) -> &mut $crate::weak::WeakTable {
+                $crate::Collector::weak_table_mut(&mut self.0)
             }
 
             unsafe fn identity(&mut self, obj: $crate::object::ObjectRef) -> u64 {

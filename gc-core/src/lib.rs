@@ -100,6 +100,7 @@ mod std_leaves;
 pub mod threads;
 mod trace;
 pub mod verify;
+pub mod weak;
 
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -119,3 +120,4 @@ pub use heap_send::HeapSend;
 pub use stats::{CollectionEvent, GcStats};
 pub use threads::{Admits, Local, OnCollection, Sendable, Threads};
 pub use trace::{NoGc, Rebrand, Slot, Trace, Tracer, Unbranded};
+pub use weak::GcWeak;

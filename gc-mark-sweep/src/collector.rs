@@ -4,6 +4,7 @@ use crate::mark::{mark_parallel, MarkStack};
 use gc_core::object::{ObjectRef, TypeInfo};
 use gc_core::space::{Fragmentation, FreeListSpace};
 use gc_core::stats::{Cause, CollectionEvent, Phase};
+use gc_core::weak::WeakTable;
 use gc_core::{
     Capabilities, Collector, GcError, HeapConfig, HeapUsage, Slot, PARALLEL_MARK_MIN_BYTES,
 };
@@ -19,6 +20,8 @@ pub struct MarkSweep {
     pub(crate) parallel_from: usize,
     /// Heap bytes after the last collection: about what the next one marks.
     last_live: usize,
+    /// Weak references, cleared after marking ([`gc_core::weak`]).
+    weak: WeakTable,
 }
 
 impl MarkSweep {
@@ -40,6 +43,9 @@ impl MarkSweep {
             event.time(Phase::Trace, || marker.mark_loop::<SKIP_LAST_SLOT>(space));
         }
         event.peak_work_list = marker.take_peak();
+        // SAFETY: marking is complete and nothing unmarked is swept yet; a
+        // marked object survives where it is (mark-sweep never moves).
+        unsafe { self.weak.sweep(|obj| space.is_marked(obj).then_some(obj)) };
         // The program waits for an explicit or last-resort collection to
         // finish every destructor; otherwise blocks are swept as allocation
         // reaches them (`FreeListSpace::sweep_lazily`).
@@ -89,6 +95,7 @@ unsafe impl Collector for MarkSweep {
             mark_threads: config.mark_threads,
             parallel_from: PARALLEL_MARK_MIN_BYTES,
             last_live: 0,
+            weak: WeakTable::new(),
         })
     }
 
@@ -101,6 +108,14 @@ unsafe impl Collector for MarkSweep {
 
     unsafe fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent) {
         self.collect_with::<false>(roots, event);
+    }
+
+    fn weak_table(&self) -> &WeakTable {
+        &self.weak
+    }
+
+    fn weak_table_mut(&mut self) -> &mut WeakTable {
+        &mut self.weak
     }
 
     fn usage(&self) -> HeapUsage {

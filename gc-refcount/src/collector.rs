@@ -7,6 +7,7 @@ use gc_core::barrier::WriteLog;
 use gc_core::object::{ObjectRef, TypeInfo};
 use gc_core::space::{Fragmentation, FreeListSpace};
 use gc_core::stats::{Cause, CollectionEvent, Phase};
+use gc_core::weak::WeakTable;
 use gc_core::{Capabilities, Collector, GcError, Growth, HeapConfig, HeapUsage, Slot, Tracer};
 
 /// The cycle collector also runs at a collection of any cause once the
@@ -45,6 +46,9 @@ pub struct RefCount {
     pub(crate) peak_release_stack: usize,
     /// The object model's write log, replayed into counts at each collection.
     pub(crate) log: WriteLog,
+    /// Weak references, cleared at the end of each collection for the
+    /// objects it freed ([`gc_core::weak`]).
+    weak: WeakTable,
 }
 
 impl RefCount {
@@ -140,6 +144,20 @@ impl RefCount {
         if !UNFLAG_ROOTS_EARLY {
             event.time(Phase::Roots, || flag_roots(roots, false));
         }
+        let space = &self.space;
+        let survivor = |obj: ObjectRef| {
+            // SAFETY: `Word::of` asks for an allocated object: the cell is
+            // allocated (`is_object`), so its header is intact; a freed
+            // cell's header is never read.
+            let alive = space.is_object(obj.addr()) && !unsafe { Word::of(obj) }.has(Flag::DEAD);
+            alive.then_some(obj)
+        };
+        // SAFETY: every object this collection freed was freed above, and
+        // no cell is reused before the next allocation; no code that could
+        // upgrade ran in between (destructors have no scope). An object
+        // survives if its cell is still allocated and it is not a released
+        // candidate waiting in the buffer (`DEAD`).
+        unsafe { self.weak.sweep(survivor) };
         // Every table is consistent again: a destructor's panic goes on now.
         self.space.finalizer().resume();
     }
@@ -278,6 +296,7 @@ unsafe impl Collector for RefCount {
             release_stack: Vec::new(),
             peak_release_stack: 0,
             log: WriteLog::default(),
+            weak: WeakTable::new(),
         };
         refcount.cycle_bytes_trigger = refcount.bytes_trigger(0);
         Ok(refcount)
@@ -325,6 +344,14 @@ unsafe impl Collector for RefCount {
         // SAFETY: `obj` is live, per the caller.
         unsafe { Word::of(obj) }.set(Flag::LOGGED);
         self.log.born(obj);
+    }
+
+    fn weak_table(&self) -> &WeakTable {
+        &self.weak
+    }
+
+    fn weak_table_mut(&mut self) -> &mut WeakTable {
+        &mut self.weak
     }
 
     fn usage(&self) -> HeapUsage {

@@ -21,6 +21,7 @@ use crate::object::{ObjectRef, TypeInfo};
 use crate::stats::{Cause, GcStats};
 use crate::threads::{Admits, Local, Threads};
 use crate::trace::{Slot, Trace, Tracer, Unbranded};
+use crate::weak::GcWeak;
 use std::convert::Infallible;
 use std::marker::PhantomData;
 use std::mem::size_of;
@@ -456,6 +457,28 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
     #[inline]
     pub fn root<T>(&self, root: Root<'_, T>) -> Root<'s, T> {
         Root::new(self.heap.roots.push(self.object(root)), self.heap.id)
+    }
+
+    /// A weak reference to `root`'s object: it does not keep the object
+    /// alive, and [`upgrade`](Scope::upgrade) gives it back while it lives
+    /// ([`weak`](crate::weak)). Downgrading one object twice gives equal
+    /// references.
+    pub fn downgrade<T>(&mut self, root: Root<'_, T>) -> GcWeak<T> {
+        let obj = self.object(root);
+        // SAFETY: `WeakTable::downgrade` asks for a live object of this heap
+        // of type `T`: `obj` is behind a root of this heap (checked), which
+        // holds a `T`.
+        unsafe { self.heap.collector.weak_table_mut().downgrade(obj) }
+    }
+
+    /// The object `weak` refers to, rooted in this scope, or `None` if a
+    /// collection found it dead.
+    ///
+    /// # Panics
+    /// If `weak` was made by another heap.
+    pub fn upgrade<T>(&self, weak: &GcWeak<T>) -> Option<Root<'s, T>> {
+        let obj = self.heap.collector.weak_table().upgrade(weak)?;
+        Some(Root::new(self.heap.roots.push(obj), self.heap.id))
     }
 
     /// `true` if both roots refer to the same object.

@@ -5,6 +5,7 @@ use crate::collector::Collector;
 use crate::heap::PersistentSlot;
 use crate::threads::{Local, Threads};
 use crate::trace::Rebrand;
+use crate::weak::GcWeak;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -79,6 +80,61 @@ impl<'gc, C: Collector, Th: Threads> Mutation<'_, 'gc, C, Th> {
             heap,
             _type: PhantomData,
         }
+    }
+
+    /// A weak reference to `gc`'s object ([`weak`](crate::weak)): it does
+    /// not keep the object alive, and [`upgrade`](Mutation::upgrade) gives
+    /// it back, in this or a later region, while the object lives. `T` is
+    /// the type with its brand replaced by `'static`, as for
+    /// [`persist`](Mutation::persist).
+    ///
+    /// ```
+    /// use gc_core::model::{Gc, Lock};
+    /// use gc_core::{GcWeak, Heap, HeapConfig};
+    ///
+    /// let mut heap = Heap::<gc_refcount::RefCount>::new(HeapConfig::default()).unwrap();
+    /// heap.scope("main", |s| {
+    ///     let (kept, weak_kept, weak_gone) = s.mutate(|m| {
+    ///         let kept = m.alloc(Lock::new(1u64));
+    ///         let gone = m.alloc(Lock::new(2u64));
+    ///         (m.persist(kept), m.downgrade(kept), m.downgrade(gone))
+    ///     });
+    ///     s.collect();
+    ///     s.mutate(|m| {
+    ///         assert_eq!(m.upgrade(&weak_kept).map(|c| c.get()), Some(1));
+    ///         assert!(m.upgrade(&weak_gone).is_none());
+    ///     });
+    ///     drop(kept);
+    /// });
+    /// ```
+    pub fn downgrade<T: Rebrand<'static> + 'gc>(&self, gc: Gc<'gc, T>) -> GcWeak<T::Output> {
+        // SAFETY: this step calls no user code.
+        let heap = unsafe { self.heap() };
+        // SAFETY: `WeakTable::downgrade` asks for a live object of this heap
+        // of type `T::Output`: `gc` is a pointer of this region (so its
+        // object lives until the region ends), a `T`, which is `T::Output`
+        // up to its brand.
+        unsafe { heap.collector.weak_table_mut().downgrade(gc.object()) }
+    }
+
+    /// The object `weak` refers to, as a pointer of this region, or `None`
+    /// if a collection found it dead.
+    ///
+    /// # Panics
+    /// If `weak` was made by another heap.
+    pub fn upgrade<T: Rebrand<'gc>>(&self, weak: &GcWeak<T>) -> Option<Gc<'gc, T::Output>>
+    where
+        T::Output: 'gc,
+    {
+        // SAFETY: this step calls no user code.
+        let obj = unsafe { self.heap() }
+            .collector
+            .weak_table()
+            .upgrade(weak)?;
+        // SAFETY: the entry refers to a live object of this heap (cleared
+        // by the collection that found it dead), of type `T` up to brand
+        // (`WeakTable::downgrade`); nothing collects until the region ends.
+        Some(unsafe { Gc::from_object(obj) })
     }
 
     /// The object a persistent root refers to, as a pointer of this region.

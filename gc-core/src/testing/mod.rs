@@ -19,6 +19,7 @@ pub mod soundness_checks;
 pub mod thread_checks;
 pub mod types_checks;
 pub mod unsized_checks;
+pub mod weak_checks;
 
 pub use drop_counter::{DropCounter, Drops};
 
@@ -109,6 +110,14 @@ macro_rules! conformance_suite {
             oom_garbage_cycles_fit_in_regions,
             oom_live_data_past_capacity_is_a_true_error,
             oom_regions_retried_after_their_collection_fit,
+        );
+        $crate::conformance_suite!(@module weak_checks, weak, weak_stress; $backend;
+            weak_upgrade_while_alive_none_after_death,
+            weak_references_keep_nothing_alive,
+            weak_identity_is_stable_across_moves_and_death,
+            weak_references_in_heap_objects,
+            weak_reference_of_another_heap_panics,
+            model_weak_valued_table,
         );
         $crate::conformance_suite!(@module thread_checks, threads, threads_stress; $backend;
             threads_heap_moves_with_live_objects,
