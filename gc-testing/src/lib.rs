@@ -1,13 +1,22 @@
-//! Test support for collector authors (feature `testing`): the conformance
-//! suite every backend must pass, written once and generic over the backend,
-//! and the model-based [`harness`] that runs random programs on it.
+//! # gc-testing: the test kit for gc-core backends
 //!
-//! A backend crate runs the whole suite, in normal and stress mode, with one
-//! line in `tests/conformance.rs`:
+//! The conformance suite every backend must pass, written once and generic
+//! over the backend, and the model-based [`harness`] that runs random
+//! programs on it. It uses gc-core's public API only, so a backend crate
+//! outside this workspace can run it too.
+//!
+//! A backend crate adds `gc-testing` to its `[dev-dependencies]` and runs
+//! the whole suite, in normal and stress mode, with one line in
+//! `tests/conformance.rs`, and the harness with one line in
+//! `tests/harness.rs`:
 //!
 //! ```ignore
-//! gc_core::conformance_suite!(gc_mark_sweep::MarkSweep);
+//! gc_testing::conformance_suite!(gc_mark_sweep::MarkSweep);
+//! gc_testing::harness_suite!(gc_mark_sweep::MarkSweep);
 //! ```
+//!
+//! This kit was gc-core's `testing` module, behind a `testing` feature;
+//! `docs/MIGRATION.md` says how to move.
 
 pub mod conformance;
 mod drop_counter;
@@ -21,6 +30,10 @@ pub mod types_checks;
 pub mod unsized_checks;
 
 pub use drop_counter::{DropCounter, Drops};
+
+/// gc-core, for the paths the suite macros expand to.
+#[doc(hidden)]
+pub use gc_core as __gc_core;
 
 /// Expands to a `#[test]` per conformance check, each run twice: with the
 /// default configuration and in stress mode (`<name>_stress`).
@@ -118,8 +131,8 @@ macro_rules! conformance_suite {
         #[test]
         #[ignore = "10 million nodes: run with --ignored"]
         fn ten_million_node_list_is_marked_without_recursion() {
-            $crate::testing::conformance::long_list::<$backend>(
-                $crate::HeapConfig::default(),
+            $crate::conformance::long_list::<$backend>(
+                $crate::__gc_core::HeapConfig::default(),
                 10_000_000,
             );
         }
@@ -132,8 +145,8 @@ macro_rules! conformance_suite {
             $(
                 #[test]
                 fn $name() {
-                    $crate::testing::$checks::$name::<$backend>(
-                        $crate::testing::conformance::Mode::Normal,
+                    $crate::$checks::$name::<$backend>(
+                        $crate::conformance::Mode::Normal,
                     );
                 }
             )*
@@ -142,8 +155,8 @@ macro_rules! conformance_suite {
             $(
                 #[test]
                 fn $name() {
-                    $crate::testing::$checks::$name::<$backend>(
-                        $crate::testing::conformance::Mode::Stress,
+                    $crate::$checks::$name::<$backend>(
+                        $crate::conformance::Mode::Stress,
                     );
                 }
             )*
@@ -154,8 +167,8 @@ macro_rules! conformance_suite {
             $(
                 #[test]
                 fn $name() {
-                    $crate::testing::conformance::$name::<$backend>(
-                        $crate::testing::conformance::Mode::Normal,
+                    $crate::conformance::$name::<$backend>(
+                        $crate::conformance::Mode::Normal,
                     );
                 }
             )*
@@ -164,8 +177,8 @@ macro_rules! conformance_suite {
             $(
                 #[test]
                 fn $name() {
-                    $crate::testing::conformance::$name::<$backend>(
-                        $crate::testing::conformance::Mode::Stress,
+                    $crate::conformance::$name::<$backend>(
+                        $crate::conformance::Mode::Stress,
                     );
                 }
             )*
