@@ -9,12 +9,8 @@ use gc_core::stats::Cause;
 use gc_core::{Collector, Gc, GcError, GcErrorKind, Growth, Heap, HeapConfig, Root, Scope, Trace};
 
 mod panics;
-pub use panics::{
-    panicking_collection_callback_is_counted, panicking_drop_at_teardown,
-    panicking_drop_in_allocation_failure_collection, panicking_drop_in_explicit_collection,
-    panicking_drop_in_threshold_collection, panicking_drop_of_a_formerly_referenced_object,
-    panicking_drop_while_unwinding, BigBomb, Bomb, BOOM,
-};
+// Its checks and test types, at `conformance::` like the rest.
+pub use panics::*;
 
 /// Default configuration, or stress mode (collect on every allocation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

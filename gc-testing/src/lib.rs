@@ -15,6 +15,24 @@
 //! gc_testing::harness_suite!(gc_mark_sweep::MarkSweep);
 //! ```
 //!
+//! ## Adding a check
+//! Write it as a function in a checks module (`conformance`,
+//! `model_checks`, `oom_checks`, ...), with a doc comment saying what it
+//! holds every backend to:
+//!
+//! ```ignore
+//! /// Objects no root reaches are freed by `collect()`.
+//! pub fn unreachable_objects_are_freed<C: Collector>(mode: Mode) { ... }
+//! ```
+//!
+//! That is the whole declaration: the build script (`build.rs`, reading
+//! with `build/scan.rs`) finds every such function, and
+//! [`conformance_suite!`] runs it in every backend, as `normal::NAME` and
+//! `stress::NAME` (`model::NAME`, `model_stress::NAME`, ... for the other
+//! modules). A function of that shape that is not `pub`, or sits in an
+//! inline module, fails the build rather than being skipped; a new checks
+//! module is added to `SUITES` in `build.rs`, which names its test modules.
+//!
 //! This kit was gc-core's `testing` module, behind a `testing` feature;
 //! `docs/MIGRATION.md` says how to move.
 
@@ -36,97 +54,19 @@ pub use drop_counter::{DropCounter, Drops};
 pub use gc_core as __gc_core;
 
 /// Expands to a `#[test]` per conformance check, each run twice: with the
-/// default configuration and in stress mode (`<name>_stress`).
+/// default configuration (in test module `normal`, `model`, `oom`, ...) and
+/// in stress mode (`stress`, `model_stress`, `oom_stress`, ...).
+///
+/// There is no list to keep: a check is a function
+/// `pub fn name<C: Collector>(mode: Mode)` at the top level of a checks
+/// module (`conformance`, `model_checks`, ...), and the build script reads
+/// them all (`build/scan.rs`) and writes the list this macro runs. A
+/// function of that shape that is not `pub` or not at the top level, or a
+/// checks module the build script does not know, fails the build.
 #[macro_export]
 macro_rules! conformance_suite {
     ($backend:ty) => {
-        $crate::conformance_suite!(@tests $backend;
-            unreachable_objects_are_freed,
-            transitive_death,
-            cycles_are_collected,
-            long_list_is_marked_without_recursion,
-            drop_runs_exactly_once,
-            destructors_see_their_pointers_cleared,
-            teardown_drops_every_live_object,
-            out_of_memory_is_an_error_and_the_heap_recovers,
-            nested_scope_roots_survive_collections,
-            values_survive_collections,
-            fields_set_and_cleared,
-            objects_held_in_vectors_survive,
-            large_objects_live_and_die,
-            escaped_roots_survive,
-            alloc_into_replaces_the_root,
-            mixed_drop_glue_objects_are_dropped_once,
-            stats_record_every_collection,
-            headroom_caps_heap_growth,
-            degenerate_growth_settings_do_not_collect_per_allocation,
-            invalid_config_is_rejected,
-            projection_outside_the_object_panics,
-            root_of_another_heap_panics,
-            over_aligned_types_are_an_error,
-            panicking_drop_in_explicit_collection,
-            panicking_drop_in_threshold_collection,
-            panicking_drop_in_allocation_failure_collection,
-            panicking_drop_at_teardown,
-            panicking_drop_of_a_formerly_referenced_object,
-            panicking_drop_while_unwinding,
-            panicking_collection_callback_is_counted,
-        );
-        $crate::conformance_suite!(@model $backend;
-            model_value_slots_change_variant,
-            model_vectors_grow_and_shrink,
-            model_number_only_containers_gain_pointers,
-            model_maps_by_value_and_identity,
-            model_identity_keys_may_use_their_map_while_it_rehashes,
-            model_persistent_roots_outlive_scopes,
-            model_wholesale_changes_drop_exactly_once,
-            model_container_memory_is_charged_and_capped,
-            model_objects_and_charges_share_the_capacity,
-            model_regions_collect_only_when_they_end,
-            model_misuse_panics,
-        );
-        $crate::conformance_suite!(@module types_checks, types, types_stress; $backend;
-            types_rc_cell_drop_counters,
-            types_std_maps_are_leaves,
-            types_phantom_markers_and_skipped_fields,
-        );
-        $crate::conformance_suite!(@module unsized_checks, unsized_objects, unsized_objects_stress; $backend;
-            unsized_byte_slices_and_strings_survive_collections,
-            unsized_slices_of_pointers_keep_targets_alive,
-            unsized_zero_length_slices,
-            unsized_slice_elements_drop_exactly_once,
-            unsized_huge_lengths_are_an_error,
-            unsized_trait_objects_call_through_vtables,
-            unsized_pointers_compare_by_identity,
-        );
-        $crate::conformance_suite!(@module soundness_checks, soundness, soundness_stress; $backend;
-            soundness_leaked_ref_mut_does_not_stop_collections,
-            soundness_tracing_a_borrowed_lock_by_hand_panics,
-            soundness_panicking_trace_poisons_the_heap,
-            soundness_boxed_slices_are_readable,
-            soundness_trace_drop_types_drop_once,
-        );
-        $crate::conformance_suite!(@module resource_checks, resources, resources_stress; $backend;
-            resources_model_store_cost_is_independent_of_the_target,
-            resources_handle_store_cost_is_independent_of_the_target,
-            resources_heap_commits_what_it_uses_not_its_settings,
-            resources_empty_reservations_commit_nothing,
-            resources_reservations_beyond_the_machine_are_errors,
-            resources_freed_container_memory_serves_any_size,
-            resources_freed_container_memory_is_returned,
-            resources_handle_vector_stores_do_not_trace_the_object,
-            resources_handle_vector_stores_are_checked,
-        );
-        $crate::conformance_suite!(@module oom_checks, oom, oom_stress; $backend;
-            oom_garbage_cycles_fit_through_handles,
-            oom_garbage_cycles_fit_in_regions,
-            oom_live_data_past_capacity_is_a_true_error,
-            oom_regions_retried_after_their_collection_fit,
-        );
-        $crate::conformance_suite!(@module thread_checks, threads, threads_stress; $backend;
-            threads_heap_moves_with_live_objects,
-            threads_heaps_work_in_parallel,
-        );
+        $crate::__every_check!($backend);
 
         #[test]
         #[ignore = "10 million nodes: run with --ignored"]
@@ -137,17 +77,12 @@ macro_rules! conformance_suite {
             );
         }
     };
-    (@model $backend:ty; $($name:ident),* $(,)?) => {
-        $crate::conformance_suite!(@module model_checks, model, model_stress; $backend; $($name),*);
-    };
-    (@module $checks:ident, $normal:ident, $stress:ident; $backend:ty; $($name:ident),* $(,)?) => {
+    (@module $backend:ty; $checks:ident, $normal:ident, $stress:ident; $($name:ident),* $(,)?) => {
         mod $normal {
             $(
                 #[test]
                 fn $name() {
-                    $crate::$checks::$name::<$backend>(
-                        $crate::conformance::Mode::Normal,
-                    );
+                    $crate::$checks::$name::<$backend>($crate::conformance::Mode::Normal);
                 }
             )*
         }
@@ -155,33 +90,13 @@ macro_rules! conformance_suite {
             $(
                 #[test]
                 fn $name() {
-                    $crate::$checks::$name::<$backend>(
-                        $crate::conformance::Mode::Stress,
-                    );
-                }
-            )*
-        }
-    };
-    (@tests $backend:ty; $($name:ident),* $(,)?) => {
-        mod normal {
-            $(
-                #[test]
-                fn $name() {
-                    $crate::conformance::$name::<$backend>(
-                        $crate::conformance::Mode::Normal,
-                    );
-                }
-            )*
-        }
-        mod stress {
-            $(
-                #[test]
-                fn $name() {
-                    $crate::conformance::$name::<$backend>(
-                        $crate::conformance::Mode::Stress,
-                    );
+                    $crate::$checks::$name::<$backend>($crate::conformance::Mode::Stress);
                 }
             )*
         }
     };
 }
+
+// `__every_check!`, written by build.rs: one `conformance_suite!(@module ..)`
+// per checks module, with every check it declares.
+include!(concat!(env!("OUT_DIR"), "/checks.rs"));
