@@ -1,5 +1,5 @@
 //! TEST-ONLY seeded bugs: copies of [`Copying`] with one planted mistake,
-//! which the model-based harness (`gc_core::testing::harness`) must catch.
+//! which the model-based harness (`gc_testing::harness`) must catch.
 //! Compiled for this crate's unit tests, or with the test-only feature
 //! `seeded-bug-stale-root`; never part of a normal build.
 
@@ -24,7 +24,7 @@ gc_core::seeded_bug! {
     /// failing step, so no later collection ever traces the stale root.
     ///
     /// ```
-    /// use gc_core::testing::harness::{find_failure, HarnessConfig};
+    /// use gc_testing::harness::{find_failure, HarnessConfig};
     /// use gc_copying::seeded_bug::StaleLastRoot;
     ///
     /// let config = HarnessConfig { seed: Some(1), ..HarnessConfig::default() };
@@ -38,7 +38,7 @@ gc_core::seeded_bug! {
 #[cfg(test)]
 mod tests {
     use super::StaleLastRoot;
-    use gc_core::testing::harness::{assert_catches, HarnessConfig};
+    use gc_testing::harness::{assert_catches, HarnessConfig};
 
     /// The harness must catch the bug in normal and stress mode, with the
     /// verifier on and (in debug builds) off, and shrink it to the shortest

@@ -1,2 +1,2 @@
 //! The shared conformance suite, on the copying collector.
-gc_core::conformance_suite!(gc_copying::Copying);
+gc_testing::conformance_suite!(gc_copying::Copying);

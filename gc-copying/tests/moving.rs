@@ -5,8 +5,8 @@
 
 use gc_copying::Copying;
 use gc_core::object::object_size_for;
-use gc_core::testing::{DropCounter, Drops};
 use gc_core::{Gc, GcError, GcErrorKind, Heap, HeapConfig, Root, Scope, Trace};
+use gc_testing::{DropCounter, Drops};
 use std::mem::size_of;
 
 #[derive(Trace, Default)]

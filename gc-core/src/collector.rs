@@ -245,7 +245,7 @@ pub unsafe trait Collector: Sized {
 /// one planted mistake in `collect` and/or `write_barrier`, every other method
 /// forwarded ([`forward_collector!`](crate::forward_collector)). A collector author's tests then assert
 /// that the property harness catches it
-/// (`gc_core::testing::harness::assert_catches`), which is how the harness
+/// (`gc_testing::harness::assert_catches`), which is how the harness
 /// proves it has teeth.
 ///
 /// ```ignore

@@ -69,6 +69,13 @@
 //!     assert_eq!(*value, 1);
 //! });
 //! ```
+//!
+//! ## Testing a backend
+//! The conformance suite every backend runs, the model-based harness and the
+//! drop counter live in the `gc-testing` crate (a dev-dependency). They were
+//! this crate's `testing` module, behind a `testing` feature:
+//! `docs/MIGRATION.md` ("gc_core::testing → gc_testing") gives the one-line
+//! change.
 
 extern crate self as gc_core;
 
@@ -102,8 +109,8 @@ mod trace;
 pub mod verify;
 pub mod weak;
 
-#[cfg(feature = "testing")]
-pub mod testing;
+// The test kit (conformance suite, harness, drop counter) that was
+// `testing` here is the `gc-testing` crate: see "Testing a backend" above.
 
 pub use collector::{Capabilities, Collector, HeapUsage, SendCollector};
 pub use config::{

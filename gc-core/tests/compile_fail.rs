@@ -6,6 +6,15 @@
 //! compiler for that reason. Its expected error is checked in next to it as a
 //! `.stderr` file; regenerate with `TRYBUILD=overwrite` after a toolchain
 //! upgrade and re-read each diff.
+//!
+//! rustc spells a type by its bare name (`Root`) when no other crate in the
+//! graph has an item of that name, and by its path (`gc_core::Root`)
+//! otherwise. The graph here is gc-core's own dependencies and
+//! dev-dependencies, the same under `cargo test -p gc-core` and
+//! `cargo test --workspace`; the only difference between the two, gc-core's
+//! `serde` feature (on in the workspace), brings in no clashing name. So one
+//! set of `.stderr` files holds for both (the test kit, whose `proptest`
+//! dependency did clash, is a crate of its own, `gc-testing`).
 
 #[test]
 fn api_misuse_does_not_compile() {

@@ -164,11 +164,11 @@ mod parallel {
     unsafe impl gc_core::SendCollector for ParallelMark {}
 
     mod conformance {
-        gc_core::conformance_suite!(crate::collector::parallel::ParallelMark);
+        gc_testing::conformance_suite!(crate::collector::parallel::ParallelMark);
     }
 
     mod harness {
-        gc_core::harness_suite!(crate::collector::parallel::ParallelMark);
+        gc_testing::harness_suite!(crate::collector::parallel::ParallelMark);
     }
 }
 
@@ -179,9 +179,9 @@ mod parallel {
 #[cfg(test)]
 mod lazy_sweep {
     use super::MarkSweep;
-    use gc_core::testing::conformance::Counted;
-    use gc_core::testing::Drops;
     use gc_core::{Gc, Heap, HeapConfig};
+    use gc_testing::conformance::Counted;
+    use gc_testing::Drops;
 
     #[test]
     fn threshold_collections_sweep_lazily_and_explicit_ones_finish() {

@@ -1,5 +1,5 @@
 //! TEST-ONLY seeded bugs: copies of [`MarkSweep`] with one planted mistake,
-//! which the model-based harness (`gc_core::testing::harness`) must catch.
+//! which the model-based harness (`gc_testing::harness`) must catch.
 //! Compiled for this crate's unit tests, or with the test-only feature
 //! `seeded-bug-skip-last-field`; never part of a normal build.
 
@@ -15,7 +15,7 @@ gc_core::seeded_bug! {
     /// referenced. Everything else is [`MarkSweep`].
     ///
     /// ```
-    /// use gc_core::testing::harness::{find_failure, HarnessConfig};
+    /// use gc_testing::harness::{find_failure, HarnessConfig};
     /// use gc_mark_sweep::seeded_bug::SkipLastField;
     ///
     /// let config = HarnessConfig { seed: Some(1), ..HarnessConfig::default() };
@@ -29,7 +29,7 @@ gc_core::seeded_bug! {
 #[cfg(test)]
 mod tests {
     use super::SkipLastField;
-    use gc_core::testing::harness::{assert_catches, HarnessConfig, Op, Val};
+    use gc_testing::harness::{assert_catches, HarnessConfig, Op, Val};
 
     /// The harness must catch the bug with the verifier on and off (so the
     /// model's drop counts catch it, not only the backend's verifier), in

@@ -1,2 +1,2 @@
 //! The shared conformance suite, on mark-sweep.
-gc_core::conformance_suite!(gc_mark_sweep::MarkSweep);
+gc_testing::conformance_suite!(gc_mark_sweep::MarkSweep);

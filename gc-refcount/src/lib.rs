@@ -29,12 +29,12 @@
 //! in their own mappings); objects never move.
 //!
 //! ```
-//! use gc_core::testing::Drops;
+//! use gc_testing::Drops;
 //! use gc_core::{Gc, Heap, HeapConfig, Trace};
 //! use gc_refcount::RefCount;
 //!
 //! #[derive(Trace)]
-//! struct Node { next: Gc<Node>, counter: gc_core::testing::DropCounter }
+//! struct Node { next: Gc<Node>, counter: gc_testing::DropCounter }
 //!
 //! fn demo(collect_cycles: bool) -> (usize, usize) {
 //!     let drops = Drops::default();
@@ -84,5 +84,5 @@ pub use collector::{RefCount, MIN_CYCLE_TRIGGER};
 /// as thoroughly as examining candidates alone.
 #[cfg(test)]
 mod small_local_limit {
-    gc_core::harness_suite!(crate::RefCount);
+    gc_testing::harness_suite!(crate::RefCount);
 }

@@ -1,5 +1,5 @@
 //! TEST-ONLY seeded bugs: copies of [`RefCount`] with one planted mistake,
-//! which the model-based harness (`gc_core::testing::harness`) must catch.
+//! which the model-based harness (`gc_testing::harness`) must catch.
 //! Compiled for this crate's unit tests, or with the test-only features
 //! `seeded-bug-missed-decrement`, `seeded-bug-free-rooted-cycle` and
 //! `seeded-bug-skipped-log`; never part of a normal build.
@@ -20,7 +20,7 @@ gc_core::seeded_bug! {
     /// nothing is freed early). Everything else is [`RefCount`].
     ///
     /// ```
-    /// use gc_core::testing::harness::{find_failure, HarnessConfig};
+    /// use gc_testing::harness::{find_failure, HarnessConfig};
     /// use gc_refcount::seeded_bug::MissedDecrement;
     ///
     /// let config = HarnessConfig { seed: Some(1), ..HarnessConfig::default() };
@@ -50,7 +50,7 @@ gc_core::seeded_bug! {
     /// at its first failing step.
     ///
     /// ```
-    /// use gc_core::testing::harness::{find_failure, HarnessConfig};
+    /// use gc_testing::harness::{find_failure, HarnessConfig};
     /// use gc_refcount::seeded_bug::FreeRootedCycle;
     ///
     /// let config = HarnessConfig { seed: Some(1), ..HarnessConfig::default() };
@@ -80,7 +80,7 @@ gc_core::seeded_bug! {
     /// still referenced. Everything else is [`RefCount`].
     ///
     /// ```
-    /// use gc_core::testing::harness::{find_failure, HarnessConfig};
+    /// use gc_testing::harness::{find_failure, HarnessConfig};
     /// use gc_refcount::seeded_bug::SkippedLog;
     ///
     /// let config = HarnessConfig { seed: Some(1), ..HarnessConfig::default() };
@@ -98,8 +98,8 @@ gc_core::seeded_bug! {
 #[cfg(test)]
 mod tests {
     use super::{FreeRootedCycle, MissedDecrement, SkippedLog};
-    use gc_core::testing::harness::{assert_catches, Failure, HarnessConfig, Op};
     use gc_core::Collector;
+    use gc_testing::harness::{assert_catches, Failure, HarnessConfig, Op};
 
     /// Runs the harness on `C` with seeds 1 to 4 in normal mode (verifier
     /// on, off) then stress mode (on, off); returns each shrunk failure

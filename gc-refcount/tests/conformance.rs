@@ -1,2 +1,2 @@
 //! The shared conformance suite, on deferred reference counting.
-gc_core::conformance_suite!(gc_refcount::RefCount);
+gc_testing::conformance_suite!(gc_refcount::RefCount);

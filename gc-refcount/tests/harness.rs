@@ -1,4 +1,4 @@
-//! The model-based harness (`gc_core::testing::harness`) on the
+//! The model-based harness (`gc_testing::harness`) on the
 //! reference-counting collector, with and without stress mode.
 //! `GC_HARNESS_CASES=n` lengthens the run.
-gc_core::harness_suite!(gc_refcount::RefCount);
+gc_testing::harness_suite!(gc_refcount::RefCount);

@@ -2,9 +2,9 @@
 //! garbage, exact counts, and the cycle leak (with cycle collection off)
 //! that trial deletion removes.
 
-use gc_core::testing::{DropCounter, Drops};
 use gc_core::{CollectionEvent, Gc, Heap, HeapConfig, Root, Scope, Trace};
 use gc_refcount::RefCount;
+use gc_testing::{DropCounter, Drops};
 use std::cell::RefCell;
 use std::ops::Range;
 use std::rc::Rc;

@@ -5,16 +5,12 @@
 //! object counts after an explicit `collect()`, and destructor runs.
 
 use super::{DropCounter, Drops};
-use crate::stats::Cause;
-use crate::{Collector, Gc, GcError, GcErrorKind, Growth, Heap, HeapConfig, Root, Scope, Trace};
+use gc_core::stats::Cause;
+use gc_core::{Collector, Gc, GcError, GcErrorKind, Growth, Heap, HeapConfig, Root, Scope, Trace};
 
 mod panics;
-pub use panics::{
-    panicking_collection_callback_is_counted, panicking_drop_at_teardown,
-    panicking_drop_in_allocation_failure_collection, panicking_drop_in_explicit_collection,
-    panicking_drop_in_threshold_collection, panicking_drop_of_a_formerly_referenced_object,
-    panicking_drop_while_unwinding, BigBomb, Bomb, BOOM,
-};
+// Its checks and test types, at `conformance::` like the rest.
+pub use panics::*;
 
 /// Default configuration, or stress mode (collect on every allocation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -586,10 +582,10 @@ pub fn alloc_into_replaces_the_root<C: Collector>(mode: Mode) {
 /// explicit one.
 pub fn mixed_drop_glue_objects_are_dropped_once<C: Collector>(mode: Mode) {
     type Plain = [u64; 6];
-    let size = |info: &crate::object::TypeInfo| info.object_size();
+    let size = |info: &gc_core::object::TypeInfo| info.object_size();
     assert_eq!(
-        size(crate::object::TypeInfo::of::<Plain>()),
-        size(crate::object::TypeInfo::of::<Counted>())
+        size(gc_core::object::TypeInfo::of::<Plain>()),
+        size(gc_core::object::TypeInfo::of::<Counted>())
     );
     let drops = Drops::default();
     let n = mode.size(100_000, 300) as u32;
@@ -653,7 +649,7 @@ pub fn stats_record_every_collection<C: Collector>(mode: Mode) {
     assert_eq!(stats.events.len() as u64, stats.collections);
     assert_eq!(stats.pauses.count(), stats.collections);
     assert_eq!(stats.allocated_objects, 10);
-    let node_size = crate::object::TypeInfo::of::<Node>().object_size() as u64;
+    let node_size = gc_core::object::TypeInfo::of::<Node>().object_size() as u64;
     assert_eq!(stats.allocated_bytes, 10 * node_size);
     let last = stats.events.back().unwrap();
     assert_eq!(last.objects_after, 10);
@@ -758,7 +754,7 @@ pub fn headroom_caps_heap_growth<C: Collector>(mode: Mode) {
 
 /// Settings that would collect on almost every allocation are clamped
 /// (see [`HeapConfig`]): a program building a list past the first trigger
-/// collects at most once per [`MIN_HEADROOM`](crate::MIN_HEADROOM) bytes
+/// collects at most once per [`MIN_HEADROOM`](gc_core::MIN_HEADROOM) bytes
 /// allocated. (Stress mode collects at every allocation whatever the
 /// growth settings: checked there instead.)
 pub fn degenerate_growth_settings_do_not_collect_per_allocation<C: Collector>(mode: Mode) {
@@ -794,7 +790,7 @@ pub fn degenerate_growth_settings_do_not_collect_per_allocation<C: Collector>(mo
                 });
                 let stats = s.stats();
                 let most = match mode {
-                    Mode::Normal => stats.allocated_bytes as usize / crate::MIN_HEADROOM + 1,
+                    Mode::Normal => stats.allocated_bytes as usize / gc_core::MIN_HEADROOM + 1,
                     Mode::Stress => stats.allocated_objects as usize,
                 };
                 assert!(
@@ -904,8 +900,8 @@ pub fn over_aligned_types_are_an_error<C: Collector>(mode: Mode) {
         );
         // The object model's containers refuse such elements the same way.
         let containers = s.mutate(|m| {
-            let vector = crate::model::GcVec::<Line>::try_with_capacity(m, 1).err();
-            let mut map = crate::model::GcMap::<u64, Line>::new(m);
+            let vector = gc_core::model::GcVec::<Line>::try_with_capacity(m, 1).err();
+            let mut map = gc_core::model::GcMap::<u64, Line>::new(m);
             [vector, map.try_insert(m, 1, Line(5)).err()]
         });
         for error in containers {

@@ -4,8 +4,8 @@
 //! and stress, through both APIs where both apply.
 
 use super::conformance::Mode;
-use crate::model::{Gc, Lock, RefLock};
-use crate::{Collector, Heap, Trace};
+use gc_core::model::{Gc, Lock, RefLock};
+use gc_core::{Collector, Heap, Trace};
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::marker::PhantomData;

@@ -1,4 +1,4 @@
-//! The object model's conformance checks ([`model`](crate::model)): value
+//! The object model's conformance checks ([`model`](gc_core::model)): value
 //! slots that change variant, vectors, maps by value and by identity,
 //! persistent roots, wholesale changes behind one barrier, charged memory.
 //! Like the rest of the suite, each takes a [`Mode`] and panics on failure;
@@ -7,8 +7,8 @@
 
 use super::conformance::Mode;
 use super::{DropCounter, Drops};
-use crate::model::{Charge, Gc, GcHash, GcMap, GcVec, Lock, Mutation, RefLock};
-use crate::{Collector, GcErrorKind, Heap, HeapConfig, Root, Scope, Threads, Trace};
+use gc_core::model::{Charge, Gc, GcHash, GcMap, GcVec, Lock, Mutation, RefLock};
+use gc_core::{Collector, GcErrorKind, Heap, HeapConfig, Root, Scope, Threads, Trace};
 use std::cell::Cell;
 use std::hash::Hasher;
 

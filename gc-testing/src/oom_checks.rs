@@ -3,13 +3,13 @@
 //! many garbage cycles it drops (pairs, closure–frame pairs, cycles through
 //! containers), through the handle API and inside mutation regions; and a
 //! program whose live data passes the capacity gets
-//! [`OutOfMemory`](crate::GcErrorKind::OutOfMemory) with figures that are
+//! [`OutOfMemory`](gc_core::GcErrorKind::OutOfMemory) with figures that are
 //! true. Like the rest of the suite, each check takes a [`Mode`] and panics
 //! on failure.
 
 use super::conformance::Mode;
-use crate::model::{Gc as ModelGc, GcMap, GcVec, Lock, Mutation, RefLock};
-use crate::{Collector, Gc, GcError, GcErrorKind, Heap, HeapConfig, Scope, Trace, MIN_CAPACITY};
+use gc_core::model::{Gc as ModelGc, GcMap, GcVec, Lock, Mutation, RefLock};
+use gc_core::{Collector, Gc, GcError, GcErrorKind, Heap, HeapConfig, Scope, Trace, MIN_CAPACITY};
 
 /// The smallest heap: where a collector that leaves garbage behind runs out
 /// first. In stress mode without the verifier: it walks the whole heap,

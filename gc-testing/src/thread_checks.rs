@@ -6,8 +6,8 @@
 
 use super::conformance::Mode;
 use super::{DropCounter, Drops};
-use crate::model::{Gc, GcMap, GcVec, Lock, Mutation, Persistent, RefLock};
-use crate::{Heap, SendCollector, Sendable, Trace};
+use gc_core::model::{Gc, GcMap, GcVec, Lock, Mutation, Persistent, RefLock};
+use gc_core::{Heap, SendCollector, Sendable, Trace};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread;
@@ -220,7 +220,7 @@ pub fn threads_heaps_work_in_parallel<C: SendCollector + 'static>(mode: Mode) {
                     // Handle API: a chain of counted objects, half of it cut off.
                     let counted = |id: u32| super::conformance::Counted {
                         counter: drops.counter(id),
-                        next: crate::Gc::null(),
+                        next: gc_core::Gc::null(),
                         payload: vec![u64::from(id); 4],
                     };
                     let head = s.scope_escaping("build", |b| {

@@ -4,16 +4,16 @@
 //! [proptest] generates **mutator programs**, lists of [`Op`]s, of three
 //! families (a third each): handle-API programs, object-model programs, and
 //! programs mixing both on one heap.
-//! - **Handle API** ([`Scope`](crate::Scope)): allocate small and large
+//! - **Handle API** ([`Scope`](gc_core::Scope)): allocate small and large
 //!   objects, set and clear fields, load fields into new roots.
-//! - **Object model** ([`model`](crate::model)): tables (a value slot that
+//! - **Object model** ([`model`](gc_core::model)): tables (a value slot that
 //!   changes variant between `Nil`, an unboxed number and a reference; a
-//!   [`GcVec`](crate::model::GcVec); a [`GcMap`](crate::model::GcMap) keyed
+//!   [`GcVec`](gc_core::model::GcVec); a [`GcMap`](gc_core::model::GcMap) keyed
 //!   by strings and one keyed by table identity) are created, written
 //!   (slot, element, map entry), read, removed from, pushed, popped,
 //!   truncated, retained and swapped wholesale, kept in
-//!   [`Persistent`](crate::model::Persistent) roots and recalled from them.
-//!   These ops run in mutation regions ([`Scope::mutate`](crate::Scope::mutate)):
+//!   [`Persistent`](gc_core::model::Persistent) roots and recalled from them.
+//!   These ops run in mutation regions ([`Scope::mutate`](gc_core::Scope::mutate)):
 //!   consecutive ones share a region, which ends at the next other op or at
 //!   [`Op::Yield`], and the heap collects when a region ends if it is due
 //!   (in stress mode: after any region that allocated). [`Op::Restart`]
@@ -26,7 +26,7 @@
 //! its length, so every generated program is valid and a program still
 //! makes sense after proptest deletes some of its ops while shrinking.
 //!
-//! Each program runs twice side by side: on a real [`Heap<C>`](crate::Heap)
+//! Each program runs twice side by side: on a real [`Heap<C>`](gc_core::Heap)
 //! (with the backend's verifier on) and on a plain model, a graph of payload
 //! ids plus a mirror of the shadow stack and of the persistent roots.
 //! Objects are identified by payload id, never by address, so the same
@@ -68,7 +68,7 @@
 //! ## Using it from a backend crate
 //! `tests/harness.rs`:
 //! ```ignore
-//! gc_core::harness_suite!(gc_mark_sweep::MarkSweep);
+//! gc_testing::harness_suite!(gc_mark_sweep::MarkSweep);
 //! ```
 //! which expands to two tests, `harness_normal` and `harness_stress`, each a
 //! call to [`check_collector`].
@@ -94,7 +94,7 @@ mod model;
 mod region;
 mod shrink;
 
-use crate::{Collector, HeapConfig};
+use gc_core::{Collector, HeapConfig};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
 use std::fmt;
@@ -111,7 +111,7 @@ use std::fmt;
 /// `small[field]` and `3` names `large`.
 ///
 /// ```
-/// use gc_core::testing::harness::Op;
+/// use gc_testing::harness::Op;
 /// // Two objects, the first pointing at the second, then the second root
 /// // re-pointed at the first: the second object is now only reachable
 /// // through the first's `small[0]`.
@@ -361,7 +361,7 @@ impl fmt::Debug for Place {
 /// How many programs to run, how long, and on what kind of heap.
 ///
 /// ```
-/// use gc_core::testing::harness::HarnessConfig;
+/// use gc_testing::harness::HarnessConfig;
 /// let soak = HarnessConfig { cases: 10_000, stress: true, ..HarnessConfig::default() };
 /// assert!(soak.verify);
 /// ```
@@ -437,7 +437,7 @@ fn env_number(name: &str) -> Option<u64> {
 /// Its `Display` is the report [`check_collector`] panics with:
 ///
 /// ```
-/// use gc_core::testing::harness::{Failure, Op};
+/// use gc_testing::harness::{Failure, Op};
 /// let failure = Failure {
 ///     collector: "mark-sweep",
 ///     stress: false,
@@ -591,7 +591,7 @@ fn model_op() -> impl Strategy<Value = Op> {
 /// as a regression test.
 ///
 /// ```
-/// use gc_core::testing::harness::{run_program, HarnessConfig, Op};
+/// use gc_testing::harness::{run_program, HarnessConfig, Op};
 /// use gc_mark_sweep::MarkSweep;
 ///
 /// let program = vec![
@@ -614,7 +614,7 @@ pub fn run_program<C: Collector>(program: &[Op], config: &HarnessConfig) -> Resu
 /// program passed.
 ///
 /// ```
-/// use gc_core::testing::harness::{find_failure, HarnessConfig};
+/// use gc_testing::harness::{find_failure, HarnessConfig};
 /// let config = HarnessConfig { cases: 8, seed: Some(1), ..HarnessConfig::default() };
 /// assert!(find_failure::<gc_mark_sweep::MarkSweep>(&config).is_none());
 /// ```
@@ -650,7 +650,7 @@ pub fn find_failure<C: Collector>(config: &HarnessConfig) -> Option<Failure> {
 /// program fails.
 ///
 /// ```
-/// use gc_core::testing::harness::{check_collector, HarnessConfig};
+/// use gc_testing::harness::{check_collector, HarnessConfig};
 /// check_collector::<gc_mark_sweep::MarkSweep>(HarnessConfig {
 ///     cases: 8,
 ///     stress: true,
@@ -668,7 +668,7 @@ pub fn check_collector<C: Collector>(config: HarnessConfig) {
 /// nothing, or if the shrunk program has more than `max_len` ops.
 ///
 /// ```
-/// use gc_core::testing::harness::{assert_catches, HarnessConfig};
+/// use gc_testing::harness::{assert_catches, HarnessConfig};
 /// // A real seeded bug lives in the backend crate (see the module docs);
 /// // the correct collector is not caught, so this panics.
 /// let config = HarnessConfig { cases: 4, ..HarnessConfig::default() };
@@ -697,26 +697,22 @@ pub fn assert_catches<C: Collector>(config: HarnessConfig, max_len: usize) -> Fa
 ///
 /// ```ignore
 /// // gc-mark-sweep/tests/harness.rs
-/// gc_core::harness_suite!(gc_mark_sweep::MarkSweep);
+/// gc_testing::harness_suite!(gc_mark_sweep::MarkSweep);
 /// ```
 #[macro_export]
 macro_rules! harness_suite {
     ($backend:ty) => {
         #[test]
         fn harness_normal() {
-            $crate::testing::harness::check_collector::<$backend>(
-                $crate::testing::harness::HarnessConfig::default(),
-            );
+            $crate::harness::check_collector::<$backend>($crate::harness::HarnessConfig::default());
         }
 
         #[test]
         fn harness_stress() {
-            $crate::testing::harness::check_collector::<$backend>(
-                $crate::testing::harness::HarnessConfig {
-                    stress: true,
-                    ..$crate::testing::harness::HarnessConfig::default()
-                },
-            );
+            $crate::harness::check_collector::<$backend>($crate::harness::HarnessConfig {
+                stress: true,
+                ..$crate::harness::HarnessConfig::default()
+            });
         }
     };
 }

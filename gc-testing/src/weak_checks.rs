@@ -6,8 +6,8 @@
 
 use super::conformance::Mode;
 use super::Drops;
-use crate::model::{GcMap, Lock, RefLock};
-use crate::{Collector, Gc, GcWeak, Heap, Trace};
+use gc_core::model::{GcMap, Lock, RefLock};
+use gc_core::{Collector, Gc, GcWeak, Heap, Trace};
 use std::cell::RefCell;
 use std::collections::HashSet;
 

@@ -1,6 +1,6 @@
 //! Counting destructor runs, to check that each object is dropped exactly once.
 
-use crate::trace::{NoGc, Rebrand, Trace, Tracer};
+use gc_core::{HeapSend, NoGc, Rebrand, Trace, Tracer};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 /// A shared tally of drops, by object id. `Send`, so that counters can
@@ -43,7 +43,7 @@ impl Drops {
 }
 
 /// A heap field that records its object's id in [`Drops`] when dropped.
-/// It is [`HeapSend`](crate::HeapSend).
+/// It is [`HeapSend`](gc_core::HeapSend).
 pub struct DropCounter {
     /// The object's id.
     pub id: u32,
@@ -69,6 +69,10 @@ unsafe impl NoGc for DropCounter {}
 unsafe impl<'a> Rebrand<'a> for DropCounter {
     type Output = DropCounter;
 }
-// SAFETY: an id and an `Arc<Mutex<_>>`: `Send`, no heap pointer.
-unsafe impl<'a> crate::HeapSend for DropCounter where crate::heap_send::IfSend<'a, DropCounter>: Send
-{}
+// SAFETY: an id and an `Arc<Mutex<_>>`: `Send` (checked below), no heap
+// pointer, so it may move between threads with its heap.
+unsafe impl HeapSend for DropCounter {}
+const _: () = {
+    fn is_send<T: Send>() {}
+    let _ = is_send::<DropCounter>;
+};

@@ -12,8 +12,8 @@
 //! (speed goals live in the criterion benches).
 
 use super::conformance::Mode;
-use crate::model::{Gc, GcVec, Lock, RefLock};
-use crate::{Collector, GcErrorKind, Heap, HeapConfig, Rebrand, Trace, Tracer};
+use gc_core::model::{Gc, GcVec, Lock, RefLock};
+use gc_core::{Collector, GcErrorKind, Heap, HeapConfig, Rebrand, Trace, Tracer};
 use std::cell::Cell;
 
 thread_local! {
@@ -51,7 +51,7 @@ unsafe impl<'a> Rebrand<'a> for Visit<'_> {
 }
 
 /// A handle-API element whose trace counts its calls.
-pub struct HandleVisit(pub crate::Gc<u64>);
+pub struct HandleVisit(pub gc_core::Gc<u64>);
 
 // SAFETY: reports its one pointer, like `Gc`'s own implementation.
 unsafe impl Trace for HandleVisit {
@@ -138,14 +138,14 @@ pub fn resources_model_store_cost_is_independent_of_the_target<C: Collector>(mod
     });
 }
 
-/// The same through the handle API: 100 stores with [`Scope::set`](crate::Scope::set)
+/// The same through the handle API: 100 stores with [`Scope::set`](gc_core::Scope::set)
 /// of a pointer to an object that holds a 2,000-element vector, into
 /// objects other objects refer to, trace its elements a few times in all.
 pub fn resources_handle_store_cost_is_independent_of_the_target<C: Collector>(mode: Mode) {
     #[derive(Trace, Default)]
     struct Owner {
-        next: crate::Gc<Owner>,
-        target: crate::Gc<Big>,
+        next: gc_core::Gc<Owner>,
+        target: gc_core::Gc<Big>,
     }
     #[derive(Trace)]
     struct Big {
@@ -155,7 +155,7 @@ pub fn resources_handle_store_cost_is_independent_of_the_target<C: Collector>(mo
     heap.scope("main", |s| {
         let leaf = s.alloc(7u64);
         let items = (0..TARGET_LEN)
-            .map(|_| HandleVisit(crate::Gc::null()))
+            .map(|_| HandleVisit(gc_core::Gc::null()))
             .collect();
         let target = s.alloc(Big { items });
         for i in 0..TARGET_LEN {
@@ -193,7 +193,7 @@ pub fn resources_handle_store_cost_is_independent_of_the_target<C: Collector>(mo
 fn resident_bytes() -> Option<usize> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
     let pages: usize = statm.split_whitespace().nth(1)?.parse().ok()?;
-    Some(pages * crate::os::page_size())
+    Some(pages * gc_core::os::page_size())
 }
 
 /// Tries of a resident-memory measurement; the smallest growth counts.
@@ -373,7 +373,7 @@ pub fn resources_freed_container_memory_serves_any_size<C: Collector>(mode: Mode
 /// A handle-API object whose trace counts its calls: a vector of pointers.
 pub struct CountedArray {
     /// The elements.
-    pub items: Vec<crate::Gc<u64>>,
+    pub items: Vec<gc_core::Gc<u64>>,
 }
 
 // SAFETY: reports every element, like the derive would.
@@ -393,14 +393,14 @@ unsafe impl<'a> Rebrand<'a> for CountedArray {
 }
 
 /// Handle-API stores into a 100,000-element `Vec<Gc<_>>` field with
-/// [`Scope::set_at`](crate::Scope::set_at) trace the object zero times
+/// [`Scope::set_at`](gc_core::Scope::set_at) trace the object zero times
 /// (`Scope::set` through the vector traces it once per store), and every
 /// store, load and clear lands in its element.
 pub fn resources_handle_vector_stores_do_not_trace_the_object<C: Collector>(mode: Mode) {
     let len = mode.size(100_000, 10_000);
     let mut heap = heap::<C>(mode);
     heap.scope("main", |s| {
-        let items = (0..len).map(|_| crate::Gc::null()).collect();
+        let items = (0..len).map(|_| gc_core::Gc::null()).collect();
         let array = s.alloc(CountedArray { items });
         let value = s.alloc(7u64);
         let before = visits();
@@ -422,24 +422,24 @@ pub fn resources_handle_vector_stores_do_not_trace_the_object<C: Collector>(mode
     });
 }
 
-/// [`Scope::set_at`](crate::Scope::set_at) refuses a container that is not a
+/// [`Scope::set_at`](gc_core::Scope::set_at) refuses a container that is not a
 /// field of the object, and an index out of bounds.
 pub fn resources_handle_vector_stores_are_checked<C: Collector>(mode: Mode) {
     #[derive(Trace)]
     struct Array {
-        items: Vec<crate::Gc<u64>>,
+        items: Vec<gc_core::Gc<u64>>,
         #[allow(clippy::box_collection)] // the case under test
-        boxed: Box<Vec<crate::Gc<u64>>>,
+        boxed: Box<Vec<gc_core::Gc<u64>>>,
     }
     let mut heap = heap::<C>(mode);
     heap.scope("main", |s| {
         let array = s.alloc(Array {
-            items: vec![crate::Gc::null()],
-            boxed: Box::new((0..2).map(|_| crate::Gc::null()).collect()),
+            items: vec![gc_core::Gc::null()],
+            boxed: Box::new((0..2).map(|_| gc_core::Gc::null()).collect()),
         });
         let value = s.alloc(7u64);
-        let outside: &'static Vec<crate::Gc<u64>> =
-            Box::leak(Box::new((0..4).map(|_| crate::Gc::null()).collect()));
+        let outside: &'static Vec<gc_core::Gc<u64>> =
+            Box::leak(Box::new((0..4).map(|_| gc_core::Gc::null()).collect()));
         for (what, store) in [
             (
                 "a vector outside the heap",

@@ -4,7 +4,7 @@
 use super::model::{Edge, Kind, Model, Step};
 use super::region::{self, Outside, Region, Table};
 use super::{HarnessConfig, Op};
-use crate::{Collector, Gc, Heap, Rebrand, Root, Scope, Trace, Tracer};
+use gc_core::{Collector, Gc, Heap, Rebrand, Root, Scope, Trace, Tracer};
 use std::cell::{Cell, RefCell};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
@@ -370,7 +370,7 @@ fn run_region<'s, C: Collector>(
 
 /// The ops of one region, each checked (see [`run_region`]).
 fn run_region_ops<'s, C: Collector>(
-    m: &crate::model::Mutation<'s, '_, C>,
+    m: &gc_core::model::Mutation<'s, '_, C>,
     frame: &mut Frame<'_, 's>,
     run: &mut Run<'_>,
 ) -> Result<(), String> {
@@ -398,7 +398,7 @@ fn run_region_ops<'s, C: Collector>(
 /// The checks inside a region: drop counts, then the tables (handle-API
 /// objects cannot change inside a region).
 fn check_region<C: Collector>(
-    m: &crate::model::Mutation<'_, '_, C>,
+    m: &gc_core::model::Mutation<'_, '_, C>,
     frame: &Frame<'_, '_>,
     run: &Run<'_>,
 ) -> Result<(), String> {

@@ -14,8 +14,8 @@
 
 use super::conformance::{Counted, Mode, Node};
 use super::Drops;
-use crate::model::{Gc as ModelGc, GcVec, RefLock};
-use crate::{Collector, Gc, Heap, Rebrand, Scope, Trace, Tracer};
+use gc_core::model::{Gc as ModelGc, GcVec, RefLock};
+use gc_core::{Collector, Gc, Heap, Rebrand, Scope, Trace, Tracer};
 use std::cell::Cell;
 use std::mem::ManuallyDrop;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -116,7 +116,7 @@ pub fn soundness_tracing_a_borrowed_lock_by_hand_panics<C: Collector>(mode: Mode
             }));
             assert!(traced.is_err(), "trace while borrowed mutably panics");
             let described = catch_unwind(AssertUnwindSafe(|| {
-                parent.kids.describe(&mut crate::edges::Edges::new());
+                parent.kids.describe(&mut gc_core::edges::Edges::new());
             }));
             assert!(described.is_err(), "describe while borrowed mutably panics");
             drop(guard);
@@ -155,7 +155,7 @@ unsafe impl<'a> Rebrand<'a> for BadTrace {
     type Output = BadTrace;
 }
 
-fn bad<'s, C: Collector>(s: &mut Scope<'s, C>) -> crate::Root<'s, BadTrace> {
+fn bad<'s, C: Collector>(s: &mut Scope<'s, C>) -> gc_core::Root<'s, BadTrace> {
     s.alloc(BadTrace {
         armed: Cell::new(false),
         next: Gc::null(),
@@ -280,7 +280,8 @@ impl<T> Drop for Logged<T> {
     }
 }
 
-/// See [`Logged`].
+/// A generic `#[trace(drop)]` type, holding numbers or handle-API pointers,
+/// allocated through both APIs, is dropped exactly once.
 pub fn soundness_trace_drop_types_drop_once<C: Collector>(mode: Mode) {
     let drops = Drops::default();
     let n = mode.size(100, 10) as u32;

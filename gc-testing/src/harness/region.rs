@@ -1,11 +1,11 @@
 //! The object-model half of a run: tables written inside mutation regions
-//! ([`Scope::mutate`](crate::Scope::mutate)), and the check that walks them
+//! ([`Scope::mutate`](gc_core::Scope::mutate)), and the check that walks them
 //! against the model.
 
 use super::exec::{DropMark, Frame, Handle, Handles, Tally};
 use super::model::{keeps, Contents, Kind, MVal, Model, Spot, Step, Value as ModelValue};
-use crate::model::{Gc, GcMap, GcVec, Identity, Lock, Mutation, Persistent, RefLock};
-use crate::{Collector, Trace};
+use gc_core::model::{Gc, GcMap, GcVec, Identity, Lock, Mutation, Persistent, RefLock};
+use gc_core::{Collector, Trace};
 use std::cell::{RefCell, RefMut};
 use std::collections::HashMap;
 

@@ -1,15 +1,15 @@
 //! Conformance checks for objects sized at allocation and trait objects
 //! (issue 14, item 3): `Gc<[T]>` and `Gc<str>` with their elements inline,
-//! `Gc<dyn Trait>` made by [`coerce_gc!`](crate::coerce_gc). Each runs on
+//! `Gc<dyn Trait>` made by [`coerce_gc!`](gc_core::coerce_gc). Each runs on
 //! every backend, normal and stress; the verifier runs after every
 //! collection (reference counting's counts included), and on the copying
 //! backend every collection moves every small object.
 
 use super::conformance::{panic_text, Mode};
 use super::Drops;
-use crate::model::{Gc, GcVec, Lock, Mutation, RefLock};
-use crate::space::LARGE_OBJECT_THRESHOLD;
-use crate::{coerce_gc, Collector, GcError, GcErrorKind, Heap, Scope, Trace};
+use gc_core::model::{Gc, GcVec, Lock, Mutation, RefLock};
+use gc_core::space::LARGE_OBJECT_THRESHOLD;
+use gc_core::{coerce_gc, Collector, GcError, GcErrorKind, Heap, Scope, Trace};
 
 fn heap<C: Collector>(mode: Mode) -> Heap<C> {
     Heap::new(mode.config()).expect("valid config")

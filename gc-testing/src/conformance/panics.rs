@@ -1,5 +1,5 @@
 //! Destructors and callbacks that panic. The rule every backend follows
-//! (see [`Collector`](crate::Collector), "Destructors that panic"): a
+//! (see [`Collector`](gc_core::Collector), "Destructors that panic"): a
 //! panicking `Drop` does not stop the collection or teardown that ran it.
 //! Every other dead object is still finalised, each exactly once, the
 //! panicking one is never finalised again, the bookkeeping stays
@@ -11,9 +11,9 @@
 //! heaps verify after every collection) and then keeps using the heap.
 
 use super::{list, objects, panic_text_of, Mode};
-use crate::stats::Cause;
-use crate::testing::{DropCounter, Drops};
-use crate::{Collector, Gc, Heap, HeapConfig, Root, Scope, Trace};
+use crate::{DropCounter, Drops};
+use gc_core::stats::Cause;
+use gc_core::{Collector, Gc, Heap, HeapConfig, Root, Scope, Trace};
 use std::ops::Range;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
