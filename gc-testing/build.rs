@@ -25,6 +25,7 @@ const SUITES: &[(&str, &str, &str)] = &[
     ("oom_checks", "oom", "oom_stress"),
     ("thread_checks", "threads", "threads_stress"),
     ("weak_checks", "weak", "weak_stress"),
+    ("finalization_checks", "finalization", "finalization_stress"),
 ];
 
 fn main() {

@@ -89,7 +89,7 @@ pub struct HeapUsage {
 /// 4. A destructor's panic follows the rule above: `alloc`, `collect` and
 ///    `drop` unwind only after their last step, with rules 1 to 3 holding.
 /// 5. `write_barrier` stores `new` into `slot` before it returns and frees nothing.
-pub unsafe trait Collector: Sized {
+pub unsafe trait Collector: Sized + 'static {
     /// Short name for stats and reports, such as `"mark-sweep"`.
     const NAME: &'static str;
     /// What this backend can do.

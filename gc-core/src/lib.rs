@@ -122,7 +122,7 @@ pub use error::{GcError, GcErrorKind};
 pub use gc_core_derive::Trace;
 pub use handle::{Gc, Root};
 pub use heap::Heap;
-pub use heap::Scope;
+pub use heap::{Cleanup, Scope};
 pub use heap_send::HeapSend;
 pub use stats::{CollectionEvent, GcStats};
 pub use threads::{Admits, Local, OnCollection, Sendable, Threads};

@@ -40,6 +40,7 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
         let collected = self.trace(&mut event);
         event.pause = start.elapsed();
         self.record(&mut event, before);
+        self.cleanups.collected(self.collector.weak_table());
         let growth = self
             .pacer
             .after_collection(&self.config, in_use_before, self.in_use());

@@ -10,10 +10,13 @@
 //!   growth policy's state;
 //! - [`roots`]: every root a collector sees (the shadow stack and the
 //!   persistent roots);
+//! - [`cleanup`]: post-mortem cleanups, queued by collections and run at
+//!   safe points;
 //! - [`scope`]: [`Scope`], the handle API's door into the heap.
 
 mod alloc;
 mod budget;
+mod cleanup;
 mod collect;
 mod roots;
 pub(crate) mod scope;
@@ -28,6 +31,8 @@ use crate::stats::GcStats;
 use crate::threads::{Local, OnCollection, Sendable, Threads};
 pub(crate) use budget::Budget;
 use budget::Pacer;
+pub use cleanup::Cleanup;
+use cleanup::Cleanups;
 pub(crate) use roots::{Frame, PersistentSlot, Roots};
 pub use scope::Scope;
 use std::cell::Cell;
@@ -96,6 +101,8 @@ pub struct Heap<C: Collector, Th: Threads = Local> {
     /// Ids of objects in heap graphs ([`Scope::heap_graph`]), so that an
     /// object keeps its id from one snapshot to the next.
     pub(crate) snapshot_ids: crate::graph::SnapshotIds,
+    /// Post-mortem cleanups, registered and pending.
+    cleanups: Cleanups<C, Th>,
     created: Instant,
     on_collection: Option<Box<Th::Callback>>,
     /// `!Send` (but for the `Sendable` impl below) and never `Sync`.
@@ -120,6 +127,9 @@ pub struct Heap<C: Collector, Th: Threads = Local> {
 //   only the reference count (atomic) there; the slot is read and written
 //   with the heap in hand.
 // - `on_collection`: `Box<dyn FnMut + Send>` for a sendable heap.
+// - `cleanups`: boxed `dyn Cleanup<C, Sendable>`s, and every type that
+//   implements `Cleanup<C, Sendable>` is `Send` (the trait is sealed; its one
+//   impl for sendable heaps requires `Send`); and `GcWeak`s (numbers).
 // - `_lease`, `id`, `config`, `stats`, `pacer`, `created`,
 //   `snapshot_ids`: owned plain data (a `HeapId` gives its id back to a global `Mutex`-guarded list).
 // The heap stays `!Sync` (`_not_send`): nothing in it is made for shared use.
@@ -128,16 +138,27 @@ unsafe impl<C: SendCollector> Send for Heap<C, Sendable> {}
 impl<C: Collector, Th: Threads> Drop for Heap<C, Th> {
     /// Empties the persistent roots before the objects go: a handle that
     /// outlives its heap then refers to nothing, and using it panics (heap
-    /// ids are reused, so the id check alone would not catch it).
+    /// ids are reused, so the id check alone would not catch it). Then runs
+    /// every cleanup still registered ([`Scope::on_death`]): with no root
+    /// left, one more collection finds every object dead. A cleanup's panic
+    /// goes on once the heap is gone (unless the heap is dropped while
+    /// unwinding, when it is dropped).
     ///
     /// A poisoned heap (a `trace` panicked mid-collection, see [`Trace`](crate::Trace)) leaks its objects and its memory
     /// instead: after a collection interrupted halfway, finalising them
     /// could read half-moved objects or drop one twice.
     fn drop(&mut self) {
-        self.roots.clear_persistent();
+        self.roots.drop_persistent();
+        let panicked = match self.id {
+            POISONED => None,
+            _ => self.run_last_cleanups(),
+        };
         if self.id != POISONED {
             // SAFETY: dropped once, here, and never used again.
             unsafe { ManuallyDrop::drop(&mut self.collector) };
+            if let Some(payload) = panicked.filter(|_| !std::thread::panicking()) {
+                std::panic::resume_unwind(payload);
+            }
         } else {
             // SAFETY: taken once, here, and `self.collector` is never used
             // again.
@@ -229,6 +250,7 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
             }),
             pacer: Pacer::default(),
             snapshot_ids: Default::default(),
+            cleanups: Cleanups::default(),
             created: Instant::now(),
             on_collection: None,
             config,
@@ -246,7 +268,11 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
         name: &'static str,
         f: impl for<'s> FnOnce(&mut Scope<'s, C, Th>) -> R,
     ) -> R {
-        Scope::enter(self, None, name, f)
+        let result = Scope::enter(self, None, name, f);
+        if self.cleanups_pending() {
+            Scope::enter(self, None, "cleanups", |s| s.run_cleanups());
+        }
+        result
     }
 
     /// A snapshot of the cumulative statistics.

@@ -141,10 +141,10 @@ impl Roots {
         slots.truncate(base);
     }
 
-    /// Empties every persistent root, when the heap is dropped: a handle
-    /// that outlives its heap then refers to nothing.
-    pub(crate) fn clear_persistent(&mut self) {
-        for slot in &self.persistent {
+    /// Empties every persistent root and forgets them, when the heap is
+    /// dropped: a handle that outlives its heap then refers to nothing.
+    pub(crate) fn drop_persistent(&mut self) {
+        for slot in self.persistent.drain(..) {
             slot.set(None);
         }
     }

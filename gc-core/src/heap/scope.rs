@@ -501,6 +501,7 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
     /// Runs a full collection now.
     pub fn collect(&mut self) {
         self.heap.collect(Cause::Explicit);
+        self.run_cleanups();
     }
 
     /// Bytes and objects the backend holds now.
@@ -590,7 +591,7 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
     }
 
     #[inline(always)]
-    fn object<T>(&self, root: Root<'_, T>) -> ObjectRef {
+    pub(super) fn object<T>(&self, root: Root<'_, T>) -> ObjectRef {
         self.check(root);
         self.heap.roots.get(root.index)
     }

@@ -83,6 +83,7 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
         };
         let result = f(&mutation);
         heap.end_region();
+        self.run_cleanups();
         result
     }
 }

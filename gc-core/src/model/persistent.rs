@@ -6,6 +6,7 @@ use crate::heap::PersistentSlot;
 use crate::threads::{Local, Threads};
 use crate::trace::Rebrand;
 use crate::weak::GcWeak;
+use crate::Cleanup;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -135,6 +136,14 @@ impl<'gc, C: Collector, Th: Threads> Mutation<'_, 'gc, C, Th> {
         // by the collection that found it dead), of type `T` up to brand
         // (`WeakTable::downgrade`); nothing collects until the region ends.
         Some(unsafe { Gc::from_object(obj) })
+    }
+
+    /// Registers `cleanup` to run once, after the collection that finds
+    /// `gc`'s object dead, in a scope of its own (as
+    /// [`Scope::on_death`](crate::Scope::on_death)): it never sees the object.
+    pub fn on_death<T: ?Sized + 'gc>(&self, gc: Gc<'gc, T>, cleanup: impl Cleanup<C, Th>) {
+        // SAFETY: this step calls no user code.
+        unsafe { self.heap() }.register_cleanup(gc.object(), Box::new(cleanup));
     }
 
     /// The object a persistent root refers to, as a pointer of this region.
