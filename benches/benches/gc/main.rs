@@ -38,6 +38,7 @@ mod object_model;
 mod shared_target;
 mod snapshot;
 mod vector_store;
+mod weak;
 
 /// Everything a workload asks of a heap: trees, pools, rings and lists,
 /// failing the same way.
@@ -408,6 +409,7 @@ fn groups() {
     snapshot::register(&mut criterion);
     shared_target::register(&mut criterion);
     vector_store::register(&mut criterion);
+    weak::register(&mut criterion);
 }
 
 /// Stack for the benchmark thread. The peers `gc`, `dumpster` and
