@@ -45,14 +45,17 @@ impl MarkSweep {
         // reaches them (`FreeListSpace::sweep_lazily`).
         match event.cause {
             Cause::Explicit | Cause::AllocationFailure => {
-                // SAFETY: since `clear_marks` at the start, marking has
-                // marked every object reachable from the roots, and only
-                // objects it reached through live slots (allocated ones).
+                // SAFETY: `sweep`'s bullet: since `clear_marks` at the
+                // start, marking has marked every object reachable from the
+                // roots, and only objects it reached through live slots
+                // (allocated ones).
                 event.time(Phase::Reclaim, || unsafe { space.sweep() })
             }
             Cause::Threshold | Cause::Stress => {
-                // SAFETY: `sweep`'s bullet, which `sweep_lazily` shares,
-                // holds for the same reason.
+                // SAFETY: `sweep_lazily`'s bullet, `sweep`'s: since
+                // `clear_marks` at the start, marking has marked every
+                // object reachable from the roots, and only objects it
+                // reached through live slots (allocated ones).
                 event.time(Phase::Reclaim, || unsafe { space.sweep_lazily() })
             }
         };
@@ -94,8 +97,10 @@ unsafe impl Collector for MarkSweep {
 
     #[inline(always)]
     unsafe fn alloc(&mut self, info: &'static TypeInfo, size: usize) -> Option<ObjectRef> {
-        // SAFETY: forwarded to the caller, who passes the object's size and
-        // initialises the payload.
+        // SAFETY: `FreeListSpace::alloc`'s bullets are `Collector::alloc`'s,
+        // which this function's caller upholds: `size` is the object's
+        // size, and the caller initialises the payload before it calls any
+        // other method of this collector, so of its space.
         unsafe { self.space.alloc(info, size, 0) }
     }
 

@@ -4,7 +4,6 @@
 /// The conformance suite and the model-based harness on mark-sweep with
 /// parallel marking forced on (2 threads, whatever the heap size), so the
 /// parallel mark loop is checked as thoroughly as the sequential one.
-#[cfg(test)]
 mod parallel {
     use crate::MarkSweep;
     use gc_core::HeapConfig;
@@ -23,8 +22,10 @@ mod parallel {
         }
     }
 
-    // SAFETY: a `MarkSweep` (see its impl); its marking threads are scoped
-    // to each collection.
+    // SAFETY: `SendCollector`'s contract: the state is one `MarkSweep`,
+    // which owns its mappings, tables, scratch stack and finalizer (whose
+    // kept panic is `Send`), shares nothing and keeps no thread-local
+    // state; its marking threads are scoped to each collection.
     unsafe impl gc_core::SendCollector for ParallelMark {}
 
     mod conformance {
@@ -40,7 +41,6 @@ mod parallel {
 /// finalised as allocation reaches their blocks, yet already leaves them
 /// out of the usage the trigger policy reads; an explicit collection
 /// finalises every one of them before it returns.
-#[cfg(test)]
 mod lazy_sweep {
     use crate::MarkSweep;
     use gc_core::testing::conformance::Counted;
