@@ -88,11 +88,10 @@ enum Alone {
 }
 
 impl TrialDeletion {
-    /// The turn of candidate `obj`: frees it if it is `DEAD` or was found
-    /// garbage from an earlier candidate, sends it to the ZCT if it has
-    /// count 0 (so it is rooted), skips it if an earlier candidate reached
-    /// it, else examines it alone or leaves it to the batch. Returns the
-    /// garbage freed (`DEAD` objects not counted).
+    /// The turn of candidate `obj`: unless an earlier turn decided it
+    /// ([`decided`]), examines it alone, or leaves it to the batch once
+    /// examining candidates alone has stopped paying or its subgraph is too
+    /// big. Returns the garbage freed.
     ///
     /// # Safety
     /// - `obj` is allocated.
@@ -105,49 +104,18 @@ impl TrialDeletion {
         space: &mut FreeListSpace,
         pace: &mut Pace,
     ) -> usize {
-        // SAFETY: `Word::of`'s bullet: allocated (first bullet).
-        let word = unsafe { Word::of(obj) };
-        if word.has(Flag::DEAD) {
-            // SAFETY: `free`'s bullet: reconciliation released it (its
-            // count is 0, it is not rooted) without freeing it, because the
-            // buffer held it; this entry is its last mention.
-            unsafe { space.free(obj) };
-            return 0;
-        }
-        if word.color() == Color::White {
-            // SAFETY: `free`'s bullet: an earlier candidate's scan found it
-            // garbage (nothing outside that subgraph, no root, no black
-            // object refers to it) and left it to this turn; in no table
-            // once this entry is gone, and finalised only here.
-            unsafe { space.free(obj) };
-            return 1;
-        }
-        word.clear(Flag::BUFFERED);
-        if word.count() == 0 {
-            // Rooted (reconciliation freed the rest), so in no garbage
-            // cycle. Its count may have dropped to 0 just now, when an
-            // earlier candidate's garbage that referred to it was freed.
-            word.clear(Flag::SEEN);
-            // SAFETY: `enter_zct`'s bullet: allocated (first bullet).
-            unsafe { counts.enter_zct(obj) };
-            return 0;
-        }
-        if word.has(Flag::SEEN) {
-            // Reached from an earlier candidate, which covers whatever it
-            // reaches (see the module docs).
-            word.clear(Flag::SEEN);
-            // SAFETY: `blacken`'s bullet: allocated (first bullet).
-            unsafe { blacken(obj, counts) };
-            return 0;
+        // SAFETY: `decided`'s bullets are this function's.
+        if let Some(freed) = unsafe { decided(obj, counts, space) } {
+            return freed;
         }
         if pace.batch_only() {
-            word.set(Flag::BUFFERED);
-            self.batch.push(obj);
+            // SAFETY: `defer`'s bullet: allocated (first bullet).
+            unsafe { self.defer(obj) };
             return 0;
         }
         // SAFETY: `alone`'s bullets: allocated (first bullet), out of the
-        // buffer (just cleared), not white and not `SEEN`, and the other
-        // bullets are this function's.
+        // buffer, not white and not `SEEN` (`decided` saw to it), and the
+        // other bullets are this function's.
         match unsafe { self.alone(obj, counts, space) } {
             Alone::Done(work, 0) => pace.futile += work,
             Alone::Done(work, garbage) => {
@@ -156,11 +124,23 @@ impl TrialDeletion {
             }
             Alone::TooBig(work) => {
                 pace.futile += work;
-                word.set(Flag::BUFFERED);
-                self.batch.push(obj);
+                // SAFETY: `defer`'s bullet: allocated (first bullet): a
+                // subgraph too big is restored, nothing in it freed.
+                unsafe { self.defer(obj) };
             }
         }
         0
+    }
+
+    /// Leaves `obj` to the batch run; it waits there flagged `BUFFERED`,
+    /// like a candidate that has not had its turn.
+    ///
+    /// # Safety
+    /// - `obj` is allocated.
+    unsafe fn defer(&mut self, obj: ObjectRef) {
+        // SAFETY: `Word::of`'s bullet is this function's.
+        unsafe { Word::of(obj) }.set(Flag::BUFFERED);
+        self.batch.push(obj);
     }
 
     /// Trial deletion from `root` alone. Gray marking logs the objects it
@@ -290,6 +270,55 @@ impl TrialDeletion {
             }
         }
     }
+}
+
+/// Takes `obj` out of the buffer, and settles it if an earlier turn
+/// decided it: frees it if it is `DEAD` (released by reconciliation) or
+/// white (found garbage from an earlier candidate, counted in the result),
+/// sends it to the ZCT if its count is 0 (so it is rooted), or blackens it
+/// if an earlier candidate reached it (`SEEN`). Returns `None` if it is
+/// still to be examined.
+///
+/// # Safety
+/// - As [`TrialDeletion::turn`].
+#[inline(always)]
+unsafe fn decided(obj: ObjectRef, counts: &Counts, space: &mut FreeListSpace) -> Option<usize> {
+    // SAFETY: `Word::of`'s bullet: allocated (`turn`'s first bullet).
+    let word = unsafe { Word::of(obj) };
+    if word.has(Flag::DEAD) {
+        // SAFETY: `free`'s bullet: reconciliation released it (its count
+        // is 0, it is not rooted) without freeing it, because the buffer
+        // held it; this entry is its last mention.
+        unsafe { space.free(obj) };
+        return Some(0);
+    }
+    if word.color() == Color::White {
+        // SAFETY: `free`'s bullet: an earlier candidate's scan found it
+        // garbage (nothing outside that subgraph, no root, no black object
+        // refers to it) and left it to this turn; in no table once this
+        // entry is gone, and finalised only here.
+        unsafe { space.free(obj) };
+        return Some(1);
+    }
+    word.clear(Flag::BUFFERED);
+    if word.count() == 0 {
+        // Rooted (reconciliation freed the rest), so in no garbage cycle.
+        // Its count may have dropped to 0 just now, when an earlier
+        // candidate's garbage that referred to it was freed.
+        word.clear(Flag::SEEN);
+        // SAFETY: `enter_zct`'s bullet: allocated (as for `Word::of`).
+        unsafe { counts.enter_zct(obj) };
+        return Some(0);
+    }
+    if word.has(Flag::SEEN) {
+        // Reached from an earlier candidate, which covers whatever it
+        // reaches (see the module docs).
+        word.clear(Flag::SEEN);
+        // SAFETY: `blacken`'s bullet: allocated (as for `Word::of`).
+        unsafe { blacken(obj, counts) };
+        return Some(0);
+    }
+    None
 }
 
 /// Takes the batch's candidates out of the buffer (they kept `BUFFERED`
