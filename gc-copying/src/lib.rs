@@ -77,7 +77,7 @@
 //! # Ok::<(), gc_core::GcError>(())
 //! ```
 //!
-//! Where things are (the same files in every backend):
+//! Where things are (each backend has the same files for the same roles):
 //! - [`cheney`]: the Cheney loop (copy the roots' objects, then scan
 //!   to-space, `Cheney::scan`) and the forwarding pointers;
 //! - [`semispace`]: one half of the heap, filled by a bump pointer;
@@ -89,9 +89,9 @@
 //!
 //! Visibility, the same in every backend: the algorithm's modules and the
 //! test-only `seeded_bug` are public, for their documentation and for tests
-//! outside the crate, and everything in them that only the collector uses
-//! is `pub(crate)`; `collector`, `verify` and helpers are private, and the
-//! backend's type is re-exported at the root.
+//! outside the crate, with everything that rests on a collection's
+//! invariants `pub(crate)`; `collector`, `verify` and helpers are private,
+//! and the backend's type is re-exported at the root.
 //!
 //! [`LargeObjectSpace`]: gc_core::space::LargeObjectSpace
 //! [`HeapConfig::verify`]: gc_core::HeapConfig::verify

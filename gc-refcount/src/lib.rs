@@ -28,28 +28,6 @@
 //! Memory comes from gc-core's `FreeListSpace` (size classes, large objects
 //! in their own mappings); objects never move.
 //!
-//! Where things are (the same files in every backend):
-//! - [`count`]: the header word (count, color, flags) and the bookkeeping
-//!   the write barrier does: counts, the zero-count table and the cycle
-//!   candidates;
-//! - [`deferred`]: reconciling the zero-count table against the roots, and
-//!   the cascades that free acyclic garbage;
-//! - [`cycles`]: trial deletion, with each candidate examined alone first
-//!   ([`cycles::alone`]);
-//! - `collector.rs`: [`RefCount`] and its [`Collector`] implementation: the
-//!   write barriers, the replay of the object model's write log, and when
-//!   trial deletion runs; `leak.rs`: with cycle collection off, the count
-//!   of what plain reference counting leaks;
-//! - `verify.rs`: the heap verifier ([`HeapConfig::verify`]);
-//!   `seeded_bug.rs`: the collector with planted bugs, which the harness
-//!   must catch (test-only); `collector/tests.rs`: the unit tests.
-//!
-//! Visibility, the same in every backend: the algorithm's modules and the
-//! test-only `seeded_bug` are public, for their documentation and for tests
-//! outside the crate, and everything in them that only the collector uses
-//! is `pub(crate)`; `collector`, `verify` and helpers are private, and the
-//! backend's type is re-exported at the root.
-//!
 //! ```
 //! use gc_core::testing::Drops;
 //! use gc_core::{Gc, Heap, HeapConfig, Trace};
@@ -83,6 +61,28 @@
 //! assert_eq!(demo(true), (4, 0)); // trial deletion frees the cycle too
 //! assert_eq!(demo(false), (2, 2)); // plain reference counting leaks it
 //! ```
+//!
+//! Where things are (each backend has the same files for the same roles):
+//! - [`count`]: the header word (count, color, flags) and the bookkeeping
+//!   the write barrier does: counts, the zero-count table and the cycle
+//!   candidates;
+//! - [`deferred`]: reconciling the zero-count table against the roots, and
+//!   the cascades that free acyclic garbage;
+//! - [`cycles`]: trial deletion, with each candidate examined alone first
+//!   ([`cycles::alone`]);
+//! - `collector.rs`: [`RefCount`] and its [`Collector`] implementation: the
+//!   write barriers, the replay of the object model's write log, and when
+//!   trial deletion runs; `leak.rs`: with cycle collection off, the count
+//!   of what plain reference counting leaks;
+//! - `verify.rs`: the heap verifier ([`HeapConfig::verify`]);
+//!   `seeded_bug.rs`: the collector with planted bugs, which the harness
+//!   must catch (test-only); `collector/tests.rs`: the unit tests.
+//!
+//! Visibility, the same in every backend: the algorithm's modules and the
+//! test-only `seeded_bug` are public, for their documentation and for tests
+//! outside the crate, with everything that rests on a collection's
+//! invariants `pub(crate)`; `collector`, `verify` and helpers are private,
+//! and the backend's type is re-exported at the root.
 //!
 //! [`Collector`]: gc_core::Collector
 //! [`HeapConfig::verify`]: gc_core::HeapConfig::verify

@@ -280,6 +280,7 @@ impl TrialDeletion {
 /// - Every one that is neither black nor `BUFFERED` is garbage: no root,
 ///   no black object and no object outside the listed ones refers to it;
 ///   and it is in no table.
+#[inline(always)]
 unsafe fn collect_white(listed: &[ObjectRef], space: &mut FreeListSpace) -> usize {
     let mut freed = 0;
     for &obj in listed {
