@@ -89,7 +89,7 @@ enum Alone {
 
 impl TrialDeletion {
     /// The turn of candidate `obj`: unless an earlier turn decided it
-    /// ([`decided`]), examines it alone, or leaves it to the batch once
+    /// ([`settle`]), examines it alone, or leaves it to the batch once
     /// examining candidates alone has stopped paying or its subgraph is too
     /// big. Returns the garbage freed.
     ///
@@ -104,17 +104,17 @@ impl TrialDeletion {
         space: &mut FreeListSpace,
         pace: &mut Pace,
     ) -> usize {
-        // SAFETY: `decided`'s bullets are this function's.
-        if let Some(freed) = unsafe { decided(obj, counts, space) } {
-            return freed;
-        }
+        // SAFETY: `settle`'s bullets are this function's.
+        let word = match unsafe { settle(obj, counts, space) } {
+            Turn::Settled(freed) => return freed,
+            Turn::Open(word) => word,
+        };
         if pace.batch_only() {
-            // SAFETY: `defer`'s bullet: allocated (first bullet).
-            unsafe { self.defer(obj) };
+            self.defer(obj, word);
             return 0;
         }
         // SAFETY: `alone`'s bullets: allocated (first bullet), out of the
-        // buffer, not white and not `SEEN` (`decided` saw to it), and the
+        // buffer, not white and not `SEEN` (`settle` saw to it), and the
         // other bullets are this function's.
         match unsafe { self.alone(obj, counts, space) } {
             Alone::Done(work, 0) => pace.futile += work,
@@ -124,22 +124,18 @@ impl TrialDeletion {
             }
             Alone::TooBig(work) => {
                 pace.futile += work;
-                // SAFETY: `defer`'s bullet: allocated (first bullet): a
-                // subgraph too big is restored, nothing in it freed.
-                unsafe { self.defer(obj) };
+                // A subgraph too big is restored: `obj` is still allocated.
+                self.defer(obj, word);
             }
         }
         0
     }
 
-    /// Leaves `obj` to the batch run; it waits there flagged `BUFFERED`,
-    /// like a candidate that has not had its turn.
-    ///
-    /// # Safety
-    /// - `obj` is allocated.
-    unsafe fn defer(&mut self, obj: ObjectRef) {
-        // SAFETY: `Word::of`'s bullet is this function's.
-        unsafe { Word::of(obj) }.set(Flag::BUFFERED);
+    /// Leaves `obj` (whose header word is `word`) to the batch run; it
+    /// waits there flagged `BUFFERED`, like a candidate that has not had
+    /// its turn.
+    fn defer(&mut self, obj: ObjectRef, word: Word<'_>) {
+        word.set(Flag::BUFFERED);
         self.batch.push(obj);
     }
 
@@ -178,27 +174,25 @@ impl TrialDeletion {
             unsafe { self.settle_black(counts, true) };
             return Alone::Done(work, 0);
         }
-        let freed = if self.logs.grays.iter().any(|&obj| gray_external(obj)) {
+        let whites = if self.logs.grays.iter().any(|&obj| gray_external(obj)) {
             // SAFETY: `scan`'s bullet: `root` is allocated, and gray
             // marking has run from it.
             unsafe { self.scan(root, counts) };
-            // SAFETY: `collect_white`'s bullets: scanning lists each object
-            // once; after the whole scan nothing `root` reaches is gray, no
-            // root and no black object refers to a white one, and no object
-            // outside the subgraph does (it would have kept a count above
-            // 0); a white object is not rooted, so not in the ZCT, and
-            // waiting candidates are left to their turn.
-            let freed = unsafe { collect_white(&self.whites, space) };
-            self.whites.clear();
-            freed
+            &self.whites
         } else {
-            // SAFETY: `collect_white`'s bullets: every gray object is
-            // logged once, and all are garbage: nothing outside the
-            // subgraph refers to any (all counts are 0) and none is rooted,
-            // so none is in the ZCT; waiting candidates are left to their
-            // turn.
-            unsafe { collect_white(&self.logs.grays, space) }
+            // Every gray object is white: nothing outside refers to any.
+            &self.logs.grays
         };
+        // SAFETY: `collect_white`'s bullets: each object is listed once
+        // (scanning lists what it paints white; the log, what marking
+        // painted gray). After a scan nothing `root` reaches is gray, and
+        // no root, no black object and no object outside the subgraph
+        // refers to a white one (it would have kept a count above 0, or
+        // turned black); without one, every count is 0 and none is rooted.
+        // A white object is not rooted, so not in the ZCT, and waiting
+        // candidates are left to their turn.
+        let freed = unsafe { collect_white(whites, space) };
+        self.whites.clear();
         Alone::Done(work, freed)
     }
 
@@ -272,17 +266,24 @@ impl TrialDeletion {
     }
 }
 
+/// A candidate at its turn.
+enum Turn<'a> {
+    /// An earlier turn decided it; the garbage freed now.
+    Settled(usize),
+    /// Still to be examined; its header word.
+    Open(Word<'a>),
+}
+
 /// Takes `obj` out of the buffer, and settles it if an earlier turn
 /// decided it: frees it if it is `DEAD` (released by reconciliation) or
 /// white (found garbage from an earlier candidate, counted in the result),
 /// sends it to the ZCT if its count is 0 (so it is rooted), or blackens it
-/// if an earlier candidate reached it (`SEEN`). Returns `None` if it is
-/// still to be examined.
+/// if an earlier candidate reached it (`SEEN`).
 ///
 /// # Safety
 /// - As [`TrialDeletion::turn`].
 #[inline(always)]
-unsafe fn decided(obj: ObjectRef, counts: &Counts, space: &mut FreeListSpace) -> Option<usize> {
+unsafe fn settle<'a>(obj: ObjectRef, counts: &Counts, space: &mut FreeListSpace) -> Turn<'a> {
     // SAFETY: `Word::of`'s bullet: allocated (`turn`'s first bullet).
     let word = unsafe { Word::of(obj) };
     if word.has(Flag::DEAD) {
@@ -290,7 +291,7 @@ unsafe fn decided(obj: ObjectRef, counts: &Counts, space: &mut FreeListSpace) ->
         // is 0, it is not rooted) without freeing it, because the buffer
         // held it; this entry is its last mention.
         unsafe { space.free(obj) };
-        return Some(0);
+        return Turn::Settled(0);
     }
     if word.color() == Color::White {
         // SAFETY: `free`'s bullet: an earlier candidate's scan found it
@@ -298,7 +299,7 @@ unsafe fn decided(obj: ObjectRef, counts: &Counts, space: &mut FreeListSpace) ->
         // refers to it) and left it to this turn; in no table once this
         // entry is gone, and finalised only here.
         unsafe { space.free(obj) };
-        return Some(1);
+        return Turn::Settled(1);
     }
     word.clear(Flag::BUFFERED);
     if word.count() == 0 {
@@ -308,7 +309,7 @@ unsafe fn decided(obj: ObjectRef, counts: &Counts, space: &mut FreeListSpace) ->
         word.clear(Flag::SEEN);
         // SAFETY: `enter_zct`'s bullet: allocated (as for `Word::of`).
         unsafe { counts.enter_zct(obj) };
-        return Some(0);
+        return Turn::Settled(0);
     }
     if word.has(Flag::SEEN) {
         // Reached from an earlier candidate, which covers whatever it
@@ -316,9 +317,9 @@ unsafe fn decided(obj: ObjectRef, counts: &Counts, space: &mut FreeListSpace) ->
         word.clear(Flag::SEEN);
         // SAFETY: `blacken`'s bullet: allocated (as for `Word::of`).
         unsafe { blacken(obj, counts) };
-        return Some(0);
+        return Turn::Settled(0);
     }
-    None
+    Turn::Open(word)
 }
 
 /// Takes the batch's candidates out of the buffer (they kept `BUFFERED`
