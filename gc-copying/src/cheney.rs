@@ -40,9 +40,10 @@ impl Default for Buffers {
     fn default() -> Buffers {
         Buffers {
             gray: Vec::new(),
-            // SAFETY: these buffers serve collections only (`Cheney` and the
-            // copying collector's teardown), between regions: no lock guard
-            // is in use.
+            // SAFETY: `for_collection`'s bullet: these buffers serve
+            // collections only (`Cheney` and the copying collector's
+            // teardown), between mutation regions: no lock guard of a traced
+            // object is in use.
             tracer: unsafe { Tracer::for_collection() },
             dead: Vec::new(),
         }
@@ -84,9 +85,12 @@ impl Cheney<'_> {
         let mut scan = self.to.start();
         loop {
             let obj = if scan < self.to.free() {
-                // SAFETY: copies lie back to back from the start of to-space.
+                // SAFETY: `from_addr`'s bullet: copies lie back to back from
+                // the start of to-space, each with the header of its original,
+                // so `scan` (below `free`) is the start of one.
                 let obj = unsafe { ObjectRef::from_addr(scan) };
-                // SAFETY: a copy has the header of the object it copies.
+                // SAFETY: `size`'s bullet: a copy is live, with the header
+                // and (for a slice) the length of the object it copies.
                 scan += unsafe { obj.size() };
                 obj
             } else if let Some(obj) = self.buffers.gray.pop() {
@@ -94,12 +98,12 @@ impl Cheney<'_> {
             } else {
                 return;
             };
-            // SAFETY: `obj` is a complete copy in to-space or a marked large
-            // object: live, with an initialised payload.
+            // SAFETY: `trace`'s bullet: `obj` is a complete copy in to-space
+            // or a marked large object: live, with an initialised payload.
             unsafe { obj.trace(&mut self.buffers.tracer) };
             while let Some(slot) = self.buffers.tracer.pop() {
-                // SAFETY: reported just now by a live object that does not move
-                // during this collection.
+                // SAFETY: `as_ref`: a field reported just now by the trace of
+                // a live object, which does not move during this collection.
                 self.update(unsafe { slot.as_ref() });
             }
         }
@@ -118,17 +122,20 @@ impl Cheney<'_> {
     #[inline(always)]
     fn forward(&mut self, obj: ObjectRef) -> ObjectRef {
         if !self.from.contains(obj.addr()) {
-            // SAFETY: a slot's target outside from-space is a live large object.
+            // SAFETY: `info`'s bullet: a slot's target outside from-space is
+            // a live large object.
             if self.large.mark(obj) && unsafe { obj.info() }.needs_trace {
                 self.buffers.gray.push(obj);
             }
             return obj;
         }
-        // SAFETY: a slot's target in from-space is an object that was live
-        // when the collection started, so its header is intact.
+        // SAFETY: `forwarding_address`'s bullet: a slot's target in
+        // from-space is an object that was live when the collection started,
+        // so its header is intact.
         match unsafe { forwarding_address(obj) } {
             Some(new) => new,
-            // SAFETY: as above, and not yet copied.
+            // SAFETY: `copy`'s bullet: a from-space object live when the
+            // collection started (a slot's target), and not forwarded yet.
             None => unsafe { self.copy(obj) },
         }
     }
@@ -140,7 +147,9 @@ impl Cheney<'_> {
     /// - `obj` is a from-space object, live at the start of the collection
     ///   and not yet forwarded.
     unsafe fn copy(&mut self, obj: ObjectRef) -> ObjectRef {
-        // SAFETY: the header is intact (caller).
+        // SAFETY: `size`'s bullet: the object was live when the collection
+        // started and is not forwarded yet (this function's bullet), so its
+        // header and length are intact.
         let size = unsafe { obj.size() };
         let to = self
             .to
@@ -149,9 +158,11 @@ impl Cheney<'_> {
         // SAFETY: `size` bytes at the object's start are readable; `to` is
         // `size` fresh bytes in the other semispace, so they do not overlap.
         unsafe { std::ptr::copy_nonoverlapping(obj.start().as_ptr(), to.as_ptr(), size) };
-        // SAFETY: the header is intact; from now on it is only a forwarding record.
+        // SAFETY: `meta`'s bullet: the header is intact (as for `size`);
+        // from now on it is only a forwarding record.
         unsafe { obj.meta() }.set(to.as_ptr() as usize | FORWARDED);
-        // SAFETY: `to` now starts a copy of the object.
+        // SAFETY: `from_addr`'s bullet: `to` now starts a byte-for-byte
+        // copy of the object, header included.
         unsafe { ObjectRef::from_addr(to.as_ptr() as usize) }
     }
 }
@@ -162,8 +173,9 @@ impl Cheney<'_> {
 /// - `obj` has an intact header: a from-space object that was live when the
 ///   collection started, or any object outside from-space.
 pub(crate) unsafe fn forwarding_address(obj: ObjectRef) -> Option<ObjectRef> {
-    // SAFETY: the header is intact (caller).
+    // SAFETY: `meta`'s bullet: the header is intact (this function's bullet).
     let meta = unsafe { obj.meta() }.get();
-    // SAFETY: a tagged meta word holds the address of the object's copy.
+    // SAFETY: `from_addr`'s bullet: a tagged meta word holds the address of
+    // the object's copy, which starts with the original's header.
     (meta & FORWARDED != 0).then(|| unsafe { ObjectRef::from_addr(meta & !FORWARDED) })
 }

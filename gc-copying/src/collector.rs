@@ -93,11 +93,14 @@ unsafe impl Collector for Copying {
     #[inline(always)]
     unsafe fn alloc(&mut self, info: &'static TypeInfo, size: usize) -> Option<ObjectRef> {
         if size > LARGE_OBJECT_THRESHOLD {
-            // SAFETY: forwarded to the caller.
+            // SAFETY: `alloc_large`'s bullets are `Collector::alloc`'s, this
+            // function's own.
             return unsafe { self.alloc_large(info, size) };
         }
         let start = self.space.bump(size)?;
-        // SAFETY: `bump` handed out `size` fresh, 16-aligned bytes.
+        // SAFETY: `init`'s bullet: `bump` handed out `size` fresh,
+        // 16-aligned bytes of the semispace, which no live object uses, and
+        // `size` is the object's size (`Collector::alloc`'s bullet).
         let obj = unsafe { ObjectRef::init(start, info, 0) };
         if info.drop.is_some() {
             self.drop_list.push(obj);
@@ -114,7 +117,7 @@ unsafe impl Collector for Copying {
     /// header's `meta` word (unused outside collections; bit 0, the
     /// forwarding tag, stays clear), which a copy carries along.
     unsafe fn identity(&mut self, obj: ObjectRef) -> u64 {
-        // SAFETY: `obj` is live, per the caller.
+        // SAFETY: `meta`'s bullet (the object is live) is this function's.
         let meta = unsafe { obj.meta() };
         if meta.get() == 0 {
             self.next_identity += 1;
@@ -200,7 +203,10 @@ impl Copying {
     #[inline(never)]
     unsafe fn alloc_large(&mut self, info: &'static TypeInfo, size: usize) -> Option<ObjectRef> {
         let room = self.space.len() - self.space.used();
-        // SAFETY: forwarded to the caller.
+        // SAFETY: `LargeObjectSpace::alloc`'s bullets are `Collector::alloc`'s,
+        // this function's own: `size` is the object's size, and the caller
+        // initialises the payload before it calls any other method of this
+        // collector, so of its large-object space.
         let obj = unsafe { self.large.alloc(info, size, 0, room) }?;
         self.space.set_limit(self.large.bytes());
         Some(obj)
@@ -211,8 +217,8 @@ impl Copying {
     fn reclaim(&mut self) {
         std::mem::swap(&mut self.space, &mut self.spare);
         self.settle_drop_list();
-        // SAFETY: every large object reachable from the roots was marked
-        // by the copy.
+        // SAFETY: `sweep`'s bullet: the copy marked every large object
+        // reachable from the roots (`Cheney::forward`), after `clear_marks`.
         unsafe { self.large.sweep(&mut self.finalizer) };
         self.space.set_limit(self.large.bytes());
         // The old half is the next collection's to-space, then the
@@ -224,9 +230,10 @@ impl Copying {
         let live = self.space.used();
         let headroom = self.growth.headroom(live + self.large.bytes());
         let keep = live + headroom.min(self.growth.max_headroom() / 2);
-        // SAFETY: every reachable object was copied out of the old semispace
-        // and every slot referring to it rewritten; the dead ones were
-        // finalised above and are off the drop list.
+        // SAFETY: `discard`'s bullet: every reachable object was copied out
+        // of the old semispace and every slot referring to it rewritten;
+        // the dead ones were finalised above and are off the drop list, and
+        // no Rust reference into the old half outlives this collection.
         unsafe { self.spare.discard(keep) };
     }
 
@@ -237,7 +244,10 @@ impl Copying {
     fn settle_drop_list(&mut self) {
         let dead = &mut self.buffers.dead;
         self.drop_list.retain_mut(|obj| {
-            // SAFETY: entries are objects of the old semispace, which is intact.
+            // SAFETY: `forwarding_address`'s bullet: entries are objects of
+            // the old semispace that were live when the collection started
+            // (dead ones leave the list when finalised), and its headers are
+            // intact until `discard`.
             match unsafe { forwarding_address(*obj) } {
                 Some(copy) => {
                     *obj = copy;
@@ -250,9 +260,10 @@ impl Copying {
             }
         });
         for obj in self.buffers.dead.drain(..) {
-            // SAFETY: an object of the intact old semispace, not forwarded,
-            // so unreachable; it was on the drop list once and has left it,
-            // so this is its only finalisation.
+            // SAFETY: `finalize`'s bullets: an object of the intact old
+            // semispace with an initialised payload, live until now and not
+            // forwarded, so unreachable; it was on the drop list once and
+            // has left it, so this is its first and only finalisation.
             unsafe { self.finalizer.finalize(obj) };
         }
     }
@@ -263,11 +274,14 @@ impl Drop for Copying {
     /// large object, then resumes the first destructor panic (if any).
     fn drop(&mut self) {
         for obj in self.drop_list.drain(..) {
-            // SAFETY: every entry is a live object of `space`, off the list
-            // now, not yet finalised, and no program can reach it any more.
+            // SAFETY: `finalize`'s bullets: every entry is a live object of
+            // `space` with an initialised payload, unreachable (no program
+            // can reach the heap during teardown), off the list now, so
+            // finalised for the first and only time.
             unsafe { self.finalizer.finalize(obj) };
         }
-        // SAFETY: teardown: no program can reach a large object any more.
+        // SAFETY: `free_all`'s bullet: teardown, so no object of the space
+        // is used again.
         unsafe { self.large.free_all(&mut self.finalizer) };
         self.finalizer.resume();
     }

@@ -77,17 +77,31 @@
 //! # Ok::<(), gc_core::GcError>(())
 //! ```
 //!
-//! Where things are: the Cheney loop in `cheney.rs`, the bump-pointer half in
-//! `semispace.rs`, the flip and the drop list in `collector.rs`, the heap
-//! verifier in `verify.rs`.
+//! Where things are (each backend has the same files for the same roles):
+//! - [`cheney`]: the Cheney loop (copy the roots' objects, then scan
+//!   to-space, `Cheney::scan`) and the forwarding pointers;
+//! - [`semispace`]: one half of the heap, filled by a bump pointer;
+//! - `collector.rs`: [`Copying`] and its [`Collector`] implementation: the
+//!   flip, the drop list, the large objects' sweep;
+//! - `verify.rs`: the heap verifier ([`HeapConfig::verify`]);
+//!   `seeded_bug.rs`: the collector with a planted bug, which the harness
+//!   must catch (test-only).
+//!
+//! Visibility, the same in every backend: the algorithm's modules and the
+//! test-only `seeded_bug` are public, for their documentation and for tests
+//! outside the crate, with everything that rests on a collection's
+//! invariants `pub(crate)`; `collector`, `verify` and helpers are private,
+//! and the backend's type is re-exported at the root.
 //!
 //! [`LargeObjectSpace`]: gc_core::space::LargeObjectSpace
+//! [`HeapConfig::verify`]: gc_core::HeapConfig::verify
+//! [`Collector`]: gc_core::Collector
 
-mod cheney;
+pub mod cheney;
 mod collector;
 #[cfg(any(test, feature = "seeded-bug-stale-root"))]
 pub mod seeded_bug;
-mod semispace;
+pub mod semispace;
 mod verify;
 
 pub use collector::Copying;

@@ -14,7 +14,7 @@
 //! such share (`limit == end`).
 //!
 //! Pages are committed as the bump pointer reaches them, a chunk at a time
-//! ([`COMMIT_CHUNK`]): `soft`, the end of the committed chunks (or `limit`,
+//! (`COMMIT_CHUNK`, 1 MiB): `soft`, the end of the committed chunks (or `limit`,
 //! if nearer), is where the fast path stops, and the slow path commits the
 //! next chunk. So resident memory follows the bytes allocated and copied,
 //! whatever the capacity and the growth settings.
@@ -155,13 +155,15 @@ impl Semispace {
     pub(crate) unsafe fn discard(&mut self, keep: usize) {
         let used = self.used();
         if cfg!(debug_assertions) {
-            // SAFETY: the caller guarantees nothing live or borrowed is in `0..used`.
+            // SAFETY: `poison`'s bullet is this function's: nothing live or
+            // borrowed is in the space, so in `0..used`.
             unsafe { self.region.poison(0, used) }
         } else {
             let from = keep.next_multiple_of(page_size()).min(self.len());
             let to = used.next_multiple_of(page_size());
-            // SAFETY: as above; both ends are page multiples inside the
-            // semispace (a page multiple itself).
+            // SAFETY: `release`'s bullet: no live object is in the space
+            // (this function's bullet), so in the range; both ends are page
+            // multiples inside the semispace (a page multiple itself).
             unsafe { self.region.release(from, to.saturating_sub(from)) }
             self.committed = self.committed.min(from);
             self.refresh_soft();
@@ -179,10 +181,12 @@ impl Semispace {
         let mut at = self.start;
         std::iter::from_fn(move || {
             (at < self.free).then(|| {
-                // SAFETY: objects lie back to back from `start`, so `at` is
-                // the start of one with an initialised header.
+                // SAFETY: `from_addr`'s bullet: objects lie back to back
+                // from `start`, so `at` is the start of one with an
+                // initialised header.
                 let obj = unsafe { ObjectRef::from_addr(at) };
-                // SAFETY: as above.
+                // SAFETY: `size`'s bullet: the object at `at` is live, with
+                // an initialised header and length (the semispace invariant).
                 at += unsafe { obj.size() };
                 obj
             })

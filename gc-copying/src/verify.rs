@@ -15,8 +15,9 @@ use gc_core::Slot;
 pub(crate) fn verify(heap: &Copying, roots: &[Slot]) -> Result<(), String> {
     let copies = to_space_objects(heap)?;
     let is_object = |o: ObjectRef| copies.binary_search(&o).is_ok() || heap.large.contains(o);
-    // SAFETY: `is_object` accepts only object starts found by walking
-    // to-space's used part, and large objects: all live.
+    // SAFETY: `reachable`'s bullet: `is_object` accepts only object starts
+    // found by walking to-space's used part, and large objects: all live,
+    // with payloads initialised (`Collector::verify`'s bullet).
     let live = unsafe { gc_core::verify::reachable(roots, is_object) }?;
     let (small, large): (Vec<_>, Vec<_>) = live.iter().partition(|o| heap.space.contains(o.addr()));
     if small.len() != copies.len() {
@@ -38,7 +39,8 @@ pub(crate) fn verify(heap: &Copying, roots: &[Slot]) -> Result<(), String> {
 fn to_space_objects(heap: &Copying) -> Result<Vec<ObjectRef>, String> {
     let mut copies = Vec::with_capacity(heap.space.object_count());
     for obj in heap.space.objects() {
-        // SAFETY: the walk yields objects with initialised headers.
+        // SAFETY: `forwarding_address`'s bullet: the walk yields to-space
+        // objects, whose headers are intact.
         if let Some(to) = unsafe { forwarding_address(obj) } {
             return Err(format!(
                 "{obj:?} in to-space holds a forwarding pointer to {to:?}"
@@ -59,7 +61,7 @@ fn to_space_objects(heap: &Copying) -> Result<Vec<ObjectRef>, String> {
 fn check_drop_list(heap: &Copying, copies: &[ObjectRef]) -> Result<(), String> {
     let mut listed = heap.drop_list.clone();
     listed.sort_unstable();
-    // SAFETY: to-space objects are live.
+    // SAFETY: `info`'s bullet: to-space objects are live.
     let needed: Vec<_> = copies
         .iter()
         .copied()

@@ -51,14 +51,17 @@ impl MarkSweep {
         // reaches them (`FreeListSpace::sweep_lazily`).
         match event.cause {
             Cause::Explicit | Cause::AllocationFailure => {
-                // SAFETY: since `clear_marks` at the start, marking has
-                // marked every object reachable from the roots, and only
-                // objects it reached through live slots (allocated ones).
+                // SAFETY: `sweep`'s bullet: since `clear_marks` at the
+                // start, marking has marked every object reachable from the
+                // roots, and only objects it reached through live slots
+                // (allocated ones).
                 event.time(Phase::Reclaim, || unsafe { space.sweep() })
             }
             Cause::Threshold | Cause::Stress => {
-                // SAFETY: `sweep`'s bullet, which `sweep_lazily` shares,
-                // holds for the same reason.
+                // SAFETY: `sweep_lazily`'s bullet, `sweep`'s: since
+                // `clear_marks` at the start, marking has marked every
+                // object reachable from the roots, and only objects it
+                // reached through live slots (allocated ones).
                 event.time(Phase::Reclaim, || unsafe { space.sweep_lazily() })
             }
         };
@@ -101,8 +104,10 @@ unsafe impl Collector for MarkSweep {
 
     #[inline(always)]
     unsafe fn alloc(&mut self, info: &'static TypeInfo, size: usize) -> Option<ObjectRef> {
-        // SAFETY: forwarded to the caller, who passes the object's size and
-        // initialises the payload.
+        // SAFETY: `FreeListSpace::alloc`'s bullets are `Collector::alloc`'s,
+        // which this function's caller upholds: `size` is the object's
+        // size, and the caller initialises the payload before it calls any
+        // other method of this collector, so of its space.
         unsafe { self.space.alloc(info, size, 0) }
     }
 
@@ -137,86 +142,5 @@ unsafe impl Collector for MarkSweep {
     }
 }
 
-/// The conformance suite and the model-based harness on mark-sweep with
-/// parallel marking forced on (2 threads, whatever the heap size), so the
-/// parallel mark loop is checked as thoroughly as the sequential one.
 #[cfg(test)]
-mod parallel {
-    use super::MarkSweep;
-    use gc_core::HeapConfig;
-
-    gc_core::forward_collector! {
-        /// [`MarkSweep`] marking on 2 threads at every collection.
-        pub(crate) struct ParallelMark(MarkSweep) = "mark-sweep (2 marking threads)";
-        new(config) {
-            let config = HeapConfig {
-                mark_threads: 2,
-                ..config.clone()
-            };
-            let mut inner = MarkSweep::new(&config)?;
-            inner.parallel_from = 0;
-            Ok(ParallelMark(inner))
-        }
-    }
-
-    // SAFETY: a `MarkSweep` (see its impl); its marking threads are scoped
-    // to each collection.
-    unsafe impl gc_core::SendCollector for ParallelMark {}
-
-    mod conformance {
-        gc_testing::conformance_suite!(crate::collector::parallel::ParallelMark);
-    }
-
-    mod harness {
-        gc_testing::harness_suite!(crate::collector::parallel::ParallelMark);
-    }
-}
-
-/// Lazy sweeping: a threshold collection leaves dead objects to be
-/// finalised as allocation reaches their blocks, yet already leaves them
-/// out of the usage the trigger policy reads; an explicit collection
-/// finalises every one of them before it returns.
-#[cfg(test)]
-mod lazy_sweep {
-    use super::MarkSweep;
-    use gc_core::{Gc, Heap, HeapConfig};
-    use gc_testing::conformance::Counted;
-    use gc_testing::Drops;
-
-    #[test]
-    fn threshold_collections_sweep_lazily_and_explicit_ones_finish() {
-        let config = HeapConfig {
-            initial_trigger: 1 << 20,
-            ..HeapConfig::default()
-        };
-        let mut heap = Heap::<MarkSweep>::new(config).expect("valid config");
-        let drops = Drops::default();
-        let counted = |id| Counted {
-            counter: drops.counter(id),
-            next: Gc::null(),
-            payload: Vec::new(),
-        };
-        let allocated = heap.scope("test", |s| {
-            let kept = s.alloc(counted(0));
-            let mut id = 1;
-            while s.stats().collections == 0 {
-                s.scope("garbage", |t| {
-                    t.alloc(counted(id));
-                });
-                id += 1;
-            }
-            // `kept` and the object whose allocation triggered the collection.
-            assert_eq!(s.stats().heap_objects, 2);
-            assert!(drops.total() < id as usize - 2, "the sweep was eager");
-            s.collect();
-            // Every object but `kept`: the last one's scope has closed too.
-            assert_eq!(drops.total(), id as usize - 1);
-            assert_eq!(drops.count(0), 0);
-            assert_eq!(s.get(kept).counter.id, 0);
-            id as usize
-        });
-        drop(heap);
-        drops.assert_no_double_drop();
-        assert_eq!(drops.total(), allocated);
-    }
-}
+mod tests;

@@ -11,10 +11,6 @@
 //! return; the others (the growth trigger, stress mode) sweep lazily: each
 //! block just before allocation next needs a cell of its size class.
 //!
-//! - the mark loop: [`mark`] (`MarkSweep::mark_from`)
-//! - the sweep: `FreeListSpace::sweep` and `FreeListSpace::sweep_lazily` in
-//!   gc-core
-//!
 //! ```
 //! use gc_core::{Heap, HeapConfig};
 //! use gc_mark_sweep::MarkSweep;
@@ -30,7 +26,30 @@
 //! # Ok::<(), gc_core::GcError>(())
 //! ```
 //!
+//! Where things are (each backend has the same files for the same roles):
+//! - [`mark`]: the mark stack ([`MarkStack`](mark::MarkStack)) and its loop
+//!   (`MarkStack::mark_loop`), and the parallel marker
+//!   (`mark::mark_parallel`, when [`HeapConfig::mark_threads`] is above 1);
+//! - `collector.rs`: [`MarkSweep`] and its [`Collector`] implementation,
+//!   which clears the marks, marks, then sweeps eagerly or lazily
+//!   (`MarkSweep::collect_with`); the sweeps themselves are gc-core's
+//!   [`FreeListSpace::sweep`] and [`FreeListSpace::sweep_lazily`];
+//! - `verify.rs`: the heap verifier ([`HeapConfig::verify`]);
+//!   `seeded_bug.rs`: the collector with a planted bug, which the harness
+//!   must catch (test-only); `collector/tests.rs`: the unit tests.
+//!
+//! Visibility, the same in every backend: the algorithm's modules and the
+//! test-only `seeded_bug` are public, for their documentation and for tests
+//! outside the crate, with everything that rests on a collection's
+//! invariants `pub(crate)`; `collector`, `verify` and helpers are private,
+//! and the backend's type is re-exported at the root.
+//!
 //! [`FreeListSpace`]: gc_core::space::FreeListSpace
+//! [`FreeListSpace::sweep`]: gc_core::space::FreeListSpace::sweep
+//! [`FreeListSpace::sweep_lazily`]: gc_core::space::FreeListSpace::sweep_lazily
+//! [`HeapConfig::mark_threads`]: gc_core::HeapConfig::mark_threads
+//! [`HeapConfig::verify`]: gc_core::HeapConfig::verify
+//! [`Collector`]: gc_core::Collector
 
 mod collector;
 pub mod mark;

@@ -22,9 +22,10 @@ pub struct MarkStack {
 impl Default for MarkStack {
     fn default() -> MarkStack {
         MarkStack {
-            // SAFETY: it traces only in the mark loop, which runs only in a
-            // collection (`mark_roots` is crate-private, and nothing else
-            // queues a slot), between regions: no lock guard is in use.
+            // SAFETY: `for_collection`'s bullet: it traces only in the mark
+            // loop, which runs only in a collection (`mark_roots` is
+            // crate-private, and nothing else queues a slot), between
+            // mutation regions: no lock guard of a traced object is in use.
             pending: unsafe { Tracer::for_collection() },
             peak: 0,
         }
@@ -46,7 +47,8 @@ impl MarkStack {
     pub(crate) fn take_gray(&mut self, space: &mut FreeListSpace) -> Vec<ObjectRef> {
         let mut gray = Vec::new();
         while let Some(slot) = self.pending.pop() {
-            // SAFETY: queued slots are roots, which outlive the collection.
+            // SAFETY: `as_ref`: only `mark_roots` queued slots so far, so
+            // each is a root slot, valid and unwritten for the collection.
             if let Some(obj) = unsafe { slot.as_ref() }.get() {
                 if space.mark(obj) {
                     gray.push(obj);
@@ -62,7 +64,10 @@ impl MarkStack {
         std::mem::take(&mut self.peak).max(self.pending.len())
     }
 
-    /// The mark loop: marks everything reachable from the queued slots.
+    /// The mark loop without the seeded bug: marks everything reachable
+    /// from the queued slots. Only a collection queues slots (`mark_roots`
+    /// is crate-private), so outside this crate the stack is always empty
+    /// and this marks nothing.
     pub fn mark_from(&mut self, space: &mut FreeListSpace) {
         self.mark_loop::<false>(space);
     }
@@ -77,8 +82,9 @@ impl MarkStack {
         let mut peak = 0;
         while let Some(slot) = self.pending.pop() {
             peak = peak.max(self.pending.len() + 1);
-            // SAFETY: a queued slot is a root or a field of a marked (so
-            // live, and unmoved: this collector never moves) object.
+            // SAFETY: `as_ref`: a queued slot is a root or a field of a
+            // marked (so live, and unmoved: this collector never moves)
+            // object, valid and unwritten for the collection.
             let Some(obj) = (unsafe { slot.as_ref() }).get() else {
                 continue;
             };
@@ -86,8 +92,9 @@ impl MarkStack {
                 continue;
             }
             let reported = self.pending.len();
-            // SAFETY: `obj` came from a root or a live object's field: it is
-            // live, and its payload initialised.
+            // SAFETY: `trace`'s bullet: `obj` came from a root or a live
+            // object's field, so it is live, and its payload is initialised
+            // (`Collector::collect`'s bullet).
             unsafe { obj.trace(&mut self.pending) };
             if SKIP_LAST_SLOT && self.pending.len() > reported {
                 self.pending.pop();
@@ -112,7 +119,8 @@ impl MarkStack {
 #[inline(always)]
 fn first_child_above(pending: &Tracer, reported: usize, obj: ObjectRef) -> bool {
     pending.first_since(reported).is_some_and(|slot| {
-        // SAFETY: reported just now by the trace of `obj`, which is live.
+        // SAFETY: `as_ref`: a field of `obj` reported just now by its
+        // trace; `obj` is live and nothing writes it during marking.
         let target = unsafe { slot.as_ref() }.get();
         target.is_some_and(|child| child.addr() > obj.addr())
     })
@@ -142,8 +150,9 @@ pub(crate) fn mark_parallel(space: &FreeListSpace, gray: Vec<ObjectRef>, threads
     let marks = space.shared_marks();
     let initial = gray.into_iter().map(Gray).collect();
     let scratch = || {
-        // SAFETY: marking runs inside a collection, between regions: no
-        // lock guard can be in use.
+        // SAFETY: `for_collection`'s bullet: these tracers trace only in
+        // `mark_parallel`, inside a collection, between mutation regions:
+        // no lock guard of a traced object can be in use.
         (
             unsafe { Tracer::for_collection() },
             VecDeque::with_capacity(LOCAL_STACK),
@@ -156,8 +165,10 @@ pub(crate) fn mark_parallel(space: &FreeListSpace, gray: Vec<ObjectRef>, threads
         |(tracer, stack), item, worker| {
             stack.push_back(item.0);
             while let Some(obj) = stack.pop_back() {
-                // SAFETY: gray objects are marked, hence reachable and live; the
-                // program is stopped, so nothing writes them meanwhile.
+                // SAFETY: `trace`'s bullet: gray objects are marked, hence
+                // reachable and live, with initialised payloads
+                // (`Collector::collect`'s bullet); the program is stopped,
+                // so nothing writes them meanwhile.
                 unsafe { obj.trace(tracer) };
                 // The children go on `stack` in the order they are popped,
                 // so the last pushed is marked first: see `first_child_above`.
@@ -165,11 +176,13 @@ pub(crate) fn mark_parallel(space: &FreeListSpace, gray: Vec<ObjectRef>, threads
                     tracer.reverse_since(0);
                 }
                 while let Some(slot) = tracer.pop() {
-                    // SAFETY: the slot was just reported by a live object's trace.
+                    // SAFETY: `as_ref`: a field just reported by the trace
+                    // of `obj`, which is live and unwritten while marking.
                     let Some(child) = (unsafe { slot.as_ref() }).get() else {
                         continue;
                     };
-                    // SAFETY: `child` came from a live object's field: it is live.
+                    // SAFETY: `info`'s bullet: `child` came from a live
+                    // object's field, so it is live.
                     if !(marks.mark(child) && unsafe { child.info() }.needs_trace) {
                         continue;
                     }

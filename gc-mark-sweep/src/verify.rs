@@ -7,7 +7,9 @@ use gc_core::Slot;
 /// an allocated object, and that the last collection left every reachable
 /// object marked (so marking missed no edge it should have followed).
 pub(crate) fn verify(ms: &MarkSweep, roots: &[Slot]) -> Result<(), String> {
-    // SAFETY: `is_object` accepts only allocated (live) objects.
+    // SAFETY: `reachable`'s bullet: `is_object` accepts only allocated
+    // objects, which are live with initialised payloads after a collection
+    // (`Collector::verify`'s bullet, as for `collect`).
     let live = unsafe { gc_core::verify::reachable(roots, |o| ms.space.is_object(o.addr())) }?;
     match live.iter().find(|&&o| !ms.space.is_marked(o)) {
         Some(obj) => Err(format!("{obj:?} is reachable but was not marked")),

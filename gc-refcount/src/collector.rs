@@ -77,7 +77,9 @@ impl RefCount {
         if !self.space.is_object(addr) {
             return None;
         }
-        // SAFETY: `is_object`: an allocated object starts at `addr`.
+        // SAFETY: `from_addr`'s and `Word::of`'s bullets: `is_object` says
+        // an allocated object, with an initialised header, starts at `addr`,
+        // and nothing frees it while `&self` is borrowed.
         Some(unsafe { Word::of(ObjectRef::from_addr(addr)) }.count())
     }
 
@@ -120,9 +122,12 @@ impl RefCount {
             event.time(Phase::Roots, || flag_roots(roots, false));
         }
         if self.wants_cycle_collection(event.cause) {
-            // SAFETY: roots are flagged (unless `UNFLAG_ROOTS_EARLY`, the
-            // seeded bug, which breaks exactly this) and the ZCT reconciled.
-            // Trial deletion frees the DEAD candidates as it meets them.
+            // SAFETY: `TrialDeletion::collect`'s bullets: roots are flagged
+            // (unless `UNFLAG_ROOTS_EARLY`, the seeded bug, which breaks
+            // exactly this) and the ZCT was just reconciled, which leaves
+            // every candidate allocated (released ones are flagged `DEAD`,
+            // not freed) and every count-0 object rooted or `DEAD`. Trial
+            // deletion frees the DEAD candidates as it meets them.
             let freed = event.time(Phase::Cycles, || unsafe {
                 self.cycles.collect(&self.counts, &mut self.space)
             });
@@ -183,13 +188,16 @@ impl RefCount {
             return;
         }
         if let Some(new) = new {
-            // SAFETY: the core stores only rooted, hence allocated and
-            // initialised, objects, into fields of rooted ones (`owner`).
+            // SAFETY: `stored`'s bullet: `write_barrier`'s bullets say
+            // `owner` and `new` are live objects of this collector, so
+            // allocated with initialised payloads.
             unsafe { self.counts.stored(owner, new) };
         }
         if let Some(old) = old.filter(|_| !MISS_DECREMENT) {
-            // SAFETY: `slot` is a field of a live object, so its target was
-            // allocated and counted that field.
+            // SAFETY: `decrement`'s bullets: `slot` is a field of the live
+            // `owner` (`write_barrier`'s bullet), so its old target is
+            // allocated (a referenced object is never freed) and its count
+            // includes that field: above 0.
             unsafe { self.counts.decrement(old) };
         }
     }
@@ -204,8 +212,10 @@ impl RefCount {
     /// the rest of the cycle counted, so the cycle gets a candidate.
     fn replay_log(&mut self) {
         let counts = &self.counts;
-        // SAFETY: logged and born objects are allocated: nothing is freed
-        // between a log and its replay (the ZCT is reconciled after this).
+        // SAFETY: `replay`'s bullet, and the bullets of `stored` and
+        // `decrement` that its closures call: logged and born objects are
+        // allocated: nothing is freed between a log and its replay (the ZCT
+        // is reconciled after this), and the closures free nothing.
         // Every target was live when logged (an old reference) or is held
         // by a live object now, and every old reference was counted (by the
         // barrier or by an earlier replay), so its count is above 0 after
@@ -282,8 +292,9 @@ unsafe impl Collector for RefCount {
         let mut refcount = RefCount {
             space: FreeListSpace::for_heap(config)?,
             counts: Counts::new(config.collect_cycles),
-            // SAFETY: this tracer traces only inside collections (between
-            // regions) and at teardown: no lock guard can be in use.
+            // SAFETY: `for_collection`'s bullet: this tracer traces only
+            // inside collections (between mutation regions) and at teardown:
+            // no lock guard of a traced object can be in use.
             tracer: unsafe { Tracer::for_collection() },
             cycles: TrialDeletion::default(),
             cycle_trigger: MIN_CYCLE_TRIGGER,
@@ -305,15 +316,18 @@ unsafe impl Collector for RefCount {
     /// A new object starts with count 0, in the zero-count table.
     #[inline(always)]
     unsafe fn alloc(&mut self, info: &'static TypeInfo, size: usize) -> Option<ObjectRef> {
-        // SAFETY: forwarded to the caller, who passes the object's size and
-        // initialises the payload.
+        // SAFETY: `FreeListSpace::alloc`'s bullets are `Collector::alloc`'s,
+        // which this function's caller upholds: `size` is the object's
+        // size, and the caller initialises the payload before it calls any
+        // other method of this collector, so of its space.
         let obj = unsafe { self.space.alloc(info, size, NEW_OBJECT) }?;
         self.counts.zct.get_mut().push(obj);
         Some(obj)
     }
 
     unsafe fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent) {
-        // SAFETY: forwarded to the caller.
+        // SAFETY: `collect_with`'s bullet is `Collector::collect`'s, this
+        // function's own.
         unsafe { self.collect_with::<false>(roots, event) };
     }
 
@@ -329,11 +343,13 @@ unsafe impl Collector for RefCount {
     /// Logs `obj` on its first write since the last collection.
     #[inline(always)]
     unsafe fn log_write(&mut self, obj: ObjectRef) {
-        // SAFETY: `obj` is live, per the caller.
+        // SAFETY: `Word::of`'s bullet: `obj` is a live object of this
+        // collector (`log_write`'s bullet).
         let word = unsafe { Word::of(obj) };
         if !word.has(Flag::LOGGED) {
             word.set(Flag::LOGGED);
-            // SAFETY: as above.
+            // SAFETY: `log`'s bullet: `obj` is live with an initialised
+            // payload (`log_write`'s bullet).
             unsafe { self.log.log(obj) };
         }
     }
@@ -341,7 +357,8 @@ unsafe impl Collector for RefCount {
     /// A new object with references: logged at birth, with nothing to uncount.
     #[inline(always)]
     unsafe fn born(&mut self, obj: ObjectRef) {
-        // SAFETY: `obj` is live, per the caller.
+        // SAFETY: `Word::of`'s bullet: `obj` was just allocated by this
+        // collector (`born`'s bullet), so it is allocated.
         unsafe { Word::of(obj) }.set(Flag::LOGGED);
         self.log.born(obj);
     }
@@ -379,3 +396,6 @@ unsafe impl Collector for RefCount {
         crate::verify::verify(self, roots)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -81,7 +81,8 @@ impl<'a> Word<'a> {
     /// - `obj` is allocated (not freed) for `'a`.
     #[inline(always)]
     pub(crate) unsafe fn of(obj: ObjectRef) -> Word<'a> {
-        // SAFETY: forwarded to the caller.
+        // SAFETY: `meta`'s bullet (the object is live for `'a`) is this
+        // function's.
         Word(unsafe { obj.meta() })
     }
 
@@ -148,10 +149,12 @@ pub(crate) unsafe fn for_each_child(
     tracer: &mut Tracer,
     mut f: impl FnMut(ObjectRef),
 ) {
-    // SAFETY: `obj` is live, per the caller.
+    // SAFETY: `trace`'s bullet: `obj` is allocated and its payload
+    // initialised (this function's bullet).
     unsafe { obj.trace(tracer) };
     while let Some(slot) = tracer.pop() {
-        // SAFETY: reported just now by the trace of `obj`, which `f` does not free.
+        // SAFETY: `as_ref`: a field of `obj` reported just now by its trace;
+        // `obj` stays allocated, as `f` frees nothing.
         if let Some(child) = unsafe { slot.as_ref() }.get() {
             f(child);
         }
@@ -179,7 +182,8 @@ pub(crate) unsafe fn for_each_child(
 /// - `owner` and `new` are allocated.
 #[inline(always)]
 unsafe fn may_close_cycle(owner: ObjectRef, new: ObjectRef) -> bool {
-    // SAFETY: allocated (caller).
+    // SAFETY: `Word::of`'s bullet: both are allocated (this function's
+    // bullet), and nothing is freed while the words are used.
     let (owner_word, new_word) = unsafe { (Word::of(owner), Word::of(new)) };
     new == owner || (owner_word.count() > 0 && new_word.has(Flag::OWNER))
 }
@@ -221,14 +225,18 @@ impl Counts {
     /// - `owner` and `new` are allocated, their payloads initialised.
     #[inline(always)]
     pub(crate) unsafe fn stored(&self, owner: ObjectRef, new: ObjectRef) {
-        // SAFETY: allocated (caller).
+        // SAFETY: `Word::of`'s bullet: `owner` is allocated (this
+        // function's bullet).
         unsafe { Word::of(owner) }.set(Flag::OWNER);
-        // SAFETY: forwarded to the caller.
+        // SAFETY: `may_close_cycle`'s bullet: `owner` and `new` are
+        // allocated (this function's bullet).
         if self.collect_cycles && unsafe { may_close_cycle(owner, new) } {
-            // SAFETY: as above.
+            // SAFETY: `possible_root`'s bullet: `new` is allocated (this
+            // function's bullet).
             unsafe { self.possible_root(new) };
         }
-        // SAFETY: as above.
+        // SAFETY: `increment`'s bullet: `new` is allocated (this function's
+        // bullet).
         unsafe { self.increment(new) };
     }
 
@@ -238,7 +246,7 @@ impl Counts {
     /// - `obj` is allocated.
     #[inline(always)]
     pub(crate) unsafe fn increment(&self, obj: ObjectRef) {
-        // SAFETY: forwarded to the caller.
+        // SAFETY: `Word::of`'s bullet (allocated) is this function's.
         unsafe { Word::of(obj) }.increment();
     }
 
@@ -250,12 +258,16 @@ impl Counts {
     /// - `obj` is allocated and its count is above 0.
     #[inline(always)]
     pub(crate) unsafe fn decrement(&self, obj: ObjectRef) {
-        // SAFETY: forwarded to the caller.
+        // SAFETY: `Word::of`'s bullet: `obj` is allocated (this function's
+        // first bullet); its count is above 0 (the second), so the
+        // decrement does not underflow.
         if unsafe { Word::of(obj) }.decrement() == 0 {
-            // SAFETY: as above.
+            // SAFETY: `enter_zct`'s bullet: `obj` is allocated (this
+            // function's bullet; a decrement frees nothing).
             unsafe { self.enter_zct(obj) };
         } else {
-            // SAFETY: as above.
+            // SAFETY: `possible_root`'s bullet: `obj` is allocated (this
+            // function's bullet; a decrement frees nothing).
             unsafe { self.possible_root(obj) };
         }
     }
@@ -266,7 +278,7 @@ impl Counts {
     /// - `obj` is allocated.
     #[inline(always)]
     pub(crate) unsafe fn enter_zct(&self, obj: ObjectRef) {
-        // SAFETY: forwarded to the caller.
+        // SAFETY: `Word::of`'s bullet (allocated) is this function's.
         let word = unsafe { Word::of(obj) };
         if !word.has(Flag::IN_ZCT) {
             word.set(Flag::IN_ZCT);
@@ -281,9 +293,10 @@ impl Counts {
     /// - `obj` is allocated.
     #[inline(always)]
     pub(crate) unsafe fn possible_root_mut(&mut self, obj: ObjectRef) {
-        // SAFETY: forwarded to the caller.
+        // SAFETY: `Word::of`'s bullet (allocated) is this function's.
         let word = unsafe { Word::of(obj) };
-        // SAFETY: as above.
+        // SAFETY: `info`'s bullet: `obj` is allocated, so live (this
+        // function's bullet).
         if self.collect_cycles && !word.has(Flag::BUFFERED) && unsafe { obj.info() }.needs_trace {
             word.set(Flag::BUFFERED);
             self.candidates.get_mut().push(obj);
@@ -298,9 +311,10 @@ impl Counts {
     /// - `obj` is allocated.
     #[inline(always)]
     pub(crate) unsafe fn possible_root(&self, obj: ObjectRef) {
-        // SAFETY: forwarded to the caller.
+        // SAFETY: `Word::of`'s bullet (allocated) is this function's.
         let word = unsafe { Word::of(obj) };
-        // SAFETY: as above.
+        // SAFETY: `info`'s bullet: `obj` is allocated, so live (this
+        // function's bullet).
         if self.collect_cycles && !word.has(Flag::BUFFERED) && unsafe { obj.info() }.needs_trace {
             word.set(Flag::BUFFERED);
             self.candidates.borrow_mut().push(obj);

@@ -25,8 +25,8 @@ use gc_core::Slot;
 /// Sets (`on`) or clears the `ROOTED` flag of every object a root refers to.
 pub(crate) fn flag_roots(roots: &[Slot], on: bool) {
     for obj in roots.iter().filter_map(Slot::get) {
-        // SAFETY: a root refers to an allocated object: rooted objects are
-        // never freed (reconciliation and trial deletion both spare them).
+        // SAFETY: `Word::of`'s bullet: a root refers to an allocated object
+        // (`Collector::collect`'s bullet), and flagging frees nothing.
         let word = unsafe { Word::of(obj) };
         if on {
             word.set(Flag::ROOTED);
@@ -61,20 +61,26 @@ impl RefCount {
         let mut kept = std::mem::take(&mut self.spare_zct);
         let mut referenced = std::mem::take(&mut self.referenced);
         for &obj in &table {
-            // SAFETY: ZCT entries are allocated; only these walks and the
-            // cascades they start free objects, and a cascade never frees an
-            // object flagged `IN_ZCT` (one still ahead of a walk).
+            // SAFETY: `Word::of`'s bullet: ZCT entries are allocated; only
+            // these walks and the cascades they start free objects, and a
+            // cascade never frees an object flagged `IN_ZCT` (one still
+            // ahead of a walk).
             if unsafe { Word::of(obj) }.count() > 0 {
                 // Referenced from the heap, for now: it stays flagged, so a
                 // cascade that frees its referrer leaves it to the next walk.
                 referenced.push(obj);
             } else {
-                // SAFETY: allocated (as above), count 0, in the ZCT.
+                // SAFETY: `settle`'s bullet: allocated (a ZCT entry not yet
+                // walked, which no cascade frees), count 0 (just read),
+                // flagged `IN_ZCT`; `ROOTED` flags are set (this function's
+                // precondition).
                 unsafe { self.settle(obj, &mut kept) };
             }
         }
         for &obj in referenced.iter().rev() {
-            // SAFETY: as above.
+            // SAFETY: `Word::of`'s bullet: an entry of the first walk that
+            // had a reference, still flagged `IN_ZCT`, which no cascade
+            // frees: allocated.
             let word = unsafe { Word::of(obj) };
             if word.count() > 0 {
                 // Born or revived since the last reconciliation and still
@@ -83,7 +89,9 @@ impl RefCount {
                 // barrier made it a candidate.)
                 word.clear(Flag::IN_ZCT);
             } else {
-                // SAFETY: as above.
+                // SAFETY: `settle`'s bullet: allocated and flagged `IN_ZCT`
+                // (as for `Word::of` just above), count 0 (just read);
+                // `ROOTED` flags are set.
                 unsafe { self.settle(obj, &mut kept) };
             }
         }
@@ -102,14 +110,15 @@ impl RefCount {
     /// - `obj` is allocated, flagged `IN_ZCT`, count 0; `ROOTED` flags are set.
     #[inline(always)]
     unsafe fn settle(&mut self, obj: ObjectRef, kept: &mut Vec<ObjectRef>) {
-        // SAFETY: allocated (caller).
+        // SAFETY: `Word::of`'s bullet: allocated (this function's bullet).
         let word = unsafe { Word::of(obj) };
         if word.has(Flag::ROOTED) {
             kept.push(obj);
         } else {
             word.clear(Flag::IN_ZCT);
-            // SAFETY: allocated, count 0 (no field refers to it), not
-            // rooted, and out of the ZCT.
+            // SAFETY: `release`'s bullets: allocated (this function's
+            // bullet), count 0 (no field refers to it), not rooted, out of
+            // the ZCT (just unflagged); `ROOTED` flags are set.
             unsafe { self.release(obj, kept) };
         }
     }
@@ -126,13 +135,16 @@ impl RefCount {
     ///   the ZCT; `ROOTED` flags are set.
     #[inline(always)]
     unsafe fn release(&mut self, obj: ObjectRef, kept: &mut Vec<ObjectRef>) {
-        // SAFETY: forwarded to the caller.
+        // SAFETY: `release_one`'s bullets are `release`'s, this function's
+        // own.
         unsafe { self.release_one(obj, kept) };
         let mut peak = 0;
         while let Some(obj) = self.release_stack.pop() {
             peak = peak.max(self.release_stack.len() + 1);
-            // SAFETY: pushed by `release_one`: count 0, not rooted, in no
-            // table but maybe the candidate buffer.
+            // SAFETY: `release_one`'s bullets (`release`'s): pushed by
+            // `release_one` as a child left at count 0, not rooted and not
+            // in the ZCT: allocated (pushed once, freed only when popped)
+            // and unreachable.
             unsafe { self.release_one(obj, kept) };
         }
         self.peak_release_stack = self.peak_release_stack.max(peak);
@@ -149,11 +161,13 @@ impl RefCount {
         let stack = &mut self.release_stack;
         let pushed = stack.len();
         let release_child = |child| {
-            // SAFETY: `child` is referred to by a field of `obj`, so it is
-            // allocated and its count includes that field.
+            // SAFETY: `Word::of`'s bullet: `child` is referred to by a field
+            // of the allocated `obj`, so it is allocated, and its count
+            // includes that field (the decrement does not underflow).
             let word = unsafe { Word::of(child) };
             if word.decrement() > 0 {
-                // SAFETY: allocated, as above.
+                // SAFETY: `possible_root_mut`'s bullet: `child` is
+                // allocated (a field of `obj` refers to it).
                 unsafe { counts.possible_root_mut(child) };
             } else if word.has(Flag::IN_ZCT) {
                 // Ahead in the table: the walk frees it.
@@ -164,16 +178,21 @@ impl RefCount {
                 stack.push(child);
             }
         };
-        // SAFETY: `obj` is allocated and `release_child` frees nothing.
+        // SAFETY: `for_each_child`'s bullets: `obj` is allocated (this
+        // function's bullet) and initialised between collections;
+        // `release_child` frees nothing.
         unsafe { for_each_child(obj, &mut self.tracer, release_child) };
         free_in_allocation_order(&mut self.release_stack[pushed..], obj);
-        // SAFETY: `obj` is still allocated.
+        // SAFETY: `Word::of`'s bullet: `obj` is still allocated (only the
+        // branch below frees it).
         let word = unsafe { Word::of(obj) };
         if word.has(Flag::BUFFERED) {
             word.set(Flag::DEAD);
             self.dead_candidates += 1;
         } else {
-            // SAFETY: unreachable, in no table, its references released.
+            // SAFETY: `free`'s bullet: an unreachable object of this space
+            // (count 0, not rooted: this function's bullet), in no table,
+            // its references released, and finalised only here.
             unsafe { self.space.free(obj) };
         }
     }
@@ -186,12 +205,14 @@ impl RefCount {
         self.dead_candidates = 0;
         let space = &mut self.space;
         self.counts.candidates.get_mut().retain(|&obj| {
-            // SAFETY: buffer entries are allocated.
+            // SAFETY: `Word::of`'s bullet: buffer entries are allocated
+            // (`Counts`' invariant; `DEAD` ones are freed only here).
             if !unsafe { Word::of(obj) }.has(Flag::DEAD) {
                 return true;
             }
-            // SAFETY: a DEAD object is unreachable and its references are
-            // released; this buffer entry, removed now, was its last mention.
+            // SAFETY: `free`'s bullet: a DEAD object is unreachable and its
+            // references are released; this buffer entry, removed now, was
+            // its last mention, so it is not yet finalised.
             unsafe { space.free(obj) };
             false
         });

@@ -24,8 +24,9 @@ pub(crate) fn count_leaked(
             continue;
         }
         reached += 1;
-        // SAFETY: roots and fields of allocated objects refer to allocated
-        // objects; pushing frees nothing.
+        // SAFETY: `for_each_child`'s bullets: roots and fields of
+        // allocated objects refer to allocated objects, initialised between
+        // collections; pushing frees nothing.
         unsafe { for_each_child(obj, tracer, |child| stack.push(child)) };
     }
     space.objects() - reached

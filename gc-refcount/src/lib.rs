@@ -61,6 +61,31 @@
 //! assert_eq!(demo(true), (4, 0)); // trial deletion frees the cycle too
 //! assert_eq!(demo(false), (2, 2)); // plain reference counting leaks it
 //! ```
+//!
+//! Where things are (each backend has the same files for the same roles):
+//! - [`count`]: the header word (count, color, flags) and the bookkeeping
+//!   the write barrier does: counts, the zero-count table and the cycle
+//!   candidates;
+//! - [`deferred`]: reconciling the zero-count table against the roots, and
+//!   the cascades that free acyclic garbage;
+//! - [`cycles`]: trial deletion, with each candidate examined alone first
+//!   ([`cycles::alone`]);
+//! - `collector.rs`: [`RefCount`] and its [`Collector`] implementation: the
+//!   write barriers, the replay of the object model's write log, and when
+//!   trial deletion runs; `leak.rs`: with cycle collection off, the count
+//!   of what plain reference counting leaks;
+//! - `verify.rs`: the heap verifier ([`HeapConfig::verify`]);
+//!   `seeded_bug.rs`: the collector with planted bugs, which the harness
+//!   must catch (test-only); `collector/tests.rs`: the unit tests.
+//!
+//! Visibility, the same in every backend: the algorithm's modules and the
+//! test-only `seeded_bug` are public, for their documentation and for tests
+//! outside the crate, with everything that rests on a collection's
+//! invariants `pub(crate)`; `collector`, `verify` and helpers are private,
+//! and the backend's type is re-exported at the root.
+//!
+//! [`Collector`]: gc_core::Collector
+//! [`HeapConfig::verify`]: gc_core::HeapConfig::verify
 
 mod collector;
 pub mod count;
@@ -77,12 +102,3 @@ pub mod seeded_bug;
 mod verify;
 
 pub use collector::{RefCount, MIN_CYCLE_TRIGGER};
-
-/// The model-based harness again, with [`cycles::LOCAL_LIMIT`] at 4 (unit
-/// tests only), so trial deletion's batch run and the switch to it, which
-/// the harness's small programs rarely reach at the real limit, are checked
-/// as thoroughly as examining candidates alone.
-#[cfg(test)]
-mod small_local_limit {
-    gc_testing::harness_suite!(crate::RefCount);
-}

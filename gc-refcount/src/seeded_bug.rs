@@ -58,7 +58,9 @@ gc_core::seeded_bug! {
     /// assert!(failure.program.len() <= 3, "{failure}");
     /// ```
     pub struct FreeRootedCycle(RefCount) = "refcount (seeded bug: free rooted cycle)";
-    collect(inner, roots, event) { // SAFETY: forwarded to the caller.
+    collect(inner, roots, event) {
+        // SAFETY: `collect_with`'s bullet is `Collector::collect`'s, which
+        // the caller of this `collect` upholds.
         unsafe { inner.collect_with::<true>(roots, event) } }
 }
 
@@ -90,7 +92,8 @@ gc_core::seeded_bug! {
     pub struct SkippedLog(RefCount) = "refcount (seeded bug: skipped log)";
     log_write(inner, obj) {
         let _ = inner;
-        // SAFETY: `obj` is live, per the caller.
+        // SAFETY: `Word::of`'s bullet: `obj` is a live object of this
+        // collector (`log_write`'s bullet).
         unsafe { crate::count::Word::of(obj) }.set(crate::count::Flag::LOGGED)
     }
 }

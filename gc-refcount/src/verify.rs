@@ -14,13 +14,16 @@ use hashbrown::{HashMap, HashSet};
 /// reconciliation just freed the others).
 pub(crate) fn verify(rc: &RefCount, roots: &[Slot]) -> Result<(), String> {
     let is_object = |obj: ObjectRef| rc.space.is_object(obj.addr());
-    // SAFETY: `is_object` accepts only allocated objects.
+    // SAFETY: `reachable`'s bullet: `is_object` accepts only allocated
+    // objects, which are live with initialised payloads after a collection
+    // (`Collector::verify`'s bullet, as for `collect`).
     unsafe { gc_core::verify::reachable(roots, is_object) }?;
     let in_degree = in_degrees(rc)?;
     let mut result = Ok(());
     let (mut in_zct, mut buffered) = (0, 0);
     rc.space.for_each_object(|obj| {
-        // SAFETY: `for_each_object` yields allocated objects.
+        // SAFETY: `Word::of`'s bullet: `for_each_object` yields allocated
+        // objects, and verifying frees nothing.
         let word = unsafe { Word::of(obj) };
         in_zct += usize::from(word.has(Flag::IN_ZCT));
         buffered += usize::from(word.has(Flag::BUFFERED));
@@ -46,13 +49,15 @@ pub(crate) fn verify(rc: &RefCount, roots: &[Slot]) -> Result<(), String> {
 /// The number of heap fields referring to each object, from a walk of
 /// every allocated object's fields.
 fn in_degrees(rc: &RefCount) -> Result<HashMap<ObjectRef, usize>, String> {
-    // SAFETY: verification runs between collections and regions: no lock
-    // guard can be in use.
+    // SAFETY: `for_collection`'s bullet: verification runs between
+    // collections and mutation regions: no lock guard can be in use.
     let mut tracer = unsafe { Tracer::for_collection() };
     let mut in_degree = HashMap::new();
     let mut stray = None;
     rc.space.for_each_object(|obj| {
-        // SAFETY: `for_each_object` yields allocated objects; the closure frees nothing.
+        // SAFETY: `for_each_child`'s bullets: `for_each_object` yields
+        // allocated objects, initialised after a collection; the closure
+        // frees nothing.
         unsafe {
             for_each_child(obj, &mut tracer, |child| {
                 if !rc.space.is_object(child.addr()) {
@@ -68,7 +73,8 @@ fn in_degrees(rc: &RefCount) -> Result<HashMap<ObjectRef, usize>, String> {
 }
 
 fn check_word(obj: ObjectRef, word: Word<'_>, in_degree: usize) -> Result<(), String> {
-    // SAFETY: the caller got `word` from the allocated `obj`.
+    // SAFETY: `info`'s bullet: `obj` is allocated (the caller got `word`
+    // from it through `Word::of`, whose bullet says so).
     let name = unsafe { obj.info() }.name();
     let problem = if word.count() != in_degree {
         format!("has count {} but {in_degree} heap references", word.count())
@@ -94,7 +100,8 @@ fn check_table(
     allowed: impl Fn(ObjectRef) -> bool,
 ) -> Result<(), String> {
     // `allowed` runs first: it checks that the entry is an allocated object.
-    // SAFETY: so `Word::of` reads only allocated objects.
+    // SAFETY: `Word::of`'s bullet: `allowed` accepts only allocated
+    // objects, and `||` calls `Word::of` only for those.
     let bad = |obj: ObjectRef| !allowed(obj) || !unsafe { Word::of(obj) }.has(flag);
     if let Some(obj) = table.iter().copied().find(|&obj| bad(obj)) {
         return Err(format!("the {name} holds {obj:?}, which it may not hold"));
