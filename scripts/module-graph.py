@@ -5,6 +5,7 @@ its strongly connected components (import circles), and a DOT drawing.
 
     python3 scripts/module-graph.py            # summary: modules, edges, circles
     python3 scripts/module-graph.py --dot      # the graph in Graphviz's DOT
+    python3 scripts/module-graph.py --check    # fails on an edge up a floor or a new circle
 
 A module is a file of gc-core/src or a directory with a mod.rs (`model/`,
 `space/`, `heap/`); `#[cfg(test)]` and `testing/` code is left out, since
@@ -72,8 +73,32 @@ def sccs(graph):
             visit(v)
     return result
 
+# docs/ARCHITECTURE.md's floors: a module imports only from its floor or below.
+FLOORS = {
+    1: "object trace edges heap_send std_leaves handle error config heap_id stats",
+    2: "collector barrier finalize verify parallel os space weak threads",
+    3: "heap graph elements",
+    4: "model",
+}
+FLOOR = {m: f for f, names in FLOORS.items() for m in names.split()}
+# The one inherent circle (ARCHITECTURE.md, "Layers").
+ALLOWED_CIRCLES = [["edges", "object", "trace"]]
+
 mods = modules()
 graph = edges(mods)
+if "--check" in sys.argv:
+    problems = [f"{m} is on no floor" for m in graph if m not in FLOOR]
+    problems += [f"{m} (floor {FLOOR[m]}) imports {n} (floor {FLOOR[n]})"
+                 for m in graph for n in graph[m]
+                 if m in FLOOR and n in FLOOR and FLOOR[n] > FLOOR[m]]
+    problems += [f"import circle: {' '.join(c)}" for c in sccs(graph)
+                 if len(c) > 1 and c not in ALLOWED_CIRCLES]
+    for p in problems:
+        print(p)
+    if problems:
+        sys.exit(1)
+    print(f"module graph: {len(graph)} modules on 4 floors, no edge up a floor, no new circle")
+    sys.exit(0)
 if "--dot" in sys.argv:
     print("digraph gc_core {\n  rankdir=BT;")
     for m in sorted(graph):

@@ -316,7 +316,8 @@ mod tests {
             let weak: GcWeak<u64> = unsafe { table.downgrade(obj(0x2000 + 16 * round)) };
             handles.push(weak);
         }
-        // SAFETY: as above.
+        // SAFETY: a test table of fake objects, never read: the survivor
+        // (every object died) is all the sweep consults.
         unsafe { table.sweep(|_| None) };
         assert_eq!(
             handles[1].index, first.index,
@@ -340,7 +341,8 @@ mod tests {
         // SAFETY: the survivor moves the object.
         unsafe { table.sweep(|_| Some(obj(0x3000))) };
         assert_eq!(table.upgrade(&a), Some(obj(0x3000)));
-        // SAFETY: as above.
+        // SAFETY: the fake object is never read; it is the moved object's
+        // address, whose entry this finds.
         let c: GcWeak<u64> = unsafe { table.downgrade(obj(0x3000)) };
         assert_eq!(a, c, "found by its new address");
     }
