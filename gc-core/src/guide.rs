@@ -353,7 +353,71 @@
 //! `fn f<C: Collector, Th: Threads + Admits<Node>>(heap: &mut Heap<C, Th>)`
 //! (see [`Threads`](crate::Threads)).
 //!
-//! ## 7. The rules the compiler keeps
+//! ## 7. Weak tables, interning and cleanups
+//! A Lua table with `__mode = "v"` holds its values weakly: a value nothing
+//! else refers to disappears from it at the next collection. Store
+//! [`GcWeak`](crate::GcWeak)s and upgrade them on read; the table itself
+//! keeps nothing alive. An interning table is the classic user: a symbol
+//! lives while the program refers to it, and its entry goes when it dies,
+//! removed by a post-mortem cleanup ([`Mutation::on_death`](crate::model::Mutation::on_death);
+//! JavaScript's `FinalizationRegistry` with the name as the held value).
+//! The semantics, identical on every backend, are in `docs/WEAK.md`.
+//!
+//! ```
+//! use gc_core::model::{Gc, GcMap, Mutation, Persistent, RefLock};
+//! use gc_core::{Collector, GcWeak, Heap, HeapConfig, Trace};
+//!
+//! #[derive(Trace)]
+//! struct Symbol { name: String }
+//!
+//! type Symbols<'gc> = RefLock<GcMap<'gc, String, GcWeak<Symbol>>>;
+//!
+//! /// The symbol for `name`: the live one if there is one, else a new one,
+//! /// whose entry its death removes.
+//! fn intern<'gc, C: Collector>(
+//!     m: &Mutation<'_, 'gc, C>,
+//!     table: &Persistent<Symbols<'static>>,
+//!     name: &str,
+//! ) -> Gc<'gc, Symbol> {
+//!     let symbols = m.persistent(table);
+//!     let found = symbols.borrow().get(m, &name.to_string()).copied();
+//!     if let Some(symbol) = found.and_then(|weak| m.upgrade(&weak)) {
+//!         return symbol;
+//!     }
+//!     let symbol = m.alloc(Symbol { name: name.to_string() });
+//!     m.write(symbols).borrow_mut().insert(m, name.to_string(), m.downgrade(symbol));
+//!     let (table, name) = (table.clone(), name.to_string());
+//!     m.on_death(symbol, move |s| {
+//!         s.mutate(|m| {
+//!             let symbols = m.persistent(&table);
+//!             m.write(symbols).borrow_mut().remove(m, &name);
+//!         })
+//!     });
+//!     symbol
+//! }
+//!
+//! let mut heap = Heap::<gc_copying::Copying>::new(HeapConfig::default()).unwrap();
+//! heap.scope("main", |s| {
+//!     let table = s.mutate(|m| {
+//!         let symbols: Gc<'_, Symbols<'_>> = m.alloc(RefLock::new(GcMap::new(m)));
+//!         m.persist(symbols)
+//!     });
+//!     let kept = s.mutate(|m| {
+//!         let a = intern(m, &table, "print");
+//!         assert!(Gc::ptr_eq(a, intern(m, &table, "print"))); // one symbol per name
+//!         intern(m, &table, "temporary");
+//!         m.persist(a)
+//!     });
+//!     s.collect(); // "temporary" died: its cleanup removed its entry
+//!     s.mutate(|m| {
+//!         let symbols = m.persistent(&table);
+//!         assert_eq!(symbols.borrow().len(), 1);
+//!         assert_eq!(m.persistent(&kept).name, "print");
+//!     });
+//! });
+//! ```
+//!
+//! ## 8. The rules the compiler keeps
 //! - A `Gc` cannot leave its region: not as the region's result, not
 //!   through a captured variable, a `thread_local!`, another thread, or a
 //!   map's hash code (`gc-core/tests/compile_fail/model_*.rs`); slices,

@@ -208,9 +208,9 @@ pub fn cleanup_that_collects_does_not_nest<C: Collector>(mode: Mode) {
     });
 }
 
-/// Teardown runs every cleanup still registered exactly once, with no
-/// object left alive for it: one that keeps its own object alive through a
-/// persistent root runs only then.
+/// Teardown runs every cleanup still registered exactly once, those of
+/// objects the persistent roots keep included: one that keeps its own
+/// object alive through a persistent root runs only then.
 pub fn cleanup_at_teardown_runs_once<C: Collector>(mode: Mode) {
     let runs = Runs::new(3);
     let mut heap = heap::<C>(mode);

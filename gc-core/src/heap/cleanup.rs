@@ -21,8 +21,11 @@ use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 /// after [`Scope::collect`], at the end of every mutation region
 /// ([`Scope::mutate`]), when a heap's outermost scope ends
 /// ([`Heap::scope`]), on [`Scope::run_cleanups`], and at heap teardown,
-/// where every cleanup still registered runs exactly once (its object dies
-/// with the heap). No order is promised. A cleanup may allocate, collect
+/// where every cleanup still registered runs exactly once: first those of
+/// objects a last collection finds dead, then those of objects that the
+/// persistent roots keep until the heap goes (the heap is still whole
+/// then, so those cleanups may use persistent roots, and a weak reference
+/// to such an object may still upgrade in them). No order is promised. A cleanup may allocate, collect
 /// and register cleanups (the drain goes on until the queue is empty; it
 /// never nests); a cleanup that panics stops none of the others, and the
 /// first panic goes on once the queue is drained.
@@ -146,10 +149,13 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
         !self.cleanups.pending.is_empty() && !self.cleanups.draining
     }
 
-    /// Teardown's cleanups: with no root left (the persistent roots are
-    /// dropped first), a collection finds every object dead, and the
-    /// cleanups run; again, while cleanups registered meanwhile remain, up
-    /// to [`TEARDOWN_ROUNDS`]. Returns the first panic of a cleanup.
+    /// Teardown's cleanups, while the heap is still whole (its persistent
+    /// roots in place): a collection queues the cleanups of the objects it
+    /// finds dead and they run; when it finds none, the cleanups of the
+    /// objects still alive (reachable from persistent roots only: no scope
+    /// is open) run too, since those objects go with the heap. Again while
+    /// cleanups registered meanwhile remain, up to [`TEARDOWN_ROUNDS`].
+    /// Returns the first panic of a cleanup.
     pub(super) fn run_last_cleanups(&mut self) -> Option<Panic> {
         let mut first = None;
         for _ in 0..TEARDOWN_ROUNDS {
@@ -158,6 +164,10 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
             }
             let ran = catch_unwind(AssertUnwindSafe(|| {
                 self.collect(crate::stats::Cause::Explicit);
+                if self.cleanups.pending.is_empty() {
+                    let alive = self.cleanups.registered.drain(..).map(|(_, c)| c);
+                    self.cleanups.pending.extend(alive);
+                }
                 Scope::enter(self, None, "teardown", |s| s.run_cleanups());
             }));
             if let Err(payload) = ran {

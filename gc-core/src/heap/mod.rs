@@ -138,21 +138,20 @@ unsafe impl<C: SendCollector> Send for Heap<C, Sendable> {}
 impl<C: Collector, Th: Threads> Drop for Heap<C, Th> {
     /// Empties the persistent roots before the objects go: a handle that
     /// outlives its heap then refers to nothing, and using it panics (heap
-    /// ids are reused, so the id check alone would not catch it). Then runs
-    /// every cleanup still registered ([`Scope::on_death`]): with no root
-    /// left, one more collection finds every object dead. A cleanup's panic
-    /// goes on once the heap is gone (unless the heap is dropped while
-    /// unwinding, when it is dropped).
+    /// ids are reused, so the id check alone would not catch it). Before
+    /// that, runs every cleanup still registered ([`Scope::on_death`], see
+    /// [`Cleanup`]). A cleanup's panic goes on once the heap is gone (unless
+    /// the heap is dropped while unwinding, when it is dropped).
     ///
     /// A poisoned heap (a `trace` panicked mid-collection, see [`Trace`](crate::Trace)) leaks its objects and its memory
     /// instead: after a collection interrupted halfway, finalising them
     /// could read half-moved objects or drop one twice.
     fn drop(&mut self) {
-        self.roots.drop_persistent();
         let panicked = match self.id {
             POISONED => None,
             _ => self.run_last_cleanups(),
         };
+        self.roots.drop_persistent();
         if self.id != POISONED {
             // SAFETY: dropped once, here, and never used again.
             unsafe { ManuallyDrop::drop(&mut self.collector) };
