@@ -118,6 +118,7 @@
 //! ```
 
 mod builtins;
+mod code;
 mod data;
 mod error;
 mod eval;
@@ -131,8 +132,9 @@ mod value;
 pub use error::{LispError, SHOWN_FRAMES};
 pub use machine::Input;
 pub use table::{Key, Table, Test};
+pub use code::{Lambda, Node};
 pub use value::{
-    Binding, Builtin, Closure, Continuation, Env, Frame, Pair, Port, PortKind, Record, Sym,
+    Builtin, Closure, Continuation, Env, Frame, Global, Pair, Port, PortKind, Record, Sym,
     Symbols, Text, Value, Vector,
 };
 

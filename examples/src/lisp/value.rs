@@ -4,19 +4,23 @@
 //! symbols are unboxed and whose other variants point at heap objects. A
 //! value slot in the heap is a `Lock<Value>`, rewritten to any variant in
 //! one store (through the write barrier). Environments are chains of
-//! [`Frame`]s, each holding a linked list of [`Binding`]s; a closure points
-//! at the frame it was made in and that frame's bindings point back at the
-//! closure, so local procedures form cycles (which the reference-counting
-//! backend must collect). Global variables live in a map keyed by symbol.
+//! [`Frame`]s, each a slice object of value slots sized when it is made,
+//! slot 0 pointing at the enclosing frame; the compiler resolved every
+//! local variable to a (depth, slot) address, so a read walks `depth`
+//! parents and indexes. A closure points at the frame it was made in and
+//! that frame's slots may point back at the closure, so local procedures
+//! form cycles (which the reference-counting backend must collect). Global
+//! variables are [`Global`] cells, found by name once, when code that uses
+//! them is compiled.
 //!
 //! ```text
-//!  Frame ──vars──▶ Binding(f) ──next──▶ Binding(x) ──next──▶ None
-//!    │  ▲              │ value
-//!  parent└── env ── Closure f
-//!    ▼
-//!  Frame ... ──▶ None: the globals (a map)
+//!  Frame [parent | f | x] ◀── env ── Closure f ── lambda ──▶ Lambda (code)
+//!           │       └──────────────────▲
+//!           ▼
+//!  Frame [Nil | ...] (Nil: the globals are next)
 //! ```
 
+use super::code::Lambda;
 use super::table::Table;
 use gc_core::model::{Gc, GcVec, Lock, RefLock};
 use gc_core::Trace;
@@ -68,6 +72,9 @@ pub enum Value<'gc> {
     Values(Gc<'gc, Vector<'gc>>),
     /// A continuation captured by `call/cc`.
     Cont(Gc<'gc, Continuation<'gc>>),
+    /// An environment frame: only ever in slot 0 of another frame (its
+    /// enclosing frame); no program sees one.
+    Frame(Gc<'gc, Frame<'gc>>),
 }
 
 impl Value<'_> {
@@ -152,40 +159,42 @@ pub struct Pair<'gc> {
     pub cdr: Lock<Value<'gc>>,
 }
 
-/// A procedure written in Scheme.
+/// A procedure written in Scheme: its compiled `lambda` and the frame it
+/// was made in.
 #[derive(Trace)]
 pub struct Closure<'gc> {
-    /// The parameter list: a proper or improper list of symbols, or one symbol.
-    pub params: Value<'gc>,
-    /// The body: a non-empty list of expressions.
-    pub body: Value<'gc>,
+    /// The code: parameters, frame size, body and name.
+    pub lambda: Gc<'gc, Lambda<'gc>>,
     /// The frame the `lambda` was evaluated in (`None`: the globals).
     pub env: Env<'gc>,
-    /// The name it was defined under, for stack traces.
-    pub name: Option<Sym>,
 }
 
 /// An environment: the innermost frame, or `None` for the globals alone.
 pub type Env<'gc> = Option<Gc<'gc, Frame<'gc>>>;
 
-/// One environment frame.
-#[derive(Trace)]
-pub struct Frame<'gc> {
-    /// The most recently added binding.
-    pub vars: Lock<Option<Gc<'gc, Binding<'gc>>>>,
-    /// The enclosing frame.
-    pub parent: Env<'gc>,
+/// One environment frame, sized when it is made: slot 0 holds the
+/// enclosing frame (a [`Value::Frame`], or `Nil` under the globals), the
+/// other slots the variables, in the order the compiler numbered them
+/// (parameters first, then the body's internal definitions).
+pub type Frame<'gc> = [Lock<Value<'gc>>];
+
+/// The enclosing frame of `frame`.
+#[inline]
+pub fn parent<'gc>(frame: Gc<'gc, Frame<'gc>>) -> Env<'gc> {
+    match frame[0].get() {
+        Value::Frame(parent) => Some(parent),
+        _ => None,
+    }
 }
 
-/// One variable of a [`Frame`].
+/// A global variable: a cell the compiled code points at, so a global is
+/// read without a lookup by name.
 #[derive(Trace)]
-pub struct Binding<'gc> {
-    /// The variable's name.
+pub struct Global<'gc> {
+    /// The variable's name (for errors).
     pub sym: Sym,
-    /// Its value.
-    pub value: Lock<Value<'gc>>,
-    /// The binding added before this one.
-    pub next: Option<Gc<'gc, Binding<'gc>>>,
+    /// Its value; `None` until it is defined.
+    pub value: Lock<Option<Value<'gc>>>,
 }
 
 macro_rules! builtins {
