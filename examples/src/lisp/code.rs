@@ -65,11 +65,13 @@ pub enum Node<'gc> {
     Seq(Nodes<'gc>),
     /// A call: the operator, then the operands.
     Call(Nodes<'gc>),
-    /// A call of a global variable whose operands are constants,
-    /// variables, `lambda`s or `Prim` calls themselves (at most
-    /// [`PRIM_ARITY`] of them): run at once when the global holds a
-    /// builtin, as a [`Node::Call`] otherwise.
-    Prim(Nodes<'gc>),
+    /// A call of a global variable that held this builtin when the call
+    /// was compiled, whose operands are constants, variables, `lambda`s or
+    /// `Prim` calls themselves (at most [`PRIM_ARITY`] of them): the
+    /// evaluator runs it at once, unless a global that held a builtin has
+    /// been redefined since (then it checks the operators first, and runs
+    /// it as a [`Node::Call`] if one is no longer a builtin).
+    Prim(Builtin, Nodes<'gc>),
     /// A `let`: evaluates the initialisers, then runs the body in a new
     /// frame of `size` variables whose first slots hold their values.
     Let {
@@ -96,6 +98,9 @@ pub struct Lambda<'gc> {
     /// How many variables its frame has: parameters (the rest list
     /// counting as one), then internal definitions.
     pub size: u32,
+    /// `false` if it has no variables at all: its body then runs in the
+    /// closure's environment, with no frame of its own.
+    pub framed: bool,
     /// The body, in tail position.
     pub body: Gc<'gc, Node<'gc>>,
     /// The name it was defined under, for errors and stack traces.
@@ -182,10 +187,14 @@ impl<'gc, C: Collector> Compiler<'_, '_, '_, 'gc, C> {
 
     /// The (depth, slot) of local variable `sym`, if it is one.
     fn local(&self, sym: Sym) -> Option<(u32, u32)> {
-        self.scopes.iter().rev().enumerate().find_map(|(depth, scope)| {
-            let index = scope.names.iter().rposition(|&name| name == sym)?;
-            Some((depth as u32, index as u32 + 1))
-        })
+        self.scopes
+            .iter()
+            .rev()
+            .enumerate()
+            .find_map(|(depth, scope)| {
+                let index = scope.names.iter().rposition(|&name| name == sym)?;
+                Some((depth as u32, index as u32))
+            })
     }
 
     fn global(&mut self, sym: Sym) -> Result<Gc<'gc, Global<'gc>>> {
@@ -306,23 +315,27 @@ impl<'gc, C: Collector> Compiler<'_, '_, '_, 'gc, C> {
 
     /// The error for a non-symbol where `form` needs one.
     fn not_a_symbol(&self, form: &Datum) -> LispError {
-        LispError::Runtime(format!(
-            "expected a symbol in {}",
-            show(self.symbols, form)
-        ))
+        LispError::Runtime(format!("expected a symbol in {}", show(self.symbols, form)))
     }
 
     /// A call: the operator and the operands in `items`.
     fn call(&mut self, items: &[Datum]) -> Result<Gc<'gc, Node<'gc>>> {
         let items = self.exprs(items)?;
-        let prim = matches!(*items[0], Node::Global(_))
-            && items.len() - 1 <= PRIM_ARITY
-            && items[1..].iter().all(|&operand| prim_depth(operand).is_some());
+        let builtin = match *items[0] {
+            Node::Global(cell) => match cell.value.get() {
+                Some(Value::Builtin(builtin)) if plain(builtin) => Some(builtin),
+                _ => None,
+            },
+            _ => None,
+        };
+        let prim = items.len() - 1 <= PRIM_ARITY
+            && items[1..]
+                .iter()
+                .all(|&operand| prim_depth(operand).is_some());
         let items = self.nodes(&items)?;
-        self.node(if prim {
-            Node::Prim(items)
-        } else {
-            Node::Call(items)
+        self.node(match builtin {
+            Some(builtin) if prim => Node::Prim(builtin, items),
+            _ => Node::Call(items),
         })
     }
 
@@ -370,7 +383,7 @@ impl<'gc, C: Collector> Compiler<'_, '_, '_, 'gc, C> {
                 scope.names.len() - 1
             }
         };
-        index as u32 + 1
+        index as u32
     }
 
     /// Declares in the innermost frame the names `body` defines (at its
@@ -441,6 +454,18 @@ impl<'gc, C: Collector> Compiler<'_, '_, '_, 'gc, C> {
         };
         let required = names.len() as u32;
         names.extend(rest);
+        if names.is_empty() && !self.defines(body) {
+            // No variables: the body runs in the closure's environment.
+            let lambda = Lambda {
+                required,
+                rest: false,
+                size: 0,
+                framed: false,
+                body: self.body(body)?,
+                name,
+            };
+            return alloc(self.m, lambda);
+        }
         self.scopes.push(Scope { names });
         self.declare_definitions(body);
         let compiled = self.body(body);
@@ -449,6 +474,7 @@ impl<'gc, C: Collector> Compiler<'_, '_, '_, 'gc, C> {
             required,
             rest: rest.is_some(),
             size: scope.names.len() as u32,
+            framed: true,
             body: compiled?,
             name,
         };
@@ -592,7 +618,7 @@ impl<'gc, C: Collector> Compiler<'_, '_, '_, 'gc, C> {
 fn prim_depth<'gc>(node: Gc<'gc, Node<'gc>>) -> Option<u32> {
     match *node {
         Node::Const(_) | Node::Local(..) | Node::Global(_) | Node::Lambda(_) => Some(0),
-        Node::Prim(items) => {
+        Node::Prim(_, items) => {
             let depth = items[1..]
                 .iter()
                 .map(|&operand| prim_depth(operand))

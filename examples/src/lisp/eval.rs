@@ -21,12 +21,15 @@ use super::error::LispError;
 use super::machine::{Cont, Machine, Reg, State};
 use super::print::to_string;
 use super::table::eq;
-use super::value::{parent, Builtin, Closure, Continuation, Env, Frame, Sym, Value};
-use gc_core::model::{Gc, GcVec, Lock, Mutation, RefLock, Write};
+use super::value::{Builtin, Closure, Continuation, Env, Sym, Value};
+use gc_core::model::{Gc, GcVec, Mutation, RefLock, Write};
 use gc_core::Collector;
 use std::cell::RefMut;
 
 type Result<T> = std::result::Result<T, LispError>;
+
+/// The most operands a call evaluates into a buffer on the Rust stack.
+const CALL_ARITY: usize = 8;
 
 /// What to evaluate next within the same step, or `None` once the
 /// registers are set.
@@ -109,11 +112,8 @@ impl<'a, 'o, 's, 'gc, C: Collector> Eval<'a, 'o, 's, 'gc, C> {
                     }
                 },
                 Node::Seq(body) => self.sequence(node, body, 0, env)?,
-                Node::Call(items) => {
-                    let base = self.values.len() as u32;
-                    self.operands(node, items, 0, env, base)?
-                }
-                Node::Prim(items) => match self.prim(items, env)? {
+                Node::Call(items) => self.call(node, items, env)?,
+                Node::Prim(builtin, items) => match self.prim(builtin, items, env)? {
                     Some(value) => self.ret(value),
                     None => {
                         let base = self.values.len() as u32;
@@ -124,18 +124,18 @@ impl<'a, 'o, 's, 'gc, C: Collector> Eval<'a, 'o, 's, 'gc, C> {
                     let base = self.values.len() as u32;
                     self.let_inits(node, inits, 0, env, base)?
                 }
-                Node::SetLocal(.., value) | Node::SetGlobal(_, value) | Node::DefineGlobal(_, value) => {
-                    match self.direct(value, env)? {
-                        Some(value) => {
-                            self.store(node, env, value)?;
-                            self.ret(Value::Unspecified)
-                        }
-                        None => {
-                            self.push(node, env, 0, 0)?;
-                            Some((value, env))
-                        }
+                Node::SetLocal(.., value)
+                | Node::SetGlobal(_, value)
+                | Node::DefineGlobal(_, value) => match self.direct(value, env)? {
+                    Some(value) => {
+                        self.store(node, env, value)?;
+                        self.ret(Value::Unspecified)
                     }
-                }
+                    None => {
+                        self.push(node, env, 0, 0)?;
+                        Some((value, env))
+                    }
+                },
                 Node::And(items) => self.and_or(node, items, 0, env, true)?,
                 Node::Or(items) => self.and_or(node, items, 0, env, false)?,
                 Node::Const(_) | Node::Local(..) | Node::Global(_) | Node::Lambda(_) => {
@@ -170,7 +170,7 @@ impl<'a, 'o, 's, 'gc, C: Collector> Eval<'a, 'o, 's, 'gc, C> {
                 Ok(Some((if value.is_true() { then } else { otherwise }, env)))
             }
             Node::Seq(body) => self.sequence(node, body, index, env),
-            Node::Call(items) | Node::Prim(items) => {
+            Node::Call(items) | Node::Prim(_, items) => {
                 self.values.try_push(value)?;
                 self.operands(node, items, index, env, base)
             }
@@ -197,7 +197,13 @@ impl<'a, 'o, 's, 'gc, C: Collector> Eval<'a, 'o, 's, 'gc, C> {
 
     /// Pushes a continuation: `node` waits for a value, then goes on from
     /// operand `index` (its values from `base` on the argument stack).
-    fn push(&mut self, node: Gc<'gc, Node<'gc>>, env: Env<'gc>, index: u32, base: u32) -> Result<()> {
+    fn push(
+        &mut self,
+        node: Gc<'gc, Node<'gc>>,
+        env: Env<'gc>,
+        index: u32,
+        base: u32,
+    ) -> Result<()> {
         if self.stack.len() >= self.vm.max_depth {
             return Err(self.vm.overflow(&self.stack));
         }
@@ -216,12 +222,26 @@ impl<'a, 'o, 's, 'gc, C: Collector> Eval<'a, 'o, 's, 'gc, C> {
     /// The value of `node` if it needs no step of its own: a leaf, a
     /// [`Node::Prim`] call of a builtin, or an assignment of such a value.
     /// `None` (having done nothing) otherwise.
+    #[inline(always)]
     fn direct(&mut self, node: Gc<'gc, Node<'gc>>, env: Env<'gc>) -> Result<Option<Value<'gc>>> {
         match *node {
-            Node::Const(_) | Node::Local(..) | Node::Global(_) | Node::Lambda(_) => {
-                Ok(Some(self.leaf(node, env)?))
-            }
-            Node::Prim(items) => self.prim(items, env),
+            Node::Const(value) => Ok(Some(value)),
+            Node::Local(depth, slot) => Ok(Some(frame(env, depth).slots()[slot as usize].get())),
+            Node::Global(cell) if cell.value.get().is_some() => Ok(cell.value.get()),
+            Node::Prim(builtin, items) => self.prim(builtin, items, env),
+            _ => self.direct_rare(node, env),
+        }
+    }
+
+    /// [`Self::direct`] for the other nodes.
+    #[inline(never)]
+    fn direct_rare(
+        &mut self,
+        node: Gc<'gc, Node<'gc>>,
+        env: Env<'gc>,
+    ) -> Result<Option<Value<'gc>>> {
+        match *node {
+            Node::Global(_) | Node::Lambda(_) => Ok(Some(self.leaf(node, env)?)),
             Node::SetLocal(.., value) | Node::SetGlobal(_, value) => {
                 match self.direct(value, env)? {
                     Some(value) => {
@@ -236,34 +256,41 @@ impl<'a, 'o, 's, 'gc, C: Collector> Eval<'a, 'o, 's, 'gc, C> {
     }
 
     /// The value of a leaf: a constant, a variable or a `lambda`.
-    #[inline]
+    #[inline(always)]
     fn leaf(&self, node: Gc<'gc, Node<'gc>>, env: Env<'gc>) -> Result<Value<'gc>> {
-        Ok(match *node {
-            Node::Const(value) => value,
-            Node::Local(depth, slot) => frame(env, depth)[slot as usize].get(),
+        match *node {
+            Node::Const(value) => Ok(value),
+            Node::Local(depth, slot) => Ok(frame(env, depth).slots()[slot as usize].get()),
             Node::Global(cell) => match cell.value.get() {
-                Some(value) => value,
-                None => return Err(self.vm.unbound(cell.sym)),
+                Some(value) => Ok(value),
+                None => Err(self.vm.unbound(cell.sym)),
             },
-            Node::Lambda(lambda) => closure(self.m, lambda, env)?,
+            _ => self.rare_leaf(node, env),
+        }
+    }
+
+    /// [`Self::leaf`] for a `lambda`.
+    #[inline(never)]
+    fn rare_leaf(&self, node: Gc<'gc, Node<'gc>>, env: Env<'gc>) -> Result<Value<'gc>> {
+        match *node {
+            Node::Lambda(lambda) => closure(self.m, lambda, env),
             _ => unreachable!("not a leaf"),
-        })
+        }
     }
 
     /// Stores `value` as the assignment or definition `node` says.
-    fn store(&self, node: Gc<'gc, Node<'gc>>, env: Env<'gc>, value: Value<'gc>) -> Result<()> {
+    fn store(&mut self, node: Gc<'gc, Node<'gc>>, env: Env<'gc>, value: Value<'gc>) -> Result<()> {
         let m = self.m;
         match *node {
-            Node::SetLocal(depth, slot, _) => {
-                m.write(frame(env, depth))[slot as usize].set(value);
-            }
-            Node::SetGlobal(cell, _) => {
-                if cell.value.get().is_none() {
-                    return Err(self.vm.unbound(cell.sym));
+            Node::SetLocal(depth, slot, _) => frame(env, depth).set(m, slot as usize, value),
+            Node::SetGlobal(cell, _) | Node::DefineGlobal(cell, _) => {
+                match cell.value.get() {
+                    None if matches!(*node, Node::SetGlobal(..)) => {
+                        return Err(self.vm.unbound(cell.sym))
+                    }
+                    Some(Value::Builtin(_)) => self.vm.builtins_redefined = true,
+                    _ => {}
                 }
-                m.write(cell).project(|g| &g.value).set(Some(value));
-            }
-            Node::DefineGlobal(cell, _) => {
                 m.write(cell).project(|g| &g.value).set(Some(value));
             }
             _ => unreachable!("not an assignment"),
@@ -271,30 +298,75 @@ impl<'a, 'o, 's, 'gc, C: Collector> Eval<'a, 'o, 's, 'gc, C> {
         Ok(())
     }
 
-    /// Runs the [`Node::Prim`] call `items` at once if its operator (and
-    /// every nested `Prim` call's) is a builtin that calls nothing back;
-    /// `None` (having done nothing) otherwise.
-    fn prim(&mut self, items: Nodes<'gc>, env: Env<'gc>) -> Result<Option<Value<'gc>>> {
-        if !runs_at_once(items) {
+    /// Runs the [`Node::Prim`] call of `builtin` with `items` at once,
+    /// unless a global that held a builtin was redefined and this call's
+    /// operator (or a nested `Prim` call's) is no longer a builtin that
+    /// calls nothing back: then `None`, having done nothing.
+    #[inline]
+    fn prim(
+        &mut self,
+        builtin: Builtin,
+        items: Nodes<'gc>,
+        env: Env<'gc>,
+    ) -> Result<Option<Value<'gc>>> {
+        if self.vm.builtins_redefined && !runs_at_once(items) {
             return Ok(None);
         }
-        Ok(Some(self.run_prim(items, env)?))
+        Ok(Some(self.run_prim(builtin, items, env)?))
     }
 
-    /// Runs a [`Node::Prim`] call checked by [`runs_at_once`].
-    fn run_prim(&mut self, items: Nodes<'gc>, env: Env<'gc>) -> Result<Value<'gc>> {
-        let Some(Value::Builtin(builtin)) = operator(items) else {
-            unreachable!("checked by runs_at_once")
+    /// Runs a [`Node::Prim`] call (see [`Self::prim`]).
+    fn run_prim(
+        &mut self,
+        builtin: Builtin,
+        items: Nodes<'gc>,
+        env: Env<'gc>,
+    ) -> Result<Value<'gc>> {
+        let builtin = if !self.vm.builtins_redefined {
+            builtin
+        } else {
+            match operator(items) {
+                Some(Value::Builtin(now)) => now,
+                _ => unreachable!("checked by runs_at_once"),
+            }
         };
-        let mut args = [Value::Nil; PRIM_ARITY];
-        let count = items.len() - 1;
-        for (arg, &operand) in args.iter_mut().zip(&items[1..]) {
-            *arg = match *operand {
-                Node::Prim(inner) => self.run_prim(inner, env)?,
-                _ => self.leaf(operand, env)?,
-            };
+        match items.len() {
+            2 => {
+                let x = self.operand(items[1], env)?;
+                match fast1(builtin, x) {
+                    Some(value) => Ok(value),
+                    None => self.call_builtin(builtin, &[x]),
+                }
+            }
+            3 => {
+                let x = self.operand(items[1], env)?;
+                let y = self.operand(items[2], env)?;
+                match self.fast2(builtin, x, y)? {
+                    Some(value) => Ok(value),
+                    None => self.call_builtin(builtin, &[x, y]),
+                }
+            }
+            count => {
+                let mut args = [Value::Nil; PRIM_ARITY];
+                for (arg, &operand) in args.iter_mut().zip(&items[1..]) {
+                    *arg = self.operand(operand, env)?;
+                }
+                self.call_builtin(builtin, &args[..count - 1])
+            }
         }
-        let args = &args[..count];
+    }
+
+    /// The value of an operand of a [`Node::Prim`] call.
+    #[inline(always)]
+    fn operand(&mut self, node: Gc<'gc, Node<'gc>>, env: Env<'gc>) -> Result<Value<'gc>> {
+        match *node {
+            Node::Prim(builtin, inner) => self.run_prim(builtin, inner, env),
+            _ => self.leaf(node, env),
+        }
+    }
+
+    /// Calls a builtin that calls nothing back.
+    fn call_builtin(&mut self, builtin: Builtin, args: &[Value<'gc>]) -> Result<Value<'gc>> {
         if let Some(value) = self.fast(builtin, args)? {
             return Ok(value);
         }
@@ -302,6 +374,40 @@ impl<'a, 'o, 's, 'gc, C: Collector> Eval<'a, 'o, 's, 'gc, C> {
             Flow::Return(value) => Ok(value),
             Flow::Call(_) => unreachable!("plain builtins call nothing"),
         }
+    }
+
+    /// [`Self::fast`] for two arguments.
+    #[inline(always)]
+    fn fast2(&self, builtin: Builtin, x: Value<'gc>, y: Value<'gc>) -> Result<Option<Value<'gc>>> {
+        use Builtin as B;
+        use Value::{Bool, Int};
+        Ok(Some(match (builtin, x, y) {
+            (B::Eq, x, y) => Bool(eq(x, y)),
+            (B::Cons, car, cdr) => cons(self.m, car, cdr)?,
+            (B::Add, Int(x), Int(y)) => match x.checked_add(y) {
+                Some(sum) => Int(sum),
+                None => return Ok(None),
+            },
+            (B::Sub, Int(x), Int(y)) => match x.checked_sub(y) {
+                Some(difference) => Int(difference),
+                None => return Ok(None),
+            },
+            (B::NumEq, Int(x), Int(y)) => Bool(x == y),
+            (B::Lt, Int(x), Int(y)) => Bool(x < y),
+            (B::Gt, Int(x), Int(y)) => Bool(x > y),
+            (B::Le, Int(x), Int(y)) => Bool(x <= y),
+            (B::Ge, Int(x), Int(y)) => Bool(x >= y),
+            (B::VectorRef, Value::Vector(items), Int(index)) => {
+                match usize::try_from(index)
+                    .ok()
+                    .and_then(|i| items.borrow().get(i).copied())
+                {
+                    Some(value) => value,
+                    None => return Ok(None),
+                }
+            }
+            _ => return Ok(None),
+        }))
     }
 
     /// The most common builtins on their most common arguments, without
@@ -334,13 +440,68 @@ impl<'a, 'o, 's, 'gc, C: Collector> Eval<'a, 'o, 's, 'gc, C> {
             (B::Ge, &[Int(x), Int(y)]) => Bool(x >= y),
             (B::IsZero, &[Int(x)]) => Bool(x == 0),
             (B::VectorRef, &[Value::Vector(items), Int(index)]) => {
-                match usize::try_from(index).ok().and_then(|i| items.borrow().get(i).copied()) {
+                match usize::try_from(index)
+                    .ok()
+                    .and_then(|i| items.borrow().get(i).copied())
+                {
                     Some(value) => value,
                     None => return Ok(None),
                 }
             }
             _ => return Ok(None),
         }))
+    }
+
+    /// The call `node`: when its operator and operands need no step, they
+    /// are evaluated into a buffer on the Rust stack and the procedure is
+    /// entered from there, without the argument stack; at the first
+    /// operand that needs a step, what was evaluated moves to the argument
+    /// stack and the call goes on as [`Self::operands`] does.
+    fn call(
+        &mut self,
+        node: Gc<'gc, Node<'gc>>,
+        items: Nodes<'gc>,
+        env: Env<'gc>,
+    ) -> Result<Next<'gc>> {
+        let base = self.values.len();
+        if items.len() > CALL_ARITY + 1 {
+            return self.operands(node, items, 0, env, base as u32);
+        }
+        let mut buffer = [Value::Nil; CALL_ARITY + 1];
+        for (i, &item) in items.iter().enumerate() {
+            match self.direct(item, env)? {
+                Some(value) => buffer[i] = value,
+                None => {
+                    self.values.try_reserve(i)?;
+                    buffer[..i]
+                        .iter()
+                        .for_each(|&value| self.values.push(value));
+                    self.push(node, env, i as u32 + 1, base as u32)?;
+                    return Ok(Some((item, env)));
+                }
+            }
+        }
+        let args = &buffer[1..items.len()];
+        match buffer[0] {
+            Value::Closure(closure) if !closure.lambda.rest => {
+                let env = self.enter(closure, args, args.len())?;
+                self.name = Some(self.name_of(closure.lambda));
+                self.reg = Reg::Eval(closure.lambda.body, env);
+            }
+            Value::Builtin(builtin) if plain(builtin) => {
+                let args = &buffer[1..items.len()];
+                let value = self.call_builtin(builtin, args)?;
+                self.reg = Reg::Return(value);
+            }
+            _ => {
+                self.values.try_reserve(items.len())?;
+                buffer[..items.len()]
+                    .iter()
+                    .for_each(|&value| self.values.push(value));
+                self.apply(base)?;
+            }
+        }
+        Ok(None)
     }
 
     /// Evaluates the operands of the call `node` from `index` on onto the
@@ -389,9 +550,9 @@ impl<'a, 'o, 's, 'gc, C: Collector> Eval<'a, 'o, 's, 'gc, C> {
             unreachable!("a let")
         };
         let base = base as usize;
-        let frame = new_frame(self.m, env, size, &self.values[base..])?;
+        let frame = Env::new(self.m, env, size as usize, &self.values[base..])?;
         self.values.truncate(base);
-        Ok(Some((body, Some(frame))))
+        Ok(Some((body, frame)))
     }
 
     /// The body `body` of `node` from expression `index` on: every
@@ -544,41 +705,73 @@ impl<'a, 'o, 's, 'gc, C: Collector> Eval<'a, 'o, 's, 'gc, C> {
     /// Binds the arguments above `base` to `closure`'s parameters in a new
     /// frame and continues with its body in tail position.
     fn call_closure(&mut self, closure: Gc<'gc, Closure<'gc>>, base: usize) -> Result<()> {
-        let m = self.m;
         let lambda = closure.lambda;
-        let name = lambda.name.unwrap_or(self.vm.keywords.lambda);
-        self.name = Some(name);
-        let count = self.values.len() - base - 1;
         let required = lambda.required as usize;
-        if count < required || (count > required && !lambda.rest) {
-            return Err(LispError::Runtime(format!(
-                "{} called with {count} argument(s)",
-                self.vm.symbols.name(name),
-            )));
-        }
-        let frame = if lambda.rest {
-            let args = &self.values[base + 1..];
-            let rest = make_list(m, args[required..].iter().copied(), Value::Nil)?;
+        let count = self.values.len() - base - 1;
+        if lambda.rest && count >= required {
+            let rest = &self.values[base + 1 + required..];
+            let rest = make_list(self.m, rest.iter().copied(), Value::Nil)?;
             self.values.truncate(base + 1 + required);
             self.values.try_push(rest)?;
-            new_frame(m, closure.env, lambda.size, &self.values[base + 1..])?
-        } else {
-            new_frame(m, closure.env, lambda.size, &self.values[base + 1..])?
-        };
+        }
+        let env = self.enter(closure, &self.values[base + 1..], count)?;
         self.values.truncate(base);
-        self.reg = Reg::Eval(lambda.body, Some(frame));
+        self.name = Some(self.name_of(lambda));
+        self.reg = Reg::Eval(lambda.body, env);
         Ok(())
+    }
+
+    /// The name `lambda` shows in errors and stack traces.
+    #[inline]
+    fn name_of(&self, lambda: Gc<'gc, Lambda<'gc>>) -> Sym {
+        lambda.name.unwrap_or(self.vm.keywords.lambda)
+    }
+
+    /// The environment `closure`'s body runs in when called with `args`
+    /// (its rest list, if it takes one, made already; `count` arguments
+    /// were passed).
+    #[inline]
+    fn enter(
+        &self,
+        closure: Gc<'gc, Closure<'gc>>,
+        args: &[Value<'gc>],
+        count: usize,
+    ) -> Result<Env<'gc>> {
+        let lambda = closure.lambda;
+        let params = lambda.required as usize + usize::from(lambda.rest);
+        if args.len() != params {
+            return Err(LispError::Runtime(format!(
+                "{} called with {count} argument(s)",
+                self.vm.symbols.name(self.name_of(lambda)),
+            )));
+        }
+        if !lambda.framed {
+            return Ok(closure.env);
+        }
+        Ok(Env::new(self.m, closure.env, lambda.size as usize, args)?)
     }
 }
 
-/// The frame `depth` frames out from `env` (the compiler made sure it exists).
+/// The frame `depth` frames out from `env` (the compiler counted them).
 #[inline]
-fn frame<'gc>(env: Env<'gc>, depth: u32) -> Gc<'gc, Frame<'gc>> {
-    let mut frame = env.expect("local variables live in frames");
-    for _ in 0..depth {
-        frame = parent(frame).expect("the compiler counted the frames");
-    }
-    frame
+fn frame(env: Env<'_>, depth: u32) -> Env<'_> {
+    (0..depth).fold(env, |frame, _| frame.parent())
+}
+
+/// [`Eval::fast`] for one argument.
+#[inline(always)]
+fn fast1(builtin: Builtin, x: Value<'_>) -> Option<Value<'_>> {
+    use Builtin as B;
+    use Value::{Bool, Int, Pair};
+    Some(match (builtin, x) {
+        (B::Car, Pair(pair)) => pair.car.get(),
+        (B::Cdr, Pair(pair)) => pair.cdr.get(),
+        (B::IsNull, x) => Bool(matches!(x, Value::Nil)),
+        (B::IsPair, x) => Bool(matches!(x, Pair(_))),
+        (B::Not, x) => Bool(!x.is_true()),
+        (B::IsZero, Int(x)) => Bool(x == 0),
+        _ => return None,
+    })
 }
 
 /// The value of the operator of a [`Node::Prim`] call (a global), if defined.
@@ -595,7 +788,7 @@ fn operator<'gc>(items: Nodes<'gc>) -> Option<Value<'gc>> {
 fn runs_at_once(items: Nodes<'_>) -> bool {
     matches!(operator(items), Some(Value::Builtin(b)) if plain(b))
         && items[1..].iter().all(|&operand| match *operand {
-            Node::Prim(inner) => runs_at_once(inner),
+            Node::Prim(_, inner) => runs_at_once(inner),
             _ => true,
         })
 }
@@ -607,21 +800,4 @@ fn closure<'gc, C: Collector>(
     env: Env<'gc>,
 ) -> Result<Value<'gc>> {
     Ok(Value::Closure(alloc(m, Closure { lambda, env })?))
-}
-
-/// A new frame of `size` variables under `parent`, the first ones set to
-/// `values` and the others unspecified.
-fn new_frame<'gc, C: Collector>(
-    m: &Mutation<'_, 'gc, C>,
-    parent: Env<'gc>,
-    size: u32,
-    values: &[Value<'gc>],
-) -> Result<Gc<'gc, Frame<'gc>>> {
-    let up = parent.map_or(Value::Nil, Value::Frame);
-    let unset = size as usize - values.len();
-    let slots = std::iter::once(up)
-        .chain(values.iter().copied())
-        .chain(std::iter::repeat_n(Value::Unspecified, unset))
-        .map(Lock::new);
-    Ok(m.try_alloc_from_iter(slots)?)
 }

@@ -161,6 +161,9 @@ pub struct Machine<'o> {
     /// `(gc-stats)` was called: the region ends and the statistics are
     /// printed between regions (a region cannot see them).
     pub(crate) stats_wanted: bool,
+    /// `true` once a global that held a builtin was set or defined again:
+    /// [`Node::Prim`] calls then check their operators before running.
+    pub(crate) builtins_redefined: bool,
 }
 
 impl<'o> Machine<'o> {
@@ -185,6 +188,7 @@ impl<'o> Machine<'o> {
             stdin_pos: 0,
             started: std::time::Instant::now(),
             stats_wanted: false,
+            builtins_redefined: false,
         }
     }
 
@@ -236,7 +240,7 @@ impl<'o> Machine<'o> {
             let state = m.write(m.get(state));
             let globals = state.project(|s| &s.globals).borrow_mut();
             let code = compile(m, &self.symbols, self.keywords, globals, &form)?;
-            state.project(|s| &s.reg).set(Reg::Eval(code, None));
+            state.project(|s| &s.reg).set(Reg::Eval(code, Env::Globals));
             // An error may have left the stacks of an earlier form.
             state.project(|s| &s.stack).borrow_mut().clear();
             state.project(|s| &s.values).borrow_mut().clear();

@@ -129,13 +129,13 @@ mod print;
 mod table;
 mod value;
 
+pub use code::{Lambda, Node};
 pub use error::{LispError, SHOWN_FRAMES};
 pub use machine::Input;
 pub use table::{Key, Table, Test};
-pub use code::{Lambda, Node};
 pub use value::{
-    Builtin, Closure, Continuation, Env, Frame, Global, Pair, Port, PortKind, Record, Sym,
-    Symbols, Text, Value, Vector,
+    BigFrame, Builtin, Closure, Continuation, Env, Frame1, Frame2, Frame3, Frame4, Frame6, Frame8,
+    Global, Pair, Port, PortKind, Record, Sym, Symbols, Text, Value, Vector,
 };
 
 use machine::{Keywords, Machine};

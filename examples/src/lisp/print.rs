@@ -143,14 +143,16 @@ impl Printer<'_> {
             }
             Value::Str(text) => out.extend(text.borrow().iter()),
             Value::Closure(closure) => {
-                let name = closure.lambda.name.map_or("lambda", |sym| self.symbols.name(sym));
+                let name = closure
+                    .lambda
+                    .name
+                    .map_or("lambda", |sym| self.symbols.name(sym));
                 let _ = write!(out, "#<procedure {name}>");
             }
             Value::Builtin(builtin) => {
                 let _ = write!(out, "#<procedure {}>", builtin.name());
             }
             Value::Cont(_) => out.push_str("#<continuation>"),
-            Value::Frame(_) => out.push_str("#<frame>"),
             Value::Table(table) => {
                 let _ = write!(out, "#<hash-table {}>", table.map.borrow().len());
             }

@@ -148,7 +148,6 @@ fn hash_eq<'gc, C: Collector, Th: Threads, H: Hasher>(
         Value::Port(x) => x.gc_hash(m, state),
         Value::Values(x) => x.gc_hash(m, state),
         Value::Cont(x) => x.gc_hash(m, state),
-        Value::Frame(_) => {} // never a key: no program sees a frame
     }
 }
 

@@ -4,8 +4,8 @@
 //! symbols are unboxed and whose other variants point at heap objects. A
 //! value slot in the heap is a `Lock<Value>`, rewritten to any variant in
 //! one store (through the write barrier). Environments are chains of
-//! [`Frame`]s, each a slice object of value slots sized when it is made,
-//! slot 0 pointing at the enclosing frame; the compiler resolved every
+//! frames (see [`Env`]), each an object of value slots sized when it is
+//! made, pointing at the enclosing frame; the compiler resolved every
 //! local variable to a (depth, slot) address, so a read walks `depth`
 //! parents and indexes. A closure points at the frame it was made in and
 //! that frame's slots may point back at the closure, so local procedures
@@ -14,16 +14,17 @@
 //! them is compiled.
 //!
 //! ```text
-//!  Frame [parent | f | x] ◀── env ── Closure f ── lambda ──▶ Lambda (code)
-//!           │       └──────────────────▲
-//!           ▼
-//!  Frame [Nil | ...] (Nil: the globals are next)
+//!  Frame2 [f | x] ◀── env ── Closure f ── lambda ──▶ Lambda (code)
+//!    │      └─────────────────────▲
+//!  parent
+//!    ▼
+//!  Frame1 [...] ──parent──▶ Globals
 //! ```
 
 use super::code::Lambda;
 use super::table::Table;
-use gc_core::model::{Gc, GcVec, Lock, RefLock};
-use gc_core::Trace;
+use gc_core::model::{Gc, GcVec, Lock, Mutation, RefLock};
+use gc_core::{Collector, GcError, Trace};
 use std::collections::HashMap;
 
 /// An interned symbol: an index into [`Symbols`].
@@ -72,9 +73,6 @@ pub enum Value<'gc> {
     Values(Gc<'gc, Vector<'gc>>),
     /// A continuation captured by `call/cc`.
     Cont(Gc<'gc, Continuation<'gc>>),
-    /// An environment frame: only ever in slot 0 of another frame (its
-    /// enclosing frame); no program sees one.
-    Frame(Gc<'gc, Frame<'gc>>),
 }
 
 impl Value<'_> {
@@ -169,22 +167,111 @@ pub struct Closure<'gc> {
     pub env: Env<'gc>,
 }
 
-/// An environment: the innermost frame, or `None` for the globals alone.
-pub type Env<'gc> = Option<Gc<'gc, Frame<'gc>>>;
+/// Declares the frame types of the sizes in the list, and [`Env`], a
+/// pointer to any of them.
+macro_rules! frames {
+    ($($variant:ident $frame:ident $size:literal,)*) => {
+        $(
+            #[doc = concat!("A frame of ", $size, " variables.")]
+            #[derive(Trace)]
+            pub struct $frame<'gc> {
+                /// The enclosing frame.
+                pub parent: Env<'gc>,
+                /// The variables, numbered by the compiler.
+                pub slots: [Lock<Value<'gc>>; $size],
+            }
+        )*
 
-/// One environment frame, sized when it is made: slot 0 holds the
-/// enclosing frame (a [`Value::Frame`], or `Nil` under the globals), the
-/// other slots the variables, in the order the compiler numbered them
-/// (parameters first, then the body's internal definitions).
-pub type Frame<'gc> = [Lock<Value<'gc>>];
+        /// An environment: the innermost frame of a chain, or the globals
+        /// alone. A frame is an object sized for its variables (parameters
+        /// first, then internal definitions, in the compiler's numbering;
+        /// sizes round up to the next frame type), pointing at the frame
+        /// it was made in.
+        #[derive(Trace, Clone, Copy, Debug)]
+        pub enum Env<'gc> {
+            /// No frame: only the globals.
+            Globals,
+            $(
+                #[doc = concat!("A frame of ", $size, " variables.")]
+                $variant(Gc<'gc, $frame<'gc>>),
+            )*
+            /// A frame of more variables.
+            Big(Gc<'gc, BigFrame<'gc>>),
+        }
 
-/// The enclosing frame of `frame`.
-#[inline]
-pub fn parent<'gc>(frame: Gc<'gc, Frame<'gc>>) -> Env<'gc> {
-    match frame[0].get() {
-        Value::Frame(parent) => Some(parent),
-        _ => None,
-    }
+        impl<'gc> Env<'gc> {
+            /// The frame's variables (none for the globals).
+            #[inline]
+            pub fn slots(self) -> &'gc [Lock<Value<'gc>>] {
+                match self {
+                    Env::Globals => &[],
+                    $(Env::$variant(frame) => &Gc::as_ref(frame).slots,)*
+                    Env::Big(frame) => Gc::as_ref(Gc::as_ref(frame).slots),
+                }
+            }
+
+            /// The enclosing frame.
+            #[inline]
+            pub fn parent(self) -> Env<'gc> {
+                match self {
+                    Env::Globals => Env::Globals,
+                    $(Env::$variant(frame) => frame.parent,)*
+                    Env::Big(frame) => frame.parent,
+                }
+            }
+
+            /// Sets variable `slot` (through the write barrier).
+            ///
+            /// # Panics
+            /// If the frame has no such slot (the compiler numbered them).
+            #[inline]
+            pub fn set<C: Collector>(self, m: &Mutation<'_, 'gc, C>, slot: usize, value: Value<'gc>) {
+                match self {
+                    Env::Globals => panic!("the globals have no slots"),
+                    $(Env::$variant(frame) => m.write(frame).project(|f| &f.slots[slot]).set(value),)*
+                    Env::Big(frame) => m.write(frame.slots)[slot].set(value),
+                }
+            }
+
+            /// A new frame of `size` variables under `parent`, the first
+            /// ones set to `values` (at most `size` of them), the others
+            /// unspecified.
+            pub fn new<C: Collector>(
+                m: &Mutation<'_, 'gc, C>,
+                parent: Env<'gc>,
+                size: usize,
+                values: &[Value<'gc>],
+            ) -> Result<Env<'gc>, GcError> {
+                let slot = |i: usize| Lock::new(values.get(i).copied().unwrap_or(Value::Unspecified));
+                $(
+                    if size <= $size {
+                        let slots = std::array::from_fn(slot);
+                        return Ok(Env::$variant(m.try_alloc($frame { parent, slots })?));
+                    }
+                )*
+                let slots = m.try_alloc_from_iter((0..size).map(slot))?;
+                Ok(Env::Big(m.try_alloc(BigFrame { parent, slots })?))
+            }
+        }
+    };
+}
+
+frames! {
+    F1 Frame1 1,
+    F2 Frame2 2,
+    F3 Frame3 3,
+    F4 Frame4 4,
+    F6 Frame6 6,
+    F8 Frame8 8,
+}
+
+/// A frame of more than 8 variables: its slots in a slice object of their own.
+#[derive(Trace)]
+pub struct BigFrame<'gc> {
+    /// The enclosing frame.
+    pub parent: Env<'gc>,
+    /// The variables.
+    pub slots: Gc<'gc, [Lock<Value<'gc>>]>,
 }
 
 /// A global variable: a cell the compiled code points at, so a global is
