@@ -532,3 +532,60 @@ fn binary_rejects_a_bad_command_line() {
     assert_eq!(code, 2);
     assert!(stderr.contains("bad size \"12Q\""), "{stderr}");
 }
+
+/// The evaluator runs the common builtins inline on their common
+/// arguments; the results and the errors must be the general builtins'
+/// (the expected output is Guile 3.0's).
+#[test]
+fn inline_builtins_agree_with_the_general_ones() {
+    let source = r#"
+        (define (f a b) (list (+ a b) (- a b) (* a b) (< a b) (> a b) (<= a b) (>= a b) (= a b)))
+        (write (f 4611686018427387904 4611686018427387904)) (newline)
+        (write (f 9223372036854775807 1)) (newline)
+        (write (f 1.5 2.25)) (newline)
+        (write (f 0.0 -0.0)) (newline)
+        (define nan (/ 0. 0.))
+        (write (list (< nan 1.) (= nan nan) (<= nan nan) (>= 1. nan))) (newline)
+        (define v (make-vector 3 0))
+        (vector-set! v 2 'x)
+        (write (list v (vector-ref v 2) (car '(1 2)) (cdr '(1 2)) (null? '()) (pair? 1)
+                     (not #f) (zero? 0) (eq? 'a 'a)))
+        (vector-set! v 3 1)"#;
+    let expected =
+        "(9223372036854775808 0 21267647932558653966460912964485513216 #f #f #t #t #t)\n\
+                    (9223372036854775808 9223372036854775806 9223372036854775807 #f #t #f #t #f)\n\
+                    (3.75 -0.75 3.375 #t #f #t #f #f)\n\
+                    (0.0 0.0 -0.0 #f #f #t #t #t)\n\
+                    (#f #f #f #f)\n\
+                    (#(0 0 x) x 1 (2) #t #f #t #t #t)";
+    for &backend in Backend::ALL {
+        let options = Options {
+            backend,
+            ..Options::default()
+        };
+        let (output, result) = eval(source, &options);
+        assert_eq!(output, expected, "{backend}");
+        assert_eq!(
+            result.unwrap_err().to_string(),
+            "error: vector-set!: index 3 out of range for length 3"
+        );
+    }
+}
+
+/// A call compiled while its operator's global held a builtin follows the
+/// global when it is set or defined again, also when nested in another
+/// such call.
+#[test]
+fn redefined_builtins_are_called_as_redefined() {
+    let source = r#"
+        (define (f x) (car x))
+        (define (g x) (+ (car x) 1))
+        (display (list (f '(1 2)) (g '(1 2))))
+        (set! car cadr)
+        (display (list (f (list 1 2)) (g (list 5 2))))
+        (define (car x) (display "called ") 10)
+        (display (list (f '(1 2)) (g '(5 2))))"#;
+    let (output, result) = eval(source, &Options::default());
+    assert_eq!(result, Ok(()));
+    assert_eq!(output, "(1 2)(2 3)called called (10 11)");
+}

@@ -380,7 +380,7 @@ impl<'a, 'o, 's, 'gc, C: Collector> Eval<'a, 'o, 's, 'gc, C> {
     #[inline(always)]
     fn fast2(&self, builtin: Builtin, x: Value<'gc>, y: Value<'gc>) -> Result<Option<Value<'gc>>> {
         use Builtin as B;
-        use Value::{Bool, Int};
+        use Value::{Bool, Float, Int};
         Ok(Some(match (builtin, x, y) {
             (B::Eq, x, y) => Bool(eq(x, y)),
             (B::Cons, car, cdr) => cons(self.m, car, cdr)?,
@@ -392,11 +392,23 @@ impl<'a, 'o, 's, 'gc, C: Collector> Eval<'a, 'o, 's, 'gc, C> {
                 Some(difference) => Int(difference),
                 None => return Ok(None),
             },
+            (B::Mul, Int(x), Int(y)) => match x.checked_mul(y) {
+                Some(product) => Int(product),
+                None => return Ok(None),
+            },
             (B::NumEq, Int(x), Int(y)) => Bool(x == y),
             (B::Lt, Int(x), Int(y)) => Bool(x < y),
             (B::Gt, Int(x), Int(y)) => Bool(x > y),
             (B::Le, Int(x), Int(y)) => Bool(x <= y),
             (B::Ge, Int(x), Int(y)) => Bool(x >= y),
+            (B::Add, Float(x), Float(y)) => Float(x + y),
+            (B::Sub, Float(x), Float(y)) => Float(x - y),
+            (B::Mul, Float(x), Float(y)) => Float(x * y),
+            (B::NumEq, Float(x), Float(y)) => Bool(x == y),
+            (B::Lt, Float(x), Float(y)) => Bool(x < y),
+            (B::Gt, Float(x), Float(y)) => Bool(x > y),
+            (B::Le, Float(x), Float(y)) => Bool(x <= y),
+            (B::Ge, Float(x), Float(y)) => Bool(x >= y),
             (B::VectorRef, Value::Vector(items), Int(index)) => {
                 match usize::try_from(index)
                     .ok()
@@ -415,41 +427,19 @@ impl<'a, 'o, 's, 'gc, C: Collector> Eval<'a, 'o, 's, 'gc, C> {
     /// then gives the same result, or the error).
     #[inline]
     fn fast(&self, builtin: Builtin, args: &[Value<'gc>]) -> Result<Option<Value<'gc>>> {
-        use Builtin as B;
-        use Value::{Bool, Int, Pair};
-        Ok(Some(match (builtin, args) {
-            (B::Car, [Pair(pair)]) => pair.car.get(),
-            (B::Cdr, [Pair(pair)]) => pair.cdr.get(),
-            (B::Cons, &[car, cdr]) => cons(self.m, car, cdr)?,
-            (B::IsNull, [x]) => Bool(matches!(x, Value::Nil)),
-            (B::IsPair, [x]) => Bool(matches!(x, Pair(_))),
-            (B::Not, [x]) => Bool(!x.is_true()),
-            (B::Eq, &[x, y]) => Bool(eq(x, y)),
-            (B::Add, &[Int(x), Int(y)]) => match x.checked_add(y) {
-                Some(sum) => Int(sum),
-                None => return Ok(None),
-            },
-            (B::Sub, &[Int(x), Int(y)]) => match x.checked_sub(y) {
-                Some(difference) => Int(difference),
-                None => return Ok(None),
-            },
-            (B::NumEq, &[Int(x), Int(y)]) => Bool(x == y),
-            (B::Lt, &[Int(x), Int(y)]) => Bool(x < y),
-            (B::Gt, &[Int(x), Int(y)]) => Bool(x > y),
-            (B::Le, &[Int(x), Int(y)]) => Bool(x <= y),
-            (B::Ge, &[Int(x), Int(y)]) => Bool(x >= y),
-            (B::IsZero, &[Int(x)]) => Bool(x == 0),
-            (B::VectorRef, &[Value::Vector(items), Int(index)]) => {
-                match usize::try_from(index)
-                    .ok()
-                    .and_then(|i| items.borrow().get(i).copied())
-                {
-                    Some(value) => value,
+        match *args {
+            [x] => Ok(fast1(builtin, x)),
+            [x, y] => self.fast2(builtin, x, y),
+            [Value::Vector(items), Value::Int(index), value] if builtin == Builtin::VectorSet => {
+                let mut items = self.m.write(items).borrow_mut();
+                match usize::try_from(index).ok().and_then(|i| items.get_mut(i)) {
+                    Some(slot) => *slot = value,
                     None => return Ok(None),
                 }
+                Ok(Some(Value::Unspecified))
             }
-            _ => return Ok(None),
-        }))
+            _ => Ok(None),
+        }
     }
 
     /// The call `node`: when its operator and operands need no step, they
