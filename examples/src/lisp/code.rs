@@ -154,9 +154,18 @@ pub fn global<'gc, C: Collector>(
 }
 
 /// `true` if the builtin `b` can run inside a [`Node::Prim`] call: it
-/// neither calls a procedure nor captures the evaluator's stacks.
+/// neither calls a procedure, nor captures the evaluator's stacks, nor
+/// asks for work between regions (which must come right after its step).
 pub fn plain(b: Builtin) -> bool {
-    !matches!(b, Builtin::Apply | Builtin::CallCc | Builtin::HashTableRef)
+    !matches!(
+        b,
+        Builtin::Apply
+            | Builtin::CallCc
+            | Builtin::HashTableRef
+            | Builtin::GcStats
+            | Builtin::HeapSnapshot
+            | Builtin::WhyAlive
+    )
 }
 
 struct Compiler<'a, 'm, 's, 'gc, C: Collector> {

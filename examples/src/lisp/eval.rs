@@ -73,7 +73,7 @@ impl<'a, 'o, 's, 'gc, C: Collector> Eval<'a, 'o, 's, 'gc, C> {
         let mut finished = false;
         for _ in 0..fuel {
             finished = self.step()?;
-            if finished || m.collection_due() || self.vm.stats_wanted {
+            if finished || m.collection_due() || self.vm.request.is_some() {
                 break;
             }
         }

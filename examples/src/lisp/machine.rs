@@ -14,6 +14,7 @@
 use super::code::{compile, Globals, Node};
 use super::error::{LispError, SHOWN_FRAMES};
 use super::expand::expand;
+use super::inspect::{why_alive, write_heap_snapshot};
 use super::parse::Datum;
 use super::value::{Builtin, Env, Global, Sym, Symbols, Value};
 use gc_core::model::{Gc, GcMap, GcVec, Lock, Mutation, RefLock};
@@ -125,6 +126,18 @@ impl<'gc> State<'gc> {
     }
 }
 
+/// Work a builtin asks the machine to do between regions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    /// `(gc-stats)`: print the heap's statistics.
+    Stats,
+    /// `(heap-snapshot file)`: write a DevTools `.heapsnapshot` there.
+    HeapSnapshot(String),
+    /// `(why-alive x)`: print what retains the value the call returned
+    /// (its argument), not counting the evaluator's register that holds it.
+    WhyAlive,
+}
+
 /// Where `read` without a port reads from.
 #[derive(Debug, Clone, Default)]
 pub enum Input {
@@ -158,9 +171,10 @@ pub struct Machine<'o> {
     pub(crate) stdin_pos: usize,
     /// When the machine started (`current-jiffy` counts from it).
     pub(crate) started: std::time::Instant,
-    /// `(gc-stats)` was called: the region ends and the statistics are
-    /// printed between regions (a region cannot see them).
-    pub(crate) stats_wanted: bool,
+    /// What a builtin asked for that only runs between regions (a region
+    /// cannot see the statistics nor walk the heap): the region ends after
+    /// the builtin's step, and [`Machine::run_form`] does it.
+    pub(crate) request: Option<Request>,
     /// `true` once a global that held a builtin was set or defined again:
     /// [`Node::Prim`] calls then check their operators before running.
     pub(crate) builtins_redefined: bool,
@@ -187,7 +201,7 @@ impl<'o> Machine<'o> {
             stdin_loaded: false,
             stdin_pos: 0,
             started: std::time::Instant::now(),
-            stats_wanted: false,
+            request: None,
             builtins_redefined: false,
         }
     }
@@ -250,9 +264,14 @@ impl<'o> Machine<'o> {
         loop {
             let finished =
                 s.mutate(|m| super::eval::Eval::load(m, self, m.get(state)).run(fuel))?;
-            if self.stats_wanted {
-                self.stats_wanted = false;
-                write!(self.out, "{}", s.stats())?;
+            match self.request.take() {
+                None => {}
+                Some(Request::Stats) => write!(self.out, "{}", s.stats())?,
+                Some(Request::HeapSnapshot(path)) => write_heap_snapshot(s, &path)?,
+                Some(Request::WhyAlive) => {
+                    let path = why_alive(s, state, &self.symbols)?;
+                    writeln!(self.out, "why-alive: {path}")?;
+                }
             }
             if finished {
                 return Ok(());

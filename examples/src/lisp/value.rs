@@ -382,7 +382,7 @@ builtins! {
     RecordRef => "%record-ref", RecordSet => "%record-set!",
     Apply => "apply", CallCc => "%call/cc", Values => "values", IsValues => "%values?",
     ValuesToList => "%values->list", Error => "error", Exit => "exit",
-    GcStats => "gc-stats",
+    GcStats => "gc-stats", HeapSnapshot => "heap-snapshot", WhyAlive => "why-alive",
     // Ports and output (builtins/io.rs).
     Display => "display", Write => "write", WriteChar => "write-char",
     WriteString => "write-string", Newline => "newline",
