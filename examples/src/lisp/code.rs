@@ -67,7 +67,7 @@ pub enum Node<'gc> {
     Call(Nodes<'gc>),
     /// A call of a global variable that held this builtin when the call
     /// was compiled, whose operands are constants, variables, `lambda`s or
-    /// `Prim` calls themselves (at most [`PRIM_ARITY`] of them): the
+    /// `Prim` calls themselves (at most four of them): the
     /// evaluator runs it at once, unless a global that held a builtin has
     /// been redefined since (then it checks the operators first, and runs
     /// it as a [`Node::Call`] if one is no longer a builtin).
