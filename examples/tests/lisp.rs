@@ -682,3 +682,15 @@ fn heap_snapshots_are_written_at_exit_and_on_call() {
         );
     }
 }
+
+/// A procedure without parameters runs in its closure's frame unless it
+/// defines something, also in a nested form: the definition stays local.
+#[test]
+fn definitions_in_a_procedure_without_parameters_stay_local() {
+    let source = "(define x 1) \
+                  (define (f) (when #t (define x 5)) x) \
+                  (display (f)) (display (let () (if #t (define y 6)) y)) (display x)";
+    let (output, result) = eval(source, &Options::default());
+    assert_eq!(result, Ok(()));
+    assert_eq!(output, "561");
+}

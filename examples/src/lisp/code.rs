@@ -423,13 +423,14 @@ impl<'gc, C: Collector> Compiler<'_, '_, '_, 'gc, C> {
         found
     }
 
-    /// Whether `body` defines anything (as [`Self::declare_definitions`] finds).
+    /// Whether `body` has a `define` anywhere outside nested `lambda`s
+    /// and `quote`s: if not, a frame without variables can be left out.
     fn defines(&self, body: &[Datum]) -> bool {
         body.iter().any(|form| match form {
-            Datum::List(items, None) => match items.as_slice() {
-                [Datum::Sym(head), _, ..] if *head == self.k.define => true,
-                [Datum::Sym(head), rest @ ..] if *head == self.k.begin => self.defines(rest),
-                _ => false,
+            Datum::List(items, _) => match items.first() {
+                Some(Datum::Sym(head)) if *head == self.k.define => true,
+                Some(Datum::Sym(head)) if *head == self.k.lambda || *head == self.k.quote => false,
+                _ => self.defines(items),
             },
             _ => false,
         })

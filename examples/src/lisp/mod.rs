@@ -235,7 +235,8 @@ pub struct Options {
     /// What `read` reads when given no port.
     pub input: Input,
     /// Where to write a DevTools `.heapsnapshot` of the heap when the
-    /// program ends (`None`: no snapshot).
+    /// program (or the interactive session, at the end of its input) ends
+    /// (`None`: no snapshot).
     pub heap_snapshot: Option<String>,
 }
 
@@ -378,6 +379,7 @@ where
             machine,
             prelude,
             read_line,
+            heap_snapshot: options.heap_snapshot.clone(),
         };
         finished(options.backend.run(options.config.clone(), session))
     })
@@ -401,6 +403,7 @@ struct Session<'o, R> {
     machine: Machine<'o>,
     prelude: Vec<parse::Datum>,
     read_line: R,
+    heap_snapshot: Option<String>,
 }
 
 impl<R: FnMut(bool) -> Option<String>> Program for Session<'_, R> {
@@ -411,6 +414,7 @@ impl<R: FnMut(bool) -> Option<String>> Program for Session<'_, R> {
             mut machine,
             prelude,
             mut read_line,
+            heap_snapshot,
         } = self;
         let result = heap.scope("lisp-repl", |s| {
             let state = machine.start(s)?;
@@ -445,7 +449,10 @@ impl<R: FnMut(bool) -> Option<String>> Program for Session<'_, R> {
                 }
                 machine.out.flush()?;
             }
-            Ok(())
+            match &heap_snapshot {
+                Some(path) => inspect::write_heap_snapshot(s, path),
+                None => Ok(()),
+            }
         });
         (result, heap.stats(), machine.peak_depth)
     }
