@@ -532,3 +532,165 @@ fn binary_rejects_a_bad_command_line() {
     assert_eq!(code, 2);
     assert!(stderr.contains("bad size \"12Q\""), "{stderr}");
 }
+
+/// The evaluator runs the common builtins inline on their common
+/// arguments; the results and the errors must be the general builtins'
+/// (the expected output is Guile 3.0's).
+#[test]
+fn inline_builtins_agree_with_the_general_ones() {
+    let source = r#"
+        (define (f a b) (list (+ a b) (- a b) (* a b) (< a b) (> a b) (<= a b) (>= a b) (= a b)))
+        (write (f 4611686018427387904 4611686018427387904)) (newline)
+        (write (f 9223372036854775807 1)) (newline)
+        (write (f 1.5 2.25)) (newline)
+        (write (f 0.0 -0.0)) (newline)
+        (define nan (/ 0. 0.))
+        (write (list (< nan 1.) (= nan nan) (<= nan nan) (>= 1. nan))) (newline)
+        (define v (make-vector 3 0))
+        (vector-set! v 2 'x)
+        (write (list v (vector-ref v 2) (car '(1 2)) (cdr '(1 2)) (null? '()) (pair? 1)
+                     (not #f) (zero? 0) (eq? 'a 'a)))
+        (vector-set! v 3 1)"#;
+    let expected =
+        "(9223372036854775808 0 21267647932558653966460912964485513216 #f #f #t #t #t)\n\
+                    (9223372036854775808 9223372036854775806 9223372036854775807 #f #t #f #t #f)\n\
+                    (3.75 -0.75 3.375 #t #f #t #f #f)\n\
+                    (0.0 0.0 -0.0 #f #f #t #t #t)\n\
+                    (#f #f #f #f)\n\
+                    (#(0 0 x) x 1 (2) #t #f #t #t #t)";
+    for &backend in Backend::ALL {
+        let options = Options {
+            backend,
+            ..Options::default()
+        };
+        let (output, result) = eval(source, &options);
+        assert_eq!(output, expected, "{backend}");
+        assert_eq!(
+            result.unwrap_err().to_string(),
+            "error: vector-set!: index 3 out of range for length 3"
+        );
+    }
+}
+
+/// A call compiled while its operator's global held a builtin follows the
+/// global when it is set or defined again, also when nested in another
+/// such call.
+#[test]
+fn redefined_builtins_are_called_as_redefined() {
+    let source = r#"
+        (define (f x) (car x))
+        (define (g x) (+ (car x) 1))
+        (display (list (f '(1 2)) (g '(1 2))))
+        (set! car cadr)
+        (display (list (f (list 1 2)) (g (list 5 2))))
+        (define (car x) (display "called ") 10)
+        (display (list (f '(1 2)) (g '(5 2))))"#;
+    let (output, result) = eval(source, &Options::default());
+    assert_eq!(result, Ok(()));
+    assert_eq!(output, "(1 2)(2 3)called called (10 11)");
+}
+
+/// `(why-alive x)` prints the shortest path from a root to `x` in Scheme
+/// terms (then as gc-core shows it), not counting the call itself.
+#[test]
+fn why_alive_names_what_retains_a_value() {
+    let source = r#"
+        (define keep (list 1 2 3))
+        (why-alive keep)
+        (why-alive (list 4 5))
+        (why-alive 5)
+        (define (f x) (why-alive x) 'done)
+        (f (cons 1 2))
+        (define v (vector 1 (list 9)))
+        (why-alive (vector-ref v 1))
+        (define (g) (let ((secret (list 'a))) (lambda () secret)))
+        (define h (g))
+        (why-alive (h))
+        (define-record-type point (make-point x y) point? (x point-x))
+        (define p (make-point (list 1) 2))
+        (why-alive (point-x p))"#;
+    let expected = [
+        "global keep → pair",
+        "nothing but this call retains it (garbage once it returns)",
+        "not an object on the heap (an immediate value)",
+        "pending continuation 0 → frame slot 0 → pair",
+        "global v → element 1 → pair",
+        "global h → closure's frame → frame slot 0 → pair",
+        "global p → record field 0 → pair",
+    ];
+    for &backend in Backend::ALL {
+        let options = Options {
+            backend,
+            ..Options::default()
+        };
+        let (output, result) = eval(source, &options);
+        assert_eq!(result, Ok(()), "{backend}");
+        let lines: Vec<&str> = output.lines().collect();
+        assert_eq!(lines.len(), expected.len(), "{backend}: {output}");
+        for (line, expected) in lines.iter().zip(expected) {
+            let line = line.strip_prefix("why-alive: ").expect("labelled");
+            let scheme_terms = line.split("  [").next().unwrap_or(line);
+            assert_eq!(scheme_terms, expected, "{backend}: {line}");
+            if line.contains("  [") {
+                assert!(line.contains("[lisp[0] → State."), "{backend}: {line}");
+            }
+        }
+    }
+}
+
+/// `--heap-snapshot FILE` writes a DevTools heap snapshot at exit, and
+/// `(heap-snapshot "file")` one when it is called; both are the format's
+/// JSON with the interpreter's types among the node names.
+#[test]
+fn heap_snapshots_are_written_at_exit_and_on_call() {
+    let dir = std::env::temp_dir();
+    for &backend in Backend::ALL {
+        let at_exit = dir.join(format!("lisp-exit-{backend}.heapsnapshot"));
+        let on_call = dir.join(format!("lisp-call-{backend}.heapsnapshot"));
+        let source = format!(
+            "(define keep (list 1 2 3)) (heap-snapshot {:?}) (define more (vector keep))",
+            on_call.display().to_string()
+        );
+        let options = Options {
+            backend,
+            heap_snapshot: Some(at_exit.display().to_string()),
+            ..Options::default()
+        };
+        let (_, result) = eval(&source, &options);
+        assert_eq!(result, Ok(()), "{backend}");
+        let mut node_counts = Vec::new();
+        for path in [&on_call, &at_exit] {
+            let text = std::fs::read_to_string(path).expect("the snapshot was written");
+            let _ = std::fs::remove_file(path);
+            let json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+            let fields = json["snapshot"]["meta"]["node_fields"]
+                .as_array()
+                .unwrap()
+                .len();
+            let nodes = json["nodes"].as_array().unwrap().len();
+            let count = json["snapshot"]["node_count"].as_u64().unwrap() as usize;
+            assert_eq!(nodes, count * fields, "{backend}");
+            let strings = json["strings"].as_array().unwrap();
+            for name in ["Pair", "State", "Global"] {
+                assert!(strings.iter().any(|s| s == name), "{backend}: no {name}");
+            }
+            node_counts.push(count);
+        }
+        assert!(
+            node_counts[1] > node_counts[0],
+            "{backend}: {node_counts:?}"
+        );
+    }
+}
+
+/// A procedure without parameters runs in its closure's frame unless it
+/// defines something, also in a nested form: the definition stays local.
+#[test]
+fn definitions_in_a_procedure_without_parameters_stay_local() {
+    let source = "(define x 1) \
+                  (define (f) (when #t (define x 5)) x) \
+                  (display (f)) (display (let () (if #t (define y 6)) y)) (display x)";
+    let (output, result) = eval(source, &Options::default());
+    assert_eq!(result, Ok(()));
+    assert_eq!(output, "561");
+}

@@ -64,3 +64,26 @@ fn out_of_memory_leaves_the_session_alive_and_stats_are_shown() {
     );
     assert!(stderr.contains("collections"), "--stats at exit: {stderr}");
 }
+
+/// `--heap-snapshot FILE` also works for a session: the snapshot is
+/// written when the input ends, and `(why-alive x)` answers at the prompt.
+#[test]
+fn a_session_writes_its_heap_snapshot_and_answers_why_alive() {
+    let path = std::env::temp_dir().join("lisp-repl-session.heapsnapshot");
+    let _ = std::fs::remove_file(&path);
+    let file = path.display().to_string();
+    let input = "(define keep (list 1 2))\n(why-alive keep)\n";
+    let (code, stdout, stderr) = session(&["--heap-snapshot", &file], input);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stdout.starts_with("why-alive: global keep → pair  [lisp-repl[0] → State."),
+        "{stdout}"
+    );
+    let text = std::fs::read_to_string(&path).expect("the snapshot was written");
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        text.starts_with("{\"snapshot\":{\"meta\":"),
+        "{}",
+        &text[..40]
+    );
+}

@@ -1,7 +1,8 @@
 //! `lisp`: runs a Scheme program on a chosen collector.
 //!
 //! ```text
-//! lisp [--gc mark-sweep|copying|refcount] [--heap SIZE] [--stress] [--stats] [FILE.scm]
+//! lisp [--gc mark-sweep|copying|refcount] [--heap SIZE] [--stress] [--stats]
+//!      [--heap-snapshot FILE] [FILE.scm]
 //! ```
 //!
 //! Without a file it starts an interactive session (a REPL with line
@@ -10,7 +11,11 @@
 //! statistics, `(exit)` or end of input (Ctrl-D) ends it.
 //!
 //! `SIZE` is bytes with an optional `K`, `M` or `G` suffix (`64M`). With
-//! `--stats` the heap's statistics go to stderr at exit. Errors go to
+//! `--stats` the heap's statistics go to stderr at exit; with
+//! `--heap-snapshot FILE` a Chrome DevTools heap snapshot of the heap at
+//! exit goes to `FILE` (a program can also write one with
+//! `(heap-snapshot "file")`, and print what retains a value with
+//! `(why-alive x)`). Errors go to
 //! stderr and the exit code is 1 (2 for a bad command line).
 
 use clap::Parser;
@@ -36,6 +41,9 @@ struct Args {
     /// Print the heap's statistics to stderr at exit
     #[arg(long)]
     stats: bool,
+    /// Write a Chrome DevTools heap snapshot of the heap at exit
+    #[arg(long, value_name = "FILE")]
+    heap_snapshot: Option<String>,
     /// The program (none: an interactive session)
     #[arg(value_name = "FILE.scm")]
     file: Option<String>,
@@ -52,6 +60,7 @@ impl Args {
             options = options.with_capacity(bytes);
         }
         options.config.stress = self.stress;
+        options.heap_snapshot = self.heap_snapshot.clone();
         options
     }
 }

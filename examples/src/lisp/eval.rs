@@ -1,25 +1,39 @@
-//! The evaluator: one step at a time, on an explicit continuation stack.
+//! The evaluator: one step at a time over compiled code (see `code`), on
+//! an explicit continuation stack.
 //!
-//! A step either evaluates the expression in the `Eval` register or hands
-//! the value in the `Return` register to the innermost [`Cont`]. Evaluating
-//! a sub-expression whose value is needed later (a test, an operand, a
-//! body expression but the last) pushes a continuation; an expression in
-//! tail position (a branch, the last body expression, a procedure body)
-//! just replaces the register, so tail calls run in constant space.
-//! Variables, constants, `quote` and `lambda` are evaluated at once where
-//! they occur ([`Eval::immediate`]), with no step of their own.
+//! The `Eval` register holds a node and an environment, the `Return`
+//! register a value for the innermost [`Cont`]. Evaluating a
+//! sub-expression whose value is needed later (a test, an operand, a body
+//! expression but the last) pushes a continuation naming the node that
+//! waits and how far it got; an expression in tail position (a branch, the
+//! last body expression, a procedure body) replaces the register, so tail
+//! calls run in constant space. Constants, variables, `lambda`s and
+//! [`Node::Prim`] calls of builtins are evaluated at once where they occur
+//! ([`Eval::direct`]), with no step and no continuation of their own. A
+//! step ends when a value is ready or a procedure's body is entered, so
+//! every loop goes through the step loop, which checks the fuel and
+//! whether a collection is due.
 
 use super::builtins::{self, Flow};
-use super::data::{alloc, elements, list_length, make_list, pair_of};
+use super::code::{plain, Lambda, Node, Nodes, PRIM_ARITY};
+use super::data::{alloc, cons, elements, list_length, make_list};
 use super::error::LispError;
-use super::machine::{locate, locate_in_frame, Cont, Kont, Machine, Reg, State};
+use super::machine::{Cont, Machine, Reg, State};
 use super::print::to_string;
-use super::value::{Binding, Builtin, Closure, Continuation, Env, Frame, Sym, Value};
-use gc_core::model::{Gc, GcVec, Lock, Mutation, RefLock, Write};
+use super::table::eq;
+use super::value::{Builtin, Closure, Continuation, Env, Sym, Value};
+use gc_core::model::{Gc, GcVec, Mutation, RefLock, Write};
 use gc_core::Collector;
 use std::cell::RefMut;
 
 type Result<T> = std::result::Result<T, LispError>;
+
+/// The most operands a call evaluates into a buffer on the Rust stack.
+const CALL_ARITY: usize = 8;
+
+/// What to evaluate next within the same step, or `None` once the
+/// registers are set.
+type Next<'gc> = Option<(Gc<'gc, Node<'gc>>, Env<'gc>)>;
 
 /// The evaluator within one mutation region: the region, the machine, the
 /// state opened for writing, its stacks borrowed, and the registers.
@@ -59,7 +73,7 @@ impl<'a, 'o, 's, 'gc, C: Collector> Eval<'a, 'o, 's, 'gc, C> {
         let mut finished = false;
         for _ in 0..fuel {
             finished = self.step()?;
-            if finished || m.collection_due() || self.vm.stats_wanted {
+            if finished || m.collection_due() || self.vm.request.is_some() {
                 break;
             }
         }
@@ -71,193 +85,507 @@ impl<'a, 'o, 's, 'gc, C: Collector> Eval<'a, 'o, 's, 'gc, C> {
     /// One step; `true` if there was nothing left to do.
     fn step(&mut self) -> Result<bool> {
         match self.reg {
-            Reg::Eval(expr, env) => self.eval(expr, env)?,
+            Reg::Eval(node, env) => self.eval(node, env)?,
             Reg::Return(value) => match self.stack.pop() {
                 None => return Ok(true),
                 Some(cont) => {
                     self.name = cont.name;
-                    self.resume(cont.kont, cont.env, value)?;
+                    if let Some((node, env)) = self.resume(cont, value)? {
+                        self.eval(node, env)?;
+                    }
                 }
             },
         }
         Ok(false)
     }
 
-    fn eval(&mut self, expr: Value<'gc>, env: Env<'gc>) -> Result<()> {
-        if let Some(value) = self.immediate(expr, env, None)? {
-            self.reg = Reg::Return(value);
-            return Ok(());
-        }
-        match pair_of(expr) {
-            Some((Value::Sym(keyword), _)) if self.vm.keywords.contains(keyword) => {
-                self.special_form(keyword, expr, env)
-            }
-            _ => {
-                self.check_form(expr, 1, usize::MAX)?;
-                let base = self.values.len() as u32;
-                self.operands(expr, env, base)
+    /// Evaluates `node` in `env` until a value is ready (in the `Return`
+    /// register) or a procedure is entered (its body in `Eval`).
+    fn eval(&mut self, mut node: Gc<'gc, Node<'gc>>, mut env: Env<'gc>) -> Result<()> {
+        loop {
+            let next = match *node {
+                Node::If(test, then, otherwise) => match self.direct(test, env)? {
+                    Some(value) => Some((if value.is_true() { then } else { otherwise }, env)),
+                    None => {
+                        self.push(node, env, 0, 0)?;
+                        Some((test, env))
+                    }
+                },
+                Node::Seq(body) => self.sequence(node, body, 0, env)?,
+                Node::Call(items) => self.call(node, items, env)?,
+                Node::Prim(builtin, items) => match self.prim(builtin, items, env)? {
+                    Some(value) => self.ret(value),
+                    None => {
+                        let base = self.values.len() as u32;
+                        self.operands(node, items, 0, env, base)?
+                    }
+                },
+                Node::Let { inits, .. } => {
+                    let base = self.values.len() as u32;
+                    self.let_inits(node, inits, 0, env, base)?
+                }
+                Node::SetLocal(.., value)
+                | Node::SetGlobal(_, value)
+                | Node::DefineGlobal(_, value) => match self.direct(value, env)? {
+                    Some(value) => {
+                        self.store(node, env, value)?;
+                        self.ret(Value::Unspecified)
+                    }
+                    None => {
+                        self.push(node, env, 0, 0)?;
+                        Some((value, env))
+                    }
+                },
+                Node::And(items) => self.and_or(node, items, 0, env, true)?,
+                Node::Or(items) => self.and_or(node, items, 0, env, false)?,
+                Node::Const(_) | Node::Local(..) | Node::Global(_) | Node::Lambda(_) => {
+                    let value = self.leaf(node, env)?;
+                    self.ret(value)
+                }
+            };
+            match next {
+                Some((n, e)) => (node, env) = (n, e),
+                None => return Ok(()),
             }
         }
     }
 
-    /// The value of `expr` if it needs no step of its own: a variable, a
-    /// constant, a `quote` or a `lambda` form (named `name`).
-    fn immediate(
-        &self,
-        expr: Value<'gc>,
-        env: Env<'gc>,
-        name: Option<Sym>,
-    ) -> Result<Option<Value<'gc>>> {
-        let m = self.m;
-        let keywords = self.vm.keywords;
-        Ok(Some(match expr {
-            Value::Sym(sym) => self.lookup(env, sym)?,
-            Value::Pair(pair) => match pair.car.get() {
-                Value::Sym(k) if k == keywords.quote => {
-                    self.check_form(expr, 2, 2)?;
-                    self.nth(expr, 1)
-                }
-                Value::Sym(k) if k == keywords.lambda => {
-                    self.check_form(expr, 3, usize::MAX)?;
-                    let (params, body) = pair_of(pair.cdr.get()).expect("checked");
-                    closure(m, params, body, env, name)?
-                }
-                _ => return Ok(None),
-            },
-            constant => constant,
-        }))
+    /// Sets the `Return` register: nothing more to evaluate in this step.
+    fn ret(&mut self, value: Value<'gc>) -> Next<'gc> {
+        self.reg = Reg::Return(value);
+        None
     }
 
-    /// Evaluates `expr`, then continues with `kont` (in `env`); a `lambda`
-    /// is named `name`.
-    fn then(
+    /// Hands `value` to the continuation `cont`.
+    fn resume(&mut self, cont: Cont<'gc>, value: Value<'gc>) -> Result<Next<'gc>> {
+        let Cont {
+            node,
+            env,
+            index,
+            base,
+            ..
+        } = cont;
+        match *node {
+            Node::If(_, then, otherwise) => {
+                Ok(Some((if value.is_true() { then } else { otherwise }, env)))
+            }
+            Node::Seq(body) => self.sequence(node, body, index, env),
+            Node::Call(items) | Node::Prim(_, items) => {
+                self.values.try_push(value)?;
+                self.operands(node, items, index, env, base)
+            }
+            Node::Let { inits, .. } => {
+                self.values.try_push(value)?;
+                self.let_inits(node, inits, index, env, base)
+            }
+            Node::SetLocal(..) | Node::SetGlobal(..) | Node::DefineGlobal(..) => {
+                self.store(node, env, value)?;
+                Ok(self.ret(Value::Unspecified))
+            }
+            Node::And(items) | Node::Or(items) => {
+                let is_and = matches!(*node, Node::And(_));
+                if value.is_true() != is_and {
+                    return Ok(self.ret(value));
+                }
+                self.and_or(node, items, index, env, is_and)
+            }
+            Node::Const(_) | Node::Local(..) | Node::Global(_) | Node::Lambda(_) => {
+                unreachable!("leaves push no continuation")
+            }
+        }
+    }
+
+    /// Pushes a continuation: `node` waits for a value, then goes on from
+    /// operand `index` (its values from `base` on the argument stack).
+    fn push(
         &mut self,
-        expr: Value<'gc>,
+        node: Gc<'gc, Node<'gc>>,
         env: Env<'gc>,
-        kont: Kont<'gc>,
-        name: Option<Sym>,
+        index: u32,
+        base: u32,
     ) -> Result<()> {
-        self.push(kont, env)?;
-        self.reg = match self.immediate(expr, env, name)? {
-            Some(value) => Reg::Return(value),
-            None => Reg::Eval(expr, env),
-        };
-        Ok(())
-    }
-
-    fn push(&mut self, kont: Kont<'gc>, env: Env<'gc>) -> Result<()> {
         if self.stack.len() >= self.vm.max_depth {
             return Err(self.vm.overflow(&self.stack));
         }
         let name = self.name;
-        self.stack.try_push(Cont { kont, env, name })?;
+        self.stack.try_push(Cont {
+            node,
+            env,
+            index,
+            base,
+            name,
+        })?;
         self.vm.peak_depth = self.vm.peak_depth.max(self.stack.len());
         Ok(())
     }
 
-    /// Hands `value` to the continuation `kont`.
-    fn resume(&mut self, kont: Kont<'gc>, env: Env<'gc>, value: Value<'gc>) -> Result<()> {
-        match kont {
-            Kont::If(branches) => {
-                let (then, rest) = pair_of(branches).expect("checked");
-                self.reg = match (value.is_true(), pair_of(rest)) {
-                    (true, _) => Reg::Eval(then, env),
-                    (false, Some((otherwise, _))) => Reg::Eval(otherwise, env),
-                    (false, None) => Reg::Return(Value::Unspecified),
-                };
-                Ok(())
-            }
-            Kont::Seq(body) => self.sequence(body, env),
-            Kont::Args { rest, base } => {
-                self.values.try_push(value)?;
-                self.operands(rest, env, base)
-            }
-            Kont::Define(sym) => {
-                self.define(env, sym, value)?;
-                self.reg = Reg::Return(Value::Unspecified);
-                Ok(())
-            }
-            Kont::Set(sym) => {
-                self.set_variable(env, sym, value)?;
-                self.reg = Reg::Return(Value::Unspecified);
-                Ok(())
-            }
-            Kont::Let { form, rest, base } => {
-                self.values.try_push(value)?;
-                self.let_inits(form, rest, env, base)
-            }
-            Kont::Cond(clauses) => {
-                let (clause, rest) = pair_of(clauses).expect("checked");
-                match (value.is_true(), pair_of(clause).expect("checked").1) {
-                    (true, Value::Nil) => {
-                        self.reg = Reg::Return(value);
-                        Ok(())
+    /// The value of `node` if it needs no step of its own: a leaf, a
+    /// [`Node::Prim`] call of a builtin, or an assignment of such a value.
+    /// `None` (having done nothing) otherwise.
+    #[inline(always)]
+    fn direct(&mut self, node: Gc<'gc, Node<'gc>>, env: Env<'gc>) -> Result<Option<Value<'gc>>> {
+        match *node {
+            Node::Const(value) => Ok(Some(value)),
+            Node::Local(depth, slot) => Ok(Some(frame(env, depth).slots()[slot as usize].get())),
+            Node::Global(cell) if cell.value.get().is_some() => Ok(cell.value.get()),
+            Node::Prim(builtin, items) => self.prim(builtin, items, env),
+            _ => self.direct_rare(node, env),
+        }
+    }
+
+    /// [`Self::direct`] for the other nodes.
+    #[inline(never)]
+    fn direct_rare(
+        &mut self,
+        node: Gc<'gc, Node<'gc>>,
+        env: Env<'gc>,
+    ) -> Result<Option<Value<'gc>>> {
+        match *node {
+            Node::Global(_) | Node::Lambda(_) => Ok(Some(self.leaf(node, env)?)),
+            Node::SetLocal(.., value) | Node::SetGlobal(_, value) => {
+                match self.direct(value, env)? {
+                    Some(value) => {
+                        self.store(node, env, value)?;
+                        Ok(Some(Value::Unspecified))
                     }
-                    (true, body) => self.sequence(body, env),
-                    (false, _) => self.cond(rest, env),
+                    None => Ok(None),
                 }
             }
-            Kont::AndOr(rest, is_and) => {
-                if value.is_true() != is_and {
-                    self.reg = Reg::Return(value);
-                    return Ok(());
-                }
-                self.and_or(rest, env, is_and)
-            }
+            _ => Ok(None),
         }
     }
 
-    fn special_form(&mut self, keyword: Sym, expr: Value<'gc>, env: Env<'gc>) -> Result<()> {
-        let k = self.vm.keywords;
-        let rest = pair_of(expr).expect("a form").1;
-        if keyword == k.if_ {
-            self.check_form(expr, 3, 4)?;
-            let (test, branches) = pair_of(rest).expect("checked");
-            self.then(test, env, Kont::If(branches), None)
-        } else if keyword == k.define {
-            self.define_form(expr, env)
-        } else if keyword == k.set {
-            self.check_form(expr, 3, 3)?;
-            let sym = self.symbol(self.nth(expr, 1), expr)?;
-            self.then(self.nth(expr, 2), env, Kont::Set(sym), Some(sym))
-        } else if keyword == k.let_ {
-            let (_, specs, _) = self.check_let(expr)?;
-            let base = self.values.len() as u32;
-            self.let_inits(expr, specs, env, base)
-        } else if keyword == k.cond {
-            self.check_cond(expr)?;
-            self.cond(rest, env)
-        } else if keyword == k.begin {
-            if self.check_form(expr, 1, usize::MAX)? == 1 {
-                self.reg = Reg::Return(Value::Unspecified);
-                return Ok(());
+    /// The value of a leaf: a constant, a variable or a `lambda`.
+    #[inline(always)]
+    fn leaf(&self, node: Gc<'gc, Node<'gc>>, env: Env<'gc>) -> Result<Value<'gc>> {
+        match *node {
+            Node::Const(value) => Ok(value),
+            Node::Local(depth, slot) => Ok(frame(env, depth).slots()[slot as usize].get()),
+            Node::Global(cell) => match cell.value.get() {
+                Some(value) => Ok(value),
+                None => Err(self.vm.unbound(cell.sym)),
+            },
+            _ => self.rare_leaf(node, env),
+        }
+    }
+
+    /// [`Self::leaf`] for a `lambda`.
+    #[inline(never)]
+    fn rare_leaf(&self, node: Gc<'gc, Node<'gc>>, env: Env<'gc>) -> Result<Value<'gc>> {
+        match *node {
+            Node::Lambda(lambda) => closure(self.m, lambda, env),
+            _ => unreachable!("not a leaf"),
+        }
+    }
+
+    /// Stores `value` as the assignment or definition `node` says.
+    fn store(&mut self, node: Gc<'gc, Node<'gc>>, env: Env<'gc>, value: Value<'gc>) -> Result<()> {
+        let m = self.m;
+        match *node {
+            Node::SetLocal(depth, slot, _) => frame(env, depth).set(m, slot as usize, value),
+            Node::SetGlobal(cell, _) | Node::DefineGlobal(cell, _) => {
+                match cell.value.get() {
+                    None if matches!(*node, Node::SetGlobal(..)) => {
+                        return Err(self.vm.unbound(cell.sym))
+                    }
+                    Some(Value::Builtin(_)) => self.vm.builtins_redefined = true,
+                    _ => {}
+                }
+                m.write(cell).project(|g| &g.value).set(Some(value));
             }
-            self.sequence(rest, env)
+            _ => unreachable!("not an assignment"),
+        }
+        Ok(())
+    }
+
+    /// Runs the [`Node::Prim`] call of `builtin` with `items` at once,
+    /// unless a global that held a builtin was redefined and this call's
+    /// operator (or a nested `Prim` call's) is no longer a builtin that
+    /// calls nothing back: then `None`, having done nothing.
+    #[inline]
+    fn prim(
+        &mut self,
+        builtin: Builtin,
+        items: Nodes<'gc>,
+        env: Env<'gc>,
+    ) -> Result<Option<Value<'gc>>> {
+        if self.vm.builtins_redefined && !runs_at_once(items) {
+            return Ok(None);
+        }
+        Ok(Some(self.run_prim(builtin, items, env)?))
+    }
+
+    /// Runs a [`Node::Prim`] call (see [`Self::prim`]).
+    fn run_prim(
+        &mut self,
+        builtin: Builtin,
+        items: Nodes<'gc>,
+        env: Env<'gc>,
+    ) -> Result<Value<'gc>> {
+        let builtin = if !self.vm.builtins_redefined {
+            builtin
         } else {
-            let is_and = keyword == k.and;
-            if self.check_form(expr, 1, usize::MAX)? == 1 {
-                self.reg = Reg::Return(Value::Bool(is_and));
-                return Ok(());
+            match operator(items) {
+                Some(Value::Builtin(now)) => now,
+                _ => unreachable!("checked by runs_at_once"),
             }
-            self.and_or(rest, env, is_and)
+        };
+        match items.len() {
+            2 => {
+                let x = self.operand(items[1], env)?;
+                match fast1(builtin, x) {
+                    Some(value) => Ok(value),
+                    None => self.call_builtin(builtin, &[x]),
+                }
+            }
+            3 => {
+                let x = self.operand(items[1], env)?;
+                let y = self.operand(items[2], env)?;
+                match self.fast2(builtin, x, y)? {
+                    Some(value) => Ok(value),
+                    None => self.call_builtin(builtin, &[x, y]),
+                }
+            }
+            count => {
+                let mut args = [Value::Nil; PRIM_ARITY];
+                for (arg, &operand) in args.iter_mut().zip(&items[1..]) {
+                    *arg = self.operand(operand, env)?;
+                }
+                self.call_builtin(builtin, &args[..count - 1])
+            }
         }
     }
 
-    /// Evaluates the operands `rest` of a call onto the argument stack
-    /// (those that need no step at once), then calls.
-    fn operands(&mut self, mut rest: Value<'gc>, env: Env<'gc>, base: u32) -> Result<()> {
-        while let Some((expr, next)) = pair_of(rest) {
-            match self.immediate(expr, env, None)? {
+    /// The value of an operand of a [`Node::Prim`] call.
+    #[inline(always)]
+    fn operand(&mut self, node: Gc<'gc, Node<'gc>>, env: Env<'gc>) -> Result<Value<'gc>> {
+        match *node {
+            Node::Prim(builtin, inner) => self.run_prim(builtin, inner, env),
+            _ => self.leaf(node, env),
+        }
+    }
+
+    /// Calls a builtin that calls nothing back.
+    fn call_builtin(&mut self, builtin: Builtin, args: &[Value<'gc>]) -> Result<Value<'gc>> {
+        if let Some(value) = self.fast(builtin, args)? {
+            return Ok(value);
+        }
+        match builtins::call(self.m, self.vm, builtin, args)? {
+            Flow::Return(value) => Ok(value),
+            Flow::Call(_) => unreachable!("plain builtins call nothing"),
+        }
+    }
+
+    /// [`Self::fast`] for two arguments.
+    #[inline(always)]
+    fn fast2(&self, builtin: Builtin, x: Value<'gc>, y: Value<'gc>) -> Result<Option<Value<'gc>>> {
+        use Builtin as B;
+        use Value::{Bool, Float, Int};
+        Ok(Some(match (builtin, x, y) {
+            (B::Eq, x, y) => Bool(eq(x, y)),
+            (B::Cons, car, cdr) => cons(self.m, car, cdr)?,
+            (B::Add, Int(x), Int(y)) => match x.checked_add(y) {
+                Some(sum) => Int(sum),
+                None => return Ok(None),
+            },
+            (B::Sub, Int(x), Int(y)) => match x.checked_sub(y) {
+                Some(difference) => Int(difference),
+                None => return Ok(None),
+            },
+            (B::Mul, Int(x), Int(y)) => match x.checked_mul(y) {
+                Some(product) => Int(product),
+                None => return Ok(None),
+            },
+            (B::NumEq, Int(x), Int(y)) => Bool(x == y),
+            (B::Lt, Int(x), Int(y)) => Bool(x < y),
+            (B::Gt, Int(x), Int(y)) => Bool(x > y),
+            (B::Le, Int(x), Int(y)) => Bool(x <= y),
+            (B::Ge, Int(x), Int(y)) => Bool(x >= y),
+            (B::Add, Float(x), Float(y)) => Float(x + y),
+            (B::Sub, Float(x), Float(y)) => Float(x - y),
+            (B::Mul, Float(x), Float(y)) => Float(x * y),
+            (B::NumEq, Float(x), Float(y)) => Bool(x == y),
+            (B::Lt, Float(x), Float(y)) => Bool(x < y),
+            (B::Gt, Float(x), Float(y)) => Bool(x > y),
+            (B::Le, Float(x), Float(y)) => Bool(x <= y),
+            (B::Ge, Float(x), Float(y)) => Bool(x >= y),
+            (B::VectorRef, Value::Vector(items), Int(index)) => {
+                match usize::try_from(index)
+                    .ok()
+                    .and_then(|i| items.borrow().get(i).copied())
+                {
+                    Some(value) => value,
+                    None => return Ok(None),
+                }
+            }
+            _ => return Ok(None),
+        }))
+    }
+
+    /// The most common builtins on their most common arguments, without
+    /// the general dispatch; `None` for anything else (the general builtin
+    /// then gives the same result, or the error).
+    #[inline]
+    fn fast(&self, builtin: Builtin, args: &[Value<'gc>]) -> Result<Option<Value<'gc>>> {
+        match *args {
+            [x] => Ok(fast1(builtin, x)),
+            [x, y] => self.fast2(builtin, x, y),
+            [Value::Vector(items), Value::Int(index), value] if builtin == Builtin::VectorSet => {
+                let mut items = self.m.write(items).borrow_mut();
+                match usize::try_from(index).ok().and_then(|i| items.get_mut(i)) {
+                    Some(slot) => *slot = value,
+                    None => return Ok(None),
+                }
+                Ok(Some(Value::Unspecified))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// The call `node`: when its operator and operands need no step, they
+    /// are evaluated into a buffer on the Rust stack and the procedure is
+    /// entered from there, without the argument stack; at the first
+    /// operand that needs a step, what was evaluated moves to the argument
+    /// stack and the call goes on as [`Self::operands`] does.
+    fn call(
+        &mut self,
+        node: Gc<'gc, Node<'gc>>,
+        items: Nodes<'gc>,
+        env: Env<'gc>,
+    ) -> Result<Next<'gc>> {
+        let base = self.values.len();
+        if items.len() > CALL_ARITY + 1 {
+            return self.operands(node, items, 0, env, base as u32);
+        }
+        let mut buffer = [Value::Nil; CALL_ARITY + 1];
+        for (i, &item) in items.iter().enumerate() {
+            match self.direct(item, env)? {
+                Some(value) => buffer[i] = value,
+                None => {
+                    self.values.try_reserve(i)?;
+                    buffer[..i]
+                        .iter()
+                        .for_each(|&value| self.values.push(value));
+                    self.push(node, env, i as u32 + 1, base as u32)?;
+                    return Ok(Some((item, env)));
+                }
+            }
+        }
+        let args = &buffer[1..items.len()];
+        match buffer[0] {
+            Value::Closure(closure) if !closure.lambda.rest => {
+                let env = self.enter(closure, args, args.len())?;
+                self.name = Some(self.name_of(closure.lambda));
+                self.reg = Reg::Eval(closure.lambda.body, env);
+            }
+            Value::Builtin(builtin) if plain(builtin) => {
+                let args = &buffer[1..items.len()];
+                let value = self.call_builtin(builtin, args)?;
+                self.reg = Reg::Return(value);
+            }
+            _ => {
+                self.values.try_reserve(items.len())?;
+                buffer[..items.len()]
+                    .iter()
+                    .for_each(|&value| self.values.push(value));
+                self.apply(base)?;
+            }
+        }
+        Ok(None)
+    }
+
+    /// Evaluates the operands of the call `node` from `index` on onto the
+    /// argument stack (those that need no step at once), then calls.
+    fn operands(
+        &mut self,
+        node: Gc<'gc, Node<'gc>>,
+        items: Nodes<'gc>,
+        index: u32,
+        env: Env<'gc>,
+        base: u32,
+    ) -> Result<Next<'gc>> {
+        for (i, &item) in items.iter().enumerate().skip(index as usize) {
+            match self.direct(item, env)? {
                 Some(value) => self.values.try_push(value)?,
                 None => {
-                    self.push(Kont::Args { rest: next, base }, env)?;
-                    self.reg = Reg::Eval(expr, env);
-                    return Ok(());
+                    self.push(node, env, i as u32 + 1, base)?;
+                    return Ok(Some((item, env)));
                 }
             }
-            rest = next;
         }
-        self.apply(base as usize)
+        self.apply(base as usize)?;
+        Ok(None)
+    }
+
+    /// Evaluates the initialisers of the `let` `node` from `index` on, then
+    /// goes on with its body in a new frame.
+    fn let_inits(
+        &mut self,
+        node: Gc<'gc, Node<'gc>>,
+        inits: Nodes<'gc>,
+        index: u32,
+        env: Env<'gc>,
+        base: u32,
+    ) -> Result<Next<'gc>> {
+        for (i, &init) in inits.iter().enumerate().skip(index as usize) {
+            match self.direct(init, env)? {
+                Some(value) => self.values.try_push(value)?,
+                None => {
+                    self.push(node, env, i as u32 + 1, base)?;
+                    return Ok(Some((init, env)));
+                }
+            }
+        }
+        let Node::Let { size, body, .. } = *node else {
+            unreachable!("a let")
+        };
+        let base = base as usize;
+        let frame = Env::new(self.m, env, size as usize, &self.values[base..])?;
+        self.values.truncate(base);
+        Ok(Some((body, frame)))
+    }
+
+    /// The body `body` of `node` from expression `index` on: every
+    /// expression but the last for effect, the last in tail position.
+    fn sequence(
+        &mut self,
+        node: Gc<'gc, Node<'gc>>,
+        body: Nodes<'gc>,
+        index: u32,
+        env: Env<'gc>,
+    ) -> Result<Next<'gc>> {
+        let last = body.len() - 1;
+        for (i, &expr) in body.iter().enumerate().take(last).skip(index as usize) {
+            if self.direct(expr, env)?.is_none() {
+                self.push(node, env, i as u32 + 1, 0)?;
+                return Ok(Some((expr, env)));
+            }
+        }
+        Ok(Some((body[last], env)))
+    }
+
+    /// The operands of `and` (`is_and`) or `or` from `index` on, the last
+    /// one in tail position.
+    fn and_or(
+        &mut self,
+        node: Gc<'gc, Node<'gc>>,
+        items: Nodes<'gc>,
+        index: u32,
+        env: Env<'gc>,
+        is_and: bool,
+    ) -> Result<Next<'gc>> {
+        let last = items.len() - 1;
+        for (i, &item) in items.iter().enumerate().take(last).skip(index as usize) {
+            match self.direct(item, env)? {
+                Some(value) if value.is_true() != is_and => return Ok(self.ret(value)),
+                Some(_) => {}
+                None => {
+                    self.push(node, env, i as u32 + 1, 0)?;
+                    return Ok(Some((item, env)));
+                }
+            }
+        }
+        Ok(Some((items[last], env)))
     }
 
     /// Calls the procedure at `base` on the argument stack with the values
@@ -279,7 +607,11 @@ impl<'a, 'o, 's, 'gc, C: Collector> Eval<'a, 'o, 's, 'gc, C> {
                     self.values[base + 1] = k;
                 }
                 Value::Builtin(builtin) => {
-                    let flow = builtins::call(m, self.vm, builtin, &self.values[base + 1..])?;
+                    let args = &self.values[base + 1..];
+                    let flow = match self.fast(builtin, args)? {
+                        Some(value) => Flow::Return(value),
+                        None => builtins::call(m, self.vm, builtin, args)?,
+                    };
                     self.values.truncate(base);
                     match flow {
                         Flow::Return(value) => {
@@ -363,334 +695,99 @@ impl<'a, 'o, 's, 'gc, C: Collector> Eval<'a, 'o, 's, 'gc, C> {
     /// Binds the arguments above `base` to `closure`'s parameters in a new
     /// frame and continues with its body in tail position.
     fn call_closure(&mut self, closure: Gc<'gc, Closure<'gc>>, base: usize) -> Result<()> {
-        let m = self.m;
-        let name = closure.name.unwrap_or(self.vm.keywords.lambda);
-        self.name = Some(name);
-        let args = &self.values[base + 1..];
-        let mut vars = None;
-        let mut params = closure.params;
-        let mut index = 0;
-        loop {
-            let (sym, value) = match params {
-                Value::Nil if index == args.len() => break,
-                Value::Sym(sym) => {
-                    let rest = make_list(m, args[index..].iter().copied(), Value::Nil)?;
-                    index = args.len();
-                    params = Value::Nil;
-                    (sym, rest)
-                }
-                Value::Pair(pair) if index < args.len() => {
-                    let sym = self.symbol(pair.car.get(), params)?;
-                    params = pair.cdr.get();
-                    index += 1;
-                    (sym, args[index - 1])
-                }
-                Value::Nil | Value::Pair(_) => {
-                    return Err(LispError::Runtime(format!(
-                        "{} called with {} argument(s)",
-                        self.vm.symbols.name(name),
-                        args.len()
-                    )))
-                }
-                other => return Err(self.bad_syntax(other)),
-            };
-            vars = bind(m, sym, value, vars)?;
+        let lambda = closure.lambda;
+        let required = lambda.required as usize;
+        let count = self.values.len() - base - 1;
+        if lambda.rest && count >= required {
+            let rest = &self.values[base + 1 + required..];
+            let rest = make_list(self.m, rest.iter().copied(), Value::Nil)?;
+            self.values.truncate(base + 1 + required);
+            self.values.try_push(rest)?;
         }
+        let env = self.enter(closure, &self.values[base + 1..], count)?;
         self.values.truncate(base);
-        let frame = new_frame(m, closure.env, vars)?;
-        self.sequence(closure.body, frame)
-    }
-
-    /// Evaluates the non-empty body `body`: every expression but the last
-    /// for effect, the last in tail position.
-    fn sequence(&mut self, body: Value<'gc>, env: Env<'gc>) -> Result<()> {
-        match pair_of(body).expect("bodies are checked") {
-            (last, Value::Nil) => {
-                self.reg = Reg::Eval(last, env);
-                Ok(())
-            }
-            (first, rest) => self.then(first, env, Kont::Seq(rest), None),
-        }
-    }
-
-    /// `(define name value)` or `(define (name . params) body ...)`.
-    fn define_form(&mut self, expr: Value<'gc>, env: Env<'gc>) -> Result<()> {
-        let m = self.m;
-        let length = self.check_form(expr, 3, usize::MAX)?;
-        let target = self.nth(expr, 1);
-        if let Some((name, params)) = pair_of(target) {
-            let sym = self.symbol(name, expr)?;
-            let body = elements_from(expr, 2);
-            let procedure = closure(m, params, body, env, Some(sym))?;
-            self.define(env, sym, procedure)?;
-            self.reg = Reg::Return(Value::Unspecified);
-            return Ok(());
-        }
-        if length != 3 {
-            return Err(self.bad_syntax(expr));
-        }
-        let sym = self.symbol(target, expr)?;
-        self.then(self.nth(expr, 2), env, Kont::Define(sym), Some(sym))
-    }
-
-    /// Checks a `let` form: its length, its name and its specs.
-    fn check_let(&self, expr: Value<'gc>) -> Result<LetParts<'gc>> {
-        let length = self.check_form(expr, 3, usize::MAX)?;
-        if matches!(self.nth(expr, 1), Value::Sym(_)) && length < 4 {
-            return Err(self.bad_syntax(expr));
-        }
-        let parts = let_parts(expr);
-        if list_length(parts.1).is_none() {
-            return Err(self.bad_syntax(expr));
-        }
-        for spec in elements(parts.1) {
-            if list_length(spec) != Some(2) {
-                return Err(self.bad_syntax(spec));
-            }
-            self.symbol(pair_of(spec).expect("two").0, expr)?;
-        }
-        Ok(parts)
-    }
-
-    /// Evaluates the initialisers of the `let` form `form` from the spec
-    /// list `rest` on, then runs its body.
-    fn let_inits(
-        &mut self,
-        form: Value<'gc>,
-        mut rest: Value<'gc>,
-        env: Env<'gc>,
-        base: u32,
-    ) -> Result<()> {
-        while let Some((spec, next)) = pair_of(rest) {
-            let (var, init) = pair_of(spec).expect("checked");
-            let Value::Sym(var) = var else {
-                unreachable!("checked")
-            };
-            let init = pair_of(init).expect("checked").0;
-            match self.immediate(init, env, Some(var))? {
-                Some(value) => self.values.try_push(value)?,
-                None => {
-                    let kont = Kont::Let {
-                        form,
-                        rest: next,
-                        base,
-                    };
-                    self.push(kont, env)?;
-                    self.reg = Reg::Eval(init, env);
-                    return Ok(());
-                }
-            }
-            rest = next;
-        }
-        self.let_body(form, env, base as usize)
-    }
-
-    /// Runs the body of the `let` form `form` with the values above `base`.
-    fn let_body(&mut self, form: Value<'gc>, env: Env<'gc>, base: usize) -> Result<()> {
-        let m = self.m;
-        let (name, specs, body) = let_parts(form);
-        let vars = elements(specs).map(|spec| pair_of(spec).expect("checked").0);
-        let Some(name) = name else {
-            let mut bindings = None;
-            for (var, &value) in vars.zip(&self.values[base..]) {
-                let Value::Sym(sym) = var else {
-                    unreachable!("checked")
-                };
-                bindings = bind(m, sym, value, bindings)?;
-            }
-            self.values.truncate(base);
-            let frame = new_frame(m, env, bindings)?;
-            return self.sequence(body, frame);
-        };
-        let params = make_list(m, vars.collect::<Vec<_>>().into_iter(), Value::Nil)?;
-        let frame = new_frame(m, env, None)?;
-        let procedure = closure(m, params, body, frame, Some(name))?;
-        self.define(frame, name, procedure)?;
-        self.values.try_reserve(1)?;
-        self.values.insert(base, procedure);
-        self.apply(base)
-    }
-
-    /// Checks every clause of a `cond` form.
-    fn check_cond(&self, expr: Value<'gc>) -> Result<()> {
-        self.check_form(expr, 1, usize::MAX)?;
-        for clause in elements(expr).skip(1) {
-            if list_length(clause).is_none_or(|length| length == 0) {
-                return Err(self.bad_syntax(clause));
-            }
-        }
+        self.name = Some(self.name_of(lambda));
+        self.reg = Reg::Eval(lambda.body, env);
         Ok(())
     }
 
-    /// Tries the `cond` clauses `clauses` in order.
-    fn cond(&mut self, clauses: Value<'gc>, env: Env<'gc>) -> Result<()> {
-        let Some((clause, _)) = pair_of(clauses) else {
-            self.reg = Reg::Return(Value::Unspecified);
-            return Ok(());
-        };
-        let (test, body) = pair_of(clause).expect("checked");
-        if matches!(test, Value::Sym(sym) if sym == self.vm.keywords.else_) {
-            return match body {
-                Value::Nil => {
-                    self.reg = Reg::Return(Value::Bool(true));
-                    Ok(())
-                }
-                body => self.sequence(body, env),
-            };
-        }
-        self.then(test, env, Kont::Cond(clauses), None)
+    /// The name `lambda` shows in errors and stack traces.
+    #[inline]
+    fn name_of(&self, lambda: Gc<'gc, Lambda<'gc>>) -> Sym {
+        lambda.name.unwrap_or(self.vm.keywords.lambda)
     }
 
-    /// The operands `rest` (non-empty) of `and` or `or`, the last one in
-    /// tail position.
-    fn and_or(&mut self, rest: Value<'gc>, env: Env<'gc>, is_and: bool) -> Result<()> {
-        match pair_of(rest).expect("checked") {
-            (last, Value::Nil) => {
-                self.reg = Reg::Eval(last, env);
-                Ok(())
-            }
-            (first, rest) => self.then(first, env, Kont::AndOr(rest, is_and), None),
+    /// The environment `closure`'s body runs in when called with `args`
+    /// (its rest list, if it takes one, made already; `count` arguments
+    /// were passed).
+    #[inline]
+    fn enter(
+        &self,
+        closure: Gc<'gc, Closure<'gc>>,
+        args: &[Value<'gc>],
+        count: usize,
+    ) -> Result<Env<'gc>> {
+        let lambda = closure.lambda;
+        let params = lambda.required as usize + usize::from(lambda.rest);
+        if args.len() != params {
+            return Err(LispError::Runtime(format!(
+                "{} called with {count} argument(s)",
+                self.vm.symbols.name(self.name_of(lambda)),
+            )));
         }
-    }
-
-    /// The value of variable `sym` in `env`.
-    fn lookup(&self, env: Env<'gc>, sym: Sym) -> Result<Value<'gc>> {
-        let m = self.m;
-        if let Some(binding) = locate(env, sym) {
-            return Ok(binding.value.get());
+        if !lambda.framed {
+            return Ok(closure.env);
         }
-        let globals = self.state.globals.borrow();
-        globals
-            .get(m, &sym)
-            .copied()
-            .ok_or_else(|| self.vm.unbound(sym))
-    }
-
-    /// `(define sym value)` in `env`.
-    fn define(&self, env: Env<'gc>, sym: Sym, value: Value<'gc>) -> Result<()> {
-        let m = self.m;
-        let Some(frame) = env else {
-            let mut globals = self.state.project(|s| &s.globals).borrow_mut();
-            globals.try_insert(m, sym, value)?;
-            return Ok(());
-        };
-        match locate_in_frame(frame.vars.get(), sym) {
-            Some(binding) => m.write(binding).project(|b| &b.value).set(value),
-            None => {
-                let vars = bind(m, sym, value, frame.vars.get())?;
-                m.write(frame).project(|f| &f.vars).set(vars);
-            }
-        }
-        Ok(())
-    }
-
-    /// `(set! sym value)` in `env`.
-    fn set_variable(&self, env: Env<'gc>, sym: Sym, value: Value<'gc>) -> Result<()> {
-        let m = self.m;
-        if let Some(binding) = locate(env, sym) {
-            m.write(binding).project(|b| &b.value).set(value);
-            return Ok(());
-        }
-        let mut globals = self.state.project(|s| &s.globals).borrow_mut();
-        match globals.get_mut(m, &sym) {
-            Some(slot) => *slot = value,
-            None => return Err(self.vm.unbound(sym)),
-        }
-        Ok(())
-    }
-
-    /// The number of elements of the form `expr`, checking it is a proper
-    /// list of `min..=max` of them.
-    fn check_form(&self, expr: Value<'gc>, min: usize, max: usize) -> Result<usize> {
-        match list_length(expr) {
-            Some(length) if (min..=max).contains(&length) => Ok(length),
-            _ => Err(self.bad_syntax(expr)),
-        }
-    }
-
-    /// Element `index` of the form `expr` (checked to be long enough).
-    fn nth(&self, expr: Value<'gc>, index: usize) -> Value<'gc> {
-        elements(expr)
-            .nth(index)
-            .expect("the form's length was checked")
-    }
-
-    /// A "bad syntax" error quoting `expr`.
-    fn bad_syntax(&self, expr: Value<'_>) -> LispError {
-        LispError::Runtime(format!(
-            "bad syntax: {}",
-            to_string(&self.vm.symbols, expr, 60)
-        ))
-    }
-
-    /// The symbol `value`, or a syntax error about `form`.
-    fn symbol(&self, value: Value<'_>, form: Value<'_>) -> Result<Sym> {
-        match value {
-            Value::Sym(sym) => Ok(sym),
-            _ => Err(LispError::Runtime(format!(
-                "expected a symbol in {}",
-                to_string(&self.vm.symbols, form, 60)
-            ))),
-        }
+        Ok(Env::new(self.m, closure.env, lambda.size as usize, args)?)
     }
 }
 
-/// A checked `let` form's name (for a named `let`), specs and body.
-type LetParts<'gc> = (Option<Sym>, Value<'gc>, Value<'gc>);
-
-/// The parts of a `let` form whose length was checked.
-fn let_parts(form: Value<'_>) -> LetParts<'_> {
-    let mut rest = elements_from(form, 1);
-    let name = match pair_of(rest).expect("checked").0 {
-        Value::Sym(sym) => {
-            rest = elements_from(rest, 1);
-            Some(sym)
-        }
-        _ => None,
-    };
-    let (specs, body) = pair_of(rest).expect("checked");
-    (name, specs, body)
+/// The frame `depth` frames out from `env` (the compiler counted them).
+#[inline]
+fn frame(env: Env<'_>, depth: u32) -> Env<'_> {
+    (0..depth).fold(env, |frame, _| frame.parent())
 }
 
-/// The list `list` without its first `k` elements (it has that many).
-fn elements_from(list: Value<'_>, k: usize) -> Value<'_> {
-    (0..k).fold(list, |rest, _| pair_of(rest).expect("checked").1)
+/// [`Eval::fast`] for one argument.
+#[inline(always)]
+fn fast1(builtin: Builtin, x: Value<'_>) -> Option<Value<'_>> {
+    use Builtin as B;
+    use Value::{Bool, Int, Pair};
+    Some(match (builtin, x) {
+        (B::Car, Pair(pair)) => pair.car.get(),
+        (B::Cdr, Pair(pair)) => pair.cdr.get(),
+        (B::IsNull, x) => Bool(matches!(x, Value::Nil)),
+        (B::IsPair, x) => Bool(matches!(x, Pair(_))),
+        (B::Not, x) => Bool(!x.is_true()),
+        (B::IsZero, Int(x)) => Bool(x == 0),
+        _ => return None,
+    })
 }
 
-/// A closure over `env`.
+/// The value of the operator of a [`Node::Prim`] call (a global), if defined.
+#[inline]
+fn operator<'gc>(items: Nodes<'gc>) -> Option<Value<'gc>> {
+    match *items[0] {
+        Node::Global(cell) => cell.value.get(),
+        _ => unreachable!("a Prim call's operator is a global"),
+    }
+}
+
+/// `true` if the [`Node::Prim`] call `items` and every `Prim` call among
+/// its operands call builtins that call nothing back.
+fn runs_at_once(items: Nodes<'_>) -> bool {
+    matches!(operator(items), Some(Value::Builtin(b)) if plain(b))
+        && items[1..].iter().all(|&operand| match *operand {
+            Node::Prim(_, inner) => runs_at_once(inner),
+            _ => true,
+        })
+}
+
+/// A closure of `lambda` over `env`.
 fn closure<'gc, C: Collector>(
     m: &Mutation<'_, 'gc, C>,
-    params: Value<'gc>,
-    body: Value<'gc>,
+    lambda: Gc<'gc, Lambda<'gc>>,
     env: Env<'gc>,
-    name: Option<Sym>,
 ) -> Result<Value<'gc>> {
-    let closure = Closure {
-        params,
-        body,
-        env,
-        name,
-    };
-    Ok(Value::Closure(alloc(m, closure)?))
-}
-
-/// The binding list `next` with `sym = value` in front.
-fn bind<'gc, C: Collector>(
-    m: &Mutation<'_, 'gc, C>,
-    sym: Sym,
-    value: Value<'gc>,
-    next: Option<Gc<'gc, Binding<'gc>>>,
-) -> Result<Option<Gc<'gc, Binding<'gc>>>> {
-    let value = Lock::new(value);
-    Ok(Some(alloc(m, Binding { sym, value, next })?))
-}
-
-/// A new frame over `parent` holding `vars`.
-fn new_frame<'gc, C: Collector>(
-    m: &Mutation<'_, 'gc, C>,
-    parent: Env<'gc>,
-    vars: Option<Gc<'gc, Binding<'gc>>>,
-) -> Result<Env<'gc>> {
-    let vars = Lock::new(vars);
-    Ok(Some(alloc(m, Frame { vars, parent })?))
+    Ok(Value::Closure(alloc(m, Closure { lambda, env })?))
 }

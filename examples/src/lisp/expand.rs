@@ -53,17 +53,7 @@ impl Expander<'_> {
     }
 
     fn show(&self, form: &Datum) -> String {
-        let mut text = String::new();
-        show(self.symbols, form, &mut text);
-        if text.len() > 60 {
-            let cut = (0..=60)
-                .rev()
-                .find(|&i| text.is_char_boundary(i))
-                .unwrap_or(0);
-            text.truncate(cut);
-            text.push_str("...");
-        }
-        text
+        show(self.symbols, form)
     }
 
     fn bad_syntax(&self, form: &Datum) -> LispError {
@@ -579,8 +569,23 @@ impl Expander<'_> {
     }
 }
 
-/// Appends `datum` to `out` roughly as `write` would show it (for errors).
-fn show(symbols: &Symbols, datum: &Datum, out: &mut String) {
+/// `datum` roughly as `write` would show it, cut after 60 bytes (for errors).
+pub fn show(symbols: &Symbols, datum: &Datum) -> String {
+    let mut text = String::new();
+    show_into(symbols, datum, &mut text);
+    if text.len() > 60 {
+        let cut = (0..=60)
+            .rev()
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(0);
+        text.truncate(cut);
+        text.push_str("...");
+    }
+    text
+}
+
+/// Appends `datum` to `out` roughly as `write` would show it.
+fn show_into(symbols: &Symbols, datum: &Datum, out: &mut String) {
     use std::fmt::Write as _;
     if out.len() > 80 {
         return;
@@ -607,11 +612,11 @@ fn show(symbols: &Symbols, datum: &Datum, out: &mut String) {
                 if index > 0 {
                     out.push(' ');
                 }
-                show(symbols, item, out);
+                show_into(symbols, item, out);
             }
             if let Some(tail) = tail {
                 out.push_str(" . ");
-                show(symbols, tail, out);
+                show_into(symbols, tail, out);
             }
             out.push(')');
         }
@@ -621,7 +626,7 @@ fn show(symbols: &Symbols, datum: &Datum, out: &mut String) {
                 if index > 0 {
                     out.push(' ');
                 }
-                show(symbols, item, out);
+                show_into(symbols, item, out);
             }
             out.push(')');
         }

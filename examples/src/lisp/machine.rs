@@ -11,11 +11,12 @@
 //! Scheme call: non-tail evaluation pushes a [`Cont`], so deep recursion is
 //! bounded by [`Machine::max_depth`] continuations, not by the Rust stack.
 
-use super::data::build;
+use super::code::{compile, Globals, Node};
 use super::error::{LispError, SHOWN_FRAMES};
 use super::expand::expand;
+use super::inspect::{why_alive, write_heap_snapshot};
 use super::parse::Datum;
-use super::value::{Binding, Builtin, Env, Sym, Symbols, Value};
+use super::value::{Builtin, Env, Global, Sym, Symbols, Value};
 use gc_core::model::{Gc, GcMap, GcVec, Lock, Mutation, RefLock};
 use gc_core::{Collector, Root, Scope, Trace};
 use std::io::Write;
@@ -58,76 +59,35 @@ impl Keywords {
             or: symbols.intern("or"),
         }
     }
-
-    /// `true` if `sym` names a special form.
-    pub fn contains(&self, sym: Sym) -> bool {
-        [
-            self.quote,
-            self.if_,
-            self.define,
-            self.set,
-            self.lambda,
-            self.let_,
-            self.cond,
-            self.begin,
-            self.and,
-            self.or,
-        ]
-        .contains(&sym)
-    }
 }
 
 /// What the evaluator does next.
 #[derive(Trace, Clone, Copy, Debug)]
 pub enum Reg<'gc> {
-    /// Evaluate the expression in the environment.
-    Eval(Value<'gc>, Env<'gc>),
+    /// Evaluate the code in the environment.
+    Eval(Gc<'gc, Node<'gc>>, Env<'gc>),
     /// Deliver the value to the innermost continuation.
     Return(Value<'gc>),
 }
 
-/// What to do with a value once it is computed.
-#[derive(Trace, Clone, Copy, Debug)]
-pub enum Kont<'gc> {
-    /// The test of an `if`: the branches `(then [else])` follow.
-    If(Value<'gc>),
-    /// A body expression: the rest of the body (non-empty) follows.
-    Seq(Value<'gc>),
-    /// An operand of a call: push it on the argument stack, whose part of
-    /// this call starts at `base`, and evaluate the operands in `rest`.
-    Args {
-        /// The operands still to evaluate.
-        rest: Value<'gc>,
-        /// Where the call's procedure is on the argument stack.
-        base: u32,
-    },
-    /// The value of `(define sym ...)`.
-    Define(Sym),
-    /// The value of `(set! sym ...)`.
-    Set(Sym),
-    /// An initialiser of the `let` form `form`, the specs in `rest` follow.
-    Let {
-        /// The whole `let` form.
-        form: Value<'gc>,
-        /// The `(var init)` specs still to evaluate.
-        rest: Value<'gc>,
-        /// Where the form's values start on the argument stack.
-        base: u32,
-    },
-    /// The test of the first of these `cond` clauses.
-    Cond(Value<'gc>),
-    /// An operand of `and` (`true`) or `or`: the rest (non-empty) follows.
-    AndOr(Value<'gc>, bool),
-}
-
-/// A continuation: what to do with a value, in which environment, and in
-/// which procedure (for stack traces).
+/// A continuation: the node waiting for a value and where it is in its
+/// work, in which environment, and in which procedure (for stack traces).
+///
+/// `node` says what to do with the value: the test of an `If` picks a
+/// branch; a `Seq`, `And` or `Or` goes on from operand `index`; a `Call`,
+/// `Prim` or `Let` pushes the value on the argument stack (its part
+/// starting at `base`) and evaluates from operand `index`; a `SetLocal`,
+/// `SetGlobal` or `DefineGlobal` stores it.
 #[derive(Trace, Clone, Copy, Debug)]
 pub struct Cont<'gc> {
-    /// What to do.
-    pub kont: Kont<'gc>,
-    /// The environment to do it in.
+    /// The node waiting for the value.
+    pub node: Gc<'gc, Node<'gc>>,
+    /// The environment to go on in.
     pub env: Env<'gc>,
+    /// The operand to evaluate next.
+    pub index: u32,
+    /// Where the node's values start on the argument stack.
+    pub base: u32,
     /// The procedure that pushed it.
     pub name: Option<Sym>,
 }
@@ -135,8 +95,8 @@ pub struct Cont<'gc> {
 /// The evaluator's state in the heap, rooted for the whole program.
 #[derive(Trace)]
 pub struct State<'gc> {
-    /// The global variables.
-    pub globals: RefLock<GcMap<'gc, Sym, Value<'gc>>>,
+    /// The global variables' cells, by name.
+    pub globals: RefLock<Globals<'gc>>,
     /// Continuations, innermost last.
     pub stack: RefLock<GcVec<'gc, Cont<'gc>>>,
     /// Evaluated operands of the calls and `let`s in progress.
@@ -152,7 +112,9 @@ impl<'gc> State<'gc> {
     fn new<C: Collector>(m: &Mutation<'_, 'gc, C>, symbols: &mut Symbols) -> Result<Self> {
         let mut globals = GcMap::new(m);
         for &builtin in Builtin::ALL {
-            globals.try_insert(m, symbols.intern(builtin.name()), Value::Builtin(builtin))?;
+            let sym = symbols.intern(builtin.name());
+            let value = Lock::new(Some(Value::Builtin(builtin)));
+            globals.try_insert(m, sym, super::data::alloc(m, Global { sym, value })?)?;
         }
         Ok(State {
             globals: RefLock::new(globals),
@@ -162,6 +124,18 @@ impl<'gc> State<'gc> {
             name: Lock::new(None),
         })
     }
+}
+
+/// Work a builtin asks the machine to do between regions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    /// `(gc-stats)`: print the heap's statistics.
+    Stats,
+    /// `(heap-snapshot file)`: write a DevTools `.heapsnapshot` there.
+    HeapSnapshot(String),
+    /// `(why-alive x)`: print what retains the value the call returned
+    /// (its argument), not counting the evaluator's register that holds it.
+    WhyAlive,
 }
 
 /// Where `read` without a port reads from.
@@ -197,9 +171,13 @@ pub struct Machine<'o> {
     pub(crate) stdin_pos: usize,
     /// When the machine started (`current-jiffy` counts from it).
     pub(crate) started: std::time::Instant,
-    /// `(gc-stats)` was called: the region ends and the statistics are
-    /// printed between regions (a region cannot see them).
-    pub(crate) stats_wanted: bool,
+    /// What a builtin asked for that only runs between regions (a region
+    /// cannot see the statistics nor walk the heap): the region ends after
+    /// the builtin's step, and [`Machine::run_form`] does it.
+    pub(crate) request: Option<Request>,
+    /// `true` once a global that held a builtin was set or defined again:
+    /// [`Node::Prim`] calls then check their operators before running.
+    pub(crate) builtins_redefined: bool,
 }
 
 impl<'o> Machine<'o> {
@@ -223,7 +201,8 @@ impl<'o> Machine<'o> {
             stdin_loaded: false,
             stdin_pos: 0,
             started: std::time::Instant::now(),
-            stats_wanted: false,
+            request: None,
+            builtins_redefined: false,
         }
     }
 
@@ -272,9 +251,10 @@ impl<'o> Machine<'o> {
     ) -> Result<()> {
         let form = expand(form, &mut self.symbols)?;
         s.mutate(|m| {
-            let expr = build(m, &form)?;
             let state = m.write(m.get(state));
-            state.project(|s| &s.reg).set(Reg::Eval(expr, None));
+            let globals = state.project(|s| &s.globals).borrow_mut();
+            let code = compile(m, &self.symbols, self.keywords, globals, &form)?;
+            state.project(|s| &s.reg).set(Reg::Eval(code, Env::Globals));
             // An error may have left the stacks of an earlier form.
             state.project(|s| &s.stack).borrow_mut().clear();
             state.project(|s| &s.values).borrow_mut().clear();
@@ -284,9 +264,14 @@ impl<'o> Machine<'o> {
         loop {
             let finished =
                 s.mutate(|m| super::eval::Eval::load(m, self, m.get(state)).run(fuel))?;
-            if self.stats_wanted {
-                self.stats_wanted = false;
-                write!(self.out, "{}", s.stats())?;
+            match self.request.take() {
+                None => {}
+                Some(Request::Stats) => write!(self.out, "{}", s.stats())?,
+                Some(Request::HeapSnapshot(path)) => write_heap_snapshot(s, &path)?,
+                Some(Request::WhyAlive) => {
+                    let path = why_alive(s, state, &self.symbols)?;
+                    writeln!(self.out, "why-alive: {path}")?;
+                }
             }
             if finished {
                 return Ok(());
@@ -323,31 +308,4 @@ impl<'o> Machine<'o> {
     pub fn unbound(&self, sym: Sym) -> LispError {
         LispError::Unbound(self.symbols.name(sym).to_owned())
     }
-}
-
-/// The binding of `sym` in the frames of `env`, innermost first.
-pub fn locate<'gc>(env: Env<'gc>, sym: Sym) -> Option<Gc<'gc, Binding<'gc>>> {
-    let mut frame = env;
-    while let Some(f) = frame {
-        if let Some(binding) = locate_in_frame(f.vars.get(), sym) {
-            return Some(binding);
-        }
-        frame = f.parent;
-    }
-    None
-}
-
-/// The binding of `sym` in the binding list starting at `vars`.
-pub fn locate_in_frame<'gc>(
-    vars: Option<Gc<'gc, Binding<'gc>>>,
-    sym: Sym,
-) -> Option<Gc<'gc, Binding<'gc>>> {
-    let mut binding = vars;
-    while let Some(b) = binding {
-        if b.sym == sym {
-            return Some(b);
-        }
-        binding = b.next;
-    }
-    None
 }

@@ -13,6 +13,14 @@
 //!   `Lock<Value>`s, so `set-car!` rewrites a slot to any variant in one
 //!   store. Vectors are `RefLock<GcVec<Value>>` (O(1) `vector-set!`,
 //!   `vector-push!` grows them), hash tables `GcMap`s (see `table`).
+//! - **Code lives in the heap too.** Each top-level form is expanded
+//!   (`expand`), then compiled (`code`) into a tree of [`Node`]s allocated
+//!   on the collector: variables are resolved once, locals to (depth,
+//!   slot) addresses in a chain of frames sized for their variables
+//!   ([`Env`]), globals to [`Global`] cells; a `lambda` becomes a
+//!   [`Lambda`] that knows its frame's size. Closures, continuations and
+//!   the registers point at nodes, so code is traced, moved and freed
+//!   like any other object, and the quoted constants it holds with it.
 //! - **The evaluator's state lives in the heap**: registers, an explicit
 //!   continuation stack and an argument stack (both `GcVec`s), and the
 //!   global variables (a `GcMap` keyed by symbol) are fields of one
@@ -36,11 +44,12 @@
 //! Enough of R7RS-small that the r7rs-benchmarks suite runs unmodified
 //! (`examples/lisp/r7rs/`, checked against Guile 3.0 by `tests/r7rs.rs`):
 //!
-//! - **Syntax.** The evaluator knows `quote`, `if`, `define`, `set!`,
+//! - **Syntax.** The compiler knows `quote`, `if`, `define`, `set!`,
 //!   `lambda`, `let` (and named `let`), `cond`, `begin`, `and`, `or`; the
 //!   expander (`expand`) rewrites the derived forms into them (`let*`,
 //!   `letrec`, `do`, `case`, `when`, `unless`, `cond =>`, quasiquote,
-//!   `define-record-type`, `delay`, `case-lambda`). No `define-syntax`.
+//!   `define-record-type`, `delay`, `case-lambda`). No `define-syntax`,
+//!   and no hygiene (see *What is missing* below).
 //! - **Numbers.** 64-bit integers unboxed, bignums (`num-bigint`) beyond,
 //!   doubles unboxed. No exact rationals: `/` of integers that do not
 //!   divide gives a float (`(/ 1 3)` is `0.3333333333333333` where Guile
@@ -61,11 +70,17 @@
 //!   the rest are builtins in Rust (`builtins/`).
 //! - **Ports**: the program's output, string ports, files (read whole;
 //!   written at close), and `read` from standard input ([`Options::input`]).
+//! - **Looking at the heap** (`inspect`): `(why-alive x)` prints the
+//!   shortest path from a root to `x` (`global keep → cdr → pair`, then
+//!   as gc-core shows it), not counting the call itself;
+//!   `(heap-snapshot "file")` and [`Options::heap_snapshot`] (the
+//!   binary's `--heap-snapshot FILE`, at the end of a program) write a
+//!   Chrome DevTools `.heapsnapshot` of the heap, through `gc-snapshot`.
 //!
 //! # Region idioms
 //!
 //! - **Inside a region, pointers are plain values.** `Gc`s are `Copy` and
-//!   dereference for free: variable lookup walks frames and bindings,
+//!   dereference for free: a variable read walks frames and indexes,
 //!   printing walks lists, `equal?` walks structures, and none of it roots
 //!   anything. Holding a `Gc` across an allocation is fine, since nothing
 //!   collects until the region ends.
@@ -85,6 +100,43 @@
 //!   copying backend's half-space) before the collector ran. The step
 //!   loop checks `m.collection_due()` after every step; `fuel` (10,000
 //!   steps by default) bounds the regions that allocate little.
+//!
+//! # What is missing
+//!
+//! - **Hygiene and scope in the expander.** `expand` rewrites a form by
+//!   the name of its head symbol, before any scope is known, and the
+//!   compiler treats `quote`, `if`, `define`, `set!`, `lambda`, `let`,
+//!   `cond`, `begin`, `and`, `or` (and `else`) as keywords wherever they
+//!   appear. So (1) a local variable named like a derived form or a
+//!   keyword (`(let ((do 1) (list 2)) (do ...))`, `(define (f if) (if 1))`)
+//!   is taken for the form, not the variable; (2) the code a derived form
+//!   expands into calls globals by name (`case` calls `memv` and `eqv?`,
+//!   quasiquote `cons`, `append` and `list->vector`, `delay`
+//!   `%make-promise`, `define-record-type` the `%record` builtins,
+//!   `case-lambda` `length` and `apply`): a program that binds one of
+//!   them locally around the form, or redefines it globally, changes what
+//!   the form does (`(let ((eqv? (lambda a #f))) (case 1 ((1) 'one) (else
+//!   'other)))` is `other` here, `one` in Guile); (3) the temporaries it introduces are fresh symbols no
+//!   program can write (`Symbols::fresh`), the one part that is safe; (4)
+//!   there are no user-defined macros: `define-syntax`, `let-syntax`,
+//!   `letrec-syntax` and `syntax-rules` are a clear error. A hygienic
+//!   expander needs the compiler's scopes during expansion (expand and
+//!   compile in one pass over syntax objects that carry their scope, as
+//!   the sets-of-scopes model does), resolving each identifier to a
+//!   binding (a variable, a core form, or a macro) instead of a name, and
+//!   `syntax-rules` (pattern matching with ellipses, renaming of the
+//!   template's free identifiers to the macro definition's bindings).
+//! - **Exact rationals.** Numbers are 64-bit integers, bignums and
+//!   doubles only. `/` of integers that do not divide gives a double
+//!   (`(/ 1 3)` is `0.3333333333333333`, Guile says `1/3`); `exact` (and
+//!   `inexact->exact`) of a non-integral double is an error where Guile
+//!   gives a ratio (`(exact 0.5)` is `1/2`); `numerator`, `denominator`
+//!   and `rationalize` are not defined; the reader reads the literal
+//!   `1/3` as the double `0.3333333333333333`; `exact?` of a quotient
+//!   that did not divide is `#f`. The suite's programs do not depend on it (their
+//!   divisions divide, or are of doubles); a ratio type would be a
+//!   `num-rational` value charged like bignums, with the tower's
+//!   contagion rules in `builtins/num.rs`.
 //!
 //! # What the interpreter taught gc-core
 //!
@@ -107,7 +159,16 @@
 //!   a `BigInt` in an object is a leaf the heap does not see (strings are
 //!   `GcVec<char>`s now, charged like every model container).
 //! - **Statistics are not visible inside a region**: `(gc-stats)` ends the
-//!   region early and the machine prints `Scope::stats` between regions.
+//!   region early and the machine prints `Scope::stats` between regions;
+//!   `(heap-snapshot ...)` and `(why-alive ...)` work the same way, since
+//!   `Scope::heap_graph` walks the heap between regions.
+//! - **A slice allocation built an error every time (reported, not
+//!   fixed here).** The profile of the first compiled evaluator, whose
+//!   frames were slice objects, showed `GcError::from` at 4%:
+//!   `check_slice_size` in gc-core's `model/slice.rs` builds its
+//!   `TooLarge` error with an eager `ok_or` (a boxed error allocated and
+//!   dropped per slice), and `try_alloc_from_iter` collects into a `Vec`
+//!   first. Frames are fixed-size objects now ([`Env`]).
 //!
 //! ```
 //! use examples::lisp::{run, Options};
@@ -118,22 +179,25 @@
 //! ```
 
 mod builtins;
+mod code;
 mod data;
 mod error;
 mod eval;
 mod expand;
+mod inspect;
 mod machine;
 pub mod parse;
 mod print;
 mod table;
 mod value;
 
+pub use code::{Lambda, Node};
 pub use error::{LispError, SHOWN_FRAMES};
 pub use machine::Input;
 pub use table::{Key, Table, Test};
 pub use value::{
-    Binding, Builtin, Closure, Continuation, Env, Frame, Pair, Port, PortKind, Record, Sym,
-    Symbols, Text, Value, Vector,
+    BigFrame, Builtin, Closure, Continuation, Env, Frame1, Frame2, Frame3, Frame4, Frame6, Frame8,
+    Global, Pair, Port, PortKind, Record, Sym, Symbols, Text, Value, Vector,
 };
 
 use machine::{Keywords, Machine};
@@ -170,6 +234,10 @@ pub struct Options {
     pub fuel: usize,
     /// What `read` reads when given no port.
     pub input: Input,
+    /// Where to write a DevTools `.heapsnapshot` of the heap when the
+    /// program (or the interactive session, at the end of its input) ends
+    /// (`None`: no snapshot).
+    pub heap_snapshot: Option<String>,
 }
 
 impl Default for Options {
@@ -180,6 +248,7 @@ impl Default for Options {
             max_depth: DEFAULT_MAX_DEPTH,
             fuel: DEFAULT_FUEL,
             input: Input::Empty,
+            heap_snapshot: None,
         }
     }
 }
@@ -273,6 +342,7 @@ fn run_here(source: &str, options: &Options, out: &mut (dyn Write + Send)) -> Ou
         machine,
         prelude,
         forms,
+        heap_snapshot: options.heap_snapshot.clone(),
     };
     finished(options.backend.run(options.config.clone(), runner))
 }
@@ -309,6 +379,7 @@ where
             machine,
             prelude,
             read_line,
+            heap_snapshot: options.heap_snapshot.clone(),
         };
         finished(options.backend.run(options.config.clone(), session))
     })
@@ -332,6 +403,7 @@ struct Session<'o, R> {
     machine: Machine<'o>,
     prelude: Vec<parse::Datum>,
     read_line: R,
+    heap_snapshot: Option<String>,
 }
 
 impl<R: FnMut(bool) -> Option<String>> Program for Session<'_, R> {
@@ -342,6 +414,7 @@ impl<R: FnMut(bool) -> Option<String>> Program for Session<'_, R> {
             mut machine,
             prelude,
             mut read_line,
+            heap_snapshot,
         } = self;
         let result = heap.scope("lisp-repl", |s| {
             let state = machine.start(s)?;
@@ -376,7 +449,10 @@ impl<R: FnMut(bool) -> Option<String>> Program for Session<'_, R> {
                 }
                 machine.out.flush()?;
             }
-            Ok(())
+            match &heap_snapshot {
+                Some(path) => inspect::write_heap_snapshot(s, path),
+                None => Ok(()),
+            }
         });
         (result, heap.stats(), machine.peak_depth)
     }
@@ -387,6 +463,7 @@ struct Runner<'o> {
     machine: Machine<'o>,
     prelude: Vec<parse::Datum>,
     forms: Vec<parse::Datum>,
+    heap_snapshot: Option<String>,
 }
 
 impl Program for Runner<'_> {
@@ -397,6 +474,7 @@ impl Program for Runner<'_> {
             mut machine,
             prelude,
             forms,
+            heap_snapshot,
         } = self;
         let result = heap.scope("lisp", |s| {
             let state = machine.start(s)?;
@@ -407,6 +485,10 @@ impl Program for Runner<'_> {
             let result = match result {
                 Err(LispError::Exit(0)) => Ok(()),
                 other => other,
+            };
+            let result = match &heap_snapshot {
+                Some(path) => result.and(inspect::write_heap_snapshot(s, path)),
+                None => result,
             };
             let flushed = machine.out.flush();
             result.and(flushed.map_err(LispError::from))

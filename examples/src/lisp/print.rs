@@ -143,7 +143,10 @@ impl Printer<'_> {
             }
             Value::Str(text) => out.extend(text.borrow().iter()),
             Value::Closure(closure) => {
-                let name = closure.name.map_or("lambda", |sym| self.symbols.name(sym));
+                let name = closure
+                    .lambda
+                    .name
+                    .map_or("lambda", |sym| self.symbols.name(sym));
                 let _ = write!(out, "#<procedure {name}>");
             }
             Value::Builtin(builtin) => {

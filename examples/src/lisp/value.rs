@@ -4,22 +4,27 @@
 //! symbols are unboxed and whose other variants point at heap objects. A
 //! value slot in the heap is a `Lock<Value>`, rewritten to any variant in
 //! one store (through the write barrier). Environments are chains of
-//! [`Frame`]s, each holding a linked list of [`Binding`]s; a closure points
-//! at the frame it was made in and that frame's bindings point back at the
-//! closure, so local procedures form cycles (which the reference-counting
-//! backend must collect). Global variables live in a map keyed by symbol.
+//! frames (see [`Env`]), each an object of value slots sized when it is
+//! made, pointing at the enclosing frame; the compiler resolved every
+//! local variable to a (depth, slot) address, so a read walks `depth`
+//! parents and indexes. A closure points at the frame it was made in and
+//! that frame's slots may point back at the closure, so local procedures
+//! form cycles (which the reference-counting backend must collect). Global
+//! variables are [`Global`] cells, found by name once, when code that uses
+//! them is compiled.
 //!
 //! ```text
-//!  Frame ──vars──▶ Binding(f) ──next──▶ Binding(x) ──next──▶ None
-//!    │  ▲              │ value
-//!  parent└── env ── Closure f
+//!  Frame2 [f | x] ◀── env ── Closure f ── lambda ──▶ Lambda (code)
+//!    │      └─────────────────────▲
+//!  parent
 //!    ▼
-//!  Frame ... ──▶ None: the globals (a map)
+//!  Frame1 [...] ──parent──▶ Globals
 //! ```
 
+use super::code::Lambda;
 use super::table::Table;
-use gc_core::model::{Gc, GcVec, Lock, RefLock};
-use gc_core::Trace;
+use gc_core::model::{Gc, GcVec, Lock, Mutation, RefLock};
+use gc_core::{Collector, GcError, Trace};
 use std::collections::HashMap;
 
 /// An interned symbol: an index into [`Symbols`].
@@ -152,40 +157,131 @@ pub struct Pair<'gc> {
     pub cdr: Lock<Value<'gc>>,
 }
 
-/// A procedure written in Scheme.
+/// A procedure written in Scheme: its compiled `lambda` and the frame it
+/// was made in.
 #[derive(Trace)]
 pub struct Closure<'gc> {
-    /// The parameter list: a proper or improper list of symbols, or one symbol.
-    pub params: Value<'gc>,
-    /// The body: a non-empty list of expressions.
-    pub body: Value<'gc>,
+    /// The code: parameters, frame size, body and name.
+    pub lambda: Gc<'gc, Lambda<'gc>>,
     /// The frame the `lambda` was evaluated in (`None`: the globals).
     pub env: Env<'gc>,
-    /// The name it was defined under, for stack traces.
-    pub name: Option<Sym>,
 }
 
-/// An environment: the innermost frame, or `None` for the globals alone.
-pub type Env<'gc> = Option<Gc<'gc, Frame<'gc>>>;
+/// Declares the frame types of the sizes in the list, and [`Env`], a
+/// pointer to any of them.
+macro_rules! frames {
+    ($($variant:ident $frame:ident $size:literal,)*) => {
+        $(
+            #[doc = concat!("A frame of ", $size, " variables.")]
+            #[derive(Trace)]
+            pub struct $frame<'gc> {
+                /// The enclosing frame.
+                pub parent: Env<'gc>,
+                /// The variables, numbered by the compiler.
+                pub slots: [Lock<Value<'gc>>; $size],
+            }
+        )*
 
-/// One environment frame.
+        /// An environment: the innermost frame of a chain, or the globals
+        /// alone. A frame is an object sized for its variables (parameters
+        /// first, then internal definitions, in the compiler's numbering;
+        /// sizes round up to the next frame type), pointing at the frame
+        /// it was made in.
+        #[derive(Trace, Clone, Copy, Debug)]
+        pub enum Env<'gc> {
+            /// No frame: only the globals.
+            Globals,
+            $(
+                #[doc = concat!("A frame of ", $size, " variables.")]
+                $variant(Gc<'gc, $frame<'gc>>),
+            )*
+            /// A frame of more variables.
+            Big(Gc<'gc, BigFrame<'gc>>),
+        }
+
+        impl<'gc> Env<'gc> {
+            /// The frame's variables (none for the globals).
+            #[inline]
+            pub fn slots(self) -> &'gc [Lock<Value<'gc>>] {
+                match self {
+                    Env::Globals => &[],
+                    $(Env::$variant(frame) => &Gc::as_ref(frame).slots,)*
+                    Env::Big(frame) => Gc::as_ref(Gc::as_ref(frame).slots),
+                }
+            }
+
+            /// The enclosing frame.
+            #[inline]
+            pub fn parent(self) -> Env<'gc> {
+                match self {
+                    Env::Globals => Env::Globals,
+                    $(Env::$variant(frame) => frame.parent,)*
+                    Env::Big(frame) => frame.parent,
+                }
+            }
+
+            /// Sets variable `slot` (through the write barrier).
+            ///
+            /// # Panics
+            /// If the frame has no such slot (the compiler numbered them).
+            #[inline]
+            pub fn set<C: Collector>(self, m: &Mutation<'_, 'gc, C>, slot: usize, value: Value<'gc>) {
+                match self {
+                    Env::Globals => panic!("the globals have no slots"),
+                    $(Env::$variant(frame) => m.write(frame).project(|f| &f.slots[slot]).set(value),)*
+                    Env::Big(frame) => m.write(frame.slots)[slot].set(value),
+                }
+            }
+
+            /// A new frame of `size` variables under `parent`, the first
+            /// ones set to `values` (at most `size` of them), the others
+            /// unspecified.
+            pub fn new<C: Collector>(
+                m: &Mutation<'_, 'gc, C>,
+                parent: Env<'gc>,
+                size: usize,
+                values: &[Value<'gc>],
+            ) -> Result<Env<'gc>, GcError> {
+                let slot = |i: usize| Lock::new(values.get(i).copied().unwrap_or(Value::Unspecified));
+                $(
+                    if size <= $size {
+                        let slots = std::array::from_fn(slot);
+                        return Ok(Env::$variant(m.try_alloc($frame { parent, slots })?));
+                    }
+                )*
+                let slots = m.try_alloc_from_iter((0..size).map(slot))?;
+                Ok(Env::Big(m.try_alloc(BigFrame { parent, slots })?))
+            }
+        }
+    };
+}
+
+frames! {
+    F1 Frame1 1,
+    F2 Frame2 2,
+    F3 Frame3 3,
+    F4 Frame4 4,
+    F6 Frame6 6,
+    F8 Frame8 8,
+}
+
+/// A frame of more than 8 variables: its slots in a slice object of their own.
 #[derive(Trace)]
-pub struct Frame<'gc> {
-    /// The most recently added binding.
-    pub vars: Lock<Option<Gc<'gc, Binding<'gc>>>>,
+pub struct BigFrame<'gc> {
     /// The enclosing frame.
     pub parent: Env<'gc>,
+    /// The variables.
+    pub slots: Gc<'gc, [Lock<Value<'gc>>]>,
 }
 
-/// One variable of a [`Frame`].
+/// A global variable: a cell the compiled code points at, so a global is
+/// read without a lookup by name.
 #[derive(Trace)]
-pub struct Binding<'gc> {
-    /// The variable's name.
+pub struct Global<'gc> {
+    /// The variable's name (for errors).
     pub sym: Sym,
-    /// Its value.
-    pub value: Lock<Value<'gc>>,
-    /// The binding added before this one.
-    pub next: Option<Gc<'gc, Binding<'gc>>>,
+    /// Its value; `None` until it is defined.
+    pub value: Lock<Option<Value<'gc>>>,
 }
 
 macro_rules! builtins {
@@ -286,7 +382,7 @@ builtins! {
     RecordRef => "%record-ref", RecordSet => "%record-set!",
     Apply => "apply", CallCc => "%call/cc", Values => "values", IsValues => "%values?",
     ValuesToList => "%values->list", Error => "error", Exit => "exit",
-    GcStats => "gc-stats",
+    GcStats => "gc-stats", HeapSnapshot => "heap-snapshot", WhyAlive => "why-alive",
     // Ports and output (builtins/io.rs).
     Display => "display", Write => "write", WriteChar => "write-char",
     WriteString => "write-string", Newline => "newline",

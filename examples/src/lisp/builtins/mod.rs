@@ -15,7 +15,7 @@ pub use num::eqv;
 
 use super::data::list_length;
 use super::error::LispError;
-use super::machine::Machine;
+use super::machine::{Machine, Request};
 use super::print::print;
 use super::table::{eq, equal, Table};
 use super::value::{Builtin, Port, Record, Symbols, Text, Value, Vector};
@@ -113,8 +113,21 @@ pub fn call<'gc, C: Collector>(
         }
         B::GcStats => {
             let [] = a.exactly()?;
-            vm.stats_wanted = true;
+            vm.request = Some(Request::Stats);
             Value::Unspecified
+        }
+        B::HeapSnapshot => match a.one()? {
+            Value::Str(path) => {
+                vm.request = Some(Request::HeapSnapshot(path.borrow().iter().collect()));
+                Value::Unspecified
+            }
+            other => return Err(a.expected("a string", other)),
+        },
+        B::WhyAlive => {
+            // The value stays in the evaluator's register until the region
+            // ends, where the machine asks what else retains it.
+            vm.request = Some(Request::WhyAlive);
+            a.one()?
         }
         B::Apply | B::CallCc => unreachable!("the evaluator calls {}", builtin.name()),
         _ => return io::call(m, vm, builtin, args),
