@@ -210,12 +210,12 @@ impl<'s, 'gc, C: Collector, Th: Threads> Mutation<'s, 'gc, C, Th> {
         // `T::Output` is `T` with its brand replaced: the same layout and
         // trace, and a descriptor that can be `'static`.
         let info = TypeInfo::of_slice::<T::Output>();
-        let size = info
-            .object_size_with(len)
-            .ok_or(GcError::from(GcErrorKind::TooLarge {
+        let size = info.object_size_with(len).ok_or_else(|| {
+            GcError::from(GcErrorKind::TooLarge {
                 type_name: std::any::type_name::<T>(),
                 len,
-            }))?;
+            })
+        })?;
         // SAFETY: this step calls no user code.
         if size > unsafe { self.heap() }.config().capacity {
             return Err(self.out_of_memory(size));
