@@ -2,7 +2,7 @@
 //! ([`Scope::mutate`](gc_core::Scope::mutate)), and the check that walks them
 //! against the model.
 
-use super::exec::{DropMark, Frame, Handle, Handles, Tally};
+use super::exec::{expect_upgrade, AnyWeak, DropMark, Frame, Handle, Handles, Tally};
 use super::model::{keeps, Contents, Kind, MVal, Model, Spot, Step, Value as ModelValue};
 use gc_core::model::{Gc, GcMap, GcVec, Identity, Lock, Mutation, Persistent, RefLock};
 use gc_core::{Collector, Trace};
@@ -35,6 +35,8 @@ pub(super) struct Table<'gc> {
 pub(super) struct Outside {
     pub(super) persistent: Vec<Persistent<Table<'static>>>,
     identities: RefCell<HashMap<u64, Identity>>,
+    /// The run's weak references, in the model's order.
+    pub(super) weaks: Vec<AnyWeak>,
 }
 
 fn key(k: u8) -> String {
@@ -188,6 +190,28 @@ impl<'s, 'gc, C: Collector> Region<'_, 's, 'gc, C> {
                 let table = m.persistent(&outside.persistent[index]);
                 frame.own.push(Handle::Table(m.root(table)));
             }
+            Step::Downgrade { obj, .. } => {
+                let table = self.table(frame, obj);
+                outside.weaks.push(AnyWeak::Table(m.downgrade(table)));
+            }
+            Step::Upgrade {
+                weak, id, alive, ..
+            } => {
+                let AnyWeak::Table(w) = outside.weaks[weak] else {
+                    unreachable!("the model picks a table's weak reference")
+                };
+                let up = m.upgrade(&w);
+                expect_upgrade(&format!("weak {weak}"), id, alive, up.is_some())?;
+                if let Some(table) = up {
+                    if table.id != id {
+                        return Err(format!(
+                            "weak {weak} upgraded to #{}, expected #{id}",
+                            table.id
+                        ));
+                    }
+                    frame.own.push(Handle::Table(m.root(table)));
+                }
+            }
             _ => unreachable!("not a model step: {step:?}"),
         }
         Ok(())
@@ -319,6 +343,38 @@ pub(super) fn walk<'gc, C: Collector>(
             return Err(format!("{path} (#{id}) has the identity of #{other}"));
         }
         compare(m, table, &object.table, &path, &mut stack)?;
+    }
+    check_weaks(m, &seen, model, outside)
+}
+
+/// Upgrades every weak reference to a table in the run's list, as
+/// `exec::check_weaks` does for the handle-API objects: an object exactly
+/// when the model says it is alive, the table the walk reached (same
+/// address) or, unreachable and not yet found, the one with its id.
+fn check_weaks<'gc, C: Collector>(
+    m: &Mutation<'_, 'gc, C>,
+    seen: &HashMap<u64, Gc<'gc, Table<'gc>>>,
+    model: &Model,
+    outside: &Outside,
+) -> Result<(), String> {
+    for (i, (weak, &id)) in outside.weaks.iter().zip(&model.weaks).enumerate() {
+        let AnyWeak::Table(w) = weak else { continue };
+        let up = m.upgrade(w);
+        expect_upgrade(
+            &format!("weak {i}"),
+            id,
+            !model.object(id).dead,
+            up.is_some(),
+        )?;
+        let Some(up) = up else { continue };
+        match seen.get(&id) {
+            Some(&there) if Gc::ptr_eq(there, up) => {}
+            Some(_) => return Err(format!("weak {i} upgraded to another copy of #{id}")),
+            None if up.id != id => {
+                return Err(format!("weak {i} upgraded to #{}, expected #{id}", up.id))
+            }
+            None => {}
+        }
     }
     Ok(())
 }
