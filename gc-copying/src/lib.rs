@@ -85,7 +85,11 @@
 
 mod cheney;
 mod collector;
-#[cfg(any(test, feature = "seeded-bug-stale-root"))]
+#[cfg(any(
+    test,
+    feature = "seeded-bug-stale-root",
+    feature = "seeded-bug-stale-weak"
+))]
 pub mod seeded_bug;
 mod semispace;
 mod verify;
