@@ -336,6 +336,26 @@ pub enum Op {
         /// Root whose table is downgraded.
         obj: usize,
     },
+    /// In a mutation region: pushes weak reference `weak` of the run's list,
+    /// counted from the newest (modulo its length), onto root `obj`'s
+    /// table's `RefCell<Vec<GcWeak<_>>>` (the first table from there).
+    RegionStoreWeak {
+        /// Root whose table gets it.
+        obj: usize,
+        /// Which weak reference.
+        weak: usize,
+    },
+    /// In a mutation region: upgrades entry `index`, counted from the
+    /// newest, of the weak references stored in root `obj`'s table (the
+    /// first table from there that holds any); a table's reference is
+    /// rooted when it upgrades, another object's is only checked (a region
+    /// cannot root a handle-API object).
+    RegionLoadWeak {
+        /// Root whose table is read.
+        obj: usize,
+        /// Which stored weak reference.
+        index: usize,
+    },
     /// In a mutation region: upgrades the newest weak reference to a table
     /// at or before the one [`Op::Upgrade`] would pick, wrapping, with
     /// [`Mutation::upgrade`](gc_core::model::Mutation::upgrade), rooting it
@@ -370,6 +390,8 @@ impl Op {
                 | Op::Recall { .. }
                 | Op::RegionDowngrade { .. }
                 | Op::RegionUpgrade { .. }
+                | Op::RegionStoreWeak { .. }
+                | Op::RegionLoadWeak { .. }
                 | Op::Yield
         )
     }
@@ -616,7 +638,8 @@ fn lifetimes(max: usize) -> BoxedStrategy<Vec<Op>> {
 
 /// Ops that end objects' lives and look at them afterwards: scopes left,
 /// roots re-pointed, collections, weak references made and upgraded, and
-/// episodes that downgrade a root's object, re-point that root, collect
+/// episodes that downgrade a root's object (keeping the reference, or
+/// storing it in a handle object or a table), re-point that root, collect
 /// and upgrade. Two elevenths of the programs mix these in at a high rate,
 /// so that weak references often outlive their objects.
 fn lifetime_op() -> impl Strategy<Value = Vec<Op>> {
@@ -631,6 +654,8 @@ fn lifetime_op() -> impl Strategy<Value = Vec<Op>> {
         2 => (0..8usize).prop_map(|weak| Op::RegionUpgrade { weak }),
         2 => (root(), 0..8usize).prop_map(|(obj, weak)| Op::StoreWeak { obj, weak }),
         3 => (root(), 0..4usize).prop_map(|(obj, index)| Op::LoadWeak { obj, index }),
+        1 => (root(), 0..8usize).prop_map(|(obj, weak)| Op::RegionStoreWeak { obj, weak }),
+        2 => (root(), 0..4usize).prop_map(|(obj, index)| Op::RegionLoadWeak { obj, index }),
     ];
     let episode = (root(), root(), 0..2usize).prop_map(|(root, from, weak)| {
         vec![
@@ -655,7 +680,27 @@ fn lifetime_op() -> impl Strategy<Value = Vec<Op>> {
             },
         ]
     });
-    prop_oneof![8 => one.prop_map(|op| vec![op]), 1 => episode, 3 => stored]
+    let in_table = (root(), root(), root()).prop_map(|(root, from, holder)| {
+        vec![
+            Op::Downgrade { obj: root },
+            Op::RegionStoreWeak {
+                obj: holder,
+                weak: 0,
+            },
+            Op::Assign { root, from },
+            Op::Collect,
+            Op::RegionLoadWeak {
+                obj: holder,
+                index: 0,
+            },
+        ]
+    });
+    prop_oneof![
+        8 => one.prop_map(|op| vec![op]),
+        1 => episode,
+        3 => stored,
+        2 => in_table,
+    ]
 }
 
 fn root() -> std::ops::Range<usize> {
@@ -724,6 +769,8 @@ fn model_op() -> impl Strategy<Value = Op> {
         1 => Just(Op::Restart),
         2 => root().prop_map(|obj| Op::RegionDowngrade { obj }),
         2 => (0..8usize).prop_map(|weak| Op::RegionUpgrade { weak }),
+        1 => (root(), 0..8usize).prop_map(|(obj, weak)| Op::RegionStoreWeak { obj, weak }),
+        2 => (root(), 0..4usize).prop_map(|(obj, index)| Op::RegionLoadWeak { obj, index }),
         16 => shared_op(),
     ]
 }
@@ -914,8 +961,16 @@ mod tests {
                         }
                     }
                     Step::Downgrade { region: true, .. } => count("Downgrade in a region".into()),
-                    Step::LoadWeak { alive: false, .. } => {
-                        count("stored upgrade of a dead object".into())
+                    Step::LoadWeak {
+                        alive: false,
+                        region: false,
+                        ..
+                    } => count("stored upgrade of a dead object".into()),
+                    Step::LoadWeak { region: true, .. } => {
+                        count("stored upgrade in a table".into())
+                    }
+                    Step::StoreWeak { region: true, .. } => {
+                        count("weak reference stored in a table".into())
                     }
                     Step::Write { place, .. }
                     | Step::Get { place, .. }
@@ -1000,6 +1055,8 @@ mod tests {
             "LoadWeak",
             "stored upgrade of a dead object",
             "collect clears a weak reference",
+            "weak reference stored in a table",
+            "stored upgrade in a table",
         ];
         for what in expected {
             let n = seen.get(what).copied().unwrap_or(0);

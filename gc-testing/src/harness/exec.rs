@@ -570,6 +570,7 @@ fn execute<'s, C: Collector>(
             index,
             id,
             alive,
+            ..
         } => {
             let mut stored = None;
             frame.with(obj, &mut |o| {

@@ -166,19 +166,22 @@ pub(super) enum Step {
         region: bool,
     },
     /// Stores weak reference `weak` (to #`id`) in root `obj`'s object's
-    /// list of weak references.
+    /// list of weak references (`region`: a table's, in a region).
     StoreWeak {
         obj: usize,
         weak: usize,
         id: u64,
+        region: bool,
     },
     /// Upgrades entry `index` (to #`id`) of root `obj`'s object's list of
-    /// weak references; if `alive`, roots the object again.
+    /// weak references; if `alive`, roots the object again (in a region:
+    /// only a table).
     LoadWeak {
         obj: usize,
         index: usize,
         id: u64,
         alive: bool,
+        region: bool,
     },
     /// The end of a mutation region: [`Op::Yield`], or an op outside
     /// regions that does nothing here but still ends one.
@@ -415,8 +418,10 @@ impl Model {
                 },
                 None => Step::Skip,
             },
-            Op::StoreWeak { obj, weak } => {
-                let (Some(obj), false) = (self.pick(obj, handle), self.weaks.is_empty()) else {
+            Op::StoreWeak { obj, weak } | Op::RegionStoreWeak { obj, weak } => {
+                let region = matches!(op, Op::RegionStoreWeak { .. });
+                let holder = |o: &ModelObject| handle(o) != region;
+                let (Some(obj), false) = (self.pick(obj, holder), self.weaks.is_empty()) else {
                     return Step::Skip;
                 };
                 let weak = self.weaks.len() - 1 - weak % self.weaks.len();
@@ -424,10 +429,13 @@ impl Model {
                     obj,
                     weak,
                     id: self.weaks[weak],
+                    region,
                 }
             }
-            Op::LoadWeak { obj, index } => {
-                let Some(obj) = self.pick(obj, |o| handle(o) && !o.weak.is_empty()) else {
+            Op::LoadWeak { obj, index } | Op::RegionLoadWeak { obj, index } => {
+                let region = matches!(op, Op::RegionLoadWeak { .. });
+                let holder = |o: &ModelObject| handle(o) != region && !o.weak.is_empty();
+                let Some(obj) = self.pick(obj, holder) else {
                     return Step::Skip;
                 };
                 let list = &self.object(self.roots[obj]).weak;
@@ -438,6 +446,7 @@ impl Model {
                     index,
                     id,
                     alive: !self.object(id).dead,
+                    region,
                 }
             }
             Op::Set { obj, field, target } => {
@@ -665,8 +674,16 @@ impl Model {
                 self.roots.truncate(start);
             }
             Step::Downgrade { id, .. } => self.weaks.push(id),
-            Step::Upgrade { id, alive, .. } | Step::LoadWeak { id, alive, .. } => {
+            Step::Upgrade { id, alive, .. } => {
                 if alive {
+                    self.roots.push(id);
+                }
+            }
+            Step::LoadWeak {
+                id, alive, region, ..
+            } => {
+                // A region roots only tables it upgrades.
+                if alive && (!region || self.object(id).kind == Kind::Table) {
                     self.roots.push(id);
                 }
             }
@@ -818,7 +835,7 @@ impl Model {
                 true => format!("root {} = upgrade weak {weak} (#{id})", self.roots.len()),
                 false => format!("upgrade weak {weak} (#{id}, dead): none"),
             },
-            Step::StoreWeak { obj, weak, id } => {
+            Step::StoreWeak { obj, weak, id, .. } => {
                 format!("{}.weak.push(weak {weak} (#{id}))", root(obj))
             }
             Step::LoadWeak {
@@ -826,7 +843,11 @@ impl Model {
                 index,
                 id,
                 alive,
+                region,
             } => match alive {
+                true if region && self.object(id).kind != Kind::Table => {
+                    format!("upgrade {}.weak[{index}] (#{id}), not rooted", root(obj))
+                }
                 true => format!(
                     "root {} = upgrade {}.weak[{index}] (#{id})",
                     self.roots.len(),

@@ -27,6 +27,8 @@ pub(super) struct Table<'gc> {
     items: RefLock<GcVec<'gc, Value<'gc>>>,
     fields: RefLock<GcMap<'gc, String, Value<'gc>>>,
     by_id: RefLock<GcMap<'gc, Gc<'gc, Table<'gc>>, Value<'gc>>>,
+    /// Weak references stored in the table (`Op::RegionStoreWeak`).
+    weak: RefCell<Vec<AnyWeak>>,
 }
 
 /// What a run keeps outside every scope: the persistent roots (in the
@@ -101,6 +103,7 @@ impl<'s, 'gc, C: Collector> Region<'_, 's, 'gc, C> {
             items: RefLock::new(GcVec::new(m)),
             fields: RefLock::new(GcMap::new(m)),
             by_id: RefLock::new(GcMap::new(m)),
+            weak: RefCell::new(Vec::new()),
         })
     }
 
@@ -197,24 +200,57 @@ impl<'s, 'gc, C: Collector> Region<'_, 's, 'gc, C> {
             Step::Upgrade {
                 weak, id, alive, ..
             } => {
-                let AnyWeak::Table(w) = outside.weaks[weak] else {
-                    unreachable!("the model picks a table's weak reference")
-                };
-                let up = m.upgrade(&w);
-                expect_upgrade(&format!("weak {weak}"), id, alive, up.is_some())?;
-                if let Some(table) = up {
-                    if table.id != id {
-                        return Err(format!(
-                            "weak {weak} upgraded to #{}, expected #{id}",
-                            table.id
-                        ));
-                    }
-                    frame.own.push(Handle::Table(m.root(table)));
-                }
+                let what = format!("weak {weak}");
+                self.upgrade_into(frame, &outside.weaks[weak], &what, id, alive)?;
+            }
+            Step::StoreWeak { obj, weak, .. } => {
+                let table = self.table(frame, obj);
+                table.weak.borrow_mut().push(outside.weaks[weak]);
+            }
+            Step::LoadWeak {
+                obj,
+                index,
+                id,
+                alive,
+                ..
+            } => {
+                let stored = self.table(frame, obj).weak.borrow().get(index).copied();
+                let stored = stored.ok_or_else(|| format!("root {obj} holds no weak[{index}]"))?;
+                let what = format!("root {obj}.weak[{index}]");
+                self.upgrade_into(frame, &stored, &what, id, alive)?;
             }
             _ => unreachable!("not a model step: {step:?}"),
         }
         Ok(())
+    }
+
+    /// Upgrades `weak` (to #`id`) in the region and checks the result
+    /// against the model; a table it gives is rooted, another object's
+    /// upgrade only checked (a region cannot read or root it).
+    fn upgrade_into(
+        &self,
+        frame: &mut Frame<'_, 's>,
+        weak: &AnyWeak,
+        what: &str,
+        id: u64,
+        alive: bool,
+    ) -> Result<(), String> {
+        let m = self.m;
+        let upgraded = match weak {
+            AnyWeak::Table(w) => match m.upgrade(w) {
+                Some(table) if table.id != id => {
+                    return Err(format!("{what} upgraded to #{}, expected #{id}", table.id))
+                }
+                Some(table) => {
+                    frame.own.push(Handle::Table(m.root(table)));
+                    true
+                }
+                None => false,
+            },
+            AnyWeak::Small(w) => m.upgrade(w).is_some(),
+            AnyWeak::Large(w) => m.upgrade(w).is_some(),
+        };
+        expect_upgrade(what, id, alive, upgraded)
     }
 
     /// Root `root`'s table's vector, through the barrier.
@@ -343,6 +379,7 @@ pub(super) fn walk<'gc, C: Collector>(
             return Err(format!("{path} (#{id}) has the identity of #{other}"));
         }
         compare(m, table, &object.table, &path, &mut stack)?;
+        compare_weak(table, &object.weak, outside, model, &path)?;
     }
     check_weaks(m, &seen, model, outside)
 }
@@ -374,6 +411,34 @@ fn check_weaks<'gc, C: Collector>(
                 return Err(format!("weak {i} upgraded to #{}, expected #{id}", up.id))
             }
             None => {}
+        }
+    }
+    Ok(())
+}
+
+/// The weak references stored in a table are exactly the ones the model
+/// stored there (each equal to the run's reference to the same object).
+fn compare_weak<'gc>(
+    table: Gc<'gc, Table<'gc>>,
+    expected: &[u64],
+    outside: &Outside,
+    model: &Model,
+    path: &str,
+) -> Result<(), String> {
+    let stored = table.weak.borrow();
+    if stored.len() != expected.len() {
+        return Err(format!(
+            "{path} holds {} weak references, expected {}",
+            stored.len(),
+            expected.len()
+        ));
+    }
+    for (k, (w, &target)) in stored.iter().zip(expected).enumerate() {
+        let made = |(v, &t): (&AnyWeak, &u64)| v == w && t == target;
+        if !outside.weaks.iter().zip(&model.weaks).any(made) {
+            return Err(format!(
+                "{path}.weak[{k}] is not the weak reference to #{target} stored there"
+            ));
         }
     }
     Ok(())

@@ -90,15 +90,22 @@ fn canonical(op: &Op, step: Step, model: &Model) -> Option<Op> {
         Step::Upgrade {
             weak, region: true, ..
         } => Op::RegionUpgrade { weak: back(weak) },
-        Step::StoreWeak { obj, weak, .. } => Op::StoreWeak {
-            obj,
-            weak: back(weak),
-        },
-        Step::LoadWeak { obj, index, .. } => {
-            let stored = model.object(model.roots[obj]).weak.len();
-            Op::LoadWeak {
-                obj,
-                index: stored - 1 - index,
+        Step::StoreWeak {
+            obj, weak, region, ..
+        } => {
+            let weak = back(weak);
+            match region {
+                false => Op::StoreWeak { obj, weak },
+                true => Op::RegionStoreWeak { obj, weak },
+            }
+        }
+        Step::LoadWeak {
+            obj, index, region, ..
+        } => {
+            let index = model.object(model.roots[obj]).weak.len() - 1 - index;
+            match region {
+                false => Op::LoadWeak { obj, index },
+                true => Op::RegionLoadWeak { obj, index },
             }
         }
         Step::Skip => return None,
@@ -297,6 +304,16 @@ fn simpler_model_op(op: &Op) -> Vec<Op> {
             objs.chain(lower(index).map(|index| Op::LoadWeak { obj, index }))
                 .collect()
         }
+        Op::RegionStoreWeak { obj, weak } => {
+            let objs = lower(obj).map(|obj| Op::RegionStoreWeak { obj, weak });
+            objs.chain(lower(weak).map(|weak| Op::RegionStoreWeak { obj, weak }))
+                .collect()
+        }
+        Op::RegionLoadWeak { obj, index } => {
+            let objs = lower(obj).map(|obj| Op::RegionLoadWeak { obj, index });
+            objs.chain(lower(index).map(|index| Op::RegionLoadWeak { obj, index }))
+                .collect()
+        }
         Op::Recall { index } => lower(index).map(|index| Op::Recall { index }).collect(),
         _ => unreachable!("simpler handles the other ops"),
     }
@@ -380,8 +397,8 @@ fn size(program: &[Op]) -> (usize, u64) {
             Op::Unpersist { index } | Op::Recall { index } => index as u64,
             Op::Downgrade { obj } | Op::RegionDowngrade { obj } => obj as u64,
             Op::Upgrade { weak } | Op::RegionUpgrade { weak } => weak as u64,
-            Op::StoreWeak { obj, weak } => (obj + weak) as u64,
-            Op::LoadWeak { obj, index } => (obj + index) as u64,
+            Op::StoreWeak { obj, weak } | Op::RegionStoreWeak { obj, weak } => (obj + weak) as u64,
+            Op::LoadWeak { obj, index } | Op::RegionLoadWeak { obj, index } => (obj + index) as u64,
             Op::Enter | Op::Leave | Op::Collect | Op::Yield | Op::Restart => 0,
         }
     };
@@ -477,6 +494,11 @@ fn map_roots(op: &Op, mut f: impl FnMut(usize) -> Option<usize>) -> Option<Op> {
         Op::Downgrade { obj } => Op::Downgrade { obj: f(obj)? },
         Op::RegionDowngrade { obj } => Op::RegionDowngrade { obj: f(obj)? },
         Op::StoreWeak { obj, weak } => Op::StoreWeak { obj: f(obj)?, weak },
+        Op::RegionStoreWeak { obj, weak } => Op::RegionStoreWeak { obj: f(obj)?, weak },
+        Op::RegionLoadWeak { obj, index } => Op::RegionLoadWeak {
+            obj: f(obj)?,
+            index,
+        },
         Op::LoadWeak { obj, index } => Op::LoadWeak {
             obj: f(obj)?,
             index,
