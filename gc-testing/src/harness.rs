@@ -574,7 +574,10 @@ impl fmt::Display for Failure {
 }
 
 /// `program` as a Rust `vec![..]`, one op per line, each with a comment
-/// saying what it did in the model.
+/// saying what it did in the model. The listing runs the model without a
+/// heap, so it knows of explicit collections only: in stress mode (or
+/// after a collection of the allocation trigger) a comment may say a weak
+/// reference upgrades where the run found it cleared.
 pub fn listing(program: &[Op]) -> String {
     let mut model = model::Model::default();
     let mut out = String::from("vec![\n");
