@@ -594,7 +594,8 @@ pub fn listing(program: &[Op]) -> String {
 /// programs use the handle API only (weighted towards allocation and field
 /// writes), three the object model only (tables written in mutation
 /// regions), three both on one heap, and two both with many lifetime ops
-/// ([`lifetime_op`]).
+/// (scopes left, roots re-pointed, collections, weak references made,
+/// stored and upgraded).
 pub fn programs(max_ops: usize) -> impl Strategy<Value = Vec<Op>> {
     let max = max_ops.max(1);
     // Model programs start with a table or two, so that their first ops
