@@ -99,7 +99,11 @@
 
 pub mod cheney;
 mod collector;
-#[cfg(any(test, feature = "seeded-bug-stale-root"))]
+#[cfg(any(
+    test,
+    feature = "seeded-bug-stale-root",
+    feature = "seeded-bug-stale-weak"
+))]
 pub mod seeded_bug;
 pub mod semispace;
 mod verify;

@@ -1,10 +1,12 @@
 //! TEST-ONLY seeded bugs: copies of [`Copying`] with one planted mistake,
 //! which the model-based harness (`gc_testing::harness`) must catch.
-//! Compiled for this crate's unit tests, or with the test-only feature
-//! `seeded-bug-stale-root`; never part of a normal build.
+//! Compiled for this crate's unit tests, or with the test-only features
+//! `seeded-bug-stale-root` and `seeded-bug-stale-weak`; never part of a
+//! normal build.
 
 use crate::Copying;
 
+#[cfg(any(test, feature = "seeded-bug-stale-root"))]
 // Contract: broken on purpose, for tests only: `collect` moves an object
 // without updating the last root that refers to it, violating rule 2. The
 // harness detects it (through the verifier, or through the poisoned payload
@@ -32,13 +34,40 @@ gc_core::seeded_bug! {
     /// assert!(failure.program.len() <= 2, "{failure}");
     /// ```
     pub struct StaleLastRoot(Copying) = "copying (seeded bug: stale last root)";
-    collect(inner, roots, event) { inner.collect_with::<true>(roots, event) }
+    collect(inner, roots, event) { inner.collect_with::<true, false>(roots, event) }
+}
+
+// Contract: broken on purpose, for tests only: after `collect` moves an
+// object, its weak references upgrade to its old copy in the discarded
+// semispace (the weak table's contract, which `Collector::weak_table`
+// promises, is broken). The harness detects it at the first upgrade after
+// the move by comparing the upgraded root's address with the object's,
+// without reading through it, and stops before collecting again (the next
+// collection's weak step would read the stale address's header); nothing
+// else may use this type. Rules 1 to 5 hold as for `Copying`.
+#[cfg(any(test, feature = "seeded-bug-stale-weak"))]
+gc_core::seeded_bug! {
+    /// A copying collector whose weak step keeps a moved object's entry at
+    /// its old address instead of following the forwarding address: weak
+    /// references of surviving objects upgrade to the stale old copy.
+    /// Everything else is [`Copying`].
+    ///
+    /// ```
+    /// use gc_testing::harness::{find_failure, HarnessConfig};
+    /// use gc_copying::seeded_bug::StaleWeak;
+    ///
+    /// let config = HarnessConfig { seed: Some(1), ..HarnessConfig::default() };
+    /// let failure = find_failure::<StaleWeak>(&config).expect("the harness catches it");
+    /// assert!(failure.program.len() <= 3, "{failure}");
+    /// ```
+    pub struct StaleWeak(Copying) = "copying (seeded bug: weak entry not forwarded)";
+    collect(inner, roots, event) { inner.collect_with::<false, true>(roots, event) }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::StaleLastRoot;
-    use gc_testing::harness::{assert_catches, HarnessConfig};
+    use super::{StaleLastRoot, StaleWeak};
+    use gc_testing::harness::{assert_catches, HarnessConfig, Op};
 
     /// The harness must catch the bug in normal and stress mode, with the
     /// verifier on and (in debug builds) off, and shrink it to the shortest
@@ -102,6 +131,52 @@ mod tests {
                 "root 0 should be #0 but is #15842497851538791387"
             };
             assert!(failure.message.contains(expected), "{failure}");
+        }
+    }
+
+    /// The harness catches a weak entry left at a moved object's old
+    /// address, in normal and stress mode, verifier on and off (the
+    /// verifier does not look at weak references), and shrinks it to an
+    /// allocation, a downgrade and a collection that moves the object: the
+    /// check after it finds the upgraded root at another address than the
+    /// object's. What it printed (seeds 1 to 4, in the order of `modes`):
+    ///
+    /// ```text
+    /// seed 1, normal, verifier on: a table, downgraded, collected (3 ops):
+    ///   step 2 (Collect): weak 0 upgraded to another copy of #0
+    /// seed 2, normal, verifier off:
+    ///   step 2 (Collect): weak 0 upgraded to another copy of #0
+    /// vec![
+    ///     Op::Alloc { len: 0 },                        // 0: root 0 = new small #0 (0 words)
+    ///     Op::Downgrade { obj: 0 },                    // 1: weak 0 = downgrade root 0 (#0)
+    ///     Op::Collect,                                 // 2: collect (1 of 1 objects reachable)
+    /// ]
+    /// seed 3, stress, verifier on: the downgrade's region collects (2 ops):
+    ///   step 1 (RegionDowngrade { obj: 0 }), after its region ended: weak 0
+    ///   upgraded to another copy of #0
+    /// vec![
+    ///     Op::New { slot: Val::Nil },                  // 0: root 0 = new table #0, slot = nil
+    ///     Op::RegionDowngrade { obj: 0 },              // 1: weak 0 = downgrade root 0 (#0)
+    /// ]
+    /// seed 4, stress, verifier off: a table, downgraded, and a push whose
+    ///   region collects (3 ops).
+    /// ```
+    #[test]
+    fn harness_catches_a_stale_weak_entry() {
+        let modes = [(false, true), (false, false), (true, true), (true, false)];
+        for (seed, (stress, verify)) in (1..).zip(modes) {
+            let config = HarnessConfig {
+                stress,
+                verify,
+                seed: Some(seed),
+                ..HarnessConfig::default()
+            };
+            let failure = assert_catches::<StaleWeak>(config, 3);
+            println!("seed {seed}, stress {stress}, verify {verify}:\n{failure}");
+            assert!(failure.message.contains("another copy of"), "{failure}");
+            let downgrades =
+                |op: &Op| matches!(op, Op::Downgrade { .. } | Op::RegionDowngrade { .. });
+            assert!(failure.program.iter().any(downgrades), "{failure}");
         }
     }
 }

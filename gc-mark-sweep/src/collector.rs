@@ -27,7 +27,11 @@ pub struct MarkSweep {
 impl MarkSweep {
     /// A full collection; `SKIP_LAST_SLOT` is the seeded bug of
     /// [`MarkStack::mark_loop`](crate::mark::MarkStack), `false` but in tests.
-    pub(crate) fn collect_with<const SKIP_LAST_SLOT: bool>(
+    /// `WEAK_AFTER_SWEEP` is the seeded bug `WeakAfterSweep` (see
+    /// `seeded_bug`): the weak step runs after the sweep instead of before
+    /// it, and so clears only the objects the sweep has already freed (a
+    /// lazy sweep leaves dead objects allocated). `false` but in tests.
+    pub(crate) fn collect_with<const SKIP_LAST_SLOT: bool, const WEAK_AFTER_SWEEP: bool>(
         &mut self,
         roots: &[Slot],
         event: &mut CollectionEvent,
@@ -43,9 +47,11 @@ impl MarkSweep {
             event.time(Phase::Trace, || marker.mark_loop::<SKIP_LAST_SLOT>(space));
         }
         event.peak_work_list = marker.take_peak();
-        // SAFETY: marking is complete and nothing unmarked is swept yet; a
-        // marked object survives where it is (mark-sweep never moves).
-        unsafe { self.weak.sweep(|obj| space.is_marked(obj).then_some(obj)) };
+        if !WEAK_AFTER_SWEEP {
+            // SAFETY: marking is complete and nothing unmarked is swept yet;
+            // a marked object survives where it is (mark-sweep never moves).
+            unsafe { self.weak.sweep(|obj| space.is_marked(obj).then_some(obj)) };
+        }
         // The program waits for an explicit or last-resort collection to
         // finish every destructor; otherwise blocks are swept as allocation
         // reaches them (`FreeListSpace::sweep_lazily`).
@@ -65,6 +71,19 @@ impl MarkSweep {
                 event.time(Phase::Reclaim, || unsafe { space.sweep_lazily() })
             }
         };
+        if WEAK_AFTER_SWEEP {
+            let space = &self.space;
+            // SAFETY: none: the seeded bug breaks `sweep`'s first bullet (it
+            // runs after the sweep finalised dead objects) and its second (a
+            // dead object a lazy sweep has not reached yet is still
+            // allocated, so it is answered as a survivor). Only the seeded
+            // bug's tests run this; the harness stops at the first upgrade
+            // of such an object, before reading it or collecting again.
+            unsafe {
+                self.weak
+                    .sweep(|obj| space.is_object(obj.addr()).then_some(obj))
+            };
+        }
         self.last_live = self.space.bytes();
         // The collection is complete: a destructor's panic goes on now.
         self.space.finalizer().resume();
@@ -112,7 +131,7 @@ unsafe impl Collector for MarkSweep {
     }
 
     unsafe fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent) {
-        self.collect_with::<false>(roots, event);
+        self.collect_with::<false, false>(roots, event);
     }
 
     fn weak_table(&self) -> &WeakTable {

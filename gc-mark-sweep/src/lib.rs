@@ -53,7 +53,12 @@
 
 mod collector;
 pub mod mark;
-#[cfg(any(test, feature = "seeded-bug-skip-last-field"))]
+#[cfg(any(
+    test,
+    feature = "seeded-bug-skip-last-field",
+    feature = "seeded-bug-skipped-weak-sweep",
+    feature = "seeded-bug-weak-after-sweep"
+))]
 pub mod seeded_bug;
 mod verify;
 

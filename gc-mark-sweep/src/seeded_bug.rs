@@ -1,10 +1,12 @@
 //! TEST-ONLY seeded bugs: copies of [`MarkSweep`] with one planted mistake,
 //! which the model-based harness (`gc_testing::harness`) must catch.
-//! Compiled for this crate's unit tests, or with the test-only feature
-//! `seeded-bug-skip-last-field`; never part of a normal build.
+//! Compiled for this crate's unit tests, or with the test-only features
+//! `seeded-bug-skip-last-field`, `seeded-bug-skipped-weak-sweep` and
+//! `seeded-bug-weak-after-sweep`; never part of a normal build.
 
 use crate::MarkSweep;
 
+#[cfg(any(test, feature = "seeded-bug-skip-last-field"))]
 // Contract: broken on purpose, for tests only: `collect` may free an object
 // that is still reachable, violating rule 2. The harness detects it through
 // drop counts before it reads the freed object; nothing else may use this
@@ -23,12 +25,68 @@ gc_core::seeded_bug! {
     /// assert!(failure.program.len() <= 8, "{failure}");
     /// ```
     pub struct SkipLastField(MarkSweep) = "mark-sweep (seeded bug: skip last field)";
-    collect(inner, roots, event) { inner.collect_with::<true>(roots, event) }
+    collect(inner, roots, event) { inner.collect_with::<true, false>(roots, event) }
+}
+
+// Contract: broken on purpose, for tests only: `collect` never clears a weak
+// reference, so one can upgrade to an object the collection freed (the weak
+// table's contract, which `Collector::weak_table` promises, is broken). The
+// harness detects it when such a reference upgrades (model: dead), before
+// reading the object; nothing else may use this type. Rules 1 to 5 hold as
+// for `MarkSweep`.
+#[cfg(any(test, feature = "seeded-bug-skipped-weak-sweep"))]
+gc_core::seeded_bug! {
+    /// Mark-sweep that never sweeps its weak-reference table: the entries
+    /// of dead objects are never cleared, so their weak references keep
+    /// upgrading after the collection freed them. (The table is set aside
+    /// during each collection; everything else is [`MarkSweep`].)
+    ///
+    /// ```
+    /// use gc_testing::harness::{find_failure, HarnessConfig};
+    /// use gc_mark_sweep::seeded_bug::SkippedWeakSweep;
+    ///
+    /// let config = HarnessConfig { seed: Some(1), ..HarnessConfig::default() };
+    /// let failure = find_failure::<SkippedWeakSweep>(&config).expect("the harness catches it");
+    /// assert!(failure.program.len() <= 5, "{failure}");
+    /// ```
+    pub struct SkippedWeakSweep(MarkSweep) = "mark-sweep (seeded bug: skipped weak sweep)";
+    collect(inner, roots, event) {
+        let table = std::mem::take(gc_core::Collector::weak_table_mut(inner));
+        inner.collect_with::<false, false>(roots, event);
+        *gc_core::Collector::weak_table_mut(inner) = table;
+    }
+}
+
+// Contract: broken on purpose, for tests only: after a lazy sweep, a weak
+// reference to a dead object not yet swept still upgrades (its destructor
+// runs when the sweep reaches it). The harness detects it when such a
+// reference upgrades (model: dead), before reading the object; nothing else
+// may use this type. Rules 1 to 5 hold as for `MarkSweep`.
+#[cfg(any(test, feature = "seeded-bug-weak-after-sweep"))]
+gc_core::seeded_bug! {
+    /// Mark-sweep whose weak step runs after the sweep instead of between
+    /// marking and sweeping, asking which objects are still allocated
+    /// instead of which are marked: it clears the references of the objects
+    /// the sweep has already freed, but a lazy sweep (a collection of the
+    /// allocation trigger or stress mode) frees them only as allocation
+    /// reaches their blocks, so the references of the others survive.
+    /// Everything else is [`MarkSweep`].
+    ///
+    /// ```
+    /// use gc_testing::harness::{find_failure, HarnessConfig};
+    /// use gc_mark_sweep::seeded_bug::WeakAfterSweep;
+    ///
+    /// let config = HarnessConfig { seed: Some(1), stress: true, ..HarnessConfig::default() };
+    /// let failure = find_failure::<WeakAfterSweep>(&config).expect("the harness catches it");
+    /// assert!(failure.program.len() <= 5, "{failure}");
+    /// ```
+    pub struct WeakAfterSweep(MarkSweep) = "mark-sweep (seeded bug: weak step after the sweep)";
+    collect(inner, roots, event) { inner.collect_with::<false, true>(roots, event) }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::SkipLastField;
+    use super::{SkipLastField, SkippedWeakSweep, WeakAfterSweep};
     use gc_testing::harness::{assert_catches, HarnessConfig, Op, Val};
 
     /// The harness must catch the bug with the verifier on and off (so the
@@ -87,6 +145,100 @@ mod tests {
                     "{failure}"
                 );
             }
+        }
+    }
+
+    /// Runs the harness on `C` with seeds 1 to 4 (normal mode with the
+    /// verifier on and off, then stress mode) and returns each shrunk
+    /// failure (at most `max_len` ops), printing it.
+    fn catch<C: gc_core::Collector>(
+        modes: &[(bool, bool)],
+        max_len: usize,
+    ) -> Vec<gc_testing::harness::Failure> {
+        let run = |(seed, &(stress, verify))| {
+            let config = HarnessConfig {
+                stress,
+                verify,
+                seed: Some(seed),
+                ..HarnessConfig::default()
+            };
+            let failure = assert_catches::<C>(config, max_len);
+            println!("seed {seed}, stress {stress}, verify {verify}:\n{failure}");
+            failure
+        };
+        (1..).zip(modes).map(run).collect()
+    }
+
+    /// The harness catches weak references that are never cleared, in
+    /// normal and stress mode, verifier on and off (the verifier does not
+    /// look at weak references: the model catches it), and shrinks it to
+    /// an object, a downgrade, its roots dropped and a collection (at most
+    /// 5 ops). What it printed (seeds 1 to 4, in the order of `modes`):
+    ///
+    /// ```text
+    /// seed 1, normal, verifier on:
+    ///   step 3 (Collect): weak 0 (#0) upgraded after a collection found #0 unreachable
+    /// vec![
+    ///     Op::Alloc { len: 0 },                        // 0: root 0 = new small #0 (0 words)
+    ///     Op::Downgrade { obj: 0 },                    // 1: weak 0 = downgrade root 0 (#0)
+    ///     Op::Restart,                                 // 2: leave every scope; new heap.scope (0 persistent roots)
+    ///     Op::Collect,                                 // 3: collect (0 of 1 objects reachable)
+    /// ]
+    /// seed 2, normal, verifier off: two tables, the second's root re-pointed
+    ///   at the first (5 ops), same message.
+    /// seed 3, stress, verifier on: enter, alloc, downgrade, leave, and a
+    ///   table whose region's collection shows it (5 ops).
+    /// seed 4, stress, verifier off: the program of seed 1 with an
+    ///   allocation (whose collection shows it) for the collect (4 ops).
+    /// ```
+    #[test]
+    fn harness_catches_a_skipped_weak_sweep() {
+        let modes = [(false, true), (false, false), (true, true), (true, false)];
+        for failure in catch::<SkippedWeakSweep>(&modes, 5) {
+            assert!(
+                failure
+                    .message
+                    .contains("upgraded after a collection found"),
+                "{failure}"
+            );
+            let downgrades =
+                |op: &Op| matches!(op, Op::Downgrade { .. } | Op::RegionDowngrade { .. });
+            assert!(failure.program.iter().any(downgrades), "{failure}");
+        }
+    }
+
+    /// The harness catches a weak step run after a lazy sweep in stress
+    /// mode (every collection there is lazy), verifier on and off, shrunk
+    /// to at most 5 ops. In normal mode an explicit collection sweeps at
+    /// once, so only a collection of the allocation trigger shows it: not
+    /// looked for. What it printed (seeds 1 and 2):
+    ///
+    /// ```text
+    /// seed 1, stress, verifier on: two tables, the second downgraded in a
+    ///   region and its root re-pointed at the first, then a third table
+    ///   whose region's (lazy) collection shows it (5 ops):
+    ///   step 4 (New { slot: Val::Nil }), after its region ended: weak 0 (#1)
+    ///   upgraded after a collection found #1 unreachable
+    /// seed 2, stress, verifier off:
+    ///   step 3 (New { slot: Val::Nil }), after its region ended: weak 0 (#0)
+    ///   upgraded after a collection found #0 unreachable
+    /// vec![
+    ///     Op::New { slot: Val::Nil },                  // 0: root 0 = new table #0, slot = nil
+    ///     Op::RegionDowngrade { obj: 0 },              // 1: weak 0 = downgrade root 0 (#0)
+    ///     Op::Restart,                                 // 2: leave every scope; new heap.scope (0 persistent roots)
+    ///     Op::New { slot: Val::Nil },                  // 3: root 0 = new table #1, slot = nil
+    /// ]
+    /// ```
+    #[test]
+    fn harness_catches_a_weak_step_after_the_sweep() {
+        let modes = [(true, true), (true, false)];
+        for failure in catch::<WeakAfterSweep>(&modes, 5) {
+            assert!(
+                failure
+                    .message
+                    .contains("upgraded after a collection found"),
+                "{failure}"
+            );
         }
     }
 }

@@ -105,11 +105,18 @@ impl RefCount {
     /// test (see `seeded_bug`): the `ROOTED` flags are cleared before trial
     /// deletion instead of after it, so it takes a cycle that only roots
     /// hold for garbage. The real collector passes `false`.
+    /// `WEAK_BEFORE_CYCLES` plants the seeded bug `WeakBeforeCycles`: the
+    /// weak step runs after reconciliation and before trial deletion, so
+    /// it clears the references of acyclic garbage but not those of the
+    /// cycles trial deletion frees. The real collector passes `false`.
     ///
     /// # Safety
     /// - As [`Collector::collect`].
     #[inline(always)]
-    pub(crate) unsafe fn collect_with<const UNFLAG_ROOTS_EARLY: bool>(
+    pub(crate) unsafe fn collect_with<
+        const UNFLAG_ROOTS_EARLY: bool,
+        const WEAK_BEFORE_CYCLES: bool,
+    >(
         &mut self,
         roots: &[Slot],
         event: &mut CollectionEvent,
@@ -120,6 +127,14 @@ impl RefCount {
         event.peak_work_list = std::mem::take(&mut self.peak_release_stack);
         if UNFLAG_ROOTS_EARLY {
             event.time(Phase::Roots, || flag_roots(roots, false));
+        }
+        if WEAK_BEFORE_CYCLES {
+            // SAFETY: none: the seeded bug breaks `sweep`'s first bullet
+            // (trial deletion below frees objects after this weak step, and
+            // their entries are never cleared). Only its tests run this; the
+            // harness stops at the first upgrade of such an entry, before
+            // reading the object or collecting again.
+            unsafe { self.sweep_weak() };
         }
         if self.wants_cycle_collection(event.cause) {
             // SAFETY: `TrialDeletion::collect`'s bullets: roots are flagged
@@ -149,6 +164,23 @@ impl RefCount {
         if !UNFLAG_ROOTS_EARLY {
             event.time(Phase::Roots, || flag_roots(roots, false));
         }
+        if !WEAK_BEFORE_CYCLES {
+            // SAFETY: every object this collection freed was freed above,
+            // and no cell is reused before the next allocation; no code that
+            // could upgrade ran in between (destructors have no scope).
+            unsafe { self.sweep_weak() };
+        }
+        // Every table is consistent again: a destructor's panic goes on now.
+        self.space.finalizer().resume();
+    }
+
+    /// The weak step: an object survives if its cell is still allocated
+    /// and it is not a released candidate waiting in the buffer (`DEAD`).
+    ///
+    /// # Safety
+    /// - As [`WeakTable::sweep`]: every object this collection frees has
+    ///   been freed, and no cell has been reused since.
+    unsafe fn sweep_weak(&mut self) {
         let space = &self.space;
         let survivor = |obj: ObjectRef| {
             // SAFETY: `Word::of` asks for an allocated object: the cell is
@@ -157,14 +189,8 @@ impl RefCount {
             let alive = space.is_object(obj.addr()) && !unsafe { Word::of(obj) }.has(Flag::DEAD);
             alive.then_some(obj)
         };
-        // SAFETY: every object this collection freed was freed above, and
-        // no cell is reused before the next allocation; no code that could
-        // upgrade ran in between (destructors have no scope). An object
-        // survives if its cell is still allocated and it is not a released
-        // candidate waiting in the buffer (`DEAD`).
+        // SAFETY: forwarded to the caller; `survivor` answers as above.
         unsafe { self.weak.sweep(survivor) };
-        // Every table is consistent again: a destructor's panic goes on now.
-        self.space.finalizer().resume();
     }
 
     /// The write barrier: stores `new` into `slot`, a field of `owner`.
@@ -328,7 +354,7 @@ unsafe impl Collector for RefCount {
     unsafe fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent) {
         // SAFETY: `collect_with`'s bullet is `Collector::collect`'s, this
         // function's own.
-        unsafe { self.collect_with::<false>(roots, event) };
+        unsafe { self.collect_with::<false, false>(roots, event) };
     }
 
     /// Stores `new`, counts it, and uncounts the old target. Frees nothing:

@@ -96,7 +96,8 @@ mod leak;
     test,
     feature = "seeded-bug-missed-decrement",
     feature = "seeded-bug-free-rooted-cycle",
-    feature = "seeded-bug-skipped-log"
+    feature = "seeded-bug-skipped-log",
+    feature = "seeded-bug-weak-before-cycles"
 ))]
 pub mod seeded_bug;
 mod verify;

@@ -1,8 +1,9 @@
 //! TEST-ONLY seeded bugs: copies of [`RefCount`] with one planted mistake,
 //! which the model-based harness (`gc_testing::harness`) must catch.
 //! Compiled for this crate's unit tests, or with the test-only features
-//! `seeded-bug-missed-decrement`, `seeded-bug-free-rooted-cycle` and
-//! `seeded-bug-skipped-log`; never part of a normal build.
+//! `seeded-bug-missed-decrement`, `seeded-bug-free-rooted-cycle`,
+//! `seeded-bug-skipped-log` and `seeded-bug-weak-before-cycles`; never part
+//! of a normal build.
 
 use crate::RefCount;
 
@@ -61,7 +62,7 @@ gc_core::seeded_bug! {
     collect(inner, roots, event) {
         // SAFETY: `collect_with`'s bullet is `Collector::collect`'s, which
         // the caller of this `collect` upholds.
-        unsafe { inner.collect_with::<true>(roots, event) } }
+        unsafe { inner.collect_with::<true, false>(roots, event) } }
 }
 
 // Contract: broken on purpose, for tests only: references stored through the
@@ -98,9 +99,35 @@ gc_core::seeded_bug! {
     }
 }
 
+// Contract: broken on purpose, for tests only: a weak reference to an
+// object trial deletion freed keeps upgrading (the weak table's contract,
+// which `Collector::weak_table` promises, is broken). The harness detects it
+// when such a reference upgrades (model: dead), before reading the object,
+// and stops before collecting again; nothing else may use this type. Rules
+// 1 to 5 hold as for `RefCount`.
+#[cfg(any(test, feature = "seeded-bug-weak-before-cycles"))]
+gc_core::seeded_bug! {
+    /// Reference counting whose weak step runs after reconciliation but
+    /// before trial deletion: the references of acyclic garbage (freed by
+    /// reconciliation) clear, those of garbage cycles (freed by trial
+    /// deletion) never do. Everything else is [`RefCount`].
+    ///
+    /// ```
+    /// use gc_testing::harness::{find_failure, HarnessConfig};
+    /// use gc_refcount::seeded_bug::WeakBeforeCycles;
+    ///
+    /// let config = HarnessConfig { seed: Some(1), ..HarnessConfig::default() };
+    /// let failure = find_failure::<WeakBeforeCycles>(&config).expect("the harness catches it");
+    /// assert!(failure.program.len() <= 6, "{failure}");
+    /// ```
+    pub struct WeakBeforeCycles(RefCount) = "refcount (seeded bug: weak step before trial deletion)";
+    collect(inner, roots, event) { // SAFETY: forwarded to the caller.
+        unsafe { inner.collect_with::<false, true>(roots, event) } }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{FreeRootedCycle, MissedDecrement, SkippedLog};
+    use super::{FreeRootedCycle, MissedDecrement, SkippedLog, WeakBeforeCycles};
     use gc_core::Collector;
     use gc_testing::harness::{assert_catches, Failure, HarnessConfig, Op};
 
@@ -215,7 +242,9 @@ mod tests {
     /// below the references to an object) and off (the model's drop counts:
     /// a table freed while referenced, or, for the references a write drops,
     /// one that outlives its last reference), in normal and stress mode, and
-    /// shrink it to at most 4 ops. The bug shows only for an object written
+    /// shrink it to at most 5 ops (4 before the generator made weak-reference
+    /// programs; seed 2 now finds a 5-op program: see below). The bug shows
+    /// only for an object written
     /// after a collection (a table written in the region that made it is
     /// logged at birth, correctly), so each program has a collection before
     /// the write. What it printed (seeds 1 to 4):
@@ -230,8 +259,12 @@ mod tests {
     ///     Op::Write { obj: 0, place: Place::Slot, value: Val::Obj(0) }, // 2: root 0 (#0).slot = root 0 (#0) (was nil)
     ///     Op::Collect,                                 // 3: collect (1 of 1 objects reachable)
     /// ]
-    /// seed 2, normal, verifier off: a new table whose only reference is
-    ///   pushed into a vector the log never recorded is freed:
+    /// seed 2, normal, verifier off (since the weak-reference ops: a table
+    ///   pushed into its own vector, collected, written into its own slot
+    ///   (the log never records it) and collected: "step 4 (Collect):
+    ///   panicked: reference count underflow", 5 ops; before them:) a new
+    ///   table whose only reference is pushed into a vector the log never
+    ///   recorded is freed:
     ///   step 3 (Collect): #1 is reachable but was dropped 1 time(s)
     /// vec![
     ///     Op::New { slot: Val::Nil },                  // 0: root 0 = new table #0, slot = nil
@@ -256,13 +289,14 @@ mod tests {
     /// ```
     #[test]
     fn harness_catches_a_skipped_log() {
-        for (failure, verify) in catch_in_every_mode::<SkippedLog>(4) {
+        for (failure, verify) in catch_in_every_mode::<SkippedLog>(5) {
             let expected: &[&str] = if verify {
                 &["heap references"]
             } else {
                 &[
                     "is reachable but was dropped",
                     "is unreachable but collect() did not drop it",
+                    "reference count underflow",
                 ]
             };
             assert!(
@@ -274,6 +308,56 @@ mod tests {
                 failure.program.iter().any(writes),
                 "the bug needs a write: {failure}"
             );
+        }
+    }
+
+    /// The harness catches weak references of freed garbage cycles that
+    /// never clear, in normal and stress mode, verifier on and off, and
+    /// shrinks it to a cycle (a self-loop), a downgrade, the root dropped
+    /// and a collection; the acyclic case passes (the weak step still
+    /// clears what reconciliation frees), so every shrunk program holds a
+    /// cycle (at most 6 ops). What it printed (seeds 1 to 4):
+    ///
+    /// ```text
+    /// seed 1, normal, verifier on:
+    ///   step 5 (Collect): weak 0 (#0) upgraded after a collection found #0 unreachable
+    /// vec![
+    ///     Op::Enter,                                   // 0: enter scope (depth 1)
+    ///     Op::Alloc { len: 0 },                        // 1: root 0 = new small #0 (0 words)
+    ///     Op::Downgrade { obj: 0 },                    // 2: weak 0 = downgrade root 0 (#0)
+    ///     Op::Set { obj: 0, field: 0, target: 0 },     // 3: root 0 (#0).small[0] = root 0 (#0)
+    ///     Op::Leave,                                   // 4: leave scope: roots 0.. dropped
+    ///     Op::Collect,                                 // 5: collect (0 of 1 objects reachable)
+    /// ]
+    /// seeds 2 and 3 (normal, verifier off; stress, verifier on): a table
+    ///   in its own slot, downgraded, a restart and a collect (5 ops):
+    /// vec![
+    ///     Op::New { slot: Val::Nil },                  // 0: root 0 = new table #0, slot = nil
+    ///     Op::Write { obj: 0, place: Place::Slot, value: Val::Obj(0) }, // 1: root 0 (#0).slot = root 0 (#0) (was nil)
+    ///     Op::Downgrade { obj: 0 },                    // 2: weak 0 = downgrade root 0 (#0)
+    ///     Op::Restart,                                 // 3: leave every scope; new heap.scope (0 persistent roots)
+    ///     Op::Collect,                                 // 4: collect (0 of 1 objects reachable)
+    /// ]
+    /// seed 4, stress, verifier off: a self-loop whose root is re-pointed
+    ///   at a second object (6 ops).
+    /// ```
+    #[test]
+    fn harness_catches_a_weak_step_before_trial_deletion() {
+        for (failure, _) in catch_in_every_mode::<WeakBeforeCycles>(6) {
+            println!("{failure}");
+            assert!(
+                failure
+                    .message
+                    .contains("upgraded after a collection found"),
+                "{failure}"
+            );
+            let cycle_edge = |op: &Op| {
+                matches!(
+                    op,
+                    Op::Set { .. } | Op::Write { .. } | Op::Push { .. } | Op::New { .. }
+                )
+            };
+            assert!(failure.program.iter().any(cycle_edge), "{failure}");
         }
     }
 }

@@ -20,7 +20,13 @@
 //!   leaves every scope and the `heap.scope` call, so that only persistent
 //!   roots carry tables over.
 //! - **Both**: re-point and duplicate roots, enter and leave nested
-//!   scopes, read, and collect.
+//!   scopes, read, and collect; make weak references
+//!   ([`GcWeak`](gc_core::GcWeak)) of any root's object, kept in the run's
+//!   own list, and upgrade them (rooting the object when it upgrades),
+//!   through [`Scope`](gc_core::Scope) and, for tables, through
+//!   [`Mutation`](gc_core::model::Mutation); store them in handle-API
+//!   objects (a `RefCell<Vec<GcWeak<_>>>` field) and upgrade them from
+//!   there.
 //!
 //! Ops name objects by an index into the list of live roots, taken modulo
 //! its length, so every generated program is valid and a program still
@@ -42,6 +48,19 @@
 //!   entry (found by iterating and by looking its key up, by value or by
 //!   identity, after the objects moved), and an identity that stays the same
 //!   while it lives and differs from every other table's;
+//! - every weak reference of the run's list upgrades exactly when the model
+//!   says its object lives, to that object (the one reached from the roots,
+//!   by address); two are equal, and hash the same, exactly when they were
+//!   made from the same object; a heap object holds exactly the weak
+//!   references stored in it. The model's rule (`docs/WEAK.md`): a weak
+//!   reference upgrades until the first collection that finds its object
+//!   unreachable, never after; between collections an unreachable object
+//!   still upgrades, and upgrading roots it again. The run learns of every
+//!   collection from the heap's statistics, automatic ones included (a
+//!   step allocates, a region ends), and from its event which objects it
+//!   found: every unreachable one when it traced the heap or ran trial
+//!   deletion, else (reference counting's reconciliation alone) those no
+//!   garbage cycle reaches;
 //! - after an explicit `collect()`: `usage().objects` equals the number of
 //!   reachable objects and every unreachable object was dropped exactly once
 //!   (for backends that do not collect cycles, only that nothing extra lives);
@@ -277,6 +296,74 @@ pub enum Op {
     /// Ends the current mutation region (the heap collects if it is due);
     /// the next model op opens a new one.
     Yield,
+    /// Downgrades root `obj`'s object (any kind) with
+    /// [`Scope::downgrade`](gc_core::Scope::downgrade), keeping the
+    /// [`GcWeak`](gc_core::GcWeak) at the end of the run's list of weak
+    /// references.
+    Downgrade {
+        /// Root whose object is downgraded.
+        obj: usize,
+    },
+    /// Upgrades weak reference `weak` of the run's list, counted from the
+    /// newest (modulo its length), with [`Scope::upgrade`](gc_core::Scope::upgrade), rooting the object
+    /// in the current scope when it upgrades.
+    Upgrade {
+        /// Which weak reference.
+        weak: usize,
+    },
+    /// Pushes weak reference `weak` of the run's list, counted from the
+    /// newest (modulo its length), onto root `obj`'s object's `RefCell<Vec<GcWeak<_>>>` (a handle-API
+    /// object): a weak reference stored in the heap.
+    StoreWeak {
+        /// Root whose object gets it.
+        obj: usize,
+        /// Which weak reference.
+        weak: usize,
+    },
+    /// Upgrades entry `index`, counted from the newest (modulo their
+    /// number), of the weak references stored in root `obj`'s object (the first handle-API object from
+    /// there that holds any), rooting the object when it upgrades.
+    LoadWeak {
+        /// Root whose object is read.
+        obj: usize,
+        /// Which stored weak reference.
+        index: usize,
+    },
+    /// In a mutation region: downgrades root `obj`'s table with
+    /// [`Mutation::downgrade`](gc_core::model::Mutation::downgrade), keeping
+    /// the reference at the end of the run's list.
+    RegionDowngrade {
+        /// Root whose table is downgraded.
+        obj: usize,
+    },
+    /// In a mutation region: pushes weak reference `weak` of the run's list,
+    /// counted from the newest (modulo its length), onto root `obj`'s
+    /// table's `RefCell<Vec<GcWeak<_>>>` (the first table from there).
+    RegionStoreWeak {
+        /// Root whose table gets it.
+        obj: usize,
+        /// Which weak reference.
+        weak: usize,
+    },
+    /// In a mutation region: upgrades entry `index`, counted from the
+    /// newest, of the weak references stored in root `obj`'s table (the
+    /// first table from there that holds any); a table's reference is
+    /// rooted when it upgrades, another object's is only checked (a region
+    /// cannot root a handle-API object).
+    RegionLoadWeak {
+        /// Root whose table is read.
+        obj: usize,
+        /// Which stored weak reference.
+        index: usize,
+    },
+    /// In a mutation region: upgrades the newest weak reference to a table
+    /// at or before the one [`Op::Upgrade`] would pick, wrapping, with
+    /// [`Mutation::upgrade`](gc_core::model::Mutation::upgrade), rooting it
+    /// when it upgrades.
+    RegionUpgrade {
+        /// Which weak reference.
+        weak: usize,
+    },
     /// Leaves every scope and the `heap.scope` call, then opens a new one,
     /// as a host returning to its event loop: only persistent roots remain.
     Restart,
@@ -301,6 +388,10 @@ impl Op {
                 | Op::Persist { .. }
                 | Op::Unpersist { .. }
                 | Op::Recall { .. }
+                | Op::RegionDowngrade { .. }
+                | Op::RegionUpgrade { .. }
+                | Op::RegionStoreWeak { .. }
+                | Op::RegionLoadWeak { .. }
                 | Op::Yield
         )
     }
@@ -403,7 +494,8 @@ impl HarnessConfig {
             initial_trigger: 64 << 10,
             stress: self.stress,
             verify: self.verify,
-            event_log: 0,
+            // The run reads each collection's event to learn which phases ran.
+            event_log: 64,
             ..HeapConfig::default()
         }
     }
@@ -482,7 +574,10 @@ impl fmt::Display for Failure {
 }
 
 /// `program` as a Rust `vec![..]`, one op per line, each with a comment
-/// saying what it did in the model.
+/// saying what it did in the model. The listing runs the model without a
+/// heap, so it knows of explicit collections only: in stress mode (or
+/// after a collection of the allocation trigger) a comment may say a weak
+/// reference upgrades where the run found it cleared.
 pub fn listing(program: &[Op]) -> String {
     let mut model = model::Model::default();
     let mut out = String::from("vec![\n");
@@ -495,10 +590,12 @@ pub fn listing(program: &[Op]) -> String {
     out + "]\n"
 }
 
-/// The program generator: 1 to `max_ops` ops. A third of the programs use
-/// the handle API only (weighted towards allocation and field writes), a
-/// third the object model only (tables written in mutation regions), and a
-/// third both on one heap.
+/// The program generator: 1 to `max_ops` ops. Three elevenths of the
+/// programs use the handle API only (weighted towards allocation and field
+/// writes), three the object model only (tables written in mutation
+/// regions), three both on one heap, and two both with many lifetime ops
+/// (scopes left, roots re-pointed, collections, weak references made,
+/// stored and upgraded).
 pub fn programs(max_ops: usize) -> impl Strategy<Value = Vec<Op>> {
     let max = max_ops.max(1);
     // Model programs start with a table or two, so that their first ops
@@ -516,9 +613,97 @@ pub fn programs(max_ops: usize) -> impl Strategy<Value = Vec<Op>> {
         })
     };
     prop_oneof![
-        proptest::collection::vec(handle_op(), 1..=max),
-        with_tables(model_op().boxed()),
-        with_tables(prop_oneof![handle_op(), model_op()].boxed()),
+        3 => proptest::collection::vec(handle_op(), 1..=max),
+        3 => with_tables(model_op().boxed()),
+        3 => with_tables(prop_oneof![handle_op(), model_op()].boxed()),
+        2 => lifetimes(max),
+    ]
+}
+
+/// A program of the fourth family: tables, then handle, model and
+/// [`lifetime_op`] ops.
+fn lifetimes(max: usize) -> BoxedStrategy<Vec<Op>> {
+    let single = |s: BoxedStrategy<Op>| s.prop_map(|op| vec![op]).boxed();
+    let ops = prop_oneof![
+        single(handle_op().boxed()),
+        single(model_op().boxed()),
+        lifetime_op()
+    ];
+    let first = prop_oneof![Just(Val::Nil), Just(Val::New)].prop_map(|slot| Op::New { slot });
+    (first, proptest::collection::vec(ops, 0..max))
+        .prop_map(move |(first, ops)| {
+            let mut program = vec![first];
+            program.extend(ops.into_iter().flatten());
+            program.truncate(max);
+            program
+        })
+        .boxed()
+}
+
+/// Ops that end objects' lives and look at them afterwards: scopes left,
+/// roots re-pointed, collections, weak references made and upgraded, and
+/// episodes that downgrade a root's object (keeping the reference, or
+/// storing it in a handle object or a table), re-point that root, collect
+/// and upgrade. Two elevenths of the programs mix these in at a high rate,
+/// so that weak references often outlive their objects.
+fn lifetime_op() -> impl Strategy<Value = Vec<Op>> {
+    let one = prop_oneof![
+        4 => Just(Op::Enter),
+        4 => Just(Op::Leave),
+        4 => Just(Op::Collect),
+        2 => (root(), root()).prop_map(|(root, from)| Op::Assign { root, from }),
+        4 => root().prop_map(|obj| Op::Downgrade { obj }),
+        2 => root().prop_map(|obj| Op::RegionDowngrade { obj }),
+        6 => (0..8usize).prop_map(|weak| Op::Upgrade { weak }),
+        2 => (0..8usize).prop_map(|weak| Op::RegionUpgrade { weak }),
+        2 => (root(), 0..8usize).prop_map(|(obj, weak)| Op::StoreWeak { obj, weak }),
+        3 => (root(), 0..4usize).prop_map(|(obj, index)| Op::LoadWeak { obj, index }),
+        1 => (root(), 0..8usize).prop_map(|(obj, weak)| Op::RegionStoreWeak { obj, weak }),
+        2 => (root(), 0..4usize).prop_map(|(obj, index)| Op::RegionLoadWeak { obj, index }),
+    ];
+    let episode = (root(), root(), 0..2usize).prop_map(|(root, from, weak)| {
+        vec![
+            Op::Downgrade { obj: root },
+            Op::Assign { root, from },
+            Op::Collect,
+            Op::Upgrade { weak },
+        ]
+    });
+    let stored = (root(), root(), root()).prop_map(|(root, from, holder)| {
+        vec![
+            Op::Downgrade { obj: root },
+            Op::StoreWeak {
+                obj: holder,
+                weak: 0,
+            },
+            Op::Assign { root, from },
+            Op::Collect,
+            Op::LoadWeak {
+                obj: holder,
+                index: 0,
+            },
+        ]
+    });
+    let in_table = (root(), root(), root()).prop_map(|(root, from, holder)| {
+        vec![
+            Op::Downgrade { obj: root },
+            Op::RegionStoreWeak {
+                obj: holder,
+                weak: 0,
+            },
+            Op::Assign { root, from },
+            Op::Collect,
+            Op::RegionLoadWeak {
+                obj: holder,
+                index: 0,
+            },
+        ]
+    });
+    prop_oneof![
+        8 => one.prop_map(|op| vec![op]),
+        1 => episode,
+        3 => stored,
+        2 => in_table,
     ]
 }
 
@@ -530,11 +715,13 @@ fn root() -> std::ops::Range<usize> {
 fn shared_op() -> impl Strategy<Value = Op> {
     prop_oneof![
         2 => Just(Op::Collect),
-        1 => Just(Op::Enter),
-        1 => Just(Op::Leave),
+        2 => Just(Op::Enter),
+        2 => Just(Op::Leave),
         1 => root().prop_map(|obj| Op::Root { obj }),
         2 => (root(), root()).prop_map(|(root, from)| Op::Assign { root, from }),
         1 => root().prop_map(|obj| Op::Read { obj }),
+        2 => root().prop_map(|obj| Op::Downgrade { obj }),
+        4 => (0..8usize).prop_map(|weak| Op::Upgrade { weak }),
     ]
 }
 
@@ -545,7 +732,9 @@ fn handle_op() -> impl Strategy<Value = Op> {
         5 => (root(), 0..3u8, root()).prop_map(|(obj, field, target)| Op::Set { obj, field, target }),
         1 => (root(), 0..4u8).prop_map(|(obj, field)| Op::Clear { obj, field }),
         2 => (root(), 0..4u8).prop_map(|(obj, field)| Op::Load { obj, field }),
-        8 => shared_op(),
+        2 => (root(), 0..8usize).prop_map(|(obj, weak)| Op::StoreWeak { obj, weak }),
+        2 => (root(), 0..4usize).prop_map(|(obj, index)| Op::LoadWeak { obj, index }),
+        12 => shared_op(),
     ]
 }
 
@@ -582,7 +771,11 @@ fn model_op() -> impl Strategy<Value = Op> {
         2 => (0..4usize).prop_map(|index| Op::Recall { index }),
         2 => Just(Op::Yield),
         1 => Just(Op::Restart),
-        12 => shared_op(),
+        2 => root().prop_map(|obj| Op::RegionDowngrade { obj }),
+        2 => (0..8usize).prop_map(|weak| Op::RegionUpgrade { weak }),
+        1 => (root(), 0..8usize).prop_map(|(obj, weak)| Op::RegionStoreWeak { obj, weak }),
+        2 => (root(), 0..4usize).prop_map(|(obj, index)| Op::RegionLoadWeak { obj, index }),
+        16 => shared_op(),
     ]
 }
 
@@ -760,6 +953,29 @@ mod tests {
                     }
                 }
                 match step {
+                    Step::Upgrade {
+                        alive, id, region, ..
+                    } => {
+                        let here = if region { "in a region" } else { "in a scope" };
+                        count(format!("Upgrade {here}"));
+                        if !alive {
+                            count("upgrade of a dead object".into());
+                        } else if !model.reachable()[id as usize] {
+                            count("upgrade of an unreachable object".into());
+                        }
+                    }
+                    Step::Downgrade { region: true, .. } => count("Downgrade in a region".into()),
+                    Step::LoadWeak {
+                        alive: false,
+                        region: false,
+                        ..
+                    } => count("stored upgrade of a dead object".into()),
+                    Step::LoadWeak { region: true, .. } => {
+                        count("stored upgrade in a table".into())
+                    }
+                    Step::StoreWeak { region: true, .. } => {
+                        count("weak reference stored in a table".into())
+                    }
                     Step::Write { place, .. }
                     | Step::Get { place, .. }
                     | Step::Remove { place, .. } => {
@@ -767,6 +983,10 @@ mod tests {
                     }
                     Step::Collect => {
                         let reachable = model.reachable();
+                        let dies = |id: &u64| !reachable[*id as usize] && !model.object(*id).dead;
+                        if model.weaks.iter().any(dies) {
+                            count("collect clears a weak reference".into());
+                        }
                         let keyed = |o: &&ModelObject| !o.table.by_id.is_empty();
                         if model
                             .objects
@@ -791,10 +1011,13 @@ mod tests {
     /// The generator reaches every model op (resolved to something other
     /// than a no-op), on every kind of place, and the states the model
     /// checks are about: slots rewritten across variants, collections with
-    /// tables keyed by identity and tables held only by persistent roots.
+    /// tables keyed by identity and tables held only by persistent roots,
+    /// weak references made and upgraded in scopes and regions, stored in
+    /// objects, upgraded after their object died, and upgraded while their
+    /// object is unreachable but not yet found (rooting it again).
     #[test]
     fn generated_programs_exercise_every_model_op() {
-        let seen = census(512);
+        let seen = census(1024);
         let expected = [
             "New",
             "Write",
@@ -826,10 +1049,22 @@ mod tests {
             "Remove at Id",
             "collect with identity keys live",
             "collect with a persistent table no scope roots",
+            "Downgrade",
+            "Downgrade in a region",
+            "Upgrade in a scope",
+            "Upgrade in a region",
+            "upgrade of a dead object",
+            "upgrade of an unreachable object",
+            "StoreWeak",
+            "LoadWeak",
+            "stored upgrade of a dead object",
+            "collect clears a weak reference",
+            "weak reference stored in a table",
+            "stored upgrade in a table",
         ];
         for what in expected {
             let n = seen.get(what).copied().unwrap_or(0);
-            assert!(n >= 10, "{what}: {n} times in 512 programs ({seen:?})");
+            assert!(n >= 10, "{what}: {n} times in 1024 programs ({seen:?})");
         }
     }
 }

@@ -4,7 +4,8 @@
 use super::model::{Edge, Kind, Model, Step};
 use super::region::{self, Outside, Region, Table};
 use super::{HarnessConfig, Op};
-use gc_core::{Collector, Gc, Heap, Rebrand, Root, Scope, Trace, Tracer};
+use gc_core::stats::{Cause, CollectionEvent, Phase};
+use gc_core::{Collector, Gc, GcWeak, Heap, NoGc, Rebrand, Root, Scope, Trace, Tracer};
 use std::cell::{Cell, RefCell};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
@@ -44,6 +45,8 @@ pub(super) struct Obj<W: Words> {
     data: Vec<u64>,
     words: W,
     mark: DropMark,
+    /// Weak references stored in the heap ([`Op::StoreWeak`]).
+    weak: RefCell<Vec<AnyWeak>>,
     large: Gc<Large>,
     small: [Gc<Small>; 3],
 }
@@ -69,6 +72,7 @@ impl<W: Words> Obj<W> {
             data: payload(id, len),
             words: W::for_id(id),
             mark: DropMark::new(id, tally),
+            weak: RefCell::new(Vec::new()),
             large: Gc::null(),
             small: Default::default(),
         }
@@ -114,6 +118,33 @@ unsafe impl<'a> Rebrand<'a> for DropMark {
     type Output = DropMark;
 }
 
+/// A weak reference to one of the object types.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub(super) enum AnyWeak {
+    Small(GcWeak<Small>),
+    Large(GcWeak<Large>),
+    Table(GcWeak<Table<'static>>),
+}
+
+// SAFETY: holds only `GcWeak`s, plain values that own no `Gc` (rules 1
+// and 5), so the empty trace is complete and there is nothing to hand out
+// (rule 4).
+unsafe impl Trace for AnyWeak {
+    const NEEDS_TRACE: bool = false;
+    const MODEL_POINTERS: bool = false;
+    const HANDLE_POINTERS: bool = false;
+    fn trace(&self, _: &mut Tracer) {}
+}
+
+// SAFETY: owns no `Gc` (see the `Trace` impl).
+unsafe impl NoGc for AnyWeak {}
+
+// SAFETY: names no brand (a table's weak reference is to `Table<'static>`,
+// as `Mutation::downgrade` makes it): it is its own rebranding.
+unsafe impl<'a> Rebrand<'a> for AnyWeak {
+    type Output = AnyWeak;
+}
+
 /// A root of one of the object types.
 #[derive(Clone, Copy)]
 pub(super) enum Handle<'s> {
@@ -157,6 +188,44 @@ impl<'s> Handle<'s> {
             Handle::Large(_) => Kind::Large,
             Handle::Table(_) => Kind::Table,
         }
+    }
+}
+
+/// A weak reference to `h`'s object.
+fn downgrade<C: Collector>(s: &mut Scope<'_, C>, h: Handle<'_>) -> AnyWeak {
+    match h {
+        Handle::Small(r) => AnyWeak::Small(s.downgrade(r)),
+        Handle::Large(r) => AnyWeak::Large(s.downgrade(r)),
+        Handle::Table(r) => AnyWeak::Table(s.downgrade(r)),
+    }
+}
+
+/// `weak`'s object rooted in `s`, if it upgrades.
+fn upgrade<'s, C: Collector>(s: &Scope<'s, C>, weak: &AnyWeak) -> Option<Handle<'s>> {
+    match weak {
+        AnyWeak::Small(w) => s.upgrade(w).map(Handle::Small),
+        AnyWeak::Large(w) => s.upgrade(w).map(Handle::Large),
+        AnyWeak::Table(w) => s.upgrade(w).map(Handle::Table),
+    }
+}
+
+/// Checks what upgrading a weak reference to #`id` gave: an object exactly
+/// when the model says #`id` is `alive`. Nothing is read through a
+/// reference the model says is dead.
+pub(super) fn expect_upgrade(
+    what: &str,
+    id: u64,
+    alive: bool,
+    upgraded: bool,
+) -> Result<(), String> {
+    match (alive, upgraded) {
+        (true, false) => Err(format!(
+            "{what} (#{id}) did not upgrade, but no collection found #{id} unreachable"
+        )),
+        (false, true) => Err(format!(
+            "{what} (#{id}) upgraded after a collection found #{id} unreachable"
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -247,8 +316,10 @@ struct Run<'a> {
     tally: Tally,
     /// After an explicit collect, every unreachable object must be gone.
     collects_cycles: bool,
-    /// Persistent roots and identities.
+    /// Persistent roots, identities and weak references.
     outside: Outside,
+    /// Collections the model has learnt of.
+    collections: u64,
 }
 
 /// How a frame's run ended.
@@ -270,6 +341,7 @@ pub(super) fn run_program<C: Collector>(ops: &[Op], config: &HarnessConfig) -> R
         tally: Tally::default(),
         collects_cycles: C::CAPABILITIES.collects_cycles,
         outside: Outside::default(),
+        collections: 0,
     };
     let result = run_scopes(&mut heap, &mut run);
     drop(run.outside.persistent.drain(..));
@@ -334,7 +406,7 @@ fn run_frame<C: Collector>(
                 Exit::Leave => Ok(()),
                 exit => return Ok(exit),
             },
-            _ => guarded(|| execute(s, &mut frame, step, &run.tally)),
+            _ => guarded(|| execute(s, &mut frame, step, &run.tally, &mut run.outside.weaks)),
         };
         let at = run.next - 1;
         result
@@ -441,6 +513,7 @@ fn execute<'s, C: Collector>(
     frame: &mut Frame<'_, 's>,
     step: Step,
     tally: &Tally,
+    weaks: &mut Vec<AnyWeak>,
 ) -> Result<(), String> {
     match step {
         Step::Alloc { id, kind, len } => frame.own.push(Handle::alloc(s, id, kind, len, tally)),
@@ -481,10 +554,92 @@ fn execute<'s, C: Collector>(
             }
         }
         Step::Collect => s.collect(),
+        Step::Downgrade { obj, .. } => {
+            let mut made = None;
+            frame.with(obj, &mut |o| made = Some(downgrade(s, o)));
+            weaks.extend(made);
+        }
+        Step::Upgrade {
+            weak, id, alive, ..
+        } => upgrade_into(s, frame, &weaks[weak], &format!("weak {weak}"), id, alive)?,
+        Step::StoreWeak { obj, weak, .. } => frame.with(obj, &mut |o| {
+            with_root!(o, |r| s.get(r).weak.borrow_mut().push(weaks[weak]))
+        }),
+        Step::LoadWeak {
+            obj,
+            index,
+            id,
+            alive,
+            ..
+        } => {
+            let mut stored = None;
+            frame.with(obj, &mut |o| {
+                stored = with_root!(o, |r| s.get(r).weak.borrow().get(index).copied())
+            });
+            let stored = stored.ok_or_else(|| format!("root {obj} holds no weak[{index}]"))?;
+            upgrade_into(
+                s,
+                frame,
+                &stored,
+                &format!("root {obj}.weak[{index}]"),
+                id,
+                alive,
+            )?;
+        }
         Step::Enter | Step::Leave | Step::Yield | Step::Skip => {}
         _ => unreachable!("not a step outside regions: {step:?}"),
     }
     Ok(())
+}
+
+/// Upgrades `weak` (to #`id`), checks the result against the model and
+/// roots the object in the current scope if it upgraded.
+fn upgrade_into<'s, C: Collector>(
+    s: &mut Scope<'s, C>,
+    frame: &mut Frame<'_, 's>,
+    weak: &AnyWeak,
+    what: &str,
+    id: u64,
+    alive: bool,
+) -> Result<(), String> {
+    let up = upgrade(s, weak);
+    expect_upgrade(what, id, alive, up.is_some())?;
+    if let Some(h) = up {
+        let found = id_of(s, h);
+        if found != id {
+            return Err(format!("{what} upgraded to #{found}, expected #{id}"));
+        }
+        frame.own.push(h);
+    }
+    Ok(())
+}
+
+/// Tells the model of the collections that ran since it last learnt of
+/// one: all in the same state (the heap collects only when a step
+/// allocates or a region ends, and the model's state after the step is
+/// the state the collection saw, new objects aside). A collection finds
+/// every unreachable object dead if it traced the heap or ran trial
+/// deletion (the phases that ran took time), else only those no garbage
+/// cycle holds (reference counting's reconciliation; see
+/// [`Model::collected`]).
+fn learn_collections(stats: &gc_core::GcStats, run: &mut Run<'_>) {
+    let new = (stats.collections - run.collections) as usize;
+    if new == 0 {
+        return;
+    }
+    assert!(
+        stats.events.len() >= new,
+        "harness bug: the event log keeps {} events, {new} collections ran in one step",
+        stats.events.len()
+    );
+    let complete = |e: &CollectionEvent| {
+        matches!(e.cause, Cause::Explicit | Cause::AllocationFailure)
+            || !e.phase(Phase::Trace).is_zero()
+            || !e.phase(Phase::Cycles).is_zero()
+    };
+    let complete = stats.events.iter().rev().take(new).any(complete);
+    run.model.collected(complete);
+    run.collections = stats.collections;
 }
 
 /// The checks after a step: drop counts (before touching the heap, so a
@@ -493,9 +648,10 @@ fn execute<'s, C: Collector>(
 fn check<C: Collector>(
     s: &mut Scope<'_, C>,
     frame: &Frame<'_, '_>,
-    run: &Run<'_>,
+    run: &mut Run<'_>,
     collected: bool,
 ) -> Result<(), String> {
+    learn_collections(&s.stats(), run);
     let model = &run.model;
     assert_eq!(
         frame.len(),
@@ -517,7 +673,12 @@ fn check<C: Collector>(
             ));
         }
     }
-    s.scope("harness-check", |c| walk(c, frame, model))?;
+    check_weak_identity(&run.outside.weaks, &model.weaks)?;
+    let weaks = &run.outside.weaks;
+    s.scope("harness-check", |c| {
+        let seen = walk(c, frame, model, weaks)?;
+        check_weaks(c, &seen, model, weaks)
+    })?;
     let collections = s.stats().collections;
     s.mutate(|m| region::walk(m, frame, model, &run.outside))?;
     assert_eq!(
@@ -551,11 +712,12 @@ fn check_drops(
 
 /// Follows every root and edge on the real heap, comparing each object with
 /// the model by payload id: kind, payload, edges, and one address per id.
-fn walk<C: Collector>(
-    c: &mut Scope<'_, C>,
+fn walk<'c, C: Collector>(
+    c: &mut Scope<'c, C>,
     roots: &dyn Handles,
     model: &Model,
-) -> Result<(), String> {
+    weaks: &[AnyWeak],
+) -> Result<Vec<Option<Handle<'c>>>, String> {
     let mut seen: Vec<Option<Handle<'_>>> = vec![None; model.objects.len()];
     let mut stack = Vec::new();
     for (index, &id) in model.roots.iter().enumerate().rev() {
@@ -587,6 +749,22 @@ fn walk<C: Collector>(
         if !intact(c, h, object.len) {
             return Err(format!("{path} (#{id}): payload or inline words corrupted"));
         }
+        let stored = with_root!(h, |r| c.get(r).weak.borrow().clone());
+        if stored.len() != object.weak.len() {
+            return Err(format!(
+                "{path} (#{id}) holds {} weak references, expected {}",
+                stored.len(),
+                object.weak.len()
+            ));
+        }
+        for (k, (w, &target)) in stored.iter().zip(&object.weak).enumerate() {
+            let made = |(v, &t): (&AnyWeak, &u64)| v == w && t == target;
+            if !weaks.iter().zip(&model.weaks).any(made) {
+                return Err(format!(
+                    "{path}.weak[{k}] is not the weak reference to #{target} stored there"
+                ));
+            }
+        }
         for edge in Edge::ALL {
             match (load(c, h, edge), object.edge(edge)) {
                 (None, None) => {}
@@ -594,6 +772,66 @@ fn walk<C: Collector>(
                 (Some(_), None) => return Err(format!("{path}.{edge} should be null")),
                 (None, Some(t)) => {
                     return Err(format!("{path}.{edge} should refer to #{t} but is null"))
+                }
+            }
+        }
+    }
+    Ok(seen)
+}
+
+/// Two weak references are equal (and hash the same) exactly when they
+/// were made from the same object: checked at every step, so across moves
+/// and deaths.
+fn check_weak_identity(weaks: &[AnyWeak], ids: &[u64]) -> Result<(), String> {
+    use std::hash::BuildHasher;
+    let hasher =
+        std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default();
+    for (i, (a, &x)) in weaks.iter().zip(ids).enumerate() {
+        for (j, (b, &y)) in weaks.iter().zip(ids).enumerate().skip(i + 1) {
+            if (a == b) != (x == y) {
+                let how = if a == b { "equal" } else { "different" };
+                return Err(format!("weak {i} (#{x}) and weak {j} (#{y}) are {how}"));
+            }
+            if a == b && hasher.hash_one(a) != hasher.hash_one(b) {
+                return Err(format!(
+                    "weak {i} and weak {j} are equal but hash differently"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Upgrades every weak reference to a handle-API object in the run's list
+/// (tables' are checked in a region, [`region::walk`]): one upgrades
+/// exactly when the model says its object is alive, to that object: the
+/// one the walk reached (compared by address, nothing read) or, for an
+/// unreachable object no collection has found yet, the one with its id.
+fn check_weaks<C: Collector>(
+    c: &mut Scope<'_, C>,
+    seen: &[Option<Handle<'_>>],
+    model: &Model,
+    weaks: &[AnyWeak],
+) -> Result<(), String> {
+    for (i, (weak, &id)) in weaks.iter().zip(&model.weaks).enumerate() {
+        if matches!(weak, AnyWeak::Table(_)) {
+            continue;
+        }
+        let up = upgrade(c, weak);
+        expect_upgrade(
+            &format!("weak {i}"),
+            id,
+            !model.object(id).dead,
+            up.is_some(),
+        )?;
+        let Some(up) = up else { continue };
+        match seen[id as usize] {
+            Some(there) if ptr_eq(c, there, up) => {}
+            Some(_) => return Err(format!("weak {i} upgraded to another copy of #{id}")),
+            None => {
+                let found = id_of(c, up);
+                if found != id {
+                    return Err(format!("weak {i} upgraded to #{found}, expected #{id}"));
                 }
             }
         }

@@ -148,6 +148,41 @@ pub(super) enum Step {
         index: usize,
         id: u64,
     },
+    /// A weak reference to root `obj`'s object (payload id `id`), kept as
+    /// weak reference number `weak` in the harness's list. `region`: made
+    /// with `Mutation::downgrade` (a table) rather than `Scope::downgrade`.
+    Downgrade {
+        obj: usize,
+        id: u64,
+        weak: usize,
+        region: bool,
+    },
+    /// Upgrades weak reference `weak` (to #`id`); if `alive`, roots the
+    /// object again. `region`: with `Mutation::upgrade` (a table's).
+    Upgrade {
+        weak: usize,
+        id: u64,
+        alive: bool,
+        region: bool,
+    },
+    /// Stores weak reference `weak` (to #`id`) in root `obj`'s object's
+    /// list of weak references (`region`: a table's, in a region).
+    StoreWeak {
+        obj: usize,
+        weak: usize,
+        id: u64,
+        region: bool,
+    },
+    /// Upgrades entry `index` (to #`id`) of root `obj`'s object's list of
+    /// weak references; if `alive`, roots the object again (in a region:
+    /// only a table).
+    LoadWeak {
+        obj: usize,
+        index: usize,
+        id: u64,
+        alive: bool,
+        region: bool,
+    },
     /// The end of a mutation region: [`Op::Yield`], or an op outside
     /// regions that does nothing here but still ends one.
     Yield,
@@ -276,6 +311,12 @@ pub(super) struct ModelObject {
     pub(super) len: usize,
     edges: [Option<u64>; 4],
     pub(super) table: Contents,
+    /// The weak references the object holds (handle-API objects), by the
+    /// payload id each refers to.
+    pub(super) weak: Vec<u64>,
+    /// A collection found it unreachable: its weak references no longer
+    /// upgrade, and it never becomes reachable again.
+    pub(super) dead: bool,
 }
 
 impl ModelObject {
@@ -297,6 +338,9 @@ pub(super) struct Model {
     pub(super) persistent: Vec<u64>,
     /// A mutation region is open.
     in_region: bool,
+    /// The harness's own list of weak references: the payload id each
+    /// refers to, in the order they were made.
+    pub(super) weaks: Vec<u64>,
 }
 
 impl Model {
@@ -341,7 +385,70 @@ impl Model {
                 }
             }
             Op::Unpersist { .. } | Op::Recall { .. } => Step::Skip,
+            Op::Upgrade { weak } | Op::RegionUpgrade { weak } => {
+                let region = matches!(op, Op::RegionUpgrade { .. });
+                let fits = |id: u64| !region || self.object(id).kind == Kind::Table;
+                let n = self.weaks.len();
+                let start = n.saturating_sub(1 + weak % n.max(1));
+                let older = |k: usize| (start + n - k) % n;
+                let Some(weak) = (0..n).map(older).find(|&w| fits(self.weaks[w])) else {
+                    return Step::Skip;
+                };
+                let id = self.weaks[weak];
+                Step::Upgrade {
+                    weak,
+                    id,
+                    alive: !self.object(id).dead,
+                    region,
+                }
+            }
             _ if n == 0 => Step::Skip,
+            Op::Downgrade { obj } => Step::Downgrade {
+                obj: obj % n,
+                id: self.roots[obj % n],
+                weak: self.weaks.len(),
+                region: false,
+            },
+            Op::RegionDowngrade { obj } => match self.pick(obj, |o| o.kind == Kind::Table) {
+                Some(obj) => Step::Downgrade {
+                    obj,
+                    id: self.roots[obj],
+                    weak: self.weaks.len(),
+                    region: true,
+                },
+                None => Step::Skip,
+            },
+            Op::StoreWeak { obj, weak } | Op::RegionStoreWeak { obj, weak } => {
+                let region = matches!(op, Op::RegionStoreWeak { .. });
+                let holder = |o: &ModelObject| handle(o) != region;
+                let (Some(obj), false) = (self.pick(obj, holder), self.weaks.is_empty()) else {
+                    return Step::Skip;
+                };
+                let weak = self.weaks.len() - 1 - weak % self.weaks.len();
+                Step::StoreWeak {
+                    obj,
+                    weak,
+                    id: self.weaks[weak],
+                    region,
+                }
+            }
+            Op::LoadWeak { obj, index } | Op::RegionLoadWeak { obj, index } => {
+                let region = matches!(op, Op::RegionLoadWeak { .. });
+                let holder = |o: &ModelObject| handle(o) != region && !o.weak.is_empty();
+                let Some(obj) = self.pick(obj, holder) else {
+                    return Step::Skip;
+                };
+                let list = &self.object(self.roots[obj]).weak;
+                let index = list.len() - 1 - index % list.len();
+                let id = list[index];
+                Step::LoadWeak {
+                    obj,
+                    index,
+                    id,
+                    alive: !self.object(id).dead,
+                    region,
+                }
+            }
             Op::Set { obj, field, target } => {
                 let (Some(obj), Some(target)) = (self.pick(obj, handle), self.pick(target, handle))
                 else {
@@ -566,8 +673,73 @@ impl Model {
                 let start = self.frames.pop().expect("resolve checked the depth");
                 self.roots.truncate(start);
             }
-            Step::Read { .. } | Step::Collect | Step::Yield | Step::Skip => {}
+            Step::Downgrade { id, .. } => self.weaks.push(id),
+            Step::Upgrade { id, alive, .. } => {
+                if alive {
+                    self.roots.push(id);
+                }
+            }
+            Step::LoadWeak {
+                id, alive, region, ..
+            } => {
+                // A region roots only tables it upgrades.
+                if alive && (!region || self.object(id).kind == Kind::Table) {
+                    self.roots.push(id);
+                }
+            }
+            Step::StoreWeak { obj, id, .. } => self.object_mut(obj).weak.push(id),
+            Step::Collect => self.collected(true),
+            Step::Read { .. } | Step::Yield | Step::Skip => {}
         }
+    }
+
+    /// A collection ran in this state. One that traced the heap (or ran
+    /// reference counting's trial deletion: `complete`) finds every
+    /// unreachable object dead; reference counting's reconciliation alone
+    /// finds dead exactly the unreachable objects no garbage cycle holds
+    /// (those a cycle reaches keep a count above 0).
+    pub(super) fn collected(&mut self, complete: bool) {
+        let reachable = self.reachable();
+        let garbage: Vec<bool> = (0..self.objects.len())
+            .map(|id| !reachable[id] && !self.objects[id].dead)
+            .collect();
+        let held = if complete {
+            vec![false; garbage.len()]
+        } else {
+            self.held_by_cycles(&garbage)
+        };
+        for (id, object) in self.objects.iter_mut().enumerate() {
+            if garbage[id] && !held[id] {
+                object.dead = true;
+            }
+        }
+    }
+
+    /// `held[id]`: object `id` is reachable, among the `garbage` objects,
+    /// from one that lies on a cycle of garbage objects.
+    fn held_by_cycles(&self, garbage: &[bool]) -> Vec<bool> {
+        let within = |from: &[u64]| {
+            let mut seen = vec![false; garbage.len()];
+            let mut stack: Vec<u64> = from.to_vec();
+            while let Some(id) = stack.pop() {
+                if garbage[id as usize] && !std::mem::replace(&mut seen[id as usize], true) {
+                    stack.extend(self.successors(id));
+                }
+            }
+            seen
+        };
+        let on_cycle: Vec<u64> = (0..garbage.len() as u64)
+            .filter(|&id| garbage[id as usize] && within(&self.successors(id))[id as usize])
+            .collect();
+        within(&on_cycle)
+    }
+
+    /// The payload ids object `id` refers to (strongly).
+    fn successors(&self, id: u64) -> Vec<u64> {
+        let object = self.object(id);
+        let mut out: Vec<u64> = object.edges.iter().flatten().copied().collect();
+        out.extend(object.table.targets());
+        out
     }
 
     fn new_object(&mut self, kind: Kind, len: usize) -> &mut ModelObject {
@@ -577,6 +749,8 @@ impl Model {
             len,
             edges: [None; 4],
             table: Contents::default(),
+            weak: Vec::new(),
+            dead: false,
         });
         self.objects.last_mut().expect("just pushed")
     }
@@ -654,6 +828,33 @@ impl Model {
                 )
             }
             Step::Skip => "no-op here".to_string(),
+            Step::Downgrade { obj, weak, .. } => format!("weak {weak} = downgrade {}", root(obj)),
+            Step::Upgrade {
+                weak, id, alive, ..
+            } => match alive {
+                true => format!("root {} = upgrade weak {weak} (#{id})", self.roots.len()),
+                false => format!("upgrade weak {weak} (#{id}, dead): none"),
+            },
+            Step::StoreWeak { obj, weak, id, .. } => {
+                format!("{}.weak.push(weak {weak} (#{id}))", root(obj))
+            }
+            Step::LoadWeak {
+                obj,
+                index,
+                id,
+                alive,
+                region,
+            } => match alive {
+                true if region && self.object(id).kind != Kind::Table => {
+                    format!("upgrade {}.weak[{index}] (#{id}), not rooted", root(obj))
+                }
+                true => format!(
+                    "root {} = upgrade {}.weak[{index}] (#{id})",
+                    self.roots.len(),
+                    root(obj)
+                ),
+                false => format!("upgrade {}.weak[{index}] (#{id}, dead): none", root(obj)),
+            },
             _ => self.explain_table_step(step),
         }
     }

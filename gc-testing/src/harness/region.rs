@@ -2,7 +2,7 @@
 //! ([`Scope::mutate`](gc_core::Scope::mutate)), and the check that walks them
 //! against the model.
 
-use super::exec::{DropMark, Frame, Handle, Handles, Tally};
+use super::exec::{expect_upgrade, AnyWeak, DropMark, Frame, Handle, Handles, Tally};
 use super::model::{keeps, Contents, Kind, MVal, Model, Spot, Step, Value as ModelValue};
 use gc_core::model::{Gc, GcMap, GcVec, Identity, Lock, Mutation, Persistent, RefLock};
 use gc_core::{Collector, Trace};
@@ -27,6 +27,8 @@ pub(super) struct Table<'gc> {
     items: RefLock<GcVec<'gc, Value<'gc>>>,
     fields: RefLock<GcMap<'gc, String, Value<'gc>>>,
     by_id: RefLock<GcMap<'gc, Gc<'gc, Table<'gc>>, Value<'gc>>>,
+    /// Weak references stored in the table (`Op::RegionStoreWeak`).
+    weak: RefCell<Vec<AnyWeak>>,
 }
 
 /// What a run keeps outside every scope: the persistent roots (in the
@@ -35,6 +37,8 @@ pub(super) struct Table<'gc> {
 pub(super) struct Outside {
     pub(super) persistent: Vec<Persistent<Table<'static>>>,
     identities: RefCell<HashMap<u64, Identity>>,
+    /// The run's weak references, in the model's order.
+    pub(super) weaks: Vec<AnyWeak>,
 }
 
 fn key(k: u8) -> String {
@@ -99,6 +103,7 @@ impl<'s, 'gc, C: Collector> Region<'_, 's, 'gc, C> {
             items: RefLock::new(GcVec::new(m)),
             fields: RefLock::new(GcMap::new(m)),
             by_id: RefLock::new(GcMap::new(m)),
+            weak: RefCell::new(Vec::new()),
         })
     }
 
@@ -188,9 +193,64 @@ impl<'s, 'gc, C: Collector> Region<'_, 's, 'gc, C> {
                 let table = m.persistent(&outside.persistent[index]);
                 frame.own.push(Handle::Table(m.root(table)));
             }
+            Step::Downgrade { obj, .. } => {
+                let table = self.table(frame, obj);
+                outside.weaks.push(AnyWeak::Table(m.downgrade(table)));
+            }
+            Step::Upgrade {
+                weak, id, alive, ..
+            } => {
+                let what = format!("weak {weak}");
+                self.upgrade_into(frame, &outside.weaks[weak], &what, id, alive)?;
+            }
+            Step::StoreWeak { obj, weak, .. } => {
+                let table = self.table(frame, obj);
+                table.weak.borrow_mut().push(outside.weaks[weak]);
+            }
+            Step::LoadWeak {
+                obj,
+                index,
+                id,
+                alive,
+                ..
+            } => {
+                let stored = self.table(frame, obj).weak.borrow().get(index).copied();
+                let stored = stored.ok_or_else(|| format!("root {obj} holds no weak[{index}]"))?;
+                let what = format!("root {obj}.weak[{index}]");
+                self.upgrade_into(frame, &stored, &what, id, alive)?;
+            }
             _ => unreachable!("not a model step: {step:?}"),
         }
         Ok(())
+    }
+
+    /// Upgrades `weak` (to #`id`) in the region and checks the result
+    /// against the model; a table it gives is rooted, another object's
+    /// upgrade only checked (a region cannot read or root it).
+    fn upgrade_into(
+        &self,
+        frame: &mut Frame<'_, 's>,
+        weak: &AnyWeak,
+        what: &str,
+        id: u64,
+        alive: bool,
+    ) -> Result<(), String> {
+        let m = self.m;
+        let upgraded = match weak {
+            AnyWeak::Table(w) => match m.upgrade(w) {
+                Some(table) if table.id != id => {
+                    return Err(format!("{what} upgraded to #{}, expected #{id}", table.id))
+                }
+                Some(table) => {
+                    frame.own.push(Handle::Table(m.root(table)));
+                    true
+                }
+                None => false,
+            },
+            AnyWeak::Small(w) => m.upgrade(w).is_some(),
+            AnyWeak::Large(w) => m.upgrade(w).is_some(),
+        };
+        expect_upgrade(what, id, alive, upgraded)
     }
 
     /// Root `root`'s table's vector, through the barrier.
@@ -319,6 +379,67 @@ pub(super) fn walk<'gc, C: Collector>(
             return Err(format!("{path} (#{id}) has the identity of #{other}"));
         }
         compare(m, table, &object.table, &path, &mut stack)?;
+        compare_weak(table, &object.weak, outside, model, &path)?;
+    }
+    check_weaks(m, &seen, model, outside)
+}
+
+/// Upgrades every weak reference to a table in the run's list, as
+/// `exec::check_weaks` does for the handle-API objects: an object exactly
+/// when the model says it is alive, the table the walk reached (same
+/// address) or, unreachable and not yet found, the one with its id.
+fn check_weaks<'gc, C: Collector>(
+    m: &Mutation<'_, 'gc, C>,
+    seen: &HashMap<u64, Gc<'gc, Table<'gc>>>,
+    model: &Model,
+    outside: &Outside,
+) -> Result<(), String> {
+    for (i, (weak, &id)) in outside.weaks.iter().zip(&model.weaks).enumerate() {
+        let AnyWeak::Table(w) = weak else { continue };
+        let up = m.upgrade(w);
+        expect_upgrade(
+            &format!("weak {i}"),
+            id,
+            !model.object(id).dead,
+            up.is_some(),
+        )?;
+        let Some(up) = up else { continue };
+        match seen.get(&id) {
+            Some(&there) if Gc::ptr_eq(there, up) => {}
+            Some(_) => return Err(format!("weak {i} upgraded to another copy of #{id}")),
+            None if up.id != id => {
+                return Err(format!("weak {i} upgraded to #{}, expected #{id}", up.id))
+            }
+            None => {}
+        }
+    }
+    Ok(())
+}
+
+/// The weak references stored in a table are exactly the ones the model
+/// stored there (each equal to the run's reference to the same object).
+fn compare_weak<'gc>(
+    table: Gc<'gc, Table<'gc>>,
+    expected: &[u64],
+    outside: &Outside,
+    model: &Model,
+    path: &str,
+) -> Result<(), String> {
+    let stored = table.weak.borrow();
+    if stored.len() != expected.len() {
+        return Err(format!(
+            "{path} holds {} weak references, expected {}",
+            stored.len(),
+            expected.len()
+        ));
+    }
+    for (k, (w, &target)) in stored.iter().zip(expected).enumerate() {
+        let made = |(v, &t): (&AnyWeak, &u64)| v == w && t == target;
+        if !outside.weaks.iter().zip(&model.weaks).any(made) {
+            return Err(format!(
+                "{path}.weak[{k}] is not the weak reference to #{target} stored there"
+            ));
+        }
     }
     Ok(())
 }

@@ -16,13 +16,15 @@ pub(super) fn normalize(program: &[Op]) -> Vec<Op> {
     let mut out = Vec::with_capacity(program.len());
     for op in program {
         let step = model.resolve(op);
-        out.extend(canonical(op, step));
+        out.extend(canonical(op, step, &model));
         model.apply(op, step);
     }
     out
 }
 
-fn canonical(op: &Op, step: Step) -> Option<Op> {
+fn canonical(op: &Op, step: Step, model: &Model) -> Option<Op> {
+    // Weak references are picked newest first.
+    let back = |weak: usize| model.weaks.len() - 1 - weak;
     let field = |edge: super::model::Edge| edge.index() as u8;
     Some(match step {
         Step::Alloc { .. } | Step::Enter | Step::Leave | Step::Collect => op.clone(),
@@ -74,6 +76,38 @@ fn canonical(op: &Op, step: Step) -> Option<Op> {
         Step::Recall { index, .. } => Op::Recall { index },
         Step::Yield => Op::Yield,
         Step::Restart => Op::Restart,
+        Step::Downgrade {
+            obj, region: false, ..
+        } => Op::Downgrade { obj },
+        Step::Downgrade {
+            obj, region: true, ..
+        } => Op::RegionDowngrade { obj },
+        Step::Upgrade {
+            weak,
+            region: false,
+            ..
+        } => Op::Upgrade { weak: back(weak) },
+        Step::Upgrade {
+            weak, region: true, ..
+        } => Op::RegionUpgrade { weak: back(weak) },
+        Step::StoreWeak {
+            obj, weak, region, ..
+        } => {
+            let weak = back(weak);
+            match region {
+                false => Op::StoreWeak { obj, weak },
+                true => Op::RegionStoreWeak { obj, weak },
+            }
+        }
+        Step::LoadWeak {
+            obj, index, region, ..
+        } => {
+            let index = model.object(model.roots[obj]).weak.len() - 1 - index;
+            match region {
+                false => Op::LoadWeak { obj, index },
+                true => Op::RegionLoadWeak { obj, index },
+            }
+        }
         Step::Skip => return None,
     })
 }
@@ -256,6 +290,30 @@ fn simpler_model_op(op: &Op) -> Vec<Op> {
                 .collect()
         }
         Op::Unpersist { index } => lower(index).map(|index| Op::Unpersist { index }).collect(),
+        Op::Downgrade { obj } => lower(obj).map(|obj| Op::Downgrade { obj }).collect(),
+        Op::RegionDowngrade { obj } => lower(obj).map(|obj| Op::RegionDowngrade { obj }).collect(),
+        Op::Upgrade { weak } => lower(weak).map(|weak| Op::Upgrade { weak }).collect(),
+        Op::RegionUpgrade { weak } => lower(weak).map(|weak| Op::RegionUpgrade { weak }).collect(),
+        Op::StoreWeak { obj, weak } => {
+            let objs = lower(obj).map(|obj| Op::StoreWeak { obj, weak });
+            objs.chain(lower(weak).map(|weak| Op::StoreWeak { obj, weak }))
+                .collect()
+        }
+        Op::LoadWeak { obj, index } => {
+            let objs = lower(obj).map(|obj| Op::LoadWeak { obj, index });
+            objs.chain(lower(index).map(|index| Op::LoadWeak { obj, index }))
+                .collect()
+        }
+        Op::RegionStoreWeak { obj, weak } => {
+            let objs = lower(obj).map(|obj| Op::RegionStoreWeak { obj, weak });
+            objs.chain(lower(weak).map(|weak| Op::RegionStoreWeak { obj, weak }))
+                .collect()
+        }
+        Op::RegionLoadWeak { obj, index } => {
+            let objs = lower(obj).map(|obj| Op::RegionLoadWeak { obj, index });
+            objs.chain(lower(index).map(|index| Op::RegionLoadWeak { obj, index }))
+                .collect()
+        }
         Op::Recall { index } => lower(index).map(|index| Op::Recall { index }).collect(),
         _ => unreachable!("simpler handles the other ops"),
     }
@@ -337,6 +395,10 @@ fn size(program: &[Op]) -> (usize, u64) {
             Op::Truncate { obj, len } => obj as u64 + u64::from(len),
             Op::Retain { obj, mask } => obj as u64 + u64::from(mask.count_ones()),
             Op::Unpersist { index } | Op::Recall { index } => index as u64,
+            Op::Downgrade { obj } | Op::RegionDowngrade { obj } => obj as u64,
+            Op::Upgrade { weak } | Op::RegionUpgrade { weak } => weak as u64,
+            Op::StoreWeak { obj, weak } | Op::RegionStoreWeak { obj, weak } => (obj + weak) as u64,
+            Op::LoadWeak { obj, index } | Op::RegionLoadWeak { obj, index } => (obj + index) as u64,
             Op::Enter | Op::Leave | Op::Collect | Op::Yield | Op::Restart => 0,
         }
     };
@@ -429,6 +491,19 @@ fn map_roots(op: &Op, mut f: impl FnMut(usize) -> Option<usize>) -> Option<Op> {
             other: f(other)?,
         },
         Op::Persist { obj } => Op::Persist { obj: f(obj)? },
+        Op::Downgrade { obj } => Op::Downgrade { obj: f(obj)? },
+        Op::RegionDowngrade { obj } => Op::RegionDowngrade { obj: f(obj)? },
+        Op::StoreWeak { obj, weak } => Op::StoreWeak { obj: f(obj)?, weak },
+        Op::RegionStoreWeak { obj, weak } => Op::RegionStoreWeak { obj: f(obj)?, weak },
+        Op::RegionLoadWeak { obj, index } => Op::RegionLoadWeak {
+            obj: f(obj)?,
+            index,
+        },
+        Op::LoadWeak { obj, index } => Op::LoadWeak {
+            obj: f(obj)?,
+            index,
+        },
+        Op::Upgrade { .. } | Op::RegionUpgrade { .. } => op.clone(),
         Op::Alloc { .. }
         | Op::AllocLarge { .. }
         | Op::Enter
