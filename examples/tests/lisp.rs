@@ -118,6 +118,47 @@ fn strings_vectors_and_hash_tables() {
     golden("tables", 30, Options::default());
 }
 
+#[test]
+fn weak_value_tables_drop_unreferenced_values() {
+    golden("weak-tables", 20, Options::default());
+}
+
+/// A weak-value table keeps a value exactly as long as something else
+/// refers to it, on every backend; immediates always stay.
+#[test]
+fn weak_value_table_entries_follow_their_values() {
+    let source = "(define t (make-weak-value-hash-table))
+        (define keep (list 'kept))
+        (hash-table-set! t 'a keep)
+        (hash-table-set! t 'b (list 'dropped))
+        (hash-table-set! t 'c (string-append \"dr\" \"opped\"))
+        (hash-table-set! t 'd 7)
+        (gc)
+        (display (list (hash-table-size t)
+                       (eq? keep (hash-table-ref t 'a))
+                       (hash-table-ref/default t 'b 'gone)
+                       (hash-table-ref t 'c (lambda () 'gone))
+                       (hash-table-ref t 'd)))
+        (set! keep #f)
+        (gc)
+        (display (list (hash-table-size t) (hash-table-ref/default t 'a 'gone)))";
+    for &backend in Backend::ALL {
+        for stress in [false, true] {
+            let mut options = Options {
+                backend,
+                ..Options::default()
+            };
+            options.config.stress = stress;
+            let (output, result) = eval(source, &options);
+            assert_eq!(result, Ok(()), "{backend}, stress {stress}");
+            assert_eq!(
+                output, "(2 #t gone gone 7)(1 gone)",
+                "{backend}, stress {stress}"
+            );
+        }
+    }
+}
+
 /// Keeps consing 1000-element vectors onto a live list.
 const VECTOR_HOARD: &str = "
     (define (hoard xs) (hoard (cons (make-vector 1000 0) xs)))
