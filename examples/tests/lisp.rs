@@ -123,6 +123,39 @@ fn weak_value_tables_drop_unreferenced_values() {
     golden("weak-tables", 20, Options::default());
 }
 
+/// Dead entries of a weak-value table are swept as it grows, not only by
+/// `hash-table-size`: ten batches of 100 values, each dropped and collected
+/// before the next, never leave more than two batches of entries.
+#[test]
+fn weak_value_tables_sweep_dead_entries_as_they_grow() {
+    let source = "(define t (make-weak-value-hash-table))
+        (define (fill from to)
+          (if (< from to) (begin (hash-table-set! t from (list from)) (fill (+ from 1) to))))
+        (let loop ((i 0))
+          (if (< i 10) (begin (fill (* i 100) (* (+ i 1) 100)) (gc) (loop (+ i 1)))))
+        (display t)";
+    for &backend in Backend::ALL {
+        for stress in [false, true] {
+            let mut options = Options {
+                backend,
+                ..Options::default()
+            };
+            options.config.stress = stress;
+            let (output, result) = eval(source, &options);
+            assert_eq!(result, Ok(()), "{backend}, stress {stress}");
+            let entries: usize = output
+                .strip_prefix("#<hash-table ")
+                .and_then(|rest| rest.strip_suffix('>'))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("{output:?}"));
+            assert!(
+                entries <= 200,
+                "{entries} entries ({backend}, stress {stress})"
+            );
+        }
+    }
+}
+
 /// A weak-value table keeps a value exactly as long as something else
 /// refers to it, on every backend; immediates always stay.
 #[test]

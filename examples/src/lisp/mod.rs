@@ -166,7 +166,8 @@
 //! - **Weak-value hash tables** (`make-weak-value-hash-table`) hold their
 //!   heap values by `GcWeak` ([`Table`], [`Slot`]): an entry whose value only the
 //!   table named reads as missing after the next collection, identically
-//!   on every backend; `hash-table-size` sweeps such entries lazily. The
+//!   on every backend; `hash-table-size`, and insertions once the table has
+//!   doubled since its last sweep, drop such entries. The
 //!   printed form `#<hash-table N>` counts entries not yet swept.
 //! - **A slice allocation built an error every time (reported, not
 //!   fixed here).** The profile of the first compiled evaluator, whose

@@ -14,11 +14,14 @@
 //! else refers to is cleared at the next collection, on every backend
 //! alike, and its entry then reads as missing. Dead entries are swept
 //! lazily: `hash-table-size` drops them before counting, a lookup that
-//! finds one reports the key missing. Immediates (numbers, booleans,
+//! finds one reports the key missing, and inserting a new key drops them
+//! once the table has doubled since its last sweep (so a weak table never
+//! holds more than about twice its live entries plus those that died since
+//! its last sweep, at amortised constant cost per insertion). Immediates (numbers, booleans,
 //! characters, symbols...) are not objects and are kept, as in Guile.
 
 use super::value::{Big, Closure, Continuation, Pair, Port, Record, Text, Value, Vector};
-use gc_core::model::{Gc, GcHash, GcMap, Mutation, RefLock};
+use gc_core::model::{Gc, GcHash, GcMap, Lock, Mutation, RefLock};
 use gc_core::{Collector, GcWeak, Threads, Trace};
 use std::hash::{Hash, Hasher};
 use std::mem::discriminant;
@@ -44,9 +47,25 @@ pub struct Table<'gc> {
     pub weak: bool,
     /// The entries.
     pub map: RefLock<GcMap<'gc, Key<'gc>, Slot<'gc>>>,
+    /// A weak-value table sweeps dead entries when an insertion brings it
+    /// to this many entries (twice its size after the last sweep).
+    pub sweep_at: Lock<usize>,
 }
 
+/// The least [`Table::sweep_at`].
+const FIRST_SWEEP: usize = 8;
+
 impl<'gc> Table<'gc> {
+    /// An empty table.
+    pub fn new<C: Collector>(m: &Mutation<'_, 'gc, C>, test: Test, weak: bool) -> Self {
+        Table {
+            test,
+            weak,
+            map: RefLock::new(GcMap::new(m)),
+            sweep_at: Lock::new(FIRST_SWEEP),
+        }
+    }
+
     /// What this table stores for `value`: a weak reference to it in a
     /// weak-value table if it is a heap object, the value itself otherwise.
     pub fn slot<C: Collector>(&self, m: &Mutation<'_, 'gc, C>, value: Value<'gc>) -> Slot<'gc> {
@@ -103,6 +122,9 @@ impl<'gc> Table<'gc> {
             test: this.test,
         };
         let slot = this.slot(m, value);
+        if this.weak && this.map.borrow().len() + 1 >= this.sweep_at.get() {
+            Table::sweep(this, m);
+        }
         m.write(this)
             .project(|t| &t.map)
             .borrow_mut()
@@ -110,14 +132,22 @@ impl<'gc> Table<'gc> {
         Ok(())
     }
 
+    /// Removes the entries whose value died, and sets the next sweep at
+    /// twice the entries left.
+    fn sweep<C: Collector>(this: Gc<'gc, Self>, m: &Mutation<'_, 'gc, C>) {
+        let table = m.write(this);
+        let mut map = table.project(|t| &t.map).borrow_mut();
+        map.retain(|_, slot| slot.value(m).is_some());
+        let next = (2 * map.len()).max(FIRST_SWEEP);
+        drop(map);
+        table.project(|t| &t.sweep_at).set(next);
+    }
+
     /// The number of entries whose value lives; in a weak-value table it
     /// first removes the entries whose value died.
     pub fn size<C: Collector>(this: Gc<'gc, Self>, m: &Mutation<'_, 'gc, C>) -> usize {
         if this.weak {
-            m.write(this)
-                .project(|t| &t.map)
-                .borrow_mut()
-                .retain(|_, slot| slot.value(m).is_some());
+            Table::sweep(this, m);
         }
         this.map.borrow().len()
     }

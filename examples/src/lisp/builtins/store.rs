@@ -6,7 +6,7 @@ use crate::lisp::error::LispError;
 use crate::lisp::print::print;
 use crate::lisp::table::{Key, Table, Test};
 use crate::lisp::value::{Builtin, Record, Symbols, Value, Vector};
-use gc_core::model::{Gc, GcMap, GcVec, Mutation, RefLock};
+use gc_core::model::{Gc, GcVec, Mutation, RefLock};
 use gc_core::Collector;
 
 type Result<T> = std::result::Result<T, LispError>;
@@ -182,8 +182,7 @@ fn make_hash_table<'gc, C: Collector>(
         [other] => return Err(a.expected("an equivalence (equal?, eqv? or eq?)", other)),
         _ => return Err(a.arity("0 or 1")),
     };
-    let map = RefLock::new(GcMap::new(m));
-    Ok(Value::Table(alloc(m, Table { test, weak, map })?))
+    Ok(Value::Table(alloc(m, Table::new(m, test, weak))?))
 }
 
 /// `hash-table-set!`, `hash-table-ref/default`, `hash-table-delete!`,
