@@ -174,7 +174,13 @@ fn weak_value_table_entries_follow_their_values() {
                        (hash-table-ref t 'd)))
         (set! keep #f)
         (gc)
-        (display (list (hash-table-size t) (hash-table-ref/default t 'a 'gone)))";
+        (display (list (hash-table-size t) (hash-table-ref/default t 'a 'gone)))
+        (define u (make-weak-value-hash-table equal?))
+        (define v (list 5))
+        (hash-table-set! u (list 1 2) v)
+        (hash-table-set! u (list 3) (list 6))
+        (gc)
+        (display (list (hash-table-ref u (list 1 2)) (hash-table-size u)))";
     for &backend in Backend::ALL {
         for stress in [false, true] {
             let mut options = Options {
@@ -185,7 +191,7 @@ fn weak_value_table_entries_follow_their_values() {
             let (output, result) = eval(source, &options);
             assert_eq!(result, Ok(()), "{backend}, stress {stress}");
             assert_eq!(
-                output, "(2 #t gone gone 7)(1 gone)",
+                output, "(2 #t gone gone 7)(1 gone)((5) 1)",
                 "{backend}, stress {stress}"
             );
         }
