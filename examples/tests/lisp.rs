@@ -118,6 +118,86 @@ fn strings_vectors_and_hash_tables() {
     golden("tables", 30, Options::default());
 }
 
+#[test]
+fn weak_value_tables_drop_unreferenced_values() {
+    golden("weak-tables", 20, Options::default());
+}
+
+/// Dead entries of a weak-value table are swept as it grows, not only by
+/// `hash-table-size`: ten batches of 100 values, each dropped and collected
+/// before the next, never leave more than two batches of entries.
+#[test]
+fn weak_value_tables_sweep_dead_entries_as_they_grow() {
+    let source = "(define t (make-weak-value-hash-table))
+        (define (fill from to)
+          (if (< from to) (begin (hash-table-set! t from (list from)) (fill (+ from 1) to))))
+        (let loop ((i 0))
+          (if (< i 10) (begin (fill (* i 100) (* (+ i 1) 100)) (gc) (loop (+ i 1)))))
+        (display t)";
+    for &backend in Backend::ALL {
+        for stress in [false, true] {
+            let mut options = Options {
+                backend,
+                ..Options::default()
+            };
+            options.config.stress = stress;
+            let (output, result) = eval(source, &options);
+            assert_eq!(result, Ok(()), "{backend}, stress {stress}");
+            let entries: usize = output
+                .strip_prefix("#<hash-table ")
+                .and_then(|rest| rest.strip_suffix('>'))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("{output:?}"));
+            assert!(
+                entries <= 200,
+                "{entries} entries ({backend}, stress {stress})"
+            );
+        }
+    }
+}
+
+/// A weak-value table keeps a value exactly as long as something else
+/// refers to it, on every backend; immediates always stay.
+#[test]
+fn weak_value_table_entries_follow_their_values() {
+    let source = "(define t (make-weak-value-hash-table))
+        (define keep (list 'kept))
+        (hash-table-set! t 'a keep)
+        (hash-table-set! t 'b (list 'dropped))
+        (hash-table-set! t 'c (string-append \"dr\" \"opped\"))
+        (hash-table-set! t 'd 7)
+        (gc)
+        (display (list (hash-table-size t)
+                       (eq? keep (hash-table-ref t 'a))
+                       (hash-table-ref/default t 'b 'gone)
+                       (hash-table-ref t 'c (lambda () 'gone))
+                       (hash-table-ref t 'd)))
+        (set! keep #f)
+        (gc)
+        (display (list (hash-table-size t) (hash-table-ref/default t 'a 'gone)))
+        (define u (make-weak-value-hash-table equal?))
+        (define v (list 5))
+        (hash-table-set! u (list 1 2) v)
+        (hash-table-set! u (list 3) (list 6))
+        (gc)
+        (display (list (hash-table-ref u (list 1 2)) (hash-table-size u)))";
+    for &backend in Backend::ALL {
+        for stress in [false, true] {
+            let mut options = Options {
+                backend,
+                ..Options::default()
+            };
+            options.config.stress = stress;
+            let (output, result) = eval(source, &options);
+            assert_eq!(result, Ok(()), "{backend}, stress {stress}");
+            assert_eq!(
+                output, "(2 #t gone gone 7)(1 gone)((5) 1)",
+                "{backend}, stress {stress}"
+            );
+        }
+    }
+}
+
 /// Keeps consing 1000-element vectors onto a live list.
 const VECTOR_HOARD: &str = "
     (define (hoard xs) (hoard (cons (make-vector 1000 0) xs)))

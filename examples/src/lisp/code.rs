@@ -162,6 +162,7 @@ pub fn plain(b: Builtin) -> bool {
         Builtin::Apply
             | Builtin::CallCc
             | Builtin::HashTableRef
+            | Builtin::Gc
             | Builtin::GcStats
             | Builtin::HeapSnapshot
             | Builtin::WhyAlive

@@ -129,6 +129,8 @@ impl<'gc> State<'gc> {
 /// Work a builtin asks the machine to do between regions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
+    /// `(gc)`: a full collection.
+    Collect,
     /// `(gc-stats)`: print the heap's statistics.
     Stats,
     /// `(heap-snapshot file)`: write a DevTools `.heapsnapshot` there.
@@ -266,6 +268,7 @@ impl<'o> Machine<'o> {
                 s.mutate(|m| super::eval::Eval::load(m, self, m.get(state)).run(fuel))?;
             match self.request.take() {
                 None => {}
+                Some(Request::Collect) => s.collect(),
                 Some(Request::Stats) => write!(self.out, "{}", s.stats())?,
                 Some(Request::HeapSnapshot(path)) => write_heap_snapshot(s, &path)?,
                 Some(Request::WhyAlive) => {

@@ -161,7 +161,14 @@
 //! - **Statistics are not visible inside a region**: `(gc-stats)` ends the
 //!   region early and the machine prints `Scope::stats` between regions;
 //!   `(heap-snapshot ...)` and `(why-alive ...)` work the same way, since
-//!   `Scope::heap_graph` walks the heap between regions.
+//!   `Scope::heap_graph` walks the heap between regions. `(gc)` (Guile's
+//!   name) likewise ends the region and runs `Scope::collect`.
+//! - **Weak-value hash tables** (`make-weak-value-hash-table`) hold their
+//!   heap values by `GcWeak` ([`Table`], [`Slot`]): an entry whose value only the
+//!   table named reads as missing after the next collection, identically
+//!   on every backend; `hash-table-size`, and insertions once the table has
+//!   doubled since its last sweep, drop such entries. The
+//!   printed form `#<hash-table N>` counts entries not yet swept.
 //! - **A slice allocation built an error every time (reported, not
 //!   fixed here).** The profile of the first compiled evaluator, whose
 //!   frames were slice objects, showed `GcError::from` at 4%:
@@ -194,7 +201,7 @@ mod value;
 pub use code::{Lambda, Node};
 pub use error::{LispError, SHOWN_FRAMES};
 pub use machine::Input;
-pub use table::{Key, Table, Test};
+pub use table::{Key, Slot, Table, Test};
 pub use value::{
     BigFrame, Builtin, Closure, Continuation, Env, Frame1, Frame2, Frame3, Frame4, Frame6, Frame8,
     Global, Pair, Port, PortKind, Record, Sym, Symbols, Text, Value, Vector,

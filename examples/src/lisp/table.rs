@@ -8,10 +8,21 @@
 //! hashing a long or cyclic list costs a constant. Mutating a key while it
 //! is in a table is unspecified, as SRFI-69 says (the entry may no longer
 //! be found).
+//!
+//! A weak-value table (`make-weak-value-hash-table`, Guile's name) holds
+//! its keys strongly and its heap values by [`GcWeak`]: a value nothing
+//! else refers to is cleared at the next collection, on every backend
+//! alike, and its entry then reads as missing. Dead entries are swept
+//! lazily: `hash-table-size` drops them before counting, a lookup that
+//! finds one reports the key missing, and inserting a new key drops them
+//! once the table has doubled since its last sweep (so a weak table never
+//! holds more than about twice its live entries plus those that died since
+//! its last sweep, at amortised constant cost per insertion). Immediates (numbers, booleans,
+//! characters, symbols...) are not objects and are kept, as in Guile.
 
-use super::value::Value;
-use gc_core::model::{Gc, GcHash, GcMap, Mutation, RefLock};
-use gc_core::{Collector, Threads, Trace};
+use super::value::{Big, Closure, Continuation, Pair, Port, Record, Text, Value, Vector};
+use gc_core::model::{Gc, GcHash, GcMap, Lock, Mutation, RefLock};
+use gc_core::{Collector, GcWeak, Threads, Trace};
 use std::hash::{Hash, Hasher};
 use std::mem::discriminant;
 
@@ -32,8 +43,161 @@ pub enum Test {
 pub struct Table<'gc> {
     /// The equivalence of its keys (every key carries it too).
     pub test: Test,
+    /// `true` for a weak-value table: heap values are held by [`GcWeak`].
+    pub weak: bool,
     /// The entries.
-    pub map: RefLock<GcMap<'gc, Key<'gc>, Value<'gc>>>,
+    pub map: RefLock<GcMap<'gc, Key<'gc>, Slot<'gc>>>,
+    /// A weak-value table sweeps dead entries when an insertion brings it
+    /// to this many entries (twice its size after the last sweep).
+    pub sweep_at: Lock<usize>,
+}
+
+/// The least [`Table::sweep_at`].
+const FIRST_SWEEP: usize = 8;
+
+impl<'gc> Table<'gc> {
+    /// An empty table.
+    pub fn new<C: Collector>(m: &Mutation<'_, 'gc, C>, test: Test, weak: bool) -> Self {
+        Table {
+            test,
+            weak,
+            map: RefLock::new(GcMap::new(m)),
+            sweep_at: Lock::new(FIRST_SWEEP),
+        }
+    }
+
+    /// What this table stores for `value`: a weak reference to it in a
+    /// weak-value table if it is a heap object, the value itself otherwise.
+    pub fn slot<C: Collector>(&self, m: &Mutation<'_, 'gc, C>, value: Value<'gc>) -> Slot<'gc> {
+        if !self.weak {
+            return Slot::Strong(value);
+        }
+        match value {
+            Value::Big(x) => Slot::Big(m.downgrade(x)),
+            Value::Str(x) => Slot::Str(m.downgrade(x)),
+            Value::Pair(x) => Slot::Pair(m.downgrade(x)),
+            Value::Vector(x) => Slot::Vector(m.downgrade(x)),
+            Value::Table(x) => Slot::Table(m.downgrade(x)),
+            Value::Closure(x) => Slot::Closure(m.downgrade(x)),
+            Value::Record(x) => Slot::Record(m.downgrade(x)),
+            Value::Port(x) => Slot::Port(m.downgrade(x)),
+            Value::Values(x) => Slot::Values(m.downgrade(x)),
+            Value::Cont(x) => Slot::Cont(m.downgrade(x)),
+            Value::Nil
+            | Value::Unspecified
+            | Value::Eof
+            | Value::Bool(_)
+            | Value::Int(_)
+            | Value::Float(_)
+            | Value::Char(_)
+            | Value::Sym(_)
+            | Value::Builtin(_) => Slot::Strong(value),
+        }
+    }
+
+    /// The value stored under `key`, `None` if there is none or its value
+    /// died.
+    pub fn get<C: Collector>(
+        &self,
+        m: &Mutation<'_, 'gc, C>,
+        key: Value<'gc>,
+    ) -> Option<Value<'gc>> {
+        let key = Key {
+            value: key,
+            test: self.test,
+        };
+        let slot = *self.map.borrow().get(m, &key)?;
+        slot.value(m)
+    }
+
+    /// Stores `value` under `key`.
+    pub fn set<C: Collector>(
+        this: Gc<'gc, Self>,
+        m: &Mutation<'_, 'gc, C>,
+        key: Value<'gc>,
+        value: Value<'gc>,
+    ) -> Result<(), gc_core::GcError> {
+        let key = Key {
+            value: key,
+            test: this.test,
+        };
+        let slot = this.slot(m, value);
+        if this.weak && this.map.borrow().len() + 1 >= this.sweep_at.get() {
+            Table::sweep(this, m);
+        }
+        m.write(this)
+            .project(|t| &t.map)
+            .borrow_mut()
+            .try_insert(m, key, slot)?;
+        Ok(())
+    }
+
+    /// Removes the entries whose value died, and sets the next sweep at
+    /// twice the entries left.
+    fn sweep<C: Collector>(this: Gc<'gc, Self>, m: &Mutation<'_, 'gc, C>) {
+        let table = m.write(this);
+        let mut map = table.project(|t| &t.map).borrow_mut();
+        map.retain(|_, slot| slot.value(m).is_some());
+        let next = (2 * map.len()).max(FIRST_SWEEP);
+        drop(map);
+        table.project(|t| &t.sweep_at).set(next);
+    }
+
+    /// The number of entries whose value lives; in a weak-value table it
+    /// first removes the entries whose value died.
+    pub fn size<C: Collector>(this: Gc<'gc, Self>, m: &Mutation<'_, 'gc, C>) -> usize {
+        if this.weak {
+            Table::sweep(this, m);
+        }
+        this.map.borrow().len()
+    }
+}
+
+/// A table's value slot: the value, or (in a weak-value table) a weak
+/// reference to the heap object it is.
+#[derive(Trace, Clone, Copy, Debug)]
+pub enum Slot<'gc> {
+    /// Held strongly: every value of a strong table, immediates of a weak one.
+    Strong(Value<'gc>),
+    /// A bignum, weakly.
+    Big(GcWeak<Big<'static>>),
+    /// A string, weakly.
+    Str(GcWeak<Text<'static>>),
+    /// A pair, weakly.
+    Pair(GcWeak<Pair<'static>>),
+    /// A vector, weakly.
+    Vector(GcWeak<Vector<'static>>),
+    /// A hash table, weakly.
+    Table(GcWeak<Table<'static>>),
+    /// A procedure, weakly.
+    Closure(GcWeak<Closure<'static>>),
+    /// A record, weakly.
+    Record(GcWeak<Record<'static>>),
+    /// A port, weakly.
+    Port(GcWeak<Port<'static>>),
+    /// Multiple values, weakly.
+    Values(GcWeak<Vector<'static>>),
+    /// A continuation, weakly.
+    Cont(GcWeak<Continuation<'static>>),
+}
+
+impl<'gc> Slot<'gc> {
+    /// The value, `None` if it was held weakly and a collection found it dead.
+    pub fn value<C: Collector>(self, m: &Mutation<'_, 'gc, C>) -> Option<Value<'gc>> {
+        Some(match self {
+            Slot::Strong(value) => value,
+            Slot::Big(w) => Value::Big(m.upgrade(&w)?),
+            Slot::Str(w) => Value::Str(m.upgrade(&w)?),
+            Slot::Pair(w) => Value::Pair(m.upgrade(&w)?),
+            Slot::Vector(w) => Value::Vector(m.upgrade(&w)?),
+            Slot::Table(w) => Value::Table(m.upgrade(&w)?),
+            Slot::Closure(w) => Value::Closure(m.upgrade(&w)?),
+            Slot::Record(w) => Value::Record(m.upgrade(&w)?),
+            Slot::Port(w) => Value::Port(m.upgrade(&w)?),
+            Slot::Values(w) => Value::Values(m.upgrade(&w)?),
+            Slot::Cont(w) => Value::Cont(m.upgrade(&w)?),
+        })
+    }
 }
 
 /// A table key: a value and the table's equivalence.

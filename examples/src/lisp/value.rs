@@ -377,12 +377,13 @@ builtins! {
     MakeHashTable => "make-hash-table", HashTableSet => "hash-table-set!",
     HashTableRef => "hash-table-ref", HashTableRefDefault => "hash-table-ref/default",
     HashTableDelete => "hash-table-delete!", HashTableSize => "hash-table-size",
+    MakeWeakValueHashTable => "make-weak-value-hash-table",
     // Records, control, multiple values, errors.
     RecordType => "%record-type", MakeRecord => "%make-record", IsRecord => "%record?",
     RecordRef => "%record-ref", RecordSet => "%record-set!",
     Apply => "apply", CallCc => "%call/cc", Values => "values", IsValues => "%values?",
     ValuesToList => "%values->list", Error => "error", Exit => "exit",
-    GcStats => "gc-stats", HeapSnapshot => "heap-snapshot", WhyAlive => "why-alive",
+    Gc => "gc", GcStats => "gc-stats", HeapSnapshot => "heap-snapshot", WhyAlive => "why-alive",
     // Ports and output (builtins/io.rs).
     Display => "display", Write => "write", WriteChar => "write-char",
     WriteString => "write-string", Newline => "newline",

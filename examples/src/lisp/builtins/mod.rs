@@ -111,6 +111,11 @@ pub fn call<'gc, C: Collector>(
             };
             return Err(LispError::Exit(code));
         }
+        B::Gc => {
+            let [] = a.exactly()?;
+            vm.request = Some(Request::Collect);
+            Value::Unspecified
+        }
         B::GcStats => {
             let [] = a.exactly()?;
             vm.request = Some(Request::Stats);

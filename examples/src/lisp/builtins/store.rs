@@ -6,7 +6,7 @@ use crate::lisp::error::LispError;
 use crate::lisp::print::print;
 use crate::lisp::table::{Key, Table, Test};
 use crate::lisp::value::{Builtin, Record, Symbols, Value, Vector};
-use gc_core::model::{Gc, GcMap, GcVec, Mutation, RefLock};
+use gc_core::model::{Gc, GcVec, Mutation, RefLock};
 use gc_core::Collector;
 
 type Result<T> = std::result::Result<T, LispError>;
@@ -114,7 +114,7 @@ pub fn call<'gc, C: Collector>(
             let items: Vec<_> = elements(list).collect();
             Value::Vector(new_vector(m, items.into_iter())?)
         }
-        B::MakeHashTable => make_hash_table(m, a)?,
+        B::MakeHashTable | B::MakeWeakValueHashTable => make_hash_table(m, a)?,
         B::HashTableSet | B::HashTableRefDefault | B::HashTableDelete | B::HashTableSize => {
             table_op(m, a)?
         }
@@ -167,19 +167,22 @@ pub fn call<'gc, C: Collector>(
     }))
 }
 
-/// `(make-hash-table [equal?|eq?|eqv?])`: an `equal?` table by default.
+/// `(make-hash-table [equal?|eq?|eqv?])`: an `equal?` table by default;
+/// `(make-weak-value-hash-table [equal?|eq?|eqv?])`: a weak-value table,
+/// `eq?` by default (as Guile's).
 fn make_hash_table<'gc, C: Collector>(
     m: &Mutation<'_, 'gc, C>,
     a: Args<'_, 'gc>,
 ) -> Result<Value<'gc>> {
+    let weak = a.builtin == Builtin::MakeWeakValueHashTable;
     let test = match *a.args {
+        [] if weak => Test::Eq,
         [] | [Value::Builtin(Builtin::Equal)] => Test::Equal,
         [Value::Builtin(Builtin::Eq | Builtin::Eqv)] => Test::Eq,
         [other] => return Err(a.expected("an equivalence (equal?, eqv? or eq?)", other)),
         _ => return Err(a.arity("0 or 1")),
     };
-    let map = RefLock::new(GcMap::new(m));
-    Ok(Value::Table(alloc(m, Table { test, map })?))
+    Ok(Value::Table(alloc(m, Table::new(m, test, weak))?))
 }
 
 /// `hash-table-set!`, `hash-table-ref/default`, `hash-table-delete!`,
@@ -188,25 +191,22 @@ fn table_op<'gc, C: Collector>(m: &Mutation<'_, 'gc, C>, a: Args<'_, 'gc>) -> Re
     use Builtin as B;
     let (&table, rest) = a.args.split_first().ok_or_else(|| a.arity("at least 1"))?;
     let table = a.table(table)?;
-    let key = |value| Key {
-        value,
-        test: table.test,
-    };
-    let map = || m.write(table).project(|t| &t.map).borrow_mut();
     Ok(match (a.builtin, rest) {
-        (B::HashTableSize, []) => Value::Int(table.map.borrow().len() as i64),
+        (B::HashTableSize, []) => Value::Int(Table::size(table, m) as i64),
         (B::HashTableSet, &[k, value]) => {
-            map().try_insert(m, key(k), value)?;
+            Table::set(table, m, k, value)?;
             Value::Unspecified
         }
-        (B::HashTableRefDefault, &[k, default]) => table
-            .map
-            .borrow()
-            .get(m, &key(k))
-            .copied()
-            .unwrap_or(default),
+        (B::HashTableRefDefault, &[k, default]) => table.get(m, k).unwrap_or(default),
         (B::HashTableDelete, &[k]) => {
-            map().remove(m, &key(k));
+            let key = Key {
+                value: k,
+                test: table.test,
+            };
+            m.write(table)
+                .project(|t| &t.map)
+                .borrow_mut()
+                .remove(m, &key);
             Value::Unspecified
         }
         (B::HashTableSize, _) => return Err(a.arity("1")),
@@ -226,13 +226,7 @@ pub fn hash_table_ref<'gc, C: Collector>(
         [table, key, thunk] => (table, key, Some(thunk)),
         _ => return Err(a.arity("2 or 3")),
     };
-    let table = a.table(table)?;
-    let test = table.test;
-    let found = table
-        .map
-        .borrow()
-        .get(m, &Key { value: key, test })
-        .copied();
+    let found = a.table(table)?.get(m, key);
     match (found, thunk) {
         (Some(value), _) => Ok(Flow::Return(value)),
         (None, Some(thunk)) => Ok(Flow::Call(thunk)),
