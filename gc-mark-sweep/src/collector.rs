@@ -1,11 +1,12 @@
 //! [`MarkSweep`]: the backend's state and its [`Collector`] implementation.
 
+use crate::incremental::{Incremental, Phase as Cycle};
 use crate::mark::{mark_parallel, MarkStack};
 use gc_core::object::{ObjectRef, TypeInfo};
 use gc_core::space::{Fragmentation, FreeListSpace};
 use gc_core::stats::{Cause, CollectionEvent, Phase};
 use gc_core::{
-    Capabilities, Collector, GcError, HeapConfig, HeapUsage, Slot, PARALLEL_MARK_MIN_BYTES,
+    Capabilities, Collector, GcError, HeapConfig, HeapUsage, Marking, Slot, PARALLEL_MARK_MIN_BYTES,
 };
 
 /// The mark-sweep backend. Use it as `Heap<MarkSweep>`.
@@ -19,6 +20,8 @@ pub struct MarkSweep {
     pub(crate) parallel_from: usize,
     /// Heap bytes after the last collection: about what the next one marks.
     last_live: usize,
+    /// The incremental marker, with `HeapConfig::marking` incremental.
+    pub(crate) incremental: Option<Incremental>,
 }
 
 impl MarkSweep {
@@ -29,6 +32,9 @@ impl MarkSweep {
         roots: &[Slot],
         event: &mut CollectionEvent,
     ) {
+        if let Some(incremental) = &mut self.incremental {
+            incremental.abandon();
+        }
         self.space.clear_marks();
         let (space, marker) = (&mut self.space, &mut self.marker);
         event.time(Phase::Roots, || marker.mark_roots(roots));
@@ -50,7 +56,7 @@ impl MarkSweep {
                 // objects it reached through live slots (allocated ones).
                 event.time(Phase::Reclaim, || unsafe { space.sweep() })
             }
-            Cause::Threshold | Cause::Stress => {
+            Cause::Threshold | Cause::Stress | Cause::Increment => {
                 // SAFETY: `sweep`'s bullet, which `sweep_lazily` shares,
                 // holds for the same reason.
                 event.time(Phase::Reclaim, || unsafe { space.sweep_lazily() })
@@ -60,6 +66,48 @@ impl MarkSweep {
         // The collection is complete: a destructor's panic goes on now.
         self.space.finalizer().resume();
     }
+
+    /// One increment of incremental marking, of `work` bytes (the rate
+    /// times the bytes allocated since the last one, if `None`); the final
+    /// pause if it empties the gray set.
+    ///
+    /// # Safety
+    /// - As for [`Collector::collect`].
+    pub(crate) unsafe fn increment(
+        &mut self,
+        roots: &[Slot],
+        work: Option<usize>,
+        event: &mut CollectionEvent,
+    ) {
+        let (space, incremental) = (
+            &mut self.space,
+            self.incremental.as_mut().expect("incremental marking"),
+        );
+        let work = work.unwrap_or_else(|| incremental.work_due(space));
+        // SAFETY: forwarded to the caller; increments run between regions.
+        let done = unsafe { incremental.increment(space, roots, work, event) };
+        event.peak_work_list = incremental.gray_len();
+        if done {
+            // SAFETY: as above.
+            event.time(Phase::Roots, || unsafe { incremental.remark(space, roots) });
+            self.process_weak_references();
+            let space = &mut self.space;
+            // SAFETY: since the cycle's `clear_marks`, marking has marked
+            // every object reachable at its start (the snapshot: its roots
+            // grayed then, every overwritten edge logged), every object
+            // allocated since, and every object the roots reach now.
+            event.time(Phase::Reclaim, || unsafe { space.sweep_lazily() });
+            self.last_live = self.space.bytes();
+        }
+        // A destructor's panic (from sweeping blocks) goes on now.
+        self.space.finalizer().resume();
+    }
+
+    /// The point of the final pause where weak references are processed,
+    /// in one atomic step: marking is complete (the remark has drained the
+    /// log and the gray set, so the marks are final) and nothing is swept
+    /// yet. Nothing to do until the heap has weak references.
+    fn process_weak_references(&mut self) {}
 }
 
 // SAFETY: every part of the state is owned and has no thread affinity:
@@ -80,7 +128,11 @@ unsafe impl gc_core::SendCollector for MarkSweep {}
 // default plain store (rule 5).
 unsafe impl Collector for MarkSweep {
     const NAME: &'static str = "mark-sweep";
-    const CAPABILITIES: Capabilities = Capabilities::DEFAULT;
+    const CAPABILITIES: Capabilities = Capabilities {
+        logs_writes: true,
+        marks_incrementally: true,
+        ..Capabilities::DEFAULT
+    };
 
     fn new(config: &HeapConfig) -> Result<Self, GcError> {
         Ok(MarkSweep {
@@ -89,18 +141,76 @@ unsafe impl Collector for MarkSweep {
             mark_threads: config.mark_threads,
             parallel_from: PARALLEL_MARK_MIN_BYTES,
             last_live: 0,
+            incremental: match config.marking {
+                Marking::StopTheWorld => None,
+                Marking::Incremental { step, rate } => Some(Incremental::new(step, rate)),
+            },
         })
     }
 
     #[inline(always)]
     unsafe fn alloc(&mut self, info: &'static TypeInfo, size: usize) -> Option<ObjectRef> {
-        // SAFETY: forwarded to the caller, who passes the object's size and
-        // initialises the payload.
-        unsafe { self.space.alloc(info, size, 0) }
+        let Some(incremental) = &self.incremental else {
+            // SAFETY: forwarded to the caller, who passes the object's size
+            // and initialises the payload.
+            return unsafe { self.space.alloc(info, size, 0) };
+        };
+        // Black while a cycle marks: marked, and its header word says
+        // scanned (it holds nothing the snapshot needs).
+        let marking = incremental.marking();
+        // SAFETY: as above.
+        let obj = unsafe { self.space.alloc(info, size, incremental.alloc_meta()) }?;
+        if marking {
+            self.space.mark(obj);
+        }
+        Some(obj)
     }
 
     unsafe fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent) {
-        self.collect_with::<false>(roots, event);
+        match (&self.incremental, event.cause) {
+            (Some(_), Cause::Threshold | Cause::Stress | Cause::Increment) => {
+                // SAFETY: forwarded to the caller.
+                unsafe { self.increment(roots, None, event) }
+            }
+            _ => self.collect_with::<false>(roots, event),
+        }
+    }
+
+    /// The handle API's barrier: while a cycle marks, logs the target the
+    /// store overwrites (snapshot at the beginning).
+    #[inline(always)]
+    unsafe fn write_barrier(&self, owner: ObjectRef, slot: &Slot, new: Option<ObjectRef>) {
+        let _ = owner;
+        if let Some(incremental) = &self.incremental {
+            incremental.record_old(&self.space, slot.get());
+        }
+        slot.set(new);
+    }
+
+    /// The object model's barrier: while a cycle marks, an object written
+    /// for the first time in the cycle is scanned at once (its current
+    /// targets are its snapshot).
+    #[inline(always)]
+    unsafe fn log_write(&mut self, obj: ObjectRef) {
+        if let Some(incremental) = &mut self.incremental {
+            // SAFETY: `obj` is live and initialised, and this is its first
+            // write in the region or it is already black (a cycle starts
+            // only between regions, so an earlier write in this region made
+            // it black): no guard of its locks is in use when it is scanned.
+            unsafe { incremental.before_write(&mut self.space, obj) };
+        }
+    }
+
+    fn marking_step(&self) -> Option<usize> {
+        let incremental = self.incremental.as_ref()?;
+        (incremental.phase != Cycle::Idle).then_some(incremental.step)
+    }
+
+    unsafe fn mark_step(&mut self, roots: &[Slot], work: usize, event: &mut CollectionEvent) {
+        if self.marking_step().is_some() {
+            // SAFETY: forwarded to the caller.
+            unsafe { self.increment(roots, Some(work), event) }
+        }
     }
 
     fn usage(&self) -> HeapUsage {
@@ -154,6 +264,45 @@ mod parallel {
 
     mod harness {
         gc_core::harness_suite!(crate::collector::parallel::ParallelMark);
+    }
+}
+
+/// The conformance suite and the model-based harness on mark-sweep with
+/// incremental marking forced on, with the smallest step (stress mode, in
+/// both, runs an increment at every allocation and region end). The rate
+/// of 32 keeps cycles as frequent, per byte allocated, as the suite's
+/// growth checks expect of a collector (`headroom_caps_heap_growth`).
+#[cfg(test)]
+pub(crate) mod incremental_suite {
+    use super::MarkSweep;
+    use gc_core::{HeapConfig, Marking, MIN_MARK_STEP};
+
+    /// `config` with incremental marking at the smallest step.
+    pub(crate) fn incremental(config: &HeapConfig) -> HeapConfig {
+        HeapConfig {
+            marking: Marking::Incremental {
+                step: MIN_MARK_STEP,
+                rate: 32,
+            },
+            ..config.clone()
+        }
+    }
+
+    gc_core::forward_collector! {
+        /// [`MarkSweep`] marking incrementally.
+        pub(crate) struct IncrementalMark(MarkSweep) = "mark-sweep (incremental)";
+        new(config) { MarkSweep::new(&incremental(config)).map(IncrementalMark) }
+    }
+
+    // SAFETY: a `MarkSweep` (see its impl).
+    unsafe impl gc_core::SendCollector for IncrementalMark {}
+
+    mod conformance {
+        gc_core::conformance_suite!(crate::collector::incremental_suite::IncrementalMark);
+    }
+
+    mod harness {
+        gc_core::harness_suite!(crate::collector::incremental_suite::IncrementalMark);
     }
 }
 

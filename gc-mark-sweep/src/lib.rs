@@ -33,9 +33,12 @@
 //! [`FreeListSpace`]: gc_core::space::FreeListSpace
 
 mod collector;
+mod incremental;
 pub mod mark;
 #[cfg(any(test, feature = "seeded-bug-skip-last-field"))]
 pub mod seeded_bug;
+#[cfg(any(test, feature = "seeded-bug-skip-last-field"))]
+pub mod seeded_incremental;
 mod verify;
 
 pub use collector::MarkSweep;
