@@ -115,9 +115,10 @@ impl Timeline {
         let q = |q: f64| self.pushes[((self.pushes.len() as f64 * q) as usize).min(PUSHES - 1)];
         let ms = |ns: u32| ns as f64 / 1e6;
         let hwm = peak_rss();
+        let switches = status_field("nonvoluntary_ctxt_switches:") as usize;
         let live = (WINDOW * MESSAGE) as f64;
         println!(
-            "{name:16} longest {:8.3} ms  p99 {:7.4} ms  p99.9 {:7.4} ms  MMU 1/10/100 ms {:5.1}% {:5.1}% {:5.1}%  peak RSS {:6.1} MB = {:.2}x the window  (checksum {})",
+            "{name:16} longest {:8.3} ms  p99 {:7.4} ms  p99.9 {:7.4} ms  MMU 1/10/100 ms {:5.1}% {:5.1}% {:5.1}%  peak RSS {:6.1} MB = {:.2}x the window  ({switches} involuntary context switches; checksum {})",
             ms(*self.pushes.last().unwrap()),
             ms(q(0.99)),
             ms(q(0.999)),
@@ -131,12 +132,16 @@ impl Timeline {
     }
 }
 
+/// A number from `/proc/self/status`.
+fn status_field(name: &str) -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("Linux /proc");
+    let line = status.lines().find(|l| l.starts_with(name)).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
 /// Peak resident bytes of this process (`VmHWM`).
 fn peak_rss() -> usize {
-    let status = std::fs::read_to_string("/proc/self/status").expect("Linux /proc");
-    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
-    let kb: usize = line.split_whitespace().nth(1).unwrap().parse().unwrap();
-    kb * 1024
+    status_field("VmHWM:") as usize * 1024
 }
 
 fn run_box() {
@@ -181,6 +186,24 @@ fn run_mark_sweep(name: &str, marking: Marking) {
     });
     let stats = heap.stats();
     t.report(name);
+    let over: Vec<_> = stats
+        .events
+        .iter()
+        .filter(|e| e.pause > Duration::from_millis(1))
+        .collect();
+    let dominated = |i: usize| {
+        over.iter()
+            .filter(|e| (0..3).max_by_key(|&p| e.phases[p]) == Some(i))
+            .count()
+    };
+    println!(
+        "{:16} {} heap pauses over 1 ms: {} mostly roots (start or remark), {} mostly marking, {} mostly sweeping",
+        "",
+        over.len(),
+        dominated(0),
+        dominated(1),
+        dominated(2),
+    );
     let mut longest: Vec<_> = stats.events.iter().collect();
     longest.sort_by_key(|e| std::cmp::Reverse(e.pause));
     for e in longest.iter().take(3) {
