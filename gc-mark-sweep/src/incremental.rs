@@ -65,8 +65,9 @@ pub(crate) enum Flaw {
     DropGray,
     /// The final pause does not rescan the roots.
     NoRescan,
-    /// The cycle's start grays no root (the final rescan still runs).
-    NoInitialRoots,
+    /// The cycle's start grays every root but the newest (an off-by-one;
+    /// the final rescan still runs).
+    SkipNewestRoot,
 }
 
 /// The incremental marker's state, kept between increments.
@@ -240,9 +241,11 @@ impl Incremental {
         space.clear_marks();
         self.epoch += 1;
         self.phase = Phase::Marking;
-        if self.flaw != Flaw::NoInitialRoots {
-            self.gray_roots(space, roots);
-        }
+        let roots = match (self.flaw, roots) {
+            (Flaw::SkipNewestRoot, [older @ .., _]) => older,
+            _ => roots,
+        };
+        self.gray_roots(space, roots);
     }
 
     /// Marks and grays what the roots refer to.

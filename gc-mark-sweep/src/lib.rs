@@ -34,6 +34,8 @@
 
 mod collector;
 mod incremental;
+#[cfg(test)]
+mod incremental_checks;
 pub mod mark;
 #[cfg(any(test, feature = "seeded-bug-skip-last-field"))]
 pub mod seeded_bug;

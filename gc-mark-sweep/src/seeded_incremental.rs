@@ -61,12 +61,14 @@ gc_core::seeded_bug! {
 }
 
 // Contract: broken on purpose, as above: a cycle starts without graying
-// its roots (the final pause still rescans them).
+// its newest root (the final pause still rescans every root).
 gc_core::seeded_bug! {
-    /// Incremental mark-sweep whose cycles start without graying the roots:
-    /// the snapshot misses what only the roots held at the start.
-    pub struct NoInitialRoots(MarkSweep) = "mark-sweep incremental (seeded bug: no roots at the start)";
-    new(config) { flawed(config, Flaw::NoInitialRoots).map(NoInitialRoots) }
+    /// Incremental mark-sweep whose cycles start by graying every root but
+    /// the newest (an off-by-one): the snapshot misses what only that root
+    /// held at the start. The harness's programs do not find it (see
+    /// `incremental_checks` for the directed check that does).
+    pub struct SkipNewestRoot(MarkSweep) = "mark-sweep incremental (seeded bug: the start skips the newest root)";
+    new(config) { flawed(config, Flaw::SkipNewestRoot).map(SkipNewestRoot) }
 }
 
 #[cfg(test)]
