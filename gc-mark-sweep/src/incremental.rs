@@ -55,8 +55,13 @@ pub(crate) enum Phase {
     Marking,
 }
 
-/// A seeded bug of the incremental marker (test builds only set one).
+/// A seeded bug of the incremental marker (test builds only set one:
+/// `seeded_incremental`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(
+    not(any(test, feature = "seeded-bug-skip-last-field")),
+    allow(dead_code)
+)]
 pub(crate) enum Flaw {
     /// None: the real collector.
     #[default]

@@ -43,7 +43,7 @@ fn leaf<'gc>(value: u64) -> Node<'gc> {
 /// `until_idle`, until none is).
 fn run_until<C: Collector>(s: &mut Scope<'_, C>, until_idle: bool) {
     let mut i = 0u64;
-    while s.collector().marking_step().is_some() != !until_idle {
+    while s.collector().marking_step().is_some() == until_idle {
         s.mutate(|m| {
             m.alloc(leaf(i));
         });
