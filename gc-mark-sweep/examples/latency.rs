@@ -11,16 +11,25 @@
 //! ```text
 //! cargo run --release -p gc-mark-sweep --example latency              # every contender
 //! cargo run --release -p gc-mark-sweep --example latency -- ms-incremental
+//! LATENCY_NO_THP=1 cargo run --release -p gc-mark-sweep --example latency   # no huge pages
 //! ```
+//!
+//! The spaces ask for transparent huge pages; with the kernel's `defrag`
+//! set to `madvise`, the first touch of a fresh 2 MiB page may compact
+//! memory inside a push. `LATENCY_NO_THP=1` turns huge pages off for the
+//! process (`prctl(PR_SET_THP_DISABLE)`), inherited by the contenders.
 //!
 //! Contenders: `box` (malloc/free), `ms-stw` (mark-sweep, stop the world)
 //! and `ms-incremental` (mark-sweep, incremental marking), both on the
 //! handle API with the default configuration but the marking mode.
 //!
 //! A push's time includes everything it waited for: a collection or an
-//! increment, a lazy sweep, a page fault. For the MMU, every push longer
-//! than [`PAUSE_FLOOR`] counts as a pause for its whole length (a push
-//! costs about 1 µs without one).
+//! increment, a lazy sweep, a page fault, and any time the thread waited
+//! for a core (on a loaded machine, multiples of the scheduler's 4 ms
+//! tick): the second line gives the pushes' CPU time (the thread's CPU
+//! clock, page faults included, waiting excluded). For the MMU, every push
+//! longer than [`PAUSE_FLOOR`] (wall time) counts as a pause for its whole
+//! length (a push costs about 1 µs without one).
 
 use gc_core::{Gc, Heap, HeapConfig, Marking, Trace};
 use std::time::{Duration, Instant};
@@ -45,10 +54,27 @@ fn message(i: usize) -> [u8; MESSAGE] {
     m
 }
 
+/// This thread's CPU time, in nanoseconds (user and system: page faults
+/// count, waiting for a core does not).
+fn cpu_now() -> u64 {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `t` is a valid `timespec` to write; the clock id is a constant
+    // the kernel knows.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64
+}
+
 /// Push times, in nanoseconds, and the pauses' start and length.
 struct Timeline {
     pushes: Vec<u32>,
+    /// The same pushes' CPU time.
+    cpu: Vec<u32>,
     pauses: Vec<(u64, u64)>,
+    /// Pushes that took more than 0.5 ms of CPU: start, wall and CPU ns.
+    slow: Vec<(u64, u64, u64)>,
     start: Instant,
     checksum: u64,
 }
@@ -57,7 +83,9 @@ impl Timeline {
     fn new() -> Timeline {
         Timeline {
             pushes: Vec::with_capacity(PUSHES),
+            cpu: Vec::with_capacity(PUSHES),
             pauses: Vec::new(),
+            slow: Vec::new(),
             start: Instant::now(),
             checksum: 0,
         }
@@ -65,10 +93,15 @@ impl Timeline {
 
     #[inline(always)]
     fn push(&mut self, f: impl FnOnce() -> u64) {
-        let t0 = Instant::now();
+        let (t0, c0) = (Instant::now(), cpu_now());
         self.checksum = self.checksum.wrapping_add(f());
-        let t1 = Instant::now();
+        let (t1, c1) = (Instant::now(), cpu_now());
+        self.cpu.push((c1 - c0).min(u32::MAX as u64) as u32);
         let d = t1 - t0;
+        if c1 - c0 > 500_000 {
+            let at = (t0 - self.start).as_nanos() as u64;
+            self.slow.push((at, d.as_nanos() as u64, c1 - c0));
+        }
         self.pushes.push(d.as_nanos().min(u32::MAX as u128) as u32);
         if d > PAUSE_FLOOR {
             let at = (t0 - self.start).as_nanos() as u64;
@@ -112,6 +145,8 @@ impl Timeline {
     fn report(mut self, name: &str) {
         let mmus = [1_000_000, 10_000_000, 100_000_000].map(|w| self.mmu(w));
         self.pushes.sort_unstable();
+        self.cpu.sort_unstable();
+        let qc = |q: f64| self.cpu[((self.cpu.len() as f64 * q) as usize).min(PUSHES - 1)];
         let q = |q: f64| self.pushes[((self.pushes.len() as f64 * q) as usize).min(PUSHES - 1)];
         let ms = |ns: u32| ns as f64 / 1e6;
         let hwm = peak_rss();
@@ -128,6 +163,13 @@ impl Timeline {
             hwm as f64 / 1e6,
             hwm as f64 / live,
             self.checksum,
+        );
+        println!(
+            "{:16} CPU time of a push: longest {:8.3} ms  p99 {:7.4} ms  p99.9 {:7.4} ms",
+            "",
+            ms(*self.cpu.last().unwrap()),
+            ms(qc(0.99)),
+            ms(qc(0.999)),
         );
     }
 }
@@ -185,6 +227,41 @@ fn run_mark_sweep(name: &str, marking: Marking) {
         }
     });
     let stats = heap.stats();
+    // What the heap did in the pushes that took the most CPU (the event
+    // clock starts with the heap, a few µs before the timeline's).
+    let mut slow = t.slow.clone();
+    slow.sort_by_key(|&(_, _, cpu)| std::cmp::Reverse(cpu));
+    for &(at, wall, cpu) in slow.iter().take(3) {
+        let during: Vec<String> = stats
+            .events
+            .iter()
+            .filter(|e| {
+                let s = e.started.as_nanos() as u64;
+                s + 100_000 >= at && s <= at + wall
+            })
+            .map(|e| {
+                format!(
+                    "{} {:.3} ms (roots {:.3} trace {:.3} reclaim {:.3})",
+                    e.cause.name(),
+                    e.pause.as_secs_f64() * 1e3,
+                    e.phases[0].as_secs_f64() * 1e3,
+                    e.phases[1].as_secs_f64() * 1e3,
+                    e.phases[2].as_secs_f64() * 1e3
+                )
+            })
+            .collect();
+        println!(
+            "{:16} push of {:.3} ms CPU ({:.3} ms wall): {}",
+            "",
+            cpu as f64 / 1e6,
+            wall as f64 / 1e6,
+            if during.is_empty() {
+                "no pause".to_string()
+            } else {
+                during.join(", ")
+            }
+        );
+    }
     t.report(name);
     let over: Vec<_> = stats
         .events
@@ -230,6 +307,11 @@ fn run_mark_sweep(name: &str, marking: Marking) {
 }
 
 fn main() {
+    if std::env::var_os("LATENCY_NO_THP").is_some() {
+        // SAFETY: PR_SET_THP_DISABLE takes an integer flag and no pointer.
+        let refused = unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) } != 0;
+        assert!(!refused, "prctl(PR_SET_THP_DISABLE) failed");
+    }
     let which: Vec<String> = std::env::args().skip(1).collect();
     match which.first().map(String::as_str) {
         Some("box") => run_box(),

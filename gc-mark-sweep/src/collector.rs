@@ -22,6 +22,10 @@ pub struct MarkSweep {
     last_live: usize,
     /// The incremental marker, with `HeapConfig::marking` incremental.
     pub(crate) incremental: Option<Incremental>,
+    /// A cycle marks (`incremental`'s phase, mirrored here so that the
+    /// allocation path and the barriers of a stop-the-world heap test one
+    /// field).
+    marking: bool,
 }
 
 impl MarkSweep {
@@ -35,6 +39,7 @@ impl MarkSweep {
         if let Some(incremental) = &mut self.incremental {
             incremental.abandon();
         }
+        self.marking = false;
         self.space.clear_marks();
         let (space, marker) = (&mut self.space, &mut self.marker);
         event.time(Phase::Roots, || marker.mark_roots(roots));
@@ -87,6 +92,7 @@ impl MarkSweep {
         // SAFETY: forwarded to the caller; increments run between regions.
         let done = unsafe { incremental.increment(space, roots, work, event) };
         event.peak_work_list = incremental.gray_len();
+        self.marking = incremental.marking() && !done;
         if done {
             // SAFETY: as above.
             event.time(Phase::Roots, || unsafe { incremental.remark(space, roots) });
@@ -101,6 +107,28 @@ impl MarkSweep {
         }
         // A destructor's panic (from sweeping blocks) goes on now.
         self.space.finalizer().resume();
+    }
+
+    /// Makes `obj`, allocated just now while a cycle marks, black: marked,
+    /// and its header word says scanned (it holds nothing the snapshot
+    /// needs).
+    #[cold]
+    #[inline(never)]
+    fn allocated_black(&mut self, obj: ObjectRef) {
+        let incremental = self.incremental.as_ref().expect("marking");
+        // SAFETY: allocated just now, its header initialised.
+        unsafe { obj.meta() }.set(incremental.alloc_meta());
+        self.space.mark(obj);
+    }
+
+    /// The handle API's barrier while a cycle marks: logs `old`, the target
+    /// a store overwrites.
+    #[cold]
+    #[inline(never)]
+    fn overwritten(&self, old: Option<ObjectRef>) {
+        if let Some(incremental) = &self.incremental {
+            incremental.record_old(&self.space, old);
+        }
     }
 
     /// The point of the final pause where weak references are processed,
@@ -145,23 +173,17 @@ unsafe impl Collector for MarkSweep {
                 Marking::StopTheWorld => None,
                 Marking::Incremental { step, rate } => Some(Incremental::new(step, rate)),
             },
+            marking: false,
         })
     }
 
     #[inline(always)]
     unsafe fn alloc(&mut self, info: &'static TypeInfo, size: usize) -> Option<ObjectRef> {
-        let Some(incremental) = &self.incremental else {
-            // SAFETY: forwarded to the caller, who passes the object's size
-            // and initialises the payload.
-            return unsafe { self.space.alloc(info, size, 0) };
-        };
-        // Black while a cycle marks: marked, and its header word says
-        // scanned (it holds nothing the snapshot needs).
-        let marking = incremental.marking();
-        // SAFETY: as above.
-        let obj = unsafe { self.space.alloc(info, size, incremental.alloc_meta()) }?;
-        if marking {
-            self.space.mark(obj);
+        // SAFETY: forwarded to the caller, who passes the object's size and
+        // initialises the payload.
+        let obj = unsafe { self.space.alloc(info, size, 0) }?;
+        if self.marking {
+            self.allocated_black(obj);
         }
         Some(obj)
     }
@@ -181,8 +203,8 @@ unsafe impl Collector for MarkSweep {
     #[inline(always)]
     unsafe fn write_barrier(&self, owner: ObjectRef, slot: &Slot, new: Option<ObjectRef>) {
         let _ = owner;
-        if let Some(incremental) = &self.incremental {
-            incremental.record_old(&self.space, slot.get());
+        if self.marking {
+            self.overwritten(slot.get());
         }
         slot.set(new);
     }
@@ -192,6 +214,9 @@ unsafe impl Collector for MarkSweep {
     /// targets are its snapshot).
     #[inline(always)]
     unsafe fn log_write(&mut self, obj: ObjectRef) {
+        if !self.marking {
+            return;
+        }
         if let Some(incremental) = &mut self.incremental {
             // SAFETY: `obj` is live and initialised, and this is its first
             // write in the region or it is already black (a cycle starts
