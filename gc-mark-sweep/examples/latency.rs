@@ -227,9 +227,11 @@ fn run_mark_sweep(name: &str, marking: Marking) {
         }
     });
     let stats = heap.stats();
+    let slow = t.slow.clone();
+    t.report(name);
     // What the heap did in the pushes that took the most CPU (the event
     // clock starts with the heap, a few µs before the timeline's).
-    let mut slow = t.slow.clone();
+    let mut slow = slow;
     slow.sort_by_key(|&(_, _, cpu)| std::cmp::Reverse(cpu));
     for &(at, wall, cpu) in slow.iter().take(3) {
         let during: Vec<String> = stats
@@ -262,7 +264,6 @@ fn run_mark_sweep(name: &str, marking: Marking) {
             }
         );
     }
-    t.report(name);
     let over: Vec<_> = stats
         .events
         .iter()
