@@ -29,6 +29,11 @@ pub struct Capabilities {
     /// ([`Collector::log_write`], [`Collector::born`]); `false` (right for
     /// stop-the-world tracing) compiles both calls away.
     pub logs_writes: bool,
+    /// The backend can mark in increments
+    /// ([`Marking::Incremental`](crate::Marking)): [`Collector::collect`]
+    /// with cause `Threshold` or `Stress` then runs one increment of a
+    /// cycle, and [`Collector::marking_step`] says when the next is due.
+    pub marks_incrementally: bool,
 }
 
 impl Capabilities {
@@ -37,6 +42,7 @@ impl Capabilities {
         moves_objects: false,
         collects_cycles: true,
         logs_writes: false,
+        marks_incrementally: false,
     };
 }
 
@@ -185,6 +191,28 @@ pub unsafe trait Collector: Sized + 'static {
     #[inline(always)]
     unsafe fn identity(&mut self, obj: ObjectRef) -> u64 {
         obj.addr() as u64
+    }
+
+    /// While an incremental marking cycle is in progress: the bytes the
+    /// program may allocate before the next increment is due (the heap
+    /// sets that budget instead of the growth policy's, and keeps the
+    /// growth policy's state for the cycle's end). `None` (the default)
+    /// when no cycle is in progress.
+    fn marking_step(&self) -> Option<usize> {
+        None
+    }
+
+    /// Runs one increment of the marking cycle in progress, of about
+    /// `work` units (bytes of objects marked), on behalf of a host that
+    /// calls [`Heap::step`](crate::Heap::step) between frames; finishes
+    /// the cycle if the increment empties the gray set. The default does
+    /// nothing (no backend without [`Capabilities::marks_incrementally`]
+    /// has a cycle in progress).
+    ///
+    /// # Safety
+    /// - As for [`Collector::collect`].
+    unsafe fn mark_step(&mut self, roots: &[Slot], work: usize, event: &mut CollectionEvent) {
+        let _ = (roots, work, event);
     }
 
     /// Bytes and objects currently held.
@@ -391,6 +419,20 @@ macro_rules! forward_collector {
             unsafe fn identity(&mut self, obj: $crate::object::ObjectRef) -> u64 {
                 // SAFETY: forwarded to the caller.
                 unsafe { $crate::Collector::identity(&mut self.0, obj) }
+            }
+
+            fn marking_step(&self) -> Option<usize> {
+                $crate::Collector::marking_step(&self.0)
+            }
+
+            unsafe fn mark_step(
+                &mut self,
+                roots: &[$crate::Slot],
+                work: usize,
+                event: &mut $crate::stats::CollectionEvent,
+            ) {
+                // SAFETY: forwarded to the caller.
+                unsafe { $crate::Collector::mark_step(&mut self.0, roots, work, event) }
             }
 
             fn usage(&self) -> $crate::HeapUsage {

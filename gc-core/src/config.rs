@@ -86,6 +86,86 @@ pub struct HeapConfig {
     /// would cost more than it saves. If the system refuses to start a
     /// thread, marking goes on with the threads it has.
     pub mark_threads: usize,
+    /// How a collection marks: all at once (the default) or in bounded
+    /// increments between allocations ([`Marking::Incremental`], backends
+    /// whose [`Capabilities::marks_incrementally`](crate::Capabilities)
+    /// only: mark-sweep). Checked by [`HeapConfig::validate`] and by
+    /// [`Heap::new`](crate::Heap::new), which refuses it for a backend that
+    /// cannot.
+    pub marking: Marking,
+}
+
+/// How a collection marks ([`HeapConfig::marking`]).
+///
+/// Incremental marking (mark-sweep only) spreads a cycle over many short
+/// pauses. A cycle starts when the budget runs out, as a stop-the-world
+/// collection would; each later increment runs after `step` more bytes
+/// are allocated (in the allocation slow path, at a mutation region's
+/// end, or when the host calls [`Heap::step`](crate::Heap::step)) and does
+/// `rate` work units per byte allocated since the one before (an assist:
+/// a region that allocated past its step pays for all of it at its end).
+/// A work unit is a byte of an object marked, or 8 per slot visited.
+///
+/// The invariant that bounds memory. A cycle due at `B` bytes in use
+/// first sweeps what the last lazy sweep left (at most `B` bytes of
+/// blocks), then marks: at most the `B'` bytes in use when marking starts
+/// (objects allocated during the cycle are black and never scanned), and
+/// visits at most `B' / 8` slots (a slot takes 8 bytes), so at most `2B'`
+/// units. Each increment does `rate` units per byte allocated, so the
+/// cycle ends before the program allocates `B / rate` bytes while sweeping
+/// and `2B' / rate` while marking, plus a step each: the heap peaks below
+/// `B * (1 + 3/rate + 2/rate²)` plus two steps (and what one mutation
+/// region allocates past its budget); with the default rate of 8, 1.41
+/// `B`, and about `B * (1 + 1/rate)` when most bytes are in objects with
+/// few pointers. An allocation that finds the heap full, or
+/// `Scope::collect`, abandons the cycle for a full stop-the-world
+/// collection, so the capacity holds as in stop-the-world mode.
+///
+/// ```
+/// use gc_core::{HeapConfig, Marking};
+/// let config = HeapConfig { marking: Marking::incremental(), ..HeapConfig::default() };
+/// assert!(config.validate().is_ok());
+/// let bad = HeapConfig { marking: Marking::Incremental { step: 64 << 10, rate: 0 }, ..HeapConfig::default() };
+/// assert!(bad.validate().unwrap_err().to_string().contains("rate"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Marking {
+    /// Every collection marks and sweeps in one pause.
+    #[default]
+    StopTheWorld,
+    /// Marking in increments (see the type's docs).
+    Incremental {
+        /// Bytes allocated between two increments: at least
+        /// [`MIN_MARK_STEP`] (or any value in stress mode, which runs an
+        /// increment at every allocation).
+        step: usize,
+        /// Bytes of objects marked per byte allocated: 1 to
+        /// [`MAX_MARK_RATE`]. The heap grows by at most `1/rate` of its size
+        /// while a cycle marks.
+        rate: usize,
+    },
+}
+
+/// Smallest [`Marking::Incremental`] step.
+pub const MIN_MARK_STEP: usize = 4 << 10;
+
+/// Largest [`Marking::Incremental`] rate.
+pub const MAX_MARK_RATE: usize = 1024;
+
+impl Marking {
+    /// Incremental marking with the default step (64 KiB) and rate (8:
+    /// the heap grows by at most an eighth while a cycle marks).
+    pub const fn incremental() -> Marking {
+        Marking::Incremental {
+            step: 64 << 10,
+            rate: 8,
+        }
+    }
+
+    /// `true` for [`Marking::Incremental`].
+    pub const fn is_incremental(self) -> bool {
+        matches!(self, Marking::Incremental { .. })
+    }
 }
 
 /// The least headroom the growth policy gives (see [`HeapConfig`]): one
@@ -123,6 +203,7 @@ impl Default for HeapConfig {
             event_log: 4096,
             verify: false,
             mark_threads: 1,
+            marking: Marking::StopTheWorld,
         }
     }
 }
@@ -157,6 +238,18 @@ impl HeapConfig {
                 "mark_threads is {}; it must be from 1 to {MAX_MARK_THREADS}",
                 self.mark_threads
             ));
+        }
+        if let Marking::Incremental { step, rate } = self.marking {
+            if step < MIN_MARK_STEP {
+                return fail(format!(
+                    "the incremental marking step is {step} bytes; it must be at least {MIN_MARK_STEP}"
+                ));
+            }
+            if !(1..=MAX_MARK_RATE).contains(&rate) {
+                return fail(format!(
+                    "the incremental marking rate is {rate}; it must be from 1 to {MAX_MARK_RATE}"
+                ));
+            }
         }
         Ok(())
     }

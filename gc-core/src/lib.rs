@@ -114,8 +114,8 @@ pub mod weak;
 
 pub use collector::{Capabilities, Collector, HeapUsage, SendCollector};
 pub use config::{
-    Growth, HeapConfig, MAX_MARK_THREADS, MIN_CAPACITY, MIN_HEADROOM, PARALLEL_MARK_MIN_BYTES,
-    REGION_RESERVE_FRACTION,
+    Growth, HeapConfig, Marking, MAX_MARK_RATE, MAX_MARK_THREADS, MIN_CAPACITY, MIN_HEADROOM,
+    MIN_MARK_STEP, PARALLEL_MARK_MIN_BYTES, REGION_RESERVE_FRACTION,
 };
 pub use elements::GcElements;
 pub use error::{GcError, GcErrorKind};

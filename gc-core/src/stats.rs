@@ -35,6 +35,11 @@ pub enum Cause {
     AllocationFailure,
     /// Stress mode: every allocation collects.
     Stress,
+    /// A later pause of an incremental marking cycle in progress (its
+    /// first pause has the cause that started it): an increment, or the
+    /// final pause that ends it. Not counted in
+    /// [`GcStats::collections`], which counts each cycle once.
+    Increment,
 }
 
 impl Cause {
@@ -45,6 +50,7 @@ impl Cause {
             Cause::Threshold => "threshold",
             Cause::AllocationFailure => "allocation-failure",
             Cause::Stress => "stress",
+            Cause::Increment => "increment",
         }
     }
 }
@@ -384,7 +390,9 @@ impl GcStats {
     }
 
     pub(crate) fn record(&mut self, event: CollectionEvent, keep: usize) {
-        self.collections += 1;
+        if event.cause != Cause::Increment {
+            self.collections += 1;
+        }
         self.total_pause += event.pause;
         self.pauses.record(event.pause);
         self.freed_objects += event.objects_freed as u64;

@@ -1,12 +1,13 @@
 //! [`MarkSweep`]: the backend's state and its [`Collector`] implementation.
 
+use crate::incremental::{Incremental, Phase as Cycle};
 use crate::mark::{mark_parallel, MarkStack};
 use gc_core::object::{ObjectRef, TypeInfo};
 use gc_core::space::{Fragmentation, FreeListSpace};
 use gc_core::stats::{Cause, CollectionEvent, Phase};
 use gc_core::weak::WeakTable;
 use gc_core::{
-    Capabilities, Collector, GcError, HeapConfig, HeapUsage, Slot, PARALLEL_MARK_MIN_BYTES,
+    Capabilities, Collector, GcError, HeapConfig, HeapUsage, Marking, Slot, PARALLEL_MARK_MIN_BYTES,
 };
 
 /// The mark-sweep backend. Use it as `Heap<MarkSweep>`.
@@ -22,6 +23,12 @@ pub struct MarkSweep {
     last_live: usize,
     /// Weak references, cleared after marking ([`gc_core::weak`]).
     weak: WeakTable,
+    /// The incremental marker, with `HeapConfig::marking` incremental.
+    pub(crate) incremental: Option<Incremental>,
+    /// A cycle marks (`incremental`'s phase, mirrored here so that the
+    /// allocation path and the barriers of a stop-the-world heap test one
+    /// field).
+    marking: bool,
 }
 
 impl MarkSweep {
@@ -36,6 +43,10 @@ impl MarkSweep {
         roots: &[Slot],
         event: &mut CollectionEvent,
     ) {
+        if let Some(incremental) = &mut self.incremental {
+            incremental.abandon();
+        }
+        self.marking = false;
         self.space.clear_marks();
         let (space, marker) = (&mut self.space, &mut self.marker);
         event.time(Phase::Roots, || marker.mark_roots(roots));
@@ -63,7 +74,7 @@ impl MarkSweep {
                 // (allocated ones).
                 event.time(Phase::Reclaim, || unsafe { space.sweep() })
             }
-            Cause::Threshold | Cause::Stress => {
+            Cause::Threshold | Cause::Stress | Cause::Increment => {
                 // SAFETY: `sweep_lazily`'s bullet, `sweep`'s: since
                 // `clear_marks` at the start, marking has marked every
                 // object reachable from the roots, and only objects it
@@ -88,6 +99,76 @@ impl MarkSweep {
         // The collection is complete: a destructor's panic goes on now.
         self.space.finalizer().resume();
     }
+
+    /// One increment of incremental marking, of `work` bytes (the rate
+    /// times the bytes allocated since the last one, if `None`); the final
+    /// pause if it empties the gray set.
+    ///
+    /// # Safety
+    /// - As for [`Collector::collect`].
+    pub(crate) unsafe fn increment(
+        &mut self,
+        roots: &[Slot],
+        work: Option<usize>,
+        event: &mut CollectionEvent,
+    ) {
+        let (space, incremental) = (
+            &mut self.space,
+            self.incremental.as_mut().expect("incremental marking"),
+        );
+        let work = work.unwrap_or_else(|| incremental.work_due(space));
+        // SAFETY: forwarded to the caller; increments run between regions.
+        let done = unsafe { incremental.increment(space, roots, work, event) };
+        event.peak_work_list = incremental.gray_len();
+        self.marking = incremental.marking() && !done;
+        if done {
+            // SAFETY: as above.
+            event.time(Phase::Roots, || unsafe { incremental.remark(space, roots) });
+            self.process_weak_references();
+            let space = &mut self.space;
+            // SAFETY: since the cycle's `clear_marks`, marking has marked
+            // every object reachable at its start (the snapshot: its roots
+            // grayed then, every overwritten edge logged), every object
+            // allocated since, and every object the roots reach now.
+            event.time(Phase::Reclaim, || unsafe { space.sweep_lazily() });
+            self.last_live = self.space.bytes();
+        }
+        // A destructor's panic (from sweeping blocks) goes on now.
+        self.space.finalizer().resume();
+    }
+
+    /// Makes `obj`, allocated just now while a cycle marks, black: marked,
+    /// and its header word says scanned (it holds nothing the snapshot
+    /// needs).
+    #[cold]
+    #[inline(never)]
+    fn allocated_black(&mut self, obj: ObjectRef) {
+        let incremental = self.incremental.as_ref().expect("marking");
+        // SAFETY: allocated just now, its header initialised.
+        unsafe { obj.meta() }.set(incremental.alloc_meta());
+        self.space.mark(obj);
+    }
+
+    /// The handle API's barrier while a cycle marks: logs `old`, the target
+    /// a store overwrites.
+    #[cold]
+    #[inline(never)]
+    fn overwritten(&self, old: Option<ObjectRef>) {
+        if let Some(incremental) = &self.incremental {
+            incremental.record_old(&self.space, old);
+        }
+    }
+
+    /// The final pause's weak step, in one atomic step: marking is
+    /// complete (the remark has drained the log and the gray set, so the
+    /// marks are final) and nothing is swept yet.
+    fn process_weak_references(&mut self) {
+        let space = &self.space;
+        // SAFETY: `WeakTable::sweep`'s bullets: the cycle's marking is
+        // complete and nothing unmarked is swept yet; a marked object
+        // survives where it is (mark-sweep never moves).
+        unsafe { self.weak.sweep(|obj| space.is_marked(obj).then_some(obj)) };
+    }
 }
 
 // SAFETY: every part of the state is owned and has no thread affinity:
@@ -108,7 +189,11 @@ unsafe impl gc_core::SendCollector for MarkSweep {}
 // default plain store (rule 5).
 unsafe impl Collector for MarkSweep {
     const NAME: &'static str = "mark-sweep";
-    const CAPABILITIES: Capabilities = Capabilities::DEFAULT;
+    const CAPABILITIES: Capabilities = Capabilities {
+        logs_writes: true,
+        marks_incrementally: true,
+        ..Capabilities::DEFAULT
+    };
 
     fn new(config: &HeapConfig) -> Result<Self, GcError> {
         Ok(MarkSweep {
@@ -118,6 +203,11 @@ unsafe impl Collector for MarkSweep {
             parallel_from: PARALLEL_MARK_MIN_BYTES,
             last_live: 0,
             weak: WeakTable::new(),
+            incremental: match config.marking {
+                Marking::StopTheWorld => None,
+                Marking::Incremental { step, rate } => Some(Incremental::new(step, rate)),
+            },
+            marking: false,
         })
     }
 
@@ -127,11 +217,61 @@ unsafe impl Collector for MarkSweep {
         // which this function's caller upholds: `size` is the object's
         // size, and the caller initialises the payload before it calls any
         // other method of this collector, so of its space.
-        unsafe { self.space.alloc(info, size, 0) }
+        let obj = unsafe { self.space.alloc(info, size, 0) }?;
+        if self.marking {
+            self.allocated_black(obj);
+        }
+        Some(obj)
     }
 
     unsafe fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent) {
-        self.collect_with::<false, false>(roots, event);
+        match (&self.incremental, event.cause) {
+            (Some(_), Cause::Threshold | Cause::Stress | Cause::Increment) => {
+                // SAFETY: forwarded to the caller.
+                unsafe { self.increment(roots, None, event) }
+            }
+            _ => self.collect_with::<false, false>(roots, event),
+        }
+    }
+
+    /// The handle API's barrier: while a cycle marks, logs the target the
+    /// store overwrites (snapshot at the beginning).
+    #[inline(always)]
+    unsafe fn write_barrier(&self, owner: ObjectRef, slot: &Slot, new: Option<ObjectRef>) {
+        let _ = owner;
+        if self.marking {
+            self.overwritten(slot.get());
+        }
+        slot.set(new);
+    }
+
+    /// The object model's barrier: while a cycle marks, an object written
+    /// for the first time in the cycle is scanned at once (its current
+    /// targets are its snapshot).
+    #[inline(always)]
+    unsafe fn log_write(&mut self, obj: ObjectRef) {
+        if !self.marking {
+            return;
+        }
+        if let Some(incremental) = &mut self.incremental {
+            // SAFETY: `obj` is live and initialised, and this is its first
+            // write in the region or it is already black (a cycle starts
+            // only between regions, so an earlier write in this region made
+            // it black): no guard of its locks is in use when it is scanned.
+            unsafe { incremental.before_write(&mut self.space, obj) };
+        }
+    }
+
+    fn marking_step(&self) -> Option<usize> {
+        let incremental = self.incremental.as_ref()?;
+        (incremental.phase != Cycle::Idle).then_some(incremental.step)
+    }
+
+    unsafe fn mark_step(&mut self, roots: &[Slot], work: usize, event: &mut CollectionEvent) {
+        if self.marking_step().is_some() {
+            // SAFETY: forwarded to the caller.
+            unsafe { self.increment(roots, Some(work), event) }
+        }
     }
 
     fn weak_table(&self) -> &WeakTable {
@@ -162,4 +302,4 @@ unsafe impl Collector for MarkSweep {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

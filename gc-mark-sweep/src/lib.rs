@@ -52,6 +52,9 @@
 //! [`Collector`]: gc_core::Collector
 
 mod collector;
+mod incremental;
+#[cfg(test)]
+mod incremental_checks;
 pub mod mark;
 #[cfg(any(
     test,
@@ -60,6 +63,8 @@ pub mod mark;
     feature = "seeded-bug-weak-after-sweep"
 ))]
 pub mod seeded_bug;
+#[cfg(any(test, feature = "seeded-bug-skip-last-field"))]
+pub mod seeded_incremental;
 mod verify;
 
 pub use collector::MarkSweep;

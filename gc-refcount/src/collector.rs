@@ -312,6 +312,7 @@ unsafe impl Collector for RefCount {
         moves_objects: false,
         collects_cycles: true,
         logs_writes: true,
+        marks_incrementally: false,
     };
 
     fn new(config: &HeapConfig) -> Result<Self, GcError> {

@@ -30,21 +30,71 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
     /// (Trace's rule 3 broken) and left the collection halfway: the heap is
     /// poisoned before the panic goes on.
     pub(crate) fn collect(&mut self, cause: Cause) {
+        self.pause(cause, None);
+    }
+
+    /// Runs one increment of the marking cycle in progress, of about
+    /// `work` units (bytes of objects marked), if there is one; returns
+    /// whether there was. For hosts with a frame loop, between frames:
+    /// the increment is then not taken from an allocation later. On a
+    /// stop-the-world heap ([`Marking::StopTheWorld`](crate::Marking)),
+    /// or between cycles, it does nothing.
+    ///
+    /// ```
+    /// use gc_core::{Heap, HeapConfig, Marking};
+    /// use gc_mark_sweep::MarkSweep;
+    ///
+    /// let config = HeapConfig { marking: Marking::incremental(), ..HeapConfig::default() };
+    /// let mut heap = Heap::<MarkSweep>::new(config)?;
+    /// assert!(!heap.step(1 << 20), "no cycle in progress yet");
+    /// heap.scope("frame", |s| {
+    ///     for i in 0..100_000u64 {
+    ///         s.scope("garbage", |t| { t.alloc(i); });
+    ///     }
+    /// });
+    /// while heap.step(1 << 20) {} // finish the cycle in progress, if any
+    /// assert!(heap.stats().collections > 0);
+    /// # Ok::<(), gc_core::GcError>(())
+    /// ```
+    pub fn step(&mut self, work: usize) -> bool {
+        if self.collector.marking_step().is_none() {
+            return false;
+        }
+        self.pause(Cause::Increment, Some(work));
+        true
+    }
+
+    /// A pause: a full collection (`work` is `None`: the backend's
+    /// `collect`, which for an incremental backend and a `Threshold` or
+    /// `Stress` cause is one increment) or one increment of `work` units.
+    fn pause(&mut self, cause: Cause, work: Option<usize>) {
         self.check_usable();
+        // The budget ran out during a marking cycle: its next increment.
+        let cause = match (cause, self.collector.marking_step()) {
+            (Cause::Threshold, Some(_)) => Cause::Increment,
+            (cause, _) => cause,
+        };
         let before = self.collector.usage();
         let in_use_before = self.in_use();
-        let id = self.stats.collections + 1;
+        // An increment belongs to the cycle in progress, already counted.
+        let id = self.stats.collections + u64::from(cause != Cause::Increment);
         let mut event = CollectionEvent::start(id, C::NAME, cause, self.created.elapsed());
         let start = Instant::now();
         let persistent = self.roots.push_persistent();
-        let collected = self.trace(&mut event);
+        let collected = self.trace(&mut event, work);
         event.pause = start.elapsed();
         self.record(&mut event, before);
         self.cleanups.collected(self.collector.weak_table());
-        let growth = self
-            .pacer
-            .after_collection(&self.config, in_use_before, self.in_use());
-        event.trigger = self.pace(growth);
+        event.trigger = match self.collector.marking_step() {
+            // A marking cycle goes on: the growth policy waits for its end.
+            Some(step) => self.pace_increment(step),
+            None => {
+                let growth =
+                    self.pacer
+                        .after_collection(&self.config, in_use_before, self.in_use());
+                self.pace(growth)
+            }
+        };
         self.stats.record(event.clone(), self.config.event_log);
         self.verify(id);
         self.roots.pop_persistent(persistent);
@@ -58,7 +108,7 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
     /// not a destructor's (which the backend resumes only once it is done)
     /// came from a `trace` mid-collection: the heap is poisoned and the
     /// panic goes on at once.
-    fn trace(&mut self, event: &mut CollectionEvent) -> Result<(), Panic> {
+    fn trace(&mut self, event: &mut CollectionEvent, work: Option<usize>) -> Result<(), Panic> {
         let (collector, roots) = (&mut self.collector, &mut self.roots);
         finalize::take_resumed();
         // SAFETY: `Collector::collect` asks for every root, each a live
@@ -67,7 +117,10 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
         // the heap id before they are stored), and every allocation path
         // initialises its payload before the heap is used again.
         let collected = catch_unwind(AssertUnwindSafe(|| unsafe {
-            collector.collect(roots.slots(), event)
+            match work {
+                None => collector.collect(roots.slots(), event),
+                Some(work) => collector.mark_step(roots.slots(), work, event),
+            }
         }));
         if let Err(payload) = collected {
             if !finalize::take_resumed() {
@@ -109,6 +162,21 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
         self.shared.budget.reset(in_use, budget, region_budget);
         self.pacer.set(budget);
         in_use + budget
+    }
+
+    /// Sets the budget until the next marking increment, `step` bytes (0
+    /// in stress mode); returns the bytes in use at which it is due.
+    fn pace_increment(&mut self, step: usize) -> usize {
+        let in_use = self.in_use();
+        let room = C::object_capacity(&self.config).saturating_sub(in_use);
+        let step = if self.config.stress {
+            0
+        } else {
+            step.min(room)
+        };
+        self.shared.budget.reset(in_use, step, step);
+        self.pacer.set(step);
+        in_use + step
     }
 
     /// The budget of a mutation region with `in_use` bytes in use: the

@@ -234,6 +234,13 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
     /// sendable one.
     pub fn new(config: HeapConfig) -> Result<Heap<C, Th>, GcError> {
         config.validate()?;
+        if config.marking.is_incremental() && !C::CAPABILITIES.marks_incrementally {
+            return Err(crate::error::GcErrorKind::InvalidConfig(format!(
+                "{} cannot mark incrementally: use mark-sweep, or Marking::StopTheWorld",
+                C::NAME
+            ))
+            .into());
+        }
         let collector = C::new(&config)?;
         let lease = HeapId::take();
         let mut heap = Heap {

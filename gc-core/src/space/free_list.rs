@@ -447,6 +447,28 @@ impl FreeListSpace {
         before - self.small_objects + unsafe { self.large.sweep(&mut self.finalizer) }
     }
 
+    /// Sweeps at most `blocks` of the blocks still queued by
+    /// [`FreeListSpace::sweep_lazily`] (a bounded step of an incremental
+    /// collector, before it clears the marks); returns `true` once none is
+    /// left. Destructor panics are kept in the
+    /// [`finalizer`](FreeListSpace::finalizer) for the caller to resume.
+    pub fn sweep_some(&mut self, mut blocks: usize) -> bool {
+        for class in 0..SIZE_CLASSES.len() {
+            while blocks > 0 {
+                let Some(block) = self.unswept[class].pop() else {
+                    break;
+                };
+                self.sweep_block(block, class, false);
+                blocks -= 1;
+            }
+        }
+        let done = self.unswept.iter().all(Vec::is_empty);
+        if done {
+            self.trim_empty();
+        }
+        done
+    }
+
     /// Sweeps every block still queued by [`FreeListSpace::sweep_lazily`];
     /// returns `true` if there was one.
     fn finish_sweep(&mut self) -> bool {

@@ -84,3 +84,42 @@ mod lazy_sweep {
         assert_eq!(drops.total(), allocated);
     }
 }
+
+/// The conformance suite and the model-based harness on mark-sweep with
+/// incremental marking forced on, with the smallest step (stress mode, in
+/// both, runs an increment at every allocation and region end). The rate
+/// of 32 keeps cycles as frequent, per byte allocated, as the suite's
+/// growth checks expect of a collector (`headroom_caps_heap_growth`).
+pub(crate) mod incremental_suite {
+    use crate::MarkSweep;
+    use gc_core::{HeapConfig, Marking, MIN_MARK_STEP};
+
+    /// `config` with incremental marking at the smallest step.
+    pub(crate) fn incremental(config: &HeapConfig) -> HeapConfig {
+        HeapConfig {
+            marking: Marking::Incremental {
+                step: MIN_MARK_STEP,
+                rate: 32,
+            },
+            ..config.clone()
+        }
+    }
+
+    gc_core::forward_collector! {
+        /// [`MarkSweep`] marking incrementally.
+        pub(crate) struct IncrementalMark(MarkSweep) = "mark-sweep (incremental)";
+        new(config) { MarkSweep::new(&incremental(config)).map(IncrementalMark) }
+    }
+
+    // SAFETY: `SendCollector`'s contract: the state is one `MarkSweep`
+    // (see its impl), owned, with no thread affinity.
+    unsafe impl gc_core::SendCollector for IncrementalMark {}
+
+    mod conformance {
+        gc_testing::conformance_suite!(crate::collector::tests::incremental_suite::IncrementalMark);
+    }
+
+    mod harness {
+        gc_testing::harness_suite!(crate::collector::tests::incremental_suite::IncrementalMark);
+    }
+}
