@@ -245,6 +245,16 @@ unsafe impl Collector for MarkSweep {
         slot.set(new);
     }
 
+    /// The weak references' read barrier: while a cycle marks, an
+    /// upgraded object is logged like an overwritten target, so the cycle
+    /// marks it (it may have been garbage when the cycle started).
+    #[inline(always)]
+    fn upgraded(&self, obj: ObjectRef) {
+        if self.marking {
+            self.overwritten(Some(obj));
+        }
+    }
+
     /// The object model's barrier: while a cycle marks, an object written
     /// for the first time in the cycle is scanned at once (its current
     /// targets are its snapshot).

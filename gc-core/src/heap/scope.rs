@@ -477,7 +477,7 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
     /// # Panics
     /// If `weak` was made by another heap.
     pub fn upgrade<T>(&self, weak: &GcWeak<T>) -> Option<Root<'s, T>> {
-        let obj = self.heap.collector.weak_table().upgrade(weak)?;
+        let obj = self.heap.upgrade(weak)?;
         Some(Root::new(self.heap.roots.push(obj), self.heap.id))
     }
 
