@@ -613,9 +613,10 @@ unsafe impl<T: NoGc> Trace for Cell<T> {
 }
 // SAFETY: a cell of reference-free data owns no `Gc`.
 unsafe impl<T: NoGc> NoGc for Cell<T> {}
-// SAFETY: as above.
+// SAFETY: a cell of reference-free data owns no `Gc`.
 unsafe impl<T: NoGc> NoGc for std::cell::RefCell<T> {}
-// SAFETY: as above.
+// SAFETY: `T` owns no `Gc`, so there is nothing to report; `RefCell`
+// cannot move a `Gc` out of the object because there is none (rule 4).
 unsafe impl<T: NoGc> Trace for std::cell::RefCell<T> {
     const NEEDS_TRACE: bool = false;
     const MODEL_POINTERS: bool = false;
@@ -625,7 +626,8 @@ unsafe impl<T: NoGc> Trace for std::cell::RefCell<T> {
 // SAFETY: a cell owning a `T`: `Send` when `T` is (a `HeapSend` type
 // without heap pointers, as every `NoGc` one is, is `Send`).
 unsafe impl<T: HeapSend> HeapSend for Cell<T> {}
-// SAFETY: as for `Cell`.
+// SAFETY: a cell owning a `T`: `Send` when `T` is (a `HeapSend` type
+// without heap pointers, as every `NoGc` one is, is `Send`).
 unsafe impl<T: HeapSend> HeapSend for std::cell::RefCell<T> {}
 
 macro_rules! tuple {

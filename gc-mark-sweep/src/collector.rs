@@ -122,7 +122,8 @@ impl MarkSweep {
         event.peak_work_list = incremental.gray_len();
         self.marking = incremental.marking() && !done;
         if done {
-            // SAFETY: as above.
+            // SAFETY: `remark`'s bullets are `increment`'s: forwarded to
+            // the caller; it runs between regions.
             event.time(Phase::Roots, || unsafe { incremental.remark(space, roots) });
             self.process_weak_references();
             let space = &mut self.space;
