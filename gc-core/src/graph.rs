@@ -4,30 +4,56 @@
 //!
 //! [`Scope::heap_graph`](crate::Scope::heap_graph) walks the heap as it
 //! stands (no collection first: objects no root reaches are garbage
-//! waiting for the next collection, and are left out). The roots are
-//! grouped as a person reads them: each shadow-stack frame by its label,
-//! then the persistent roots. Nothing here runs unless a graph is asked
+//! waiting for the next collection, and are left out;
+//! [`Scope::heap_graph_with_unreachable`](crate::Scope::heap_graph_with_unreachable)
+//! adds those a backend still holds, such as reference counting's leaked
+//! cycles, under [`UNREACHABLE`]). The roots are grouped as a person reads
+//! them: each shadow-stack frame by its label, then the persistent roots.
+//! Nothing here runs unless a graph is asked
 //! for: objects carry no extra word, and allocation and collection do no
 //! extra work. The `gc-snapshot` crate writes a graph as a DevTools
 //! `.heapsnapshot` and computes dominators and retained sizes.
 
+use crate::collector::Collector;
 use crate::edges::{EdgeName, Edges};
 use crate::object::ObjectRef;
 use std::collections::VecDeque;
 use std::fmt;
 
-/// A group of roots: a shadow-stack frame or the persistent roots.
+/// A group of roots: a shadow-stack frame, the persistent roots, or the
+/// objects no root reaches that the backend has not freed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RootGroup {
-    /// The frame's label (`heap.scope("main", ..)`), or `"(persistent)"`.
+    /// The frame's label (`heap.scope("main", ..)`), `"(persistent)"` or
+    /// [`UNREACHABLE`].
     pub name: &'static str,
-    /// `true` for the persistent roots, `false` for a frame.
-    pub persistent: bool,
+    /// What the group is.
+    pub kind: RootKind,
     /// Each root: its slot (its shadow-stack index, or its position among
-    /// the persistent roots) and the index of its object in
+    /// the group's roots) and the index of its object in
     /// [`HeapGraph::objects`].
     pub roots: Vec<(u32, u32)>,
 }
+
+/// What a [`RootGroup`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RootKind {
+    /// A shadow-stack frame.
+    Frame,
+    /// The persistent roots.
+    Persistent,
+    /// Not roots at all: objects no root reaches that the backend still
+    /// holds (reference counting's leaked cycles, garbage awaiting the next
+    /// collection), in [`Scope::heap_graph_with_unreachable`](crate::Scope::heap_graph_with_unreachable).
+    /// Its roots are the entry points of that garbage: first each object no
+    /// other unreachable object refers to, then, for what only cycles hold,
+    /// the first object of each cycle in the backend's heap order; so a
+    /// leaked structure's dominator is its first object.
+    Unreachable,
+}
+
+/// The name of the [`RootKind::Unreachable`] group.
+pub const UNREACHABLE: &str = "(unreachable, not freed)";
 
 /// One object of a [`HeapGraph`] (24 bytes: a million-object heap's
 /// graph takes 24 MB for its objects and 8 MB per million edges).
@@ -82,7 +108,8 @@ pub struct GraphEdge {
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct HeapGraph {
-    /// The root groups, outermost frame first, persistent roots last.
+    /// The root groups, outermost frame first, then the persistent roots,
+    /// then (if asked for and the backend holds any) the unreachable group.
     pub roots: Vec<RootGroup>,
     /// The objects.
     pub objects: Vec<GraphObject>,
@@ -189,7 +216,7 @@ enum Step {
 /// Displays as `main[3] → Table.entries<value 2> → Closure.env → Frame`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetainingPath {
-    /// The root group (frame label, or `(persistent)`).
+    /// The root group (frame label, `(persistent)` or [`UNREACHABLE`]).
     pub root_group: &'static str,
     /// The root's slot.
     pub root_slot: u32,
@@ -316,15 +343,11 @@ impl GraphBuilder {
     pub(crate) unsafe fn root_group(
         &mut self,
         name: &'static str,
-        persistent: bool,
+        kind: RootKind,
         roots: impl Iterator<Item = (u32, ObjectRef)>,
     ) {
         let roots = roots.map(|(slot, obj)| (slot, self.intern(obj))).collect();
-        self.graph.roots.push(RootGroup {
-            name,
-            persistent,
-            roots,
-        });
+        self.graph.roots.push(RootGroup { name, kind, roots });
     }
 
     fn intern(&mut self, obj: ObjectRef) -> u32 {
@@ -343,23 +366,88 @@ impl GraphBuilder {
         index
     }
 
-    /// Walks every object reachable from the root groups; `identity` gives
+    /// Walks every object reachable from the root groups, and then, if
+    /// `unreachable` and the backend can list its objects
+    /// ([`Collector::for_each_object`]), every object it holds that they do
+    /// not reach, as a [`RootKind::Unreachable`] group. The collector gives
     /// each object's stable id.
     ///
     /// # Safety
     /// - Every object the root groups name is live and initialised, and so
     ///   (by tracing) is every object they reach.
-    pub(crate) unsafe fn finish(
+    /// - `collector` is the heap's.
+    pub(crate) unsafe fn finish<C: Collector>(
         mut self,
-        mut identity: impl FnMut(ObjectRef) -> u64,
+        collector: &mut C,
         ids: &mut SnapshotIds,
+        unreachable: bool,
     ) -> HeapGraph {
         ids.reserve(self.graph.objects.capacity());
         let mut next = 0;
-        while next < self.graph.objects.len() {
-            // SAFETY: an address interned from a root or a traced field of
-            // a live object: a live object (the caller).
-            let obj = unsafe { ObjectRef::from_addr(self.graph.addresses[next]) };
+        // SAFETY: the caller's bullets.
+        unsafe { self.walk(&mut next, collector, ids) };
+        let mut left = Vec::new();
+        let listed = unreachable
+            && collector.for_each_object(&mut |obj| {
+                if !self.index.contains_key(&obj.addr()) {
+                    left.push(obj);
+                }
+            });
+        if listed && !left.is_empty() {
+            // Which of them another of them refers to.
+            let mut referred = hashbrown::HashSet::new();
+            for &obj in &left {
+                // SAFETY: held by the backend, so (rule 6 of `Collector`)
+                // allocated and initialised; the walk runs outside regions.
+                unsafe { obj.describe(&mut self.edges) };
+                let (mut found, _) = self.edges.take();
+                referred.extend(found.iter().map(|&(_, target)| target.addr()));
+                found.clear();
+                self.edges.give_back(found);
+            }
+            let group = self.graph.roots.len();
+            self.graph.roots.push(RootGroup {
+                name: UNREACHABLE,
+                kind: RootKind::Unreachable,
+                roots: Vec::new(),
+            });
+            for entry_points_only in [true, false] {
+                for &obj in &left {
+                    if self.index.contains_key(&obj.addr())
+                        || (entry_points_only && referred.contains(&obj.addr()))
+                    {
+                        continue;
+                    }
+                    let roots = &self.graph.roots[group].roots;
+                    let slot = roots.len() as u32;
+                    let index = self.intern(obj);
+                    self.graph.roots[group].roots.push((slot, index));
+                    // SAFETY: `obj` and everything it reaches are held by
+                    // the backend (rule 6): allocated and initialised.
+                    unsafe { self.walk(&mut next, collector, ids) };
+                }
+            }
+        }
+        ids.end_walk();
+        self.graph
+    }
+
+    /// Describes the objects from `next` on, interning what they refer to,
+    /// until none is left.
+    ///
+    /// # Safety
+    /// - Every object interned so far, and every object they reach, is
+    ///   live and initialised; `collector` is the heap's.
+    unsafe fn walk<C: Collector>(
+        &mut self,
+        next: &mut usize,
+        collector: &mut C,
+        ids: &mut SnapshotIds,
+    ) {
+        while *next < self.graph.objects.len() {
+            // SAFETY: an address interned from a root, a traced field of a
+            // live object or the backend's list: a live object (the caller).
+            let obj = unsafe { ObjectRef::from_addr(self.graph.addresses[*next]) };
             // SAFETY: live and initialised.
             let info = unsafe { obj.info() };
             // SAFETY: live and initialised; the walk runs outside regions.
@@ -385,16 +473,15 @@ impl GraphBuilder {
                     types.push(info.name());
                     types.len() as u32 - 1
                 });
-            let object = &mut self.graph.objects[next];
+            let object = &mut self.graph.objects[*next];
             object.type_index = type_index;
             // SAFETY: live and initialised.
             object.size = (unsafe { obj.size() } + owned) as u64;
-            object.id = ids.id(identity(obj));
+            // SAFETY: a live object of this collector (the caller).
+            object.id = ids.id(unsafe { collector.identity(obj) });
             object.first_edge = first_edge;
             object.edge_count = self.graph.edges.len() as u32 - first_edge;
-            next += 1;
+            *next += 1;
         }
-        ids.end_walk();
-        self.graph
     }
 }
