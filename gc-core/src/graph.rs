@@ -15,7 +15,8 @@
 //! `.heapsnapshot` and computes dominators and retained sizes.
 
 use crate::collector::Collector;
-use crate::edges::{EdgeName, Edges};
+pub use crate::edges::short_type_name;
+use crate::edges::{write_chain, EdgeName, Edges};
 use crate::object::ObjectRef;
 use std::collections::VecDeque;
 use std::fmt;
@@ -229,38 +230,8 @@ pub struct RetainingPath {
 impl fmt::Display for RetainingPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}[{}]", self.root_group, self.root_slot)?;
-        for (type_name, edge) in &self.steps {
-            write!(f, " → {}.{}", short_type_name(type_name), edge)?;
-        }
-        write!(f, " → {}", short_type_name(self.target))
+        write_chain(f, &self.steps, Some(self.target))
     }
-}
-
-/// `Node` for `my_crate::module::Node`, `Vec<Node>` for
-/// `alloc::vec::Vec<my_crate::Node>`, `Table` for `my_crate::Table<'_>`:
-/// the last segment of every path, without erased lifetimes.
-///
-/// ```
-/// use gc_core::graph::short_type_name;
-/// assert_eq!(short_type_name("alloc::vec::Vec<my_crate::Node>"), "Vec<Node>");
-/// assert_eq!(short_type_name("my_crate::Table<'_>"), "Table");
-/// assert_eq!(short_type_name("my_crate::Pair<'_, u64>"), "Pair<u64>");
-/// ```
-pub fn short_type_name(name: &str) -> String {
-    let name = name.replace("<'_>", "").replace("'_, ", "");
-    let mut out = String::with_capacity(name.len());
-    let mut segment = String::new();
-    for c in name.chars() {
-        if c.is_alphanumeric() || c == '_' || c == ':' {
-            segment.push(c);
-        } else {
-            out.push_str(segment.rsplit("::").next().unwrap_or(""));
-            segment.clear();
-            out.push(c);
-        }
-    }
-    out.push_str(segment.rsplit("::").next().unwrap_or(""));
-    out
 }
 
 /// The ids given to objects by earlier graphs of a heap, by identity
