@@ -235,75 +235,94 @@ impl fmt::Display for RetainingPath {
 }
 
 /// The ids given to objects by earlier graphs of a heap, by identity
-/// (`Collector::identity`). Made on the first graph: a heap that never
-/// takes one holds only an empty box.
+/// (`Collector::identity`), and during a walk each object's index in the
+/// graph: one table for both, since a million-object heap's table takes
+/// 34 MB. Made on the first graph: a heap that never takes one holds only
+/// an empty map.
 #[derive(Debug, Default)]
 pub(crate) struct SnapshotIds {
-    /// Each object's id, and the walk that last met it.
+    /// Each object's id, and its index in the graph being built (`NONE`
+    /// if the walk has not met it yet).
     ids: hashbrown::HashMap<u64, (u32, u32)>,
     next: u32,
-    walk: u32,
 }
 
+const NONE: u32 = u32::MAX;
+
 impl SnapshotIds {
-    /// Makes room for `objects` ids at once (growing by doubling would
-    /// hold two tables at the peak).
-    fn reserve(&mut self, objects: usize) {
+    /// Starts a walk of a heap of `objects` objects: makes room for them at
+    /// once (growing by doubling would hold two tables at the peak), and
+    /// forgets the last walk's indices.
+    fn start_walk(&mut self, objects: usize) {
         self.ids.reserve(objects.saturating_sub(self.ids.len()));
+        for entry in self.ids.values_mut() {
+            entry.1 = NONE;
+        }
     }
 
-    /// The id of the object of identity `key`, met by the current walk.
-    fn id(&mut self, key: u64) -> u32 {
-        let walk = self.walk;
-        let next = &mut self.next;
+    /// The index of the object of identity `key` in this walk, if met.
+    fn index(&self, key: u64) -> Option<u32> {
+        self.ids.get(&key).map(|e| e.1).filter(|&i| i != NONE)
+    }
+
+    /// The object of identity `key`'s index and id, giving it index `next`
+    /// (and an id, if it never had one) if the walk meets it first; `true`
+    /// if it does.
+    fn meet(&mut self, key: u64, next: u32) -> (u32, u32, bool) {
+        let ids = &mut self.next;
         let entry = self.ids.entry(key).or_insert_with(|| {
-            *next += 1;
-            (*next, walk)
+            *ids += 1;
+            (*ids, NONE)
         });
-        entry.1 = walk;
-        entry.0
+        let first = entry.1 == NONE;
+        if first {
+            entry.1 = next;
+        }
+        (entry.1, entry.0, first)
     }
 
     /// Forgets the ids of the objects the walk that ends did not meet (they
-    /// died), and starts the next walk. One table, updated in place: a
-    /// second one for the live ids would double the walk's memory.
+    /// died). One table, updated in place.
     fn end_walk(&mut self) {
-        let walk = self.walk;
-        self.ids.retain(|_, &mut (_, seen)| seen == walk);
-        self.walk = walk.wrapping_add(1);
+        self.ids.retain(|_, &mut (_, index)| index != NONE);
     }
 }
 
 /// Builds a [`HeapGraph`] breadth first from root groups.
-pub(crate) struct GraphBuilder {
+pub(crate) struct GraphBuilder<'a, C: Collector> {
     graph: HeapGraph,
-    index: hashbrown::HashMap<usize, u32>,
+    collector: &'a mut C,
+    ids: &'a mut SnapshotIds,
     types: hashbrown::HashMap<usize, u32>,
     edge_names: hashbrown::HashMap<EdgeName, u32>,
     edges: Edges,
+    /// The next object to describe.
+    next: usize,
 }
 
-impl GraphBuilder {
-    /// A builder for a walk outside every region.
+impl<'a, C: Collector> GraphBuilder<'a, C> {
+    /// A builder for a walk outside every region of the heap whose
+    /// collector and ids these are.
     ///
     /// # Safety
     /// - No mutation region of the heap is open, and nothing collects
     ///   while the builder is used.
-    ///
-    /// `objects` is the number of objects the heap holds, to size the
-    /// tables once.
-    pub(crate) unsafe fn new(objects: usize) -> GraphBuilder {
+    pub(crate) unsafe fn new(collector: &'a mut C, ids: &'a mut SnapshotIds) -> Self {
+        let objects = collector.usage().objects;
+        ids.start_walk(objects);
         GraphBuilder {
             graph: HeapGraph {
                 objects: Vec::with_capacity(objects),
                 addresses: Vec::with_capacity(objects),
                 ..HeapGraph::default()
             },
-            index: hashbrown::HashMap::with_capacity(objects),
+            collector,
+            ids,
             types: hashbrown::HashMap::new(),
             edge_names: hashbrown::HashMap::new(),
             // SAFETY: outside every region (the caller).
             edges: unsafe { Edges::for_heap_walk() },
+            next: 0,
         }
     }
 
@@ -317,19 +336,29 @@ impl GraphBuilder {
         kind: RootKind,
         roots: impl Iterator<Item = (u32, ObjectRef)>,
     ) {
-        let roots = roots.map(|(slot, obj)| (slot, self.intern(obj))).collect();
+        // SAFETY: live objects of this collector (the caller's bullet).
+        let roots = roots
+            .map(|(slot, obj)| (slot, unsafe { self.intern(obj) }))
+            .collect();
         self.graph.roots.push(RootGroup { name, kind, roots });
     }
 
-    fn intern(&mut self, obj: ObjectRef) -> u32 {
+    /// The index of `obj` in the graph, adding it if the walk meets it
+    /// first.
+    ///
+    /// # Safety
+    /// - `obj` is a live object of this collector.
+    unsafe fn intern(&mut self, obj: ObjectRef) -> u32 {
         let next = self.graph.objects.len() as u32;
-        let index = *self.index.entry(obj.addr()).or_insert(next);
-        if index == next {
+        // SAFETY: the caller's bullet.
+        let key = unsafe { self.collector.identity(obj) };
+        let (index, id, first) = self.ids.meet(key, next);
+        if first {
             self.graph.addresses.push(obj.addr());
             self.graph.objects.push(GraphObject {
                 type_index: 0,
                 size: 0,
-                id: 0,
+                id,
                 first_edge: 0,
                 edge_count: 0,
             });
@@ -340,34 +369,25 @@ impl GraphBuilder {
     /// Walks every object reachable from the root groups, and then, if
     /// `unreachable` and the backend can list its objects
     /// ([`Collector::for_each_object`]), every object it holds that they do
-    /// not reach, as a [`RootKind::Unreachable`] group. The collector gives
-    /// each object's stable id.
+    /// not reach, as a [`RootKind::Unreachable`] group.
     ///
     /// # Safety
     /// - Every object the root groups name is live and initialised, and so
     ///   (by tracing) is every object they reach.
-    /// - `collector` is the heap's.
-    pub(crate) unsafe fn finish<C: Collector>(
-        mut self,
-        collector: &mut C,
-        ids: &mut SnapshotIds,
-        unreachable: bool,
-    ) -> HeapGraph {
-        ids.reserve(self.graph.objects.capacity());
-        let mut next = 0;
-        // SAFETY: the caller's bullets.
-        unsafe { self.walk(&mut next, collector, ids) };
-        let mut left = Vec::new();
-        let listed = unreachable
-            && collector.for_each_object(&mut |obj| {
-                if !self.index.contains_key(&obj.addr()) {
-                    left.push(obj);
-                }
-            });
-        if listed && !left.is_empty() {
+    pub(crate) unsafe fn finish(mut self, unreachable: bool) -> HeapGraph {
+        // SAFETY: the caller's bullet.
+        unsafe { self.walk() };
+        let mut held = Vec::new();
+        let listed = unreachable && self.collector.for_each_object(&mut |obj| held.push(obj));
+        held.retain(|&obj| {
+            // SAFETY: held by the backend, so (rule 6 of `Collector`) live.
+            let key = unsafe { self.collector.identity(obj) };
+            self.ids.index(key).is_none()
+        });
+        if listed && !held.is_empty() {
             // Which of them another of them refers to.
             let mut referred = hashbrown::HashSet::new();
-            for &obj in &left {
+            for &obj in &held {
                 // SAFETY: held by the backend, so (rule 6 of `Collector`)
                 // allocated and initialised; the walk runs outside regions.
                 unsafe { obj.describe(&mut self.edges) };
@@ -383,42 +403,40 @@ impl GraphBuilder {
                 roots: Vec::new(),
             });
             for entry_points_only in [true, false] {
-                for &obj in &left {
-                    if self.index.contains_key(&obj.addr())
-                        || (entry_points_only && referred.contains(&obj.addr()))
-                    {
+                for &obj in &held {
+                    let before = self.graph.objects.len();
+                    if entry_points_only && referred.contains(&obj.addr()) {
                         continue;
                     }
-                    let roots = &self.graph.roots[group].roots;
-                    let slot = roots.len() as u32;
-                    let index = self.intern(obj);
-                    self.graph.roots[group].roots.push((slot, index));
+                    // SAFETY: held by the backend (rule 6): live.
+                    let index = unsafe { self.intern(obj) };
+                    if self.graph.objects.len() == before {
+                        continue; // met already, from an earlier root
+                    }
+                    let roots = &mut self.graph.roots[group].roots;
+                    roots.push((roots.len() as u32, index));
                     // SAFETY: `obj` and everything it reaches are held by
                     // the backend (rule 6): allocated and initialised.
-                    unsafe { self.walk(&mut next, collector, ids) };
+                    unsafe { self.walk() };
                 }
             }
         }
-        ids.end_walk();
+        self.ids.end_walk();
         self.graph
     }
 
-    /// Describes the objects from `next` on, interning what they refer to,
-    /// until none is left.
+    /// Describes the objects not yet described, interning what they refer
+    /// to, until none is left.
     ///
     /// # Safety
     /// - Every object interned so far, and every object they reach, is
-    ///   live and initialised; `collector` is the heap's.
-    unsafe fn walk<C: Collector>(
-        &mut self,
-        next: &mut usize,
-        collector: &mut C,
-        ids: &mut SnapshotIds,
-    ) {
-        while *next < self.graph.objects.len() {
+    ///   live and initialised.
+    unsafe fn walk(&mut self) {
+        while self.next < self.graph.objects.len() {
+            let next = self.next;
             // SAFETY: an address interned from a root, a traced field of a
             // live object or the backend's list: a live object (the caller).
-            let obj = unsafe { ObjectRef::from_addr(self.graph.addresses[*next]) };
+            let obj = unsafe { ObjectRef::from_addr(self.graph.addresses[next]) };
             // SAFETY: live and initialised.
             let info = unsafe { obj.info() };
             // SAFETY: live and initialised; the walk runs outside regions.
@@ -426,7 +444,8 @@ impl GraphBuilder {
             let first_edge = self.graph.edges.len() as u32;
             let (mut found, owned) = self.edges.take();
             for &(name, target) in &found {
-                let to = self.intern(target);
+                // SAFETY: a field of a live object: live (the caller).
+                let to = unsafe { self.intern(target) };
                 let names = &mut self.graph.edge_names;
                 let name_index = *self.edge_names.entry(name).or_insert_with(|| {
                     names.push(name);
@@ -444,15 +463,13 @@ impl GraphBuilder {
                     types.push(info.name());
                     types.len() as u32 - 1
                 });
-            let object = &mut self.graph.objects[*next];
+            let object = &mut self.graph.objects[next];
             object.type_index = type_index;
             // SAFETY: live and initialised.
             object.size = (unsafe { obj.size() } + owned) as u64;
-            // SAFETY: a live object of this collector (the caller).
-            object.id = ids.id(unsafe { collector.identity(obj) });
             object.first_edge = first_edge;
             object.edge_count = self.graph.edges.len() as u32 - first_edge;
-            *next += 1;
+            self.next += 1;
         }
     }
 }

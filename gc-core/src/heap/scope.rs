@@ -574,7 +574,8 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
         let slots = heap.roots.slots();
         // SAFETY: no region is open (the scope is borrowed mutably), and
         // nothing collects while the graph is built.
-        let mut builder = unsafe { GraphBuilder::new(heap.collector.usage().objects) };
+        let mut builder =
+            unsafe { GraphBuilder::new(&mut *heap.collector, &mut heap.snapshot_ids) };
         let mut end = slots.len();
         let mut groups = Vec::with_capacity(frames.len());
         for frame in &frames {
@@ -589,9 +590,8 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
         let persistent = heap.roots.persistent();
         // SAFETY: as above: persistent roots refer to live objects.
         unsafe { builder.root_group("(persistent)", RootKind::Persistent, persistent.into_iter()) };
-        // SAFETY: the objects are live (reached from roots); the collector
-        // is the heap's.
-        unsafe { builder.finish(&mut *heap.collector, &mut heap.snapshot_ids, unreachable) }
+        // SAFETY: the objects are live (reached from roots).
+        unsafe { builder.finish(unreachable) }
     }
 
     /// Why is `root`'s object alive, apart from `root` itself? The shortest
