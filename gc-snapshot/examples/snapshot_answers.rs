@@ -112,12 +112,11 @@ fn run<C: Collector>(name: &str, dir: &Path, config: HeapConfig) {
         // The deepest object the roots reach: the last one the
         // breadth-first walk from them reached.
         let last = (0..graph.objects.len() as u32)
-            .filter(|&i| {
+            .rfind(|&i| {
                 graph
                     .why_alive(i, None)
                     .is_some_and(|p| p.root_group == "main")
             })
-            .last()
             .expect("an object the roots reach");
         let path = graph.why_alive(last, None).expect("reachable");
         let mut ids = vec![graph.roots[0].roots[0].1];
