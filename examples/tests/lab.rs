@@ -16,7 +16,7 @@ use std::process::Command;
 
 const BACKENDS: [&str; 3] = ["mark-sweep", "copying", "refcount"];
 
-const FIGURES: [&str; 8] = [
+const FIGURES: [&str; 10] = [
     "pauses",
     "heap",
     "mmu",
@@ -25,6 +25,8 @@ const FIGURES: [&str; 8] = [
     "fragmentation",
     "locality",
     "deep",
+    "retainers",
+    "weak",
 ];
 
 /// Runs the lab quickly into a fresh directory; returns it and `lab.json`.
@@ -129,7 +131,7 @@ fn quick_lab_draws_every_figure_with_the_expected_shape() {
             );
         }
     }
-    assert_eq!(page.matches("<svg").count(), 16, "one SVG per panel");
+    assert_eq!(page.matches("<svg").count(), 21, "one SVG per panel");
 
     // Leaks: plain RC keeps every ring; with cycle collection, and on the
     // tracing backends, nothing is left after any collection.
@@ -179,6 +181,64 @@ fn quick_lab_draws_every_figure_with_the_expected_shape() {
     let text = figure(&figures, "deep")["text"].as_str().unwrap();
     for frame in ["interpreter", "eval: (main)", "apply: sum-list"] {
         assert!(text.contains(frame), "backtrace lacks {frame}:\n{text}");
+    }
+
+    // Retainers: reference counting without cycle collection keeps more
+    // unreachable bytes every round; the others keep none. The snapshot
+    // beside the report holds the unreachable group, and the text gives a
+    // leaked paragraph's retaining path from it.
+    let retainers = figure(&figures, "retainers");
+    let held = &array(&retainers["panels"])[0];
+    let off = points(held, "refcount (cycles off)");
+    assert!(
+        off.windows(2).all(|w| w[1].1 > w[0].1),
+        "the leak grows every round: {off:?}"
+    );
+    for backend in BACKENDS {
+        assert!(
+            points(held, backend).iter().all(|p| p.1 == 0.0),
+            "{backend} holds nothing unreachable after a collection"
+        );
+    }
+    let biggest = &array(&retainers["panels"])[1]["x"]["scale"]["categories"][0];
+    assert_eq!(biggest, "unreachable", "the leak retains the most");
+    let text = retainers["text"].as_str().unwrap();
+    assert!(
+        text.contains("(unreachable, not freed)[")
+            && text.contains("→ Document.first → Paragraph.next → Paragraph.next → Paragraph\n"),
+        "a retaining path from the unreachable group:\n{text}"
+    );
+    let snapshot = std::fs::read(out.join("retainers.heapsnapshot")).expect("the snapshot file");
+    let snapshot: Value = serde_json::from_slice(&snapshot).expect("the snapshot parses");
+    let strings = array(&snapshot["strings"]);
+    assert!(strings.iter().any(|s| s == "(unreachable, not freed)"));
+
+    // Weak: per backend, the strong table keeps every name, the weak one
+    // every entry but not the symbols, and with cleanups only the kept
+    // names; the heap grows in that order.
+    let interning = figure(&figures, "weak");
+    for (i, backend) in BACKENDS.iter().enumerate() {
+        let panel = &array(&interning["panels"])[i];
+        let last = |name| points(panel, name).last().unwrap().1;
+        let (strong, weak, cleaned) = (
+            last("strong table"),
+            last("weak table"),
+            last("weak table + cleanups"),
+        );
+        assert!(
+            strong > weak && weak > 4.0 * cleaned,
+            "{backend}: heap KiB {strong} > {weak} > 4 x {cleaned}"
+        );
+        let cleaned = points(panel, "weak table + cleanups");
+        assert!(
+            cleaned.last().unwrap().1 <= 1.5 * cleaned[0].1,
+            "{backend}: with cleanups the heap stays flat: {cleaned:?}"
+        );
+        let row = array(&interning["table"]["rows"])
+            .iter()
+            .find(|r| r[0] == *backend && r[1] == "weak table + cleanups")
+            .unwrap();
+        assert_eq!(row[2], "100", "{backend}: only the kept names' entries");
     }
     std::fs::remove_dir_all(&out).ok();
 }

@@ -3,6 +3,7 @@
 use crate::cheney::forwarding_address;
 use crate::Copying;
 use gc_core::object::ObjectRef;
+use gc_core::verify::{path_to, FieldPath};
 use gc_core::Slot;
 
 /// Checks, right after a collection, that:
@@ -27,9 +28,13 @@ pub(crate) fn verify(heap: &Copying, roots: &[Slot]) -> Result<(), String> {
             small.len()
         ));
     }
-    if let Some(obj) = large.iter().find(|&&&o| !heap.large.is_marked(o)) {
+    if let Some(&&obj) = large.iter().find(|&&&o| !heap.large.is_marked(o)) {
+        // SAFETY: `path_to`'s and `describe`'s bullets: `is_object` as for
+        // `reachable`; verification runs outside regions and collects
+        // nothing; `obj` is reachable, so live.
+        let name = unsafe { FieldPath::describe(path_to(roots, obj, is_object), obj) };
         return Err(format!(
-            "the large object {obj:?} is reachable but was not marked"
+            "the large object {name} is reachable but was not marked"
         ));
     }
     check_drop_list(heap, &copies)

@@ -95,6 +95,9 @@ pub struct HeapUsage {
 /// 4. A destructor's panic follows the rule above: `alloc`, `collect` and
 ///    `drop` unwind only after their last step, with rules 1 to 3 holding.
 /// 5. `write_barrier` stores `new` into `slot` before it returns and frees nothing.
+/// 6. `for_each_object`, if it returns `true`, has called its function with
+///    every object the backend holds, each once, each allocated with an
+///    initialised payload, and every field of each refers to one of them.
 pub unsafe trait Collector: Sized + 'static {
     /// Short name for stats and reports, such as `"mark-sweep"`.
     const NAME: &'static str;
@@ -205,6 +208,19 @@ pub unsafe trait Collector: Sized + 'static {
     #[inline(always)]
     unsafe fn identity(&mut self, obj: ObjectRef) -> u64 {
         obj.addr() as u64
+    }
+
+    /// Every object this backend holds, reachable or not: calls `f` on
+    /// each and returns `true`, or returns `false` without calling it if
+    /// the backend cannot promise rule 6 (between collections a tracing
+    /// backend holds dead objects whose fields may refer to freed cells).
+    /// Heap graphs use it to show garbage a backend keeps
+    /// ([`Scope::heap_graph_with_unreachable`](crate::Scope::heap_graph_with_unreachable)):
+    /// reference counting's leaked cycles. Called between collections and
+    /// outside mutation regions. The default lists nothing.
+    fn for_each_object(&self, f: &mut dyn FnMut(ObjectRef)) -> bool {
+        let _ = f;
+        false
     }
 
     /// While an incremental marking cycle is in progress: the bytes the
@@ -437,6 +453,13 @@ macro_rules! forward_collector {
             unsafe fn identity(&mut self, obj: $crate::object::ObjectRef) -> u64 {
                 // SAFETY: forwarded to the caller.
                 unsafe { $crate::Collector::identity(&mut self.0, obj) }
+            }
+
+            fn for_each_object(
+                &self,
+                f: &mut dyn FnMut($crate::object::ObjectRef),
+            ) -> bool {
+                $crate::Collector::for_each_object(&self.0, f)
             }
 
             fn marking_step(&self) -> Option<usize> {

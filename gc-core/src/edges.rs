@@ -199,3 +199,48 @@ impl Edges {
         self.found = found;
     }
 }
+
+/// `Node` for `my_crate::module::Node`, `Vec<Node>` for
+/// `alloc::vec::Vec<my_crate::Node>`, `Table` for `my_crate::Table<'_>`:
+/// the last segment of every path, without erased lifetimes.
+///
+/// ```
+/// use gc_core::graph::short_type_name;
+/// assert_eq!(short_type_name("alloc::vec::Vec<my_crate::Node>"), "Vec<Node>");
+/// assert_eq!(short_type_name("my_crate::Table<'_>"), "Table");
+/// assert_eq!(short_type_name("my_crate::Pair<'_, u64>"), "Pair<u64>");
+/// ```
+pub fn short_type_name(name: &str) -> String {
+    let name = name.replace("<'_>", "").replace("'_, ", "");
+    let mut out = String::with_capacity(name.len());
+    let mut segment = String::new();
+    for c in name.chars() {
+        if c.is_alphanumeric() || c == '_' || c == ':' {
+            segment.push(c);
+        } else {
+            out.push_str(segment.rsplit("::").next().unwrap_or(""));
+            segment.clear();
+            out.push(c);
+        }
+    }
+    out.push_str(segment.rsplit("::").next().unwrap_or(""));
+    out
+}
+
+/// Writes the rest of a chain from a root: ` → Type.field` per step (the
+/// object's type, shortened, and the edge taken out of it), then
+/// ` → Target` if the chain ends at an object. Retaining paths and the
+/// verifiers' field paths print through it.
+pub(crate) fn write_chain(
+    f: &mut fmt::Formatter<'_>,
+    steps: &[(&'static str, EdgeName)],
+    target: Option<&'static str>,
+) -> fmt::Result {
+    for (type_name, edge) in steps {
+        write!(f, " → {}.{}", short_type_name(type_name), edge)?;
+    }
+    match target {
+        Some(target) => write!(f, " → {}", short_type_name(target)),
+        None => Ok(()),
+    }
+}

@@ -4,30 +4,57 @@
 //!
 //! [`Scope::heap_graph`](crate::Scope::heap_graph) walks the heap as it
 //! stands (no collection first: objects no root reaches are garbage
-//! waiting for the next collection, and are left out). The roots are
-//! grouped as a person reads them: each shadow-stack frame by its label,
-//! then the persistent roots. Nothing here runs unless a graph is asked
+//! waiting for the next collection, and are left out;
+//! [`Scope::heap_graph_with_unreachable`](crate::Scope::heap_graph_with_unreachable)
+//! adds those a backend still holds, such as reference counting's leaked
+//! cycles, under [`UNREACHABLE`]). The roots are grouped as a person reads
+//! them: each shadow-stack frame by its label, then the persistent roots.
+//! Nothing here runs unless a graph is asked
 //! for: objects carry no extra word, and allocation and collection do no
 //! extra work. The `gc-snapshot` crate writes a graph as a DevTools
 //! `.heapsnapshot` and computes dominators and retained sizes.
 
-use crate::edges::{EdgeName, Edges};
+use crate::collector::Collector;
+pub use crate::edges::short_type_name;
+use crate::edges::{write_chain, EdgeName, Edges};
 use crate::object::ObjectRef;
 use std::collections::VecDeque;
 use std::fmt;
 
-/// A group of roots: a shadow-stack frame or the persistent roots.
+/// A group of roots: a shadow-stack frame, the persistent roots, or the
+/// objects no root reaches that the backend has not freed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RootGroup {
-    /// The frame's label (`heap.scope("main", ..)`), or `"(persistent)"`.
+    /// The frame's label (`heap.scope("main", ..)`), `"(persistent)"` or
+    /// [`UNREACHABLE`].
     pub name: &'static str,
-    /// `true` for the persistent roots, `false` for a frame.
-    pub persistent: bool,
+    /// What the group is.
+    pub kind: RootKind,
     /// Each root: its slot (its shadow-stack index, or its position among
-    /// the persistent roots) and the index of its object in
+    /// the group's roots) and the index of its object in
     /// [`HeapGraph::objects`].
     pub roots: Vec<(u32, u32)>,
 }
+
+/// What a [`RootGroup`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RootKind {
+    /// A shadow-stack frame.
+    Frame,
+    /// The persistent roots.
+    Persistent,
+    /// Not roots at all: objects no root reaches that the backend still
+    /// holds (reference counting's leaked cycles, garbage awaiting the next
+    /// collection), in [`Scope::heap_graph_with_unreachable`](crate::Scope::heap_graph_with_unreachable).
+    /// Its roots are the entry points of that garbage: first each object no
+    /// other unreachable object refers to, then, for what only cycles hold,
+    /// the first object of each cycle in the backend's heap order; so a
+    /// leaked structure's dominator is its first object.
+    Unreachable,
+}
+
+/// The name of the [`RootKind::Unreachable`] group.
+pub const UNREACHABLE: &str = "(unreachable, not freed)";
 
 /// One object of a [`HeapGraph`] (24 bytes: a million-object heap's
 /// graph takes 24 MB for its objects and 8 MB per million edges).
@@ -82,7 +109,8 @@ pub struct GraphEdge {
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct HeapGraph {
-    /// The root groups, outermost frame first, persistent roots last.
+    /// The root groups, outermost frame first, then the persistent roots,
+    /// then (if asked for and the backend holds any) the unreachable group.
     pub roots: Vec<RootGroup>,
     /// The objects.
     pub objects: Vec<GraphObject>,
@@ -189,7 +217,7 @@ enum Step {
 /// Displays as `main[3] → Table.entries<value 2> → Closure.env → Frame`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetainingPath {
-    /// The root group (frame label, or `(persistent)`).
+    /// The root group (frame label, `(persistent)` or [`UNREACHABLE`]).
     pub root_group: &'static str,
     /// The root's slot.
     pub root_slot: u32,
@@ -202,110 +230,99 @@ pub struct RetainingPath {
 impl fmt::Display for RetainingPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}[{}]", self.root_group, self.root_slot)?;
-        for (type_name, edge) in &self.steps {
-            write!(f, " → {}.{}", short_type_name(type_name), edge)?;
-        }
-        write!(f, " → {}", short_type_name(self.target))
+        write_chain(f, &self.steps, Some(self.target))
     }
-}
-
-/// `Node` for `my_crate::module::Node`, `Vec<Node>` for
-/// `alloc::vec::Vec<my_crate::Node>`, `Table` for `my_crate::Table<'_>`:
-/// the last segment of every path, without erased lifetimes.
-///
-/// ```
-/// use gc_core::graph::short_type_name;
-/// assert_eq!(short_type_name("alloc::vec::Vec<my_crate::Node>"), "Vec<Node>");
-/// assert_eq!(short_type_name("my_crate::Table<'_>"), "Table");
-/// assert_eq!(short_type_name("my_crate::Pair<'_, u64>"), "Pair<u64>");
-/// ```
-pub fn short_type_name(name: &str) -> String {
-    let name = name.replace("<'_>", "").replace("'_, ", "");
-    let mut out = String::with_capacity(name.len());
-    let mut segment = String::new();
-    for c in name.chars() {
-        if c.is_alphanumeric() || c == '_' || c == ':' {
-            segment.push(c);
-        } else {
-            out.push_str(segment.rsplit("::").next().unwrap_or(""));
-            segment.clear();
-            out.push(c);
-        }
-    }
-    out.push_str(segment.rsplit("::").next().unwrap_or(""));
-    out
 }
 
 /// The ids given to objects by earlier graphs of a heap, by identity
-/// (`Collector::identity`). Made on the first graph: a heap that never
-/// takes one holds only an empty box.
+/// (`Collector::identity`), and during a walk each object's index in the
+/// graph: one table for both, since a million-object heap's table takes
+/// 34 MB. Made on the first graph: a heap that never takes one holds only
+/// an empty map.
 #[derive(Debug, Default)]
 pub(crate) struct SnapshotIds {
-    /// Each object's id, and the walk that last met it.
+    /// Each object's id, and its index in the graph being built (`NONE`
+    /// if the walk has not met it yet).
     ids: hashbrown::HashMap<u64, (u32, u32)>,
     next: u32,
-    walk: u32,
 }
 
+const NONE: u32 = u32::MAX;
+
 impl SnapshotIds {
-    /// Makes room for `objects` ids at once (growing by doubling would
-    /// hold two tables at the peak).
-    fn reserve(&mut self, objects: usize) {
+    /// Starts a walk of a heap of `objects` objects: makes room for them at
+    /// once (growing by doubling would hold two tables at the peak), and
+    /// forgets the last walk's indices.
+    fn start_walk(&mut self, objects: usize) {
         self.ids.reserve(objects.saturating_sub(self.ids.len()));
+        for entry in self.ids.values_mut() {
+            entry.1 = NONE;
+        }
     }
 
-    /// The id of the object of identity `key`, met by the current walk.
-    fn id(&mut self, key: u64) -> u32 {
-        let walk = self.walk;
-        let next = &mut self.next;
+    /// The index of the object of identity `key` in this walk, if met.
+    fn index(&self, key: u64) -> Option<u32> {
+        self.ids.get(&key).map(|e| e.1).filter(|&i| i != NONE)
+    }
+
+    /// The object of identity `key`'s index and id, giving it index `next`
+    /// (and an id, if it never had one) if the walk meets it first; `true`
+    /// if it does.
+    fn meet(&mut self, key: u64, next: u32) -> (u32, u32, bool) {
+        let ids = &mut self.next;
         let entry = self.ids.entry(key).or_insert_with(|| {
-            *next += 1;
-            (*next, walk)
+            *ids += 1;
+            (*ids, NONE)
         });
-        entry.1 = walk;
-        entry.0
+        let first = entry.1 == NONE;
+        if first {
+            entry.1 = next;
+        }
+        (entry.1, entry.0, first)
     }
 
     /// Forgets the ids of the objects the walk that ends did not meet (they
-    /// died), and starts the next walk. One table, updated in place: a
-    /// second one for the live ids would double the walk's memory.
+    /// died). One table, updated in place.
     fn end_walk(&mut self) {
-        let walk = self.walk;
-        self.ids.retain(|_, &mut (_, seen)| seen == walk);
-        self.walk = walk.wrapping_add(1);
+        self.ids.retain(|_, &mut (_, index)| index != NONE);
     }
 }
 
 /// Builds a [`HeapGraph`] breadth first from root groups.
-pub(crate) struct GraphBuilder {
+pub(crate) struct GraphBuilder<'a, C: Collector> {
     graph: HeapGraph,
-    index: hashbrown::HashMap<usize, u32>,
+    collector: &'a mut C,
+    ids: &'a mut SnapshotIds,
     types: hashbrown::HashMap<usize, u32>,
     edge_names: hashbrown::HashMap<EdgeName, u32>,
     edges: Edges,
+    /// The next object to describe.
+    next: usize,
 }
 
-impl GraphBuilder {
-    /// A builder for a walk outside every region.
+impl<'a, C: Collector> GraphBuilder<'a, C> {
+    /// A builder for a walk outside every region of the heap whose
+    /// collector and ids these are.
     ///
     /// # Safety
     /// - No mutation region of the heap is open, and nothing collects
     ///   while the builder is used.
-    ///
-    /// `objects` is the number of objects the heap holds, to size the
-    /// tables once.
-    pub(crate) unsafe fn new(objects: usize) -> GraphBuilder {
+    pub(crate) unsafe fn new(collector: &'a mut C, ids: &'a mut SnapshotIds) -> Self {
+        let objects = collector.usage().objects;
+        ids.start_walk(objects);
         GraphBuilder {
             graph: HeapGraph {
                 objects: Vec::with_capacity(objects),
                 addresses: Vec::with_capacity(objects),
                 ..HeapGraph::default()
             },
-            index: hashbrown::HashMap::with_capacity(objects),
+            collector,
+            ids,
             types: hashbrown::HashMap::new(),
             edge_names: hashbrown::HashMap::new(),
             // SAFETY: outside every region (the caller).
             edges: unsafe { Edges::for_heap_walk() },
+            next: 0,
         }
     }
 
@@ -316,26 +333,32 @@ impl GraphBuilder {
     pub(crate) unsafe fn root_group(
         &mut self,
         name: &'static str,
-        persistent: bool,
+        kind: RootKind,
         roots: impl Iterator<Item = (u32, ObjectRef)>,
     ) {
-        let roots = roots.map(|(slot, obj)| (slot, self.intern(obj))).collect();
-        self.graph.roots.push(RootGroup {
-            name,
-            persistent,
-            roots,
-        });
+        // SAFETY: live objects of this collector (the caller's bullet).
+        let roots = roots
+            .map(|(slot, obj)| (slot, unsafe { self.intern(obj) }))
+            .collect();
+        self.graph.roots.push(RootGroup { name, kind, roots });
     }
 
-    fn intern(&mut self, obj: ObjectRef) -> u32 {
+    /// The index of `obj` in the graph, adding it if the walk meets it
+    /// first.
+    ///
+    /// # Safety
+    /// - `obj` is a live object of this collector.
+    unsafe fn intern(&mut self, obj: ObjectRef) -> u32 {
         let next = self.graph.objects.len() as u32;
-        let index = *self.index.entry(obj.addr()).or_insert(next);
-        if index == next {
+        // SAFETY: the caller's bullet.
+        let key = unsafe { self.collector.identity(obj) };
+        let (index, id, first) = self.ids.meet(key, next);
+        if first {
             self.graph.addresses.push(obj.addr());
             self.graph.objects.push(GraphObject {
                 type_index: 0,
                 size: 0,
-                id: 0,
+                id,
                 first_edge: 0,
                 edge_count: 0,
             });
@@ -343,22 +366,76 @@ impl GraphBuilder {
         index
     }
 
-    /// Walks every object reachable from the root groups; `identity` gives
-    /// each object's stable id.
+    /// Walks every object reachable from the root groups, and then, if
+    /// `unreachable` and the backend can list its objects
+    /// ([`Collector::for_each_object`]), every object it holds that they do
+    /// not reach, as a [`RootKind::Unreachable`] group.
     ///
     /// # Safety
     /// - Every object the root groups name is live and initialised, and so
     ///   (by tracing) is every object they reach.
-    pub(crate) unsafe fn finish(
-        mut self,
-        mut identity: impl FnMut(ObjectRef) -> u64,
-        ids: &mut SnapshotIds,
-    ) -> HeapGraph {
-        ids.reserve(self.graph.objects.capacity());
-        let mut next = 0;
-        while next < self.graph.objects.len() {
-            // SAFETY: an address interned from a root or a traced field of
-            // a live object: a live object (the caller).
+    pub(crate) unsafe fn finish(mut self, unreachable: bool) -> HeapGraph {
+        // SAFETY: the caller's bullet.
+        unsafe { self.walk() };
+        let mut held = Vec::new();
+        let listed = unreachable && self.collector.for_each_object(&mut |obj| held.push(obj));
+        held.retain(|&obj| {
+            // SAFETY: held by the backend, so (rule 6 of `Collector`) live.
+            let key = unsafe { self.collector.identity(obj) };
+            self.ids.index(key).is_none()
+        });
+        if listed && !held.is_empty() {
+            // Which of them another of them refers to.
+            let mut referred = hashbrown::HashSet::new();
+            for &obj in &held {
+                // SAFETY: held by the backend, so (rule 6 of `Collector`)
+                // allocated and initialised; the walk runs outside regions.
+                unsafe { obj.describe(&mut self.edges) };
+                let (mut found, _) = self.edges.take();
+                referred.extend(found.iter().map(|&(_, target)| target.addr()));
+                found.clear();
+                self.edges.give_back(found);
+            }
+            let group = self.graph.roots.len();
+            self.graph.roots.push(RootGroup {
+                name: UNREACHABLE,
+                kind: RootKind::Unreachable,
+                roots: Vec::new(),
+            });
+            for entry_points_only in [true, false] {
+                for &obj in &held {
+                    let before = self.graph.objects.len();
+                    if entry_points_only && referred.contains(&obj.addr()) {
+                        continue;
+                    }
+                    // SAFETY: held by the backend (rule 6): live.
+                    let index = unsafe { self.intern(obj) };
+                    if self.graph.objects.len() == before {
+                        continue; // met already, from an earlier root
+                    }
+                    let roots = &mut self.graph.roots[group].roots;
+                    roots.push((roots.len() as u32, index));
+                    // SAFETY: `obj` and everything it reaches are held by
+                    // the backend (rule 6): allocated and initialised.
+                    unsafe { self.walk() };
+                }
+            }
+        }
+        self.ids.end_walk();
+        self.graph
+    }
+
+    /// Describes the objects not yet described, interning what they refer
+    /// to, until none is left.
+    ///
+    /// # Safety
+    /// - Every object interned so far, and every object they reach, is
+    ///   live and initialised.
+    unsafe fn walk(&mut self) {
+        while self.next < self.graph.objects.len() {
+            let next = self.next;
+            // SAFETY: an address interned from a root, a traced field of a
+            // live object or the backend's list: a live object (the caller).
             let obj = unsafe { ObjectRef::from_addr(self.graph.addresses[next]) };
             // SAFETY: live and initialised.
             let info = unsafe { obj.info() };
@@ -367,7 +444,8 @@ impl GraphBuilder {
             let first_edge = self.graph.edges.len() as u32;
             let (mut found, owned) = self.edges.take();
             for &(name, target) in &found {
-                let to = self.intern(target);
+                // SAFETY: a field of a live object: live (the caller).
+                let to = unsafe { self.intern(target) };
                 let names = &mut self.graph.edge_names;
                 let name_index = *self.edge_names.entry(name).or_insert_with(|| {
                     names.push(name);
@@ -389,12 +467,9 @@ impl GraphBuilder {
             object.type_index = type_index;
             // SAFETY: live and initialised.
             object.size = (unsafe { obj.size() } + owned) as u64;
-            object.id = ids.id(identity(obj));
             object.first_edge = first_edge;
             object.edge_count = self.graph.edges.len() as u32 - first_edge;
-            next += 1;
+            self.next += 1;
         }
-        ids.end_walk();
-        self.graph
     }
 }

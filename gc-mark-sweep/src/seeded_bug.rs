@@ -100,22 +100,19 @@ mod tests {
     /// ```text
     /// seed 1, normal, verifier on:
     ///   step 1 (Collect): panicked: heap verification failed after collection 1:
-    ///   a field of ObjectRef(..) (..Table<'_>) refers to ObjectRef(..), which is not an object
+    ///   root slot 0 → Table.slot refers to ObjectRef(..), which is not an object
     /// vec![
     ///     Op::New { slot: Val::New },                  // 0: root 0 = new table #1, slot = new table #0
     ///     Op::Collect,                                 // 1: collect (2 of 2 objects reachable)
     /// ]
     /// seed 2, normal, verifier off: the same program;
-    ///   step 1 (Collect): #0 is reachable but was dropped 1 time(s)
-    /// seed 3, stress, verifier on: the push's region collects when it ends:
-    ///   step 1 (Push { obj: 0, value: Val::New }), when its region ended: panicked:
-    ///   heap verification failed after collection 1: ObjectRef(..) is reachable but was not marked
-    /// vec![
-    ///     Op::New { slot: Val::Nil },                  // 0: root 0 = new table #0, slot = nil
-    ///     Op::Push { obj: 0, value: Val::New },        // 1: root 0 (#0).items.push(new table #1)
-    /// ]
-    /// seed 4, stress, verifier off: the program of seed 3 and a collect;
-    ///   step 2 (Collect): #1 is reachable but was dropped 1 time(s)
+    ///   step 1 (Collect): #0 (root 0.slot) is reachable but was dropped 1 time(s)
+    /// seed 3, stress, verifier on: the new table's region collects when it ends:
+    ///   step 0 (New { slot: Val::New }), when its region ended: panicked: heap
+    ///   verification failed after collection 1: root slot 0 → Table.slot → Table
+    ///   (ObjectRef(..)) is reachable but was not marked
+    /// seed 4, stress, verifier off: the program of seed 2;
+    ///   step 1 (Collect): #0 (root 0.slot) is reachable but was dropped 1 time(s)
     /// ```
     #[test]
     fn harness_catches_a_missed_last_field() {
@@ -139,12 +136,19 @@ mod tests {
                 failure.program.iter().any(stores_reference),
                 "the bug needs an edge: {failure}"
             );
-            if !verify {
+            if verify {
                 assert!(
-                    failure.message.contains("is reachable but was dropped"),
-                    "{failure}"
+                    failure.message.contains("root slot 0 → Table."),
+                    "the verifier prints the fields from the root: {failure}"
+                );
+            } else {
+                assert!(
+                    failure.message.contains("is reachable but was dropped")
+                        && failure.message.contains("(root 0."),
+                    "the model's path to the dropped object: {failure}"
                 );
             }
+            println!("seed {seed}: {}", failure.message);
         }
     }
 

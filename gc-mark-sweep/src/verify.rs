@@ -1,6 +1,8 @@
 //! The mark-sweep heap verifier.
 
 use crate::MarkSweep;
+use gc_core::object::ObjectRef;
+use gc_core::verify::{path_to, FieldPath};
 use gc_core::{Collector, Slot};
 
 /// Checks that every root and every field reachable from `roots` refers to
@@ -14,12 +16,19 @@ pub(crate) fn verify(ms: &MarkSweep, roots: &[Slot]) -> Result<(), String> {
         // quadratic).
         return Ok(());
     }
+    let is_object = |o: ObjectRef| ms.space.is_object(o.addr());
     // SAFETY: `reachable`'s bullet: `is_object` accepts only allocated
     // objects, which are live with initialised payloads after a collection
     // (`Collector::verify`'s bullet, as for `collect`).
-    let live = unsafe { gc_core::verify::reachable(roots, |o| ms.space.is_object(o.addr())) }?;
+    let live = unsafe { gc_core::verify::reachable(roots, is_object) }?;
     match live.iter().find(|&&o| !ms.space.is_marked(o)) {
-        Some(obj) => Err(format!("{obj:?} is reachable but was not marked")),
+        Some(&obj) => {
+            // SAFETY: `path_to`'s and `describe`'s bullets: `is_object` as
+            // for `reachable`; verification runs outside regions and
+            // collects nothing; `obj` is reachable, so live.
+            let name = unsafe { FieldPath::describe(path_to(roots, obj, is_object), obj) };
+            Err(format!("{name} is reachable but was not marked"))
+        }
         None => Ok(()),
     }
 }

@@ -305,7 +305,10 @@ unsafe impl gc_core::SendCollector for RefCount {}
 // once; the space finalises the rest on drop (rule 3). The space keeps a
 // destructor's panic, so no pass is cut short, and `collect` resumes it
 // only after its last pass (rule 4). `write_barrier` stores first and only
-// updates counts and tables (rule 5).
+// updates counts and tables (rule 5). Only `collect` frees, after replaying
+// the write log, and only objects no remaining object refers to (counts,
+// or trial deletion's whole garbage subgraph), so between collections every
+// field of an allocated object refers to an allocated one (rule 6).
 unsafe impl Collector for RefCount {
     const NAME: &'static str = "refcount";
     const CAPABILITIES: Capabilities = Capabilities {
@@ -421,6 +424,13 @@ unsafe impl Collector for RefCount {
 
     unsafe fn verify(&self, roots: &[Slot]) -> Result<(), String> {
         crate::verify::verify(self, roots)
+    }
+
+    /// Every allocated cell: reference counting frees only in collections,
+    /// so what it holds between them is whole, leaked cycles included.
+    fn for_each_object(&self, f: &mut dyn FnMut(ObjectRef)) -> bool {
+        self.space.for_each_object(f);
+        true
     }
 }
 

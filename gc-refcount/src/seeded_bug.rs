@@ -156,7 +156,7 @@ mod tests {
     /// ```text
     /// seed 1, normal, verifier on:
     ///   step 4 (Collect): panicked: heap verification failed after collection 1:
-    ///   ObjectRef(..) (..Obj<()>) has count 1 but 0 heap references
+    ///   root slot 0 → Obj<()> (ObjectRef(..)) has count 1 but 0 heap references
     /// vec![
     ///     Op::Alloc { len: 0 },                        // 0: root 0 = new small #0 (0 words)
     ///     Op::Alloc { len: 0 },                        // 1: root 1 = new small #1 (0 words)
@@ -198,6 +198,10 @@ mod tests {
                 "is unreachable but collect() did not drop it"
             };
             assert!(failure.message.contains(expected), "{failure}");
+            if verify {
+                // The object is named by its path from a root.
+                assert!(failure.message.contains(": root slot "), "{failure}");
+            }
         }
     }
 
@@ -212,7 +216,7 @@ mod tests {
     ///   step 2 (Collect): panicked: heap verification failed after collection 1
     ///   (2 in stress mode): root slot 0 refers to ObjectRef(..), which is not an object
     /// seeds 2 and 4 (verifier off):
-    ///   step 2 (Collect): #0 is reachable but was dropped 1 time(s)
+    ///   step 2 (Collect): #0 (root 0) is reachable but was dropped 1 time(s)
     /// seed 1 (seeds 2 and 3 push the table into its own vector instead):
     /// vec![
     ///     Op::New { slot: Val::Nil },                  // 0: root 0 = new table #0, slot = nil
@@ -252,7 +256,7 @@ mod tests {
     /// ```text
     /// seed 1, normal, verifier on:
     ///   step 3 (Collect): panicked: heap verification failed after collection 2:
-    ///   ObjectRef(..) (..Table<'_>) has count 0 but 1 heap references
+    ///   root slot 0 → Table (ObjectRef(..)) has count 0 but 1 heap references
     /// vec![
     ///     Op::New { slot: Val::Nil },                  // 0: root 0 = new table #0, slot = nil
     ///     Op::Collect,                                 // 1: collect (1 of 1 objects reachable)
@@ -265,7 +269,7 @@ mod tests {
     ///   panicked: reference count underflow", 5 ops; before them:) a new
     ///   table whose only reference is pushed into a vector the log never
     ///   recorded is freed:
-    ///   step 3 (Collect): #1 is reachable but was dropped 1 time(s)
+    ///   step 3 (Collect): #1 (root 0.items[0]) is reachable but was dropped 1 time(s)
     /// vec![
     ///     Op::New { slot: Val::Nil },                  // 0: root 0 = new table #0, slot = nil
     ///     Op::Collect,                                 // 1: collect (1 of 1 objects reachable)
@@ -276,7 +280,7 @@ mod tests {
     ///   when it ends (its table grew):
     ///   step 2 (Write { obj: 0, place: Place::Key(0), value: Val::Obj(0) }), when its
     ///   region ended: panicked: heap verification failed after collection 3:
-    ///   ObjectRef(..) (..Table<'_>) has count 0 but 1 heap references
+    ///   root slot 0 → Table (ObjectRef(..)) has count 0 but 1 heap references
     /// vec![
     ///     Op::New { slot: Val::Nil },                  // 0: root 0 = new table #0, slot = nil
     ///     Op::Collect,                                 // 1: collect (1 of 1 objects reachable)
@@ -285,7 +289,7 @@ mod tests {
     /// seed 4, stress, verifier off: the program of seed 2 without the last
     ///   collect:
     ///   step 2 (Push { obj: 0, value: Val::New }), after its region ended:
-    ///   #1 is reachable but was dropped 1 time(s)
+    ///   #1 (root 0.items[0]) is reachable but was dropped 1 time(s)
     /// ```
     #[test]
     fn harness_catches_a_skipped_log() {

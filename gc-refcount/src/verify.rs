@@ -3,6 +3,7 @@
 use crate::count::{for_each_child, Color, Flag, Word};
 use crate::RefCount;
 use gc_core::object::ObjectRef;
+use gc_core::verify::{path_to, FieldPath};
 use gc_core::{Slot, Tracer};
 use hashbrown::{HashMap, HashSet};
 
@@ -18,7 +19,12 @@ pub(crate) fn verify(rc: &RefCount, roots: &[Slot]) -> Result<(), String> {
     // objects, which are live with initialised payloads after a collection
     // (`Collector::verify`'s bullet, as for `collect`).
     unsafe { gc_core::verify::reachable(roots, is_object) }?;
-    let in_degree = in_degrees(rc)?;
+    // How a message names an object: its path from a root, if it has one.
+    // SAFETY: `path_to`'s and `describe`'s bullets: `is_object` accepts
+    // allocated objects, initialised after a collection; verification runs
+    // outside regions and collects nothing; callers name allocated objects.
+    let named = |obj| unsafe { FieldPath::describe(path_to(roots, obj, is_object), obj) };
+    let in_degree = in_degrees(rc, &named)?;
     let mut result = Ok(());
     let (mut in_zct, mut buffered) = (0, 0);
     rc.space.for_each_object(|obj| {
@@ -28,7 +34,8 @@ pub(crate) fn verify(rc: &RefCount, roots: &[Slot]) -> Result<(), String> {
         in_zct += usize::from(word.has(Flag::IN_ZCT));
         buffered += usize::from(word.has(Flag::BUFFERED));
         if result.is_ok() {
-            result = check_word(obj, word, in_degree.get(&obj).copied().unwrap_or(0));
+            result = check_word(word, in_degree.get(&obj).copied().unwrap_or(0))
+                .map_err(|problem| format!("{} {problem}", named(obj)));
         }
     });
     result?;
@@ -48,7 +55,10 @@ pub(crate) fn verify(rc: &RefCount, roots: &[Slot]) -> Result<(), String> {
 
 /// The number of heap fields referring to each object, from a walk of
 /// every allocated object's fields.
-fn in_degrees(rc: &RefCount) -> Result<HashMap<ObjectRef, usize>, String> {
+fn in_degrees(
+    rc: &RefCount,
+    named: &dyn Fn(ObjectRef) -> String,
+) -> Result<HashMap<ObjectRef, usize>, String> {
     // SAFETY: `for_collection`'s bullet: verification runs between
     // collections and mutation regions: no lock guard can be in use.
     let mut tracer = unsafe { Tracer::for_collection() };
@@ -61,9 +71,12 @@ fn in_degrees(rc: &RefCount) -> Result<HashMap<ObjectRef, usize>, String> {
         unsafe {
             for_each_child(obj, &mut tracer, |child| {
                 if !rc.space.is_object(child.addr()) {
-                    stray.get_or_insert(format!(
-                        "a field of {obj:?} refers to {child:?}, not an object"
-                    ));
+                    stray.get_or_insert_with(|| {
+                        format!(
+                            "a field of {} refers to {child:?}, not an object",
+                            named(obj)
+                        )
+                    });
                 }
                 *in_degree.entry(child).or_insert(0) += 1;
             })
@@ -72,10 +85,8 @@ fn in_degrees(rc: &RefCount) -> Result<HashMap<ObjectRef, usize>, String> {
     stray.map_or(Ok(in_degree), Err)
 }
 
-fn check_word(obj: ObjectRef, word: Word<'_>, in_degree: usize) -> Result<(), String> {
-    // SAFETY: `info`'s bullet: `obj` is allocated (the caller got `word`
-    // from it through `Word::of`, whose bullet says so).
-    let name = unsafe { obj.info() }.name();
+/// What is wrong with an object's count word, if anything.
+fn check_word(word: Word<'_>, in_degree: usize) -> Result<(), String> {
     let problem = if word.count() != in_degree {
         format!("has count {} but {in_degree} heap references", word.count())
     } else if word.color() != Color::Black {
@@ -87,7 +98,7 @@ fn check_word(obj: ObjectRef, word: Word<'_>, in_degree: usize) -> Result<(), St
     } else {
         return Ok(());
     };
-    Err(format!("{obj:?} ({name}) {problem}"))
+    Err(problem)
 }
 
 /// Checks that `table` holds each object flagged `flag` (there are

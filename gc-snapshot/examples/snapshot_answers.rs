@@ -7,7 +7,10 @@
 //! node scripts/check-snapshot.mjs target/snapshots
 //! ```
 //!
-//! For each backend: `<backend>.heapsnapshot`, and `<backend>.answers.json`
+//! For each backend, and for reference counting with cycle collection off
+//! and a leaked ring of functions (`refcount-leak`, taken with the objects
+//! no root reaches: `Scope::heap_graph_with_unreachable`):
+//! `<backend>.heapsnapshot`, and `<backend>.answers.json`
 //! with the node count, each object's node id, retained size and immediate
 //! dominator (as a node id, or 0 when a root group dominates it), and the
 //! retaining path of the deepest object as node ids from its root object.
@@ -32,9 +35,29 @@ struct Function<'gc> {
     next: Lock<Option<Gc<'gc, Function<'gc>>>>,
 }
 
-fn run<C: Collector>(name: &str, dir: &Path) {
-    let mut heap = Heap::<C>::new(HeapConfig::default()).expect("valid config");
+fn run<C: Collector>(name: &str, dir: &Path, config: HeapConfig) {
+    let leak = !config.collect_cycles;
+    let mut heap = Heap::<C>::new(config).expect("valid config");
     heap.scope("main", |s| {
+        if leak {
+            // A ring of three functions, dropped: with cycle collection off,
+            // reference counting keeps it.
+            s.mutate(|m| {
+                let ring: Vec<_> = (0..3u8)
+                    .map(|i| {
+                        m.alloc(Function {
+                            code: m.alloc_slice(&[i; 32]),
+                            next: Lock::new(None),
+                        })
+                    })
+                    .collect();
+                for i in 0..3 {
+                    m.write(ring[i])
+                        .project(|f| &f.next)
+                        .set(Some(ring[(i + 1) % 3]));
+                }
+            });
+        }
         s.mutate(|m| {
             let module = m.alloc(Module {
                 name: m.alloc_str("prelude"),
@@ -60,7 +83,7 @@ fn run<C: Collector>(name: &str, dir: &Path) {
             m.root(module)
         });
         s.collect(); // moves everything on the copying backend
-        let graph = s.heap_graph();
+        let graph = s.heap_graph_with_unreachable();
         let doms = Dominators::of(&graph);
         let mut file = Vec::new();
         write_heap_snapshot(&graph, &mut file).expect("in memory");
@@ -86,8 +109,15 @@ fn run<C: Collector>(name: &str, dir: &Path) {
                 doms.retained_size(i)
             );
         }
-        // The deepest object: the last one the breadth-first walk reached.
-        let last = graph.objects.len() as u32 - 1;
+        // The deepest object the roots reach: the last one the
+        // breadth-first walk from them reached.
+        let last = (0..graph.objects.len() as u32)
+            .rfind(|&i| {
+                graph
+                    .why_alive(i, None)
+                    .is_some_and(|p| p.root_group == "main")
+            })
+            .expect("an object the roots reach");
         let path = graph.why_alive(last, None).expect("reachable");
         let mut ids = vec![graph.roots[0].roots[0].1];
         for (_, name) in &path.steps {
@@ -116,7 +146,12 @@ fn main() {
         .unwrap_or_else(|| "target/snapshots".into());
     let dir = Path::new(&dir);
     fs::create_dir_all(dir).expect("create the output directory");
-    run::<gc_mark_sweep::MarkSweep>("mark-sweep", dir);
-    run::<gc_copying::Copying>("copying", dir);
-    run::<gc_refcount::RefCount>("refcount", dir);
+    run::<gc_mark_sweep::MarkSweep>("mark-sweep", dir, HeapConfig::default());
+    run::<gc_copying::Copying>("copying", dir, HeapConfig::default());
+    run::<gc_refcount::RefCount>("refcount", dir, HeapConfig::default());
+    let leak = HeapConfig {
+        collect_cycles: false,
+        ..HeapConfig::default()
+    };
+    run::<gc_refcount::RefCount>("refcount-leak", dir, leak);
 }

@@ -7,7 +7,9 @@
 //!
 //! The nodes, in order: the synthetic root, `(GC roots)`, `(Shadow stack)`
 //! with one synthetic node per frame (named by its label), `(Persistent
-//! roots)`, then one `object` node per object (named by its Rust type,
+//! roots)`, the group of objects no root reaches (`(unreachable, not
+//! freed)`, a child of the synthetic root, if the graph has it), then one
+//! `object` node per object (named by its Rust type,
 //! sized by its cell and the buffers it owns), with `property` edges named
 //! by field (`next`, `Pair.0`), `element` edges for vector and slice
 //! entries, and map entries as `property` edges `table<key i>` and
@@ -17,7 +19,7 @@
 //! object keeps its id across snapshots, also when it moves.
 
 use gc_core::edges::EdgeKind;
-use gc_core::graph::{short_type_name, HeapGraph};
+use gc_core::graph::{short_type_name, HeapGraph, RootKind};
 use std::collections::HashMap;
 use std::io::{self, Write};
 
@@ -126,13 +128,22 @@ pub fn write_heap_snapshot(graph: &HeapGraph, out: impl Write) -> io::Result<()>
     let mut frames = 0;
     for group in &graph.roots {
         let node = synthetic.len() as u32;
-        let name = if group.persistent {
-            synthetic[1].edges.push((ELEMENT, 2, node));
-            strings.id("(Persistent roots)")
-        } else {
-            frames += 1;
-            synthetic[2].edges.push((ELEMENT, frames, node));
-            strings.id(group.name)
+        let name = match group.kind {
+            RootKind::Frame => {
+                frames += 1;
+                synthetic[2].edges.push((ELEMENT, frames, node));
+                strings.id(group.name)
+            }
+            RootKind::Persistent => {
+                synthetic[1].edges.push((ELEMENT, 2, node));
+                strings.id("(Persistent roots)")
+            }
+            // Not a root: hung off the synthetic root beside (GC roots), so
+            // that DevTools reaches (and does not warn about) these objects.
+            RootKind::Unreachable => {
+                synthetic[0].edges.push((ELEMENT, 2, node));
+                strings.id(group.name)
+            }
         };
         let edges = group
             .roots

@@ -3,8 +3,13 @@
 //! [`Scope::heap_graph`](gc_core::Scope::heap_graph) walks every object a
 //! root reaches, with its type, size, stable id and named edges, on every
 //! backend; [`Scope::why_alive`](gc_core::Scope::why_alive) answers with
-//! the shortest retaining path. This crate adds what a memory profiler
-//! shows on top of that graph:
+//! the shortest retaining path;
+//! [`Scope::heap_graph_with_unreachable`](gc_core::Scope::heap_graph_with_unreachable)
+//! adds what no root reaches but the backend still holds (reference
+//! counting's leaked cycles) under a root group `(unreachable, not freed)`,
+//! which the snapshot hangs off its root so DevTools shows it without
+//! warnings. This crate adds what a memory profiler shows on top of that
+//! graph:
 //!
 //! - [`write_heap_snapshot`]: the graph as a Chrome DevTools
 //!   `.heapsnapshot` file (open it in DevTools' Memory panel, or analyse it

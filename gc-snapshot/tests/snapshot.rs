@@ -270,64 +270,166 @@ fn snapshot_files_follow_the_devtools_format<C: Collector>() {
                 positions.windows(2).all(|w| w[0] < w[1]),
                 "sections in order, strings last"
             );
-            let json: Value = serde_json::from_slice(&file).unwrap();
-            let meta = &json["snapshot"];
-            let node_fields = meta["meta"]["node_fields"].as_array().unwrap().len();
-            let edge_fields = meta["meta"]["edge_fields"].as_array().unwrap().len();
-            let nodes: Vec<u64> = json["nodes"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.as_u64().unwrap())
-                .collect();
-            let edges: Vec<u64> = json["edges"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|v| v.as_u64().unwrap())
-                .collect();
-            let node_count = meta["node_count"].as_u64().unwrap() as usize;
-            let edge_count = meta["edge_count"].as_u64().unwrap() as usize;
-            assert_eq!(nodes.len(), node_count * node_fields);
-            assert_eq!(edges.len(), edge_count * edge_fields);
             // root, (GC roots), (Shadow stack), one frame, (Persistent roots), 31 objects
-            assert_eq!(node_count, 5 + 31);
-            let strings = json["strings"].as_array().unwrap();
-            assert_eq!(
-                strings[nodes[1] as usize], "",
-                "the root node first, unnamed"
-            );
-            let mut edge_sum = 0;
-            for node in nodes.chunks(node_fields) {
-                assert_eq!(node[2] % 2, 1, "node ids are odd");
-                edge_sum += node[4] as usize;
-            }
-            assert_eq!(edge_sum, edge_count, "every edge belongs to a node");
-            for edge in edges.chunks(edge_fields) {
-                let to = edge[2] as usize;
-                assert!(
-                    to.is_multiple_of(node_fields) && to < nodes.len(),
-                    "to_node indexes `nodes`"
-                );
-            }
-            // Every node is reachable from the root (DevTools warns otherwise).
-            let mut first_edge = vec![0usize; node_count + 1];
-            for (i, node) in nodes.chunks(node_fields).enumerate() {
-                first_edge[i + 1] = first_edge[i] + node[4] as usize;
-            }
-            let mut seen = vec![false; node_count];
-            let mut stack = vec![0usize];
-            while let Some(i) = stack.pop() {
-                if std::mem::replace(&mut seen[i], true) {
-                    continue;
-                }
-                for e in first_edge[i]..first_edge[i + 1] {
-                    stack.push(edges[e * edge_fields + 2] as usize / node_fields);
-                }
-            }
-            assert!(seen.iter().all(|&s| s), "no unreachable node");
+            assert_eq!(check_format(&file), 5 + 31);
         });
     }
+}
+
+/// With nothing left unreclaimed after a collection, the graph with
+/// unreachable objects is the reachable graph (a tracing backend cannot
+/// list its objects; reference counting's list holds only live ones).
+fn unreachable_group_only_for_unreclaimed_objects<C: Collector>() {
+    for mut heap in heaps::<C>() {
+        tree(&mut heap, 4, |s, _| {
+            s.collect();
+            let (plain, all) = (s.heap_graph(), s.heap_graph_with_unreachable());
+            assert_eq!(all.objects, plain.objects);
+            assert_eq!(all.roots, plain.roots);
+        });
+    }
+}
+
+/// Unreclaimed garbage on reference counting: `holder` refers to a ring
+/// `a → b → c → a`, and a second ring `d ⇄ e` nothing refers to; all
+/// dropped, with cycle collection off. Before the collection the holder
+/// (count zero, not yet freed) is an entry point of the unreachable group
+/// and dominates its ring; after it, the holder is freed and the two rings
+/// leak, each with one root (its first object in heap order) that
+/// dominates the rest of its ring.
+#[test]
+fn leaked_cycles_are_shown_unreachable_on_refcount() {
+    use gc_core::graph::{RootKind, UNREACHABLE};
+    for stress in [false, true] {
+        let config = HeapConfig {
+            collect_cycles: false,
+            stress,
+            ..HeapConfig::default()
+        };
+        let mut heap = Heap::<gc_refcount::RefCount>::new(config).unwrap();
+        heap.scope("main", |s| {
+            s.alloc(Node::default());
+            s.collect();
+            s.scope("leak", |s| {
+                fn node<'s, C: Collector>(
+                    s: &mut gc_core::Scope<'s, C>,
+                    value: u64,
+                ) -> gc_core::Root<'s, Node> {
+                    s.alloc(Node {
+                        value,
+                        ..Node::default()
+                    })
+                }
+                let holder = node(s, 1);
+                let ring: Vec<_> = (2..5).map(|v| node(s, v)).collect();
+                s.set(holder, |n| &n.left, ring[0]);
+                for i in 0..3 {
+                    s.set(ring[i], |n| &n.left, ring[(i + 1) % 3]);
+                }
+                let (d, e) = (node(s, 5), node(s, 6));
+                s.set(d, |n| &n.right, e);
+                s.set(e, |n| &n.right, d);
+            });
+            for (collected, objects, entry) in [(false, 7, "holder"), (true, 6, "ring")] {
+                if collected {
+                    s.collect();
+                }
+                assert_eq!(s.usage().objects, objects);
+                let graph = s.heap_graph_with_unreachable();
+                assert_eq!(graph.objects.len(), objects);
+                let g = graph.roots.len() - 1;
+                let group = &graph.roots[g];
+                assert_eq!(group.name, UNREACHABLE);
+                assert_eq!(group.kind, RootKind::Unreachable);
+                assert_eq!(
+                    group.roots.len(),
+                    2,
+                    "{entry}, and one member of the bare ring"
+                );
+                let doms = Dominators::of(&graph);
+                let size = graph.objects[1].size;
+                let (_, first) = group.roots[0];
+                assert_eq!(doms.immediate_dominator(first), Dominator::Group(g));
+                let held = if collected { 3 } else { 4 };
+                assert_eq!(
+                    doms.retained_size(first),
+                    held * size,
+                    "{entry} retains its ring"
+                );
+                assert_eq!(doms.group_retained_size(g), (held + 2) * size);
+                assert_eq!(doms.retained_size(group.roots[1].1), 2 * size);
+                let path = graph.why_alive(first + 2, None).unwrap().to_string();
+                assert_eq!(
+                    path,
+                    "(unreachable, not freed)[0] → Node.left → Node.left → Node"
+                );
+                let mut file = Vec::new();
+                write_heap_snapshot(&graph, &mut file).unwrap();
+                // root, (GC roots), (Shadow stack), main, (Persistent roots), the group
+                assert_eq!(check_format(&file), 6 + objects);
+            }
+        });
+    }
+}
+
+/// Checks `file` against the format's rules (counts, odd ids, `to_node`,
+/// every node reachable from the root) and returns its node count.
+fn check_format(file: &[u8]) -> usize {
+    let json: Value = serde_json::from_slice(file).unwrap();
+    let meta = &json["snapshot"];
+    let node_fields = meta["meta"]["node_fields"].as_array().unwrap().len();
+    let edge_fields = meta["meta"]["edge_fields"].as_array().unwrap().len();
+    let nodes: Vec<u64> = json["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    let edges: Vec<u64> = json["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    let node_count = meta["node_count"].as_u64().unwrap() as usize;
+    let edge_count = meta["edge_count"].as_u64().unwrap() as usize;
+    assert_eq!(nodes.len(), node_count * node_fields);
+    assert_eq!(edges.len(), edge_count * edge_fields);
+    let strings = json["strings"].as_array().unwrap();
+    assert_eq!(
+        strings[nodes[1] as usize], "",
+        "the root node first, unnamed"
+    );
+    let mut edge_sum = 0;
+    for node in nodes.chunks(node_fields) {
+        assert_eq!(node[2] % 2, 1, "node ids are odd");
+        edge_sum += node[4] as usize;
+    }
+    assert_eq!(edge_sum, edge_count, "every edge belongs to a node");
+    for edge in edges.chunks(edge_fields) {
+        let to = edge[2] as usize;
+        assert!(
+            to.is_multiple_of(node_fields) && to < nodes.len(),
+            "to_node indexes `nodes`"
+        );
+    }
+    // Every node is reachable from the root (DevTools warns otherwise).
+    let mut first_edge = vec![0usize; node_count + 1];
+    for (i, node) in nodes.chunks(node_fields).enumerate() {
+        first_edge[i + 1] = first_edge[i] + node[4] as usize;
+    }
+    let mut seen = vec![false; node_count];
+    let mut stack = vec![0usize];
+    while let Some(i) = stack.pop() {
+        if std::mem::replace(&mut seen[i], true) {
+            continue;
+        }
+        for e in first_edge[i]..first_edge[i + 1] {
+            stack.push(edges[e * edge_fields + 2] as usize / node_fields);
+        }
+    }
+    assert!(seen.iter().all(|&s| s), "no unreachable node");
+    node_count
 }
 
 macro_rules! on_every_backend {
@@ -345,4 +447,5 @@ on_every_backend!(
     model_containers_are_elements_and_entries,
     dominators_match_the_definition,
     snapshot_files_follow_the_devtools_format,
+    unreachable_group_only_for_unreclaimed_objects,
 );

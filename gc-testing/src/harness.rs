@@ -534,7 +534,7 @@ fn env_number(name: &str) -> Option<u64> {
 ///     collector: "mark-sweep",
 ///     stress: false,
 ///     seed: 7,
-///     message: "step 1 (Collect): #0 is reachable but was dropped 1 time(s)".into(),
+///     message: "step 1 (Collect): #0 (root 0) is reachable but was dropped 1 time(s)".into(),
 ///     program: vec![Op::Alloc { len: 0 }, Op::Collect],
 /// };
 /// let report = failure.to_string();

@@ -152,5 +152,6 @@ pub fn figure(lab: &mut Lab) -> Figure {
             "Shadow stack on {shown}, before a collection in the innermost scope:\n{before}\n\
              and after it (a moving collector rewrote the roots):\n{after}"
         )),
+        files: Vec::new(),
     }
 }

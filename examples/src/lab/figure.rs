@@ -20,6 +20,10 @@ pub struct Figure {
     pub table: Table,
     /// Preformatted text shown under the table (a backtrace), if any.
     pub text: Option<String>,
+    /// Files written beside the report and linked from the figure (a heap
+    /// snapshot), as (file name, contents); not in the figure's JSON.
+    #[serde(skip)]
+    pub files: Vec<(String, Vec<u8>)>,
 }
 
 /// A chart: series drawn the same way on shared axes.

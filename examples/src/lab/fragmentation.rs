@@ -250,5 +250,6 @@ pub fn figure(lab: &mut Lab) -> Figure {
         ],
         table,
         text: None,
+        files: Vec::new(),
     }
 }

@@ -27,8 +27,10 @@ mod heap_growth;
 mod leaks;
 mod locality;
 mod pauses;
+mod retainers;
 mod space_time;
 mod utilisation;
+mod weak;
 
 pub use figure::Figure;
 
@@ -87,6 +89,16 @@ pub const EXPERIMENTS: &[Experiment] = &[
         name: "deep",
         summary: "a 10-million-cell list: work-list depth, no recursion; a shadow-stack backtrace",
         run: deep::figure,
+    },
+    Experiment {
+        name: "retainers",
+        summary: "reference counting's leak in a heap snapshot: retaining path and dominators",
+        run: retainers::figure,
+    },
+    Experiment {
+        name: "weak",
+        summary: "an interning cache with strong, weak, and weak-with-cleanup entries",
+        run: weak::figure,
     },
 ];
 

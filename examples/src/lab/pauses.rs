@@ -74,5 +74,6 @@ pub fn figure(lab: &mut Lab) -> Figure {
         panels,
         table,
         text: None,
+        files: Vec::new(),
     }
 }

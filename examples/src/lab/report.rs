@@ -13,13 +13,17 @@ pub const PAGE: &str = "index.html";
 /// All figures' data in one JSON file, beside the page.
 pub const ALL_DATA: &str = "lab.json";
 
-/// Writes `figures` into `dir` (created if needed): the page, `lab.json`
-/// and `NAME.csv` and `NAME.json` per figure. Returns the page's path.
+/// Writes `figures` into `dir` (created if needed): the page, `lab.json`,
+/// `NAME.csv` and `NAME.json` per figure, and each figure's files (heap
+/// snapshots). Returns the page's path.
 pub fn write(dir: &Path, figures: &[Figure], heading: &str) -> io::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
     for figure in figures {
         std::fs::write(dir.join(format!("{}.csv", figure.name)), figure.to_csv())?;
         std::fs::write(dir.join(format!("{}.json", figure.name)), json(figure)?)?;
+        for (name, contents) in &figure.files {
+            std::fs::write(dir.join(name), contents)?;
+        }
     }
     std::fs::write(dir.join(ALL_DATA), json(figures)?)?;
     let page = dir.join(PAGE);
@@ -80,9 +84,13 @@ fn html(figures: &[Figure], heading: &str) -> Result<String, String> {
         }
         let _ = write!(
             out,
-            "<p>Data: <a href=\"{0}.csv\">{0}.csv</a>, <a href=\"{0}.json\">{0}.json</a></p>\n</section>\n",
+            "<p>Data: <a href=\"{0}.csv\">{0}.csv</a>, <a href=\"{0}.json\">{0}.json</a>",
             figure.name
         );
+        for (name, _) in &figure.files {
+            let _ = write!(out, ", <a href=\"{0}\">{0}</a>", escape(name));
+        }
+        out.push_str("</p>\n</section>\n");
     }
     out.push_str("</body>\n</html>\n");
     Ok(out)

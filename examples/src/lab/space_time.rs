@@ -87,6 +87,7 @@ pub fn figure(lab: &mut Lab) -> Figure {
         panels: vec![panel("total time", "ms", total), panel("GC time", "ms", gc)],
         table,
         text: None,
+        files: Vec::new(),
     }
 }
 

@@ -14,7 +14,7 @@ use super::Frame;
 use crate::collector::Collector;
 use crate::elements::GcElements;
 use crate::error::GcError;
-use crate::graph::{GraphBuilder, HeapGraph, RetainingPath};
+use crate::graph::{GraphBuilder, HeapGraph, RetainingPath, RootKind};
 use crate::handle::{Brand, Gc, Root};
 use crate::heap::Heap;
 use crate::object::{ObjectRef, TypeInfo};
@@ -527,6 +527,48 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
     /// # Panics
     /// If the heap is poisoned (a `trace` panicked mid-collection).
     pub fn heap_graph(&mut self) -> HeapGraph {
+        self.graph(false)
+    }
+
+    /// [`Scope::heap_graph`], plus every object no root reaches that the
+    /// backend still holds, under a last root group of kind
+    /// [`RootKind::Unreachable`](crate::graph::RootKind::Unreachable) named
+    /// [`UNREACHABLE`](crate::graph::UNREACHABLE): the cycles reference
+    /// counting leaks with cycle collection off, and garbage it has not
+    /// reached yet. A tracing backend cannot list its objects between
+    /// collections ([`Collector::for_each_object`]), so there it is
+    /// [`Scope::heap_graph`].
+    ///
+    /// ```
+    /// use gc_core::graph::{RootKind, UNREACHABLE};
+    /// use gc_core::{Gc, Heap, HeapConfig, Trace};
+    ///
+    /// #[derive(Trace, Default)]
+    /// struct Node { next: Gc<Node> }
+    ///
+    /// let config = HeapConfig { collect_cycles: false, ..HeapConfig::default() };
+    /// let mut heap = Heap::<gc_refcount::RefCount>::new(config).unwrap();
+    /// heap.scope("main", |s| {
+    ///     s.scope("ring", |s| {
+    ///         let (a, b) = (s.alloc(Node::default()), s.alloc(Node::default()));
+    ///         s.set(a, |n| &n.next, b);
+    ///         s.set(b, |n| &n.next, a);
+    ///     });
+    ///     s.collect(); // cycle collection is off: the ring leaks
+    ///     assert_eq!(s.heap_graph().objects.len(), 0);
+    ///     let graph = s.heap_graph_with_unreachable();
+    ///     let group = graph.roots.last().unwrap();
+    ///     assert_eq!((group.name, group.kind), (UNREACHABLE, RootKind::Unreachable));
+    ///     assert_eq!(group.roots.len(), 1); // the ring's first object holds the other
+    ///     let path = graph.why_alive(1, None).unwrap();
+    ///     assert_eq!(path.to_string(), "(unreachable, not freed)[0] → Node.next → Node");
+    /// });
+    /// ```
+    pub fn heap_graph_with_unreachable(&mut self) -> HeapGraph {
+        self.graph(true)
+    }
+
+    fn graph(&mut self, unreachable: bool) -> HeapGraph {
         self.heap.check_usable();
         let frames: Vec<&Frame<'_>> =
             std::iter::successors(Some(&self.frame), |frame| frame.parent).collect();
@@ -534,7 +576,8 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
         let slots = heap.roots.slots();
         // SAFETY: no region is open (the scope is borrowed mutably), and
         // nothing collects while the graph is built.
-        let mut builder = unsafe { GraphBuilder::new(heap.collector.usage().objects) };
+        let mut builder =
+            unsafe { GraphBuilder::new(&mut *heap.collector, &mut heap.snapshot_ids) };
         let mut end = slots.len();
         let mut groups = Vec::with_capacity(frames.len());
         for frame in &frames {
@@ -544,15 +587,13 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
         for &(name, base, end) in groups.iter().rev() {
             let roots = (base..end).filter_map(|i| slots[i].get().map(|obj| (i as u32, obj)));
             // SAFETY: every root refers to a live, initialised object.
-            unsafe { builder.root_group(name, false, roots) };
+            unsafe { builder.root_group(name, RootKind::Frame, roots) };
         }
         let persistent = heap.roots.persistent();
         // SAFETY: every persistent root refers to a live, initialised object.
-        unsafe { builder.root_group("(persistent)", true, persistent.into_iter()) };
-        let (collector, ids) = (&mut heap.collector, &mut heap.snapshot_ids);
-        // SAFETY: the objects are live (reached from roots); `identity`
-        // takes live objects of this collector.
-        unsafe { builder.finish(|obj| collector.identity(obj), ids) }
+        unsafe { builder.root_group("(persistent)", RootKind::Persistent, persistent.into_iter()) };
+        // SAFETY: the objects are live (reached from roots).
+        unsafe { builder.finish(unreachable) }
     }
 
     /// Why is `root`'s object alive, apart from `root` itself? The shortest
@@ -566,10 +607,9 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
         let obj = self.object(root);
         let graph = self.heap_graph();
         let target = graph.index_of(obj)?;
-        let group = graph
-            .roots
-            .iter()
-            .position(|g| !g.persistent && g.roots.iter().any(|&(slot, _)| slot == root.index));
+        let group = graph.roots.iter().position(|g| {
+            g.kind == RootKind::Frame && g.roots.iter().any(|&(slot, _)| slot == root.index)
+        });
         graph.why_alive(target, group.map(|g| (g, root.index)))
     }
 

@@ -474,7 +474,8 @@ fn check_region<C: Collector>(
     frame: &Frame<'_, '_>,
     run: &Run<'_>,
 ) -> Result<(), String> {
-    check_drops(&run.tally.0.borrow(), &run.model.reachable(), false)?;
+    let model = &run.model;
+    check_drops(model, &run.tally.0.borrow(), &model.reachable(), false)?;
     region::walk(m, frame, &run.model, &run.outside)
 }
 
@@ -660,6 +661,7 @@ fn check<C: Collector>(
     );
     let reachable = model.reachable();
     check_drops(
+        model,
         &run.tally.0.borrow(),
         &reachable,
         collected && run.collects_cycles,
@@ -689,23 +691,26 @@ fn check<C: Collector>(
     Ok(())
 }
 
+/// Checks each object's drop count against its reachability; a wrong one
+/// is reported with the model's path to it from a named root, if any.
 fn check_drops(
+    model: &Model,
     counts: &[u32],
     reachable: &[bool],
     garbage_must_be_gone: bool,
 ) -> Result<(), String> {
     for (id, (&count, &live)) in counts.iter().zip(reachable).enumerate() {
-        match (live, count) {
-            (true, 0) | (false, 1) => {}
-            (false, 0) if !garbage_must_be_gone => {}
-            (true, n) => return Err(format!("#{id} is reachable but was dropped {n} time(s)")),
-            (false, 0) => {
-                return Err(format!(
-                    "#{id} is unreachable but collect() did not drop it"
-                ))
-            }
-            (false, n) => return Err(format!("#{id} was dropped {n} times")),
-        }
+        let problem = match (live, count) {
+            (true, 0) | (false, 1) => continue,
+            (false, 0) if !garbage_must_be_gone => continue,
+            (true, n) => format!("is reachable but was dropped {n} time(s)"),
+            (false, 0) => "is unreachable but collect() did not drop it".to_string(),
+            (false, n) => format!("was dropped {n} times"),
+        };
+        return Err(match model.path_to(id as u64) {
+            Some(path) => format!("#{id} ({path}) {problem}"),
+            None => format!("#{id} {problem}"),
+        });
     }
     Ok(())
 }

@@ -287,6 +287,22 @@ impl Contents {
         }
     }
 
+    /// Every payload id the table refers to, with the place that holds it
+    /// (`items[2]`; an identity key as `by_id<key #4>`).
+    fn named_targets(&self) -> impl Iterator<Item = (String, u64)> + '_ {
+        let slot = self.slot.iter().map(|v| (Spot::Slot, *v));
+        let items = (self.items.iter().enumerate()).map(|(i, v)| (Spot::Item(i), *v));
+        let fields = self.fields.iter().map(|(&k, v)| (Spot::Key(k), *v));
+        let by_id = (self.by_id.iter()).map(|(&id, v)| (Spot::Id { root: 0, id }, *v));
+        let values = slot.chain(items).chain(fields).chain(by_id);
+        let values = values.filter_map(|(spot, v)| Some((spot.to_string(), v.target()?)));
+        let keys = self
+            .by_id
+            .keys()
+            .map(|&id| (format!("by_id<key #{id}>"), id));
+        values.chain(keys)
+    }
+
     /// Every payload id the table refers to (identity keys included).
     fn targets(&self) -> impl Iterator<Item = u64> + '_ {
         let values = self
@@ -787,6 +803,39 @@ impl Model {
             }
         }
         reachable
+    }
+
+    /// The shortest chain from a named root to object `id`, printed as the
+    /// checks print places (`root 2.small[1].items[0]`), or `None` if no
+    /// root reaches it.
+    pub(super) fn path_to(&self, id: u64) -> Option<String> {
+        let mut seen = vec![false; self.objects.len()];
+        let roots = self
+            .roots
+            .iter()
+            .enumerate()
+            .map(|(i, &r)| (r, format!("root {i}")));
+        let persistent =
+            (self.persistent.iter().enumerate()).map(|(i, &p)| (p, format!("persistent {i}")));
+        let mut queue: std::collections::VecDeque<_> = roots.chain(persistent).collect();
+        while let Some((at, path)) = queue.pop_front() {
+            if at == id {
+                return Some(path);
+            }
+            if std::mem::replace(&mut seen[at as usize], true) {
+                continue;
+            }
+            let object = self.object(at);
+            for edge in Edge::ALL {
+                if let Some(target) = object.edge(edge) {
+                    queue.push_back((target, format!("{path}.{edge}")));
+                }
+            }
+            for (place, target) in object.table.named_targets() {
+                queue.push_back((target, format!("{path}.{place}")));
+            }
+        }
+        None
     }
 
     /// A one-line explanation of `step` in this state (before applying it),
