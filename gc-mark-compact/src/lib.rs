@@ -4,8 +4,8 @@
 //! leaves holes where objects die; copying closes them but keeps half the
 //! capacity empty to copy into. A sliding compactor marks the live objects,
 //! then slides them down over the dead ones within the one space, keeping
-//! their address order: no holes, no reserve, at the price of walking the
-//! whole space (dead objects too) three more times.
+//! their address order: no holes, no reserve, at the price of a walk over
+//! the whole space (dead objects too) and two more over the survivors.
 //!
 //! The heap is one reservation of the whole capacity, filled by a bump
 //! pointer. A collection runs the Lisp-2 algorithm ([`lisp2`]):
@@ -14,7 +14,7 @@
 //!    stack; the mark bit is bit 0 of the header's `meta` word);
 //! 2. **plan**: walk the space in address order, giving each marked object
 //!    its new address (the bytes of the survivors below it), kept in its
-//!    `meta` word;
+//!    `meta` word, and each run of dead objects a pointer past it;
 //! 3. **update** every root and every live object's fields to their
 //!    targets' new addresses, and finalise the dead objects in place;
 //! 4. **slide** each live object down to its new address.

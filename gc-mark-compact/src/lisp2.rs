@@ -1,6 +1,9 @@
 //! The Lisp-2 algorithm: mark, compute forwarding addresses, update every
-//! reference, slide. Four passes; the last three walk the whole space in
-//! address order, live objects and dead ones.
+//! reference, slide. Four passes: marking visits the live objects; the plan
+//! walks the whole space in address order, dead objects too, and leaves in
+//! the first object of each run of dead ones the address where the run
+//! ends, so that the update and the slide visit the survivors and skip each
+//! dead run in one step.
 //!
 //! ```text
 //!  before   ┌──A──┬─dead─┬──B──┬─dead─┬─dead─┬───C───┬─────────────
@@ -28,10 +31,11 @@
 //! - **References are updated before anything moves** (step 3 reads
 //!   headers at the old addresses); once the slide starts, no header is
 //!   read at an old address again.
-//! - **Dead objects are finalised in step 3**, after the weak step
-//!   (between 2 and 3: the new addresses are known, so a surviving entry
-//!   moves with its object) and before step 4 slides live objects over
-//!   their memory.
+//! - **Dead objects are finalised in step 3** (step 2 lists the ones with a
+//!   destructor: no drop list is kept between collections), after the weak
+//!   step (between 2 and 3: the new addresses are known, so a surviving
+//!   entry moves with its object) and before step 4 slides live objects
+//!   over their memory.
 //!
 //! Large objects (over 8 KiB) never move: gc-core's [`LargeObjectSpace`]
 //! marks them in step 1 (its side bits), their fields are updated in step 3,
@@ -64,6 +68,8 @@ pub(crate) struct Buffers {
     tracer: Tracer,
     /// The marked large objects, whose fields step 3 updates.
     large: Vec<ObjectRef>,
+    /// Dead objects with a destructor, listed by step 2 for step 3.
+    dead: Vec<ObjectRef>,
     /// The most objects on the mark stack at once in the last collection.
     pub(crate) peak: usize,
 }
@@ -78,6 +84,7 @@ impl Default for Buffers {
             // regions: no lock guard of a traced object is in use.
             tracer: unsafe { Tracer::for_collection() },
             large: Vec::new(),
+            dead: Vec::new(),
             peak: 0,
         }
     }
@@ -156,18 +163,34 @@ impl Lisp2<'_> {
 
     /// Step 2: gives every marked object of the space its new address, the
     /// sum of the sizes of the survivors below it, kept in its `meta`
-    /// word; moves each preserved word's object to its new address.
+    /// word; moves each preserved word's object to its new address. The
+    /// first object of each run of dead ones gets the address where the
+    /// run ends instead, so steps 3 and 4 skip the run in one step
+    /// ([`survivors`]); the dead objects with a destructor are
+    /// listed for step 3.
     pub(crate) fn plan(&mut self) -> Plan {
         let mut plan = Plan {
             free: self.space.start(),
             ..Plan::default()
         };
+        let mut run: Option<ObjectRef> = None;
         for obj in self.space.objects() {
             // SAFETY: `meta`'s bullet: every object of the walk has an
-            // intact header (the dead ones are not finalised until step 3).
+            // intact header (nothing is finalised or moved before step 3).
             let meta = unsafe { obj.meta() };
             if meta.get() & MARKED == 0 {
+                // SAFETY: `info`'s bullet: the header is intact, as above.
+                if unsafe { obj.info() }.drop.is_some() {
+                    self.buffers.dead.push(obj);
+                }
+                run.get_or_insert(obj);
                 continue;
+            }
+            if let Some(head) = run.take() {
+                // SAFETY: `meta`'s bullet: a dead object's header is intact
+                // until step 4 slides over it; its word is not needed again
+                // (dead objects' identities die with them).
+                unsafe { head.meta() }.set(obj.addr());
             }
             meta.set(plan.free | MARKED);
             // SAFETY: `size`'s bullet: the header and a slice's length are
@@ -179,6 +202,10 @@ impl Lisp2<'_> {
             plan.free += size;
             plan.objects += 1;
         }
+        if let Some(head) = run {
+            // SAFETY: as for the runs above.
+            unsafe { head.meta() }.set(self.space.free());
+        }
         for (obj, _) in &mut self.buffers.preserved {
             // SAFETY: `forwarded`'s bullet: a preserved object was marked in
             // step 1, so walked just now, and nothing has moved yet.
@@ -189,9 +216,9 @@ impl Lisp2<'_> {
 
     /// Step 3: points every root and every live object's fields (large
     /// objects' too) at their targets' new addresses, and finalises the
-    /// dead objects of the space in place. `SKIP_DENSE_PREFIX` is the
-    /// seeded bug of `seeded_bug::SkippedDensePrefix`: objects that do not
-    /// move are not updated. `false` but in tests.
+    /// dead objects of the space that step 2 listed. `SKIP_DENSE_PREFIX`
+    /// is the seeded bug of `seeded_bug::SkippedDensePrefix`: objects that
+    /// do not move are not updated. `false` but in tests.
     ///
     /// # Safety
     /// - Step 2 has run on this collection's marks, and the weak table has
@@ -202,24 +229,27 @@ impl Lisp2<'_> {
         finalizer: &mut Finalizer,
     ) {
         roots.iter().for_each(|slot| self.update_slot(slot));
-        for obj in self.space.objects() {
-            // SAFETY: `forwarded`'s bullet: the walk yields objects of the
-            // space with intact headers (finalising leaves them in place).
-            match unsafe { forwarded(obj) } {
-                Some(new) if SKIP_DENSE_PREFIX && new == obj => {}
-                Some(_) => self.update_fields(obj),
-                // SAFETY: `finalize`'s bullets: an object of the space with
-                // an initialised payload, not marked so unreachable; the
-                // walk meets each object once, and a dead object is never
-                // walked again (step 4 slides over it), so this is its
-                // first and only finalisation.
-                None => unsafe { finalizer.finalize(obj) },
+        for obj in self.buffers.dead.drain(..) {
+            // SAFETY: `finalize`'s bullets: an object of the space with an
+            // initialised payload, not marked so unreachable; step 2 listed
+            // it once and it leaves the list now, and step 4 slides over
+            // its memory, so this is its first and only finalisation.
+            unsafe { finalizer.finalize(obj) };
+        }
+        let space = self.space;
+        // SAFETY: `survivors`'s bullet: step 2 has run (this function's
+        // bullet), and nothing moves before step 4.
+        for obj in unsafe { survivors(space) } {
+            // SAFETY: `forwarded`'s bullet: a survivor whose header the
+            // walk read just now; nothing moves before step 4.
+            let stays = SKIP_DENSE_PREFIX && unsafe { forwarded(obj) } == Some(obj);
+            if !stays {
+                self.update_fields(obj);
             }
         }
-        let large = &self.large;
-        let marked = large.objects().filter(|&obj| large.is_marked(obj));
         let mut queue = std::mem::take(&mut self.buffers.large);
-        queue.extend(marked);
+        let large = &self.large;
+        queue.extend(large.objects().filter(|&obj| large.is_marked(obj)));
         queue.drain(..).for_each(|obj| self.update_fields(obj));
         self.buffers.large = queue;
     }
@@ -255,16 +285,15 @@ impl Lisp2<'_> {
     /// - Step 3 has run: no root or field refers to an old address, and
     ///   every dead object of the space is finalised.
     pub(crate) unsafe fn slide(&mut self) {
-        for obj in self.space.objects() {
-            // SAFETY: `forwarded`'s bullet: the walk reads each header
-            // before anything is moved onto it (a new address is never
-            // above the old one, and objects move in address order).
-            let Some(new) = (unsafe { forwarded(obj) }) else {
-                continue;
-            };
+        // SAFETY: `survivors`'s bullet: step 2 has run, and each object is
+        // moved only after the walk has read its header and passed it.
+        for obj in unsafe { survivors(self.space) } {
+            // SAFETY: `forwarded`'s bullet: a survivor whose header the walk
+            // read just now, before anything was moved onto it.
+            let new = unsafe { forwarded(obj) }.expect("a survivor is marked");
             if new != obj {
-                // SAFETY: `size`'s bullet: the header and a slice's length are
-                // intact: nothing has been moved onto `obj` yet.
+                // SAFETY: `size`'s bullet: the header and a slice's length
+                // are intact: nothing has been moved onto `obj` yet.
                 let size = unsafe { obj.size() };
                 // SAFETY: both ranges lie in the space's mapping; `copy` is
                 // a memmove, so an object overlapping its new place is
@@ -281,6 +310,38 @@ impl Lisp2<'_> {
             unsafe { obj.meta() }.set(word);
         }
     }
+}
+
+/// The space's survivors in address order, each run of dead objects
+/// skipped in one step (step 2 left the run's end in its first
+/// object's header). Each header is read when the walk reaches it, so
+/// the caller may move the object it is given down (step 4): that
+/// never reaches the header that follows.
+///
+/// # Safety
+/// - Step 2 has run, and no object at or above the walk's position
+///   has been moved onto.
+unsafe fn survivors(space: &Space) -> impl Iterator<Item = ObjectRef> + '_ {
+    let (mut at, free) = (space.start(), space.free());
+    std::iter::from_fn(move || loop {
+        if at >= free {
+            return None;
+        }
+        // SAFETY: `from_addr`'s bullet: `at` is the space's start, the
+        // end of a survivor or the end of a dead run: an object start
+        // with an intact header (the function's bullet).
+        let obj = unsafe { ObjectRef::from_addr(at) };
+        // SAFETY: `meta`'s bullet: the header is intact, as above.
+        let word = unsafe { obj.meta() }.get();
+        if word & MARKED == 0 {
+            at = word;
+            continue;
+        }
+        // SAFETY: `size`'s bullet: the header and a slice's length
+        // are intact, as above.
+        at += unsafe { obj.size() };
+        return Some(obj);
+    })
 }
 
 /// The new address step 2 gave `obj`, or `None` if it is not marked.

@@ -37,6 +37,10 @@ impl Space {
     /// Reserves `len` bytes of address space (pages commit on first touch).
     pub(crate) fn new(len: usize) -> Result<Space, GcError> {
         let region = Region::reserve(len)?;
+        // Marking and updating reach objects all over the space: one TLB
+        // entry per 2 MiB instead of per 4 KiB (without it, marking
+        // binary-trees took four times mark-sweep's time).
+        region.prefer_huge_pages();
         let start = region.start().as_ptr() as usize;
         Ok(Space {
             region,
