@@ -13,7 +13,7 @@
 //! between collections, dead ones not yet slid over). `end - limit` is the
 //! share of the capacity the large objects take. Pages are committed by the
 //! kernel on first touch, so resident memory follows `free`; a collection
-//! hands the pages it vacates back ([`Space::vacate`]).
+//! hands the pages it vacates back (`Space::truncate`).
 
 use gc_core::object::{ObjectRef, OBJECT_ALIGN};
 use gc_core::os::{page_size, Region};
