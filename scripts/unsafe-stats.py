@@ -12,7 +12,7 @@ kits (gc-core/src/testing, gc-testing) and examples/benches left out.
 import os, re, sys
 
 root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-crates = ["gc-core", "gc-mark-sweep", "gc-copying", "gc-refcount", "gc-snapshot"]
+crates = ["gc-core", "gc-mark-sweep", "gc-copying", "gc-mark-compact", "gc-refcount", "gc-snapshot"]
 BACK = re.compile(r"//\s*SAFETY:\s*(as above|as in\b|as for\b|same as|see above|forwarded|as before|likewise)", re.I)
 files, blocks, safety, back = 0, {}, 0, 0
 lib_files = 0

@@ -19,19 +19,27 @@ pub enum Backend {
     MarkSweep,
     /// `gc_copying::Copying`: compacting Cheney semispace copying.
     Copying,
+    /// `gc_mark_compact::MarkCompact`: sliding mark-compact (Lisp-2).
+    MarkCompact,
     /// `gc_refcount::RefCount`: deferred reference counting with cycle collection.
     RefCount,
 }
 
 impl Backend {
     /// Every backend, in the order reports list them.
-    pub const ALL: &'static [Backend] = &[Backend::MarkSweep, Backend::Copying, Backend::RefCount];
+    pub const ALL: &'static [Backend] = &[
+        Backend::MarkSweep,
+        Backend::Copying,
+        Backend::MarkCompact,
+        Backend::RefCount,
+    ];
 
     /// The name used on command lines and in reports.
     pub fn name(self) -> &'static str {
         match self {
             Backend::MarkSweep => "mark-sweep",
             Backend::Copying => "copying",
+            Backend::MarkCompact => "mark-compact",
             Backend::RefCount => "refcount",
         }
     }
@@ -43,6 +51,9 @@ impl Backend {
                 Ok(program.run(&mut Heap::<gc_mark_sweep::MarkSweep>::new(config)?))
             }
             Backend::Copying => Ok(program.run(&mut Heap::<gc_copying::Copying>::new(config)?)),
+            Backend::MarkCompact => {
+                Ok(program.run(&mut Heap::<gc_mark_compact::MarkCompact>::new(config)?))
+            }
             Backend::RefCount => Ok(program.run(&mut Heap::<gc_refcount::RefCount>::new(config)?)),
         }
     }

@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::Command;
 
-const BACKENDS: [&str; 3] = ["mark-sweep", "copying", "refcount"];
+const BACKENDS: [&str; 4] = ["mark-sweep", "copying", "mark-compact", "refcount"];
 
 const FIGURES: [&str; 10] = [
     "pauses",
@@ -131,7 +131,8 @@ fn quick_lab_draws_every_figure_with_the_expected_shape() {
             );
         }
     }
-    assert_eq!(page.matches("<svg").count(), 21, "one SVG per panel");
+    let panels: usize = figures.iter().map(|f| array(&f["panels"]).len()).sum();
+    assert_eq!(page.matches("<svg").count(), panels, "one SVG per panel");
 
     // Leaks: plain RC keeps every ring; with cycle collection, and on the
     // tracing backends, nothing is left after any collection.

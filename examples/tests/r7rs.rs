@@ -184,6 +184,11 @@ fn suite_agrees_with_guile_on_copying() {
 }
 
 #[test]
+fn suite_agrees_with_guile_on_mark_compact() {
+    suite(Backend::MarkCompact);
+}
+
+#[test]
 fn suite_agrees_with_guile_on_refcount() {
     suite(Backend::RefCount);
 }

@@ -1,8 +1,10 @@
 //! # gc-core: the shared half of a pluggable garbage collector
 //!
 //! A heap of typed, garbage-collected objects for interpreters and language
-//! runtimes, with three interchangeable backends (`gc-mark-sweep`,
-//! `gc-copying`, `gc-refcount`) behind one [`Collector`] trait.
+//! runtimes, with four interchangeable backends (`gc-mark-sweep`,
+//! `gc-copying`, `gc-mark-compact`, `gc-refcount`) behind one [`Collector`]
+//! trait. `docs/WRITING_A_BACKEND.md` builds the fourth from this crate's
+//! public kit, for authors of new ones.
 //!
 //! ## The mechanism
 //! - Objects live in memory reserved with `mmap`; each starts with a

@@ -36,7 +36,7 @@ struct Args {
     /// bottomUpTree) or parents-first
     #[arg(long, value_name = "ORDER", default_value = "children-first", value_parser = parse_order)]
     order: Order,
-    /// Run only this collector: mark-sweep, copying or refcount (the Box
+    /// Run only this collector: mark-sweep, copying, mark-compact or refcount (the Box
     /// baseline always runs)
     #[arg(long, value_name = "NAME")]
     backend: Option<Backend>,

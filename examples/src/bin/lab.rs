@@ -28,7 +28,7 @@ struct Args {
     /// Where the report goes
     #[arg(long, value_name = "DIR", default_value = "target/gc-lab")]
     out: PathBuf,
-    /// Run only this collector: mark-sweep, copying or refcount
+    /// Run only this collector: mark-sweep, copying, mark-compact or refcount
     #[arg(long, value_name = "NAME")]
     backend: Option<Backend>,
     /// Print every figure's data as one JSON document on stdout; the tables

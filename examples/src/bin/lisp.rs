@@ -1,7 +1,7 @@
 //! `lisp`: runs a Scheme program on a chosen collector.
 //!
 //! ```text
-//! lisp [--gc mark-sweep|copying|refcount] [--heap SIZE] [--stress] [--stats]
+//! lisp [--gc mark-sweep|copying|mark-compact|refcount] [--heap SIZE] [--stress] [--stats]
 //!      [--heap-snapshot FILE] [FILE.scm]
 //! ```
 //!
@@ -28,7 +28,7 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(name = "lisp")]
 struct Args {
-    /// The collector: mark-sweep, copying or refcount
+    /// The collector: mark-sweep, copying, mark-compact or refcount
     #[arg(long = "gc", value_name = "NAME", default_value = "mark-sweep")]
     backend: Backend,
     /// Heap capacity: bytes with an optional K, M or G suffix (64M)

@@ -191,13 +191,14 @@ fn number(v: f64) -> String {
 /// Each backend keeps its colour in every figure.
 fn color_of(name: &str, index: usize) -> RGBColor {
     const OTHERS: [RGBColor; 3] = [
-        RGBColor(148, 103, 189),
+        RGBColor(188, 189, 34),
         RGBColor(140, 86, 75),
         RGBColor(23, 190, 207),
     ];
     match name {
         n if n.starts_with("mark-sweep") => RGBColor(31, 119, 180),
         n if n.starts_with("copying") => RGBColor(255, 127, 14),
+        n if n.starts_with("mark-compact") => RGBColor(148, 103, 189),
         n if n.contains("cycles off") => RGBColor(214, 39, 40),
         n if n.starts_with("refcount") => RGBColor(44, 160, 44),
         n if n.starts_with("box") => RGBColor(127, 127, 127),

@@ -1,5 +1,5 @@
-//! Experiment 6: fragmentation of the free-list space against copying's
-//! compacted heap.
+//! Experiment 6: fragmentation of the free-list space against the
+//! compacted heaps of copying and mark-compact.
 
 use super::figure::{Axis, Figure, Kind, Panel, Series, Table};
 use super::run::{config, measure, SplitMix};
@@ -14,8 +14,10 @@ scattered 40% and collects. Mark-sweep and reference counting never move an obje
 death leaves a hole that only an object of the same size class can fill: as the mix drifts, \
 blocks of the small classes are held by a few survivors, and most of the used blocks' memory is \
 free yet unusable for the large objects now wanted (the largest hole is up to a block, 64 KiB). \
-Copying slides the survivors together at every collection: its used span has no holes, and \
-its free memory is one run beyond the last object.";
+Copying moves the survivors together at every collection: its used span has no holes, and \
+its free memory is one run beyond the last object. Mark-compact closes the holes the same way \
+without copying's reserve: it slides the survivors down over the dead objects within its one \
+space.";
 
 /// Phases of freeing and allocating; fragmentation is measured after each.
 const PHASES: usize = 12;

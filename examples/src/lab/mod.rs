@@ -77,7 +77,7 @@ pub const EXPERIMENTS: &[Experiment] = &[
     },
     Experiment {
         name: "fragmentation",
-        summary: "holes left by scattered frees of mixed sizes, and copying's compaction",
+        summary: "holes left by scattered frees of mixed sizes, and compaction's answer",
         run: fragmentation::figure,
     },
     Experiment {

@@ -13,7 +13,8 @@ the more often the collector runs and the less garbage each run finds, so GC tim
 heap grows (Hertz and Berger's figure: memory buys speed); total time approaches the malloc \
 baseline (grey), and in the largest heaps the extra memory touched can cost more than the \
 collections saved. Copying runs only from about 3x here: it needs a second semispace as large \
-as what it copies. Reference counting's cost follows the objects freed, not the heap size, so \
+as what it copies. Mark-compact needs no such reserve and runs from 1.5x like mark-sweep, but \
+its collections cost more: its plan walks the whole heap, dead objects too. Reference counting's cost follows the objects freed, not the heap size, so \
 its curve stays flat. Missing points ran out of memory.";
 
 /// Heap sizes, as multiples of the peak live bytes.
