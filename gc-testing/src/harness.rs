@@ -111,6 +111,7 @@
 mod exec;
 mod model;
 mod region;
+pub mod seam;
 mod shrink;
 
 use gc_core::{Collector, HeapConfig};
