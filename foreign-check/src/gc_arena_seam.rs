@@ -1,12 +1,23 @@
 //! `gc-arena` 0.7: an incremental mark-sweep arena whose pointers cannot
 //! leave `Arena::mutate` callbacks. The harness's roots and weak
 //! references live in the arena's root; each operation is one callback,
-//! and the collector is paid between callbacks (every time in stress mode,
-//! else once 4 KiB of allocation debt built up), so marking and sweeping
-//! interleave with the program's writes and its write barrier matters.
+//! and the collector is paid between callbacks once allocation debt built
+//! up (its default pacing). In stress mode the arena never sleeps between
+//! cycles and every operation that allocates or writes pays a fifth of
+//! one object's worth of marking or sweeping, so an incremental cycle spans
+//! many operations: writes land on objects already marked, and the write
+//! barrier matters. Loads, upgrades and dropped roots (which the harness's
+//! checks use too) never pay, so a check does not advance a cycle.
+//!
+//! [`GcArenaSkippingBarrier`] is a seeded bug on the user's side: its edge
+//! writes skip gc-arena's write barrier (through the unsafe
+//! `Unlock::unlock_unchecked`), the corpus' "store that skips the
+//! barrier". The harness must catch it in stress mode
+//! (`tests/gc_arena.rs`).
 
 use gc_arena::arena::CollectionPhase;
-use gc_arena::barrier::unlock;
+use gc_arena::barrier::{unlock, Unlock};
+use gc_arena::metrics::Pacing;
 use gc_arena::{Arena, Collect, Gc, GcWeak, Mutation, RefLock, Rootable};
 use gc_testing::harness::seam::{Abilities, Adapter, Payload};
 use gc_testing::harness::HarnessConfig;
@@ -30,28 +41,82 @@ pub struct Roots<'gc> {
 }
 
 /// The adapter: `seam::check::<GcArenaAdapter>(config)`. Its weak
-/// reference is an index into the root's list.
-pub struct GcArenaAdapter {
+/// reference is an index into the root's list. `BARRIER = false` is the
+/// seeded bug [`GcArenaSkippingBarrier`].
+pub struct GcArenaAdapter<const BARRIER: bool = true> {
     arena: Arena<Rootable![Roots<'_>]>,
     stress: bool,
 }
 
-/// Allocation debt (bytes) at which an operation pays the collector.
-const DEBT_GRANULARITY: f64 = 4096.0;
+/// A seeded bug, for the harness to catch: edge writes skip the write
+/// barrier, so an incremental mark that already scanned an object never
+/// sees the edge stored into it.
+pub type GcArenaSkippingBarrier = GcArenaAdapter<false>;
 
-impl GcArenaAdapter {
-    /// Runs `f` on the root, then pays the collector.
+/// Allocation debt (in the arena's units: about one per allocation) at
+/// which an operation pays the collector.
+const DEBT_GRANULARITY: f64 = 64.0;
+
+/// Marking or sweeping work paid after each step in stress mode: a fifth
+/// of what marking one object costs (gc-arena's default pacing), so that
+/// a cycle spans many steps. (At 1.0 the harness needs far more programs
+/// to find the seeded barrier bug: none of 3 × 4,096 did.)
+const STRESS_WORK: f64 = 0.1;
+
+/// Stress mode's pacing: a new cycle as soon as the last one ended.
+const STRESS: Pacing = Pacing {
+    sleep_factor: 0.0,
+    min_sleep: 0,
+    ..Pacing::DEFAULT
+};
+
+impl<const BARRIER: bool> GcArenaAdapter<BARRIER> {
+    /// Runs `f` on the root, then pays the collector: an operation of
+    /// the program that allocates or writes.
     fn step<R>(&mut self, f: impl for<'gc> FnOnce(&Mutation<'gc>, &mut Roots<'gc>) -> R) -> R {
         let result = self.arena.mutate_root(|mc, root| f(mc, root));
+        if self.stress {
+            self.arena.metrics().adjust_debt(STRESS_WORK);
+        }
         if self.stress || self.arena.metrics().allocation_debt() > DEBT_GRANULARITY {
             self.arena.collect_debt();
         }
         result
     }
+
+    /// Runs `f` on the root without paying the collector: the root-stack
+    /// operations the harness's checks use too (loads, upgrades, dropping
+    /// roots), which must not advance a cycle between two program steps.
+    fn roots<R>(&mut self, f: impl for<'gc> FnOnce(&Mutation<'gc>, &mut Roots<'gc>) -> R) -> R {
+        self.arena.mutate_root(|mc, root| f(mc, root))
+    }
+
+    /// Sets edge `edge` of root `obj`'s object to `value`.
+    fn write(&mut self, obj: usize, edge: usize, value: Option<usize>) {
+        self.step(|mc, root| {
+            let node = root.stack[obj];
+            let value = value.map(|v| root.stack[v]);
+            if BARRIER {
+                unlock!(Gc::write(mc, node), Node, edges).borrow_mut()[edge] = value;
+            } else {
+                // SAFETY: NOT sound, on purpose: this is the seeded bug.
+                // `unlock_unchecked` requires the write barrier to run
+                // before the next collection step, and it never does. Only
+                // `GcArenaSkippingBarrier` takes this path, in a test that
+                // expects the harness to catch it; the harness leaks the
+                // arena once it did.
+                unsafe { node.edges.unlock_unchecked() }.borrow_mut()[edge] = value;
+            }
+        })
+    }
 }
 
-impl Adapter for GcArenaAdapter {
-    const NAME: &'static str = "gc-arena 0.7";
+impl<const BARRIER: bool> Adapter for GcArenaAdapter<BARRIER> {
+    const NAME: &'static str = if BARRIER {
+        "gc-arena 0.7"
+    } else {
+        "gc-arena 0.7 (seeded bug: edge writes skip the barrier)"
+    };
     const ABILITIES: Abilities = Abilities {
         collects_cycles: true,
         weak: true,
@@ -63,6 +128,9 @@ impl Adapter for GcArenaAdapter {
             stack: Vec::new(),
             weaks: Vec::new(),
         });
+        if config.stress {
+            arena.metrics().set_pacing(STRESS);
+        }
         Ok(GcArenaAdapter {
             arena,
             stress: config.stress,
@@ -75,19 +143,13 @@ impl Adapter for GcArenaAdapter {
         })
     }
     fn set(&mut self, obj: usize, edge: usize, target: usize) {
-        self.step(|mc, root| {
-            let node = Gc::write(mc, root.stack[obj]);
-            unlock!(node, Node, edges).borrow_mut()[edge] = Some(root.stack[target]);
-        })
+        self.write(obj, edge, Some(target))
     }
     fn clear(&mut self, obj: usize, edge: usize) {
-        self.step(|mc, root| {
-            let node = Gc::write(mc, root.stack[obj]);
-            unlock!(node, Node, edges).borrow_mut()[edge] = None;
-        })
+        self.write(obj, edge, None)
     }
     fn load(&mut self, obj: usize, edge: usize) -> bool {
-        self.step(|_, root| {
+        self.roots(|_, root| {
             let loaded = root.stack[obj].edges.borrow()[edge];
             loaded.map(|node| root.stack.push(node)).is_some()
         })
@@ -99,7 +161,7 @@ impl Adapter for GcArenaAdapter {
         self.step(|_, root| root.stack[to] = root.stack[from])
     }
     fn truncate(&mut self, len: usize) {
-        self.step(|_, root| root.stack.truncate(len))
+        self.roots(|_, root| root.stack.truncate(len))
     }
     fn read(&mut self, at: usize, f: &mut dyn FnMut(&Payload)) {
         self.arena.mutate(|_, root| f(&root.stack[at].payload))
@@ -123,7 +185,7 @@ impl Adapter for GcArenaAdapter {
         })
     }
     fn upgrade(&mut self, weak: &usize) -> bool {
-        self.step(|mc, root| {
+        self.roots(|mc, root| {
             let up = root.weaks[*weak].upgrade(mc);
             up.map(|node| root.stack.push(node)).is_some()
         })

@@ -22,6 +22,7 @@
 pub mod bacon_seam;
 pub mod dumpster_seam;
 pub mod gc_arena_seam;
+pub mod never_free;
 pub mod rc_seam;
 pub mod rust_gc_seam;
 pub mod stack;

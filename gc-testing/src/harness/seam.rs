@@ -42,7 +42,7 @@
 //! At the end [`Adapter::finish`] releases every root and frees what it
 //! can; every object must then have been dropped exactly once (objects on
 //! garbage cycles at most once, for a collector that does not collect
-//! cycles).
+//! cycles). A run that failed ends with [`Adapter::abandon`] instead.
 //!
 //! ## An adapter for a gc-core heap
 //! [`HeapAdapter`] implements the trait for any gc-core backend, through
@@ -189,10 +189,18 @@ pub trait Adapter: Sized {
         let _ = weak;
         panic!("{} has no weak references", Self::NAME)
     }
-    /// Ends the run: drops every root and frees what the collector can
-    /// (a thread-local collector collects here). Every object must have
-    /// been dropped once it returns.
+    /// Ends a run that passed: drops every root and frees what the
+    /// collector can (a thread-local collector collects here). Every
+    /// object must have been dropped once it returns.
     fn finish(self) {}
+    /// Ends a run that failed. The collector's state is suspect (a root
+    /// may point to an object it freed), so by default the adapter is
+    /// leaked rather than dropped: nothing touches freed memory after the
+    /// harness saw the bug. An adapter whose collector survives its own
+    /// bugs (gc-core's heaps, whose memory stays mapped) may drop it.
+    fn abandon(self) {
+        std::mem::forget(self)
+    }
 }
 
 /// What the harness puts in every object: its id, an owned vector derived

@@ -43,12 +43,21 @@ pub(super) fn run_program<A: Adapter>(ops: &[Op], config: &HarnessConfig) -> Res
         tally,
         weaks,
     } = run;
+    if result.is_err() {
+        // A weak reference may point into freed memory too.
+        std::mem::forget(weaks);
+        // The failure found is the one to report, not how ending it went.
+        let _ = guarded(move || {
+            adapter.abandon();
+            Ok(())
+        });
+        return result;
+    }
     drop(weaks);
     let finished = guarded(move || {
         adapter.finish();
         Ok(())
     });
-    result?;
     finished.map_err(|e| format!("finishing: {e}"))?;
     let counts = tally.0.borrow().clone();
     check_finished(&model, &counts, A::ABILITIES.collects_cycles)
