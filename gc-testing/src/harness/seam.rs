@@ -67,9 +67,8 @@ mod run;
 pub use heap::{HeapAdapter, HeapWeak};
 
 use super::exec::{DropMark, Tally, LARGE_WORDS};
-use super::{shrink, Failure, HarnessConfig, Op};
+use super::{search, Failure, HarnessConfig, Op};
 use gc_core::{NoGc, Rebrand, Trace, Tracer};
-use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
 
 /// What a collector behind an [`Adapter`] can do, which decides what the
 /// harness expects of it and which ops it generates.
@@ -245,6 +244,21 @@ impl Payload {
         self.id
     }
 
+    /// The bytes the payload owns outside its object (its vector and, for
+    /// a large object, its 1,100 words): an adapter whose collector paces
+    /// itself by memory can charge them, as [`HeapAdapter`] does, so that
+    /// large objects weigh on the trigger as they would inline.
+    ///
+    /// ```
+    /// use gc_testing::harness::seam::Payload;
+    /// fn weight(payload: &Payload) -> usize {
+    ///     payload.owned_bytes()
+    /// }
+    /// ```
+    pub fn owned_bytes(&self) -> usize {
+        std::mem::size_of_val(&self.data[..]) + std::mem::size_of_val(&self.words[..])
+    }
+
     /// The data has `len` words and both it and the inline words match the
     /// id.
     fn intact(&self, len: usize, large: bool) -> bool {
@@ -317,32 +331,9 @@ pub fn run_program<A: Adapter>(program: &[Op], config: &HarnessConfig) -> Result
 /// assert!(find_failure::<HeapAdapter<gc_mark_sweep::MarkSweep>>(&config).is_none());
 /// ```
 pub fn find_failure<A: Adapter>(config: &HarnessConfig) -> Option<Failure> {
-    let seed = config.effective_seed();
-    let mut runner = TestRunner::new(Config {
-        cases: config.effective_cases(),
-        failure_persistence: None,
-        rng_seed: RngSeed::Fixed(seed),
-        ..Config::default()
-    });
     let programs = programs::programs(config.max_ops, A::ABILITIES.weak);
-    let outcome = runner.run(&programs, |program| {
-        run_program::<A>(&program, config).map_err(TestCaseError::fail)
-    });
-    match outcome {
-        Ok(()) => None,
-        Err(TestError::Fail(reason, program)) => {
-            let run = |program: &[Op]| run_program::<A>(program, config);
-            let (program, message) = shrink::minimize(&program, reason.message().to_string(), run);
-            Some(Failure {
-                collector: A::NAME,
-                stress: config.stress,
-                seed,
-                message,
-                program,
-            })
-        }
-        Err(TestError::Abort(reason)) => panic!("the GC harness gave up: {reason}"),
-    }
+    let run = |program: &[Op]| run_program::<A>(program, config);
+    search::find_failure(config, A::NAME, programs, run)
 }
 
 /// Runs the harness on `A` and panics with the shrunk failing program if

@@ -4,14 +4,17 @@
 
 use super::super::HarnessConfig;
 use super::{Abilities, Adapter, Payload};
-use gc_core::model::{Gc, Lock, Persistent};
+use gc_core::model::{Charge, Gc, Lock, Persistent};
 use gc_core::{Collector, GcWeak, Heap, Trace};
 use std::marker::PhantomData;
 
-/// The seam's object on a gc-core heap.
+/// The seam's object on a gc-core heap. The payload's out-of-heap bytes
+/// are charged to the heap, so that a large object weighs on the trigger
+/// (and on incremental marking's pacing) as if its words were inline.
 #[derive(Trace)]
 struct Node<'gc> {
     payload: Payload,
+    _charge: Charge<'gc>,
     edges: [Lock<Option<Gc<'gc, Node<'gc>>>>; 4],
 }
 
@@ -94,8 +97,10 @@ impl<C: Collector> Adapter for HeapAdapter<C> {
 
     fn alloc(&mut self, payload: Payload) {
         self.region(|m, roots| {
+            let charge = m.charge(payload.owned_bytes());
             let node = m.alloc(Node {
                 payload,
+                _charge: charge.expect("the harness's heap has room for a payload"),
                 edges: Default::default(),
             });
             roots.push(m.persist(node));
