@@ -34,10 +34,10 @@
 //!   the adapter from the same root along the same edges, with its id and
 //!   payload intact, at one address per id ([`Adapter::same`]);
 //! - weak references (when [`Abilities::weak`]): one to a reachable object
-//!   upgrades, to that object; one whose object was dropped, or that a
-//!   collection found unreachable, does not; between collections an
-//!   unreachable object may upgrade or not, as the collector decides, but
-//!   once it failed it fails forever.
+//!   upgrades, to that object; one whose object was dropped, or that an
+//!   explicit collection found unreachable, does not; otherwise an
+//!   unreachable object may upgrade or not (the seam does not see the
+//!   collector's own collections), but once it failed it fails forever.
 //!
 //! At the end [`Adapter::finish`] releases every root and frees what it
 //! can; every object must then have been dropped exactly once (objects on
