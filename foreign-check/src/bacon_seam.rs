@@ -18,6 +18,8 @@ use std::cell::RefCell;
 /// the last edge (`large`) twice.
 pub struct Node<const TWICE: bool> {
     payload: Payload,
+    /// Weak references kept in the object (not traced: they own nothing).
+    weaks: RefCell<Vec<Weak<Node<TWICE>>>>,
     edges: RefCell<[Option<Cc<Node<TWICE>>>; 4]>,
 }
 
@@ -53,13 +55,18 @@ impl<const TWICE: bool> Pointers for BaconPointers<TWICE> {
     const ABILITIES: Abilities = Abilities {
         collects_cycles: true,
         weak: true,
+        stored_weak: true,
     };
     type Ptr = Cc<Node<TWICE>>;
     type Weak = Weak<Node<TWICE>>;
 
     fn new(payload: Payload) -> Cc<Node<TWICE>> {
-        let edges = RefCell::default();
-        Cc::new(Node { payload, edges })
+        let (weaks, edges) = Default::default();
+        Cc::new(Node {
+            payload,
+            weaks,
+            edges,
+        })
     }
     fn read(p: &Cc<Node<TWICE>>, f: &mut dyn FnMut(&Payload)) {
         f(&p.payload)
@@ -85,5 +92,8 @@ impl<const TWICE: bool> Pointers for BaconPointers<TWICE> {
     }
     fn upgrade(weak: &Weak<Node<TWICE>>) -> Option<Cc<Node<TWICE>>> {
         weak.upgrade()
+    }
+    fn weaks(p: &Cc<Node<TWICE>>) -> &RefCell<Vec<Weak<Node<TWICE>>>> {
+        &p.weaks
     }
 }

@@ -29,6 +29,8 @@ use gc_testing::harness::HarnessConfig;
 pub struct Node<'gc> {
     #[collect(require_static)]
     payload: Payload,
+    /// Weak references kept in the object.
+    weaks: RefLock<Vec<GcWeak<'gc, Node<'gc>>>>,
     edges: RefLock<[Option<Gc<'gc, Node<'gc>>>; 4]>,
 }
 
@@ -120,6 +122,7 @@ impl<const BARRIER: bool> Adapter for GcArenaAdapter<BARRIER> {
     const ABILITIES: Abilities = Abilities {
         collects_cycles: true,
         weak: true,
+        stored_weak: true,
     };
     type Weak = usize;
 
@@ -138,8 +141,13 @@ impl<const BARRIER: bool> Adapter for GcArenaAdapter<BARRIER> {
     }
     fn alloc(&mut self, payload: Payload) {
         self.step(|mc, root| {
-            let edges = RefLock::default();
-            root.stack.push(Gc::new(mc, Node { payload, edges }))
+            let (weaks, edges) = Default::default();
+            let node = Node {
+                payload,
+                weaks,
+                edges,
+            };
+            root.stack.push(Gc::new(mc, node))
         })
     }
     fn set(&mut self, obj: usize, edge: usize, target: usize) {
@@ -183,6 +191,24 @@ impl<const BARRIER: bool> Adapter for GcArenaAdapter<BARRIER> {
             root.weaks.push(Gc::downgrade(root.stack[obj]));
             root.weaks.len() - 1
         })
+    }
+    fn store_weak(&mut self, obj: usize, weak: &usize) {
+        self.step(|mc, root| {
+            let node = Gc::write(mc, root.stack[obj]);
+            unlock!(node, Node, weaks)
+                .borrow_mut()
+                .push(root.weaks[*weak]);
+        })
+    }
+    fn load_weak(&mut self, obj: usize, index: usize) -> bool {
+        self.roots(|mc, root| {
+            let up = root.stack[obj].weaks.borrow()[index].upgrade(mc);
+            up.map(|node| root.stack.push(node)).is_some()
+        })
+    }
+    fn weak_count(&mut self, obj: usize) -> usize {
+        self.arena
+            .mutate(|_, root| root.stack[obj].weaks.borrow().len())
     }
     fn upgrade(&mut self, weak: &usize) -> bool {
         self.roots(|mc, root| {

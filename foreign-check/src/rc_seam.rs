@@ -7,9 +7,10 @@ use gc_testing::harness::seam::{Abilities, Payload};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
-/// An object: the payload and four edges.
+/// An object: the payload, the weak references it keeps, four edges.
 pub struct Node {
     payload: Payload,
+    weaks: RefCell<Vec<Weak<Node>>>,
     edges: RefCell<[Option<Rc<Node>>; 4]>,
 }
 
@@ -24,13 +25,18 @@ impl Pointers for RcPointers {
     const ABILITIES: Abilities = Abilities {
         collects_cycles: false,
         weak: true,
+        stored_weak: true,
     };
     type Ptr = Rc<Node>;
     type Weak = Weak<Node>;
 
     fn new(payload: Payload) -> Rc<Node> {
-        let edges = RefCell::default();
-        Rc::new(Node { payload, edges })
+        let (weaks, edges) = Default::default();
+        Rc::new(Node {
+            payload,
+            weaks,
+            edges,
+        })
     }
     fn read(p: &Rc<Node>, f: &mut dyn FnMut(&Payload)) {
         f(&p.payload)
@@ -50,5 +56,8 @@ impl Pointers for RcPointers {
     }
     fn upgrade(weak: &Weak<Node>) -> Option<Rc<Node>> {
         weak.upgrade()
+    }
+    fn weaks(p: &Rc<Node>) -> &RefCell<Vec<Weak<Node>>> {
+        &p.weaks
     }
 }

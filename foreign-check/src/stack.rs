@@ -5,6 +5,7 @@
 
 use gc_testing::harness::seam::{Abilities, Adapter, Payload};
 use gc_testing::harness::HarnessConfig;
+use std::cell::RefCell;
 
 /// How one collector's pointers do what the harness asks: the whole of
 /// an adapter for a collector whose pointers root their objects.
@@ -16,7 +17,7 @@ pub trait Pointers {
     /// Its strong pointer to an object.
     type Ptr: Clone;
     /// Its weak pointer (`std::convert::Infallible` if none).
-    type Weak;
+    type Weak: Clone;
     /// A new object owning `payload`, with four null edges.
     fn new(payload: Payload) -> Self::Ptr;
     /// Calls `f` with `p`'s payload.
@@ -34,6 +35,12 @@ pub trait Pointers {
     fn downgrade(p: &Self::Ptr) -> Self::Weak;
     /// `weak` upgraded (only if `ABILITIES.weak`).
     fn upgrade(weak: &Self::Weak) -> Option<Self::Ptr>;
+    /// The weak pointers `p`'s object keeps (only if
+    /// `ABILITIES.stored_weak`).
+    fn weaks(p: &Self::Ptr) -> &RefCell<Vec<Self::Weak>> {
+        let _ = p;
+        unreachable!("{} keeps no weak pointers in objects", Self::NAME)
+    }
 }
 
 /// The [`Adapter`] for a [`Pointers`] collector: a stack of pointers.
@@ -86,6 +93,16 @@ impl<P: Pointers> Adapter for Stack<P> {
     }
     fn upgrade(&mut self, weak: &P::Weak) -> bool {
         P::upgrade(weak).map(|p| self.roots.push(p)).is_some()
+    }
+    fn store_weak(&mut self, obj: usize, weak: &P::Weak) {
+        P::weaks(&self.roots[obj]).borrow_mut().push(weak.clone())
+    }
+    fn load_weak(&mut self, obj: usize, index: usize) -> bool {
+        let weak = P::weaks(&self.roots[obj]).borrow()[index].clone();
+        self.upgrade(&weak)
+    }
+    fn weak_count(&mut self, obj: usize) -> usize {
+        P::weaks(&self.roots[obj]).borrow().len()
     }
     fn finish(mut self) {
         self.roots.clear();

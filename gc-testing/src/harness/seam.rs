@@ -11,7 +11,7 @@
 //! own API (`dumpster`, `gc-arena`, `gc`, `bacon_rajan_cc` in this
 //! workspace's `foreign-check` crate) is checked exactly as the backends
 //! are, minus what only gc-core has (mutation regions, tables, persistent
-//! roots, weak references stored in objects).
+//! roots).
 //!
 //! ## What an adapter does
 //! The adapter keeps the roots: a stack of handles, indexed like the
@@ -32,8 +32,10 @@
 //!   holds);
 //! - the graph: every object reachable in the model is reachable through
 //!   the adapter from the same root along the same edges, with its id and
-//!   payload intact, at one address per id ([`Adapter::same`]);
-//! - weak references (when [`Abilities::weak`]): one to a reachable object
+//!   payload intact, at one address per id ([`Adapter::same`]), holding
+//!   as many weak references as the model says;
+//! - weak references (when [`Abilities::weak`]), kept by the run and (when
+//!   [`Abilities::stored_weak`]) in objects: one to a reachable object
 //!   upgrades, to that object; one whose object was dropped, or that an
 //!   explicit collection found unreachable, does not; otherwise an
 //!   unreachable object may upgrade or not (the seam does not see the
@@ -76,7 +78,7 @@ use gc_core::{NoGc, Rebrand, Trace, Tracer};
 /// ```
 /// use gc_testing::harness::seam::Abilities;
 /// const REFCOUNT_ONLY: Abilities = Abilities { collects_cycles: false, ..Abilities::DEFAULT };
-/// assert!(!REFCOUNT_ONLY.weak);
+/// assert!(!REFCOUNT_ONLY.weak && !REFCOUNT_ONLY.stored_weak);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Abilities {
@@ -86,6 +88,11 @@ pub struct Abilities {
     /// [`Adapter::downgrade`] and [`Adapter::upgrade`] work: the harness
     /// generates weak-reference ops.
     pub weak: bool,
+    /// [`Adapter::store_weak`], [`Adapter::load_weak`] and
+    /// [`Adapter::weak_count`] work (weak references kept in heap
+    /// objects): the harness generates [`Op::StoreWeak`] and
+    /// [`Op::LoadWeak`]. Needs `weak`.
+    pub stored_weak: bool,
 }
 
 impl Abilities {
@@ -93,6 +100,7 @@ impl Abilities {
     pub const DEFAULT: Abilities = Abilities {
         collects_cycles: true,
         weak: false,
+        stored_weak: false,
     };
 }
 
@@ -187,6 +195,27 @@ pub trait Adapter: Sized {
     fn upgrade(&mut self, weak: &Self::Weak) -> bool {
         let _ = weak;
         panic!("{} has no weak references", Self::NAME)
+    }
+    /// Pushes a copy of `weak` onto root `obj`'s object's list of weak
+    /// references (a field of the object). Called only if
+    /// [`Abilities::stored_weak`].
+    fn store_weak(&mut self, obj: usize, weak: &Self::Weak) {
+        let _ = (obj, weak);
+        panic!("{} keeps no weak references in objects", Self::NAME)
+    }
+    /// Upgrades entry `index` (oldest first) of root `obj`'s object's list
+    /// of weak references: pushes a root for its object and returns
+    /// `true`, or returns `false`. Called only if
+    /// [`Abilities::stored_weak`].
+    fn load_weak(&mut self, obj: usize, index: usize) -> bool {
+        let _ = (obj, index);
+        panic!("{} keeps no weak references in objects", Self::NAME)
+    }
+    /// How many weak references root `obj`'s object holds. Called only if
+    /// [`Abilities::stored_weak`].
+    fn weak_count(&mut self, obj: usize) -> usize {
+        let _ = obj;
+        panic!("{} keeps no weak references in objects", Self::NAME)
     }
     /// Ends a run that passed: drops every root and frees what the
     /// collector can (a thread-local collector collects here). Every
@@ -331,7 +360,7 @@ pub fn run_program<A: Adapter>(program: &[Op], config: &HarnessConfig) -> Result
 /// assert!(find_failure::<HeapAdapter<gc_mark_sweep::MarkSweep>>(&config).is_none());
 /// ```
 pub fn find_failure<A: Adapter>(config: &HarnessConfig) -> Option<Failure> {
-    let programs = programs::programs(config.max_ops, A::ABILITIES.weak);
+    let programs = programs::programs(config.max_ops, A::ABILITIES);
     let run = |program: &[Op]| run_program::<A>(program, config);
     search::find_failure(config, A::NAME, programs, run)
 }

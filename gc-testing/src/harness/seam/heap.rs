@@ -6,6 +6,7 @@ use super::super::HarnessConfig;
 use super::{Abilities, Adapter, Payload};
 use gc_core::model::{Charge, Gc, Lock, Persistent};
 use gc_core::{Collector, GcWeak, Heap, Trace};
+use std::cell::RefCell;
 use std::marker::PhantomData;
 
 /// The seam's object on a gc-core heap. The payload's out-of-heap bytes
@@ -15,6 +16,8 @@ use std::marker::PhantomData;
 struct Node<'gc> {
     payload: Payload,
     _charge: Charge<'gc>,
+    /// Weak references kept in the object (`Op::StoreWeak`).
+    weaks: RefCell<Vec<GcWeak<Node<'static>>>>,
     edges: [Lock<Option<Gc<'gc, Node<'gc>>>>; 4],
 }
 
@@ -84,6 +87,7 @@ impl<C: Collector> Adapter for HeapAdapter<C> {
     const ABILITIES: Abilities = Abilities {
         collects_cycles: C::CAPABILITIES.collects_cycles,
         weak: true,
+        stored_weak: true,
     };
     type Weak = HeapWeak;
 
@@ -101,6 +105,7 @@ impl<C: Collector> Adapter for HeapAdapter<C> {
             let node = m.alloc(Node {
                 payload,
                 _charge: charge.expect("the harness's heap has room for a payload"),
+                weaks: RefCell::default(),
                 edges: Default::default(),
             });
             roots.push(m.persist(node));
@@ -162,5 +167,21 @@ impl<C: Collector> Adapter for HeapAdapter<C> {
             let up = m.upgrade(&weak.0).map(|n| m.persist(n));
             up.map(|root| roots.push(root)).is_some()
         })
+    }
+
+    fn store_weak(&mut self, obj: usize, weak: &Self::Weak) {
+        self.region(|m, roots| m.persistent(&roots[obj]).weaks.borrow_mut().push(weak.0))
+    }
+
+    fn load_weak(&mut self, obj: usize, index: usize) -> bool {
+        self.region(|m, roots| {
+            let weak = m.persistent(&roots[obj]).weaks.borrow()[index];
+            let up = m.upgrade(&weak).map(|n| m.persist(n));
+            up.map(|root| roots.push(root)).is_some()
+        })
+    }
+
+    fn weak_count(&mut self, obj: usize) -> usize {
+        self.region(|m, roots| m.persistent(&roots[obj]).weaks.borrow().len())
     }
 }

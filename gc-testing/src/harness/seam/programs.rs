@@ -1,12 +1,12 @@
 //! The programs the seam runs: the handle-API ops of [`Op`] (no mutation
-//! regions, tables or weak references stored in objects, which only gc-core
-//! has), in two families: ops drawn one at a time, weighted towards
+//! regions or tables, which only gc-core has), in two families: ops drawn one at a time, weighted towards
 //! allocation and edge writes, and programs rich in lifetime ops (scopes
 //! left, roots re-pointed, collections, and, for collectors with weak
-//! references, episodes that downgrade a root's object, re-point the root,
-//! collect and upgrade).
+//! references, episodes that downgrade a root's object, keep the reference
+//! or store it in an object, re-point the root, collect and upgrade).
 
 use super::super::Op;
+use super::Abilities;
 use proptest::prelude::*;
 
 fn root() -> std::ops::Range<usize> {
@@ -14,7 +14,7 @@ fn root() -> std::ops::Range<usize> {
 }
 
 /// One op, drawn with the weights of the harness's handle-API family.
-fn op(weak: bool) -> BoxedStrategy<Op> {
+fn op(can: Abilities) -> BoxedStrategy<Op> {
     let strong = prop_oneof![
         4 => (0..8u8).prop_map(|len| Op::Alloc { len }),
         1 => (0..8u8).prop_map(|len| Op::AllocLarge { len }),
@@ -28,21 +28,29 @@ fn op(weak: bool) -> BoxedStrategy<Op> {
         1 => root().prop_map(|obj| Op::Read { obj }),
         2 => Just(Op::Collect),
     ];
-    if !weak {
+    if !can.weak {
         return strong.boxed();
     }
-    prop_oneof![
+    let weak = prop_oneof![
         21 => strong,
         2 => root().prop_map(|obj| Op::Downgrade { obj }),
         3 => (0..8usize).prop_map(|weak| Op::Upgrade { weak }),
+    ];
+    if !can.stored_weak {
+        return weak.boxed();
+    }
+    prop_oneof![
+        26 => weak,
+        2 => (root(), 0..8usize).prop_map(|(obj, weak)| Op::StoreWeak { obj, weak }),
+        2 => (root(), 0..4usize).prop_map(|(obj, index)| Op::LoadWeak { obj, index }),
     ]
     .boxed()
 }
 
 /// A short run of ops that ends lives: scopes, re-pointed roots,
-/// collections and, with `weak`, a downgrade-forget-collect-upgrade
-/// episode.
-fn lifetime(weak: bool) -> BoxedStrategy<Vec<Op>> {
+/// collections and, with weak references, a downgrade-forget-collect-upgrade
+/// episode (the reference kept by the run, or stored in an object).
+fn lifetime(can: Abilities) -> BoxedStrategy<Vec<Op>> {
     let one = prop_oneof![
         4 => Just(Op::Enter),
         4 => Just(Op::Leave),
@@ -51,7 +59,7 @@ fn lifetime(weak: bool) -> BoxedStrategy<Vec<Op>> {
         1 => Just(Op::Restart),
     ]
     .prop_map(|op| vec![op]);
-    if !weak {
+    if !can.weak {
         return one.boxed();
     }
     let episode = (root(), root(), 0..2usize).prop_map(|(root, from, weak)| {
@@ -62,16 +70,35 @@ fn lifetime(weak: bool) -> BoxedStrategy<Vec<Op>> {
             Op::Upgrade { weak },
         ]
     });
-    prop_oneof![3 => one, 1 => episode].boxed()
+    if !can.stored_weak {
+        return prop_oneof![3 => one, 1 => episode].boxed();
+    }
+    let stored = (root(), root(), root()).prop_map(|(root, from, holder)| {
+        vec![
+            Op::Downgrade { obj: root },
+            Op::StoreWeak {
+                obj: holder,
+                weak: 0,
+            },
+            Op::Assign { root, from },
+            Op::Collect,
+            Op::LoadWeak {
+                obj: holder,
+                index: 0,
+            },
+        ]
+    });
+    prop_oneof![6 => one, 1 => episode, 1 => stored].boxed()
 }
 
-/// Programs of 1 to `max_ops` ops; weak-reference ops only if `weak`.
-pub(super) fn programs(max_ops: usize, weak: bool) -> impl Strategy<Value = Vec<Op>> {
+/// Programs of 1 to `max_ops` ops; weak-reference ops only for a
+/// collector that `can` run them.
+pub(super) fn programs(max_ops: usize, can: Abilities) -> impl Strategy<Value = Vec<Op>> {
     let max = max_ops.max(1);
-    let single = op(weak).prop_map(|op| vec![op]).boxed();
-    let mixed = proptest::collection::vec(prop_oneof![2 => single, 1 => lifetime(weak)], 1..=max);
+    let single = op(can).prop_map(|op| vec![op]).boxed();
+    let mixed = proptest::collection::vec(prop_oneof![2 => single, 1 => lifetime(can)], 1..=max);
     prop_oneof![
-        3 => proptest::collection::vec(op(weak), 1..=max),
+        3 => proptest::collection::vec(op(can), 1..=max),
         2 => mixed.prop_map(|chunks| chunks.into_iter().flatten().collect()),
     ]
     .prop_map(move |mut program: Vec<Op>| {

@@ -119,12 +119,23 @@ impl<A: Adapter> Run<A> {
                 id,
                 ref mut alive,
                 ..
+            } => *alive = self.upgrade(weak, id)?,
+            Step::StoreWeak {
+                obj,
+                weak,
+                region: false,
+                ..
+            } => a.store_weak(obj, &self.weaks[weak]),
+            Step::LoadWeak {
+                obj,
+                index,
+                id,
+                ref mut alive,
+                region: false,
             } => {
-                *alive = self.upgrade(weak, id)?;
-                // The model roots it exactly when it upgraded.
-                if !*alive {
-                    self.model.objects[id as usize].dead = true;
-                }
+                let top = self.model.roots.len();
+                let up = a.load_weak(obj, index);
+                *alive = self.upgraded(&format!("root {obj}.weak[{index}]"), id, up, top)?;
             }
             Step::Enter | Step::Leave | Step::Restart | Step::Skip => {}
             other => return Err(format!("{other:?} is not an op the seam runs")),
@@ -132,27 +143,34 @@ impl<A: Adapter> Run<A> {
         Ok(())
     }
 
-    /// Upgrades weak reference `weak` (to #`id`), checks the outcome
-    /// against the model and the drop counts, and returns whether it
-    /// upgraded (its object then rooted). An unreachable object the model
-    /// does not know dead may go either way: collectors differ in when they
-    /// notice.
+    /// Upgrades weak reference `weak` (to #`id`) of the run's list: see
+    /// [`Run::upgraded`].
     fn upgrade(&mut self, weak: usize, id: u64) -> Result<bool, String> {
-        let what = format!("weak {weak}");
+        let top = self.model.roots.len();
         let up = self.adapter.upgrade(&self.weaks[weak]);
+        self.upgraded(&format!("weak {weak}"), id, up, top)
+    }
+
+    /// Checks what upgrading `what`, a weak reference to #`id`, gave
+    /// (`up`: it upgraded and pushed root `top`) against the model and the
+    /// drop counts, and returns `up`. An unreachable object the model does
+    /// not know dead may go either way (collectors differ in when they
+    /// notice), but one that failed is dead to the model from then on.
+    fn upgraded(&mut self, what: &str, id: u64, up: bool, top: usize) -> Result<bool, String> {
         let dropped = self.tally.0.borrow()[id as usize] > 0;
         if up && dropped {
             return Err(format!("{what} upgraded to #{id} after #{id} was dropped"));
         }
         if self.model.object(id).dead || self.model.reachable()[id as usize] {
-            expect_upgrade(&what, id, !self.model.object(id).dead, up)?;
+            expect_upgrade(what, id, !self.model.object(id).dead, up)?;
         }
         if up {
-            let top = self.model.roots.len();
             let found = read_id(&mut self.adapter, top);
             if found != id {
                 return Err(format!("{what} upgraded to #{found}, expected #{id}"));
             }
+        } else {
+            self.model.objects[id as usize].dead = true;
         }
         Ok(up)
     }
@@ -175,11 +193,8 @@ impl<A: Adapter> Run<A> {
         for weak in 0..self.weaks.len() {
             let id = self.model.weaks[weak];
             let base = self.model.roots.len();
-            let up = self.upgrade(weak, id)?;
+            self.upgrade(weak, id)?;
             self.adapter.truncate(base);
-            if !up {
-                self.model.objects[id as usize].dead = true;
-            }
         }
         Ok(())
     }
@@ -206,12 +221,32 @@ impl<A: Adapter> Run<A> {
     /// dropped at the end.
     fn walk(&mut self) -> Result<(), String> {
         let base = self.model.roots.len();
-        let result = self.walk_from(base);
+        let result = self
+            .walk_from(base)
+            .and_then(|(seen, top)| self.check_stored_weaks(&seen, top));
         self.adapter.truncate(base);
         result
     }
 
-    fn walk_from(&mut self, base: usize) -> Result<(), String> {
+    /// Upgrades every weak reference stored in an object the walk reached
+    /// (`seen`: the root it is at, and its id), each checked as the run's
+    /// own are; `top` roots are in use.
+    fn check_stored_weaks(&mut self, seen: &[(usize, u64)], top: usize) -> Result<(), String> {
+        for &(at, id) in seen {
+            for index in 0..self.model.object(id).weak.len() {
+                let target = self.model.object(id).weak[index];
+                let up = self.adapter.load_weak(at, index);
+                let what = format!("#{id}.weak[{index}]");
+                self.upgraded(&what, target, up, top)?;
+                self.adapter.truncate(top);
+            }
+        }
+        Ok(())
+    }
+
+    /// The walk itself; returns where each object it reached is rooted, and
+    /// how many roots it left in use.
+    fn walk_from(&mut self, base: usize) -> Result<(Vec<(usize, u64)>, usize), String> {
         let (a, model) = (&mut self.adapter, &self.model);
         let mut top = base;
         let mut seen: Vec<Option<usize>> = vec![None; model.objects.len()];
@@ -239,6 +274,13 @@ impl<A: Adapter> Run<A> {
             if !intact {
                 return Err(format!("{path} (#{id}): payload corrupted"));
             }
+            if A::ABILITIES.stored_weak && a.weak_count(at) != object.weak.len() {
+                return Err(format!(
+                    "{path} (#{id}) holds {} weak references, expected {}",
+                    a.weak_count(at),
+                    object.weak.len()
+                ));
+            }
             for edge in Edge::ALL {
                 match (a.load(at, edge.index()), object.edge(edge)) {
                     (false, None) => {}
@@ -253,7 +295,9 @@ impl<A: Adapter> Run<A> {
                 }
             }
         }
-        Ok(())
+        let reached = seen.iter().enumerate();
+        let reached = reached.filter_map(|(id, at)| at.map(|at| (at, id as u64)));
+        Ok((reached.collect(), top))
     }
 }
 
