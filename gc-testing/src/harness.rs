@@ -111,11 +111,12 @@
 mod exec;
 mod model;
 mod region;
+pub mod seam;
+mod search;
 mod shrink;
 
 use gc_core::{Collector, HeapConfig};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
 use std::fmt;
 
 /// One mutator operation. Indices (`obj`, `target`, `root`, `from`,
@@ -812,31 +813,8 @@ pub fn run_program<C: Collector>(program: &[Op], config: &HarnessConfig) -> Resu
 /// assert!(find_failure::<gc_mark_sweep::MarkSweep>(&config).is_none());
 /// ```
 pub fn find_failure<C: Collector>(config: &HarnessConfig) -> Option<Failure> {
-    let seed = config.effective_seed();
-    let mut runner = TestRunner::new(Config {
-        cases: config.effective_cases(),
-        failure_persistence: None,
-        rng_seed: RngSeed::Fixed(seed),
-        ..Config::default()
-    });
-    let outcome = runner.run(&programs(config.max_ops), |program| {
-        run_program::<C>(&program, config).map_err(TestCaseError::fail)
-    });
-    match outcome {
-        Ok(()) => None,
-        Err(TestError::Fail(reason, program)) => {
-            let run = |program: &[Op]| run_program::<C>(program, config);
-            let (program, message) = shrink::minimize(&program, reason.message().to_string(), run);
-            Some(Failure {
-                collector: C::NAME,
-                stress: config.stress,
-                seed,
-                message,
-                program,
-            })
-        }
-        Err(TestError::Abort(reason)) => panic!("the GC harness gave up: {reason}"),
-    }
+    let run = |program: &[Op]| run_program::<C>(program, config);
+    search::find_failure(config, C::NAME, programs(config.max_ops), run)
 }
 
 /// Runs the harness on `C` and panics with the shrunk failing program if any

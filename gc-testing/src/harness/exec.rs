@@ -13,7 +13,7 @@ use std::sync::Once;
 
 /// Words in a large object's inline array: 8,800 bytes, above the 8 KiB
 /// large-object threshold.
-const LARGE_WORDS: usize = 1100;
+pub(super) const LARGE_WORDS: usize = 1100;
 
 /// The inline part that tells small and large objects apart.
 pub(super) trait Words: Trace + 'static {
@@ -486,7 +486,7 @@ thread_local! {
 
 /// Runs `f`, turning a panic into an error. The panic is not printed: a
 /// shrinking run catches hundreds, and the error carries the message.
-fn guarded(f: impl FnOnce() -> Result<(), String>) -> Result<(), String> {
+pub(super) fn guarded(f: impl FnOnce() -> Result<(), String>) -> Result<(), String> {
     static HOOK: Once = Once::new();
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
