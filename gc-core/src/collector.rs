@@ -280,15 +280,48 @@ pub unsafe trait Collector: Sized + 'static {
 /// gc_core::seeded_bug! {
 ///     /// Mark-sweep whose mark loop skips the last field of each object.
 ///     pub struct SkipLastField(MarkSweep) = "mark-sweep (seeded bug: skip last field)";
-///     collect(inner, roots, event) { inner.collect_with::<true>(roots, event) }
+///     source "planted here (no shipped original)";
+///     shape "the mark loop drops the last slot each object reports";
+///     collect(inner, roots, event) {
+///         inner.collect_with::<{ flaw::SKIP_LAST_SLOT }, false>(roots, event)
+///     }
 /// }
 /// ```
+///
+/// The `source` (the project and issue the bug re-creates, or that it was
+/// planted here) and the one-line `shape` are optional; given, they go into
+/// the type's documentation and its constants `SOURCE` and `SHAPE`, which
+/// the corpus (`gc_testing::seeded_corpus!`) and its kill table
+/// (`docs/KILL_TABLE.md`) read.
 ///
 /// The generated `unsafe impl Collector` breaks the trait's contract in the
 /// way the type's documentation says; only tests that expect the harness to
 /// report it may use the type.
 #[macro_export]
 macro_rules! seeded_bug {
+    (
+        $(#[$attr:meta])*
+        $vis:vis struct $name:ident($inner:ty) = $label:literal;
+        source $source:literal;
+        shape $shape:literal;
+        $($rest:tt)*
+    ) => {
+        $crate::forward_collector! {
+            $(#[$attr])*
+            #[doc = ""]
+            #[doc = concat!("**Source:** ", $source, ". **Shape:** ", $shape, ".")]
+            $vis struct $name($inner) = $label;
+            $($rest)*
+        }
+
+        impl $name {
+            /// Where the bug comes from: the project and issue or pull
+            /// request it re-creates, or that it was planted here.
+            pub const SOURCE: &'static str = $source;
+            /// The bug in one line.
+            pub const SHAPE: &'static str = $shape;
+        }
+    };
     ($($body:tt)*) => {
         $crate::forward_collector! { $($body)* }
     };
