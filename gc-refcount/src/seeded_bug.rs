@@ -200,15 +200,33 @@ gc_core::seeded_bug! {
     }
 }
 
+// Contract: broken on purpose, for tests only: an object is freed while
+// the candidate buffer still holds it (the buffer's invariant, which trial
+// deletion's safety rests on, is broken). The buffer check at the start of
+// trial deletion and of freeing released candidates (compiled wherever
+// this type is) panics before any pass reads the freed cell; nothing else
+// may use this type.
+gc_core::seeded_bug! {
+    /// Reference counting whose reconciliation frees an object whose count
+    /// fell to 0 even while it waits in the candidate buffer (instead of
+    /// flagging it `DEAD` for the buffer to free): the buffer then holds a
+    /// dangling entry, which the next pass over the buffer would read.
+    pub struct FreeBufferedCandidate(RefCount) = "refcount (seeded bug: a buffered candidate freed)";
+    source "jaseci-labs/jac #7149 (review), maplant/scheme-rs #296";
+    shape "a decrement to 0 frees a candidate still in the cycle buffer, which the cycle collector then reads after free";
+    new(config) { flawed(config, flaw::FREE_BUFFERED).map(FreeBufferedCandidate) }
+}
+
 gc_testing::seeded_corpus! {
     MissedDecrement: normal,
     FreeRootedCycle: normal,
     SkippedLog: normal,
     WeakBeforeCycles: normal,
     TraceTwice: normal,
-    FreeDecrementsAgain: normal quick 1024,
-    LeakDeadCandidate: normal quick 1024,
+    FreeDecrementsAgain: normal quick seed 9,
+    LeakDeadCandidate: normal quick seed 6,
     WrappingCount: normal,
+    FreeBufferedCandidate: normal quick seed 6,
 }
 
 #[cfg(test)]

@@ -8,9 +8,8 @@
 //! crate lists its seeded bugs once with [`seeded_corpus!`](crate::seeded_corpus), which expands
 //! to two tests:
 //! - `corpus::quick` (run by `cargo test`): every bug once, at
-//!   [`QUICK_CASES`] programs with a fixed seed; each must be caught and
-//!   shrunk to at most [`MAX_OPS`] ops, unless its entry says why the
-//!   harness misses it;
+//!   [`QUICK_CASES`] programs with a fixed seed, without shrinking; each
+//!   must be caught, unless its entry says why the harness misses it;
 //! - `corpus::kill_table` (ignored; `scripts/kill-table.sh` runs it): every
 //!   bug at the harness's default case count, one JSON line per bug
 //!   appended to the file `GC_KILL_TABLE` names, which
@@ -62,6 +61,8 @@ pub struct Row {
     pub cases: u32,
     /// The generator's seed.
     pub seed: u64,
+    /// Whether the failing program was shrunk (the quick check does not).
+    pub shrunk: bool,
     /// Whether a program failed.
     pub caught: bool,
     /// Time to the end of the first failing program.
@@ -78,8 +79,9 @@ impl Row {
     /// Whether the row meets the corpus' targets: caught and shrunk to at
     /// most [`MAX_OPS`] ops, or missed as its entry says it would be.
     pub fn as_expected(&self) -> bool {
+        let short = |n: usize| !self.shrunk || n <= MAX_OPS;
         match self.entry.missed {
-            None => self.caught && self.ops.is_some_and(|n| n <= MAX_OPS),
+            None => self.caught && self.ops.is_some_and(short),
             Some(_) => !self.caught,
         }
     }
@@ -97,6 +99,7 @@ impl Row {
             "missed": e.missed,
             "cases": self.cases,
             "seed": self.seed,
+            "shrunk": self.shrunk,
             "caught": self.caught,
             "first_failure_ms": self.first_failure.map(|d| d.as_secs_f64() * 1e3),
             "elapsed_ms": self.elapsed.as_secs_f64() * 1e3,
@@ -108,7 +111,8 @@ impl Row {
 }
 
 /// Runs the harness on `C`, the seeded bug `entry` describes, with
-/// `cases` programs from seed 1 (`GC_HARNESS_SEED` overrides it).
+/// `cases` programs from `seed` (`GC_HARNESS_SEED` overrides it),
+/// shrinking the failure if `shrink`.
 ///
 /// ```
 /// use gc_testing::corpus::{kill, Entry};
@@ -121,23 +125,25 @@ impl Row {
 ///     weak: true,
 ///     missed: Some("there is no bug"),
 /// };
-/// let row = kill::<gc_mark_sweep::MarkSweep>(entry, 4);
+/// let row = kill::<gc_mark_sweep::MarkSweep>(entry, 4, 1, true);
 /// assert!(!row.caught && row.as_expected());
 /// ```
-pub fn kill<C: Collector>(entry: Entry, cases: u32) -> Row {
+pub fn kill<C: Collector>(entry: Entry, cases: u32, seed: u64, shrink: bool) -> Row {
     let config = HarnessConfig {
         cases,
         stress: entry.stress,
         weak: entry.weak,
-        seed: Some(1),
+        seed: Some(seed),
+        shrink,
         ..HarnessConfig::default()
     };
     let found = hunt::<C>(&config);
-    let seed = found.failure.as_ref().map_or(1, |f| f.seed);
+    let seed = found.failure.as_ref().map_or(seed, |f| f.seed);
     Row {
         entry,
         cases,
         seed,
+        shrunk: shrink,
         caught: found.failure.is_some(),
         first_failure: found.first_failure,
         elapsed: found.elapsed,
@@ -243,9 +249,10 @@ pub fn render(json_lines: &str) -> String {
 /// type (made with `gc_core::seeded_bug!` with a `source` and a `shape`),
 /// the mode the harness looks for it in (`normal`, `stress`: a
 /// collection at every allocation, or `stress_strong`: stress without
-/// weak-reference ops, see [`HarnessConfig::weak`]), optionally `quick N`
-/// (the programs `corpus::quick` runs, if not [`QUICK_CASES`]: for a bug
-/// the first [`QUICK_CASES`] programs of seed 1 miss), and optionally
+/// weak-reference ops, see [`HarnessConfig::weak`]), optionally
+/// `quick seed N` (the seed `corpus::quick` uses instead of 1, for a bug
+/// the first [`QUICK_CASES`] programs of seed 1 miss: the kill table always
+/// uses seed 1), and optionally
 /// `missed "why"` (the harness is known not to catch it). Expands to the
 /// module `corpus` with the tests `quick` and `kill_table` (see the
 /// [module docs](self)).
@@ -259,7 +266,7 @@ pub fn render(json_lines: &str) -> String {
 /// ```
 #[macro_export]
 macro_rules! seeded_corpus {
-    ($($bug:ident : $mode:ident $(quick $quick:literal)? $(missed $why:literal)?),* $(,)?) => {
+    ($($bug:ident : $mode:ident $(quick seed $quick:literal)? $(missed $why:literal)?),* $(,)?) => {
         #[cfg(test)]
         mod corpus {
             use super::*;
@@ -276,7 +283,9 @@ macro_rules! seeded_corpus {
                             weak: $crate::seeded_corpus!(@weak $mode),
                             missed: $crate::seeded_corpus!(@missed $($why)?),
                         },
-                        if quick { $crate::seeded_corpus!(@quick cases $($quick)?) } else { cases },
+                        cases,
+                        if quick { $crate::seeded_corpus!(@quick $($quick)?) } else { 1 },
+                        !quick,
                     )),
                 )*]
             }
@@ -304,8 +313,8 @@ macro_rules! seeded_corpus {
     (@stress normal) => { false };
     (@weak stress_strong) => { false };
     (@weak $mode:ident) => { true };
-    (@quick $cases:ident $n:literal) => { $n };
-    (@quick $cases:ident) => { $cases };
+    (@quick $seed:literal) => { $seed };
+    (@quick) => { 1 };
     (@missed $why:literal) => { Some($why) };
     (@missed) => { None };
 }

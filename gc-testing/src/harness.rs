@@ -89,8 +89,10 @@
 //! ```ignore
 //! gc_testing::harness_suite!(gc_mark_sweep::MarkSweep);
 //! ```
-//! which expands to two tests, `harness_normal` and `harness_stress`, each a
-//! call to [`check_collector`].
+//! which expands to three tests, `harness_normal`, `harness_stress` and
+//! `harness_random` (collections at pseudo-random allocation points,
+//! [`HarnessConfig::random_collections`]), each a call to
+//! [`check_collector`].
 //!
 //! ## Seeded bugs: proving the harness has teeth
 //! A seeded bug is a copy of a backend with one planted mistake, most of
@@ -499,6 +501,14 @@ pub struct HarnessConfig {
     /// died while it marked (floating garbage), and the weak references of
     /// those still upgrade. Checks of incremental marking switch it off.
     pub weak: bool,
+    /// Collect at pseudo-random allocation points from this seed
+    /// ([`HeapConfig::random_collections`]); ignored in stress mode.
+    /// Default `None`.
+    pub random_collections: Option<u64>,
+    /// Shrink a failing program. Default `true`; `false` reports the first
+    /// failing program as generated (for quick checks that only ask whether
+    /// a bug is caught).
+    pub shrink: bool,
 }
 
 impl Default for HarnessConfig {
@@ -510,6 +520,8 @@ impl Default for HarnessConfig {
             verify: true,
             seed: None,
             weak: true,
+            random_collections: None,
+            shrink: true,
         }
     }
 }
@@ -522,6 +534,7 @@ impl HarnessConfig {
             capacity: 16 << 20,
             initial_trigger: 64 << 10,
             stress: self.stress,
+            random_collections: self.random_collections,
             verify: self.verify,
             // The run reads each collection's event to learn which phases ran.
             event_log: 64,
@@ -874,6 +887,11 @@ pub fn hunt<C: Collector>(config: &HarnessConfig) -> Hunt {
         cases: config.effective_cases(),
         failure_persistence: None,
         rng_seed: RngSeed::Fixed(seed),
+        max_shrink_iters: if config.shrink {
+            Config::default().max_shrink_iters
+        } else {
+            0
+        },
         ..Config::default()
     });
     let weak = config.weak;
@@ -894,7 +912,11 @@ pub fn hunt<C: Collector>(config: &HarnessConfig) -> Hunt {
         Ok(()) => None,
         Err(TestError::Fail(reason, program)) => {
             let run = |program: &[Op]| run_program::<C>(program, config);
-            let (program, message) = shrink::minimize(&program, reason.message().to_string(), run);
+            let (program, message) = if config.shrink {
+                shrink::minimize(&program, reason.message().to_string(), run)
+            } else {
+                (program, reason.message().to_string())
+            };
             Some(Failure {
                 collector: C::NAME,
                 stress: config.stress,
@@ -991,8 +1013,10 @@ pub fn assert_catches_in_modes<C: Collector>(
     (1..).zip(modes).map(run).collect()
 }
 
-/// Expands to two tests running [`check_collector`] on a backend:
-/// `harness_normal` and `harness_stress`.
+/// Expands to three tests running [`check_collector`] on a backend:
+/// `harness_normal`, `harness_stress` and `harness_random` (collections
+/// at pseudo-random allocation points, [`HarnessConfig::random_collections`],
+/// 256 programs).
 ///
 /// ```ignore
 /// // gc-mark-sweep/tests/harness.rs
@@ -1010,6 +1034,15 @@ macro_rules! harness_suite {
         fn harness_stress() {
             $crate::harness::check_collector::<$backend>($crate::harness::HarnessConfig {
                 stress: true,
+                ..$crate::harness::HarnessConfig::default()
+            });
+        }
+
+        #[test]
+        fn harness_random() {
+            $crate::harness::check_collector::<$backend>($crate::harness::HarnessConfig {
+                random_collections: Some(1),
+                cases: 256,
                 ..$crate::harness::HarnessConfig::default()
             });
         }

@@ -97,6 +97,28 @@ pub(crate) mod flaw {
     /// A released candidate leaves the buffer without being freed
     /// (`LeakDeadCandidate`).
     pub(crate) const LEAK_DEAD_CANDIDATE: u8 = 3;
+    /// Reconciliation frees a released candidate while the buffer still
+    /// holds it (`FreeBufferedCandidate`).
+    pub(crate) const FREE_BUFFERED: u8 = 4;
+}
+
+/// In debug builds and wherever the seeded bugs exist (tests, the
+/// `seeded-bugs` feature), checks [`Counts`]' invariant that every
+/// buffered candidate is allocated and flagged `BUFFERED` before a pass
+/// reads the buffer: a candidate freed while buffered (its cell free, or
+/// reused by a later object) panics here instead of being read after its
+/// free (the seeded bug `FreeBufferedCandidate`).
+pub(crate) fn check_buffer(candidates: &[ObjectRef], space: &FreeListSpace) {
+    if cfg!(any(debug_assertions, test, feature = "seeded-bugs")) {
+        for &obj in candidates {
+            // `is_object` reads the space's tables, not the cell; `&&`
+            // reads the header (`Word::of`) only of an allocated object.
+            // SAFETY: `Word::of`'s bullet: allocated, as just checked.
+            let buffered =
+                space.is_object(obj.addr()) && unsafe { Word::of(obj) }.has(Flag::BUFFERED);
+            assert!(buffered, "the candidate buffer holds {obj:?}, which is no buffered object (freed while buffered?)");
+        }
+    }
 }
 
 impl Default for TrialDeletion {
@@ -129,6 +151,7 @@ impl TrialDeletion {
     ///   every object with count 0 is rooted or `DEAD`.
     pub(crate) unsafe fn collect(&mut self, counts: &Counts, space: &mut FreeListSpace) -> usize {
         let candidates = std::mem::take(&mut *counts.candidates.borrow_mut());
+        check_buffer(&candidates, space);
         self.last_scanned = 0;
         let (mut pace, mut freed) = (Pace::default(), 0);
         for &obj in &candidates {
