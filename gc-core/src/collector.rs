@@ -169,6 +169,20 @@ pub unsafe trait Collector: Sized + 'static {
         let _ = obj;
     }
 
+    /// The weak references' read barrier: the program has just obtained
+    /// `obj`, a live object, from a weak reference
+    /// ([`Scope::upgrade`](crate::Scope::upgrade),
+    /// [`Mutation::upgrade`](crate::model::Mutation::upgrade)). A collector
+    /// that marks incrementally must mark it before its cycle ends: it may
+    /// have been unreachable when the cycle started, so the snapshot misses
+    /// it, and a store of it into a black object logs only the target it
+    /// overwrites. The default does nothing (a stop-the-world collection
+    /// never runs while the program holds a pointer it has not rooted).
+    #[inline(always)]
+    fn upgraded(&self, obj: ObjectRef) {
+        let _ = obj;
+    }
+
     /// A mutation region allocated `obj` with its references already in
     /// place (the handle API allocates objects with null fields and stores
     /// through [`Collector::write_barrier`]). A logging backend treats the
@@ -434,6 +448,10 @@ macro_rules! forward_collector {
                 unsafe {
                     $crate::Collector::log_write(&mut self.0, obj)
                 }
+            }
+
+            fn upgraded(&self, obj: $crate::object::ObjectRef) {
+                $crate::Collector::upgraded(&self.0, obj)
             }
 
             unsafe fn born(&mut self, obj: $crate::object::ObjectRef) {

@@ -27,7 +27,7 @@
 //! [`Root`](crate::Root) and never see an [`ObjectRef`].
 
 use crate::edges::Edges;
-use crate::trace::{Trace, Tracer};
+use crate::trace::{Records, Trace, Tracer};
 use std::cell::Cell;
 use std::marker::PhantomData;
 use std::mem::{align_of, needs_drop, size_of};
@@ -428,10 +428,10 @@ impl ObjectRef {
         let info = unsafe { self.info() };
         let Some(drop) = info.drop else { return };
         if info.nulls_before_drop {
-            scratch.finalizing = true;
+            let purpose = scratch.records(Records::HandlePointers);
             // SAFETY: the object is live, per the caller.
             unsafe { self.trace(scratch) };
-            scratch.finalizing = false;
+            scratch.records(purpose);
             for slot in scratch.drain() {
                 // SAFETY: slots reported by `trace` live inside the object's
                 // payload (or memory it owns), which is still alive.

@@ -28,7 +28,8 @@ macro_rules! leaf {
             #[inline(always)]
             fn trace(&self, _: &mut Tracer) {}
         }
-        // SAFETY: as above.
+        // SAFETY: the type owns no `Gc`: every parameter it holds is
+        // `NoGc`, or it holds none.
         unsafe impl<$($g $(: $($b)*)?),*> NoGc for $ty {}
         // SAFETY: no brand to replace.
         unsafe impl<'a, $($g $(: $($b)*)?),*> Rebrand<'a> for $ty {

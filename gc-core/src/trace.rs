@@ -133,24 +133,36 @@ pub unsafe trait Trace {
 /// The type must never own a `Gc`, directly or indirectly.
 pub unsafe trait NoGc: Trace {}
 
+/// What a [`Tracer`] records; each tracer has one purpose.
+/// The order matters: the variants from `HandlePointers` on skip object-model
+/// pointers ([`Tracer::report_model`] tests it with one comparison).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Debug)]
+pub(crate) enum Records {
+    /// Every non-null pointer: a collection, a verification, a heap walk.
+    #[default]
+    Pointers,
+    /// Every pointer slot, null ones too: a field projection's check.
+    AllSlots,
+    /// Object-model pointers only: the write log's snapshot (the handle
+    /// API's `Gc`s are counted by `Collector::write_barrier`).
+    ModelPointers,
+    /// The handle API's non-null pointers only: a dead object's trace
+    /// before its `Drop`, which nulls them (object-model pointers are never
+    /// nulled: no model type has a `Drop` that could see them, and a
+    /// `Gc<'gc, T>` is never null).
+    HandlePointers,
+    /// Nothing: only notes whether a pointer is reported ([`holds_pointers`]).
+    Probe,
+}
+
 /// Collects the slots a traced object reports. Collector-facing: backends
 /// trace an object, then [`drain`](Tracer::drain) the slots it reported.
 #[derive(Default)]
 pub struct Tracer {
     slots: Vec<std::ptr::NonNull<Slot>>,
-    /// Report null slots too (for checking a field projection).
-    include_null: bool,
-    /// Set while [`ObjectRef::finalize`](crate::object::ObjectRef::finalize)
-    /// traces a dead object: object-model pointers are then not reported
-    /// (they are never nulled: a model type has no `Drop` that could see
-    /// them, and a `Gc<'gc, T>` is never null).
-    pub(crate) finalizing: bool,
-    /// Report only object-model pointers (the write log's snapshots: the
-    /// handle API's `Gc`s are counted by `Collector::write_barrier`).
-    pub(crate) model_only: bool,
-    /// Record nothing; only note in `found` that a pointer was reported
-    /// ([`holds_pointers`]).
-    probe: bool,
+    /// What this tracer is for: which slots it records.
+    records: Records,
+    /// Set by [`holds_pointers`]'s probe when a pointer is reported.
     found: bool,
     /// Made by [`Tracer::for_collection`]: no guard of a
     /// [`RefLock`](crate::model::RefLock) it meets can be in use, so a
@@ -168,7 +180,7 @@ pub(crate) fn holds_pointers<T: Trace + ?Sized>(value: &T) -> bool {
         return false;
     }
     let mut probe = Tracer {
-        probe: true,
+        records: Records::Probe,
         ..Tracer::default()
     };
     value.trace(&mut probe);
@@ -184,7 +196,7 @@ impl Tracer {
     /// A tracer that also records null slots.
     pub fn including_null() -> Tracer {
         Tracer {
-            include_null: true,
+            records: Records::AllSlots,
             ..Tracer::default()
         }
     }
@@ -193,7 +205,7 @@ impl Tracer {
     /// every region (so every lock guard is dead).
     pub(crate) fn including_null_outside_regions() -> Tracer {
         Tracer {
-            include_null: true,
+            records: Records::AllSlots,
             trusted: true,
             ..Tracer::default()
         }
@@ -228,20 +240,30 @@ impl Tracer {
     /// guard of an earlier region is dead.
     pub(crate) fn model_only() -> Tracer {
         Tracer {
-            model_only: true,
+            records: Records::ModelPointers,
             trusted: true,
             ..Tracer::default()
         }
     }
 
+    /// Sets what this tracer records and returns what it recorded before.
+    pub(crate) fn records(&mut self, records: Records) -> Records {
+        std::mem::replace(&mut self.records, records)
+    }
+
     /// Records one non-null slot. Called by `Gc`'s [`Trace`] implementation.
     #[inline(always)]
     pub fn report(&mut self, slot: &Slot) {
-        if self.include_null || (slot.get().is_some() && !self.model_only) {
-            if self.probe {
-                self.found = true;
-                return;
+        let record = match self.records {
+            Records::Pointers | Records::HandlePointers => slot.get().is_some(),
+            Records::AllSlots => true,
+            Records::ModelPointers => false,
+            Records::Probe => {
+                self.found |= slot.get().is_some();
+                false
             }
+        };
+        if record {
             self.slots.push(std::ptr::NonNull::from(slot));
         }
     }
@@ -256,14 +278,14 @@ impl Tracer {
     /// from a shared reference may not be written through.
     #[inline(always)]
     pub(crate) fn report_model(&mut self, field: *const ()) {
-        if !(self.finalizing | self.probe) {
+        if self.records >= Records::HandlePointers {
+            self.found = true;
+        } else {
             let slot = std::ptr::with_exposed_provenance_mut::<Slot>(field.addr());
             // SAFETY: `field` is the address of a `model::Gc`, a reference,
             // so it is not null.
             self.slots
                 .push(unsafe { std::ptr::NonNull::new_unchecked(slot) });
-        } else {
-            self.found = true;
         }
     }
 
@@ -616,9 +638,10 @@ unsafe impl<T: NoGc> Trace for Cell<T> {
 }
 // SAFETY: a cell of reference-free data owns no `Gc`.
 unsafe impl<T: NoGc> NoGc for Cell<T> {}
-// SAFETY: as above.
+// SAFETY: a cell of reference-free data owns no `Gc`.
 unsafe impl<T: NoGc> NoGc for std::cell::RefCell<T> {}
-// SAFETY: as above.
+// SAFETY: `T` owns no `Gc`, so there is nothing to report; `RefCell`
+// cannot move a `Gc` out of the object because there is none (rule 4).
 unsafe impl<T: NoGc> Trace for std::cell::RefCell<T> {
     const NEEDS_TRACE: bool = false;
     const MODEL_POINTERS: bool = false;
@@ -628,7 +651,8 @@ unsafe impl<T: NoGc> Trace for std::cell::RefCell<T> {
 // SAFETY: a cell owning a `T`: `Send` when `T` is (a `HeapSend` type
 // without heap pointers, as every `NoGc` one is, is `Send`).
 unsafe impl<T: HeapSend> HeapSend for Cell<T> {}
-// SAFETY: as for `Cell`.
+// SAFETY: a cell owning a `T`: `Send` when `T` is (a `HeapSend` type
+// without heap pointers, as every `NoGc` one is, is `Send`).
 unsafe impl<T: HeapSend> HeapSend for std::cell::RefCell<T> {}
 
 macro_rules! tuple {

@@ -46,7 +46,8 @@ pub unsafe fn reachable(
                 continue;
             };
             if !is_object(child) {
-                // SAFETY: as above.
+                // SAFETY: `obj` passed `is_object`, so it is live (the
+                // caller's contract) and its header initialised.
                 let name = unsafe { obj.info() }.name();
                 return Err(format!(
                     "a field of {obj:?} ({name}) refers to {child:?}, which is not an object"

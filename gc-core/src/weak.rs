@@ -218,8 +218,12 @@ impl WeakTable {
     ///
     /// # Panics
     /// If `weak` was made by another heap.
+    ///
+    /// Not for handing the object to the program: that goes through
+    /// [`Heap::upgrade`](crate::Heap), which runs the collector's read
+    /// barrier ([`Collector::upgraded`](crate::Collector::upgraded)).
     #[inline]
-    pub(crate) fn upgrade<T: ?Sized>(&self, weak: &GcWeak<T>) -> Option<ObjectRef> {
+    pub(crate) fn target<T: ?Sized>(&self, weak: &GcWeak<T>) -> Option<ObjectRef> {
         if weak.table != self.id {
             wrong_table(weak.table, self.id);
         }
@@ -325,7 +329,7 @@ mod tests {
         );
         assert_eq!(handles[1].generation, u32::MAX);
         assert_ne!(handles[2].index, first.index, "then the entry is retired");
-        assert!(handles.iter().all(|w| table.upgrade(w).is_none()));
+        assert!(handles.iter().all(|w| table.target(w).is_none()));
     }
 
     /// Downgrading one object twice gives one entry; a moved object keeps
@@ -340,7 +344,7 @@ mod tests {
         assert_eq!(table.len(), 1);
         // SAFETY: the survivor moves the object.
         unsafe { table.sweep(|_| Some(obj(0x3000))) };
-        assert_eq!(table.upgrade(&a), Some(obj(0x3000)));
+        assert_eq!(table.target(&a), Some(obj(0x3000)));
         // SAFETY: the fake object is never read; it is the moved object's
         // address, whose entry this finds.
         let c: GcWeak<u64> = unsafe { table.downgrade(obj(0x3000)) };

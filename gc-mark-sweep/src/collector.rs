@@ -123,7 +123,8 @@ impl MarkSweep {
         event.peak_work_list = incremental.gray_len();
         self.marking = incremental.marking() && !done;
         if done {
-            // SAFETY: as above.
+            // SAFETY: `remark`'s bullets are `increment`'s: forwarded to
+            // the caller; it runs between regions.
             event.time(Phase::Roots, || unsafe { incremental.remark(space, roots) });
             self.process_weak_references();
             let space = &mut self.space;
@@ -247,6 +248,16 @@ unsafe impl Collector for MarkSweep {
             self.overwritten(slot.get());
         }
         slot.set(new);
+    }
+
+    /// The weak references' read barrier: while a cycle marks, an
+    /// upgraded object is logged like an overwritten target, so the cycle
+    /// marks it (it may have been garbage when the cycle started).
+    #[inline(always)]
+    fn upgraded(&self, obj: ObjectRef) {
+        if self.marking {
+            self.overwritten(Some(obj));
+        }
     }
 
     /// The object model's barrier: while a cycle marks, an object written

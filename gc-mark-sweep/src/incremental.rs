@@ -126,7 +126,9 @@ impl Incremental {
             // `Ref` or `RefMut` of what it traces is in use.
             tracer: unsafe { Tracer::for_collection() },
             scanning: None,
-            // SAFETY: as above, for the barrier's scans.
+            // SAFETY: it traces only in the object model's barrier, on an
+            // object's first write of the cycle, before the region can hold
+            // a guard of its locks: no `Ref` or `RefMut` of it is in use.
             barrier: unsafe { Tracer::for_collection() },
             flaw: Flaw::None,
         }
@@ -273,7 +275,7 @@ impl Incremental {
         if unsafe { obj.info() }.needs_trace {
             self.gray.push(obj);
         }
-        // SAFETY: as above.
+        // SAFETY: live, its header initialised (the same origin).
         unsafe { obj.size() }
     }
 
@@ -333,7 +335,7 @@ impl Incremental {
         unsafe { obj.meta() }.set(self.epoch);
         // SAFETY: live and initialised, no guard in use (caller).
         unsafe { obj.trace(&mut self.barrier) };
-        // SAFETY: as above.
+        // SAFETY: live and initialised (caller).
         let mut done = unsafe { obj.size() };
         while let Some(slot) = self.barrier.pop() {
             // SAFETY: reported just now by the trace of `obj`, which is live.

@@ -116,7 +116,7 @@ impl<C: Collector, Th: Threads> Cleanups<C, Th> {
     pub(crate) fn collected(&mut self, table: &WeakTable) {
         let mut i = 0;
         while i < self.registered.len() {
-            if table.upgrade(&self.registered[i].0).is_some() {
+            if table.target(&self.registered[i].0).is_some() {
                 i += 1;
             } else {
                 let (_, cleanup) = self.registered.swap_remove(i);

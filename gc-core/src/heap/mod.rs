@@ -347,6 +347,20 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
         (self.roots.add_persistent(obj), self.id)
     }
 
+    /// The object `weak` refers to, if a collection has not found it dead:
+    /// the one way the program obtains an object from a weak reference
+    /// (both APIs come here), so the collector's read barrier
+    /// ([`Collector::upgraded`]) sees every such object.
+    ///
+    /// # Panics
+    /// If `weak` was made by another heap.
+    #[inline]
+    pub(crate) fn upgrade<T: ?Sized>(&self, weak: &crate::GcWeak<T>) -> Option<ObjectRef> {
+        let obj = self.collector.weak_table().target(weak)?;
+        self.collector.upgraded(obj);
+        Some(obj)
+    }
+
     /// Panics unless `heap` is this heap's id (a root or handle of another
     /// heap was used with this one).
     #[inline(always)]

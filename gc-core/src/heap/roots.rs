@@ -72,7 +72,8 @@ impl Roots {
     /// The object in slot `index`.
     #[inline(always)]
     pub(crate) fn get(&self, index: u32) -> ObjectRef {
-        // SAFETY: as in `push`; the reference ends within this call.
+        // SAFETY: the heap is !Sync and no reference into `slots` outlives
+        // a method call (this one ends within it), so no `&mut` exists now.
         let slots = unsafe { &*self.slots.get() };
         match slots[index as usize].get() {
             Some(obj) => obj,
@@ -83,7 +84,8 @@ impl Roots {
     /// Re-points slot `index` at `obj`.
     #[inline(always)]
     pub(crate) fn set(&self, index: u32, obj: ObjectRef) {
-        // SAFETY: as in `push`; the reference ends within this call.
+        // SAFETY: the heap is !Sync and no reference into `slots` outlives
+        // a method call (this one ends within it), so no `&mut` exists now.
         let slots = unsafe { &*self.slots.get() };
         slots[index as usize].set(Some(obj));
     }
@@ -96,7 +98,8 @@ impl Roots {
     /// Number of slots: the base of a frame opened now.
     #[inline(always)]
     pub(crate) fn len(&self) -> usize {
-        // SAFETY: as in `push`; the reference ends within this call.
+        // SAFETY: the heap is !Sync and no reference into `slots` outlives
+        // a method call (this one ends within it), so no `&mut` exists now.
         unsafe { &*self.slots.get() }.len()
     }
 
@@ -159,7 +162,8 @@ impl Roots {
     pub(crate) fn backtrace(&self, innermost: &Frame<'_>) -> String {
         let frames = std::iter::successors(Some(innermost), |frame| frame.parent);
         let depth = frames.clone().count();
-        // SAFETY: as in `push`; the reference ends within this call.
+        // SAFETY: the heap is !Sync and no reference into `slots` outlives
+        // a method call (this one ends within it), so no `&mut` exists now.
         let slots = unsafe { &*self.slots.get() };
         let mut out = String::new();
         let mut end = slots.len();

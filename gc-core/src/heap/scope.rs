@@ -395,7 +395,9 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
         index: usize,
     ) {
         let (owner, slot) = self.element_slot(obj, elements, index);
-        // SAFETY: as in `set_at`; null needs no target.
+        // SAFETY: `element_slot` checked that `slot` is an element of a
+        // container that is a field of `owner`, the object of `obj`, a
+        // rooted (so live) object of this heap; null needs no target.
         unsafe { self.heap.collector.write_barrier(owner, slot, None) };
     }
 
@@ -429,8 +431,8 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
         index: usize,
     ) -> (ObjectRef, &'a Slot) {
         let owner = self.object(obj);
-        // SAFETY: as in `Scope::get`: a live, initialised `T` that cannot
-        // move or die while `&self` is borrowed.
+        // SAFETY: `owner` is the object of a root of type `T`: a live,
+        // initialised `T` that cannot move or die while `&self` is borrowed.
         let value = unsafe { owner.payload().cast::<T>().as_ref() };
         let container = elements(value);
         let start = value as *const T as usize;
@@ -477,7 +479,7 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
     /// # Panics
     /// If `weak` was made by another heap.
     pub fn upgrade<T>(&self, weak: &GcWeak<T>) -> Option<Root<'s, T>> {
-        let obj = self.heap.collector.weak_table().upgrade(weak)?;
+        let obj = self.heap.upgrade(weak)?;
         Some(Root::new(self.heap.roots.push(obj), self.heap.id))
     }
 
@@ -545,7 +547,7 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
             unsafe { builder.root_group(name, false, roots) };
         }
         let persistent = heap.roots.persistent();
-        // SAFETY: as above: persistent roots refer to live objects.
+        // SAFETY: every persistent root refers to a live, initialised object.
         unsafe { builder.root_group("(persistent)", true, persistent.into_iter()) };
         let (collector, ids) = (&mut heap.collector, &mut heap.snapshot_ids);
         // SAFETY: the objects are live (reached from roots); `identity`
@@ -606,8 +608,8 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
         field: impl FnOnce(&'a T) -> Option<&'a Gc<U>>,
     ) -> Option<(ObjectRef, &'a Slot)> {
         let owner = self.object(obj);
-        // SAFETY: as in `Scope::get`: a live, initialised `T` that cannot
-        // move or die while `&self` is borrowed.
+        // SAFETY: `owner` is the object of a root of type `T`: a live,
+        // initialised `T` that cannot move or die while `&self` is borrowed.
         let value = unsafe { owner.payload().cast::<T>().as_ref() };
         let gc = field(value)?;
         let start = value as *const T as usize;

@@ -329,7 +329,10 @@ macro_rules! coerce_gc {
     };
 }
 
-// SAFETY: as for handle `Gc`s (gc-core/src/handle.rs); a slice's, string's or trait
-// object's target was admitted as what it was allocated as (a trait object
-// is made from a sized object already in the heap).
+// SAFETY: a model pointer leads only to an object of its own heap (it
+// carries its region's brand), of a type the heap admitted, so `HeapSend`
+// (a slice's, string's or trait object's target was admitted as what it
+// was allocated as; a trait object is made from a sized object already in
+// the heap); the pointer and its target move with the heap, and nothing
+// outside the heap reaches the target but through the heap.
 unsafe impl<T: ?Sized> crate::HeapSend for Gc<'_, T> {}

@@ -82,7 +82,8 @@ impl<T> Write<[T]> {
     /// The writable elements, first to last.
     #[inline]
     pub fn iter(&self) -> impl Iterator<Item = &Write<T>> + '_ {
-        // SAFETY: as in `Write::get`.
+        // SAFETY: `Write::new`'s bullet: each element belongs to a slice
+        // the barrier logged, and the `&Write` lives no longer than `self`.
         self.0.iter().map(|element| unsafe { Write::new(element) })
     }
 }
@@ -93,7 +94,8 @@ impl<T> std::ops::Index<usize> for Write<[T]> {
     /// If `index` is past the end.
     #[inline(always)]
     fn index(&self, index: usize) -> &Write<T> {
-        // SAFETY: as in `Write::get`.
+        // SAFETY: `Write::new`'s bullet: an element of a slice the barrier
+        // logged, borrowed no longer than `self`.
         unsafe { Write::new(&self.0[index]) }
     }
 }
@@ -154,8 +156,9 @@ unsafe impl<T: Trace> Trace for Lock<T> {
         unsafe { &*self.0.as_ptr() }.trace(tracer)
     }
     fn describe(&self, edges: &mut crate::edges::Edges) {
-        // SAFETY: as in `trace`: describing runs outside regions too, when
-        // no `&Write` exists, so nothing sets the value meanwhile.
+        // SAFETY: no `&mut` to the value exists (a `Cell` hands none out);
+        // describing runs outside regions, when no `&Write` exists, so
+        // nothing sets the value while it is read.
         unsafe { &*self.0.as_ptr() }.describe(edges)
     }
 }

@@ -465,7 +465,10 @@ unsafe impl<'a, K: Rebrand<'a>, V: Rebrand<'a>> Rebrand<'a> for GcMap<'_, K, V> 
     type Output = GcMap<'a, K::Output, V::Output>;
 }
 
-// SAFETY: as for `GcVec`; the hasher is `Send` (checked below), and its
+// SAFETY: owns its keys and values in a table from the heap's buffer
+// space; its allocator points to the heap's shared box, which moves with
+// the heap and is used only by whoever holds the heap (the allocator is
+// branded); the hasher is `Send` (checked below), and its
 // `UnsafeCell` table and `Cell` rehash count are changed only by whoever
 // holds the heap (the map is `!Sync`, like its allocator).
 unsafe impl<K: crate::HeapSend, V: crate::HeapSend> crate::HeapSend for GcMap<'_, K, V> {}

@@ -128,10 +128,7 @@ impl<'gc, C: Collector, Th: Threads> Mutation<'_, 'gc, C, Th> {
         T::Output: 'gc,
     {
         // SAFETY: this step calls no user code.
-        let obj = unsafe { self.heap() }
-            .collector
-            .weak_table()
-            .upgrade(weak)?;
+        let obj = unsafe { self.heap() }.upgrade(weak)?;
         // SAFETY: the entry refers to a live object of this heap (cleared
         // by the collection that found it dead), of type `T` up to brand
         // (`WeakTable::downgrade`); nothing collects until the region ends.

@@ -50,7 +50,9 @@ impl Bitmap {
 
     #[inline(always)]
     fn words_mut(&mut self) -> &mut [AtomicU64] {
-        // SAFETY: as in `words`, and `&mut self` makes this the only access.
+        // SAFETY: `words` starts the region, page-aligned, at least `len`
+        // words long, mapped zeroed (any bit pattern is a valid
+        // `AtomicU64`) and owned by `self`; `&mut self` makes this the only access.
         unsafe { std::slice::from_raw_parts_mut(self.words as *mut AtomicU64, self.len) }
     }
 

@@ -636,7 +636,7 @@ mod tests {
         // SAFETY: from `alloc(MAX_RUN)`, not used again.
         unsafe { space.free(beyond, MAX_RUN) };
         for run in runs {
-            // SAFETY: as above.
+            // SAFETY: from `alloc(MAX_RUN)`, not used again.
             unsafe { space.free(run, MAX_RUN) };
         }
         assert_eq!(space.alloc(1 << 62, 16), None, "no machine backs 4 EiB");
