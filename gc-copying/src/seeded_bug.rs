@@ -91,10 +91,30 @@ gc_core::seeded_bug! {
     }
 }
 
+// Contract: broken on purpose, for tests only: `identity` changes when the
+// object moves (the trait's contract: stable while the object lives), so
+// identity-keyed maps lose their entries. Memory stays sound: a map that
+// misses a key answers "absent"; nothing else may use this type.
+gc_core::seeded_bug! {
+    /// A copying collector whose object identity is the object's address,
+    /// as for a non-moving collector: after a collection moves an object, a
+    /// map keyed by identity looks for it under its new address and misses
+    /// (and two objects can get each other's old identities). Everything
+    /// else is [`Copying`].
+    pub struct AddressIdentity(Copying) = "copying (seeded bug: identity is the address)";
+    source "ruby/ruby #16923 (Bug #22064)";
+    shape "a compare-by-identity table hashes objects by address, and a moving collection breaks its lookups";
+    identity(inner, obj) {
+        let _ = inner;
+        obj.addr() as u64
+    }
+}
+
 gc_testing::seeded_corpus! {
     StaleLastRoot: normal,
     StaleWeak: normal,
     SkipOutOfLine: normal,
+    AddressIdentity: normal,
 }
 
 #[cfg(test)]

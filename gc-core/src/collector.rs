@@ -343,7 +343,7 @@ macro_rules! seeded_bug {
 
 /// Defines a collector that wraps another one (`struct Name(Inner)`) and
 /// forwards every item of [`Collector`] to it, but the ones given: `new`,
-/// `collect`, `write_barrier`, `log_write`. One macro, so a wrapper cannot
+/// `collect`, `write_barrier`, `log_write`, `identity`. One macro, so a wrapper cannot
 /// forget an item and silently take the trait's default: the test-only
 /// variants of a backend (parallel marking forced on, the seeded bugs of
 /// [`seeded_bug!`](crate::seeded_bug)) are written with it.
@@ -370,6 +370,7 @@ macro_rules! forward_collector {
         $(collect($c:ident, $roots:ident, $event:ident) $collect:block)?
         $(write_barrier($b:ident, $owner:ident, $slot:ident, $new_target:ident) $barrier:block)?
         $(log_write($l:ident, $obj:ident) $log:block)?
+        $(identity($i:ident, $iobj:ident) $identity:block)?
     ) => {
         $(#[$attr])*
         $vis struct $name($inner);
@@ -468,8 +469,15 @@ macro_rules! forward_collector {
             }
 
             unsafe fn identity(&mut self, obj: $crate::object::ObjectRef) -> u64 {
+                $(
+                    let ($i, $iobj) = (&mut self.0, obj);
+                    return $identity;
+                )?
+                #[allow(unreachable_code)]
                 // SAFETY: forwarded to the caller.
-                unsafe { $crate::Collector::identity(&mut self.0, obj) }
+                unsafe {
+                    $crate::Collector::identity(&mut self.0, obj)
+                }
             }
 
             fn marking_step(&self) -> Option<usize> {
