@@ -200,4 +200,7 @@ pub(crate) mod flaw {
     /// The slots an object reports from a buffer it owns are not updated
     /// (`SkipOutOfLine`).
     pub(crate) const SKIP_OUT_OF_LINE: u8 = 3;
+    /// The large objects' marks are not cleared before a collection
+    /// (`StaleLargeMarks`).
+    pub(crate) const KEEP_LARGE_MARKS: u8 = 4;
 }

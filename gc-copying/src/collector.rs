@@ -165,14 +165,17 @@ impl Copying {
     /// A full collection; `FLAW` is a seeded bug ([`flaw`], `seeded_bug`),
     /// [`flaw::NONE`] but in tests: [`flaw::STALE_LAST_ROOT`] of
     /// [`Cheney::copy_roots`], [`flaw::SKIP_OUT_OF_LINE`] of
-    /// [`Cheney::scan`], and [`flaw::STALE_WEAK`]: the weak step keeps a
-    /// moved object's entry at its old address.
+    /// [`Cheney::scan`], [`flaw::STALE_WEAK`]: the weak step keeps a
+    /// moved object's entry at its old address, and
+    /// [`flaw::KEEP_LARGE_MARKS`]: the large objects' marks are not cleared.
     pub(crate) fn collect_with<const FLAW: u8>(
         &mut self,
         roots: &[Slot],
         event: &mut CollectionEvent,
     ) {
-        self.large.clear_marks();
+        if FLAW != flaw::KEEP_LARGE_MARKS {
+            self.large.clear_marks();
+        }
         // Its pages are committed as the copies reach them (`Semispace::bump`).
         self.spare.clear();
         let mut cheney = Cheney {

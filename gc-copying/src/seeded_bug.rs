@@ -110,11 +110,32 @@ gc_core::seeded_bug! {
     }
 }
 
+// Contract: broken on purpose, for tests only: a large object marked by an
+// earlier collection is taken for reached: a dead one is never freed (a
+// leak), and a live one is not scanned, so its small children are not
+// copied and its fields keep pointing into the discarded semispace
+// (rule 2). The harness detects it through the verifier (a field that is
+// not an object), or the model (a leak after `collect()`, a weak reference
+// that upgrades after its object was found dead, caught before it is
+// read); nothing else may use this type.
+gc_core::seeded_bug! {
+    /// A copying collector that does not clear the large-object space's
+    /// marks before a collection: whatever a collection marked counts as
+    /// reached in every later one. Everything else is [`Copying`].
+    pub struct StaleLargeMarks(Copying) = "copying (seeded bug: large-object marks never reset)";
+    source "mmtk/mmtk-core #1112";
+    shape "the non-moving space's mark state is not reset before a collection, so what one collection marked stays alive forever";
+    collect(inner, roots, event) {
+        inner.collect_with::<{ flaw::KEEP_LARGE_MARKS }>(roots, event)
+    }
+}
+
 gc_testing::seeded_corpus! {
     StaleLastRoot: normal,
     StaleWeak: normal,
     SkipOutOfLine: normal,
     AddressIdentity: normal,
+    StaleLargeMarks: normal,
 }
 
 #[cfg(test)]
