@@ -90,6 +90,15 @@ pub struct HeapConfig {
     /// assert!(heap.stats().collections > 10);
     /// ```
     pub random_collections: Option<u64>,
+    /// Clobber on free (Go's `clobberfree`): fill every freed small
+    /// object's cell with `0xdb` bytes once its destructor ran
+    /// ([`space::POISON`](crate::space::POISON); the free-list spaces of
+    /// mark-sweep and reference counting; the copying collector poisons its
+    /// discarded semispace in debug builds anyway). A use after free then
+    /// reads `0xdbdb...` instead of the old object, which a check of the
+    /// payload (the harness's ids, the verifier's headers) reports. Costs a
+    /// write of each freed byte. For finding bugs, not for speed.
+    pub poison_freed: bool,
     /// Reference counting only: run the cycle collector. With `false`, cyclic
     /// garbage leaks (the teaching demonstration of plain reference counting).
     pub collect_cycles: bool,
@@ -220,6 +229,7 @@ impl Default for HeapConfig {
             max_headroom: 32 << 20,
             stress: false,
             random_collections: None,
+            poison_freed: false,
             collect_cycles: true,
             event_log: 4096,
             verify: false,

@@ -91,7 +91,8 @@
 //! ```
 //! which expands to three tests, `harness_normal`, `harness_stress` and
 //! `harness_random` (collections at pseudo-random allocation points,
-//! [`HarnessConfig::random_collections`]), each a call to
+//! [`HarnessConfig::random_collections`], freed cells poisoned), each a
+//! call to
 //! [`check_collector`].
 //!
 //! ## Seeded bugs: proving the harness has teeth
@@ -505,6 +506,9 @@ pub struct HarnessConfig {
     /// ([`HeapConfig::random_collections`]); ignored in stress mode.
     /// Default `None`.
     pub random_collections: Option<u64>,
+    /// Fill freed cells with a poison ([`HeapConfig::poison_freed`]).
+    /// Default `false`.
+    pub poison_freed: bool,
     /// Shrink a failing program. Default `true`; `false` reports the first
     /// failing program as generated (for quick checks that only ask whether
     /// a bug is caught).
@@ -521,6 +525,7 @@ impl Default for HarnessConfig {
             seed: None,
             weak: true,
             random_collections: None,
+            poison_freed: false,
             shrink: true,
         }
     }
@@ -535,6 +540,7 @@ impl HarnessConfig {
             initial_trigger: 64 << 10,
             stress: self.stress,
             random_collections: self.random_collections,
+            poison_freed: self.poison_freed,
             verify: self.verify,
             // The run reads each collection's event to learn which phases ran.
             event_log: 64,
@@ -1016,7 +1022,8 @@ pub fn assert_catches_in_modes<C: Collector>(
 /// Expands to three tests running [`check_collector`] on a backend:
 /// `harness_normal`, `harness_stress` and `harness_random` (collections
 /// at pseudo-random allocation points, [`HarnessConfig::random_collections`],
-/// 256 programs).
+/// with freed cells poisoned, [`HarnessConfig::poison_freed`]; 256
+/// programs).
 ///
 /// ```ignore
 /// // gc-mark-sweep/tests/harness.rs
@@ -1042,6 +1049,7 @@ macro_rules! harness_suite {
         fn harness_random() {
             $crate::harness::check_collector::<$backend>($crate::harness::HarnessConfig {
                 random_collections: Some(1),
+                poison_freed: true,
                 cases: 256,
                 ..$crate::harness::HarnessConfig::default()
             });
