@@ -61,14 +61,14 @@ pub(crate) struct Cheney<'a> {
 impl Cheney<'_> {
     /// Copies the object each root refers to and rewrites the root.
     ///
-    /// `STALE_LAST_ROOT` plants a bug for the seeded-bug test (see
-    /// `seeded_bug`): the last root's object is copied but the root is not
-    /// rewritten, so it keeps pointing into from-space. The real collector
-    /// passes `false`, which compiles the check away.
+    /// `FLAW` [`flaw::STALE_LAST_ROOT`] plants a bug for the seeded-bug
+    /// test (see `seeded_bug`): the last root's object is copied but the
+    /// root is not rewritten, so it keeps pointing into from-space. The
+    /// real collector passes [`flaw::NONE`], which compiles the check away.
     #[inline(always)]
-    pub(crate) fn copy_roots<const STALE_LAST_ROOT: bool>(&mut self, roots: &[Slot]) {
+    pub(crate) fn copy_roots<const FLAW: u8>(&mut self, roots: &[Slot]) {
         let (updated, stale) = match roots.split_last() {
-            Some((last, rest)) if STALE_LAST_ROOT => (rest, Some(last)),
+            Some((last, rest)) if FLAW == flaw::STALE_LAST_ROOT => (rest, Some(last)),
             _ => (roots, None),
         };
         for slot in updated {
@@ -80,8 +80,10 @@ impl Cheney<'_> {
     }
 
     /// The Cheney loop: scans copied objects (and gray large ones) until
-    /// every reachable object has been copied or marked.
-    pub(crate) fn scan(&mut self) {
+    /// every reachable object has been copied or marked. `FLAW`
+    /// [`flaw::SKIP_OUT_OF_LINE`] plants a bug for the seeded-bug test: the
+    /// slots an object reports outside its own cell are not updated.
+    pub(crate) fn scan<const FLAW: u8>(&mut self) {
         let mut scan = self.to.start();
         loop {
             let obj = if scan < self.to.free() {
@@ -101,6 +103,12 @@ impl Cheney<'_> {
             // SAFETY: `trace`'s bullet: `obj` is a complete copy in to-space
             // or a marked large object: live, with an initialised payload.
             unsafe { obj.trace(&mut self.buffers.tracer) };
+            if FLAW == flaw::SKIP_OUT_OF_LINE {
+                // SAFETY: `size`'s bullet: as for `trace` above.
+                let cell = obj.addr()..obj.addr() + unsafe { obj.size() };
+                let tracer = &mut self.buffers.tracer;
+                tracer.retain_since(0, |slot| cell.contains(&slot.as_ptr().addr()));
+            }
             while let Some(slot) = self.buffers.tracer.pop() {
                 // SAFETY: `as_ref`: a field reported just now by the trace of
                 // a live object, which does not move during this collection.
@@ -178,4 +186,21 @@ pub(crate) unsafe fn forwarding_address(obj: ObjectRef) -> Option<ObjectRef> {
     // SAFETY: `from_addr`'s bullet: a tagged meta word holds the address of
     // the object's copy, which starts with the original's header.
     (meta & FORWARDED != 0).then(|| unsafe { ObjectRef::from_addr(meta & !FORWARDED) })
+}
+
+/// The seeded bugs the Cheney collection can plant (`seeded_bug`), as its
+/// `FLAW`.
+pub(crate) mod flaw {
+    /// The real collector.
+    pub(crate) const NONE: u8 = 0;
+    /// The last root is not rewritten (`StaleLastRoot`).
+    pub(crate) const STALE_LAST_ROOT: u8 = 1;
+    /// The weak step keeps a moved object's old address (`StaleWeak`).
+    pub(crate) const STALE_WEAK: u8 = 2;
+    /// The slots an object reports from a buffer it owns are not updated
+    /// (`SkipOutOfLine`).
+    pub(crate) const SKIP_OUT_OF_LINE: u8 = 3;
+    /// The large objects' marks are not cleared before a collection
+    /// (`StaleLargeMarks`).
+    pub(crate) const KEEP_LARGE_MARKS: u8 = 4;
 }

@@ -1,6 +1,6 @@
 //! [`Copying`]: the backend's state and its [`Collector`] implementation.
 
-use crate::cheney::{forwarding_address, Buffers, Cheney};
+use crate::cheney::{flaw, forwarding_address, Buffers, Cheney};
 use crate::semispace::Semispace;
 use gc_core::finalize::Finalizer;
 use gc_core::object::{ObjectRef, TypeInfo};
@@ -109,7 +109,7 @@ unsafe impl Collector for Copying {
     }
 
     unsafe fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent) {
-        self.collect_with::<false, false>(roots, event);
+        self.collect_with::<{ flaw::NONE }>(roots, event);
     }
 
     /// Objects move, so an identity cannot be the address: the first time
@@ -162,16 +162,20 @@ unsafe impl Collector for Copying {
 }
 
 impl Copying {
-    /// A full collection; `STALE_LAST_ROOT` is the seeded bug of
-    /// [`Cheney::copy_roots`], `false` but in tests. `STALE_WEAK` is the
-    /// seeded bug `StaleWeak` (see `seeded_bug`): the weak step keeps a
-    /// moved object's entry at its old address. `false` but in tests.
-    pub(crate) fn collect_with<const STALE_LAST_ROOT: bool, const STALE_WEAK: bool>(
+    /// A full collection; `FLAW` is a seeded bug ([`flaw`], `seeded_bug`),
+    /// [`flaw::NONE`] but in tests: [`flaw::STALE_LAST_ROOT`] of
+    /// [`Cheney::copy_roots`], [`flaw::SKIP_OUT_OF_LINE`] of
+    /// [`Cheney::scan`], [`flaw::STALE_WEAK`]: the weak step keeps a
+    /// moved object's entry at its old address, and
+    /// [`flaw::KEEP_LARGE_MARKS`]: the large objects' marks are not cleared.
+    pub(crate) fn collect_with<const FLAW: u8>(
         &mut self,
         roots: &[Slot],
         event: &mut CollectionEvent,
     ) {
-        self.large.clear_marks();
+        if FLAW != flaw::KEEP_LARGE_MARKS {
+            self.large.clear_marks();
+        }
         // Its pages are committed as the copies reach them (`Semispace::bump`).
         self.spare.clear();
         let mut cheney = Cheney {
@@ -180,20 +184,20 @@ impl Copying {
             large: &mut self.large,
             buffers: &mut self.buffers,
         };
-        event.time(Phase::Roots, || cheney.copy_roots::<STALE_LAST_ROOT>(roots));
-        event.time(Phase::Trace, || cheney.scan());
+        event.time(Phase::Roots, || cheney.copy_roots::<FLAW>(roots));
+        event.time(Phase::Trace, || cheney.scan::<FLAW>());
         let large = &self.large;
         // SAFETY: the copy is complete and nothing is finalised or
         // discarded yet: a surviving small object left a forwarding address
         // in its intact old copy, a surviving large one (never moved) was
         // marked, and a large object is never forwarded. (Unless
-        // `STALE_WEAK`, the seeded bug, which breaks exactly the address
+        // `flaw::STALE_WEAK`, the seeded bug, which breaks exactly the address
         // answered for a moved object; only its tests run it, and the
         // harness stops at the first upgrade of such an entry, comparing
         // addresses without reading the object.)
         unsafe {
             self.weak.sweep(|obj| match forwarding_address(obj) {
-                Some(copy) => Some(if STALE_WEAK { obj } else { copy }),
+                Some(copy) => Some(if FLAW == flaw::STALE_WEAK { obj } else { copy }),
                 None => large.is_marked(obj).then_some(obj),
             })
         };

@@ -99,11 +99,7 @@
 
 pub mod cheney;
 mod collector;
-#[cfg(any(
-    test,
-    feature = "seeded-bug-stale-root",
-    feature = "seeded-bug-stale-weak"
-))]
+#[cfg(any(test, feature = "seeded-bugs"))]
 pub mod seeded_bug;
 pub mod semispace;
 mod verify;

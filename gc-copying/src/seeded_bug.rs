@@ -1,12 +1,13 @@
 //! TEST-ONLY seeded bugs: copies of [`Copying`] with one planted mistake,
 //! which the model-based harness (`gc_testing::harness`) must catch.
-//! Compiled for this crate's unit tests, or with the test-only features
-//! `seeded-bug-stale-root` and `seeded-bug-stale-weak`; never part of a
-//! normal build.
+//! Compiled for this crate's unit tests, or with the test-only feature
+//! `seeded-bugs`; never part of a normal build. Each names its source and
+//! shape; the corpus below lists them for the kill table
+//! (`docs/KILL_TABLE.md`).
 
+use crate::cheney::flaw;
 use crate::Copying;
 
-#[cfg(any(test, feature = "seeded-bug-stale-root"))]
 // Contract: broken on purpose, for tests only: `collect` moves an object
 // without updating the last root that refers to it, violating rule 2. The
 // harness detects it (through the verifier, or through the poisoned payload
@@ -34,7 +35,11 @@ gc_core::seeded_bug! {
     /// assert!(failure.program.len() <= 2, "{failure}");
     /// ```
     pub struct StaleLastRoot(Copying) = "copying (seeded bug: stale last root)";
-    collect(inner, roots, event) { inner.collect_with::<true, false>(roots, event) }
+    source "planted here (no shipped original)";
+    shape "a moved object's last root is not rewritten";
+    collect(inner, roots, event) {
+        inner.collect_with::<{ flaw::STALE_LAST_ROOT }>(roots, event)
+    }
 }
 
 // Contract: broken on purpose, for tests only: after `collect` moves an
@@ -45,7 +50,6 @@ gc_core::seeded_bug! {
 // without reading through it, and stops before collecting again (the next
 // collection's weak step would read the stale address's header); nothing
 // else may use this type. Rules 1 to 5 hold as for `Copying`.
-#[cfg(any(test, feature = "seeded-bug-stale-weak"))]
 gc_core::seeded_bug! {
     /// A copying collector whose weak step keeps a moved object's entry at
     /// its old address instead of following the forwarding address: weak
@@ -61,13 +65,85 @@ gc_core::seeded_bug! {
     /// assert!(failure.program.len() <= 3, "{failure}");
     /// ```
     pub struct StaleWeak(Copying) = "copying (seeded bug: weak entry not forwarded)";
-    collect(inner, roots, event) { inner.collect_with::<false, true>(roots, event) }
+    source "planted here (issue 25's weak bugs)";
+    shape "the weak step keeps a moved object's old address";
+    collect(inner, roots, event) {
+        inner.collect_with::<{ flaw::STALE_WEAK }>(roots, event)
+    }
+}
+
+// Contract: broken on purpose, for tests only: `collect` moves an object
+// held only through a slot in a buffer another object owns without
+// rewriting that slot, violating rule 2. The harness detects it through the
+// verifier (the slot lies outside to-space) or the poison of from-space in
+// debug builds, at that collection's step; nothing else may use this type.
+// Rules 1, 3, 4 and 5 hold as for `Copying`.
+gc_core::seeded_bug! {
+    /// A copying collector whose scan rewrites only the slots inside each
+    /// object's own cell: the slots its trace reports from a buffer it owns
+    /// (a vector's elements, a map's entries) keep pointing into
+    /// from-space. Everything else is [`Copying`].
+    pub struct SkipOutOfLine(Copying) = "copying (seeded bug: an owned buffer not traced)";
+    source "gc-arena #113";
+    shape "an object's trace skips a collection it owns, whose elements are freed while referenced";
+    collect(inner, roots, event) {
+        inner.collect_with::<{ flaw::SKIP_OUT_OF_LINE }>(roots, event)
+    }
+}
+
+// Contract: broken on purpose, for tests only: `identity` changes when the
+// object moves (the trait's contract: stable while the object lives), so
+// identity-keyed maps lose their entries. Memory stays sound: a map that
+// misses a key answers "absent"; nothing else may use this type.
+gc_core::seeded_bug! {
+    /// A copying collector whose object identity is the object's address,
+    /// as for a non-moving collector: after a collection moves an object, a
+    /// map keyed by identity looks for it under its new address and misses
+    /// (and two objects can get each other's old identities). Everything
+    /// else is [`Copying`].
+    pub struct AddressIdentity(Copying) = "copying (seeded bug: identity is the address)";
+    source "ruby/ruby #16923 (Bug #22064)";
+    shape "a compare-by-identity table hashes objects by address, and a moving collection breaks its lookups";
+    identity(inner, obj) {
+        let _ = inner;
+        obj.addr() as u64
+    }
+}
+
+// Contract: broken on purpose, for tests only: a large object marked by an
+// earlier collection is taken for reached: a dead one is never freed (a
+// leak), and a live one is not scanned, so its small children are not
+// copied and its fields keep pointing into the discarded semispace
+// (rule 2). The harness detects it through the verifier (a field that is
+// not an object), or the model (a leak after `collect()`, a weak reference
+// that upgrades after its object was found dead, caught before it is
+// read); nothing else may use this type.
+gc_core::seeded_bug! {
+    /// A copying collector that does not clear the large-object space's
+    /// marks before a collection: whatever a collection marked counts as
+    /// reached in every later one. Everything else is [`Copying`].
+    pub struct StaleLargeMarks(Copying) = "copying (seeded bug: large-object marks never reset)";
+    source "mmtk/mmtk-core #1112";
+    shape "the non-moving space's mark state is not reset before a collection, so what one collection marked stays alive forever";
+    collect(inner, roots, event) {
+        inner.collect_with::<{ flaw::KEEP_LARGE_MARKS }>(roots, event)
+    }
+}
+
+gc_testing::seeded_corpus! {
+    StaleLastRoot: normal,
+    StaleWeak: normal,
+    SkipOutOfLine: normal,
+    AddressIdentity: normal,
+    StaleLargeMarks: normal,
 }
 
 #[cfg(test)]
 mod tests {
     use super::{StaleLastRoot, StaleWeak};
-    use gc_testing::harness::{assert_catches, HarnessConfig, Op};
+    use gc_testing::harness::{
+        assert_catches, assert_catches_in_modes, HarnessConfig, Op, EVERY_MODE,
+    };
 
     /// The harness must catch the bug in normal and stress mode, with the
     /// verifier on and (in debug builds) off, and shrink it to the shortest
@@ -113,8 +189,7 @@ mod tests {
     /// (15842497851538791387 is `0xdbdb_dbdb_dbdb_dbdb`, the poison.)
     #[test]
     fn harness_catches_a_stale_root() {
-        let modes = [(false, true), (false, false), (true, true), (true, false)];
-        for (seed, (stress, verify)) in (1..).zip(modes) {
+        for (seed, (stress, verify)) in (1..).zip(EVERY_MODE) {
             if !verify && !cfg!(debug_assertions) {
                 continue;
             }
@@ -163,16 +238,7 @@ mod tests {
     /// ```
     #[test]
     fn harness_catches_a_stale_weak_entry() {
-        let modes = [(false, true), (false, false), (true, true), (true, false)];
-        for (seed, (stress, verify)) in (1..).zip(modes) {
-            let config = HarnessConfig {
-                stress,
-                verify,
-                seed: Some(seed),
-                ..HarnessConfig::default()
-            };
-            let failure = assert_catches::<StaleWeak>(config, 3);
-            println!("seed {seed}, stress {stress}, verify {verify}:\n{failure}");
+        for failure in assert_catches_in_modes::<StaleWeak>(&EVERY_MODE, 3) {
             assert!(failure.message.contains("another copy of"), "{failure}");
             let downgrades =
                 |op: &Op| matches!(op, Op::Downgrade { .. } | Op::RegionDowngrade { .. });

@@ -310,15 +310,48 @@ pub unsafe trait Collector: Sized + 'static {
 /// gc_core::seeded_bug! {
 ///     /// Mark-sweep whose mark loop skips the last field of each object.
 ///     pub struct SkipLastField(MarkSweep) = "mark-sweep (seeded bug: skip last field)";
-///     collect(inner, roots, event) { inner.collect_with::<true>(roots, event) }
+///     source "planted here (no shipped original)";
+///     shape "the mark loop drops the last slot each object reports";
+///     collect(inner, roots, event) {
+///         inner.collect_with::<{ flaw::SKIP_LAST_SLOT }, false>(roots, event)
+///     }
 /// }
 /// ```
+///
+/// The `source` (the project and issue the bug re-creates, or that it was
+/// planted here) and the one-line `shape` are optional; given, they go into
+/// the type's documentation and its constants `SOURCE` and `SHAPE`, which
+/// the corpus (`gc_testing::seeded_corpus!`) and its kill table
+/// (`docs/KILL_TABLE.md`) read.
 ///
 /// The generated `unsafe impl Collector` breaks the trait's contract in the
 /// way the type's documentation says; only tests that expect the harness to
 /// report it may use the type.
 #[macro_export]
 macro_rules! seeded_bug {
+    (
+        $(#[$attr:meta])*
+        $vis:vis struct $name:ident($inner:ty) = $label:literal;
+        source $source:literal;
+        shape $shape:literal;
+        $($rest:tt)*
+    ) => {
+        $crate::forward_collector! {
+            $(#[$attr])*
+            #[doc = ""]
+            #[doc = concat!("**Source:** ", $source, ". **Shape:** ", $shape, ".")]
+            $vis struct $name($inner) = $label;
+            $($rest)*
+        }
+
+        impl $name {
+            /// Where the bug comes from: the project and issue or pull
+            /// request it re-creates, or that it was planted here.
+            pub const SOURCE: &'static str = $source;
+            /// The bug in one line.
+            pub const SHAPE: &'static str = $shape;
+        }
+    };
     ($($body:tt)*) => {
         $crate::forward_collector! { $($body)* }
     };
@@ -326,7 +359,7 @@ macro_rules! seeded_bug {
 
 /// Defines a collector that wraps another one (`struct Name(Inner)`) and
 /// forwards every item of [`Collector`] to it, but the ones given: `new`,
-/// `collect`, `write_barrier`, `log_write`. One macro, so a wrapper cannot
+/// `collect`, `write_barrier`, `log_write`, `identity`. One macro, so a wrapper cannot
 /// forget an item and silently take the trait's default: the test-only
 /// variants of a backend (parallel marking forced on, the seeded bugs of
 /// [`seeded_bug!`](crate::seeded_bug)) are written with it.
@@ -353,6 +386,7 @@ macro_rules! forward_collector {
         $(collect($c:ident, $roots:ident, $event:ident) $collect:block)?
         $(write_barrier($b:ident, $owner:ident, $slot:ident, $new_target:ident) $barrier:block)?
         $(log_write($l:ident, $obj:ident) $log:block)?
+        $(identity($i:ident, $iobj:ident) $identity:block)?
     ) => {
         $(#[$attr])*
         $vis struct $name($inner);
@@ -451,8 +485,15 @@ macro_rules! forward_collector {
             }
 
             unsafe fn identity(&mut self, obj: $crate::object::ObjectRef) -> u64 {
+                $(
+                    let ($i, $iobj) = (&mut self.0, obj);
+                    return $identity;
+                )?
+                #[allow(unreachable_code)]
                 // SAFETY: forwarded to the caller.
-                unsafe { $crate::Collector::identity(&mut self.0, obj) }
+                unsafe {
+                    $crate::Collector::identity(&mut self.0, obj)
+                }
             }
 
             fn for_each_object(

@@ -70,6 +70,35 @@ pub struct HeapConfig {
     /// Collect on every allocation; the copying backend then moves every
     /// object every time. For finding bugs, not for speed.
     pub stress: bool,
+    /// Collect at pseudo-random allocation points (V8's
+    /// `--stress-marking`): with `Some(seed)`, each collection makes the
+    /// next one due after a pseudo-random 0 to 1,023 bytes of allocation,
+    /// drawn from a generator seeded with `seed` (so a failure replays).
+    /// Collections then land between any two allocations, not only at
+    /// every one (`stress`) or at the growth policy's few. Ignored when
+    /// `stress` is on. For finding bugs, not for speed.
+    ///
+    /// ```
+    /// use gc_core::{Heap, HeapConfig};
+    /// let config = HeapConfig { random_collections: Some(7), ..HeapConfig::default() };
+    /// let mut heap = Heap::<gc_mark_sweep::MarkSweep>::new(config).unwrap();
+    /// heap.scope("main", |s| {
+    ///     for i in 0..1000u64 {
+    ///         s.alloc(i);
+    ///     }
+    /// });
+    /// assert!(heap.stats().collections > 10);
+    /// ```
+    pub random_collections: Option<u64>,
+    /// Clobber on free (Go's `clobberfree`): fill every freed small
+    /// object's cell with `0xdb` bytes once its destructor ran
+    /// ([`space::POISON`](crate::space::POISON); the free-list spaces of
+    /// mark-sweep and reference counting; the copying collector poisons its
+    /// discarded semispace in debug builds anyway). A use after free then
+    /// reads `0xdbdb...` instead of the old object, which a check of the
+    /// payload (the harness's ids, the verifier's headers) reports. Costs a
+    /// write of each freed byte. For finding bugs, not for speed.
+    pub poison_freed: bool,
     /// Reference counting only: run the cycle collector. With `false`, cyclic
     /// garbage leaks (the teaching demonstration of plain reference counting).
     pub collect_cycles: bool,
@@ -199,6 +228,8 @@ impl Default for HeapConfig {
             growth_factor: 4.0,
             max_headroom: 32 << 20,
             stress: false,
+            random_collections: None,
+            poison_freed: false,
             collect_cycles: true,
             event_log: 4096,
             verify: false,

@@ -319,6 +319,31 @@ impl Tracer {
         }
     }
 
+    /// Keeps, of the slots reported since [`Tracer::len`] was `start`, those
+    /// `keep` answers `true` for, in their order.
+    ///
+    /// ```
+    /// use gc_core::{Slot, Tracer};
+    /// let (a, b): (Slot, Slot) = (Slot::new(None), Slot::new(None));
+    /// let mut tracer = Tracer::including_null();
+    /// tracer.report(&a);
+    /// tracer.report(&b);
+    /// tracer.retain_since(1, |_| false);
+    /// assert_eq!(tracer.len(), 1);
+    /// ```
+    pub fn retain_since(
+        &mut self,
+        start: usize,
+        mut keep: impl FnMut(std::ptr::NonNull<Slot>) -> bool,
+    ) {
+        let mut index = 0;
+        self.slots.retain(|&slot| {
+            let before = index < start;
+            index += 1;
+            before || keep(slot)
+        });
+    }
+
     /// Number of slots reported and not yet removed.
     pub fn len(&self) -> usize {
         self.slots.len()

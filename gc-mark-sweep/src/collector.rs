@@ -1,7 +1,7 @@
 //! [`MarkSweep`]: the backend's state and its [`Collector`] implementation.
 
 use crate::incremental::{Incremental, Phase as Cycle};
-use crate::mark::{mark_parallel, MarkStack};
+use crate::mark::{flaw, mark_parallel, MarkStack};
 use gc_core::object::{ObjectRef, TypeInfo};
 use gc_core::space::{Fragmentation, FreeListSpace};
 use gc_core::stats::{Cause, CollectionEvent, Phase};
@@ -32,13 +32,14 @@ pub struct MarkSweep {
 }
 
 impl MarkSweep {
-    /// A full collection; `SKIP_LAST_SLOT` is the seeded bug of
-    /// [`MarkStack::mark_loop`](crate::mark::MarkStack), `false` but in tests.
+    /// A full collection; `MARK_FLAW` is the seeded bug of
+    /// [`MarkStack::mark_loop`](crate::mark::MarkStack), `flaw::NONE` but in
+    /// tests.
     /// `WEAK_AFTER_SWEEP` is the seeded bug `WeakAfterSweep` (see
     /// `seeded_bug`): the weak step runs after the sweep instead of before
     /// it, and so clears only the objects the sweep has already freed (a
     /// lazy sweep leaves dead objects allocated). `false` but in tests.
-    pub(crate) fn collect_with<const SKIP_LAST_SLOT: bool, const WEAK_AFTER_SWEEP: bool>(
+    pub(crate) fn collect_with<const MARK_FLAW: u8, const WEAK_AFTER_SWEEP: bool>(
         &mut self,
         roots: &[Slot],
         event: &mut CollectionEvent,
@@ -51,11 +52,11 @@ impl MarkSweep {
         let (space, marker) = (&mut self.space, &mut self.marker);
         event.time(Phase::Roots, || marker.mark_roots(roots));
         let threads = self.mark_threads;
-        if threads > 1 && !SKIP_LAST_SLOT && self.last_live >= self.parallel_from {
+        if threads > 1 && MARK_FLAW == flaw::NONE && self.last_live >= self.parallel_from {
             let gray = marker.take_gray(space);
             event.time(Phase::Trace, || mark_parallel(space, gray, threads));
         } else {
-            event.time(Phase::Trace, || marker.mark_loop::<SKIP_LAST_SLOT>(space));
+            event.time(Phase::Trace, || marker.mark_loop::<MARK_FLAW>(space));
         }
         event.peak_work_list = marker.take_peak();
         if !WEAK_AFTER_SWEEP {
@@ -145,6 +146,9 @@ impl MarkSweep {
     #[inline(never)]
     fn allocated_black(&mut self, obj: ObjectRef) {
         let incremental = self.incremental.as_ref().expect("marking");
+        if incremental.flaw == crate::incremental::Flaw::WhiteAllocation {
+            return;
+        }
         // SAFETY: allocated just now, its header initialised.
         unsafe { obj.meta() }.set(incremental.alloc_meta());
         self.space.mark(obj);
@@ -231,7 +235,7 @@ unsafe impl Collector for MarkSweep {
                 // SAFETY: forwarded to the caller.
                 unsafe { self.increment(roots, None, event) }
             }
-            _ => self.collect_with::<false, false>(roots, event),
+            _ => self.collect_with::<{ flaw::NONE }, false>(roots, event),
         }
     }
 

@@ -58,10 +58,7 @@ pub(crate) enum Phase {
 /// A seeded bug of the incremental marker (test builds only set one:
 /// `seeded_incremental`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[cfg_attr(
-    not(any(test, feature = "seeded-bug-skip-last-field")),
-    allow(dead_code)
-)]
+#[cfg_attr(not(any(test, feature = "seeded-bugs")), allow(dead_code))]
 pub(crate) enum Flaw {
     /// None: the real collector.
     #[default]
@@ -73,6 +70,8 @@ pub(crate) enum Flaw {
     /// The cycle's start grays every root but the newest (an off-by-one;
     /// the final rescan still runs).
     SkipNewestRoot,
+    /// Objects allocated while a cycle marks stay white.
+    WhiteAllocation,
 }
 
 /// The incremental marker's state, kept between increments.

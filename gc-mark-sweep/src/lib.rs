@@ -56,14 +56,9 @@ mod incremental;
 #[cfg(test)]
 mod incremental_checks;
 pub mod mark;
-#[cfg(any(
-    test,
-    feature = "seeded-bug-skip-last-field",
-    feature = "seeded-bug-skipped-weak-sweep",
-    feature = "seeded-bug-weak-after-sweep"
-))]
+#[cfg(any(test, feature = "seeded-bugs"))]
 pub mod seeded_bug;
-#[cfg(any(test, feature = "seeded-bug-skip-last-field"))]
+#[cfg(any(test, feature = "seeded-bugs"))]
 pub mod seeded_incremental;
 mod verify;
 

@@ -69,14 +69,14 @@ impl MarkStack {
     /// is crate-private), so outside this crate the stack is always empty
     /// and this marks nothing.
     pub fn mark_from(&mut self, space: &mut FreeListSpace) {
-        self.mark_loop::<false>(space);
+        self.mark_loop::<{ flaw::NONE }>(space);
     }
 
-    /// The mark loop. `SKIP_LAST_SLOT` plants a bug for the seeded-bug test
-    /// (see `seeded_bug`): it drops the last slot each object reports. The
-    /// real collector passes `false`, which compiles the check away.
+    /// The mark loop. `FLAW` plants a bug for a seeded-bug test (see
+    /// `seeded_bug` and [`flaw`]); the real collector passes
+    /// [`flaw::NONE`], which compiles the checks away.
     #[inline(always)]
-    pub(crate) fn mark_loop<const SKIP_LAST_SLOT: bool>(&mut self, space: &mut FreeListSpace) {
+    pub(crate) fn mark_loop<const FLAW: u8>(&mut self, space: &mut FreeListSpace) {
         // The stack's length before each pop: its peak comes right before
         // one (the pushes of a trace are followed by a pop).
         let mut peak = 0;
@@ -96,8 +96,15 @@ impl MarkStack {
             // object's field, so it is live, and its payload is initialised
             // (`Collector::collect`'s bullet).
             unsafe { obj.trace(&mut self.pending) };
-            if SKIP_LAST_SLOT && self.pending.len() > reported {
+            if FLAW == flaw::SKIP_LAST_SLOT && self.pending.len() > reported {
                 self.pending.pop();
+            }
+            if FLAW == flaw::SKIP_OUT_OF_LINE {
+                // SAFETY: `size`'s bullet: `obj` is live and initialised
+                // (as for `trace` above).
+                let cell = obj.addr()..obj.addr() + unsafe { obj.size() };
+                self.pending
+                    .retain_since(reported, |slot| cell.contains(&slot.as_ptr().addr()));
             }
             if first_child_above(&self.pending, reported, obj) {
                 self.pending.reverse_since(reported);
@@ -105,6 +112,17 @@ impl MarkStack {
         }
         self.peak = self.peak.max(peak);
     }
+}
+
+/// The seeded bugs the mark loop can plant (`seeded_bug`), as its `FLAW`.
+pub(crate) mod flaw {
+    /// The real mark loop.
+    pub(crate) const NONE: u8 = 0;
+    /// Drops the last slot each object reports (`SkipLastField`).
+    pub(crate) const SKIP_LAST_SLOT: u8 = 1;
+    /// Drops the slots an object reports outside its own cell, in a buffer
+    /// it owns (`SkipOutOfLine`).
+    pub(crate) const SKIP_OUT_OF_LINE: u8 = 2;
 }
 
 /// Whether the first slot `obj` reported (from index `reported` of

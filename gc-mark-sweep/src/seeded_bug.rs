@@ -1,12 +1,13 @@
 //! TEST-ONLY seeded bugs: copies of [`MarkSweep`] with one planted mistake,
 //! which the model-based harness (`gc_testing::harness`) must catch.
-//! Compiled for this crate's unit tests, or with the test-only features
-//! `seeded-bug-skip-last-field`, `seeded-bug-skipped-weak-sweep` and
-//! `seeded-bug-weak-after-sweep`; never part of a normal build.
+//! Compiled for this crate's unit tests, or with the test-only feature
+//! `seeded-bugs`; never part of a normal build. Each names its source and
+//! shape; the corpus at the end lists them for the kill table
+//! (`docs/KILL_TABLE.md`).
 
+use crate::mark::flaw;
 use crate::MarkSweep;
 
-#[cfg(any(test, feature = "seeded-bug-skip-last-field"))]
 // Contract: broken on purpose, for tests only: `collect` may free an object
 // that is still reachable, violating rule 2. The harness detects it through
 // drop counts before it reads the freed object; nothing else may use this
@@ -25,7 +26,11 @@ gc_core::seeded_bug! {
     /// assert!(failure.program.len() <= 8, "{failure}");
     /// ```
     pub struct SkipLastField(MarkSweep) = "mark-sweep (seeded bug: skip last field)";
-    collect(inner, roots, event) { inner.collect_with::<true, false>(roots, event) }
+    source "planted here (no shipped original)";
+    shape "the mark loop drops the last slot each object reports";
+    collect(inner, roots, event) {
+        inner.collect_with::<{ flaw::SKIP_LAST_SLOT }, false>(roots, event)
+    }
 }
 
 // Contract: broken on purpose, for tests only: `collect` never clears a weak
@@ -34,7 +39,6 @@ gc_core::seeded_bug! {
 // harness detects it when such a reference upgrades (model: dead), before
 // reading the object; nothing else may use this type. Rules 1 to 5 hold as
 // for `MarkSweep`.
-#[cfg(any(test, feature = "seeded-bug-skipped-weak-sweep"))]
 gc_core::seeded_bug! {
     /// Mark-sweep that never sweeps its weak-reference table: the entries
     /// of dead objects are never cleared, so their weak references keep
@@ -50,9 +54,11 @@ gc_core::seeded_bug! {
     /// assert!(failure.program.len() <= 5, "{failure}");
     /// ```
     pub struct SkippedWeakSweep(MarkSweep) = "mark-sweep (seeded bug: skipped weak sweep)";
+    source "planted here (issue 25's weak bugs)";
+    shape "weak references of dead objects are never cleared";
     collect(inner, roots, event) {
         let table = std::mem::take(gc_core::Collector::weak_table_mut(inner));
-        inner.collect_with::<false, false>(roots, event);
+        inner.collect_with::<{ flaw::NONE }, false>(roots, event);
         *gc_core::Collector::weak_table_mut(inner) = table;
     }
 }
@@ -62,7 +68,6 @@ gc_core::seeded_bug! {
 // runs when the sweep reaches it). The harness detects it when such a
 // reference upgrades (model: dead), before reading the object; nothing else
 // may use this type. Rules 1 to 5 hold as for `MarkSweep`.
-#[cfg(any(test, feature = "seeded-bug-weak-after-sweep"))]
 gc_core::seeded_bug! {
     /// Mark-sweep whose weak step runs after the sweep instead of between
     /// marking and sweeping, asking which objects are still allocated
@@ -81,13 +86,44 @@ gc_core::seeded_bug! {
     /// assert!(failure.program.len() <= 5, "{failure}");
     /// ```
     pub struct WeakAfterSweep(MarkSweep) = "mark-sweep (seeded bug: weak step after the sweep)";
-    collect(inner, roots, event) { inner.collect_with::<false, true>(roots, event) }
+    source "planted here (issue 25's weak bugs)";
+    shape "the weak step runs after a lazy sweep and spares dead objects it has not reached";
+    collect(inner, roots, event) {
+        inner.collect_with::<{ flaw::NONE }, true>(roots, event)
+    }
+}
+
+// Contract: broken on purpose, for tests only: `collect` may free an object
+// still reachable through a slot in a buffer another object owns (a
+// `GcVec`'s elements, a `Vec<Gc<_>>`'s), violating rule 2. The harness
+// detects it through the verifier or drop counts before it reads the freed
+// object; nothing else may use this type. Rules 1, 3, 4 and 5 hold as for
+// `MarkSweep`.
+gc_core::seeded_bug! {
+    /// Mark-sweep whose mark loop follows only the slots inside each
+    /// object's own cell: the slots its trace reports from a buffer it owns
+    /// (a vector's elements, a map's entries) are dropped, so what only
+    /// they hold is swept while referenced. Everything else is
+    /// [`MarkSweep`].
+    pub struct SkipOutOfLine(MarkSweep) = "mark-sweep (seeded bug: an owned buffer not traced)";
+    source "gc-arena #113";
+    shape "an object's trace skips a collection it owns, whose elements are freed while referenced";
+    collect(inner, roots, event) {
+        inner.collect_with::<{ flaw::SKIP_OUT_OF_LINE }, false>(roots, event)
+    }
+}
+
+gc_testing::seeded_corpus! {
+    SkipLastField: normal,
+    SkippedWeakSweep: normal,
+    WeakAfterSweep: stress,
+    SkipOutOfLine: normal,
 }
 
 #[cfg(test)]
 mod tests {
     use super::{SkipLastField, SkippedWeakSweep, WeakAfterSweep};
-    use gc_testing::harness::{assert_catches, HarnessConfig, Op, Val};
+    use gc_testing::harness::{assert_catches_in_modes, Op, Val, EVERY_MODE};
 
     /// The harness must catch the bug with the verifier on and off (so the
     /// model's drop counts catch it, not only the backend's verifier), in
@@ -116,15 +152,8 @@ mod tests {
     /// ```
     #[test]
     fn harness_catches_a_missed_last_field() {
-        let modes = [(false, true), (false, false), (true, true), (true, false)];
-        for (seed, (stress, verify)) in (1..).zip(modes) {
-            let config = HarnessConfig {
-                stress,
-                verify,
-                seed: Some(seed),
-                ..HarnessConfig::default()
-            };
-            let failure = assert_catches::<SkipLastField>(config, 6);
+        let failures = assert_catches_in_modes::<SkipLastField>(&EVERY_MODE, 6);
+        for (failure, (_, verify)) in failures.iter().zip(EVERY_MODE) {
             let stores_reference = |op: &Op| match op {
                 Op::Set { .. } => true,
                 Op::New { slot: v } | Op::Write { value: v, .. } | Op::Push { value: v, .. } => {
@@ -152,27 +181,6 @@ mod tests {
         }
     }
 
-    /// Runs the harness on `C` with seeds 1 to 4 (normal mode with the
-    /// verifier on and off, then stress mode) and returns each shrunk
-    /// failure (at most `max_len` ops), printing it.
-    fn catch<C: gc_core::Collector>(
-        modes: &[(bool, bool)],
-        max_len: usize,
-    ) -> Vec<gc_testing::harness::Failure> {
-        let run = |(seed, &(stress, verify))| {
-            let config = HarnessConfig {
-                stress,
-                verify,
-                seed: Some(seed),
-                ..HarnessConfig::default()
-            };
-            let failure = assert_catches::<C>(config, max_len);
-            println!("seed {seed}, stress {stress}, verify {verify}:\n{failure}");
-            failure
-        };
-        (1..).zip(modes).map(run).collect()
-    }
-
     /// The harness catches weak references that are never cleared, in
     /// normal and stress mode, verifier on and off (the verifier does not
     /// look at weak references: the model catches it), and shrinks it to
@@ -197,8 +205,7 @@ mod tests {
     /// ```
     #[test]
     fn harness_catches_a_skipped_weak_sweep() {
-        let modes = [(false, true), (false, false), (true, true), (true, false)];
-        for failure in catch::<SkippedWeakSweep>(&modes, 5) {
+        for failure in assert_catches_in_modes::<SkippedWeakSweep>(&EVERY_MODE, 5) {
             assert!(
                 failure
                     .message
@@ -236,7 +243,7 @@ mod tests {
     #[test]
     fn harness_catches_a_weak_step_after_the_sweep() {
         let modes = [(true, true), (true, false)];
-        for failure in catch::<WeakAfterSweep>(&modes, 5) {
+        for failure in assert_catches_in_modes::<WeakAfterSweep>(&modes, 5) {
             assert!(
                 failure
                     .message

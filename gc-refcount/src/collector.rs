@@ -22,7 +22,7 @@ pub struct RefCount {
     pub(crate) space: FreeListSpace,
     pub(crate) counts: Counts,
     pub(crate) tracer: Tracer,
-    cycles: TrialDeletion,
+    pub(crate) cycles: TrialDeletion,
     /// Buffer length above which any collection runs the cycle collector.
     cycle_trigger: usize,
     /// Object bytes above which a collection runs the cycle collector:

@@ -204,6 +204,9 @@ pub(crate) struct Counts {
     pub(crate) candidates: RefCell<Vec<ObjectRef>>,
     /// `HeapConfig::collect_cycles`: when `false`, nothing is buffered.
     pub(crate) collect_cycles: bool,
+    /// The seeded bug `WrappingCount`: counts wrap to 0 at 4 (tests only).
+    #[cfg(any(test, feature = "seeded-bugs"))]
+    pub(crate) wrap_at_four: bool,
 }
 
 impl Counts {
@@ -212,6 +215,8 @@ impl Counts {
             zct: RefCell::default(),
             candidates: RefCell::default(),
             collect_cycles,
+            #[cfg(any(test, feature = "seeded-bugs"))]
+            wrap_at_four: false,
         }
     }
 
@@ -247,7 +252,12 @@ impl Counts {
     #[inline(always)]
     pub(crate) unsafe fn increment(&self, obj: ObjectRef) {
         // SAFETY: `Word::of`'s bullet (allocated) is this function's.
-        unsafe { Word::of(obj) }.increment();
+        let word = unsafe { Word::of(obj) };
+        word.increment();
+        #[cfg(any(test, feature = "seeded-bugs"))]
+        if self.wrap_at_four && word.count() == 4 {
+            (0..4).for_each(|_| _ = word.decrement());
+        }
     }
 
     /// Records one heap reference to `obj` fewer. Frees nothing: at 0 the

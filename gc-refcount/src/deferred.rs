@@ -18,6 +18,7 @@
 //! `cycles`), and a cascade the objects it leaves above 0.
 
 use crate::count::{for_each_child, Flag, Word};
+use crate::cycles::{check_buffer, flaw};
 use crate::RefCount;
 use gc_core::object::ObjectRef;
 use gc_core::Slot;
@@ -186,7 +187,8 @@ impl RefCount {
         // SAFETY: `Word::of`'s bullet: `obj` is still allocated (only the
         // branch below frees it).
         let word = unsafe { Word::of(obj) };
-        if word.has(Flag::BUFFERED) {
+        // (The seeded bug `FreeBufferedCandidate` frees a buffered one too.)
+        if word.has(Flag::BUFFERED) && self.cycles.flaw != flaw::FREE_BUFFERED {
             word.set(Flag::DEAD);
             self.dead_candidates += 1;
         } else {
@@ -204,6 +206,7 @@ impl RefCount {
         }
         self.dead_candidates = 0;
         let space = &mut self.space;
+        check_buffer(self.counts.candidates.get_mut(), space);
         self.counts.candidates.get_mut().retain(|&obj| {
             // SAFETY: `Word::of`'s bullet: buffer entries are allocated
             // (`Counts`' invariant; `DEAD` ones are freed only here).

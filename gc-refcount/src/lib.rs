@@ -92,13 +92,7 @@ pub mod count;
 pub mod cycles;
 pub mod deferred;
 mod leak;
-#[cfg(any(
-    test,
-    feature = "seeded-bug-missed-decrement",
-    feature = "seeded-bug-free-rooted-cycle",
-    feature = "seeded-bug-skipped-log",
-    feature = "seeded-bug-weak-before-cycles"
-))]
+#[cfg(any(test, feature = "seeded-bugs"))]
 pub mod seeded_bug;
 mod verify;
 

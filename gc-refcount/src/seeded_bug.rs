@@ -1,11 +1,20 @@
 //! TEST-ONLY seeded bugs: copies of [`RefCount`] with one planted mistake,
 //! which the model-based harness (`gc_testing::harness`) must catch.
-//! Compiled for this crate's unit tests, or with the test-only features
-//! `seeded-bug-missed-decrement`, `seeded-bug-free-rooted-cycle`,
-//! `seeded-bug-skipped-log` and `seeded-bug-weak-before-cycles`; never part
-//! of a normal build.
+//! Compiled for this crate's unit tests, or with the test-only feature
+//! `seeded-bugs`; never part of a normal build. Each names its source and
+//! shape; the corpus below lists them for the kill table
+//! (`docs/KILL_TABLE.md`).
 
+use crate::cycles::flaw;
 use crate::RefCount;
+use gc_core::{Collector, GcError, HeapConfig};
+
+/// `RefCount` with trial deletion's seeded bug `flaw`.
+fn flawed(config: &HeapConfig, flaw: u8) -> Result<RefCount, GcError> {
+    let mut inner = RefCount::new(config)?;
+    inner.cycles.flaw = flaw;
+    Ok(inner)
+}
 
 // Contract: broken on purpose, yet within the contract: a leak breaks no
 // rule. Counts only ever run too high (never below the
@@ -13,7 +22,6 @@ use crate::RefCount;
 // deletion free nothing reachable (rule 2); leaked objects are finalised
 // once, when the heap is dropped (rule 3). Rules 1, 4 and 5 hold as for
 // `RefCount`.
-#[cfg(any(test, feature = "seeded-bug-missed-decrement"))]
 gc_core::seeded_bug! {
     /// Reference counting whose write barrier counts the new target but never
     /// uncounts the old one, so an object whose last field reference is
@@ -29,6 +37,8 @@ gc_core::seeded_bug! {
     /// assert!(failure.program.len() <= 7, "{failure}");
     /// ```
     pub struct MissedDecrement(RefCount) = "refcount (seeded bug: missed decrement)";
+    source "planted here (no shipped original)";
+    shape "a store never uncounts the target it overwrites (a leak)";
     write_barrier(inner, owner, slot, new) { inner.barrier::<true>(owner, slot, new) }
 }
 
@@ -37,7 +47,6 @@ gc_core::seeded_bug! {
 // the verifier's check that roots refer to allocated objects) before it
 // reads a freed object; nothing else may use this type. Rules 1, 3, 4 and
 // 5 hold as for `RefCount`.
-#[cfg(any(test, feature = "seeded-bug-free-rooted-cycle"))]
 gc_core::seeded_bug! {
     /// Reference counting that clears the `ROOTED` flags before trial deletion
     /// instead of after it, so trial deletion takes a cycle that only roots hold
@@ -59,6 +68,8 @@ gc_core::seeded_bug! {
     /// assert!(failure.program.len() <= 3, "{failure}");
     /// ```
     pub struct FreeRootedCycle(RefCount) = "refcount (seeded bug: free rooted cycle)";
+    source "planted here (no shipped original)";
+    shape "trial deletion does not see which objects are rooted and frees a rooted cycle";
     collect(inner, roots, event) {
         // SAFETY: `collect_with`'s bullet is `Collector::collect`'s, which
         // the caller of this `collect` upholds.
@@ -72,7 +83,6 @@ gc_core::seeded_bug! {
 // (or the verifier's check that every field refers to an allocated object)
 // before it reads the freed object; nothing else may use this type. Rules 1,
 // 3 and 4 hold as for `RefCount`.
-#[cfg(any(test, feature = "seeded-bug-skipped-log"))]
 gc_core::seeded_bug! {
     /// Reference counting whose object-model write barrier
     /// ([`Mutation::write`](gc_core::model::Mutation::write)) sets the
@@ -91,6 +101,8 @@ gc_core::seeded_bug! {
     /// assert!(failure.program.len() <= 4, "{failure}");
     /// ```
     pub struct SkippedLog(RefCount) = "refcount (seeded bug: skipped log)";
+    source "planted here (no shipped original)";
+    shape "the object model's barrier sets the logged bit but records nothing";
     log_write(inner, obj) {
         let _ = inner;
         // SAFETY: `Word::of`'s bullet: `obj` is a live object of this
@@ -105,7 +117,6 @@ gc_core::seeded_bug! {
 // when such a reference upgrades (model: dead), before reading the object,
 // and stops before collecting again; nothing else may use this type. Rules
 // 1 to 5 hold as for `RefCount`.
-#[cfg(any(test, feature = "seeded-bug-weak-before-cycles"))]
 gc_core::seeded_bug! {
     /// Reference counting whose weak step runs after reconciliation but
     /// before trial deletion: the references of acyclic garbage (freed by
@@ -121,31 +132,117 @@ gc_core::seeded_bug! {
     /// assert!(failure.program.len() <= 6, "{failure}");
     /// ```
     pub struct WeakBeforeCycles(RefCount) = "refcount (seeded bug: weak step before trial deletion)";
+    source "planted here (issue 25's weak bugs)";
+    shape "the weak step runs before trial deletion, so freed cycles' weak references never clear";
     collect(inner, roots, event) { // SAFETY: forwarded to the caller.
         unsafe { inner.collect_with::<false, true>(roots, event) } }
+}
+
+// Contract: broken on purpose, for tests only: trial deletion subtracts a
+// reference twice, so it may free an object still referenced from outside
+// the garbage it examined (rule 2). The harness detects it through drop
+// counts, the verifier or the debug check of a count's underflow, before
+// it reads the freed object; nothing else may use this type. Rules 1, 3, 4
+// and 5 hold as for `RefCount`.
+gc_core::seeded_bug! {
+    /// Reference counting whose trial deletion visits each object's first
+    /// child twice (gray marking subtracts it twice, scanning black gives
+    /// it back twice), as a `Trace` that reports a field twice does: a
+    /// garbage cycle's child that a live object also refers to looks
+    /// garbage too, and is freed while referenced.
+    pub struct TraceTwice(RefCount) = "refcount (seeded bug: a field traced twice)";
+    source "bacon_rajan_cc #41";
+    shape "a trace that visits a field twice fakes a cycle, and trial deletion frees a live object";
+    new(config) { flawed(config, flaw::TRACE_TWICE).map(TraceTwice) }
+}
+
+// Contract: broken on purpose, as above: freeing garbage decrements a live
+// object's count a second time, so it reaches 0 while referenced.
+gc_core::seeded_bug! {
+    /// Reference counting whose trial deletion, freeing the white objects,
+    /// decrements their black (live) children again: gray marking took
+    /// those references away already, so a live child referenced by
+    /// garbage ends with a count too low, and is freed while referenced.
+    pub struct FreeDecrementsAgain(RefCount) = "refcount (seeded bug: freeing garbage decrements again)";
+    source "bacon_rajan_cc #30";
+    shape "a live node's reference from freed garbage is subtracted twice, and it is freed at 0 while referenced";
+    new(config) { flawed(config, flaw::FREE_DECREMENTS).map(FreeDecrementsAgain) }
+}
+
+// Contract: broken on purpose, yet within the contract: a leak breaks no
+// rule (the object is finalised when the heap is dropped).
+gc_core::seeded_bug! {
+    /// Reference counting whose trial deletion takes a released candidate
+    /// (its count fell to 0 while it waited in the buffer) out of the
+    /// buffer without freeing it: a zero-count object nothing will ever
+    /// free (a leak).
+    pub struct LeakDeadCandidate(RefCount) = "refcount (seeded bug: a zero-count candidate leaks)";
+    source "bacon_rajan_cc #29";
+    shape "a candidate whose count reaches 0 while buffered leaves the buffer unfreed (a leak)";
+    new(config) { flawed(config, flaw::LEAK_DEAD_CANDIDATE).map(LeakDeadCandidate) }
+}
+
+// Contract: broken on purpose, for tests only: a count wraps to 0 with
+// references left, so the object may be freed while referenced (rule 2).
+// The harness detects it through the verifier, drop counts or the debug
+// check of a count's underflow; nothing else may use this type.
+gc_core::seeded_bug! {
+    /// Reference counting whose counts wrap: here at 4 (a 2-bit count, so
+    /// that short programs reach it) instead of at `usize::MAX`. An object
+    /// stored in 4 fields has count 0 and is freed while referenced.
+    pub struct WrappingCount(RefCount) = "refcount (seeded bug: a count that wraps)";
+    source "dumpster #39";
+    shape "a strong count wraps to 0 with references left, and the object is freed while referenced";
+    new(config) {
+        let mut inner = RefCount::new(config)?;
+        inner.counts.wrap_at_four = true;
+        Ok(WrappingCount(inner))
+    }
+}
+
+// Contract: broken on purpose, for tests only: an object is freed while
+// the candidate buffer still holds it (the buffer's invariant, which trial
+// deletion's safety rests on, is broken). The buffer check at the start of
+// trial deletion and of freeing released candidates (compiled wherever
+// this type is) panics before any pass reads the freed cell; nothing else
+// may use this type.
+gc_core::seeded_bug! {
+    /// Reference counting whose reconciliation frees an object whose count
+    /// fell to 0 even while it waits in the candidate buffer (instead of
+    /// flagging it `DEAD` for the buffer to free): the buffer then holds a
+    /// dangling entry, which the next pass over the buffer would read.
+    pub struct FreeBufferedCandidate(RefCount) = "refcount (seeded bug: a buffered candidate freed)";
+    source "jaseci-labs/jac #7149 (review), maplant/scheme-rs #296";
+    shape "a decrement to 0 frees a candidate still in the cycle buffer, which the cycle collector then reads after free";
+    new(config) { flawed(config, flaw::FREE_BUFFERED).map(FreeBufferedCandidate) }
+}
+
+gc_testing::seeded_corpus! {
+    MissedDecrement: normal,
+    FreeRootedCycle: normal,
+    SkippedLog: normal,
+    WeakBeforeCycles: normal,
+    TraceTwice: normal,
+    FreeDecrementsAgain: normal quick seed 9,
+    LeakDeadCandidate: normal quick seed 6,
+    WrappingCount: normal,
+    FreeBufferedCandidate: normal quick seed 6,
 }
 
 #[cfg(test)]
 mod tests {
     use super::{FreeRootedCycle, MissedDecrement, SkippedLog, WeakBeforeCycles};
     use gc_core::Collector;
-    use gc_testing::harness::{assert_catches, Failure, HarnessConfig, Op};
+    use gc_testing::harness::{assert_catches_in_modes, Failure, Op, EVERY_MODE};
 
-    /// Runs the harness on `C` with seeds 1 to 4 in normal mode (verifier
-    /// on, off) then stress mode (on, off); returns each shrunk failure
-    /// (at most `max_len` ops) with whether the verifier was on.
+    /// Each shrunk failure of [`assert_catches_in_modes`] in
+    /// [`EVERY_MODE`], with whether the verifier was on.
     fn catch_in_every_mode<C: Collector>(max_len: usize) -> Vec<(Failure, bool)> {
-        let modes = [(false, true), (false, false), (true, true), (true, false)];
-        let run = |(seed, (stress, verify))| {
-            let config = HarnessConfig {
-                stress,
-                verify,
-                seed: Some(seed),
-                ..HarnessConfig::default()
-            };
-            (assert_catches::<C>(config, max_len), verify)
-        };
-        (1..).zip(modes).map(run).collect()
+        let failures = assert_catches_in_modes::<C>(&EVERY_MODE, max_len);
+        failures
+            .into_iter()
+            .zip(EVERY_MODE.map(|(_, verify)| verify))
+            .collect()
     }
 
     /// The harness must catch the leak with the verifier on (its in-degree

@@ -89,22 +89,32 @@
 //! ```ignore
 //! gc_testing::harness_suite!(gc_mark_sweep::MarkSweep);
 //! ```
-//! which expands to two tests, `harness_normal` and `harness_stress`, each a
-//! call to [`check_collector`].
+//! which expands to three tests, `harness_normal`, `harness_stress` and
+//! `harness_random` (collections at pseudo-random allocation points,
+//! [`HarnessConfig::random_collections`], freed cells poisoned), each a
+//! call to
+//! [`check_collector`].
 //!
 //! ## Seeded bugs: proving the harness has teeth
-//! A seeded bug is a copy of a backend with one planted mistake; the harness
+//! A seeded bug is a copy of a backend with one planted mistake, most of
+//! them re-creations of bugs that shipped in real collectors; the harness
 //! must catch it and shrink it to a short program. The pattern, as
 //! `gc-mark-sweep` does it for a mark loop that skips each object's last slot:
 //! 1. Make the mistake a compile-time switch of the internal routine
-//!    (`fn mark_loop<const SKIP_LAST_SLOT: bool>`); the real collector
-//!    passes `false`, so it costs nothing.
-//! 2. Add a wrapper collector that passes `true`, compiled under
-//!    `#[cfg(any(test, feature = "seeded-bug-<name>"))]` (the feature marked
-//!    test-only in `Cargo.toml`), so plain `cargo test` builds it for the
-//!    crate's unit tests and the release library never contains it.
-//! 3. In a unit test, call [`assert_catches`] on the wrapper and paste the
-//!    shrunk program it returns into the test's doc comment.
+//!    (`fn mark_loop<const FLAW: u8>`, one constant per seeded bug); the
+//!    real collector passes `flaw::NONE`, so it costs nothing.
+//! 2. Add a wrapper collector with `gc_core::seeded_bug!` (its `source` and
+//!    one-line `shape`) that passes the bug's constant, in the backend's
+//!    `seeded_bug` module, compiled under
+//!    `#[cfg(any(test, feature = "seeded-bugs"))]` (one test-only feature
+//!    per backend), so plain `cargo test` builds it for the crate's unit
+//!    tests and the release library never contains it.
+//! 3. List it in the backend's [`seeded_corpus!`](crate::seeded_corpus):
+//!    `cargo test` then checks that the harness catches it quickly, and
+//!    `scripts/kill-table.sh` puts it in the kill table
+//!    (`docs/KILL_TABLE.md`, [`corpus`](crate::corpus)). A test may also
+//!    call [`assert_catches`] on it and paste the shrunk program it returns
+//!    into its doc comment.
 //!
 //! [proptest]: https://docs.rs/proptest
 
@@ -371,6 +381,21 @@ pub enum Op {
 }
 
 impl Op {
+    /// `true` for the ops that make, store or upgrade weak references.
+    pub fn is_weak(&self) -> bool {
+        matches!(
+            self,
+            Op::Downgrade { .. }
+                | Op::Upgrade { .. }
+                | Op::StoreWeak { .. }
+                | Op::LoadWeak { .. }
+                | Op::RegionDowngrade { .. }
+                | Op::RegionStoreWeak { .. }
+                | Op::RegionLoadWeak { .. }
+                | Op::RegionUpgrade { .. }
+        )
+    }
+
     /// `true` for the ops that run inside a mutation region (the model
     /// ops). Consecutive ones share a region, which ends at the first other
     /// op or at [`Op::Yield`].
@@ -472,6 +497,23 @@ pub struct HarnessConfig {
     /// Seed for the program generator; `None` picks a random one (reported
     /// on failure). `GC_HARNESS_SEED` overrides it.
     pub seed: Option<u64>,
+    /// Generate weak-reference ops. Default `true`. The weak model assumes
+    /// a collection that traced finds every object unreachable at its end
+    /// dead, which an incremental (snapshot) cycle does not: it keeps what
+    /// died while it marked (floating garbage), and the weak references of
+    /// those still upgrade. Checks of incremental marking switch it off.
+    pub weak: bool,
+    /// Collect at pseudo-random allocation points from this seed
+    /// ([`HeapConfig::random_collections`]); ignored in stress mode.
+    /// Default `None`.
+    pub random_collections: Option<u64>,
+    /// Fill freed cells with a poison ([`HeapConfig::poison_freed`]).
+    /// Default `false`.
+    pub poison_freed: bool,
+    /// Shrink a failing program. Default `true`; `false` reports the first
+    /// failing program as generated (for quick checks that only ask whether
+    /// a bug is caught).
+    pub shrink: bool,
 }
 
 impl Default for HarnessConfig {
@@ -482,6 +524,10 @@ impl Default for HarnessConfig {
             stress: false,
             verify: true,
             seed: None,
+            weak: true,
+            random_collections: None,
+            poison_freed: false,
+            shrink: true,
         }
     }
 }
@@ -494,6 +540,8 @@ impl HarnessConfig {
             capacity: 16 << 20,
             initial_trigger: 64 << 10,
             stress: self.stress,
+            random_collections: self.random_collections,
+            poison_freed: self.poison_freed,
             verify: self.verify,
             // The run reads each collection's event to learn which phases ran.
             event_log: 64,
@@ -813,8 +861,34 @@ pub fn run_program<C: Collector>(program: &[Op], config: &HarnessConfig) -> Resu
 /// assert!(find_failure::<gc_mark_sweep::MarkSweep>(&config).is_none());
 /// ```
 pub fn find_failure<C: Collector>(config: &HarnessConfig) -> Option<Failure> {
+    hunt::<C>(config).failure
+}
+
+/// What one run of the harness found, and how long it took: the kill
+/// table's row (`gc_testing::corpus`).
+#[derive(Debug, Clone)]
+pub struct Hunt {
+    /// The shrunk failure, if a program failed.
+    pub failure: Option<Failure>,
+    /// From the start to the end of the first failing program (before
+    /// any shrinking).
+    pub first_failure: Option<std::time::Duration>,
+    /// The whole run, shrinking included.
+    pub elapsed: std::time::Duration,
+}
+
+/// [`find_failure`], timed: runs the harness on `C` and says when the
+/// first program failed.
+///
+/// ```
+/// use gc_testing::harness::{hunt, HarnessConfig};
+/// let config = HarnessConfig { cases: 8, seed: Some(1), ..HarnessConfig::default() };
+/// let hunt = hunt::<gc_mark_sweep::MarkSweep>(&config);
+/// assert!(hunt.failure.is_none() && hunt.first_failure.is_none());
+/// ```
+pub fn hunt<C: Collector>(config: &HarnessConfig) -> Hunt {
     let run = |program: &[Op]| run_program::<C>(program, config);
-    search::find_failure(config, C::NAME, programs(config.max_ops), run)
+    search::hunt(config, C::NAME, programs(config.max_ops), run)
 }
 
 /// Runs the harness on `C` and panics with the shrunk failing program if any
@@ -863,8 +937,44 @@ pub fn assert_catches<C: Collector>(config: HarnessConfig, max_len: usize) -> Fa
     failure
 }
 
-/// Expands to two tests running [`check_collector`] on a backend:
-/// `harness_normal` and `harness_stress`.
+/// Every mode the seeded-bug tests try, as `(stress, verify)`: normal mode
+/// with the verifier on and off, then stress mode with it on and off.
+pub const EVERY_MODE: [(bool, bool); 4] =
+    [(false, true), (false, false), (true, true), (true, false)];
+
+/// For seeded bugs: [`assert_catches`] in each of `modes` (`(stress,
+/// verify)`), the first with seed 1, the next with seed 2, and so on;
+/// prints and returns each shrunk failure.
+///
+/// ```should_panic
+/// use gc_testing::harness::{assert_catches_in_modes, EVERY_MODE};
+/// // The correct collector is not caught: this panics.
+/// std::env::set_var("GC_HARNESS_CASES", "4");
+/// assert_catches_in_modes::<gc_mark_sweep::MarkSweep>(&EVERY_MODE, 10);
+/// ```
+pub fn assert_catches_in_modes<C: Collector>(
+    modes: &[(bool, bool)],
+    max_len: usize,
+) -> Vec<Failure> {
+    let run = |(seed, &(stress, verify))| {
+        let config = HarnessConfig {
+            stress,
+            verify,
+            seed: Some(seed),
+            ..HarnessConfig::default()
+        };
+        let failure = assert_catches::<C>(config, max_len);
+        println!("seed {seed}, stress {stress}, verify {verify}:\n{failure}");
+        failure
+    };
+    (1..).zip(modes).map(run).collect()
+}
+
+/// Expands to three tests running [`check_collector`] on a backend:
+/// `harness_normal`, `harness_stress` and `harness_random` (collections
+/// at pseudo-random allocation points, [`HarnessConfig::random_collections`],
+/// with freed cells poisoned, [`HarnessConfig::poison_freed`]; 256
+/// programs).
 ///
 /// ```ignore
 /// // gc-mark-sweep/tests/harness.rs
@@ -882,6 +992,16 @@ macro_rules! harness_suite {
         fn harness_stress() {
             $crate::harness::check_collector::<$backend>($crate::harness::HarnessConfig {
                 stress: true,
+                ..$crate::harness::HarnessConfig::default()
+            });
+        }
+
+        #[test]
+        fn harness_random() {
+            $crate::harness::check_collector::<$backend>($crate::harness::HarnessConfig {
+                random_collections: Some(1),
+                poison_freed: true,
+                cases: 256,
                 ..$crate::harness::HarnessConfig::default()
             });
         }

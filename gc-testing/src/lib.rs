@@ -37,6 +37,7 @@
 //! `docs/MIGRATION.md` says how to move.
 
 pub mod conformance;
+pub mod corpus;
 mod drop_counter;
 pub mod finalization_checks;
 pub mod harness;

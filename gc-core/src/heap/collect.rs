@@ -155,6 +155,9 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
         let in_use = self.in_use();
         let (budget, region_budget) = if self.config.stress {
             (0, 0)
+        } else if self.config.random_collections.is_some() {
+            let budget = self.random_budget();
+            (budget, budget)
         } else {
             let budget = growth.headroom(in_use);
             (budget, self.region_budget(growth, in_use).min(budget))
@@ -162,6 +165,18 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
         self.shared.budget.reset(in_use, budget, region_budget);
         self.pacer.set(budget);
         in_use + budget
+    }
+
+    /// The next budget of
+    /// [`HeapConfig::random_collections`](crate::HeapConfig::random_collections): 0 to 1,023
+    /// bytes, from a xorshift generator.
+    fn random_budget(&mut self) -> usize {
+        let mut x = self.random;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.random = x;
+        (x % 1024) as usize
     }
 
     /// Sets the budget until the next marking increment, `step` bytes (0

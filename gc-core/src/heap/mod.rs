@@ -98,6 +98,9 @@ pub struct Heap<C: Collector, Th: Threads = Local> {
     /// The growth policy's state; with the budget, it counts the bytes
     /// allocated within the budget once.
     pacer: Pacer,
+    /// The generator of `HeapConfig::random_collections` (xorshift; never
+    /// 0 while in use).
+    random: u64,
     /// Ids of objects in heap graphs ([`Scope::heap_graph`]), so that an
     /// object keeps its id from one snapshot to the next.
     pub(crate) snapshot_ids: crate::graph::SnapshotIds,
@@ -255,6 +258,7 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
                 moves: Cell::new(0),
             }),
             pacer: Pacer::default(),
+            random: config.random_collections.map_or(0, |seed| seed | 1),
             snapshot_ids: Default::default(),
             cleanups: Cleanups::default(),
             created: Instant::now(),

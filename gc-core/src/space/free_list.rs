@@ -125,7 +125,15 @@ pub struct FreeListSpace {
     /// Runs dead objects' destructors; keeps a destructor's panic until the
     /// space is consistent again (see [`FreeListSpace::finalizer`]).
     finalizer: Finalizer,
+    /// `HeapConfig::poison_freed`: fill each freed small cell with
+    /// [`POISON`] once its object is finalised.
+    poison_freed: bool,
 }
+
+/// The byte `HeapConfig::poison_freed` fills freed cells with (as the
+/// copying collector's debug builds fill a discarded semispace): a stale
+/// reference then reads `0xdbdb...` words.
+pub const POISON: u8 = 0xdb;
 
 impl FreeListSpace {
     /// Reserves `capacity` bytes of address space, for a heap with the
@@ -165,6 +173,7 @@ impl FreeListSpace {
             small_bytes: 0,
             small_objects: 0,
             finalizer: Finalizer::new(),
+            poison_freed: config.poison_freed,
         })
     }
 
@@ -348,6 +357,7 @@ impl FreeListSpace {
         // SAFETY: live, unreachable and not yet finalised (caller); its cell
         // is off the books first, so nothing finalises it again.
         unsafe { self.finalizer.finalize(obj) };
+        self.poison(obj.addr(), class);
         // SAFETY: the cell is now unallocated and of class `class`.
         unsafe { self.push_free(class, obj.addr()) };
     }
@@ -509,6 +519,7 @@ impl FreeListSpace {
                     // No dead object here has drop glue: off the books at once.
                     self.alloc_bits.set_word(addr, kept);
                 }
+                self.poison_dead(addr, alloc & !kept, class);
             }
             let mut free = starts & !kept;
             while free != 0 {
@@ -527,6 +538,29 @@ impl FreeListSpace {
                 self.blocks_in_use -= 1;
                 self.empty.push(block);
             }
+        }
+    }
+
+    /// With `poison_freed`, fills the cell at `cell` (of class `class`,
+    /// unallocated, its object finalised) with [`POISON`].
+    #[inline(always)]
+    fn poison(&mut self, cell: usize, class: usize) {
+        if self.poison_freed {
+            let ptr = std::ptr::with_exposed_provenance_mut::<u8>(cell);
+            // SAFETY: the cell lies in the region, committed (its block is
+            // in use), `SIZE_CLASSES[class]` bytes long; it holds no object
+            // (off the books, finalised), so nothing reads it as one.
+            unsafe { std::ptr::write_bytes(ptr, POISON, SIZE_CLASSES[class]) };
+        }
+    }
+
+    /// [`FreeListSpace::poison`] for the cells whose bits are set in `dead`
+    /// (the alloc bitmap word at `addr`, before the sweep took them off).
+    fn poison_dead(&mut self, addr: usize, mut dead: u64, class: usize) {
+        while self.poison_freed && dead != 0 {
+            let bit = dead.trailing_zeros() as usize;
+            dead &= dead - 1;
+            self.poison(addr + bit * OBJECT_ALIGN, class);
         }
     }
 
@@ -780,5 +814,42 @@ impl Drop for FreeListSpace {
         // SAFETY: teardown: nothing uses the large objects again.
         unsafe { self.large.free_all(&mut finalizer) };
         finalizer.resume();
+    }
+}
+
+#[cfg(test)]
+mod poison_tests {
+    use super::{FreeListSpace, POISON};
+    use crate::object::TypeInfo;
+    use crate::HeapConfig;
+
+    /// With `poison_freed`, a freed object's payload reads as the poison;
+    /// without, it keeps its old value (what a use after free would read).
+    #[test]
+    fn poison_freed_clobbers_a_freed_cell() {
+        for poison_freed in [false, true] {
+            let config = HeapConfig {
+                poison_freed,
+                ..HeapConfig::default()
+            };
+            let mut space = FreeListSpace::for_heap(&config).unwrap();
+            let info = TypeInfo::of::<u64>();
+            // SAFETY: `alloc`'s bullets: the size of a `u64` object, and
+            // the payload is written before any other call.
+            let obj = unsafe { space.alloc(info, info.fixed_object_size, 0) }.unwrap();
+            let payload = obj.payload().cast::<u64>();
+            // SAFETY: the payload of the object just allocated, a `u64`.
+            unsafe { payload.write(0x1234) };
+            // SAFETY: `free`'s bullet: an unreachable object (nothing
+            // refers to it), not yet finalised.
+            unsafe { space.free(obj) };
+            // SAFETY: the cell stays mapped and initialised memory of the
+            // space (it is free, not unmapped); this test reads it the way a
+            // stale reference would.
+            let word = unsafe { payload.read() };
+            let poisoned = u64::from_ne_bytes([POISON; 8]);
+            assert_eq!(word == poisoned, poison_freed, "{word:#x}");
+            assert_eq!(word == 0x1234, !poison_freed, "{word:#x}");
+        }
     }
 }

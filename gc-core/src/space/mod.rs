@@ -11,5 +11,5 @@ pub mod free_list;
 pub mod large;
 
 pub use fragmentation::Fragmentation;
-pub use free_list::{FreeListSpace, SharedMarks, BLOCK_SIZE, SIZE_CLASSES};
+pub use free_list::{FreeListSpace, SharedMarks, BLOCK_SIZE, POISON, SIZE_CLASSES};
 pub use large::{LargeObjectSpace, LARGE_OBJECT_THRESHOLD};

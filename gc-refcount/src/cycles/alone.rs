@@ -36,8 +36,8 @@
 //! candidate and was freed before; so when that candidate is examined,
 //! only its own subgraph refers to the object, which turns white.
 
-use super::{blacken, collect_white, external, TrialDeletion};
-use crate::count::{for_each_child, Color, Counts, Flag, Word};
+use super::{blacken, children, collect_white, external, flaw, TrialDeletion};
+use crate::count::{Color, Counts, Flag, Word};
 use gc_core::object::ObjectRef;
 use gc_core::space::FreeListSpace;
 
@@ -105,7 +105,7 @@ impl TrialDeletion {
         pace: &mut Pace,
     ) -> usize {
         // SAFETY: `settle`'s bullets are this function's.
-        let word = match unsafe { settle(obj, counts, space) } {
+        let word = match unsafe { settle(obj, counts, space, self.flaw) } {
             Turn::Settled(freed) => return freed,
             Turn::Open(word) => word,
         };
@@ -191,7 +191,7 @@ impl TrialDeletion {
         // turned black); without one, every count is 0 and none is rooted.
         // A white object is not rooted, so not in the ZCT, and waiting
         // candidates are left to their turn.
-        let freed = unsafe { collect_white(whites, space) };
+        let freed = unsafe { collect_white(whites, counts, space, (self.flaw, &mut self.tracer)) };
         self.whites.clear();
         Alone::Done(work, freed)
     }
@@ -224,7 +224,7 @@ impl TrialDeletion {
                 };
                 // SAFETY: `for_each_child`'s bullets: `obj` is allocated
                 // (above) and initialised; the closure frees nothing.
-                unsafe { for_each_child(obj, &mut self.tracer, subtract) };
+                unsafe { children(obj, &mut self.tracer, self.flaw, subtract) };
                 if self.logs.edges.len() > LOCAL_LIMIT {
                     return false;
                 }
@@ -283,9 +283,18 @@ enum Turn<'a> {
 /// # Safety
 /// - As [`TrialDeletion::turn`].
 #[inline(always)]
-unsafe fn settle<'a>(obj: ObjectRef, counts: &Counts, space: &mut FreeListSpace) -> Turn<'a> {
+unsafe fn settle<'a>(
+    obj: ObjectRef,
+    counts: &Counts,
+    space: &mut FreeListSpace,
+    flaw: u8,
+) -> Turn<'a> {
     // SAFETY: `Word::of`'s bullet: allocated (`turn`'s first bullet).
     let word = unsafe { Word::of(obj) };
+    if word.has(Flag::DEAD) && flaw == flaw::LEAK_DEAD_CANDIDATE {
+        // The seeded bug: out of the buffer, never freed (a leak).
+        return Turn::Settled(0);
+    }
     if word.has(Flag::DEAD) {
         // SAFETY: `free`'s bullet: reconciliation released it (its count
         // is 0, it is not rooted) without freeing it, because the buffer

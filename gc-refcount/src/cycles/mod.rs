@@ -81,6 +81,44 @@ pub(crate) struct TrialDeletion {
     batch: Vec<ObjectRef>,
     /// Objects painted gray by the last run.
     pub(crate) last_scanned: usize,
+    /// A seeded bug ([`flaw`]), [`flaw::NONE`] but in tests.
+    pub(crate) flaw: u8,
+}
+
+/// The seeded bugs trial deletion can plant (`seeded_bug`), as its `flaw`.
+pub(crate) mod flaw {
+    /// The real collector.
+    pub(crate) const NONE: u8 = 0;
+    /// Each object's first child is visited twice (`TraceTwice`).
+    pub(crate) const TRACE_TWICE: u8 = 1;
+    /// Freeing the white objects decrements their children again
+    /// (`FreeDecrementsAgain`).
+    pub(crate) const FREE_DECREMENTS: u8 = 2;
+    /// A released candidate leaves the buffer without being freed
+    /// (`LeakDeadCandidate`).
+    pub(crate) const LEAK_DEAD_CANDIDATE: u8 = 3;
+    /// Reconciliation frees a released candidate while the buffer still
+    /// holds it (`FreeBufferedCandidate`).
+    pub(crate) const FREE_BUFFERED: u8 = 4;
+}
+
+/// In debug builds and wherever the seeded bugs exist (tests, the
+/// `seeded-bugs` feature), checks [`Counts`]' invariant that every
+/// buffered candidate is allocated and flagged `BUFFERED` before a pass
+/// reads the buffer: a candidate freed while buffered (its cell free, or
+/// reused by a later object) panics here instead of being read after its
+/// free (the seeded bug `FreeBufferedCandidate`).
+pub(crate) fn check_buffer(candidates: &[ObjectRef], space: &FreeListSpace) {
+    if cfg!(any(debug_assertions, test, feature = "seeded-bugs")) {
+        for &obj in candidates {
+            // `is_object` reads the space's tables, not the cell; `&&`
+            // reads the header (`Word::of`) only of an allocated object.
+            // SAFETY: `Word::of`'s bullet: allocated, as just checked.
+            let buffered =
+                space.is_object(obj.addr()) && unsafe { Word::of(obj) }.has(Flag::BUFFERED);
+            assert!(buffered, "the candidate buffer holds {obj:?}, which is no buffered object (freed while buffered?)");
+        }
+    }
 }
 
 impl Default for TrialDeletion {
@@ -97,6 +135,7 @@ impl Default for TrialDeletion {
             logs: Logs::default(),
             batch: Vec::new(),
             last_scanned: 0,
+            flaw: flaw::NONE,
         }
     }
 }
@@ -112,6 +151,7 @@ impl TrialDeletion {
     ///   every object with count 0 is rooted or `DEAD`.
     pub(crate) unsafe fn collect(&mut self, counts: &Counts, space: &mut FreeListSpace) -> usize {
         let candidates = std::mem::take(&mut *counts.candidates.borrow_mut());
+        check_buffer(&candidates, space);
         self.last_scanned = 0;
         let (mut pace, mut freed) = (Pace::default(), 0);
         for &obj in &candidates {
@@ -172,7 +212,8 @@ impl TrialDeletion {
         // gray subgraphs refers to it) and in no table (rooted objects are
         // never white, the batch left the buffer, the ZCT holds only
         // rooted objects); nothing was freed since it was listed.
-        freed += unsafe { collect_white(&self.whites, space) };
+        freed +=
+            unsafe { collect_white(&self.whites, counts, space, (self.flaw, &mut self.tracer)) };
         self.whites.clear();
         batch.clear();
         self.batch = batch;
@@ -206,7 +247,7 @@ impl TrialDeletion {
             // SAFETY: `for_each_child`'s bullets: `obj` is allocated (above)
             // and initialised (every allocated object is, between regions);
             // the closure frees nothing.
-            unsafe { for_each_child(obj, &mut self.tracer, subtract) };
+            unsafe { children(obj, &mut self.tracer, self.flaw, subtract) };
         }
     }
 
@@ -235,7 +276,7 @@ impl TrialDeletion {
             let stack = &mut self.stack;
             // SAFETY: `for_each_child`'s bullets: `obj` is allocated (above)
             // and initialised; the closure frees nothing.
-            unsafe { for_each_child(obj, &mut self.tracer, |child| stack.push(child)) };
+            unsafe { children(obj, &mut self.tracer, self.flaw, |child| stack.push(child)) };
         }
     }
 
@@ -264,7 +305,7 @@ impl TrialDeletion {
             // SAFETY: `for_each_child`'s bullets: `obj` is `root` or a
             // field's target, allocated and initialised; `restore` frees
             // nothing.
-            unsafe { for_each_child(obj, &mut self.tracer, restore) };
+            unsafe { children(obj, &mut self.tracer, self.flaw, restore) };
         }
     }
 }
@@ -280,8 +321,23 @@ impl TrialDeletion {
 /// - Every one that is neither black nor `BUFFERED` is garbage: no root,
 ///   no black object and no object outside the listed ones refers to it;
 ///   and it is in no table.
+///
+/// `flaw` [`flaw::FREE_DECREMENTS`] plants a seeded bug: before freeing,
+/// each white object's black children are decremented again (gray marking
+/// already took those references away).
 #[inline(always)]
-unsafe fn collect_white(listed: &[ObjectRef], space: &mut FreeListSpace) -> usize {
+unsafe fn collect_white(
+    listed: &[ObjectRef],
+    counts: &Counts,
+    space: &mut FreeListSpace,
+    (flaw, tracer): (u8, &mut Tracer),
+) -> usize {
+    if flaw == flaw::FREE_DECREMENTS {
+        // SAFETY: none needed beyond the bullets: nothing is freed yet, so
+        // every listed object and its children are allocated. The seeded
+        // bug breaks the counts (a live child can reach 0), not memory.
+        unsafe { decrement_black_children(listed, counts, tracer) };
+    }
     let mut freed = 0;
     for &obj in listed {
         // SAFETY: `Word::of`'s bullet: allocated (first bullet: freed only
@@ -305,6 +361,53 @@ unsafe fn collect_white(listed: &[ObjectRef], space: &mut FreeListSpace) -> usiz
         unsafe { space.free(obj) };
     }
     freed
+}
+
+/// The seeded bug [`flaw::FREE_DECREMENTS`]: decrements the black
+/// children of the white objects of `listed`.
+///
+/// # Safety
+/// - Every listed object is allocated.
+unsafe fn decrement_black_children(listed: &[ObjectRef], counts: &Counts, tracer: &mut Tracer) {
+    for &obj in listed {
+        // SAFETY: `Word::of`'s bullet is this function's.
+        if unsafe { Word::of(obj) }.color() != Color::White {
+            continue;
+        }
+        let decrement = |child| {
+            // SAFETY: `Word::of`'s bullet: a field's target, allocated.
+            if unsafe { Word::of(child) }.color() == Color::Black {
+                // SAFETY: `decrement`'s bullets: allocated (as above); its
+                // count is above 0 unless only garbage referred to it: then
+                // the seeded bug underflows it, which the debug check
+                // reports (part of what the bug shows; tests only).
+                unsafe { counts.decrement(child) };
+            }
+        };
+        // SAFETY: `for_each_child`'s bullets: `obj` is allocated and
+        // initialised; `decrement` frees nothing.
+        unsafe { for_each_child(obj, tracer, decrement) };
+    }
+}
+
+/// [`for_each_child`] as trial deletion sees it. With the seeded bug
+/// [`flaw::TRACE_TWICE`] the first child an object reports is visited
+/// twice, as by a `Trace` that reports one field twice.
+///
+/// # Safety
+/// - As [`for_each_child`].
+#[inline(always)]
+unsafe fn children(obj: ObjectRef, tracer: &mut Tracer, flaw: u8, mut f: impl FnMut(ObjectRef)) {
+    let mut first = None;
+    let visit = |child| {
+        first.get_or_insert(child);
+        f(child)
+    };
+    // SAFETY: `for_each_child`'s bullets are this function's.
+    unsafe { for_each_child(obj, tracer, visit) };
+    if let Some(child) = first.filter(|_| flaw == flaw::TRACE_TWICE) {
+        f(child);
+    }
 }
 
 /// Whether a gray object is referenced from outside its gray subgraph:

@@ -362,7 +362,7 @@ pub fn run_program<A: Adapter>(program: &[Op], config: &HarnessConfig) -> Result
 pub fn find_failure<A: Adapter>(config: &HarnessConfig) -> Option<Failure> {
     let programs = programs::programs(config.max_ops, A::ABILITIES);
     let run = |program: &[Op]| run_program::<A>(program, config);
-    search::find_failure(config, A::NAME, programs, run)
+    search::hunt(config, A::NAME, programs, run).failure
 }
 
 /// Runs the harness on `A` and panics with the shrunk failing program if

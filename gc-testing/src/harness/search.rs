@@ -1,33 +1,58 @@
-//! The search both harness entry points share: run the generated programs
-//! under proptest, and shrink the first failure (proptest's shrinking,
-//! then [`shrink::minimize`]).
+//! The search every harness entry point shares (this workspace's
+//! collectors and, through the seam, foreign ones): run the generated
+//! programs under proptest, time the first failure, and shrink it
+//! (proptest's shrinking, then [`shrink::minimize`]).
 
-use super::{shrink, Failure, HarnessConfig, Op};
+use super::{shrink, Failure, HarnessConfig, Hunt, Op};
 use proptest::strategy::Strategy;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
+use std::time::Instant;
 
-/// Runs `config`'s number of programs from `programs` through `run`;
-/// returns the first failure, shrunk, reported as `collector`'s.
-pub(super) fn find_failure(
+/// Runs `config`'s number of programs from `programs` (without weak ops
+/// unless `config.weak`) through `run`; returns the first failure, shrunk
+/// if `config.shrink`, reported as `collector`'s, and the times.
+pub(super) fn hunt(
     config: &HarnessConfig,
     collector: &'static str,
     programs: impl Strategy<Value = Vec<Op>>,
     run: impl Fn(&[Op]) -> Result<(), String>,
-) -> Option<Failure> {
+) -> Hunt {
+    let start = Instant::now();
+    let first = std::cell::Cell::new(None);
     let seed = config.effective_seed();
     let mut runner = TestRunner::new(Config {
         cases: config.effective_cases(),
         failure_persistence: None,
         rng_seed: RngSeed::Fixed(seed),
+        max_shrink_iters: if config.shrink {
+            Config::default().max_shrink_iters
+        } else {
+            0
+        },
         ..Config::default()
     });
-    let outcome = runner.run(&programs, |program| {
-        run(&program).map_err(TestCaseError::fail)
+    let weak = config.weak;
+    let programs = programs.prop_map(move |program| {
+        program
+            .into_iter()
+            .filter(|op| weak || !op.is_weak())
+            .collect::<Vec<_>>()
     });
-    match outcome {
+    let outcome = runner.run(&programs, |program| {
+        let result = run(&program);
+        if result.is_err() && first.get().is_none() {
+            first.set(Some(start.elapsed()));
+        }
+        result.map_err(TestCaseError::fail)
+    });
+    let failure = match outcome {
         Ok(()) => None,
         Err(TestError::Fail(reason, program)) => {
-            let (program, message) = shrink::minimize(&program, reason.message().to_string(), run);
+            let (program, message) = if config.shrink {
+                shrink::minimize(&program, reason.message().to_string(), &run)
+            } else {
+                (program, reason.message().to_string())
+            };
             Some(Failure {
                 collector,
                 stress: config.stress,
@@ -37,5 +62,10 @@ pub(super) fn find_failure(
             })
         }
         Err(TestError::Abort(reason)) => panic!("the GC harness gave up: {reason}"),
+    };
+    Hunt {
+        failure,
+        first_failure: first.get(),
+        elapsed: start.elapsed(),
     }
 }
