@@ -143,6 +143,19 @@ pub struct CollectionEvent {
     /// after unproductive collections); the bytes in use after it in stress
     /// mode.
     pub trigger: usize,
+    /// This pause belongs to an incremental marking cycle (any of its
+    /// increments, from the one that finishes the previous cycle's lazy
+    /// sweep to the final remark). `false` for a stop-the-world collection.
+    pub incremental: bool,
+    /// This pause began an incremental marking cycle: it cleared the marks
+    /// and grayed the roots, the snapshot that decides what the cycle
+    /// keeps. `false` for a stop-the-world collection (a whole cycle in
+    /// one pause).
+    pub began_marking: bool,
+    /// This pause finished an incremental marking cycle: the final remark
+    /// and the weak step ran (weak references to what it found dead are
+    /// cleared). `false` for a stop-the-world collection.
+    pub ended_marking: bool,
 }
 
 impl CollectionEvent {
@@ -164,6 +177,9 @@ impl CollectionEvent {
             leaked_objects: 0,
             peak_work_list: 0,
             trigger: 0,
+            incremental: false,
+            began_marking: false,
+            ended_marking: false,
         }
     }
 

@@ -127,6 +127,7 @@ impl MarkSweep {
             // the caller; it runs between regions.
             event.time(Phase::Roots, || unsafe { incremental.remark(space, roots) });
             self.process_weak_references();
+            event.ended_marking = true;
             let space = &mut self.space;
             // SAFETY: since the cycle's `clear_marks`, marking has marked
             // every object reachable at its start (the snapshot: its roots

@@ -225,6 +225,7 @@ impl Incremental {
     ) -> bool {
         use gc_core::stats::Phase as P;
         let work = work.max(MIN_WORK);
+        event.incremental = true;
         if self.phase == Phase::Idle {
             self.phase = Phase::Sweeping;
         }
@@ -235,6 +236,7 @@ impl Incremental {
                 return false;
             }
             event.time(P::Roots, || self.start(space, roots));
+            event.began_marking = true;
         }
         // SAFETY: forwarded to the caller.
         let done = event.time(P::Trace, || unsafe { self.mark(space, work) });

@@ -60,7 +60,12 @@
 //!   step allocates, a region ends), and from its event which objects it
 //!   found: every unreachable one when it traced the heap or ran trial
 //!   deletion, else (reference counting's reconciliation alone) those no
-//!   garbage cycle reaches;
+//!   garbage cycle reaches. An incremental marking cycle decides at its
+//!   snapshot (the pause that began its marking, `CollectionEvent::began_marking`):
+//!   what is unreachable then is doomed, and dies when the cycle ends
+//!   (`ended_marking`) unless a weak upgrade (a step's or a check's)
+//!   marked it and what it refers to first; what becomes unreachable after
+//!   the snapshot survives the cycle (floating garbage) and still upgrades;
 //! - after an explicit `collect()`: `usage().objects` equals the number of
 //!   reachable objects and every unreachable object was dropped exactly once
 //!   (for backends that do not collect cycles, only that nothing extra lives);

@@ -69,9 +69,10 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
     /// `Stress` cause is one increment) or one increment of `work` units.
     fn pause(&mut self, cause: Cause, work: Option<usize>) {
         self.check_usable();
-        // The budget ran out during a marking cycle: its next increment.
+        // The budget ran out (or stress mode asks for a pause) during a
+        // marking cycle: its next increment, not a new collection.
         let cause = match (cause, self.collector.marking_step()) {
-            (Cause::Threshold, Some(_)) => Cause::Increment,
+            (Cause::Threshold | Cause::Stress, Some(_)) => Cause::Increment,
             (cause, _) => cause,
         };
         let before = self.collector.usage();

@@ -122,4 +122,22 @@ pub(crate) mod incremental_suite {
     mod harness {
         gc_testing::harness_suite!(crate::collector::tests::incremental_suite::IncrementalMark);
     }
+
+    gc_core::forward_collector! {
+        /// [`MarkSweep`] marking incrementally at the slowest rate, so that
+        /// a cycle spans many of the harness's steps: weak references are
+        /// upgraded, and objects die, while it marks.
+        pub(crate) struct SlowIncrementalMark(MarkSweep) = "mark-sweep (incremental, rate 1)";
+        new(config) {
+            let config = HeapConfig {
+                marking: Marking::Incremental { step: MIN_MARK_STEP, rate: 1 },
+                ..config.clone()
+            };
+            MarkSweep::new(&config).map(SlowIncrementalMark)
+        }
+    }
+
+    mod slow_harness {
+        gc_testing::harness_suite!(crate::collector::tests::incremental_suite::SlowIncrementalMark);
+    }
 }

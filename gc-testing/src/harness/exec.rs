@@ -209,6 +209,13 @@ fn upgrade<'s, C: Collector>(s: &Scope<'s, C>, weak: &AnyWeak) -> Option<Handle<
     }
 }
 
+thread_local! {
+    /// The objects weak references were upgraded to, by steps and by
+    /// checks, since the model last learnt of them ([`learn_collections`]):
+    /// while an incremental cycle marks, an upgrade marks its object.
+    static UPGRADED: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Checks what upgrading a weak reference to #`id` gave: an object exactly
 /// when the model says #`id` is `alive`. Nothing is read through a
 /// reference the model says is dead.
@@ -218,6 +225,9 @@ pub(super) fn expect_upgrade(
     alive: bool,
     upgraded: bool,
 ) -> Result<(), String> {
+    if upgraded {
+        UPGRADED.with_borrow_mut(|ids| ids.push(id));
+    }
     match (alive, upgraded) {
         (true, false) => Err(format!(
             "{what} (#{id}) did not upgrade, but no collection found #{id} unreachable"
@@ -318,8 +328,11 @@ struct Run<'a> {
     collects_cycles: bool,
     /// Persistent roots, identities and weak references.
     outside: Outside,
-    /// Collections the model has learnt of.
-    collections: u64,
+    /// Pauses the model has learnt of ([`learn_collections`]).
+    pauses: u64,
+    /// An incremental marking cycle was in progress when the model last
+    /// learnt of the pauses: checks do not upgrade weak references then.
+    marking: bool,
 }
 
 /// How a frame's run ended.
@@ -334,6 +347,7 @@ enum Exit {
 /// disagreement (or panic), prefixed with the step where it showed.
 pub(super) fn run_program<C: Collector>(ops: &[Op], config: &HarnessConfig) -> Result<(), String> {
     let mut heap = Heap::<C>::new(config.heap_config()).map_err(|e| e.to_string())?;
+    UPGRADED.with_borrow_mut(Vec::clear); // what a failed program left
     let mut run = Run {
         ops,
         next: 0,
@@ -341,7 +355,8 @@ pub(super) fn run_program<C: Collector>(ops: &[Op], config: &HarnessConfig) -> R
         tally: Tally::default(),
         collects_cycles: C::CAPABILITIES.collects_cycles,
         outside: Outside::default(),
-        collections: 0,
+        pauses: 0,
+        marking: false,
     };
     let result = run_scopes(&mut heap, &mut run);
     drop(run.outside.persistent.drain(..));
@@ -476,7 +491,7 @@ fn check_region<C: Collector>(
 ) -> Result<(), String> {
     let model = &run.model;
     check_drops(model, &run.tally.0.borrow(), &model.reachable(), false)?;
-    region::walk(m, frame, &run.model, &run.outside)
+    region::walk(m, frame, &run.model, &run.outside, !run.marking)
 }
 
 thread_local! {
@@ -615,22 +630,32 @@ fn upgrade_into<'s, C: Collector>(
     Ok(())
 }
 
-/// Tells the model of the collections that ran since it last learnt of
-/// one: all in the same state (the heap collects only when a step
-/// allocates or a region ends, and the model's state after the step is
-/// the state the collection saw, new objects aside). A collection finds
-/// every unreachable object dead if it traced the heap or ran trial
-/// deletion (the phases that ran took time), else only those no garbage
-/// cycle holds (reference counting's reconciliation; see
-/// [`Model::collected`]).
-fn learn_collections(stats: &gc_core::GcStats, run: &mut Run<'_>) {
-    let new = (stats.collections - run.collections) as usize;
+/// Tells the model of the pauses that ran since it last learnt of one:
+/// all in the same state (the heap collects only when a step allocates or
+/// a region ends, and the model's state after the step is the state the
+/// collection saw, new objects aside). A collection finds every
+/// unreachable object dead if it traced the heap or ran trial deletion
+/// (the phases that ran took time), else only those no garbage cycle holds
+/// (reference counting's reconciliation; see [`Model::collected`]).
+///
+/// An incremental marking cycle decides at its snapshot (the pause that
+/// began its marking), where what it finds unreachable is only doomed,
+/// and kills the doomed at its end; the objects weak references were
+/// upgraded to since the last step are spared first (each upgrade came
+/// before any pause of this step, or in a check after the last one).
+fn learn_collections<C: Collector>(s: &Scope<'_, C>, run: &mut Run<'_>) {
+    for id in UPGRADED.with_borrow_mut(std::mem::take) {
+        run.model.spared(id);
+    }
+    let stats = s.stats();
+    run.marking = s.collector().marking_step().is_some();
+    let new = (stats.pauses.count() - run.pauses) as usize;
     if new == 0 {
         return;
     }
     assert!(
         stats.events.len() >= new,
-        "harness bug: the event log keeps {} events, {new} collections ran in one step",
+        "harness bug: the event log keeps {} events, {new} pauses ran in one step",
         stats.events.len()
     );
     let complete = |e: &CollectionEvent| {
@@ -638,9 +663,19 @@ fn learn_collections(stats: &gc_core::GcStats, run: &mut Run<'_>) {
             || !e.phase(Phase::Trace).is_zero()
             || !e.phase(Phase::Cycles).is_zero()
     };
-    let complete = stats.events.iter().rev().take(new).any(complete);
-    run.model.collected(complete);
-    run.collections = stats.collections;
+    for event in stats.events.iter().skip(stats.events.len() - new) {
+        if !event.incremental {
+            run.model.collected(complete(event), false);
+            continue;
+        }
+        if event.began_marking {
+            run.model.cycle_ended();
+            run.model.collected(true, !event.ended_marking);
+        } else if event.ended_marking {
+            run.model.cycle_ended();
+        }
+    }
+    run.pauses = stats.pauses.count();
 }
 
 /// The checks after a step: drop counts (before touching the heap, so a
@@ -652,7 +687,7 @@ fn check<C: Collector>(
     run: &mut Run<'_>,
     collected: bool,
 ) -> Result<(), String> {
-    learn_collections(&s.stats(), run);
+    learn_collections(s, run);
     let model = &run.model;
     assert_eq!(
         frame.len(),
@@ -679,10 +714,17 @@ fn check<C: Collector>(
     let weaks = &run.outside.weaks;
     s.scope("harness-check", |c| {
         let seen = walk(c, frame, model, weaks)?;
-        check_weaks(c, &seen, model, weaks)
+        match run.marking {
+            // An upgrade marks its object while a cycle marks (the read
+            // barrier): a check must not change what the cycle keeps, so
+            // it upgrades only between cycles (the program's own upgrades
+            // are checked as they run).
+            true => Ok(()),
+            false => check_weaks(c, &seen, model, weaks),
+        }
     })?;
     let collections = s.stats().collections;
-    s.mutate(|m| region::walk(m, frame, model, &run.outside))?;
+    s.mutate(|m| region::walk(m, frame, model, &run.outside, !run.marking))?;
     assert_eq!(
         s.stats().collections,
         collections,

@@ -333,6 +333,11 @@ pub(super) struct ModelObject {
     /// A collection found it unreachable: its weak references no longer
     /// upgrade, and it never becomes reachable again.
     pub(super) dead: bool,
+    /// An incremental marking cycle still in progress found it unreachable
+    /// when it started (so the snapshot does not hold it): it dies when
+    /// that cycle ends, unless a weak upgrade marks it first
+    /// ([`Model::spared`]). Until then its weak references still upgrade.
+    doomed: bool,
 }
 
 impl ModelObject {
@@ -704,7 +709,10 @@ impl Model {
                 }
             }
             Step::StoreWeak { obj, id, .. } => self.object_mut(obj).weak.push(id),
-            Step::Collect => self.collected(true),
+            Step::Collect => {
+                self.cycle_ended();
+                self.collected(true, false);
+            }
             Step::Read { .. } | Step::Yield | Step::Skip => {}
         }
     }
@@ -713,8 +721,12 @@ impl Model {
     /// reference counting's trial deletion: `complete`) finds every
     /// unreachable object dead; reference counting's reconciliation alone
     /// finds dead exactly the unreachable objects no garbage cycle holds
-    /// (those a cycle reaches keep a count above 0).
-    pub(super) fn collected(&mut self, complete: bool) {
+    /// (those a cycle reaches keep a count above 0). If it is an
+    /// incremental marking cycle that is still `in_progress`, what it finds
+    /// unreachable is only doomed: snapshot at the beginning marks what was
+    /// reachable when the cycle started, and the cycle's end decides
+    /// ([`Model::cycle_ended`]).
+    pub(super) fn collected(&mut self, complete: bool, in_progress: bool) {
         let reachable = self.reachable();
         let garbage: Vec<bool> = (0..self.objects.len())
             .map(|id| !reachable[id] && !self.objects[id].dead)
@@ -726,7 +738,34 @@ impl Model {
         };
         for (id, object) in self.objects.iter_mut().enumerate() {
             if garbage[id] && !held[id] {
-                object.dead = true;
+                object.doomed = in_progress;
+                object.dead = !in_progress;
+            }
+        }
+    }
+
+    /// The incremental marking cycle in progress ended: its doomed objects
+    /// die. One reachable now was made reachable by a weak upgrade (nothing
+    /// else reaches an object the cycle's snapshot missed), which marked it.
+    pub(super) fn cycle_ended(&mut self) {
+        let reachable = self.reachable();
+        for (object, reachable) in self.objects.iter_mut().zip(reachable) {
+            object.dead |= std::mem::take(&mut object.doomed) && !reachable;
+        }
+    }
+
+    /// A weak reference to `id` was upgraded: while a cycle marks, the
+    /// collector's read barrier marks the object, and so everything it
+    /// refers to, which then survive the cycle.
+    pub(super) fn spared(&mut self, id: u64) {
+        let mut stack = vec![id];
+        let mut seen = vec![false; self.objects.len()];
+        while let Some(id) = stack.pop() {
+            if !std::mem::replace(&mut seen[id as usize], true) {
+                let object = &mut self.objects[id as usize];
+                object.doomed = false;
+                stack.extend(object.edges.iter().flatten());
+                stack.extend(object.table.targets());
             }
         }
     }
@@ -767,6 +806,7 @@ impl Model {
             table: Contents::default(),
             weak: Vec::new(),
             dead: false,
+            doomed: false,
         });
         self.objects.last_mut().expect("just pushed")
     }

@@ -74,7 +74,7 @@ impl<A: Adapter> Run<A> {
         // The model's own collect finds every unreachable object dead: the
         // seam asks it for what this collector's collection finds instead.
         if step == Step::Collect {
-            self.model.collected(A::ABILITIES.collects_cycles);
+            self.model.collected(A::ABILITIES.collects_cycles, false);
         } else {
             self.model.apply(op, step);
         }
@@ -314,7 +314,7 @@ fn read_id<A: Adapter>(a: &mut A, root: usize) -> u64 {
 fn check_finished(model: &Model, counts: &[u32], collects_cycles: bool) -> Result<(), String> {
     let mut end = Model::default();
     end.objects = model.objects.clone();
-    end.collected(collects_cycles);
+    end.collected(collects_cycles, false);
     for (id, &count) in counts.iter().enumerate() {
         let must = end.objects[id].dead;
         if count > 1 || (must && count == 0) {
