@@ -25,9 +25,9 @@ fn main() {
          bug once at a small case count (`corpus::quick` in each backend). Sources marked \"planted\n\
          here\" have no shipped original (they were planted with the harness or the low-pause and\n\
          weak issues). Mode \"stress, no weak ops\": incremental marking's bugs are looked for\n\
-         without weak-reference ops, because the harness's weak model takes an incremental cycle's\n\
-         floating garbage for found dead and fails the correct collector too\n\
-         (`HarnessConfig::weak`).\n\
+         without weak-reference ops (`HarnessConfig::weak`), which the bugs are not about; the\n\
+         correct incremental collector passes with them too (the weak model follows each cycle's\n\
+         snapshot).\n\
          \n",
         cases = gc_testing::harness::HarnessConfig::default().cases,
         max = gc_testing::corpus::MAX_OPS,

@@ -502,11 +502,9 @@ pub struct HarnessConfig {
     /// Seed for the program generator; `None` picks a random one (reported
     /// on failure). `GC_HARNESS_SEED` overrides it.
     pub seed: Option<u64>,
-    /// Generate weak-reference ops. Default `true`. The weak model assumes
-    /// a collection that traced finds every object unreachable at its end
-    /// dead, which an incremental (snapshot) cycle does not: it keeps what
-    /// died while it marked (floating garbage), and the weak references of
-    /// those still upgrade. Checks of incremental marking switch it off.
+    /// Generate weak-reference ops. Default `true`. The corpus switches
+    /// them off to look for bugs of strong marking alone (incremental
+    /// marking's), so that its programs spend their ops on those.
     pub weak: bool,
     /// Collect at pseudo-random allocation points from this seed
     /// ([`HeapConfig::random_collections`]); ignored in stress mode.
