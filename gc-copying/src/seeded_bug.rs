@@ -130,6 +130,7 @@ gc_core::seeded_bug! {
     }
 }
 
+#[cfg(test)]
 gc_testing::seeded_corpus! {
     StaleLastRoot: normal,
     StaleWeak: normal,

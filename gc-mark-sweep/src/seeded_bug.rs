@@ -113,6 +113,7 @@ gc_core::seeded_bug! {
     }
 }
 
+#[cfg(test)]
 gc_testing::seeded_corpus! {
     SkipLastField: normal,
     SkippedWeakSweep: normal,
@@ -177,7 +178,7 @@ mod tests {
                     "the model's path to the dropped object: {failure}"
                 );
             }
-            println!("seed {seed}: {}", failure.message);
+            println!("seed {}: {}", failure.seed, failure.message);
         }
     }
 

@@ -106,6 +106,7 @@ gc_core::seeded_bug! {
     new(config) { flawed(config, Flaw::WhiteAllocation).map(WhiteAllocation) }
 }
 
+#[cfg(test)]
 gc_testing::seeded_corpus! {
     SkipBarrierLog: stress_strong missed "not found without weak ops in 1,024 programs of seed 1, nor in 128 of each of seeds 1 to 24: the object a missed log loses must be the only path to another across a cycle's increments, which the short programs rarely build; the directed check `a_store_that_skips_the_log_is_caught` in `incremental_checks` catches it",
     DropGray: stress_strong,

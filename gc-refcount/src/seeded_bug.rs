@@ -217,6 +217,7 @@ gc_core::seeded_bug! {
     new(config) { flawed(config, flaw::FREE_BUFFERED).map(FreeBufferedCandidate) }
 }
 
+#[cfg(test)]
 gc_testing::seeded_corpus! {
     MissedDecrement: normal,
     FreeRootedCycle: normal,
