@@ -42,7 +42,7 @@ pub enum RootKind {
     /// A shadow-stack frame.
     Frame,
     /// The persistent roots.
-    Persistent,
+    PersistentRoots,
     /// Not roots at all: objects no root reaches that the backend still
     /// holds (reference counting's leaked cycles, garbage awaiting the next
     /// collection), in [`Scope::heap_graph_with_unreachable`](crate::Scope::heap_graph_with_unreachable).

@@ -134,7 +134,7 @@ pub fn write_heap_snapshot(graph: &HeapGraph, out: impl Write) -> io::Result<()>
                 synthetic[2].edges.push((ELEMENT, frames, node));
                 strings.id(group.name)
             }
-            RootKind::Persistent => {
+            RootKind::PersistentRoots => {
                 synthetic[1].edges.push((ELEMENT, 2, node));
                 strings.id("(Persistent roots)")
             }

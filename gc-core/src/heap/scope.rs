@@ -591,7 +591,13 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
         }
         let persistent = heap.roots.persistent();
         // SAFETY: every persistent root refers to a live, initialised object.
-        unsafe { builder.root_group("(persistent)", RootKind::Persistent, persistent.into_iter()) };
+        unsafe {
+            builder.root_group(
+                "(persistent)",
+                RootKind::PersistentRoots,
+                persistent.into_iter(),
+            )
+        };
         // SAFETY: the objects are live (reached from roots).
         unsafe { builder.finish(unreachable) }
     }
