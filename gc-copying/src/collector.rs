@@ -3,7 +3,7 @@
 use crate::cheney::{flaw, forwarding_address, Buffers, Cheney};
 use crate::semispace::Semispace;
 use gc_core::finalize::Finalizer;
-use gc_core::object::{ObjectRef, TypeInfo};
+use gc_core::object::{IdentityCounter, ObjectRef, TypeInfo};
 use gc_core::os::page_size;
 use gc_core::space::{Fragmentation, LargeObjectSpace, LARGE_OBJECT_THRESHOLD};
 use gc_core::stats::{CollectionEvent, Phase};
@@ -41,8 +41,8 @@ pub struct Copying {
     /// The heap's growth policy, which says how many pages of the old
     /// semispace stay committed after a flip (see `Copying::collect`).
     growth: Growth,
-    /// The identity the next object asking for one gets (`Collector::identity`).
-    next_identity: u64,
+    /// Gives objects their identities (`Collector::identity`).
+    identities: IdentityCounter,
     /// Weak references, moved or cleared after the copy ([`gc_core::weak`]).
     weak: WeakTable,
 }
@@ -85,7 +85,7 @@ unsafe impl Collector for Copying {
             buffers: Buffers::default(),
             finalizer: Finalizer::new(),
             growth: config.growth(),
-            next_identity: 0,
+            identities: IdentityCounter::default(),
             weak: WeakTable::new(),
         })
     }
@@ -113,17 +113,15 @@ unsafe impl Collector for Copying {
     }
 
     /// Objects move, so an identity cannot be the address: the first time
-    /// an object is asked, it gets the next number of a counter, kept in its
-    /// header's `meta` word (unused outside collections; bit 0, the
-    /// forwarding tag, stays clear), which a copy carries along.
+    /// an object is asked, it gets the next number of a counter
+    /// ([`IdentityCounter`]), kept in its header's `meta` word (unused
+    /// outside collections; bit 0, the forwarding tag, stays clear), which
+    /// a copy carries along.
     unsafe fn identity(&mut self, obj: ObjectRef) -> u64 {
-        // SAFETY: `meta`'s bullet (the object is live) is this function's.
-        let meta = unsafe { obj.meta() };
-        if meta.get() == 0 {
-            self.next_identity += 1;
-            meta.set((self.next_identity << 1) as usize);
-        }
-        (meta.get() >> 1) as u64
+        // SAFETY: `identity`'s bullet: the object is live (this
+        // function's bullet), and outside collections this backend keeps
+        // in `meta` only 0 or an identity the counter gave.
+        unsafe { self.identities.identity(obj) }
     }
 
     /// One semispace: the other is the copy reserve.

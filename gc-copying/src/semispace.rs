@@ -178,19 +178,10 @@ impl Semispace {
 
     /// Every object, in address order.
     pub(crate) fn objects(&self) -> impl Iterator<Item = ObjectRef> + '_ {
-        let mut at = self.start;
-        std::iter::from_fn(move || {
-            (at < self.free).then(|| {
-                // SAFETY: `from_addr`'s bullet: objects lie back to back
-                // from `start`, so `at` is the start of one with an
-                // initialised header.
-                let obj = unsafe { ObjectRef::from_addr(at) };
-                // SAFETY: `size`'s bullet: the object at `at` is live, with
-                // an initialised header and length (the semispace invariant).
-                at += unsafe { obj.size() };
-                obj
-            })
-        })
+        // SAFETY: `contiguous`'s bullet: objects lie back to back from
+        // `start` to `free`, with initialised headers and lengths (the
+        // semispace invariant), and `&self` keeps them in place.
+        unsafe { gc_core::object::contiguous(self.start, self.free) }
     }
 
     /// The first byte.

@@ -442,3 +442,101 @@ impl ObjectRef {
         unsafe { drop(self.payload()) }
     }
 }
+
+/// Identities for a backend whose objects move, where
+/// [`Collector::identity`](crate::Collector::identity) cannot be the
+/// address: the first time an object is asked, it gets the next number of
+/// this counter, kept in its header's `meta` word shifted left by one. The
+/// number moves with the header when the object is copied or slid, and bit
+/// 0 stays clear for the backend's own tag during a collection (copying's
+/// forwarding tag, a compactor's mark bit; a compactor that overwrites the
+/// word saves and restores it).
+///
+/// ```
+/// use gc_core::object::{IdentityCounter, ObjectRef, TypeInfo};
+/// use std::ptr::NonNull;
+///
+/// #[repr(align(16))]
+/// struct Memory([u8; 32]);
+/// let mut memory = Memory([0; 32]);
+/// let start = NonNull::from(&mut memory).cast::<u8>();
+/// // SAFETY: 32 writable, 16-aligned bytes, the size of a `u64` object.
+/// let obj = unsafe { ObjectRef::init(start, TypeInfo::of::<u64>(), 0) };
+/// let mut ids = IdentityCounter::default();
+/// // SAFETY: `obj` is live (its header is initialised; the payload is
+/// // never read) and its `meta` word is 0.
+/// let first = unsafe { ids.identity(obj) };
+/// // SAFETY: `obj` is live, and its word holds the identity just given.
+/// assert_eq!(unsafe { ids.identity(obj) }, first);
+/// // SAFETY: the header is live.
+/// assert_eq!(unsafe { obj.meta() }.get() & 1, 0);
+/// ```
+#[derive(Debug, Default)]
+pub struct IdentityCounter {
+    /// The last identity given (0: none yet).
+    last: u64,
+}
+
+impl IdentityCounter {
+    /// `obj`'s identity: the one its `meta` word holds, or the next
+    /// number, stored there now.
+    ///
+    /// # Safety
+    /// - `obj` is live, and outside collections its backend keeps in its
+    ///   `meta` word only 0 or an identity this counter gave it.
+    #[inline]
+    pub unsafe fn identity(&mut self, obj: ObjectRef) -> u64 {
+        // SAFETY: `meta`'s bullet: `obj` is live (this function's bullet).
+        let meta = unsafe { obj.meta() };
+        if meta.get() == 0 {
+            self.last += 1;
+            meta.set((self.last << 1) as usize);
+        }
+        (meta.get() >> 1) as u64
+    }
+}
+
+/// The objects that lie back to back in `start..end`, in address order:
+/// a bump-allocated space's walk. Each object's size is read when the walk
+/// reaches it, before the object is yielded, so the caller may finalise
+/// the object it is given, or move it anywhere below the next one.
+///
+/// ```
+/// use gc_core::object::{contiguous, ObjectRef, TypeInfo};
+/// use std::ptr::NonNull;
+///
+/// #[repr(align(16))]
+/// struct Memory([u8; 64]);
+/// let mut memory = Memory([0; 64]);
+/// let start = NonNull::from(&mut memory).cast::<u8>();
+/// let info = TypeInfo::of::<u64>(); // 32-byte objects
+/// for i in 0..2 {
+///     // SAFETY: 32 writable, 16-aligned bytes no object uses.
+///     unsafe { ObjectRef::init(start.add(32 * i), info, 0) };
+/// }
+/// let at = start.as_ptr() as usize;
+/// // SAFETY: two objects with initialised headers lie back to back in
+/// // `at..at + 64`, and nothing changes them while the walk runs.
+/// let walked: Vec<usize> = unsafe { contiguous(at, at + 64) }.map(ObjectRef::addr).collect();
+/// assert_eq!(walked, [at, at + 32]);
+/// ```
+///
+/// # Safety
+/// - While the iterator is used, `start..end` holds objects back to
+///   back from `start`, each with an initialised header (and, for a slice
+///   object, length) when the walk reaches it.
+pub unsafe fn contiguous(start: usize, end: usize) -> impl Iterator<Item = ObjectRef> {
+    let mut at = start;
+    std::iter::from_fn(move || {
+        (at < end).then(|| {
+            // SAFETY: `from_addr`'s bullet: objects lie back to back from
+            // `start` (this function's bullet), so `at` starts one.
+            let obj = unsafe { ObjectRef::from_addr(at) };
+            // SAFETY: `size`'s bullet: the header and a slice's length are
+            // initialised when the walk reaches the object (this
+            // function's bullet).
+            at += unsafe { obj.size() };
+            obj
+        })
+    })
+}

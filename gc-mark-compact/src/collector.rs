@@ -3,7 +3,7 @@
 use crate::lisp2::{forwarded, Buffers, Lisp2};
 use crate::space::Space;
 use gc_core::finalize::Finalizer;
-use gc_core::object::{ObjectRef, TypeInfo};
+use gc_core::object::{IdentityCounter, ObjectRef, TypeInfo};
 use gc_core::space::{Fragmentation, LargeObjectSpace, LARGE_OBJECT_THRESHOLD};
 use gc_core::stats::{CollectionEvent, Phase};
 use gc_core::weak::WeakTable;
@@ -33,8 +33,8 @@ pub struct MarkCompact {
     finalizer: Finalizer,
     /// The growth policy: how many vacated pages a collection keeps.
     growth: Growth,
-    /// The identity the next object asking for one gets (`Collector::identity`).
-    next_identity: u64,
+    /// Gives objects their identities (`Collector::identity`).
+    identities: IdentityCounter,
     /// Weak references, cleared or moved between planning and updating.
     weak: WeakTable,
 }
@@ -70,7 +70,7 @@ unsafe impl Collector for MarkCompact {
             buffers: Buffers::default(),
             finalizer: Finalizer::new(),
             growth: config.growth(),
-            next_identity: 0,
+            identities: IdentityCounter::default(),
             weak: WeakTable::new(),
         })
     }
@@ -96,18 +96,15 @@ unsafe impl Collector for MarkCompact {
     }
 
     /// Objects move, so an identity cannot be the address: the first time
-    /// an object is asked, it gets the next number of a counter, kept in
-    /// its header's `meta` word (bit 0, the mark bit during collections,
-    /// stays clear). A collection saves the word while the forwarding
+    /// an object is asked, it gets the next number of a counter
+    /// ([`IdentityCounter`]), kept in its header's `meta` word (bit 0, the
+    /// mark bit during collections, stays clear). A collection saves the word while the forwarding
     /// address takes its place, and puts it back at the new address.
     unsafe fn identity(&mut self, obj: ObjectRef) -> u64 {
-        // SAFETY: `meta`'s bullet (the object is live) is this function's.
-        let meta = unsafe { obj.meta() };
-        if meta.get() == 0 {
-            self.next_identity += 1;
-            meta.set((self.next_identity << 1) as usize);
-        }
-        (meta.get() >> 1) as u64
+        // SAFETY: `identity`'s bullet: the object is live (this
+        // function's bullet), and outside collections this backend keeps
+        // in `meta` only 0 or an identity the counter gave.
+        unsafe { self.identities.identity(obj) }
     }
 
     fn weak_table(&self) -> &WeakTable {

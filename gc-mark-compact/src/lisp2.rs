@@ -203,7 +203,8 @@ impl Lisp2<'_> {
             plan.objects += 1;
         }
         if let Some(head) = run {
-            // SAFETY: as for the runs above.
+            // SAFETY: `meta`'s bullet: the last run's first object is dead,
+            // its header intact until step 4 slides over it.
             unsafe { head.meta() }.set(self.space.free());
         }
         for (obj, _) in &mut self.buffers.preserved {

@@ -121,22 +121,14 @@ impl Space {
         addr >= self.start && addr < self.free
     }
 
-    /// Every object, in address order, read as the walk reaches it (so
-    /// the walk's caller may finalise an object it is given).
+    /// Every object, in address order, each read as the walk reaches it
+    /// (so the walk's caller may finalise an object it is given).
     pub(crate) fn objects(&self) -> impl Iterator<Item = ObjectRef> + '_ {
-        let mut at = self.start;
-        std::iter::from_fn(move || {
-            (at < self.free).then(|| {
-                // SAFETY: `from_addr`'s bullet: objects lie back to back
-                // from `start`, so `at` starts one with an initialised header.
-                let obj = unsafe { ObjectRef::from_addr(at) };
-                // SAFETY: `size`'s bullet: its header and a slice's length
-                // are initialised (the space's invariant), and finalising
-                // an object leaves both in place.
-                at += unsafe { obj.size() };
-                obj
-            })
-        })
+        // SAFETY: `contiguous`'s bullet: objects lie back to back from
+        // `start` to `free`, with initialised headers and lengths (the
+        // space's invariant); finalising an object leaves both in place,
+        // and the walks that move objects (step 4) use `survivors` instead.
+        unsafe { gc_core::object::contiguous(self.start, self.free) }
     }
 
     /// The first byte.
