@@ -3,6 +3,10 @@
 # at two revisions, on every backend: a probe (scripts/sized-path-probe)
 # builds 20 lists of 20,000 small model objects, collecting after each.
 # Used to check that per-object sizes (issue 14) cost the sized path nothing.
+# Also the handle API's allocation path (`churn-<backend>`, one million
+# allocations) and its store barrier (`trees-<backend>`, binary trees built
+# parents first), to check that incremental marking costs the
+# stop-the-world mode nothing (issue 24).
 #
 #   bash scripts/callgrind-sized-path.sh main        # base revision vs the work tree
 set -euo pipefail
@@ -28,7 +32,8 @@ gc-refcount = { path = "$root/gc-refcount" }
 TOML
     CARGO_TARGET_DIR="$work/target-$side" cargo build -q --release --manifest-path "$work/probe-$side/Cargo.toml"
 done
-for backend in copying mark-sweep refcount; do
+for backend in copying mark-sweep refcount churn-copying churn-mark-sweep churn-refcount \
+    trees-copying trees-mark-sweep trees-refcount; do
     for side in base tree; do
         count=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null \
             "$work/target-$side/release/probe" "$backend" 2>&1 | grep -o 'Collected : [0-9]*' | grep -o '[0-9]*')

@@ -26,8 +26,8 @@ pub struct MarkSweep {
     /// The incremental marker, with `HeapConfig::marking` incremental.
     pub(crate) incremental: Option<Incremental>,
     /// A cycle marks (`incremental`'s phase, mirrored here so that the
-    /// allocation path and the barriers of a stop-the-world heap test one
-    /// field).
+    /// barriers of a stop-the-world heap test one field; allocation tests
+    /// nothing, the space allocates black: `FreeListSpace::allocate_black`).
     marking: bool,
 }
 
@@ -140,21 +140,6 @@ impl MarkSweep {
         self.space.finalizer().resume();
     }
 
-    /// Makes `obj`, allocated just now while a cycle marks, black: marked,
-    /// and its header word says scanned (it holds nothing the snapshot
-    /// needs).
-    #[cold]
-    #[inline(never)]
-    fn allocated_black(&mut self, obj: ObjectRef) {
-        let incremental = self.incremental.as_ref().expect("marking");
-        if incremental.flaw == crate::incremental::Flaw::WhiteAllocation {
-            return;
-        }
-        // SAFETY: allocated just now, its header initialised.
-        unsafe { obj.meta() }.set(incremental.alloc_meta());
-        self.space.mark(obj);
-    }
-
     /// The handle API's barrier while a cycle marks: logs `old`, the target
     /// a store overwrites.
     #[cold]
@@ -222,12 +207,9 @@ unsafe impl Collector for MarkSweep {
         // SAFETY: `FreeListSpace::alloc`'s bullets are `Collector::alloc`'s,
         // which this function's caller upholds: `size` is the object's
         // size, and the caller initialises the payload before it calls any
-        // other method of this collector, so of its space.
-        let obj = unsafe { self.space.alloc(info, size, 0) }?;
-        if self.marking {
-            self.allocated_black(obj);
-        }
-        Some(obj)
+        // other method of this collector, so of its space. While a cycle
+        // marks, the space allocates black (`Incremental::start`).
+        unsafe { self.space.alloc(info, size, 0) }
     }
 
     unsafe fn collect(&mut self, roots: &[Slot], event: &mut CollectionEvent) {

@@ -11,9 +11,11 @@
 //! ```
 //!
 //! Colours: white is unmarked; gray is marked and not yet scanned (on
-//! `gray`, or a leaf); black is marked and scanned, which the object's
-//! header word records as the cycle's `epoch`. Objects allocated during a
-//! cycle are black (marked, epoch set): they are not scanned.
+//! `gray`, its header word [`GRAY`]); black is marked and scanned, which
+//! the object's header word records as the cycle's `epoch`, or marked and
+//! never to be scanned: a leaf, or an object allocated during the cycle
+//! (the space allocates black, [`FreeListSpace::allocate_black`], so the
+//! allocation path tests nothing; its header word stays 0).
 //!
 //! The snapshot: everything reachable when the cycle starts is marked by
 //! its end. The roots are grayed at the start (atomically, in that pause);
@@ -102,6 +104,10 @@ pub(crate) struct Incremental {
     pub(crate) flaw: Flaw,
 }
 
+/// The header word of a gray object: marked, on the gray set, not yet
+/// scanned. No epoch reaches it.
+const GRAY: usize = usize::MAX;
+
 /// Work units of visiting one slot.
 const SLOT_WORK: usize = 8;
 
@@ -140,17 +146,6 @@ impl Incremental {
         self.phase == Phase::Marking
     }
 
-    /// The header word of an object allocated now: the epoch while
-    /// marking (black), else 0.
-    #[inline(always)]
-    pub(crate) fn alloc_meta(&self) -> usize {
-        if self.marking() {
-            self.epoch
-        } else {
-            0
-        }
-    }
-
     /// The handle API's barrier: records `old`, the target a store is
     /// about to overwrite, if a cycle marks and it is white.
     #[inline(always)]
@@ -163,7 +158,8 @@ impl Incremental {
     }
 
     /// The object model's barrier: `obj` is about to be written; while
-    /// marking, scans it now unless it is black.
+    /// marking, scans it now unless it is black (scanned, or marked and not
+    /// gray: allocated during the cycle, or a leaf).
     ///
     /// # Safety
     /// - `obj` is a live object of `space`, its payload initialised, and
@@ -174,7 +170,8 @@ impl Incremental {
             return;
         }
         // SAFETY: `obj` is live (caller), its header initialised.
-        let black = unsafe { obj.meta() }.get() == self.epoch;
+        let meta = unsafe { obj.meta() }.get();
+        let black = meta == self.epoch || (meta != GRAY && space.is_marked(obj));
         if !black || self.scanning == Some(obj) {
             if self.scanning == Some(obj) {
                 // Its pending slots may move (a container's buffer grows):
@@ -247,6 +244,11 @@ impl Incremental {
     /// Starts marking: clears the marks, grays the roots.
     fn start(&mut self, space: &mut FreeListSpace, roots: &[Slot]) {
         space.clear_marks();
+        // Until the cycle's sweep: what is allocated is marked (the
+        // seeded bug `WhiteAllocation` forgets to).
+        if self.flaw != Flaw::WhiteAllocation {
+            space.allocate_black();
+        }
         self.epoch += 1;
         self.phase = Phase::Marking;
         let roots = match (self.flaw, roots) {
@@ -275,6 +277,8 @@ impl Incremental {
         // SAFETY: `obj` came from a root, a logged slot or a live object's
         // field: it is live, its header initialised.
         if unsafe { obj.info() }.needs_trace {
+            // SAFETY: as above.
+            unsafe { obj.meta() }.set(GRAY);
             self.gray.push(obj);
         }
         // SAFETY: live, its header initialised (the same origin).

@@ -234,18 +234,18 @@ pub fn oom_garbage_cycles_fit_in_regions<C: Collector>(mode: Mode) {
     }
 }
 
-/// An object whose size is not a size class: 1,040 bytes, which a free
+/// An object whose size is not a size class: 1,056 bytes, which a free
 /// list keeps in 1,280-byte cells.
 #[derive(Trace)]
 struct Chunk {
     next: Gc<Chunk>,
-    data: [u64; 127],
+    data: [u64; 129],
 }
 
 #[derive(Trace)]
 struct ModelChunk<'gc> {
     next: Option<ModelGc<'gc, ModelChunk<'gc>>>,
-    data: [u64; 127],
+    data: [u64; 129],
 }
 
 #[derive(Trace)]
@@ -272,19 +272,19 @@ fn out_of_memory(error: &GcError) -> (usize, usize, usize, bool) {
 /// `in_use` is what that collection left live (the next full collection
 /// finds exactly as much). Inside a region, where nothing collects, it says
 /// so, and its `in_use` (the bytes taken) bounds what the heap holds and
-/// stays within the limit, objects counted as the cells they take (1,040
+/// stays within the limit, objects counted as the cells they take (1,056
 /// bytes in 1,280-byte cells here) beside buffers.
 pub fn oom_live_data_past_capacity_is_a_true_error<C: Collector>(mode: Mode) {
     let mut heap = small_heap::<C>(mode);
     heap.scope("handles", |s| {
         let head = s.alloc(Chunk {
             next: Gc::null(),
-            data: [0; 127],
+            data: [0; 129],
         });
         let error = loop {
             match s.try_alloc(Chunk {
                 next: Gc::null(),
-                data: [1; 127],
+                data: [1; 129],
             }) {
                 Ok(chunk) => {
                     s.set(chunk, |c| &c.next, head);
@@ -294,7 +294,7 @@ pub fn oom_live_data_past_capacity_is_a_true_error<C: Collector>(mode: Mode) {
             }
         };
         let (requested, limit, reported, collected) = out_of_memory(&error);
-        assert_eq!((requested, limit), (1040, MIN_CAPACITY));
+        assert_eq!((requested, limit), (1056, MIN_CAPACITY));
         assert!(collected, "{error}");
         assert!(error
             .to_string()
@@ -326,7 +326,7 @@ pub fn oom_live_data_past_capacity_is_a_true_error<C: Collector>(mode: Mode) {
                     let next = hoard.chunks.get();
                     let chunk = m.try_alloc(ModelChunk {
                         next,
-                        data: [2; 127],
+                        data: [2; 129],
                     })?;
                     m.write(hoard).project(|h| &h.chunks).set(Some(chunk));
                     if m.collection_due() {
@@ -340,7 +340,7 @@ pub fn oom_live_data_past_capacity_is_a_true_error<C: Collector>(mode: Mode) {
             }
         };
         let (requested, limit, taken, collected) = out_of_memory(&error);
-        assert_eq!((requested, limit), (1040, MIN_CAPACITY));
+        assert_eq!((requested, limit), (1056, MIN_CAPACITY));
         assert!(!collected, "{error}");
         let message = error.to_string();
         assert!(message.contains("inside a mutation region"), "{message}");

@@ -170,9 +170,10 @@ pub(crate) struct Pacer {
     set: usize,
     /// Bytes in use (objects and external) after the last collection.
     in_use_after: usize,
-    /// Unproductive collections in a row ([`Growth::unproductive`]): the
-    /// growth policy's headroom cap is doubled this many times.
-    unproductive: u32,
+    /// The last collection was unproductive ([`Growth::unproductive`]): the
+    /// heap is building its live set, and the growth policy's headroom
+    /// follows the live size ([`Growth::growing`]).
+    unproductive: bool,
 }
 
 impl Pacer {
@@ -191,18 +192,17 @@ impl Pacer {
     ) -> Growth {
         let grown = in_use_before.saturating_sub(self.in_use_after);
         let freed = in_use_before.saturating_sub(in_use_after);
-        self.unproductive = if Growth::unproductive(grown, freed) {
-            self.unproductive.saturating_add(1).min(usize::BITS)
-        } else {
-            0
-        };
+        self.unproductive = Growth::unproductive(grown, freed);
         self.in_use_after = in_use_after;
         self.growth(config)
     }
 
     /// The growth policy now.
     pub(crate) fn growth(&self, config: &HeapConfig) -> Growth {
-        config.growth().boosted(self.unproductive)
+        match self.unproductive {
+            true => config.growth().growing(),
+            false => config.growth(),
+        }
     }
 
     /// Notes the budget just set.

@@ -110,13 +110,20 @@ impl Bitmap {
         *self.words_mut()[word].get_mut() = bits;
     }
 
-    /// Counts the set bits of `addr..addr + len` (granule-aligned, whole words).
-    pub(crate) fn count_range(&self, addr: usize, len: usize) -> usize {
+    /// Counts the bits of `addr..addr + len` (granule-aligned, whole
+    /// words) set both here and in `other` (a bitmap of the same range).
+    pub(crate) fn count_both(&self, other: &Bitmap, addr: usize, len: usize) -> usize {
         let (first, _) = self.index(addr);
         let words = len / OBJECT_ALIGN / 64;
-        self.words()[first..first + words]
-            .iter()
-            .map(|word| word.load(Ordering::Relaxed).count_ones() as usize)
+        let (mine, theirs) = (
+            &self.words()[first..first + words],
+            &other.words()[first..first + words],
+        );
+        mine.iter()
+            .zip(theirs)
+            .map(|(a, b)| {
+                (a.load(Ordering::Relaxed) & b.load(Ordering::Relaxed)).count_ones() as usize
+            })
             .sum()
     }
 
