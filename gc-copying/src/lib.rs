@@ -102,7 +102,8 @@ mod collector;
 #[cfg(any(
     test,
     feature = "seeded-bug-stale-root",
-    feature = "seeded-bug-stale-weak"
+    feature = "seeded-bug-stale-weak",
+    feature = "seeded-bug-forgotten-rehash"
 ))]
 pub mod seeded_bug;
 pub mod semispace;

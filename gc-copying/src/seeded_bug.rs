@@ -64,6 +64,36 @@ gc_core::seeded_bug! {
     collect(inner, roots, event) { inner.collect_with::<false, true>(roots, event) }
 }
 
+// Contract: broken on purpose, for tests only: after a collection moves
+// weak-map keys, their entries stay hashed by the old addresses, so a
+// lookup by the key's new address finds nothing (and a later object at an
+// old address could be taken for the key, which the harness never reaches:
+// it stops at the first lookup that disagrees with the model). The entries
+// still follow the moved keys and values (the collector's rules 1 to 5
+// hold as for `Copying`); only lookups break.
+#[cfg(any(test, feature = "seeded-bug-forgotten-rehash"))]
+gc_core::seeded_bug! {
+    /// A copying collector whose weak step follows moved weak-map keys but
+    /// does not rehash the entries by their new addresses. Everything else
+    /// is [`Copying`].
+    ///
+    /// ```
+    /// use gc_testing::harness::{find_ephemeron_failure, HarnessConfig};
+    /// use gc_copying::seeded_bug::ForgottenRehash;
+    ///
+    /// let config = HarnessConfig { seed: Some(1), ..HarnessConfig::default() };
+    /// let failure = find_ephemeron_failure::<ForgottenRehash>(&config).expect("caught");
+    /// assert!(failure.program.len() <= 6, "{failure}");
+    /// ```
+    pub struct ForgottenRehash(Copying) = "copying (seeded bug: weak-map rehash forgotten)";
+    new(config) {
+        let mut inner = <Copying as gc_core::Collector>::new(config)?;
+        gc_core::Collector::weak_table_mut(&mut inner).ephemerons_mut().flaw =
+            gc_core::ephemeron::Flaw::NoRehash;
+        Ok(ForgottenRehash(inner))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{StaleLastRoot, StaleWeak};

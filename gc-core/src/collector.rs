@@ -137,11 +137,14 @@ pub unsafe trait Collector: Sized + 'static {
     /// [`Collector::weak_table`], for the heap to add entries.
     fn weak_table_mut(&mut self) -> &mut WeakTable;
 
-    /// Stores `new` into `slot`, a field of the live object `owner`.
+    /// Stores `new` into `slot`, a field of the live object `owner`, or
+    /// the value slot of a [`GcWeakMap`](crate::GcWeakMap) entry whose key
+    /// is `owner` (an ephemeron's value counts as a reference its key holds).
     ///
     /// # Safety
     /// - `owner` is a live object of this collector and `slot` one of its
-    ///   fields (one its trace reports).
+    ///   fields (one its trace reports), or a copy of the value slot of a
+    ///   weak-map entry of key `owner` that the caller writes back.
     /// - `new` is `None` or a live object of this collector.
     #[inline(always)]
     unsafe fn write_barrier(&self, owner: ObjectRef, slot: &Slot, new: Option<ObjectRef>) {
@@ -179,6 +182,31 @@ pub unsafe trait Collector: Sized + 'static {
     /// - `obj` was just allocated by this collector and its payload initialised.
     #[inline(always)]
     unsafe fn born(&mut self, obj: ObjectRef) {
+        let _ = obj;
+    }
+
+    /// The program obtained `obj` through a weak reference or a weak-map
+    /// lookup, so it may now store it anywhere. An incremental marker that
+    /// has not marked `obj` must not lose it (snapshot at the beginning
+    /// does not cover an object reached only weakly at the snapshot); the
+    /// default does nothing.
+    ///
+    /// # Safety
+    /// - `obj` is a live object of this collector.
+    #[inline(always)]
+    unsafe fn weak_read(&self, obj: ObjectRef) {
+        let _ = obj;
+    }
+
+    /// `obj` became the key or the map object of a weak-map entry. A
+    /// backend that must find such objects when they die (reference
+    /// counting, which counts a value as its key's reference) flags them;
+    /// the default does nothing.
+    ///
+    /// # Safety
+    /// - `obj` is a live object of this collector.
+    #[inline(always)]
+    unsafe fn ephemeron(&mut self, obj: ObjectRef) {
         let _ = obj;
     }
 
@@ -414,6 +442,16 @@ macro_rules! forward_collector {
 
             fn weak_table_mut(&mut self) -> &mut $crate::weak::WeakTable {
                 $crate::Collector::weak_table_mut(&mut self.0)
+            }
+
+            unsafe fn weak_read(&self, obj: $crate::object::ObjectRef) {
+                // SAFETY: forwarded to the caller.
+                unsafe { $crate::Collector::weak_read(&self.0, obj) }
+            }
+
+            unsafe fn ephemeron(&mut self, obj: $crate::object::ObjectRef) {
+                // SAFETY: forwarded to the caller.
+                unsafe { $crate::Collector::ephemeron(&mut self.0, obj) }
             }
 
             unsafe fn identity(&mut self, obj: $crate::object::ObjectRef) -> u64 {

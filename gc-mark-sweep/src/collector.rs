@@ -1,7 +1,7 @@
 //! [`MarkSweep`]: the backend's state and its [`Collector`] implementation.
 
 use crate::incremental::{Incremental, Phase as Cycle};
-use crate::mark::{mark_parallel, MarkStack};
+use crate::mark::{mark_parallel, Ephemerons, MarkStack};
 use gc_core::object::{ObjectRef, TypeInfo};
 use gc_core::space::{Fragmentation, FreeListSpace};
 use gc_core::stats::{Cause, CollectionEvent, Phase};
@@ -57,6 +57,13 @@ impl MarkSweep {
         } else {
             event.time(Phase::Trace, || marker.mark_loop::<SKIP_LAST_SLOT>(space));
         }
+        let mut ephemerons = Ephemerons { space, marker };
+        // SAFETY: `trace_values`' bullet: ordinary marking is complete, the
+        // weak step is next, and no entry changes in a collection.
+        event.time(Phase::Trace, || unsafe {
+            self.weak.ephemerons().trace_values(&mut ephemerons)
+        });
+        let (space, marker) = (ephemerons.space, ephemerons.marker);
         event.peak_work_list = marker.take_peak();
         if !WEAK_AFTER_SWEEP {
             // SAFETY: marking is complete and nothing unmarked is swept yet;
@@ -124,6 +131,12 @@ impl MarkSweep {
         if done {
             // SAFETY: as above.
             event.time(Phase::Roots, || unsafe { incremental.remark(space, roots) });
+            let mut ephemerons = incremental.ephemerons(space);
+            // SAFETY: `trace_values`' bullet: the remark completed marking,
+            // the weak step is next, and no entry changes in the pause.
+            event.time(Phase::Trace, || unsafe {
+                self.weak.ephemerons().trace_values(&mut ephemerons)
+            });
             self.process_weak_references();
             let space = &mut self.space;
             // SAFETY: since the cycle's `clear_marks`, marking has marked
@@ -259,6 +272,16 @@ unsafe impl Collector for MarkSweep {
             // only between regions, so an earlier write in this region made
             // it black): no guard of its locks is in use when it is scanned.
             unsafe { incremental.before_write(&mut self.space, obj) };
+        }
+    }
+
+    /// While a cycle marks, an object the program reached weakly is
+    /// logged, so the cycle marks it (it may be stored into a black
+    /// object next; the snapshot holds it only weakly).
+    #[inline(always)]
+    unsafe fn weak_read(&self, obj: ObjectRef) {
+        if self.marking {
+            self.overwritten(Some(obj));
         }
     }
 

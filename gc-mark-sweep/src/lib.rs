@@ -60,7 +60,9 @@ pub mod mark;
     test,
     feature = "seeded-bug-skip-last-field",
     feature = "seeded-bug-skipped-weak-sweep",
-    feature = "seeded-bug-weak-after-sweep"
+    feature = "seeded-bug-weak-after-sweep",
+    feature = "seeded-bug-one-ephemeron-round",
+    feature = "seeded-bug-value-through-dead-key"
 ))]
 pub mod seeded_bug;
 #[cfg(any(test, feature = "seeded-bug-skip-last-field"))]

@@ -84,6 +84,64 @@ gc_core::seeded_bug! {
     collect(inner, roots, event) { inner.collect_with::<false, true>(roots, event) }
 }
 
+// Contract: broken on purpose, for tests only: the ephemeron phase marks
+// only the values whose keys ordinary marking found, so a value released
+// by another value is swept while its entry (live key, live map) still
+// refers to it (rule 2 broken). The harness detects it through drop counts
+// at the collection, before any lookup reads the value; nothing else may
+// use this type. Rules 1, 3, 4 and 5 hold as for `MarkSweep`.
+#[cfg(any(test, feature = "seeded-bug-one-ephemeron-round"))]
+gc_core::seeded_bug! {
+    /// Mark-sweep whose ephemeron phase runs one round: values whose key
+    /// is marked by then are marked, but the values that marking releases
+    /// (a chain `k1 -> v1 = k2 -> v2`) are not. Everything else is
+    /// [`MarkSweep`].
+    ///
+    /// ```
+    /// use gc_testing::harness::{find_ephemeron_failure, HarnessConfig};
+    /// use gc_mark_sweep::seeded_bug::OneEphemeronRound;
+    ///
+    /// let config = HarnessConfig { seed: Some(1), ..HarnessConfig::default() };
+    /// let failure = find_ephemeron_failure::<OneEphemeronRound>(&config).expect("caught");
+    /// assert!(failure.program.len() <= 10, "{failure}");
+    /// ```
+    pub struct OneEphemeronRound(MarkSweep) = "mark-sweep (seeded bug: one ephemeron round)";
+    new(config) {
+        let mut inner = <MarkSweep as gc_core::Collector>::new(config)?;
+        gc_core::Collector::weak_table_mut(&mut inner).ephemerons_mut().flaw =
+            gc_core::ephemeron::Flaw::OneRound;
+        Ok(OneEphemeronRound(inner))
+    }
+}
+
+// Contract: broken on purpose, for tests only: the ephemeron phase marks
+// every value of a live map, so a value whose key died survives the
+// collection it should die in (the entry still vanishes). Nothing is
+// freed early (rules 1 to 5 hold as for `MarkSweep`); the harness detects
+// the survivor through a weak reference or a drop count.
+#[cfg(any(test, feature = "seeded-bug-value-through-dead-key"))]
+gc_core::seeded_bug! {
+    /// Mark-sweep whose ephemeron phase traces a value through a dead key
+    /// (entries as strong references while their map lives). Everything
+    /// else is [`MarkSweep`].
+    ///
+    /// ```
+    /// use gc_testing::harness::{find_ephemeron_failure, HarnessConfig};
+    /// use gc_mark_sweep::seeded_bug::ValueThroughDeadKey;
+    ///
+    /// let config = HarnessConfig { seed: Some(1), ..HarnessConfig::default() };
+    /// let failure = find_ephemeron_failure::<ValueThroughDeadKey>(&config).expect("caught");
+    /// assert!(failure.program.len() <= 8, "{failure}");
+    /// ```
+    pub struct ValueThroughDeadKey(MarkSweep) = "mark-sweep (seeded bug: value traced through a dead key)";
+    new(config) {
+        let mut inner = <MarkSweep as gc_core::Collector>::new(config)?;
+        gc_core::Collector::weak_table_mut(&mut inner).ephemerons_mut().flaw =
+            gc_core::ephemeron::Flaw::ThroughDeadKeys;
+        Ok(ValueThroughDeadKey(inner))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{SkipLastField, SkippedWeakSweep, WeakAfterSweep};

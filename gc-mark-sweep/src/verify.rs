@@ -14,10 +14,15 @@ pub(crate) fn verify(ms: &MarkSweep, roots: &[Slot]) -> Result<(), String> {
         // quadratic).
         return Ok(());
     }
-    // SAFETY: `reachable`'s bullet: `is_object` accepts only allocated
+    // SAFETY: `reachable_with`'s bullets (the weak step removed every entry
+    // of a dead key or map, and a live entry's value survived with it): `is_object` accepts only allocated
     // objects, which are live with initialised payloads after a collection
     // (`Collector::verify`'s bullet, as for `collect`).
-    let live = unsafe { gc_core::verify::reachable(roots, |o| ms.space.is_object(o.addr())) }?;
+    let live = unsafe {
+        gc_core::verify::reachable_with(roots, ms.weak_table().ephemerons(), |o| {
+            ms.space.is_object(o.addr())
+        })
+    }?;
     match live.iter().find(|&&o| !ms.space.is_marked(o)) {
         Some(obj) => Err(format!("{obj:?} is reachable but was not marked")),
         None => Ok(()),

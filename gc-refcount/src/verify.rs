@@ -59,7 +59,7 @@ fn in_degrees(rc: &RefCount) -> Result<HashMap<ObjectRef, usize>, String> {
         // allocated objects, initialised after a collection; the closure
         // frees nothing.
         unsafe {
-            for_each_child(obj, &mut tracer, |child| {
+            for_each_child(obj, &mut tracer, rc.weak.ephemerons(), |child| {
                 if !rc.space.is_object(child.addr()) {
                     stray.get_or_insert(format!(
                         "a field of {obj:?} refers to {child:?}, not an object"

@@ -38,6 +38,7 @@
 
 pub mod conformance;
 mod drop_counter;
+pub mod ephemeron_checks;
 pub mod finalization_checks;
 pub mod harness;
 pub mod model_checks;

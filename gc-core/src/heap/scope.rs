@@ -26,6 +26,8 @@ use std::convert::Infallible;
 use std::marker::PhantomData;
 use std::mem::size_of;
 
+mod weak_map;
+
 /// A frame of roots on a heap's shadow stack, and the only door to the heap.
 ///
 /// `'s` brands the roots this scope creates: they are valid until the scope
@@ -478,6 +480,9 @@ impl<'s, C: Collector, Th: Threads> Scope<'s, C, Th> {
     /// If `weak` was made by another heap.
     pub fn upgrade<T>(&self, weak: &GcWeak<T>) -> Option<Root<'s, T>> {
         let obj = self.heap.collector.weak_table().upgrade(weak)?;
+        // SAFETY: `weak_read`'s bullet: the entry refers to a live object
+        // (cleared by the collection that found it dead).
+        unsafe { self.heap.collector.weak_read(obj) };
         Some(Root::new(self.heap.roots.push(obj), self.heap.id))
     }
 

@@ -128,10 +128,11 @@ impl<'gc, C: Collector, Th: Threads> Mutation<'_, 'gc, C, Th> {
         T::Output: 'gc,
     {
         // SAFETY: this step calls no user code.
-        let obj = unsafe { self.heap() }
-            .collector
-            .weak_table()
-            .upgrade(weak)?;
+        let heap = unsafe { self.heap() };
+        let obj = heap.collector.weak_table().upgrade(weak)?;
+        // SAFETY: `weak_read`'s bullet: the entry refers to a live object
+        // (cleared by the collection that found it dead).
+        unsafe { heap.collector.weak_read(obj) };
         // SAFETY: the entry refers to a live object of this heap (cleared
         // by the collection that found it dead), of type `T` up to brand
         // (`WeakTable::downgrade`); nothing collects until the region ends.

@@ -60,6 +60,7 @@ pub mod alone;
 
 use crate::count::{for_each_child, Color, Counts, Flag, Word};
 use alone::{Logs, Pace};
+use gc_core::ephemeron::EphemeronTable;
 use gc_core::object::ObjectRef;
 use gc_core::space::FreeListSpace;
 use gc_core::Tracer;
@@ -110,7 +111,12 @@ impl TrialDeletion {
     /// - Every object a root refers to is flagged `ROOTED`.
     /// - The ZCT was just reconciled, so every candidate is allocated and
     ///   every object with count 0 is rooted or `DEAD`.
-    pub(crate) unsafe fn collect(&mut self, counts: &Counts, space: &mut FreeListSpace) -> usize {
+    pub(crate) unsafe fn collect(
+        &mut self,
+        counts: &Counts,
+        space: &mut FreeListSpace,
+        eph: &EphemeronTable,
+    ) -> usize {
         let candidates = std::mem::take(&mut *counts.candidates.borrow_mut());
         self.last_scanned = 0;
         let (mut pace, mut freed) = (Pace::default(), 0);
@@ -120,13 +126,13 @@ impl TrialDeletion {
             // its own turn frees it), the caller's bullets hold, and each
             // turn leaves every object black but the waiting candidates it
             // found garbage, which it paints white.
-            freed += unsafe { self.turn(obj, counts, space, &mut pace) };
+            freed += unsafe { self.turn(obj, counts, space, &mut pace, eph) };
         }
         if !self.batch.is_empty() {
             // SAFETY: `run_batch`'s bullets: the batch holds candidates that
             // kept `BUFFERED` through every turn, so none was freed, and
             // the caller's bullets hold.
-            freed += unsafe { self.run_batch(counts, space) };
+            freed += unsafe { self.run_batch(counts, space, eph) };
         }
         // SAFETY: `requeue_survivors`' bullet: the buffer holds only rooted
         // objects that `blacken` or `settle_black` kept, allocated.
@@ -141,13 +147,18 @@ impl TrialDeletion {
     /// # Safety
     /// - Every entry of the batch is allocated and flagged `BUFFERED`.
     /// - As [`TrialDeletion::collect`].
-    unsafe fn run_batch(&mut self, counts: &Counts, space: &mut FreeListSpace) -> usize {
+    unsafe fn run_batch(
+        &mut self,
+        counts: &Counts,
+        space: &mut FreeListSpace,
+        eph: &EphemeronTable,
+    ) -> usize {
         let mut batch = std::mem::take(&mut self.batch);
         // SAFETY: `leave_buffer`'s bullet is this function's first one.
         let mut freed = unsafe { alone::leave_buffer(&mut batch, space) };
         for &obj in &batch {
             // SAFETY: `mark_gray`'s bullet: entries left are allocated.
-            unsafe { self.mark_gray(obj) };
+            unsafe { self.mark_gray(obj, eph) };
         }
         // Scanning black from the candidates referenced from outside first
         // saves work, not a different result: scanned first, a candidate
@@ -158,13 +169,13 @@ impl TrialDeletion {
             let word = unsafe { Word::of(obj) };
             if word.color() == Color::Gray && external(word) {
                 // SAFETY: `scan_black`'s bullet: allocated (an entry left).
-                unsafe { self.scan_black(obj, counts) };
+                unsafe { self.scan_black(obj, counts, eph) };
             }
         }
         for &obj in &batch {
             // SAFETY: `scan`'s bullet: allocated, and gray marking has run
             // from every entry.
-            unsafe { self.scan(obj, counts) };
+            unsafe { self.scan(obj, counts, eph) };
         }
         // SAFETY: `collect_white`'s bullets: `whites` lists each object
         // once, as scanning painted it; every white one is garbage (after
@@ -184,7 +195,7 @@ impl TrialDeletion {
     ///
     /// # Safety
     /// - `root` is allocated.
-    unsafe fn mark_gray(&mut self, root: ObjectRef) {
+    unsafe fn mark_gray(&mut self, root: ObjectRef, eph: &EphemeronTable) {
         self.stack.push(root);
         while let Some(obj) = self.stack.pop() {
             // SAFETY: `Word::of`'s bullet: `root` (this function's bullet) or a field's
@@ -206,7 +217,7 @@ impl TrialDeletion {
             // SAFETY: `for_each_child`'s bullets: `obj` is allocated (above)
             // and initialised (every allocated object is, between regions);
             // the closure frees nothing.
-            unsafe { for_each_child(obj, &mut self.tracer, subtract) };
+            unsafe { for_each_child(obj, &mut self.tracer, eph, subtract) };
         }
     }
 
@@ -216,7 +227,7 @@ impl TrialDeletion {
     ///
     /// # Safety
     /// - `root` is allocated and gray marking has run from it.
-    unsafe fn scan(&mut self, root: ObjectRef, counts: &Counts) {
+    unsafe fn scan(&mut self, root: ObjectRef, counts: &Counts, eph: &EphemeronTable) {
         self.stack.push(root);
         while let Some(obj) = self.stack.pop() {
             // SAFETY: `Word::of`'s bullet: `root` (this function's bullet) or a field's
@@ -227,7 +238,7 @@ impl TrialDeletion {
             }
             if external(word) {
                 // SAFETY: `scan_black`'s bullet: allocated (above).
-                unsafe { self.scan_black(obj, counts) };
+                unsafe { self.scan_black(obj, counts, eph) };
                 continue;
             }
             word.paint(Color::White);
@@ -235,7 +246,7 @@ impl TrialDeletion {
             let stack = &mut self.stack;
             // SAFETY: `for_each_child`'s bullets: `obj` is allocated (above)
             // and initialised; the closure frees nothing.
-            unsafe { for_each_child(obj, &mut self.tracer, |child| stack.push(child)) };
+            unsafe { for_each_child(obj, &mut self.tracer, eph, |child| stack.push(child)) };
         }
     }
 
@@ -244,7 +255,7 @@ impl TrialDeletion {
     ///
     /// # Safety
     /// - `root` is allocated.
-    unsafe fn scan_black(&mut self, root: ObjectRef, counts: &Counts) {
+    unsafe fn scan_black(&mut self, root: ObjectRef, counts: &Counts, eph: &EphemeronTable) {
         // SAFETY: `blacken`'s bullet: allocated (this function's bullet).
         unsafe { blacken(root, counts) };
         self.black.push(root);
@@ -264,7 +275,7 @@ impl TrialDeletion {
             // SAFETY: `for_each_child`'s bullets: `obj` is `root` or a
             // field's target, allocated and initialised; `restore` frees
             // nothing.
-            unsafe { for_each_child(obj, &mut self.tracer, restore) };
+            unsafe { for_each_child(obj, &mut self.tracer, eph, restore) };
         }
     }
 }
