@@ -144,8 +144,10 @@ gc_core::seeded_bug! {
 
 #[cfg(test)]
 mod tests {
-    use super::{SkipLastField, SkippedWeakSweep, WeakAfterSweep};
-    use gc_testing::harness::{assert_catches, HarnessConfig, Op, Val};
+    use super::{
+        OneEphemeronRound, SkipLastField, SkippedWeakSweep, ValueThroughDeadKey, WeakAfterSweep,
+    };
+    use gc_testing::harness::{assert_catches, assert_catches_ephemeron, HarnessConfig, Op, Val};
 
     /// The harness must catch the bug with the verifier on and off (so the
     /// model's drop counts catch it, not only the backend's verifier), in
@@ -295,6 +297,85 @@ mod tests {
                 failure
                     .message
                     .contains("upgraded after a collection found"),
+                "{failure}"
+            );
+        }
+    }
+
+    /// The weak-map harness catches an ephemeron phase of one round, in
+    /// normal and stress mode, verifier on and off (the model's drop counts
+    /// catch it without the verifier), shrunk to a chain of two entries.
+    /// What it printed (seed 2, normal, verifier off; seeds 1 and 3 with
+    /// the verifier on stop at the verifier: "a weak-map value .. of a
+    /// live key is not an object", "#2 .. is reachable but was not marked"):
+    ///
+    /// ```text
+    /// step 8 (Collect): #2 is reachable but was dropped 1 time(s)
+    /// vec![
+    ///     Op::NewMap,                                  // 0: map 0 = new weak map
+    ///     Op::Alloc { len: 0 },                        // 1: root 0 = new small #0 (0 words)
+    ///     Op::Enter,                                   // 2: enter scope (depth 1)
+    ///     Op::Alloc { len: 0 },                        // 3: root 1 = new small #1 (0 words)
+    ///     Op::Alloc { len: 0 },                        // 4: root 2 = new small #2 (0 words)
+    ///     Op::MapInsert { map: 0, key: 1, value: 2 },  // 5: map 0[root 1 (#1)] = root 2 (#2)
+    ///     Op::MapInsert { map: 0, key: 0, value: 1 },  // 6: map 0[root 0 (#0)] = root 1 (#1)
+    ///     Op::Leave,                                   // 7: leave scope: roots 1.. dropped
+    ///     Op::Collect,                                 // 8: collect (3 of 3 objects reachable)
+    /// ]
+    /// ```
+    #[test]
+    fn harness_catches_one_ephemeron_round() {
+        let modes = [(false, true), (false, false), (true, true), (true, false)];
+        for (seed, (stress, verify)) in (1..).zip(modes) {
+            let config = HarnessConfig {
+                stress,
+                verify,
+                seed: Some(seed),
+                ..HarnessConfig::default()
+            };
+            let failure = assert_catches_ephemeron::<OneEphemeronRound>(config, 10);
+            let inserts = failure
+                .program
+                .iter()
+                .filter(|op| matches!(op, Op::MapInsert { .. }));
+            assert!(
+                inserts.count() >= 2,
+                "a chain needs two entries:\n{failure}"
+            );
+        }
+    }
+
+    /// The weak-map harness catches a value traced through a dead key, in
+    /// normal and stress mode, verifier on and off, shrunk to at most 8 ops.
+    /// What it printed (seeds 1 to 4 alike):
+    ///
+    /// ```text
+    /// step 5 (Collect): #0 is unreachable but collect() did not drop it
+    /// vec![
+    ///     Op::NewMap,                                  // 0: map 0 = new weak map
+    ///     Op::Enter,                                   // 1: enter scope (depth 1)
+    ///     Op::Alloc { len: 0 },                        // 2: root 0 = new small #0 (0 words)
+    ///     Op::MapInsert { map: 0, key: 0, value: 0 },  // 3: map 0[root 0 (#0)] = root 0 (#0)
+    ///     Op::Leave,                                   // 4: leave scope: roots 0.. dropped
+    ///     Op::Collect,                                 // 5: collect (0 of 1 objects reachable)
+    /// ]
+    /// ```
+    #[test]
+    fn harness_catches_a_value_traced_through_a_dead_key() {
+        let modes = [(false, true), (false, false), (true, true), (true, false)];
+        for (seed, (stress, verify)) in (1..).zip(modes) {
+            let config = HarnessConfig {
+                stress,
+                verify,
+                seed: Some(seed),
+                ..HarnessConfig::default()
+            };
+            let failure = assert_catches_ephemeron::<ValueThroughDeadKey>(config, 8);
+            assert!(
+                failure
+                    .program
+                    .iter()
+                    .any(|op| matches!(op, Op::MapInsert { .. })),
                 "{failure}"
             );
         }
