@@ -26,6 +26,7 @@ const SUITES: &[(&str, &str, &str)] = &[
     ("thread_checks", "threads", "threads_stress"),
     ("weak_checks", "weak", "weak_stress"),
     ("finalization_checks", "finalization", "finalization_stress"),
+    ("ephemeron_checks", "ephemeron", "ephemeron_stress"),
 ];
 
 fn main() {

@@ -76,7 +76,7 @@ def sccs(graph):
 # docs/ARCHITECTURE.md's floors: a module imports only from its floor or below.
 FLOORS = {
     1: "object trace edges heap_send std_leaves handle error config heap_id stats",
-    2: "collector barrier finalize verify parallel os space weak threads",
+    2: "collector barrier finalize verify parallel os space weak ephemeron threads",
     3: "heap graph elements",
     4: "model",
 }

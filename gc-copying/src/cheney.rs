@@ -17,9 +17,11 @@
 //! mark stack for the semispace objects.
 
 use crate::semispace::Semispace;
+use gc_core::ephemeron::EphemeronMarker;
 use gc_core::object::ObjectRef;
 use gc_core::space::LargeObjectSpace;
 use gc_core::{Slot, Tracer};
+use std::ptr::NonNull;
 
 /// Tag in a from-space header's `meta` word: the rest of the word is the
 /// object's new address. Objects are 16-aligned, so bit 0 is free.
@@ -34,6 +36,9 @@ pub(crate) struct Buffers {
     pub(crate) tracer: Tracer,
     /// Dead objects waiting for their destructor.
     pub(crate) dead: Vec<ObjectRef>,
+    /// In the ephemeron phase: the objects copied or marked, by their
+    /// address before the collection (`None` otherwise).
+    newly: Option<Vec<ObjectRef>>,
 }
 
 impl Default for Buffers {
@@ -46,6 +51,7 @@ impl Default for Buffers {
             // object is in use.
             tracer: unsafe { Tracer::for_collection() },
             dead: Vec::new(),
+            newly: None,
         }
     }
 }
@@ -56,6 +62,8 @@ pub(crate) struct Cheney<'a> {
     pub(crate) to: &'a mut Semispace,
     pub(crate) large: &'a mut LargeObjectSpace,
     pub(crate) buffers: &'a mut Buffers,
+    /// Where scanning resumes: copies below it are scanned.
+    pub(crate) scanned: usize,
 }
 
 impl Cheney<'_> {
@@ -84,7 +92,7 @@ impl Cheney<'_> {
     /// [`flaw::SKIP_OUT_OF_LINE`] plants a bug for the seeded-bug test: the
     /// slots an object reports outside its own cell are not updated.
     pub(crate) fn scan<const FLAW: u8>(&mut self) {
-        let mut scan = self.to.start();
+        let mut scan = self.scanned.max(self.to.start());
         loop {
             let obj = if scan < self.to.free() {
                 // SAFETY: `from_addr`'s bullet: copies lie back to back from
@@ -98,6 +106,7 @@ impl Cheney<'_> {
             } else if let Some(obj) = self.buffers.gray.pop() {
                 obj
             } else {
+                self.scanned = scan;
                 return;
             };
             // SAFETY: `trace`'s bullet: `obj` is a complete copy in to-space
@@ -132,8 +141,14 @@ impl Cheney<'_> {
         if !self.from.contains(obj.addr()) {
             // SAFETY: `info`'s bullet: a slot's target outside from-space is
             // a live large object.
-            if self.large.mark(obj) && unsafe { obj.info() }.needs_trace {
-                self.buffers.gray.push(obj);
+            if self.large.mark(obj) {
+                if let Some(newly) = &mut self.buffers.newly {
+                    newly.push(obj);
+                }
+                // SAFETY: as above.
+                if unsafe { obj.info() }.needs_trace {
+                    self.buffers.gray.push(obj);
+                }
             }
             return obj;
         }
@@ -169,9 +184,46 @@ impl Cheney<'_> {
         // SAFETY: `meta`'s bullet: the header is intact (as for `size`);
         // from now on it is only a forwarding record.
         unsafe { obj.meta() }.set(to.as_ptr() as usize | FORWARDED);
+        if let Some(newly) = &mut self.buffers.newly {
+            newly.push(obj);
+        }
         // SAFETY: `from_addr`'s bullet: `to` now starts a byte-for-byte
         // copy of the object, header included.
         unsafe { ObjectRef::from_addr(to.as_ptr() as usize) }
+    }
+}
+
+// SAFETY: `is_live` asks the forwarding word of a from-space object (its
+// header is intact until the old half is discarded: the trait's objects
+// are at their addresses before the collection) or the mark of a large
+// one; `mark_from` copies the slots' targets and rewrites the slots, then
+// scans to-space from where the last scan stopped (and the gray large
+// objects) to the end, recording every object it copies or marks by its
+// old address, and hands each to `newly`.
+unsafe impl EphemeronMarker for Cheney<'_> {
+    fn is_live(&self, obj: ObjectRef) -> bool {
+        if self.from.contains(obj.addr()) {
+            // SAFETY: `forwarding_address`'s bullet: a from-space object
+            // that was live when the collection started.
+            unsafe { forwarding_address(obj) }.is_some()
+        } else {
+            self.large.is_marked(obj)
+        }
+    }
+
+    fn mark_from(&mut self, slots: &[NonNull<Slot>], newly: &mut dyn FnMut(ObjectRef)) {
+        self.buffers.newly = Some(Vec::new());
+        for slot in slots {
+            // SAFETY: `as_ref`: the trait's caller lends slots valid for
+            // the call (values of a weak-map entry).
+            self.update(unsafe { slot.as_ref() });
+        }
+        // The ephemeron phase scans with no planted flaw (seeded bugs
+        // plant theirs in the main copy).
+        self.scan::<{ flaw::NONE }>();
+        for obj in self.buffers.newly.take().unwrap_or_default() {
+            newly(obj);
+        }
     }
 }
 

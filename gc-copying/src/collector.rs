@@ -44,7 +44,7 @@ pub struct Copying {
     /// Gives objects their identities (`Collector::identity`).
     identities: IdentityCounter,
     /// Weak references, moved or cleared after the copy ([`gc_core::weak`]).
-    weak: WeakTable,
+    pub(crate) weak: WeakTable,
 }
 
 /// The bytes of each semispace: half the capacity, in whole pages.
@@ -181,9 +181,15 @@ impl Copying {
             to: &mut self.spare,
             large: &mut self.large,
             buffers: &mut self.buffers,
+            scanned: 0,
         };
         event.time(Phase::Roots, || cheney.copy_roots::<FLAW>(roots));
         event.time(Phase::Trace, || cheney.scan::<FLAW>());
+        // SAFETY: `trace_values`' bullet: the scan is complete, the weak
+        // step is next, and no entry changes in a collection.
+        event.time(Phase::Trace, || unsafe {
+            self.weak.ephemerons().trace_values(&mut cheney)
+        });
         let large = &self.large;
         // SAFETY: the copy is complete and nothing is finalised or
         // discarded yet: a surviving small object left a forwarding address

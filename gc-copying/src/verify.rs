@@ -16,10 +16,12 @@ use gc_core::Slot;
 pub(crate) fn verify(heap: &Copying, roots: &[Slot]) -> Result<(), String> {
     let copies = to_space_objects(heap)?;
     let is_object = |o: ObjectRef| copies.binary_search(&o).is_ok() || heap.large.contains(o);
-    // SAFETY: `reachable`'s bullet: `is_object` accepts only object starts
+    // SAFETY: `reachable_with`'s bullets (the weak step removed every entry
+    // of a dead key or map, and a live entry's value survived with it): `is_object` accepts only object starts
     // found by walking to-space's used part, and large objects: all live,
     // with payloads initialised (`Collector::verify`'s bullet).
-    let live = unsafe { gc_core::verify::reachable(roots, is_object) }?;
+    let live =
+        unsafe { gc_core::verify::reachable_with(roots, heap.weak.ephemerons(), is_object) }?;
     let (small, large): (Vec<_>, Vec<_>) = live.iter().partition(|o| heap.space.contains(o.addr()));
     if small.len() != copies.len() {
         return Err(format!(

@@ -140,11 +140,14 @@ pub unsafe trait Collector: Sized + 'static {
     /// [`Collector::weak_table`], for the heap to add entries.
     fn weak_table_mut(&mut self) -> &mut WeakTable;
 
-    /// Stores `new` into `slot`, a field of the live object `owner`.
+    /// Stores `new` into `slot`, a field of the live object `owner`, or
+    /// the value slot of a [`GcWeakMap`](crate::GcWeakMap) entry whose key
+    /// is `owner` (an ephemeron's value counts as a reference its key holds).
     ///
     /// # Safety
     /// - `owner` is a live object of this collector and `slot` one of its
-    ///   fields (one its trace reports).
+    ///   fields (one its trace reports), or a copy of the value slot of a
+    ///   weak-map entry of key `owner` that the caller writes back.
     /// - `new` is `None` or a live object of this collector.
     #[inline(always)]
     unsafe fn write_barrier(&self, owner: ObjectRef, slot: &Slot, new: Option<ObjectRef>) {
@@ -172,20 +175,6 @@ pub unsafe trait Collector: Sized + 'static {
         let _ = obj;
     }
 
-    /// The weak references' read barrier: the program has just obtained
-    /// `obj`, a live object, from a weak reference
-    /// ([`Scope::upgrade`](crate::Scope::upgrade),
-    /// [`Mutation::upgrade`](crate::model::Mutation::upgrade)). A collector
-    /// that marks incrementally must mark it before its cycle ends: it may
-    /// have been unreachable when the cycle started, so the snapshot misses
-    /// it, and a store of it into a black object logs only the target it
-    /// overwrites. The default does nothing (a stop-the-world collection
-    /// never runs while the program holds a pointer it has not rooted).
-    #[inline(always)]
-    fn upgraded(&self, obj: ObjectRef) {
-        let _ = obj;
-    }
-
     /// A mutation region allocated `obj` with its references already in
     /// place (the handle API allocates objects with null fields and stores
     /// through [`Collector::write_barrier`]). A logging backend treats the
@@ -196,6 +185,31 @@ pub unsafe trait Collector: Sized + 'static {
     /// - `obj` was just allocated by this collector and its payload initialised.
     #[inline(always)]
     unsafe fn born(&mut self, obj: ObjectRef) {
+        let _ = obj;
+    }
+
+    /// The program obtained `obj` through a weak reference or a weak-map
+    /// lookup, so it may now store it anywhere. An incremental marker that
+    /// has not marked `obj` must not lose it (snapshot at the beginning
+    /// does not cover an object reached only weakly at the snapshot); the
+    /// default does nothing.
+    ///
+    /// # Safety
+    /// - `obj` is a live object of this collector.
+    #[inline(always)]
+    unsafe fn weak_read(&self, obj: ObjectRef) {
+        let _ = obj;
+    }
+
+    /// `obj` became the key or the map object of a weak-map entry. A
+    /// backend that must find such objects when they die (reference
+    /// counting, which counts a value as its key's reference) flags them;
+    /// the default does nothing.
+    ///
+    /// # Safety
+    /// - `obj` is a live object of this collector.
+    #[inline(always)]
+    unsafe fn ephemeron(&mut self, obj: ObjectRef) {
         let _ = obj;
     }
 
@@ -467,10 +481,6 @@ macro_rules! forward_collector {
                 }
             }
 
-            fn upgraded(&self, obj: $crate::object::ObjectRef) {
-                $crate::Collector::upgraded(&self.0, obj)
-            }
-
             unsafe fn born(&mut self, obj: $crate::object::ObjectRef) {
                 // SAFETY: forwarded to the caller.
                 unsafe { $crate::Collector::born(&mut self.0, obj) }
@@ -482,6 +492,16 @@ macro_rules! forward_collector {
 
             fn weak_table_mut(&mut self) -> &mut $crate::weak::WeakTable {
                 $crate::Collector::weak_table_mut(&mut self.0)
+            }
+
+            unsafe fn weak_read(&self, obj: $crate::object::ObjectRef) {
+                // SAFETY: forwarded to the caller.
+                unsafe { $crate::Collector::weak_read(&self.0, obj) }
+            }
+
+            unsafe fn ephemeron(&mut self, obj: $crate::object::ObjectRef) {
+                // SAFETY: forwarded to the caller.
+                unsafe { $crate::Collector::ephemeron(&mut self.0, obj) }
             }
 
             unsafe fn identity(&mut self, obj: $crate::object::ObjectRef) -> u64 {

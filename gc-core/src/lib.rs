@@ -91,6 +91,7 @@ mod collector;
 mod config;
 pub mod edges;
 mod elements;
+pub mod ephemeron;
 mod error;
 pub mod finalize;
 pub mod graph;
@@ -120,6 +121,7 @@ pub use config::{
     MIN_MARK_STEP, PARALLEL_MARK_MIN_BYTES, REGION_RESERVE_FRACTION,
 };
 pub use elements::GcElements;
+pub use ephemeron::GcWeakMap;
 pub use error::{GcError, GcErrorKind};
 pub use gc_core_derive::Trace;
 pub use handle::{Gc, Root};

@@ -11,6 +11,7 @@
 //! and address).
 
 use crate::edges::{write_chain, EdgeName, Edges};
+use crate::ephemeron::EphemeronTable;
 use crate::object::ObjectRef;
 use crate::trace::{Slot, Tracer};
 use hashbrown::{HashMap, HashSet};
@@ -26,6 +27,22 @@ use std::fmt;
 /// - Every object `is_object` accepts is live with an initialised payload.
 pub unsafe fn reachable(
     roots: &[Slot],
+    is_object: impl Fn(ObjectRef) -> bool,
+) -> Result<Vec<ObjectRef>, String> {
+    // SAFETY: forwarded to the caller; an empty table adds nothing.
+    unsafe { reachable_with(roots, &EphemeronTable::new(), is_object) }
+}
+
+/// [`reachable`], following the weak maps' ephemerons too: the value of
+/// every entry whose map object and key are reachable is reachable (to the
+/// closure; a verifier's walk, so a plain fix-point).
+///
+/// # Safety
+/// - As [`reachable`]; every entry of `ephemerons` refers to objects
+///   `is_object` accepts while its map object and key are reachable.
+pub unsafe fn reachable_with(
+    roots: &[Slot],
+    ephemerons: &EphemeronTable,
     is_object: impl Fn(ObjectRef) -> bool,
 ) -> Result<Vec<ObjectRef>, String> {
     let mut seen = HashSet::new();
@@ -57,7 +74,23 @@ pub unsafe fn reachable(
             }
         }
     };
-    while let Some(obj) = stack.pop() {
+    loop {
+        let Some(obj) = stack.pop() else {
+            ephemerons.for_each(|map, key, value| {
+                if seen.contains(&map) && seen.contains(&key) && !seen.contains(&value) {
+                    stack.push(value);
+                }
+            });
+            if let Some(value) = stack.iter().find(|&&v| !is_object(v)) {
+                return Err(format!(
+                    "a weak-map value {value:?} of a live key is not an object"
+                ));
+            }
+            if stack.is_empty() {
+                return Ok(order);
+            }
+            continue;
+        };
         if !seen.insert(obj) {
             continue;
         }
@@ -75,7 +108,6 @@ pub unsafe fn reachable(
             stack.push(child);
         }
     }
-    Ok(order)
 }
 
 /// A chain of fields from a root slot to an object, or to the field that

@@ -33,6 +33,7 @@
 //! });
 //! ```
 
+use crate::ephemeron::EphemeronTable;
 use crate::object::ObjectRef;
 use crate::trace::{NoGc, Rebrand, Trace, Tracer};
 use std::fmt;
@@ -149,6 +150,8 @@ pub struct WeakTable {
     by_address: hashbrown::HashMap<usize, u32>,
     /// Cleared entries to reuse.
     free: Vec<u32>,
+    /// The heap's weak maps' entries, swept in the same step.
+    ephemerons: EphemeronTable,
 }
 
 impl Default for WeakTable {
@@ -158,6 +161,7 @@ impl Default for WeakTable {
             entries: Vec::new(),
             by_address: hashbrown::HashMap::new(),
             free: Vec::new(),
+            ephemerons: EphemeronTable::new(),
         }
     }
 }
@@ -176,6 +180,17 @@ impl WeakTable {
     /// `true` if no entry refers to an object.
     pub fn is_empty(&self) -> bool {
         self.by_address.is_empty()
+    }
+
+    /// The ephemerons of the heap's [`GcWeakMap`](crate::GcWeakMap)s.
+    pub fn ephemerons(&self) -> &EphemeronTable {
+        &self.ephemerons
+    }
+
+    /// [`WeakTable::ephemerons`], for the heap to add entries and for the
+    /// seeded bugs' tests.
+    pub fn ephemerons_mut(&mut self) -> &mut EphemeronTable {
+        &mut self.ephemerons
     }
 
     /// A weak reference to `obj`: its entry, made on the first request.
@@ -221,7 +236,7 @@ impl WeakTable {
     ///
     /// Not for handing the object to the program: that goes through
     /// [`Heap::upgrade`](crate::Heap), which runs the collector's read
-    /// barrier ([`Collector::upgraded`](crate::Collector::upgraded)).
+    /// barrier ([`Collector::weak_read`](crate::Collector::weak_read)).
     #[inline]
     pub(crate) fn target<T: ?Sized>(&self, weak: &GcWeak<T>) -> Option<ObjectRef> {
         if weak.table != self.id {
@@ -237,7 +252,9 @@ impl WeakTable {
     /// The collection's weak step: asks `survivor` for the object of every
     /// entry; clears the entry of each object it says died (`None`: every
     /// handle to it upgrades to `None` from now on), and moves the others
-    /// to the address it gives.
+    /// to the address it gives. In the same step, the
+    /// [ephemerons](crate::ephemeron) of dead keys and of dead maps vanish,
+    /// and moved keys are rehashed.
     ///
     /// # Safety
     /// - Called once in every collection, after it has decided which
@@ -249,7 +266,24 @@ impl WeakTable {
     ///   survive this collection, with the address each has after it (the
     ///   same on a non-moving backend). Every `obj` it is asked about was a
     ///   live object of this heap when the collection started.
-    pub unsafe fn sweep(&mut self, mut survivor: impl FnMut(ObjectRef) -> Option<ObjectRef>) {
+    pub unsafe fn sweep(&mut self, survivor: impl FnMut(ObjectRef) -> Option<ObjectRef>) {
+        // SAFETY: forwarded to the caller.
+        unsafe { self.sweep_orphans(survivor, |_| {}) }
+    }
+
+    /// [`WeakTable::sweep`], and `orphan` gets the value of each weak-map
+    /// entry that went with its map while its key lives (reference
+    /// counting counted it as a reference held by the key, and uncounts it).
+    ///
+    /// # Safety
+    /// - As [`WeakTable::sweep`].
+    pub unsafe fn sweep_orphans(
+        &mut self,
+        mut survivor: impl FnMut(ObjectRef) -> Option<ObjectRef>,
+        mut orphan: impl FnMut(ObjectRef),
+    ) {
+        // SAFETY: forwarded to the caller.
+        unsafe { self.ephemerons.sweep(&mut survivor, &mut orphan) };
         if self.by_address.is_empty() {
             return;
         }

@@ -1,7 +1,7 @@
 //! [`MarkSweep`]: the backend's state and its [`Collector`] implementation.
 
 use crate::incremental::{Incremental, Phase as Cycle};
-use crate::mark::{flaw, mark_parallel, MarkStack};
+use crate::mark::{flaw, mark_parallel, Ephemerons, MarkStack};
 use gc_core::object::{ObjectRef, TypeInfo};
 use gc_core::space::{Fragmentation, FreeListSpace};
 use gc_core::stats::{Cause, CollectionEvent, Phase};
@@ -58,6 +58,13 @@ impl MarkSweep {
         } else {
             event.time(Phase::Trace, || marker.mark_loop::<MARK_FLAW>(space));
         }
+        let mut ephemerons = Ephemerons { space, marker };
+        // SAFETY: `trace_values`' bullet: ordinary marking is complete, the
+        // weak step is next, and no entry changes in a collection.
+        event.time(Phase::Trace, || unsafe {
+            self.weak.ephemerons().trace_values(&mut ephemerons)
+        });
+        let (space, marker) = (ephemerons.space, ephemerons.marker);
         event.peak_work_list = marker.take_peak();
         if !WEAK_AFTER_SWEEP {
             // SAFETY: marking is complete and nothing unmarked is swept yet;
@@ -126,6 +133,12 @@ impl MarkSweep {
             // SAFETY: `remark`'s bullets are `increment`'s: forwarded to
             // the caller; it runs between regions.
             event.time(Phase::Roots, || unsafe { incremental.remark(space, roots) });
+            let mut ephemerons = incremental.ephemerons(space);
+            // SAFETY: `trace_values`' bullet: the remark completed marking,
+            // the weak step is next, and no entry changes in the pause.
+            event.time(Phase::Trace, || unsafe {
+                self.weak.ephemerons().trace_values(&mut ephemerons)
+            });
             self.process_weak_references();
             event.ended_marking = true;
             let space = &mut self.space;
@@ -233,15 +246,6 @@ unsafe impl Collector for MarkSweep {
         slot.set(new);
     }
 
-    /// The weak references' read barrier: while a cycle marks, an
-    /// upgraded object is logged like an overwritten target, so the cycle
-    /// marks it (it may have been garbage when the cycle started).
-    #[inline(always)]
-    fn upgraded(&self, obj: ObjectRef) {
-        if self.marking {
-            self.overwritten(Some(obj));
-        }
-    }
 
     /// The object model's barrier: while a cycle marks, an object written
     /// for the first time in the cycle is scanned at once (its current
@@ -257,6 +261,16 @@ unsafe impl Collector for MarkSweep {
             // only between regions, so an earlier write in this region made
             // it black): no guard of its locks is in use when it is scanned.
             unsafe { incremental.before_write(&mut self.space, obj) };
+        }
+    }
+
+    /// While a cycle marks, an object the program reached weakly is
+    /// logged, so the cycle marks it (it may be stored into a black
+    /// object next; the snapshot holds it only weakly).
+    #[inline(always)]
+    unsafe fn weak_read(&self, obj: ObjectRef) {
+        if self.marking {
+            self.overwritten(Some(obj));
         }
     }
 

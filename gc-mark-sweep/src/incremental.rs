@@ -40,10 +40,12 @@
 //! the end of every cycle that a stop-the-world re-mark finds nothing
 //! reachable unmarked.
 
+use gc_core::ephemeron::EphemeronMarker;
 use gc_core::object::ObjectRef;
 use gc_core::space::{FreeListSpace, BLOCK_SIZE};
 use gc_core::{Slot, Tracer};
 use std::cell::RefCell;
+use std::ptr::NonNull;
 
 /// Where a cycle is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +104,9 @@ pub(crate) struct Incremental {
     /// The object model barrier's tracer.
     barrier: Tracer,
     pub(crate) flaw: Flaw,
+    /// The objects `shade` marks, recorded only in the final pause's
+    /// ephemeron phase.
+    newly: Option<Vec<ObjectRef>>,
 }
 
 /// The header word of a gray object: marked, on the gray set, not yet
@@ -137,6 +142,7 @@ impl Incremental {
             // a guard of its locks: no `Ref` or `RefMut` of it is in use.
             barrier: unsafe { Tracer::for_collection() },
             flaw: Flaw::None,
+            newly: None,
         }
     }
 
@@ -274,6 +280,9 @@ impl Incremental {
         if !space.mark(obj) {
             return 0;
         }
+        if let Some(newly) = &mut self.newly {
+            newly.push(obj);
+        }
         // SAFETY: `obj` came from a root, a logged slot or a live object's
         // field: it is live, its header initialised.
         if unsafe { obj.info() }.needs_trace {
@@ -366,8 +375,52 @@ impl Incremental {
         self.phase = Phase::Idle;
     }
 
+    /// The marker lent to the final pause's ephemeron phase.
+    pub(crate) fn ephemerons<'a>(&'a mut self, space: &'a mut FreeListSpace) -> Ephemerons<'a> {
+        Ephemerons {
+            incremental: self,
+            space,
+        }
+    }
+
     /// The most gray objects held now.
     pub(crate) fn gray_len(&self) -> usize {
         self.gray.len()
+    }
+}
+
+/// The incremental marker lent to the final pause's ephemeron phase
+/// ([`EphemeronTable::trace_values`](gc_core::ephemeron::EphemeronTable::trace_values)).
+pub(crate) struct Ephemerons<'a> {
+    incremental: &'a mut Incremental,
+    space: &'a mut FreeListSpace,
+}
+
+// SAFETY: `is_live` is the mark bit of this cycle (marks were cleared at its
+// start; mark-sweep never moves); `mark_from` shades the slots' targets and
+// marks to the end (the remark has drained the log and the gray set, and
+// no program runs in the pause), recording each object `shade` marks, and
+// hands every one to `newly` before it returns.
+unsafe impl EphemeronMarker for Ephemerons<'_> {
+    fn is_live(&self, obj: ObjectRef) -> bool {
+        self.space.is_marked(obj)
+    }
+
+    fn mark_from(&mut self, slots: &[NonNull<Slot>], newly: &mut dyn FnMut(ObjectRef)) {
+        let incremental = &mut *self.incremental;
+        incremental.newly = Some(Vec::new());
+        for slot in slots {
+            // SAFETY: `as_ref`: the trait's caller lends slots valid for
+            // the call (values of a weak-map entry).
+            if let Some(target) = unsafe { slot.as_ref() }.get() {
+                incremental.shade(self.space, target);
+            }
+        }
+        // SAFETY: `mark`'s bullets: the final pause, between regions, every
+        // object live (marked or reachable from the marked) and initialised.
+        while !unsafe { incremental.mark(self.space, usize::MAX) } {}
+        for obj in incremental.newly.take().unwrap_or_default() {
+            newly(obj);
+        }
     }
 }

@@ -141,7 +141,7 @@ fn a_root_scan_that_misses_a_root_at_the_start_is_caught() {
 /// marks, stored into a new (black) object, and the upgrade's root dropped
 /// before the final pause: neither the start's root scan, the barrier log
 /// (it logs overwritten targets) nor the final root rescan sees it, so
-/// only the upgrade itself can mark it (`Collector::upgraded`). Checked:
+/// only the upgrade itself can mark it (`Collector::weak_read`). Checked:
 /// without that hook the verifier reports the object reachable but
 /// unmarked (and without `verify` the sweep frees it under the store).
 #[test]

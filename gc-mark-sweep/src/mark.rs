@@ -1,10 +1,12 @@
 //! The mark phase: an explicit mark stack, so marking depth never touches
 //! the Rust stack.
 
+use gc_core::ephemeron::EphemeronMarker;
 use gc_core::object::ObjectRef;
 use gc_core::space::FreeListSpace;
 use gc_core::{Slot, Tracer};
 use std::collections::VecDeque;
+use std::ptr::NonNull;
 
 /// The slots still to visit, reused across collections so marking
 /// allocates nothing in the steady state.
@@ -77,6 +79,18 @@ impl MarkStack {
     /// [`flaw::NONE`], which compiles the checks away.
     #[inline(always)]
     pub(crate) fn mark_loop<const FLAW: u8>(&mut self, space: &mut FreeListSpace) {
+        self.mark_loop_with::<FLAW>(space, |_| {});
+    }
+
+    /// The mark loop, calling `newly` with each object it marks (the
+    /// ephemeron phase's hook: ordinary marking passes a closure that does
+    /// nothing, which compiles away).
+    #[inline(always)]
+    fn mark_loop_with<const FLAW: u8>(
+        &mut self,
+        space: &mut FreeListSpace,
+        mut newly: impl FnMut(ObjectRef),
+    ) {
         // The stack's length before each pop: its peak comes right before
         // one (the pushes of a trace are followed by a pop).
         let mut peak = 0;
@@ -91,6 +105,7 @@ impl MarkStack {
             if !space.mark(obj) {
                 continue;
             }
+            newly(obj);
             let reported = self.pending.len();
             // SAFETY: `trace`'s bullet: `obj` came from a root or a live
             // object's field, so it is live, and its payload is initialised
@@ -123,6 +138,33 @@ pub(crate) mod flaw {
     /// Drops the slots an object reports outside its own cell, in a buffer
     /// it owns (`SkipOutOfLine`).
     pub(crate) const SKIP_OUT_OF_LINE: u8 = 2;
+}
+
+/// The mark stack lent to the ephemeron phase
+/// ([`EphemeronTable::trace_values`](gc_core::ephemeron::EphemeronTable::trace_values))
+/// of a stop-the-world collection.
+pub(crate) struct Ephemerons<'a> {
+    pub(crate) space: &'a mut FreeListSpace,
+    pub(crate) marker: &'a mut MarkStack,
+}
+
+// SAFETY: `is_live` is the mark bit, set by this collection's marking
+// since `clear_marks` (mark-sweep never moves, so the address is the
+// object's); `mark_from` queues the slots and runs the mark loop to the
+// end, which calls `newly` once for each object it marks.
+unsafe impl EphemeronMarker for Ephemerons<'_> {
+    fn is_live(&self, obj: ObjectRef) -> bool {
+        self.space.is_marked(obj)
+    }
+
+    fn mark_from(&mut self, slots: &[NonNull<Slot>], newly: &mut dyn FnMut(ObjectRef)) {
+        for slot in slots {
+            // SAFETY: `as_ref`: the trait's caller lends slots valid for
+            // the call (values of a weak-map entry, unwritten while marking).
+            self.marker.pending.report(unsafe { slot.as_ref() });
+        }
+        self.marker.mark_loop_with::<{ flaw::NONE }>(self.space, newly);
+    }
 }
 
 /// Whether the first slot `obj` reported (from index `reported` of

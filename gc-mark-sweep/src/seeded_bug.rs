@@ -121,10 +121,75 @@ gc_testing::seeded_corpus! {
     SkipOutOfLine: normal,
 }
 
+// Contract: broken on purpose, for tests only: the ephemeron phase marks
+// only the values whose keys ordinary marking found, so a value released
+// by another value is swept while its entry (live key, live map) still
+// refers to it (rule 2 broken). The harness detects it through drop counts
+// at the collection, before any lookup reads the value; nothing else may
+// use this type. Rules 1, 3, 4 and 5 hold as for `MarkSweep`.
+gc_core::seeded_bug! {
+    /// Mark-sweep whose ephemeron phase runs one round: values whose key
+    /// is marked by then are marked, but the values that marking releases
+    /// (a chain `k1 -> v1 = k2 -> v2`) are not. Everything else is
+    /// [`MarkSweep`].
+    ///
+    /// ```
+    /// use gc_testing::harness::{find_ephemeron_failure, HarnessConfig};
+    /// use gc_mark_sweep::seeded_bug::OneEphemeronRound;
+    ///
+    /// let config = HarnessConfig { seed: Some(1), ..HarnessConfig::default() };
+    /// let failure = find_ephemeron_failure::<OneEphemeronRound>(&config).expect("caught");
+    /// assert!(failure.program.len() <= 10, "{failure}");
+    /// ```
+    pub struct OneEphemeronRound(MarkSweep) = "mark-sweep (seeded bug: one ephemeron round)";
+    source "planted here (issue 25's weak bugs)";
+    shape "the ephemeron phase runs one round, so a value reached only through another entry's value is lost";
+    new(config) {
+        let mut inner = <MarkSweep as gc_core::Collector>::new(config)?;
+        gc_core::Collector::weak_table_mut(&mut inner).ephemerons_mut().flaw =
+            gc_core::ephemeron::Flaw::OneRound;
+        Ok(OneEphemeronRound(inner))
+    }
+}
+
+// Contract: broken on purpose, for tests only: the ephemeron phase marks
+// every value of a live map, so a value whose key died survives the
+// collection it should die in (the entry still vanishes). Nothing is
+// freed early (rules 1 to 5 hold as for `MarkSweep`); the harness detects
+// the survivor through a weak reference or a drop count.
+gc_core::seeded_bug! {
+    /// Mark-sweep whose ephemeron phase traces a value through a dead key
+    /// (entries as strong references while their map lives). Everything
+    /// else is [`MarkSweep`].
+    ///
+    /// ```
+    /// use gc_testing::harness::{find_ephemeron_failure, HarnessConfig};
+    /// use gc_mark_sweep::seeded_bug::ValueThroughDeadKey;
+    ///
+    /// let config = HarnessConfig { seed: Some(1), ..HarnessConfig::default() };
+    /// let failure = find_ephemeron_failure::<ValueThroughDeadKey>(&config).expect("caught");
+    /// assert!(failure.program.len() <= 8, "{failure}");
+    /// ```
+    pub struct ValueThroughDeadKey(MarkSweep) = "mark-sweep (seeded bug: value traced through a dead key)";
+    source "planted here (issue 25's weak bugs)";
+    shape "the ephemeron phase marks the values of dead keys, so a weak map keeps what only it refers to";
+    new(config) {
+        let mut inner = <MarkSweep as gc_core::Collector>::new(config)?;
+        gc_core::Collector::weak_table_mut(&mut inner).ephemerons_mut().flaw =
+            gc_core::ephemeron::Flaw::ThroughDeadKeys;
+        Ok(ValueThroughDeadKey(inner))
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{SkipLastField, SkippedWeakSweep, WeakAfterSweep};
-    use gc_testing::harness::{assert_catches_in_modes, Op, Val, EVERY_MODE};
+    use super::{
+        OneEphemeronRound, SkipLastField, SkippedWeakSweep, ValueThroughDeadKey, WeakAfterSweep,
+    };
+    use gc_testing::harness::{
+        assert_catches, assert_catches_ephemeron, assert_catches_in_modes, HarnessConfig, Op, Val,
+        EVERY_MODE,
+    };
 
     /// The harness must catch the bug with the verifier on and off (so the
     /// model's drop counts catch it, not only the backend's verifier), in
@@ -249,6 +314,85 @@ mod tests {
                 failure
                     .message
                     .contains("upgraded after a collection found"),
+                "{failure}"
+            );
+        }
+    }
+
+    /// The weak-map harness catches an ephemeron phase of one round, in
+    /// normal and stress mode, verifier on and off (the model's drop counts
+    /// catch it without the verifier), shrunk to a chain of two entries.
+    /// What it printed (seed 2, normal, verifier off; seeds 1 and 3 with
+    /// the verifier on stop at the verifier: "a weak-map value .. of a
+    /// live key is not an object", "#2 .. is reachable but was not marked"):
+    ///
+    /// ```text
+    /// step 8 (Collect): #2 is reachable but was dropped 1 time(s)
+    /// vec![
+    ///     Op::NewMap,                                  // 0: map 0 = new weak map
+    ///     Op::Alloc { len: 0 },                        // 1: root 0 = new small #0 (0 words)
+    ///     Op::Enter,                                   // 2: enter scope (depth 1)
+    ///     Op::Alloc { len: 0 },                        // 3: root 1 = new small #1 (0 words)
+    ///     Op::Alloc { len: 0 },                        // 4: root 2 = new small #2 (0 words)
+    ///     Op::MapInsert { map: 0, key: 1, value: 2 },  // 5: map 0[root 1 (#1)] = root 2 (#2)
+    ///     Op::MapInsert { map: 0, key: 0, value: 1 },  // 6: map 0[root 0 (#0)] = root 1 (#1)
+    ///     Op::Leave,                                   // 7: leave scope: roots 1.. dropped
+    ///     Op::Collect,                                 // 8: collect (3 of 3 objects reachable)
+    /// ]
+    /// ```
+    #[test]
+    fn harness_catches_one_ephemeron_round() {
+        let modes = [(false, true), (false, false), (true, true), (true, false)];
+        for (seed, (stress, verify)) in (1..).zip(modes) {
+            let config = HarnessConfig {
+                stress,
+                verify,
+                seed: Some(seed),
+                ..HarnessConfig::default()
+            };
+            let failure = assert_catches_ephemeron::<OneEphemeronRound>(config, 10);
+            let inserts = failure
+                .program
+                .iter()
+                .filter(|op| matches!(op, Op::MapInsert { .. }));
+            assert!(
+                inserts.count() >= 2,
+                "a chain needs two entries:\n{failure}"
+            );
+        }
+    }
+
+    /// The weak-map harness catches a value traced through a dead key, in
+    /// normal and stress mode, verifier on and off, shrunk to at most 8 ops.
+    /// What it printed (seeds 1 to 4 alike):
+    ///
+    /// ```text
+    /// step 5 (Collect): #0 is unreachable but collect() did not drop it
+    /// vec![
+    ///     Op::NewMap,                                  // 0: map 0 = new weak map
+    ///     Op::Enter,                                   // 1: enter scope (depth 1)
+    ///     Op::Alloc { len: 0 },                        // 2: root 0 = new small #0 (0 words)
+    ///     Op::MapInsert { map: 0, key: 0, value: 0 },  // 3: map 0[root 0 (#0)] = root 0 (#0)
+    ///     Op::Leave,                                   // 4: leave scope: roots 0.. dropped
+    ///     Op::Collect,                                 // 5: collect (0 of 1 objects reachable)
+    /// ]
+    /// ```
+    #[test]
+    fn harness_catches_a_value_traced_through_a_dead_key() {
+        let modes = [(false, true), (false, false), (true, true), (true, false)];
+        for (seed, (stress, verify)) in (1..).zip(modes) {
+            let config = HarnessConfig {
+                stress,
+                verify,
+                seed: Some(seed),
+                ..HarnessConfig::default()
+            };
+            let failure = assert_catches_ephemeron::<ValueThroughDeadKey>(config, 8);
+            assert!(
+                failure
+                    .program
+                    .iter()
+                    .any(|op| matches!(op, Op::MapInsert { .. })),
                 "{failure}"
             );
         }

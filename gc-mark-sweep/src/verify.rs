@@ -17,10 +17,13 @@ pub(crate) fn verify(ms: &MarkSweep, roots: &[Slot]) -> Result<(), String> {
         return Ok(());
     }
     let is_object = |o: ObjectRef| ms.space.is_object(o.addr());
-    // SAFETY: `reachable`'s bullet: `is_object` accepts only allocated
-    // objects, which are live with initialised payloads after a collection
-    // (`Collector::verify`'s bullet, as for `collect`).
-    let live = unsafe { gc_core::verify::reachable(roots, is_object) }?;
+    // SAFETY: `reachable_with`'s bullets (the weak step removed every entry
+    // of a dead key or map, and a live entry's value survived with it):
+    // `is_object` accepts only allocated objects, which are live with
+    // initialised payloads after a collection (`Collector::verify`'s
+    // bullet, as for `collect`).
+    let live =
+        unsafe { gc_core::verify::reachable_with(roots, ms.weak_table().ephemerons(), is_object) }?;
     match live.iter().find(|&&o| !ms.space.is_marked(o)) {
         Some(&obj) => {
             // SAFETY: `path_to`'s and `describe`'s bullets: `is_object` as

@@ -47,8 +47,8 @@ pub struct RefCount {
     /// The object model's write log, replayed into counts at each collection.
     pub(crate) log: WriteLog,
     /// Weak references, cleared at the end of each collection for the
-    /// objects it freed ([`gc_core::weak`]).
-    weak: WeakTable,
+    /// objects it freed ([`gc_core::weak`]), with the weak maps' entries.
+    pub(crate) weak: WeakTable,
 }
 
 impl RefCount {
@@ -144,7 +144,8 @@ impl RefCount {
             // not freed) and every count-0 object rooted or `DEAD`. Trial
             // deletion frees the DEAD candidates as it meets them.
             let freed = event.time(Phase::Cycles, || unsafe {
-                self.cycles.collect(&self.counts, &mut self.space)
+                self.cycles
+                    .collect(&self.counts, &mut self.space, self.weak.ephemerons())
             });
             self.dead_candidates = 0;
             event.freed_by_cycles = freed;
@@ -155,12 +156,18 @@ impl RefCount {
         }
         if !self.counts.collect_cycles {
             event.leaked_objects = event.time(Phase::Trace, || {
-                crate::leak::count_leaked(&mut self.space, roots, &mut self.tracer)
+                crate::leak::count_leaked(
+                    &mut self.space,
+                    roots,
+                    &mut self.tracer,
+                    self.weak.ephemerons(),
+                )
             });
         }
         if event.cause == Cause::AllocationFailure || self.blocks_short() {
             event.time(Phase::Reclaim, || self.space.release_empty_blocks());
         }
+        event.time(Phase::Reclaim, || self.release_orphans());
         if !UNFLAG_ROOTS_EARLY {
             event.time(Phase::Roots, || flag_roots(roots, false));
         }
@@ -174,6 +181,45 @@ impl RefCount {
         self.space.finalizer().resume();
     }
 
+    /// Weak maps that died with live keys: their entries go, and the
+    /// values they held (counted as their keys' references) are uncounted;
+    /// those left unreferenced are freed now, with the ZCT reconciled again
+    /// (which may free more maps), until none is left. `ROOTED` flags must
+    /// be set. Entries of dead keys go without uncounting: releasing a key
+    /// released its values (`for_each_child`), and trial deletion that
+    /// freed a key subtracted its edges to them.
+    fn release_orphans(&mut self) {
+        if self.weak.ephemerons().is_empty() {
+            return;
+        }
+        let mut orphans = Vec::new();
+        loop {
+            let space = &self.space;
+            // SAFETY: `sweep_orphans`' bullets (`WeakTable::sweep`'s): every
+            // object freed so far in this collection is freed, no cell is
+            // reused before the next allocation, and the objects freed by
+            // the reconciliation below are swept by the next round or the
+            // final weak step; `survivor` answers as in `sweep_weak`.
+            unsafe {
+                self.weak
+                    .sweep_orphans(|obj| survives(space, obj), |v| orphans.push(v))
+            };
+            if orphans.is_empty() {
+                return;
+            }
+            for value in orphans.drain(..) {
+                // SAFETY: `decrement`'s bullets: the value of an entry whose
+                // key lives is allocated (the entry's reference, which its
+                // count includes, kept it), so its count is above 0.
+                unsafe { self.counts.decrement(value) };
+            }
+            self.reconcile();
+            // Candidates it released wait flagged `DEAD`: freed now, as
+            // every collection leaves none.
+            self.free_dead_candidates();
+        }
+    }
+
     /// The weak step: an object survives if its cell is still allocated
     /// and it is not a released candidate waiting in the buffer (`DEAD`).
     ///
@@ -182,15 +228,8 @@ impl RefCount {
     ///   been freed, and no cell has been reused since.
     unsafe fn sweep_weak(&mut self) {
         let space = &self.space;
-        let survivor = |obj: ObjectRef| {
-            // SAFETY: `Word::of` asks for an allocated object: the cell is
-            // allocated (`is_object`), so its header is intact; a freed
-            // cell's header is never read.
-            let alive = space.is_object(obj.addr()) && !unsafe { Word::of(obj) }.has(Flag::DEAD);
-            alive.then_some(obj)
-        };
-        // SAFETY: forwarded to the caller; `survivor` answers as above.
-        unsafe { self.weak.sweep(survivor) };
+        // SAFETY: forwarded to the caller; `survives` answers as below.
+        unsafe { self.weak.sweep(|obj| survives(space, obj)) };
     }
 
     /// The write barrier: stores `new` into `slot`, a field of `owner`.
@@ -285,6 +324,16 @@ impl RefCount {
     fn bytes_trigger(&self, live: usize) -> usize {
         live + self.growth.region_budget(live, self.capacity) / 2
     }
+}
+
+/// An object survives the collection if its cell is still allocated and it
+/// is not a released candidate waiting in the buffer (`DEAD`).
+fn survives(space: &FreeListSpace, obj: ObjectRef) -> Option<ObjectRef> {
+    // SAFETY: `Word::of` asks for an allocated object: the cell is
+    // allocated (`is_object`), so its header is intact; a freed cell's
+    // header is never read.
+    let alive = space.is_object(obj.addr()) && !unsafe { Word::of(obj) }.has(Flag::DEAD);
+    alive.then_some(obj)
 }
 
 // SAFETY: every part of the state is owned and has no thread affinity:
@@ -386,6 +435,13 @@ unsafe impl Collector for RefCount {
 
     /// A new object with references: logged at birth, with nothing to uncount.
     #[inline(always)]
+    /// Flags a weak-map key or map object, so that `for_each_child` counts
+    /// the values of its entries among its references.
+    unsafe fn ephemeron(&mut self, obj: ObjectRef) {
+        // SAFETY: `Word::of`'s bullet: `obj` is live (this function's bullet).
+        unsafe { Word::of(obj) }.set(Flag::EPHEMERON);
+    }
+
     unsafe fn born(&mut self, obj: ObjectRef) {
         // SAFETY: `Word::of`'s bullet: `obj` was just allocated by this
         // collector (`born`'s bullet), so it is allocated.

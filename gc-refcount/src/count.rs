@@ -4,11 +4,11 @@
 //! Layout of the header's `meta` word:
 //!
 //! ```text
-//!  bit 63                          9       8        7     6      5      4        3        2   1  0
-//!  ┌─────────────────────────────────┬────────┬────────┬──────┬──────┬────────┬──────────┬────────┬──────┐
-//!  │ count: references from heap     │ OWNER  │ LOGGED │ SEEN │ DEAD │ ROOTED │ BUFFERED │ IN_ZCT │color │
-//!  │ fields                          │        │        │      │      │        │          │        │      │
-//!  └─────────────────────────────────┴────────┴────────┴──────┴──────┴────────┴──────────┴────────┴──────┘
+//!  bit 63                   10     9        8        7     6      5      4        3        2   1  0
+//!  ┌──────────────────────────┬─────┬────────┬────────┬──────┬──────┬────────┬──────────┬────────┬──────┐
+//!  │ count: references from   │ EPH │ OWNER  │ LOGGED │ SEEN │ DEAD │ ROOTED │ BUFFERED │ IN_ZCT │color │
+//!  │ heap fields              │     │        │        │      │      │        │          │        │      │
+//!  └──────────────────────────┴─────┴────────┴────────┴──────┴──────┴────────┴──────────┴────────┴──────┘
 //!   count   roots are not counted (deferred reference counting)
 //!   color   Bacon–Rajan trial-deletion color: 0 black, 1 gray, 2 white
 //!   IN_ZCT  the object is in the zero-count table
@@ -23,17 +23,20 @@
 //!           model references are counted when the log is replayed
 //!   OWNER   a reference held by the object has been counted (never cleared:
 //!           the object may refer to another; see `may_close_cycle`)
+//!   EPH     the key or map object of a weak-map entry (never cleared): the
+//!           values of its entries count as its references
 //! ```
 //!
-//! The count sits in the high bits, so incrementing it adds `1 << 9`.
+//! The count sits in the high bits, so incrementing it adds `1 << 10`.
 //! Freshly allocated objects start with `meta == IN_ZCT`: count 0, black.
 
+use gc_core::ephemeron::EphemeronTable;
 use gc_core::object::ObjectRef;
 use gc_core::Tracer;
 use std::cell::{Cell, RefCell};
 
 const COLOR_MASK: usize = 0b11;
-const COUNT_SHIFT: usize = 9;
+const COUNT_SHIFT: usize = 10;
 const ONE: usize = 1 << COUNT_SHIFT;
 
 /// One of the flag bits of the header word.
@@ -57,6 +60,9 @@ impl Flag {
     /// A reference it holds was counted since it was allocated: it may
     /// refer to another object (`may_close_cycle`).
     pub(crate) const OWNER: Flag = Flag(1 << 8);
+    /// The key (or map object) of a weak-map entry: its entries' values
+    /// are among its children (`for_each_child`). Never cleared.
+    pub(crate) const EPHEMERON: Flag = Flag(1 << 9);
 }
 
 /// Trial-deletion colors (Bacon and Rajan, 2001).
@@ -139,7 +145,9 @@ impl<'a> Word<'a> {
 /// The header word of a new object: count 0, black, in the zero-count table.
 pub(crate) const NEW_OBJECT: usize = Flag::IN_ZCT.0;
 
-/// Calls `f` on the object each non-null field of `obj` refers to.
+/// Calls `f` on the object each non-null field of `obj` refers to, and on
+/// the value of each weak-map entry whose key is `obj` (an ephemeron's
+/// value is counted as a reference its key holds).
 ///
 /// # Safety
 /// - `obj` is allocated and its payload initialised, and `f` frees nothing.
@@ -147,6 +155,7 @@ pub(crate) const NEW_OBJECT: usize = Flag::IN_ZCT.0;
 pub(crate) unsafe fn for_each_child(
     obj: ObjectRef,
     tracer: &mut Tracer,
+    ephemerons: &EphemeronTable,
     mut f: impl FnMut(ObjectRef),
 ) {
     // SAFETY: `trace`'s bullet: `obj` is allocated and its payload
@@ -158,6 +167,11 @@ pub(crate) unsafe fn for_each_child(
         if let Some(child) = unsafe { slot.as_ref() }.get() {
             f(child);
         }
+    }
+    // SAFETY: `Word::of`'s bullet: `obj` is allocated (this function's
+    // bullet; `f` frees nothing).
+    if unsafe { Word::of(obj) }.has(Flag::EPHEMERON) {
+        ephemerons.values_of(obj, f);
     }
 }
 

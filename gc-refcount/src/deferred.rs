@@ -182,7 +182,7 @@ impl RefCount {
         // SAFETY: `for_each_child`'s bullets: `obj` is allocated (this
         // function's bullet) and initialised between collections;
         // `release_child` frees nothing.
-        unsafe { for_each_child(obj, &mut self.tracer, release_child) };
+        unsafe { for_each_child(obj, &mut self.tracer, self.weak.ephemerons(), release_child) };
         free_in_allocation_order(&mut self.release_stack[pushed..], obj);
         // SAFETY: `Word::of`'s bullet: `obj` is still allocated (only the
         // branch below frees it).

@@ -5,6 +5,7 @@
 //! and measurement only; it frees nothing.
 
 use crate::count::for_each_child;
+use gc_core::ephemeron::EphemeronTable;
 use gc_core::object::ObjectRef;
 use gc_core::space::FreeListSpace;
 use gc_core::{Slot, Tracer};
@@ -15,6 +16,7 @@ pub(crate) fn count_leaked(
     space: &mut FreeListSpace,
     roots: &[Slot],
     tracer: &mut Tracer,
+    ephemerons: &EphemeronTable,
 ) -> usize {
     space.clear_marks();
     let mut stack: Vec<ObjectRef> = roots.iter().filter_map(Slot::get).collect();
@@ -27,7 +29,7 @@ pub(crate) fn count_leaked(
         // SAFETY: `for_each_child`'s bullets: roots and fields of
         // allocated objects refer to allocated objects, initialised between
         // collections; pushing frees nothing.
-        unsafe { for_each_child(obj, tracer, |child| stack.push(child)) };
+        unsafe { for_each_child(obj, tracer, ephemerons, |child| stack.push(child)) };
     }
     space.objects() - reached
 }

@@ -69,7 +69,7 @@ fn in_degrees(
         // allocated objects, initialised after a collection; the closure
         // frees nothing.
         unsafe {
-            for_each_child(obj, &mut tracer, |child| {
+            for_each_child(obj, &mut tracer, rc.weak.ephemerons(), |child| {
                 if !rc.space.is_object(child.addr()) {
                     stray.get_or_insert_with(|| {
                         format!(

@@ -123,6 +123,7 @@
 //!
 //! [proptest]: https://docs.rs/proptest
 
+mod ephemeron;
 mod exec;
 mod model;
 mod region;
@@ -383,6 +384,49 @@ pub enum Op {
     /// Leaves every scope and the `heap.scope` call, then opens a new one,
     /// as a host returning to its event loop: only persistent roots remain.
     Restart,
+    /// Allocates a weak map ([`GcWeakMap`](gc_core::GcWeakMap) of small
+    /// objects), held by a persistent root of the run until [`Op::DropMap`].
+    NewMap,
+    /// Drops held map `map` (modulo the maps made; nothing if it was
+    /// dropped): the next collection empties it.
+    DropMap {
+        /// Which map.
+        map: usize,
+    },
+    /// Maps root `key`'s object to root `value`'s object in map `map` (the
+    /// first small objects from there), with
+    /// [`Scope::weak_insert`](gc_core::Scope::weak_insert).
+    MapInsert {
+        /// Which map.
+        map: usize,
+        /// Root of the key.
+        key: usize,
+        /// Root of the value.
+        value: usize,
+    },
+    /// Looks root `key`'s object up in map `map` with
+    /// [`Scope::weak_get`](gc_core::Scope::weak_get), rooting the value found.
+    MapGet {
+        /// Which map.
+        map: usize,
+        /// Root of the key.
+        key: usize,
+    },
+    /// [`Op::MapGet`] with [`Mutation::weak_get`](gc_core::model::Mutation::weak_get),
+    /// in a region of its own.
+    RegionMapGet {
+        /// Which map.
+        map: usize,
+        /// Root of the key.
+        key: usize,
+    },
+    /// Removes root `key`'s entry from map `map`.
+    MapRemove {
+        /// Which map.
+        map: usize,
+        /// Root of the key.
+        key: usize,
+    },
 }
 
 impl Op {
@@ -894,6 +938,45 @@ pub fn hunt<C: Collector>(config: &HarnessConfig) -> Hunt {
     search::hunt(config, C::NAME, programs(config.max_ops), run)
 }
 
+/// [`find_failure`] over the weak-map programs: small objects, weak maps
+/// ([`Op::NewMap`], [`Op::MapInsert`], lookups, removals, dropped maps) and
+/// the ops that end lives. The model predicts which entries vanish at each
+/// collection (ephemerons: a value lives while its key does and its map is
+/// held).
+///
+/// ```
+/// use gc_testing::harness::{find_ephemeron_failure, HarnessConfig};
+/// let config = HarnessConfig { cases: 8, seed: Some(1), ..HarnessConfig::default() };
+/// assert!(find_ephemeron_failure::<gc_mark_sweep::MarkSweep>(&config).is_none());
+/// ```
+pub fn find_ephemeron_failure<C: Collector>(config: &HarnessConfig) -> Option<Failure> {
+    let run = |program: &[Op]| run_program::<C>(program, config);
+    search::hunt(config, C::NAME, ephemeron::programs(config.max_ops), run).failure
+}
+
+/// [`check_collector`] over the weak-map programs ([`find_ephemeron_failure`]).
+pub fn check_ephemerons<C: Collector>(config: HarnessConfig) {
+    if let Some(failure) = find_ephemeron_failure::<C>(&config) {
+        panic!("{failure}");
+    }
+}
+
+/// [`assert_catches`] over the weak-map programs ([`find_ephemeron_failure`]).
+pub fn assert_catches_ephemeron<C: Collector>(config: HarnessConfig, max_len: usize) -> Failure {
+    let failure = find_ephemeron_failure::<C>(&config).unwrap_or_else(|| {
+        panic!(
+            "the weak-map harness did not catch the seeded bug in `{}` ({config:?})",
+            C::NAME
+        )
+    });
+    assert!(
+        failure.program.len() <= max_len,
+        "the harness caught the seeded bug but shrank it only to {} ops (limit {max_len}):\n{failure}",
+        failure.program.len()
+    );
+    failure
+}
+
 /// Runs the harness on `C` and panics with the shrunk failing program if any
 /// program fails.
 ///
@@ -1005,6 +1088,19 @@ macro_rules! harness_suite {
                 random_collections: Some(1),
                 poison_freed: true,
                 cases: 256,
+                ..$crate::harness::HarnessConfig::default()
+            });
+        }
+
+        #[test]
+        fn harness_ephemerons_normal() {
+            $crate::harness::check_ephemerons::<$backend>($crate::harness::HarnessConfig::default());
+        }
+
+        #[test]
+        fn harness_ephemerons_stress() {
+            $crate::harness::check_ephemerons::<$backend>($crate::harness::HarnessConfig {
+                stress: true,
                 ..$crate::harness::HarnessConfig::default()
             });
         }

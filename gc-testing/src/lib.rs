@@ -39,6 +39,7 @@
 pub mod conformance;
 pub mod corpus;
 mod drop_counter;
+pub mod ephemeron_checks;
 pub mod finalization_checks;
 pub mod harness;
 pub mod model_checks;

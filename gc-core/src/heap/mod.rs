@@ -349,15 +349,18 @@ impl<C: Collector, Th: Threads> Heap<C, Th> {
 
     /// The object `weak` refers to, if a collection has not found it dead:
     /// the one way the program obtains an object from a weak reference
-    /// (both APIs come here), so the collector's read barrier
-    /// ([`Collector::upgraded`]) sees every such object.
+    /// (both APIs come here; weak-map lookups have their own), so the
+    /// collector's read barrier ([`Collector::weak_read`]) sees every such
+    /// object.
     ///
     /// # Panics
     /// If `weak` was made by another heap.
     #[inline]
     pub(crate) fn upgrade<T: ?Sized>(&self, weak: &crate::GcWeak<T>) -> Option<ObjectRef> {
         let obj = self.collector.weak_table().target(weak)?;
-        self.collector.upgraded(obj);
+        // SAFETY: `weak_read`'s bullet: a weak table entry refers to a live
+        // object (the collection that finds it dead clears the entry).
+        unsafe { self.collector.weak_read(obj) };
         Some(obj)
     }
 

@@ -26,6 +26,8 @@ use std::convert::Infallible;
 use std::marker::PhantomData;
 use std::mem::size_of;
 
+mod weak_map;
+
 /// A frame of roots on a heap's shadow stack, and the only door to the heap.
 ///
 /// `'s` brands the roots this scope creates: they are valid until the scope

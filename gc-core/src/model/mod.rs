@@ -129,6 +129,7 @@ mod mutation;
 mod persistent;
 mod slice;
 mod vec;
+mod weak_map;
 
 pub use account::{Charge, HeapAlloc};
 pub use gc::Gc;

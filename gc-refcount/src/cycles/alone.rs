@@ -38,6 +38,7 @@
 
 use super::{blacken, children, collect_white, external, flaw, TrialDeletion};
 use crate::count::{Color, Counts, Flag, Word};
+use gc_core::ephemeron::EphemeronTable;
 use gc_core::object::ObjectRef;
 use gc_core::space::FreeListSpace;
 
@@ -103,6 +104,7 @@ impl TrialDeletion {
         counts: &Counts,
         space: &mut FreeListSpace,
         pace: &mut Pace,
+        eph: &EphemeronTable,
     ) -> usize {
         // SAFETY: `settle`'s bullets are this function's.
         let word = match unsafe { settle(obj, counts, space, self.flaw) } {
@@ -116,7 +118,7 @@ impl TrialDeletion {
         // SAFETY: `alone`'s bullets: allocated (first bullet), out of the
         // buffer, not white and not `SEEN` (`settle` saw to it), and the
         // other bullets are this function's.
-        match unsafe { self.alone(obj, counts, space) } {
+        match unsafe { self.alone(obj, counts, space, eph) } {
             Alone::Done(work, 0) => pace.futile += work,
             Alone::Done(work, garbage) => {
                 pace.fruitful += work;
@@ -155,10 +157,11 @@ impl TrialDeletion {
         root: ObjectRef,
         counts: &Counts,
         space: &mut FreeListSpace,
+        eph: &EphemeronTable,
     ) -> Alone {
         // SAFETY: `mark_gray_logged`'s bullets: allocated (first bullet),
         // and nothing it reaches is gray (second bullet).
-        let fits = unsafe { self.mark_gray_logged(root) };
+        let fits = unsafe { self.mark_gray_logged(root, eph) };
         self.last_scanned += self.logs.grays.len();
         let work = self.logs.edges.len();
         if !fits {
@@ -177,7 +180,7 @@ impl TrialDeletion {
         let whites = if self.logs.grays.iter().any(|&obj| gray_external(obj)) {
             // SAFETY: `scan`'s bullet: `root` is allocated, and gray
             // marking has run from it.
-            unsafe { self.scan(root, counts) };
+            unsafe { self.scan(root, counts, eph) };
             &self.whites
         } else {
             // Every gray object is white: nothing outside refers to any.
@@ -191,7 +194,7 @@ impl TrialDeletion {
         // turned black); without one, every count is 0 and none is rooted.
         // A white object is not rooted, so not in the ZCT, and waiting
         // candidates are left to their turn.
-        let freed = unsafe { collect_white(whites, counts, space, (self.flaw, &mut self.tracer)) };
+        let freed = unsafe { collect_white(whites, counts, space, (self.flaw, &mut self.tracer, eph)) };
         self.whites.clear();
         Alone::Done(work, freed)
     }
@@ -202,7 +205,7 @@ impl TrialDeletion {
     ///
     /// # Safety
     /// - `root` is allocated, and nothing it reaches is gray.
-    unsafe fn mark_gray_logged(&mut self, root: ObjectRef) -> bool {
+    unsafe fn mark_gray_logged(&mut self, root: ObjectRef, eph: &EphemeronTable) -> bool {
         self.logs.grays.clear();
         self.logs.edges.clear();
         let mut next = 0;
@@ -224,7 +227,7 @@ impl TrialDeletion {
                 };
                 // SAFETY: `for_each_child`'s bullets: `obj` is allocated
                 // (above) and initialised; the closure frees nothing.
-                unsafe { children(obj, &mut self.tracer, self.flaw, subtract) };
+                unsafe { children(obj, &mut self.tracer, eph, self.flaw, subtract) };
                 if self.logs.edges.len() > LOCAL_LIMIT {
                     return false;
                 }

@@ -60,6 +60,7 @@ pub mod alone;
 
 use crate::count::{for_each_child, Color, Counts, Flag, Word};
 use alone::{Logs, Pace};
+use gc_core::ephemeron::EphemeronTable;
 use gc_core::object::ObjectRef;
 use gc_core::space::FreeListSpace;
 use gc_core::Tracer;
@@ -149,7 +150,12 @@ impl TrialDeletion {
     /// - Every object a root refers to is flagged `ROOTED`.
     /// - The ZCT was just reconciled, so every candidate is allocated and
     ///   every object with count 0 is rooted or `DEAD`.
-    pub(crate) unsafe fn collect(&mut self, counts: &Counts, space: &mut FreeListSpace) -> usize {
+    pub(crate) unsafe fn collect(
+        &mut self,
+        counts: &Counts,
+        space: &mut FreeListSpace,
+        eph: &EphemeronTable,
+    ) -> usize {
         let candidates = std::mem::take(&mut *counts.candidates.borrow_mut());
         check_buffer(&candidates, space);
         self.last_scanned = 0;
@@ -160,13 +166,13 @@ impl TrialDeletion {
             // its own turn frees it), the caller's bullets hold, and each
             // turn leaves every object black but the waiting candidates it
             // found garbage, which it paints white.
-            freed += unsafe { self.turn(obj, counts, space, &mut pace) };
+            freed += unsafe { self.turn(obj, counts, space, &mut pace, eph) };
         }
         if !self.batch.is_empty() {
             // SAFETY: `run_batch`'s bullets: the batch holds candidates that
             // kept `BUFFERED` through every turn, so none was freed, and
             // the caller's bullets hold.
-            freed += unsafe { self.run_batch(counts, space) };
+            freed += unsafe { self.run_batch(counts, space, eph) };
         }
         // SAFETY: `requeue_survivors`' bullet: the buffer holds only rooted
         // objects that `blacken` or `settle_black` kept, allocated.
@@ -181,13 +187,18 @@ impl TrialDeletion {
     /// # Safety
     /// - Every entry of the batch is allocated and flagged `BUFFERED`.
     /// - As [`TrialDeletion::collect`].
-    unsafe fn run_batch(&mut self, counts: &Counts, space: &mut FreeListSpace) -> usize {
+    unsafe fn run_batch(
+        &mut self,
+        counts: &Counts,
+        space: &mut FreeListSpace,
+        eph: &EphemeronTable,
+    ) -> usize {
         let mut batch = std::mem::take(&mut self.batch);
         // SAFETY: `leave_buffer`'s bullet is this function's first one.
         let mut freed = unsafe { alone::leave_buffer(&mut batch, space) };
         for &obj in &batch {
             // SAFETY: `mark_gray`'s bullet: entries left are allocated.
-            unsafe { self.mark_gray(obj) };
+            unsafe { self.mark_gray(obj, eph) };
         }
         // Scanning black from the candidates referenced from outside first
         // saves work, not a different result: scanned first, a candidate
@@ -198,13 +209,13 @@ impl TrialDeletion {
             let word = unsafe { Word::of(obj) };
             if word.color() == Color::Gray && external(word) {
                 // SAFETY: `scan_black`'s bullet: allocated (an entry left).
-                unsafe { self.scan_black(obj, counts) };
+                unsafe { self.scan_black(obj, counts, eph) };
             }
         }
         for &obj in &batch {
             // SAFETY: `scan`'s bullet: allocated, and gray marking has run
             // from every entry.
-            unsafe { self.scan(obj, counts) };
+            unsafe { self.scan(obj, counts, eph) };
         }
         // SAFETY: `collect_white`'s bullets: `whites` lists each object
         // once, as scanning painted it; every white one is garbage (after
@@ -213,7 +224,7 @@ impl TrialDeletion {
         // never white, the batch left the buffer, the ZCT holds only
         // rooted objects); nothing was freed since it was listed.
         freed +=
-            unsafe { collect_white(&self.whites, counts, space, (self.flaw, &mut self.tracer)) };
+            unsafe { collect_white(&self.whites, counts, space, (self.flaw, &mut self.tracer, eph)) };
         self.whites.clear();
         batch.clear();
         self.batch = batch;
@@ -225,7 +236,7 @@ impl TrialDeletion {
     ///
     /// # Safety
     /// - `root` is allocated.
-    unsafe fn mark_gray(&mut self, root: ObjectRef) {
+    unsafe fn mark_gray(&mut self, root: ObjectRef, eph: &EphemeronTable) {
         self.stack.push(root);
         while let Some(obj) = self.stack.pop() {
             // SAFETY: `Word::of`'s bullet: `root` (this function's bullet) or a field's
@@ -247,7 +258,7 @@ impl TrialDeletion {
             // SAFETY: `for_each_child`'s bullets: `obj` is allocated (above)
             // and initialised (every allocated object is, between regions);
             // the closure frees nothing.
-            unsafe { children(obj, &mut self.tracer, self.flaw, subtract) };
+            unsafe { children(obj, &mut self.tracer, eph, self.flaw, subtract) };
         }
     }
 
@@ -257,7 +268,7 @@ impl TrialDeletion {
     ///
     /// # Safety
     /// - `root` is allocated and gray marking has run from it.
-    unsafe fn scan(&mut self, root: ObjectRef, counts: &Counts) {
+    unsafe fn scan(&mut self, root: ObjectRef, counts: &Counts, eph: &EphemeronTable) {
         self.stack.push(root);
         while let Some(obj) = self.stack.pop() {
             // SAFETY: `Word::of`'s bullet: `root` (this function's bullet) or a field's
@@ -268,7 +279,7 @@ impl TrialDeletion {
             }
             if external(word) {
                 // SAFETY: `scan_black`'s bullet: allocated (above).
-                unsafe { self.scan_black(obj, counts) };
+                unsafe { self.scan_black(obj, counts, eph) };
                 continue;
             }
             word.paint(Color::White);
@@ -276,7 +287,7 @@ impl TrialDeletion {
             let stack = &mut self.stack;
             // SAFETY: `for_each_child`'s bullets: `obj` is allocated (above)
             // and initialised; the closure frees nothing.
-            unsafe { children(obj, &mut self.tracer, self.flaw, |child| stack.push(child)) };
+            unsafe { children(obj, &mut self.tracer, eph, self.flaw, |child| stack.push(child)) };
         }
     }
 
@@ -285,7 +296,7 @@ impl TrialDeletion {
     ///
     /// # Safety
     /// - `root` is allocated.
-    unsafe fn scan_black(&mut self, root: ObjectRef, counts: &Counts) {
+    unsafe fn scan_black(&mut self, root: ObjectRef, counts: &Counts, eph: &EphemeronTable) {
         // SAFETY: `blacken`'s bullet: allocated (this function's bullet).
         unsafe { blacken(root, counts) };
         self.black.push(root);
@@ -305,7 +316,7 @@ impl TrialDeletion {
             // SAFETY: `for_each_child`'s bullets: `obj` is `root` or a
             // field's target, allocated and initialised; `restore` frees
             // nothing.
-            unsafe { children(obj, &mut self.tracer, self.flaw, restore) };
+            unsafe { children(obj, &mut self.tracer, eph, self.flaw, restore) };
         }
     }
 }
@@ -330,13 +341,13 @@ unsafe fn collect_white(
     listed: &[ObjectRef],
     counts: &Counts,
     space: &mut FreeListSpace,
-    (flaw, tracer): (u8, &mut Tracer),
+    (flaw, tracer, eph): (u8, &mut Tracer, &EphemeronTable),
 ) -> usize {
     if flaw == flaw::FREE_DECREMENTS {
         // SAFETY: none needed beyond the bullets: nothing is freed yet, so
         // every listed object and its children are allocated. The seeded
         // bug breaks the counts (a live child can reach 0), not memory.
-        unsafe { decrement_black_children(listed, counts, tracer) };
+        unsafe { decrement_black_children(listed, counts, tracer, eph) };
     }
     let mut freed = 0;
     for &obj in listed {
@@ -368,7 +379,12 @@ unsafe fn collect_white(
 ///
 /// # Safety
 /// - Every listed object is allocated.
-unsafe fn decrement_black_children(listed: &[ObjectRef], counts: &Counts, tracer: &mut Tracer) {
+unsafe fn decrement_black_children(
+    listed: &[ObjectRef],
+    counts: &Counts,
+    tracer: &mut Tracer,
+    eph: &EphemeronTable,
+) {
     for &obj in listed {
         // SAFETY: `Word::of`'s bullet is this function's.
         if unsafe { Word::of(obj) }.color() != Color::White {
@@ -386,7 +402,7 @@ unsafe fn decrement_black_children(listed: &[ObjectRef], counts: &Counts, tracer
         };
         // SAFETY: `for_each_child`'s bullets: `obj` is allocated and
         // initialised; `decrement` frees nothing.
-        unsafe { for_each_child(obj, tracer, decrement) };
+        unsafe { for_each_child(obj, tracer, eph, decrement) };
     }
 }
 
@@ -397,14 +413,20 @@ unsafe fn decrement_black_children(listed: &[ObjectRef], counts: &Counts, tracer
 /// # Safety
 /// - As [`for_each_child`].
 #[inline(always)]
-unsafe fn children(obj: ObjectRef, tracer: &mut Tracer, flaw: u8, mut f: impl FnMut(ObjectRef)) {
+unsafe fn children(
+    obj: ObjectRef,
+    tracer: &mut Tracer,
+    eph: &EphemeronTable,
+    flaw: u8,
+    mut f: impl FnMut(ObjectRef),
+) {
     let mut first = None;
     let visit = |child| {
         first.get_or_insert(child);
         f(child)
     };
     // SAFETY: `for_each_child`'s bullets are this function's.
-    unsafe { for_each_child(obj, tracer, visit) };
+    unsafe { for_each_child(obj, tracer, eph, visit) };
     if let Some(child) = first.filter(|_| flaw == flaw::TRACE_TWICE) {
         f(child);
     }

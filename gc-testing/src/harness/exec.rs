@@ -51,7 +51,7 @@ pub(super) struct Obj<W: Words> {
     small: [Gc<Small>; 3],
 }
 
-type Small = Obj<()>;
+pub(super) type Small = Obj<()>;
 type Large = Obj<[u64; LARGE_WORDS]>;
 
 /// The owned payload of object `id`: `len` words derived from the id.
@@ -248,7 +248,7 @@ fn root_in<'s, C: Collector>(s: &Scope<'s, C>, h: Handle<'_>) -> Handle<'s> {
     }
 }
 
-fn id_of<C: Collector>(s: &mut Scope<'_, C>, h: Handle<'_>) -> u64 {
+pub(super) fn id_of<C: Collector>(s: &mut Scope<'_, C>, h: Handle<'_>) -> u64 {
     match h {
         Handle::Table(r) => s.mutate(|m| m.get(r).id),
         _ => with_root!(h, |r| s.get(r).id),
@@ -360,6 +360,7 @@ pub(super) fn run_program<C: Collector>(ops: &[Op], config: &HarnessConfig) -> R
     };
     let result = run_scopes(&mut heap, &mut run);
     drop(run.outside.persistent.drain(..));
+    drop(run.outside.maps.drain(..));
     guarded(move || {
         drop(heap);
         Ok(())
@@ -421,6 +422,9 @@ fn run_frame<C: Collector>(
                 Exit::Leave => Ok(()),
                 exit => return Ok(exit),
             },
+            Step::Eph(step) => {
+                guarded(|| super::ephemeron::execute(s, &mut frame, step, &mut run.outside.maps))
+            }
             _ => guarded(|| execute(s, &mut frame, step, &run.tally, &mut run.outside.weaks)),
         };
         let at = run.next - 1;
@@ -702,7 +706,9 @@ fn check<C: Collector>(
         collected && run.collects_cycles,
     )?;
     if collected {
-        let expected = reachable.iter().filter(|&&r| r).count();
+        // The held weak maps are objects too (the model keeps them apart).
+        let maps = model.maps.iter().filter(|m| m.held).count();
+        let expected = reachable.iter().filter(|&&r| r).count() + maps;
         let objects = s.usage().objects;
         if objects != expected && (run.collects_cycles || objects < expected) {
             return Err(format!(
@@ -723,6 +729,7 @@ fn check<C: Collector>(
             false => check_weaks(c, &seen, model, weaks),
         }
     })?;
+    super::ephemeron::check(s, frame, model, &run.outside.maps)?;
     let collections = s.stats().collections;
     s.mutate(|m| region::walk(m, frame, model, &run.outside, !run.marking))?;
     assert_eq!(

@@ -190,6 +190,8 @@ pub(super) enum Step {
     /// The op means nothing here (no roots yet, kinds differ, or leaving
     /// the outermost scope).
     Skip,
+    /// A weak-map op ([`super::ephemeron`]).
+    Eph(super::ephemeron::EphStep),
 }
 
 /// A value in a table, as the model keeps it.
@@ -362,6 +364,8 @@ pub(super) struct Model {
     /// The harness's own list of weak references: the payload id each
     /// refers to, in the order they were made.
     pub(super) weaks: Vec<u64>,
+    /// The weak maps ([`super::ephemeron`]), in the order they were made.
+    pub(super) maps: Vec<super::ephemeron::ModelMap>,
 }
 
 impl Model {
@@ -376,6 +380,9 @@ impl Model {
     }
 
     fn resolve_op(&self, op: &Op) -> Step {
+        if let Some(step) = self.resolve_eph(op) {
+            return step;
+        }
         let n = self.roots.len();
         let kind = |root: usize| self.objects[self.roots[root] as usize].kind;
         let handle = |o: &ModelObject| o.kind != Kind::Table;
@@ -713,6 +720,7 @@ impl Model {
                 self.cycle_ended();
                 self.collected(true, false);
             }
+            Step::Eph(step) => self.apply_eph(step),
             Step::Read { .. } | Step::Yield | Step::Skip => {}
         }
     }
@@ -768,6 +776,7 @@ impl Model {
                 stack.extend(object.table.targets());
             }
         }
+        self.sweep_maps();
     }
 
     /// `held[id]`: object `id` is reachable, among the `garbage` objects,
@@ -794,6 +803,7 @@ impl Model {
         let object = self.object(id);
         let mut out: Vec<u64> = object.edges.iter().flatten().copied().collect();
         out.extend(object.table.targets());
+        out.extend(self.ephemeron_successors(id));
         out
     }
 
@@ -835,14 +845,20 @@ impl Model {
         let mut reachable = vec![false; self.objects.len()];
         let mut stack = self.roots.clone();
         stack.extend(&self.persistent);
-        while let Some(id) = stack.pop() {
-            if !std::mem::replace(&mut reachable[id as usize], true) {
-                let object = self.object(id);
-                stack.extend(object.edges.iter().flatten());
-                stack.extend(object.table.targets());
+        loop {
+            while let Some(id) = stack.pop() {
+                if !std::mem::replace(&mut reachable[id as usize], true) {
+                    let object = self.object(id);
+                    stack.extend(object.edges.iter().flatten());
+                    stack.extend(object.table.targets());
+                }
+            }
+            // Ephemerons: the values of live keys of held maps, to the closure.
+            stack = self.ephemeron_values(&reachable);
+            if stack.is_empty() {
+                return reachable;
             }
         }
-        reachable
     }
 
     /// The shortest chain from a named root to object `id`, printed as the
@@ -882,6 +898,9 @@ impl Model {
     /// for the listing of a failing program.
     pub(super) fn explain(&self, step: Step) -> String {
         let root = |r: usize| format!("root {r} (#{})", self.roots[r]);
+        if let Step::Eph(step) = step {
+            return self.explain_eph(step);
+        }
         match step {
             Step::Alloc { id, kind, len } => {
                 let kind = format!("{kind:?}").to_lowercase();

@@ -39,6 +39,8 @@ pub(super) struct Outside {
     identities: RefCell<HashMap<u64, Identity>>,
     /// The run's weak references, in the model's order.
     pub(super) weaks: Vec<AnyWeak>,
+    /// The run's weak maps ([`super::ephemeron`]).
+    pub(super) maps: super::ephemeron::Maps,
 }
 
 fn key(k: u8) -> String {

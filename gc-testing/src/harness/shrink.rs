@@ -109,6 +109,7 @@ fn canonical(op: &Op, step: Step, model: &Model) -> Option<Op> {
             }
         }
         Step::Skip => return None,
+        Step::Eph(step) => super::ephemeron::canonical(step),
     })
 }
 
@@ -225,7 +226,7 @@ fn simpler(op: &Op) -> Vec<Op> {
             out
         }
         Op::Enter | Op::Leave | Op::Collect | Op::Yield | Op::Restart => Vec::new(),
-        _ => simpler_model_op(op),
+        _ => super::ephemeron::simpler(op).unwrap_or_else(|| simpler_model_op(op)),
     }
 }
 
@@ -400,6 +401,7 @@ fn size(program: &[Op]) -> (usize, u64) {
             Op::StoreWeak { obj, weak } | Op::RegionStoreWeak { obj, weak } => (obj + weak) as u64,
             Op::LoadWeak { obj, index } | Op::RegionLoadWeak { obj, index } => (obj + index) as u64,
             Op::Enter | Op::Leave | Op::Collect | Op::Yield | Op::Restart => 0,
+            _ => super::ephemeron::size(op).expect("a weak-map op"),
         }
     };
     (program.len(), program.iter().map(op).sum())
@@ -443,6 +445,9 @@ fn step(model: &mut Model, slots: &mut Vec<usize>, op: &Op, j: usize) {
 /// `op` with every root index `r` replaced by `f(r)`, or `None` if `f`
 /// returns `None` for one of them.
 fn map_roots(op: &Op, mut f: impl FnMut(usize) -> Option<usize>) -> Option<Op> {
+    if let Some(mapped) = super::ephemeron::map_roots(op, &mut f) {
+        return mapped;
+    }
     Some(match *op {
         Op::Set { obj, field, target } => Op::Set {
             obj: f(obj)?,
@@ -513,6 +518,7 @@ fn map_roots(op: &Op, mut f: impl FnMut(usize) -> Option<usize>) -> Option<Op> {
         | Op::Recall { .. }
         | Op::Yield
         | Op::Restart => op.clone(),
+        _ => unreachable!("weak-map ops are mapped above"),
     })
 }
 
