@@ -32,8 +32,9 @@ gc-refcount = { path = "$root/gc-refcount" }
 TOML
     CARGO_TARGET_DIR="$work/target-$side" cargo build -q --release --manifest-path "$work/probe-$side/Cargo.toml"
 done
-for backend in copying mark-sweep refcount churn-copying churn-mark-sweep churn-refcount \
-    trees-copying trees-mark-sweep trees-refcount; do
+#   PROBES="large-mark-sweep" bash scripts/callgrind-sized-path.sh 44dd018   # other modes
+for backend in ${PROBES:-copying mark-sweep refcount churn-copying churn-mark-sweep churn-refcount \
+    trees-copying trees-mark-sweep trees-refcount}; do
     for side in base tree; do
         count=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null \
             "$work/target-$side/release/probe" "$backend" 2>&1 | grep -o 'Collected : [0-9]*' | grep -o '[0-9]*')

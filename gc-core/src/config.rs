@@ -10,8 +10,8 @@ use crate::error::{GcError, GcErrorKind};
 ///
 /// The growth policy in short: the heap may grow to `growth_factor` times
 /// its live bytes, but never less than `initial_trigger` and never more than
-/// `max_headroom` beyond the live bytes (or half the live bytes while the
-/// heap grows, see below). A growth factor of 4 keeps small and
+/// `max_headroom` beyond the live bytes (doubled after each unproductive
+/// collection in a row, see below). A growth factor of 4 keeps small and
 /// medium heaps near 4x the live size: Hertz and Berger (OOPSLA 2005)
 /// measured tracing collection ~17% slower than manual memory management at
 /// 3x and on par at 5x. The headroom cap keeps a large heap's footprint near
@@ -24,18 +24,13 @@ use crate::error::{GcError, GcErrorKind};
 ///
 /// A collection that frees less than a quarter of what the heap grew by
 /// since the one before is *unproductive* ([`Growth::unproductive`]): the
-/// program is building its live set, not making garbage. After an
-/// unproductive collection the headroom cap follows the live size: it is
-/// the larger of `max_headroom` and half the live bytes ([`Growth::growing`]);
-/// the first productive collection puts it back to `max_headroom`. With a
-/// fixed cap, building a live set of `L` bytes would trace about `L² / (2 *
+/// program is building its live set, not making garbage. Each unproductive
+/// collection in a row doubles the headroom cap ([`Growth::boosted`]), and
+/// the first productive one puts it back to `max_headroom`. With a fixed cap,
+/// building a live set of `L` bytes would trace about `L² / (2 *
 /// max_headroom)` bytes (a collection per `max_headroom`, each tracing
-/// everything built so far); a cap of half the live bytes makes that about
-/// `3L` (the live bytes grow by half between collections), while the heap
-/// stays within 1.5 times its live bytes as it grows (a cap doubled after
-/// every unproductive collection, as before, overshot a growing heap by up
-/// to the doubled cap: 1 GiB for a 250 MB live set). A heap whose live set
-/// stays put, making garbage, keeps the cap.
+/// everything built so far); doubling makes that linear in `L`, while a
+/// heap whose live set stays put, making garbage, keeps the cap.
 ///
 /// Settings that would collect on almost every allocation (a growth factor
 /// of 1, a `max_headroom` of a few bytes) are clamped: whatever they say,
@@ -69,8 +64,8 @@ pub struct HeapConfig {
     /// The most the heap may grow beyond its live bytes before the next
     /// collection, whatever `growth_factor` allows. Default 32 MiB; must be
     /// at least 1, and acts as at least the floor on headroom (see above).
-    /// (`initial_trigger` still applies while the heap is small, and after
-    /// an unproductive collection half the live bytes, if more, see above.)
+    /// (`initial_trigger` still applies while the heap is small, and each
+    /// unproductive collection in a row doubles it, see above.)
     pub max_headroom: usize,
     /// Collect on every allocation; the copying backend then moves every
     /// object every time. For finding bugs, not for speed.
@@ -209,10 +204,6 @@ pub const MIN_HEADROOM: usize = 64 << 10;
 /// The growth policy's other floor on headroom: the live bytes divided by this.
 const MIN_HEADROOM_FRACTION: usize = 16;
 
-/// While the heap grows ([`Growth::growing`]), the headroom cap is at least
-/// the live bytes divided by this.
-const GROWING_HEADROOM_FRACTION: usize = 2;
-
 /// The part of the object capacity the trigger leaves free (one eighth):
 /// a mutation region that spends its budget may go on allocating into it
 /// until it ends and collects ([`Growth::region_budget`]).
@@ -301,7 +292,6 @@ impl HeapConfig {
             growth_factor: self.growth_factor,
             max_headroom: self.max_headroom,
             capacity: self.capacity,
-            growing: false,
         }
     }
 }
@@ -325,8 +315,6 @@ pub struct Growth {
     growth_factor: f64,
     max_headroom: usize,
     capacity: usize,
-    /// The heap is building its live set ([`Growth::growing`]).
-    growing: bool,
 }
 
 impl Growth {
@@ -346,12 +334,8 @@ impl Growth {
     pub fn next_trigger(&self, live: usize) -> usize {
         let grown = (live as f64 * self.growth_factor) as usize;
         let floor = MIN_HEADROOM.max(live / MIN_HEADROOM_FRACTION);
-        let cap = match self.growing {
-            true => self.max_headroom.max(live / GROWING_HEADROOM_FRACTION),
-            false => self.max_headroom,
-        };
         grown
-            .min(live.saturating_add(cap))
+            .min(live.saturating_add(self.max_headroom))
             .max(live.saturating_add(floor))
             .max(self.initial_trigger)
             .min(self.capacity)
@@ -398,22 +382,22 @@ impl Growth {
         self.max_headroom
     }
 
-    /// The policy while the heap builds its live set (after an
-    /// unproductive collection): the headroom cap follows the live size,
-    /// the larger of `max_headroom` and half the live bytes (the growth
+    /// The policy after `unproductive` unproductive collections in a row:
+    /// the headroom cap doubled that many times (saturating; the growth
     /// factor and the capacity still bound the trigger).
     ///
     /// ```
     /// use gc_core::HeapConfig;
     /// const MIB: usize = 1 << 20;
     /// let growth = HeapConfig::default().growth(); // growth factor 4, cap 32 MiB
-    /// assert_eq!(growth.next_trigger(200 * MIB), 232 * MIB);
-    /// assert_eq!(growth.growing().next_trigger(200 * MIB), 300 * MIB);
-    /// assert_eq!(growth.growing().next_trigger(32 * MIB), 64 * MIB); // the cap
+    /// assert_eq!(growth.next_trigger(64 * MIB), 96 * MIB);
+    /// assert_eq!(growth.boosted(1).next_trigger(64 * MIB), 128 * MIB);
+    /// assert_eq!(growth.boosted(5).next_trigger(64 * MIB), 256 * MIB); // 4x live
     /// ```
-    pub fn growing(self) -> Growth {
+    pub fn boosted(self, unproductive: u32) -> Growth {
+        let scale = 1usize.checked_shl(unproductive).unwrap_or(usize::MAX);
         Growth {
-            growing: true,
+            max_headroom: self.max_headroom.saturating_mul(scale),
             ..self
         }
     }

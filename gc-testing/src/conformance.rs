@@ -665,10 +665,9 @@ pub fn stats_record_every_collection<C: Collector>(mode: Mode) {
 }
 
 /// The growth policy holds. While a list far larger than `max_headroom`
-/// is built (every collection unproductive), the headroom cap follows the
-/// live size (half of it), so the build collects about
-/// `log1.5(live / max_headroom)` times, not `live / max_headroom`, and the
-/// heap stays within 1.5 times its live bytes. Then, with that live set fixed and a
+/// is built (every collection unproductive), each collection doubles the
+/// headroom cap, so the build collects about `log2(live / max_headroom)`
+/// times, not `live / max_headroom`. Then, with that live set fixed and a
 /// program making garbage, the first (productive) collection puts the cap
 /// back: from then on a collection starts before the heap grows more than
 /// `max_headroom` past the live bytes (not at `growth_factor` times them),
@@ -679,7 +678,7 @@ pub fn headroom_caps_heap_growth<C: Collector>(mode: Mode) {
     let config = HeapConfig {
         initial_trigger: MIB,
         max_headroom: MIB,
-        // The growing cap lets the heap grow to 1.5 times the live bytes.
+        // The boosted cap lets the heap grow to twice the live bytes at most.
         growth_factor: 2.0,
         // A test of pacing: a heap walk after each of its ~20 collections of
         // an 8 MiB heap would be most of its time (the other checks verify).
@@ -709,20 +708,15 @@ pub fn headroom_caps_heap_growth<C: Collector>(mode: Mode) {
         (live.bytes, build_collections as usize)
     });
     let stats = heap.stats();
-    let (mut previous, mut unproductive, mut garbage_collections) = (0, false, 0);
+    let (mut previous, mut unproductive, mut garbage_collections) = (0, 0, 0);
     for event in &stats.events {
         if event.cause == Cause::Threshold {
             // Allowing for size-class rounding: the trigger counts requested bytes.
-            let policy = if unproductive {
-                growth.growing()
-            } else {
-                growth
-            };
-            let trigger = policy.next_trigger(previous);
+            let trigger = growth.boosted(unproductive).next_trigger(previous);
             assert!(
                 event.bytes_before <= trigger + trigger / 4,
                 "collection {} started at {} bytes, past the trigger {trigger} of {previous} \
-                 live bytes (growing: {unproductive})",
+                 live bytes after {unproductive} unproductive collections",
                 event.id,
                 event.bytes_before,
             );
@@ -730,7 +724,11 @@ pub fn headroom_caps_heap_growth<C: Collector>(mode: Mode) {
         }
         let grown = event.bytes_before.saturating_sub(previous);
         let freed = event.bytes_before.saturating_sub(event.bytes_after);
-        unproductive = Growth::unproductive(grown, freed);
+        unproductive = if Growth::unproductive(grown, freed) {
+            unproductive + 1
+        } else {
+            0
+        };
         previous = event.bytes_after;
     }
     if mode == Mode::Normal {
@@ -738,15 +736,14 @@ pub fn headroom_caps_heap_growth<C: Collector>(mode: Mode) {
             live_bytes > 8 * MIB,
             "the live set ({live_bytes} bytes) dwarfs the headroom"
         );
-        let steps = ((live_bytes / MIB) as f64).log(1.5).ceil() as usize;
+        let doublings = (live_bytes / MIB).ilog2() as usize;
         assert!(
-            build_collections <= steps + 3,
+            build_collections <= doublings + 3,
             "{build_collections} collections building {live_bytes} live bytes: the cap \
-             is half the live bytes, so about {steps}"
+             doubles, so about {doublings}"
         );
-        // The first garbage collection may wait for up to half the live
-        // bytes of garbage (the growing cap); the rest come once per
-        // `max_headroom`.
+        // The first garbage collection may wait for up to the live bytes of
+        // garbage (the boosted cap); the rest come once per `max_headroom`.
         let garbage_bytes = garbage_nodes * (live_bytes / live_nodes);
         assert!(
             garbage_collections >= (garbage_bytes - live_bytes) / (2 * MIB),

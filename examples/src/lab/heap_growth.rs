@@ -7,8 +7,8 @@ use crate::Backend;
 
 const CAPTION: &str = "The heap grows as the program allocates and drops at each collection to \
 what survived: the sawtooth. The level each tooth reaches is the trigger each collection set \
-(the growth policy: 4x the live bytes, at least 1 MiB, at most 32 MiB above them, or half the \
-live bytes after a collection that freed less than a quarter of what the heap grew), the \
+(the growth policy: 4x the live bytes, at least 1 MiB, at most 32 MiB above them, that cap \
+doubled after each collection in a row that freed less than a quarter of what the heap grew), the \
 same rule for every backend. \
 Copying needs a second semispace as large as what it copies while it collects: its footprint \
 line adds that copy reserve, the classic price of compaction.";

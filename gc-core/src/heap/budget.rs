@@ -170,10 +170,9 @@ pub(crate) struct Pacer {
     set: usize,
     /// Bytes in use (objects and external) after the last collection.
     in_use_after: usize,
-    /// The last collection was unproductive ([`Growth::unproductive`]): the
-    /// heap is building its live set, and the growth policy's headroom
-    /// follows the live size ([`Growth::growing`]).
-    unproductive: bool,
+    /// Unproductive collections in a row ([`Growth::unproductive`]): the
+    /// growth policy's headroom cap is doubled this many times.
+    unproductive: u32,
 }
 
 impl Pacer {
@@ -192,17 +191,18 @@ impl Pacer {
     ) -> Growth {
         let grown = in_use_before.saturating_sub(self.in_use_after);
         let freed = in_use_before.saturating_sub(in_use_after);
-        self.unproductive = Growth::unproductive(grown, freed);
+        self.unproductive = if Growth::unproductive(grown, freed) {
+            self.unproductive.saturating_add(1).min(usize::BITS)
+        } else {
+            0
+        };
         self.in_use_after = in_use_after;
         self.growth(config)
     }
 
     /// The growth policy now.
     pub(crate) fn growth(&self, config: &HeapConfig) -> Growth {
-        match self.unproductive {
-            true => config.growth().growing(),
-            false => config.growth(),
-        }
+        config.growth().boosted(self.unproductive)
     }
 
     /// Notes the budget just set.

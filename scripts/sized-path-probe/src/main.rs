@@ -2,7 +2,9 @@
 //! regions (`<backend>`); `churn-<backend>`: one million handle-API
 //! allocations replacing one of 1,000 rooted objects (the `churn` bench's
 //! `GcPool::replace`); `trees-<backend>`: binary trees built parents first
-//! through the handle API (`Scope::set`, the `binary_trees` bench's shape).
+//! through the handle API (`Scope::set`, the `binary_trees` bench's shape);
+//! `large-mark-sweep`: a depth-21 tree, then churn beside it (the growth
+//! policy's cost while a large live set is built; prints the collections).
 use gc_core::model::{Gc, Lock};
 use gc_core::{Collector, Heap, HeapConfig, Trace};
 
@@ -49,6 +51,7 @@ fn main() {
     let sum = match which.as_str() {
         "copying" => run::<gc_copying::Copying>(),
         "churn-mark-sweep" => churn::<gc_mark_sweep::MarkSweep>(),
+        "large-mark-sweep" => large_live::<gc_mark_sweep::MarkSweep>(),
         "trees-mark-sweep" => trees::<gc_mark_sweep::MarkSweep>(),
         "trees-copying" => trees::<gc_copying::Copying>(),
         "trees-refcount" => trees::<gc_refcount::RefCount>(),
@@ -110,4 +113,33 @@ pub fn trees<C: Collector>() -> u64 {
         }
         n + u64::from(s.get(long).left.is_null())
     })
+}
+
+/// The large_live_heap shape, smaller churn: a depth-21 tree built parents
+/// first, then 3 M churn allocations beside it.
+#[inline(never)]
+pub fn large_live<C: Collector>() -> u64 {
+    let mut heap = Heap::<C>::new(HeapConfig::default()).unwrap();
+    let n = heap.scope("main", |s| {
+        let tree = build(s, 21);
+        let live: Vec<_> = (0..1000).map(|_| s.alloc(0u64)).collect();
+        let mut sum = 0u64;
+        for i in 0..3_000_000u64 {
+            let root = live[(i % 1000) as usize];
+            sum = sum.wrapping_add(*s.get(root));
+            s.try_alloc_into(root, i).unwrap();
+        }
+        sum + u64::from(s.get(tree).left.is_null())
+    });
+    let stats = heap.stats();
+    for e in &stats.events {
+        let mib = |b: usize| b >> 20;
+        eprintln!(
+            "{:?}: {} MiB -> {} MiB",
+            e.cause,
+            mib(e.bytes_before),
+            mib(e.bytes_after)
+        );
+    }
+    n
 }
