@@ -432,3 +432,50 @@
 //! - Pointers live only in the heap's own memory: inline in objects, or in
 //!   [`GcVec`](crate::model::GcVec)/[`GcMap`](crate::model::GcMap) buffers;
 //!   a `Vec` of pointers does not compile.
+//!
+//! ## 9. Weak-keyed maps: JavaScript's `WeakMap`, Lua's `__mode`
+//! A [`GcWeakMap`](crate::GcWeakMap) maps objects (by identity) to objects,
+//! and each entry is an ephemeron: it keeps its value while its key is alive
+//! by other paths and the map is reachable, and it vanishes in the
+//! collection that finds the key dead (`docs/WEAK.md`). That is exactly
+//! JavaScript's `WeakMap` (private data attached to objects without keeping
+//! them) and Lua 5.4's weak-key tables (`setmetatable(t, {__mode = "k"})`,
+//! which are ephemeron tables). Lua's `__mode = "v"` is a table whose values
+//! are [`GcWeak`](crate::GcWeak)s (section 7); `__mode = "kv"` is a
+//! `GcWeakMap` whose values are boxes holding `GcWeak`s. Values are
+//! objects: a language whose values are an enum boxes a non-object value in
+//! a one-field object (a `Lock<Value>`).
+//!
+//! ```
+//! use gc_core::model::{Gc, Lock};
+//! use gc_core::{GcWeakMap, Heap, HeapConfig, Trace};
+//!
+//! #[derive(Trace)]
+//! struct Object<'gc> {
+//!     proto: Lock<Option<Gc<'gc, Object<'gc>>>>,
+//!     id: u64,
+//! }
+//!
+//! /// What the host keeps about script objects without keeping them alive.
+//! type Metadata = GcWeakMap<Object<'static>, Lock<u64>>;
+//!
+//! let mut heap = Heap::<gc_copying::Copying>::new(HeapConfig::default()).unwrap();
+//! heap.scope("script", |s| {
+//!     let (meta, kept) = s.mutate(|m| {
+//!         let meta = m.alloc(Metadata::new());
+//!         let kept = m.alloc(Object { proto: Lock::new(None), id: 1 });
+//!         let temp = m.alloc(Object { proto: Lock::new(Some(kept)), id: 2 });
+//!         m.weak_insert(meta, kept, m.alloc(Lock::new(10u64)));
+//!         m.weak_insert(meta, temp, m.alloc(Lock::new(20u64)));
+//!         (m.persist(meta), m.persist(kept))
+//!     });
+//!     s.collect(); // `temp` is garbage: its entry (and its value) vanish
+//!     s.mutate(|m| {
+//!         let meta = m.persistent(&meta);
+//!         let kept = m.persistent(&kept);
+//!         assert_eq!(kept.id, 1);
+//!         assert_eq!(m.weak_len(meta), 1);
+//!         assert_eq!(m.weak_get(meta, kept).map(|v| v.get()), Some(10));
+//!     });
+//! });
+//! ```
