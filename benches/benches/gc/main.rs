@@ -30,6 +30,7 @@ mod rust_gc;
 mod binary_trees;
 mod churn;
 mod cycles;
+mod ephemeron;
 mod handle_vector_store;
 mod large_live_heap;
 mod long_list;
@@ -401,6 +402,7 @@ fn groups() {
     binary_trees::register(&mut criterion);
     churn::register(&mut criterion);
     cycles::register(&mut criterion);
+    ephemeron::register(&mut criterion);
     handle_vector_store::register(&mut criterion);
     large_live_heap::register(&mut criterion);
     long_list::register(&mut criterion);
