@@ -136,6 +136,10 @@ impl RefCount {
             // reading the object or collecting again.
             unsafe { self.sweep_weak() };
         }
+        // Values of maps the reconciliation freed, uncounted before trial
+        // deletion looks for cycles (a value in a cycle of its own is then
+        // found at once).
+        event.time(Phase::Reclaim, || self.release_orphans());
         if self.wants_cycle_collection(event.cause) {
             // SAFETY: `TrialDeletion::collect`'s bullets: roots are flagged
             // (unless `UNFLAG_ROOTS_EARLY`, the seeded bug, which breaks

@@ -598,3 +598,32 @@ fn object_model_rings_are_candidates_when_the_log_is_replayed() {
         }
     });
 }
+
+/// A weak map dropped while its key lives: its value (in a cycle of its
+/// own) is uncounted before trial deletion runs, so an explicit collection
+/// frees it at once. Shrunk by the weak-map harness; it failed when the
+/// dropped map's values were uncounted only after trial deletion.
+#[test]
+fn a_dropped_maps_value_in_a_cycle_is_collected_at_once() {
+    use gc_testing::harness::{run_program, HarnessConfig, Op};
+    let program = vec![
+        Op::NewMap,
+        Op::Alloc { len: 0 },
+        Op::Enter,
+        Op::Alloc { len: 0 },
+        Op::Set {
+            obj: 1,
+            field: 0,
+            target: 1,
+        },
+        Op::MapInsert {
+            map: 0,
+            key: 0,
+            value: 1,
+        },
+        Op::Leave,
+        Op::DropMap { map: 0 },
+        Op::Collect,
+    ];
+    run_program::<gc_refcount::RefCount>(&program, &HarnessConfig::default()).unwrap();
+}
