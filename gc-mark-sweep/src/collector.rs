@@ -246,7 +246,6 @@ unsafe impl Collector for MarkSweep {
         slot.set(new);
     }
 
-
     /// The object model's barrier: while a cycle marks, an object written
     /// for the first time in the cycle is scanned at once (its current
     /// targets are its snapshot).

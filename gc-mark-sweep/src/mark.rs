@@ -163,7 +163,8 @@ unsafe impl EphemeronMarker for Ephemerons<'_> {
             // the call (values of a weak-map entry, unwritten while marking).
             self.marker.pending.report(unsafe { slot.as_ref() });
         }
-        self.marker.mark_loop_with::<{ flaw::NONE }>(self.space, newly);
+        self.marker
+            .mark_loop_with::<{ flaw::NONE }>(self.space, newly);
     }
 }
 

@@ -187,8 +187,7 @@ mod tests {
         OneEphemeronRound, SkipLastField, SkippedWeakSweep, ValueThroughDeadKey, WeakAfterSweep,
     };
     use gc_testing::harness::{
-        assert_catches, assert_catches_ephemeron, assert_catches_in_modes, HarnessConfig, Op, Val,
-        EVERY_MODE,
+        assert_catches_ephemeron, assert_catches_in_modes, HarnessConfig, Op, Val, EVERY_MODE,
     };
 
     /// The harness must catch the bug with the verifier on and off (so the

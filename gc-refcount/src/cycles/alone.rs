@@ -194,7 +194,8 @@ impl TrialDeletion {
         // turned black); without one, every count is 0 and none is rooted.
         // A white object is not rooted, so not in the ZCT, and waiting
         // candidates are left to their turn.
-        let freed = unsafe { collect_white(whites, counts, space, (self.flaw, &mut self.tracer, eph)) };
+        let freed =
+            unsafe { collect_white(whites, counts, space, (self.flaw, &mut self.tracer, eph)) };
         self.whites.clear();
         Alone::Done(work, freed)
     }

@@ -223,8 +223,14 @@ impl TrialDeletion {
         // gray subgraphs refers to it) and in no table (rooted objects are
         // never white, the batch left the buffer, the ZCT holds only
         // rooted objects); nothing was freed since it was listed.
-        freed +=
-            unsafe { collect_white(&self.whites, counts, space, (self.flaw, &mut self.tracer, eph)) };
+        freed += unsafe {
+            collect_white(
+                &self.whites,
+                counts,
+                space,
+                (self.flaw, &mut self.tracer, eph),
+            )
+        };
         self.whites.clear();
         batch.clear();
         self.batch = batch;
@@ -287,7 +293,11 @@ impl TrialDeletion {
             let stack = &mut self.stack;
             // SAFETY: `for_each_child`'s bullets: `obj` is allocated (above)
             // and initialised; the closure frees nothing.
-            unsafe { children(obj, &mut self.tracer, eph, self.flaw, |child| stack.push(child)) };
+            unsafe {
+                children(obj, &mut self.tracer, eph, self.flaw, |child| {
+                    stack.push(child)
+                })
+            };
         }
     }
 
