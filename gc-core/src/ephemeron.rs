@@ -391,6 +391,18 @@ impl EphemeronTable {
         }
     }
 
+    /// Calls `f` with the value slot of every entry: a collector that moves
+    /// objects in place (sliding compaction) rewrites them in its update
+    /// pass, as it rewrites the roots. (A copying collector rewrites them
+    /// as it copies, through [`EphemeronMarker::mark_from`].)
+    pub fn value_slots(&self, mut f: impl FnMut(&Slot)) {
+        for map in self.maps.iter().filter(|map| map.owner.is_some()) {
+            for entry in map.entries.values() {
+                f(&entry.value);
+            }
+        }
+    }
+
     /// Calls `f` with every entry (map object, key, value): for verifiers
     /// and heap graphs.
     pub fn for_each(&self, mut f: impl FnMut(ObjectRef, ObjectRef, ObjectRef)) {

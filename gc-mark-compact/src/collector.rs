@@ -158,6 +158,11 @@ impl MarkCompact {
         };
         event.time(Phase::Roots, || lisp2.mark_roots(roots));
         event.time(Phase::Trace, || lisp2.mark_loop());
+        // SAFETY: `trace_values`' bullet: ordinary marking is complete, the
+        // weak step is next, and no entry changes in a collection.
+        event.time(Phase::Trace, || unsafe {
+            self.weak.ephemerons().trace_values(&mut lisp2)
+        });
         let plan = event.time(Phase::Reclaim, || lisp2.plan());
         let large = &*lisp2.large;
         // SAFETY: `sweep`'s bullets: marking is complete and nothing is
@@ -174,7 +179,7 @@ impl MarkCompact {
         event.time(Phase::Reclaim, || {
             // SAFETY: `update`'s bullet: step 2 ran, and the weak table was
             // swept just now.
-            unsafe { lisp2.update::<SKIP_DENSE_PREFIX>(roots, finalizer) };
+            unsafe { lisp2.update::<SKIP_DENSE_PREFIX>(roots, self.weak.ephemerons(), finalizer) };
             // SAFETY: `slide`'s bullet: the update pass rewrote every root
             // and field and finalised every dead object of the space.
             unsafe { lisp2.slide() };

@@ -45,10 +45,12 @@
 //! [`Collector::identity`]: gc_core::Collector::identity
 
 use crate::space::Space;
+use gc_core::ephemeron::{EphemeronMarker, EphemeronTable};
 use gc_core::finalize::Finalizer;
 use gc_core::object::ObjectRef;
 use gc_core::space::LargeObjectSpace;
 use gc_core::{Slot, Tracer};
+use std::ptr::NonNull;
 
 /// Bit 0 of a header's `meta` word during a collection: the object is
 /// marked (live). Objects are 16-aligned, so a new address leaves it free;
@@ -72,6 +74,9 @@ pub(crate) struct Buffers {
     dead: Vec<ObjectRef>,
     /// The most objects on the mark stack at once in the last collection.
     pub(crate) peak: usize,
+    /// While the ephemeron phase marks: every object marked, for
+    /// [`EphemeronMarker::mark_from`]'s `newly`.
+    newly: Option<Vec<ObjectRef>>,
 }
 
 impl Default for Buffers {
@@ -86,6 +91,7 @@ impl Default for Buffers {
             large: Vec::new(),
             dead: Vec::new(),
             peak: 0,
+            newly: None,
         }
     }
 }
@@ -154,6 +160,11 @@ impl Lisp2<'_> {
         } else {
             self.large.mark(obj)
         };
+        if newly {
+            if let Some(list) = &mut self.buffers.newly {
+                list.push(obj);
+            }
+        }
         // SAFETY: `info`'s bullet: the object is live (a slot's target).
         if newly && unsafe { obj.info() }.needs_trace {
             self.buffers.stack.push(obj);
@@ -227,9 +238,11 @@ impl Lisp2<'_> {
     pub(crate) unsafe fn update<const SKIP_DENSE_PREFIX: bool>(
         &mut self,
         roots: &[Slot],
+        ephemerons: &EphemeronTable,
         finalizer: &mut Finalizer,
     ) {
         roots.iter().for_each(|slot| self.update_slot(slot));
+        ephemerons.value_slots(|slot| self.update_slot(slot));
         for obj in self.buffers.dead.drain(..) {
             // SAFETY: `finalize`'s bullets: an object of the space with an
             // initialised payload, not marked so unreachable; step 2 listed
@@ -356,4 +369,38 @@ pub(crate) unsafe fn forwarded(obj: ObjectRef) -> Option<ObjectRef> {
     // SAFETY: `from_addr`'s bullet: a marked object's word is, after step 2,
     // its new address, where step 4 puts the object, header first.
     (word & MARKED != 0).then(|| unsafe { ObjectRef::from_addr(word & !MARKED) })
+}
+
+// SAFETY: `is_live` is this collection's mark (the header bit of an object
+// of the space, set since its marks were cleared by the last collection's
+// slide; the large-object space's mark); nothing moves before the weak
+// step, so an object's address is the one it had at the start.
+// `mark_from` marks what the slots refer to and runs the mark loop to the
+// end, recording every object `mark` newly marks, and hands them to
+// `newly` before it returns.
+unsafe impl EphemeronMarker for Lisp2<'_> {
+    fn is_live(&self, obj: ObjectRef) -> bool {
+        if self.space.contains(obj.addr()) {
+            // SAFETY: `meta`'s bullet: the trait's caller asks about objects
+            // of the heap that were live when the collection started.
+            unsafe { obj.meta() }.get() & MARKED != 0
+        } else {
+            self.large.is_marked(obj)
+        }
+    }
+
+    fn mark_from(&mut self, slots: &[NonNull<Slot>], newly: &mut dyn FnMut(ObjectRef)) {
+        self.buffers.newly = Some(Vec::new());
+        for slot in slots {
+            // SAFETY: `as_ref`: the trait's caller lends slots valid for the
+            // call (values of weak-map entries); nothing moves while marking.
+            if let Some(target) = unsafe { slot.as_ref() }.get() {
+                self.mark(target);
+            }
+        }
+        self.mark_loop();
+        for obj in self.buffers.newly.take().unwrap_or_default() {
+            newly(obj);
+        }
+    }
 }

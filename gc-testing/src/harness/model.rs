@@ -750,6 +750,7 @@ impl Model {
                 object.dead = !in_progress;
             }
         }
+        self.sweep_maps();
     }
 
     /// The incremental marking cycle in progress ended: its doomed objects
@@ -760,6 +761,7 @@ impl Model {
         for (object, reachable) in self.objects.iter_mut().zip(reachable) {
             object.dead |= std::mem::take(&mut object.doomed) && !reachable;
         }
+        self.sweep_maps();
     }
 
     /// A weak reference to `id` was upgraded: while a cycle marks, the
@@ -770,13 +772,10 @@ impl Model {
         let mut seen = vec![false; self.objects.len()];
         while let Some(id) = stack.pop() {
             if !std::mem::replace(&mut seen[id as usize], true) {
-                let object = &mut self.objects[id as usize];
-                object.doomed = false;
-                stack.extend(object.edges.iter().flatten());
-                stack.extend(object.table.targets());
+                self.objects[id as usize].doomed = false;
+                stack.extend(self.successors(id));
             }
         }
-        self.sweep_maps();
     }
 
     /// `held[id]`: object `id` is reachable, among the `garbage` objects,
