@@ -17,12 +17,12 @@ use gc_core::Slot;
 pub(crate) fn verify(heap: &MarkCompact, roots: &[Slot]) -> Result<(), String> {
     let objects = space_objects(heap)?;
     let is_object = |o: ObjectRef| objects.binary_search(&o).is_ok() || heap.large.contains(o);
+    let ephemerons = gc_core::Collector::weak_table(heap).ephemerons();
     // SAFETY: `reachable_with`'s bullets: `is_object` accepts only object
     // starts found by walking the space's used part, and large objects: all
     // live, with payloads initialised (`Collector::verify`'s bullet); the
     // weak step removed every entry of a dead key or map, and a live
     // entry's value survived with it.
-    let ephemerons = gc_core::Collector::weak_table(heap).ephemerons();
     let live = unsafe { gc_core::verify::reachable_with(roots, ephemerons, is_object) }?;
     let small = live
         .iter()
